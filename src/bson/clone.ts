@@ -1,0 +1,31 @@
+import { isDocument } from './types.js';
+
+/**
+ * A deep copy of a value: plain documents (field order preserved) and arrays are copied recursively; BSON value
+ * objects (ObjectId, Long, Binary, ...) are treated as immutable and shared. Dates are copied because JS Dates are
+ * mutable. DBRef values are shared like other BSON value classes.
+ */
+export function deepClone<T>(v: T): T {
+  return cloneValue(v) as T;
+}
+
+function cloneValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i]);
+    return out;
+  }
+  if (v instanceof Date) return new Date(v.getTime());
+  if (isDocument(v) && (v as { _bsontype?: unknown })._bsontype === undefined) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) {
+      const value = cloneValue(v[key]);
+      // '__proto__' as a data field must stay a field, not become the prototype.
+      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
+    }
+    return out;
+  }
+  return v;
+}

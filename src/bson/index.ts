@@ -1,0 +1,19 @@
+/**
+ * eddydb's BSON semantics: types, MongoDB's total order, collations, numeric arithmetic with MongoDB's result
+ * types, deep copies and the order-preserving key encoding. The only layer that imports the `bson` package.
+ */
+export * from './types.js';
+export { type Collation, COLLATION_VERSION, parseCollation, collationSpecDocument, compareStrings, compareUtf8 } from './collation.js';
+export { canonicalTypes, canonicalTypeOrder, compareValues, valuesEqual } from './compare.js';
+export { compareNumeric, numericValue, type NumericValue } from './numeric.js';
+export { deepClone } from './clone.js';
+export {
+  type LongOverflow, addNumbers, subtractNumbers, multiplyNumbers, divideNumbers, modNumbers, numberOfType,
+} from './arithmetic.js';
+export { encodeKey, encodeCompoundKey } from './key_encoding.js';
+
+/** The bson package's value classes and codec, so other layers need not import `bson` themselves. */
+export {
+  ObjectId, Timestamp, Binary, UUID, MinKey, MaxKey, Code, BSONRegExp, BSONSymbol, DBRef, serialize, deserialize,
+  calculateObjectSize,
+} from 'bson';

@@ -1,0 +1,147 @@
+import { calculateObjectSize } from 'bson';
+import { valuesEqual } from '../bson/index.js';
+import type { Document } from '../bson/types.js';
+import { mongoError, MongoServerError } from '../errors/index.js';
+import type { Engine } from '../engine/engine.js';
+import type { CursorBatch, ServerCursor } from '../engine/cursor_registry.js';
+import { encodeResumeToken, highWaterMarkToken, HIGH_WATER_MARK_POSITION, type ResumePoint } from '../oplog/resume_token.js';
+import type { OplogEntry } from '../oplog/entry.js';
+import type { ChangeStreamSpec } from './options.js';
+import { entryInScope, entryInvalidates, scopeNamespace, type StreamScope } from './scope.js';
+import { buildEvents, type DocumentLookup } from './event_builder.js';
+
+/** Replies stay under mongod's 16 MiB limit for a batch. */
+const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
+/** Oplog entries read per step. */
+const READ_CHUNK = 256;
+/** How long a getMore without maxTimeMS waits for changes, as mongod's default awaitData timeout. */
+export const DEFAULT_AWAIT_MS = 1000;
+
+/** Runs the user's stages on one event: zero or more documents out. */
+export type EventPipeline = (event: Document) => Document[];
+
+export interface ChangeStreamCursorOptions {
+  scope: StreamScope;
+  spec: ChangeStreamSpec;
+  pipeline: EventPipeline | null;
+  lookup: DocumentLookup;
+  start: ResumePoint;
+  lsid?: Document;
+}
+
+function pointToken(point: ResumePoint): Document {
+  return point.position === HIGH_WATER_MARK_POSITION ? highWaterMarkToken(point.ts) : encodeResumeToken(point);
+}
+
+function historyLost(): MongoServerError {
+  return mongoError('ChangeStreamHistoryLost', 'Resume of change stream was not possible, as the resume point may no longer be in the oplog.', { labels: ['NonResumableChangeStreamError'] });
+}
+
+/**
+ * A change stream's server-side cursor: a catch-up read of the oplog after its position, then a live tail through
+ * the hub. Its position only moves forward, over every entry it has examined, so the postBatchResumeToken it
+ * reports covers filtered-out entries too.
+ */
+export class ChangeStreamCursor implements ServerCursor {
+  readonly kind = 'changeStream' as const;
+  readonly originatingCommand = 'aggregate';
+  readonly ns: string;
+  readonly lsid?: Document;
+  private position: ResumePoint;
+  private invalidated = false;
+
+  constructor(private readonly engine: Engine, private readonly options: ChangeStreamCursorOptions) {
+    this.ns = scopeNamespace(options.scope);
+    this.position = options.start;
+    this.lsid = options.lsid;
+  }
+
+  /** The token for everything examined so far. */
+  get postBatchResumeToken(): Document {
+    return pointToken(this.position);
+  }
+
+  /**
+   * The next batch: events after the position, at most `batchSize`. With nothing to return it waits up to
+   * `maxTimeMS` (DEFAULT_AWAIT_MS when absent; 0 for the initial aggregate) for new commits.
+   */
+  async next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal): Promise<CursorBatch> {
+    const limit = batchSize > 0 ? batchSize : Number.MAX_SAFE_INTEGER;
+    const deadline = Date.now() + (maxTimeMS ?? DEFAULT_AWAIT_MS);
+    const docs: Document[] = [];
+    let bytes = 0;
+    if (this.invalidated) return { docs, exhausted: true, postBatchResumeToken: this.postBatchResumeToken };
+    for (;;) {
+      if (signal.aborted) throw mongoError('CursorKilled', 'cursor killed while waiting for changes');
+      const committedBefore = this.engine.committedTs;
+      const entries = await this.readFrom(this.position);
+      for (const entry of entries) {
+        const full = await this.consume(entry, docs, limit, bytes);
+        bytes = full.bytes;
+        if (this.invalidated) return { docs, exhausted: true, postBatchResumeToken: this.postBatchResumeToken };
+        if (!full.done) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      }
+      if (entries.length === READ_CHUNK) continue;
+      // Scanned everything committed when this read began: the high-water mark moves up to it.
+      if (committedBefore > this.position.ts) {
+        this.position = { ts: committedBefore, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };
+      }
+      if (docs.length > 0 || limit === 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      const more = await this.engine.hub.waitForCommit(this.position.ts, remaining, signal);
+      if (signal.aborted) throw mongoError('CursorKilled', 'cursor killed while waiting for changes');
+      if (this.engine.isClosed) throw mongoError('InterruptedAtShutdown', 'interrupted at shutdown');
+      if (!more) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+    }
+  }
+
+  /** Entries that may hold events after `point` (the entry at point.ts itself when part of it is left). */
+  private async readFrom(point: ResumePoint): Promise<OplogEntry[]> {
+    const after = point.position === HIGH_WATER_MARK_POSITION ? point.ts : point.ts - 1n;
+    if (after < this.engine.oplogTruncatedThrough && this.engine.hub.readAfter(after, 1) === null) throw historyLost();
+    return this.engine.readOplog(after, READ_CHUNK);
+  }
+
+  /**
+   * Turns one entry into events and appends what the pipeline lets through. Returns done=false when the batch
+   * filled up before the entry was finished (the position then stands on the last event returned).
+   */
+  private async consume(entry: OplogEntry, docs: Document[], limit: number, bytes: number): Promise<{ done: boolean; bytes: number }> {
+    const { scope, spec } = this.options;
+    const afterPosition = entry.ts === this.position.ts ? (this.position.position === HIGH_WATER_MARK_POSITION ? Infinity : this.position.position) : -1;
+    if (afterPosition === Infinity) return { done: true, bytes };
+    if (entryInScope(scope, entry, spec.showExpandedEvents)) {
+      const events = await buildEvents(entry, spec, entryInvalidates(scope, entry), afterPosition, this.options.lookup);
+      for (const built of events) {
+        if (docs.length >= limit) return { done: false, bytes };
+        const outputs = built.invalidate || !this.options.pipeline ? [built.event] : this.options.pipeline(built.event);
+        for (const out of outputs) {
+          if (!valuesEqual(out._id, built.event._id)) {
+            throw mongoError('ChangeStreamFatalError', 'Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed.', { labels: ['NonResumableChangeStreamError'] });
+          }
+          const size = calculateObjectSize(out);
+          if (docs.length > 0 && bytes + size > MAX_BATCH_BYTES) return { done: false, bytes };
+          if (size > 16 * 1024 * 1024) {
+            throw mongoError('BSONObjectTooLarge', `BSONObj size: ${size} (0x${size.toString(16)}) is invalid. Size must be between 0 and 16793600(16MB) First element: _id: ${JSON.stringify(out._id)}`);
+          }
+          docs.push(out);
+          bytes += size;
+        }
+        this.position = { ts: entry.ts, position: built.position, fromInvalidate: built.invalidate };
+        if (built.invalidate) {
+          this.invalidated = true;
+          return { done: true, bytes };
+        }
+      }
+    }
+    this.position = { ts: entry.ts, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };
+    return { done: true, bytes };
+  }
+
+  close(): void {
+    this.invalidated = true;
+  }
+}
+
+export { pointToken };

@@ -1,0 +1,127 @@
+
+import type { Document } from '../bson/types.js';
+import { mongoError } from '../errors/index.js';
+import type { OplogEntry } from '../oplog/entry.js';
+import { toTimestamp } from '../oplog/cluster_clock.js';
+import { encodeResumeToken } from '../oplog/resume_token.js';
+import { uuidBinary } from '../engine/catalog.js';
+import type { ChangeStreamSpec } from './options.js';
+
+/** Looks up the current version of a document, for `fullDocument: 'updateLookup'`. */
+export type DocumentLookup = (db: string, coll: string, documentKey: Document) => Promise<Document | null>;
+
+/** One event of an entry, with its position among the events that entry produces for this stream. */
+export interface BuiltEvent {
+  position: number;
+  event: Document;
+  invalidate: boolean;
+}
+
+/** Fields every event starts with, in mongod's order. */
+function header(entry: OplogEntry, position: number, operationType: string, invalidate: boolean): Document {
+  return {
+    _id: encodeResumeToken({ ts: entry.ts, position, fromInvalidate: invalidate }),
+    operationType,
+    clusterTime: toTimestamp(entry.ts),
+    wallTime: entry.wall,
+  };
+}
+
+function compactJson(doc: Document): string {
+  return JSON.stringify(doc, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/**
+ * Shapes the change event MongoDB emits for one oplog entry, exactly as the server does (see the reference doc, 2b),
+ * without the invalidate that may follow it.
+ */
+async function shapeEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: DocumentLookup): Promise<Document> {
+  const ev = header(entry, 0, entry.op, false);
+  const expanded = spec.showExpandedEvents;
+  if (expanded && entry.uuid && entry.op !== 'dropDatabase') ev.collectionUUID = uuidBinary(entry.uuid);
+  const ns = { db: entry.db, coll: entry.coll! };
+  switch (entry.op) {
+    case 'insert':
+      ev.fullDocument = entry.fullDocument;
+      ev.ns = ns;
+      ev.documentKey = entry.documentKey;
+      break;
+    case 'replace':
+      ev.fullDocument = entry.fullDocument;
+      ev.ns = ns;
+      ev.documentKey = entry.documentKey;
+      break;
+    case 'update': {
+      ev.ns = ns;
+      ev.documentKey = entry.documentKey;
+      const desc = { ...(entry.updateDescription ?? {}) } as Document;
+      if (!expanded) delete desc.disambiguatedPaths;
+      else if (desc.disambiguatedPaths === undefined) desc.disambiguatedPaths = {};
+      ev.updateDescription = desc;
+      if (spec.fullDocument === 'updateLookup') {
+        ev.fullDocument = await lookup(entry.db, entry.coll!, entry.documentKey!);
+      } else if (spec.fullDocument === 'whenAvailable' || spec.fullDocument === 'required') {
+        const post = entry.images ? entry.fullDocument : undefined;
+        if (post === undefined && spec.fullDocument === 'required') {
+          throw mongoError('NoMatchingDocument', `Change stream was configured to require a post-image for all update events, but the post-image was not found for event: ${compactJson(ev)}`);
+        }
+        ev.fullDocument = post ?? null;
+      }
+      break;
+    }
+    case 'delete':
+      ev.ns = ns;
+      ev.documentKey = entry.documentKey;
+      break;
+    case 'drop':
+      ev.ns = ns;
+      break;
+    case 'rename':
+      ev.ns = ns;
+      ev.to = entry.to;
+      if (expanded) ev.operationDescription = entry.operationDescription;
+      break;
+    case 'dropDatabase':
+      ev.ns = { db: entry.db };
+      break;
+    case 'create':
+      ev.ns = ns;
+      ev.operationDescription = entry.operationDescription;
+      if (entry.nsType) ev.nsType = entry.nsType;
+      break;
+    case 'createIndexes':
+    case 'dropIndexes':
+      ev.ns = ns;
+      ev.operationDescription = entry.operationDescription;
+      break;
+    case 'modify':
+      ev.ns = ns;
+      ev.operationDescription = entry.operationDescription;
+      if (entry.preImage) ev.stateBeforeChange = entry.preImage;
+      break;
+  }
+  if (spec.fullDocumentBeforeChange !== 'off' && (entry.op === 'update' || entry.op === 'replace' || entry.op === 'delete')) {
+    const pre = entry.images ? entry.preImage : undefined;
+    if (pre === undefined && spec.fullDocumentBeforeChange === 'required') {
+      throw mongoError('NoMatchingDocument', `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${compactJson(ev)}`);
+    }
+    ev.fullDocumentBeforeChange = pre ?? null;
+  }
+  if (entry.lsid) {
+    ev.lsid = entry.lsid;
+    ev.txnNumber = entry.txnNumber;
+  }
+  return ev;
+}
+
+/**
+ * The events one in-scope entry produces for a stream: the event itself at position 0, then an `invalidate` at
+ * position 1 when the entry ends the stream. Events at or before `afterPosition` are skipped without being built.
+ */
+export async function buildEvents(entry: OplogEntry, spec: ChangeStreamSpec, invalidates: boolean, afterPosition: number, lookup: DocumentLookup): Promise<BuiltEvent[]> {
+  const out: BuiltEvent[] = [];
+  if (afterPosition < 0) out.push({ position: 0, event: await shapeEvent(entry, spec, lookup), invalidate: false });
+  if (invalidates && afterPosition < 1) out.push({ position: 1, event: header(entry, 1, 'invalidate', true), invalidate: true });
+  return out;
+}
+

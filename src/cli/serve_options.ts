@@ -1,0 +1,208 @@
+/**
+ * The command line of `eddydb serve`, with mongod's option names and error messages (a bad command line exits
+ * with 2, mongod's EXIT_BADOPTIONS).
+ */
+import { resolve } from 'node:path';
+import type { Document } from '../bson/index.js';
+import { parseBoolParameter, SERVER_PARAMETERS } from '../commands/getParameter.js';
+import type { StartServerOptions } from '../server/server.js';
+
+/** A command line that cannot be run; main prints the message and exits with `exitCode`. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** What the command line asks for. */
+export type CliCommand =
+  | { kind: 'serve'; options: StartServerOptions }
+  | { kind: 'help' }
+  | { kind: 'version' };
+
+export const HELP_TEXT = `Usage: eddydb [serve] [options]
+
+Runs eddydb as a MongoDB wire-protocol server: a one-member replica set any MongoDB driver connects to
+(mongodb://127.0.0.1:27017/?replicaSet=rs0).
+
+Options (mongod's names):
+  --port <n>                    port to listen on (default 27017; 0 picks a free one)
+  --bind_ip <addresses>         comma-separated addresses to listen on (default 127.0.0.1)
+  --bind_ip_all                 listen on all IPv4 addresses (0.0.0.0)
+  --dbpath <path>               data folder, created if missing (default ./data)
+  --replSet <name>              replica-set name reported to clients (default rs0)
+  --setParameter <name=value>   set a server parameter; repeatable (enableTestCommands=1)
+  --oplogSizeMB <n>             oplog retention in megabytes (default unlimited)
+  --inMemory                    keep all data in memory (same as --storageEngine inMemory)
+  --storageEngine <name>        sqlite (default; wiredTiger is accepted as its alias) or inMemory
+  --synchronous <normal|full>   SQLite durability: full syncs every commit (default normal)
+  --slowms <n>                  log commands slower than this many milliseconds (default 100)
+  --quiet                       leave connection events out of the log
+  --version                     print the version and exit
+  -h, --help                    print this help and exit
+
+The server logs one JSON line per event to stdout and shuts down cleanly on SIGINT or SIGTERM.
+`;
+
+type Kind = 'string' | 'port' | 'number' | 'flag';
+
+const OPTIONS: Readonly<Record<string, Kind>> = {
+  port: 'port',
+  bind_ip: 'string',
+  bind_ip_all: 'flag',
+  dbpath: 'string',
+  replSet: 'string',
+  setParameter: 'string',
+  oplogSizeMB: 'number',
+  inMemory: 'flag',
+  storageEngine: 'string',
+  synchronous: 'string',
+  slowms: 'number',
+  quiet: 'flag',
+  version: 'flag',
+  help: 'flag',
+};
+
+function invalid(option: string, value: string): UsageError {
+  return new UsageError(`Error parsing command line: the argument ('${value}') for option '--${option}' is invalid`);
+}
+
+function parseNumber(option: string, value: string, kind: 'port' | 'number'): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw invalid(option, value);
+  const n = Number(value);
+  if (kind === 'port' && (!Number.isInteger(n) || n > 65535)) {
+    throw new UsageError(`Error parsing command line: port number must be between 0 and 65535, got ${value}`);
+  }
+  return n;
+}
+
+/** Validates one `--setParameter name=value` as mongod does. */
+function parseSetParameter(text: string, into: Record<string, string>): void {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new UsageError(`Illegal option assignment: "${text}"`);
+  const name = text.slice(0, eq);
+  const value = text.slice(eq + 1);
+  const param = SERVER_PARAMETERS.find((p) => p.name === name);
+  if (!param) throw new UsageError(`Unknown --setParameter '${name}'`);
+  if (!param.settableAtStartup) throw new UsageError(`Cannot use --setParameter to set "${name}" at startup`);
+  if (name === 'enableTestCommands' && parseBoolParameter(value) === undefined) {
+    throw new UsageError(`Bad value for parameter "${name}": "${value}" is not a boolean (1, 0, true or false)`);
+  }
+  into[name] = value;
+}
+
+/**
+ * Parses the arguments after the program name: an optional `serve` (or `help`) subcommand, then options as
+ * `--name value` or `--name=value`. Throws UsageError for anything mongod would refuse.
+ */
+export function parseCommandLine(args: readonly string[], cwd = process.cwd()): CliCommand {
+  const rest = [...args];
+  if (rest[0] === 'serve') rest.shift();
+  else if (rest[0] === 'help') return { kind: 'help' };
+  else if (rest[0] !== undefined && !rest[0].startsWith('-')) {
+    throw new UsageError(`unknown command '${rest[0]}' (eddydb knows 'serve' and 'help')`);
+  }
+
+  const given = new Map<string, string | true>();
+  const setParameters: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === '-h') return { kind: 'help' };
+    if (!arg.startsWith('--')) {
+      throw new UsageError('Error parsing command line: too many positional options have been specified on the command line');
+    }
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    const kind = OPTIONS[name];
+    if (kind === undefined) throw new UsageError(`Error parsing command line: unrecognised option '--${name}'`);
+    if (kind === 'flag') {
+      if (eq >= 0) throw new UsageError(`Error parsing command line: option '--${name}' does not take any arguments`);
+      given.set(name, true);
+      continue;
+    }
+    const value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : rest[++i];
+    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
+      throw new UsageError(`Error parsing command line: the required argument for option '--${name}' is missing`);
+    }
+    if (name === 'setParameter') parseSetParameter(value, setParameters);
+    else given.set(name, value);
+  }
+  if (given.has('help')) return { kind: 'help' };
+  if (given.has('version')) return { kind: 'version' };
+  return { kind: 'serve', options: toServerOptions(given, setParameters, args, cwd) };
+}
+
+function toServerOptions(given: Map<string, string | true>, setParameters: Record<string, string>, args: readonly string[], cwd: string): StartServerOptions {
+  const str = (name: string): string | undefined => {
+    const v = given.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const parsed: Document = {};
+  const section = (name: string): Document => (parsed[name] ??= {}) as Document;
+
+  const portText = str('port');
+  const port = portText === undefined ? 27017 : parseNumber('port', portText, 'port');
+  if (portText !== undefined) section('net').port = port;
+  let bindIp = str('bind_ip') ?? '127.0.0.1';
+  if (given.has('bind_ip_all')) {
+    if (given.has('bind_ip')) throw new UsageError('Error parsing command line: --bind_ip and --bind_ip_all are mutually exclusive');
+    bindIp = '0.0.0.0';
+    section('net').bindIpAll = true;
+  } else if (given.has('bind_ip')) {
+    section('net').bindIp = bindIp;
+  }
+
+  // mongod accepts "rs0/host1,host2" (a seed list); only the set name matters to a one-member set.
+  const replSetText = str('replSet');
+  const replSet = (replSetText ?? 'rs0').split('/')[0]!;
+  if (replSet.length === 0) throw invalid('replSet', replSetText ?? '');
+  if (replSetText !== undefined) section('replication').replSet = replSetText;
+
+  const oplogText = str('oplogSizeMB');
+  let oplogSizeMB: number | undefined;
+  if (oplogText !== undefined) {
+    oplogSizeMB = parseNumber('oplogSizeMB', oplogText, 'number');
+    if (oplogSizeMB <= 0) throw invalid('oplogSizeMB', oplogText);
+    section('replication').oplogSizeMB = oplogSizeMB;
+  }
+
+  const engineText = str('storageEngine');
+  let inMemory = given.has('inMemory');
+  if (engineText !== undefined) {
+    if (engineText === 'inMemory') inMemory = true;
+    else if (engineText !== 'sqlite' && engineText !== 'wiredTiger') {
+      throw new UsageError(`Error parsing command line: unknown storage engine '${engineText}' (sqlite or inMemory)`);
+    } else if (inMemory) {
+      throw new UsageError(`Error parsing command line: --inMemory conflicts with --storageEngine ${engineText}`);
+    }
+    section('storage').engine = engineText;
+  } else if (inMemory) {
+    section('storage').engine = 'inMemory';
+  }
+  const dbpathText = str('dbpath');
+  const dbpath = inMemory ? ':memory:' : resolve(cwd, dbpathText ?? 'data');
+  if (dbpathText !== undefined) section('storage').dbPath = dbpathText;
+
+  const syncText = str('synchronous');
+  if (syncText !== undefined && syncText !== 'normal' && syncText !== 'full') throw invalid('synchronous', syncText);
+  const synchronous = syncText as 'normal' | 'full' | undefined;
+
+  const slowText = str('slowms');
+  const slowMs = slowText === undefined ? undefined : parseNumber('slowms', slowText, 'number');
+  if (slowMs !== undefined) section('operationProfiling').slowOpThresholdMs = slowMs;
+
+  const quiet = given.has('quiet');
+  if (quiet) section('systemLog').quiet = true;
+
+  if (Object.keys(setParameters).length > 0) parsed.setParameter = { ...setParameters };
+  const testText = setParameters.enableTestCommands;
+  const enableTestCommands = testText !== undefined && parseBoolParameter(testText) === true;
+
+  return {
+    port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, synchronous, slowMs, quiet,
+    argv: ['eddydb', ...args],
+    parsed,
+  };
+}

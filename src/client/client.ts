@@ -1,0 +1,117 @@
+import { ObjectId } from 'bson';
+import type { Document } from '../bson/types.js';
+import { openStorage, StorageError, type StorageOptions } from '../storage/index.js';
+import { mongoError } from '../errors/index.js';
+import { Engine } from '../engine/engine.js';
+import { ServerContext, type ConnectionState } from '../commands/context.js';
+import { dispatch } from '../commands/dispatch.js';
+import { CloseConnectionRequested } from '../commands/close_connection.js';
+import { toTimestamp } from '../oplog/cluster_clock.js';
+import { errorFromReply, toInternal, toUser } from './codec.js';
+import { ClientSession } from './session.js';
+import { ClusterChangeStream, MongoNetworkError, type ChangeStreamDocument, type ChangeStreamOptions } from './change_stream.js';
+import type { CommandRunner } from './cursor.js';
+import { Db } from './db.js';
+
+export interface ClientOptions {
+  /** SQLite's durability: 'normal' (default) or 'full' (fsync at every commit). */
+  synchronous?: StorageOptions['synchronous'];
+  /** 'sqlite' (default) or 'memory' (the reference engine; data dies with the process). */
+  engine?: StorageOptions['engine'];
+  /** Oplog retention, as mongod's --oplogSizeMB. Unlimited when absent. */
+  oplogSizeMB?: number;
+  /** Enables configureFailPoint, as mongod's enableTestCommands. */
+  enableTestCommands?: boolean;
+}
+
+/**
+ * The embedded eddydb client: `Client.open(path?)` opens (or creates) a database folder, or a memory database, and
+ * offers the Node driver's API on it. Every call goes through the same command dispatcher the wire server uses.
+ */
+export class Client implements CommandRunner {
+  private readonly connection: ConnectionState = { id: 0, remoteAddress: 'embedded', localAddress: 'embedded', state: {} };
+  private closed = false;
+
+  private constructor(private readonly context: ServerContext) {}
+
+  /**
+   * Opens a client on a folder (file-backed SQLite, created if missing) or, with no path or ':memory:', on a memory
+   * database. A folder another process holds fails with DBPathInUse.
+   */
+  static async open(path?: string, options: ClientOptions = {}): Promise<Client> {
+    let storage;
+    try {
+      storage = await openStorage(path, { synchronous: options.synchronous, engine: options.engine });
+    } catch (err) {
+      if (err instanceof StorageError && err.kind === 'DBPathInUse') throw mongoError('DBPathInUse', err.message);
+      throw err;
+    }
+    const engine = await Engine.open(storage, {
+      oplogSizeBytes: options.oplogSizeMB !== undefined ? Math.floor(options.oplogSizeMB * 1024 * 1024) : undefined,
+    });
+    const context = new ServerContext(engine, {
+      replSetName: 'rs0',
+      enableTestCommands: options.enableTestCommands ?? false,
+      argv: [],
+      parsed: {},
+    }, new ObjectId('7fffffff0000000000000001'));
+    return new Client(context);
+  }
+
+  /** @internal The shared engine context (for tests and the server). */
+  get serverContext(): ServerContext {
+    return this.context;
+  }
+
+  /** Runs a command document against `db` and returns the reply, or throws the MongoServerError it carries. */
+  async runCommand(db: string, command: Document, session?: ClientSession): Promise<Document> {
+    if (this.closed) throw new MongoNetworkError('Client is closed');
+    const cmd: Document = { ...command, $db: db };
+    if (session) {
+      if (session.hasEnded) throw new Error('Cannot use a session that has ended');
+      cmd.lsid = session.id;
+    }
+    let reply: Document;
+    try {
+      reply = await dispatch(this.context, toInternal(cmd), this.connection);
+    } catch (err) {
+      if (err instanceof CloseConnectionRequested) throw new MongoNetworkError('connection closed');
+      throw err;
+    }
+    const out = toUser(reply);
+    if (out.ok !== 1) throw errorFromReply(out);
+    return out;
+  }
+
+  db(name = 'test'): Db {
+    return new Db(this, name);
+  }
+
+  /** Watches every database but admin, config and local. */
+  watch<TChange extends Document = ChangeStreamDocument>(pipeline: Document[] = [], options: ChangeStreamOptions = {}): ClusterChangeStream<TChange> {
+    return new ClusterChangeStream<TChange>(this, { kind: 'cluster' }, pipeline, options, this.startAt());
+  }
+
+  /** @internal The cluster time a stream opened now starts at (the next change), fixed before any await. */
+  startAt() {
+    return toTimestamp(this.context.engine.committedTs + 1n);
+  }
+
+  startSession(): ClientSession {
+    return new ClientSession(async (lsid) => {
+      if (!this.closed) await this.runCommand('admin', { endSessions: [lsid] }).catch(() => undefined);
+    });
+  }
+
+  /** Ends every cursor and stream, checkpoints and releases the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.context.engine.storage.checkpoint().catch(() => undefined);
+    await this.context.engine.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

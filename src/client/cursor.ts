@@ -1,0 +1,175 @@
+import { Long } from 'bson';
+import type { Document } from '../bson/types.js';
+import type { ClientSession } from './session.js';
+
+/** What a cursor needs from its client: run a command, as a driver would over the wire. */
+export interface CommandRunner {
+  runCommand(db: string, command: Document, session?: ClientSession): Promise<Document>;
+}
+
+interface CursorReply {
+  id: unknown;
+  ns: string;
+  firstBatch?: Document[];
+  nextBatch?: Document[];
+}
+
+/**
+ * A driver-style cursor over a command that returns `{cursor: {id, ns, firstBatch}}`, paging with getMore and
+ * killing the server cursor on close. `toArray()`, `next()`, `hasNext()`, `tryNext()` and `for await` work as in the
+ * Node driver.
+ */
+export abstract class AbstractCursor<T = Document> implements AsyncIterable<T> {
+  private buffer: T[] = [];
+  private cursorId: Long | null = null;
+  private ns = '';
+  private started = false;
+  private done = false;
+  protected batchSizeValue: number | undefined;
+
+  protected constructor(protected readonly runner: CommandRunner, protected readonly dbName: string, protected readonly session?: ClientSession) {}
+
+  /** The command that opens the cursor. */
+  protected abstract initialCommand(): Document;
+
+  protected transform(doc: Document): T {
+    return doc as T;
+  }
+
+  batchSize(n: number): this {
+    this.batchSizeValue = n;
+    return this;
+  }
+
+  get closed(): boolean {
+    return this.done && this.buffer.length === 0;
+  }
+
+  private absorb(reply: CursorReply): void {
+    const batch = reply.firstBatch ?? reply.nextBatch ?? [];
+    for (const doc of batch) this.buffer.push(this.transform(doc));
+    this.ns = reply.ns;
+    const id = reply.id;
+    const n = typeof id === 'number' ? id : id instanceof Long ? id.toNumber() : Number(id);
+    if (n === 0) {
+      this.cursorId = null;
+      this.done = true;
+    } else {
+      this.cursorId = id instanceof Long ? id : Long.fromNumber(n);
+    }
+  }
+
+  private async fetch(): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      const reply = await this.runner.runCommand(this.dbName, this.initialCommand(), this.session);
+      this.absorb(reply.cursor as CursorReply);
+      return;
+    }
+    if (this.done || !this.cursorId) return;
+    const coll = this.ns.slice(this.ns.indexOf('.') + 1);
+    const command: Document = { getMore: this.cursorId, collection: coll };
+    if (this.batchSizeValue) command.batchSize = this.batchSizeValue;
+    const reply = await this.runner.runCommand(this.dbName, command, this.session);
+    this.absorb(reply.cursor as CursorReply);
+  }
+
+  async hasNext(): Promise<boolean> {
+    while (this.buffer.length === 0 && !(this.started && this.done)) await this.fetch();
+    return this.buffer.length > 0;
+  }
+
+  async next(): Promise<T | null> {
+    return (await this.hasNext()) ? this.buffer.shift()! : null;
+  }
+
+  async tryNext(): Promise<T | null> {
+    return this.next();
+  }
+
+  async toArray(): Promise<T[]> {
+    const out: T[] = [];
+    while (await this.hasNext()) out.push(...this.buffer.splice(0));
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.buffer = [];
+    if (this.cursorId && !this.done) {
+      const coll = this.ns.slice(this.ns.indexOf('.') + 1);
+      this.done = true;
+      await this.runner.runCommand(this.dbName, { killCursors: coll, cursors: [this.cursorId] }, this.session).catch(() => undefined);
+    }
+    this.done = true;
+    this.started = true;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    try {
+      for (;;) {
+        const doc = await this.next();
+        if (doc === null) return;
+        yield doc;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+}
+
+export class FindCursor<T = Document> extends AbstractCursor<T> {
+  private spec: Document;
+
+  constructor(runner: CommandRunner, db: string, private readonly coll: string, filter: Document, options: Document, session?: ClientSession) {
+    super(runner, db, session);
+    this.spec = { filter, ...options };
+  }
+
+  protected initialCommand(): Document {
+    const cmd: Document = { find: this.coll, ...this.spec };
+    if (this.batchSizeValue !== undefined) cmd.batchSize = this.batchSizeValue;
+    return cmd;
+  }
+
+  filter(filter: Document): this {
+    this.spec.filter = filter;
+    return this;
+  }
+
+  sort(sort: Document | string, direction?: 1 | -1): this {
+    this.spec.sort = typeof sort === 'string' ? { [sort]: direction ?? 1 } : sort;
+    return this;
+  }
+
+  project(projection: Document): this {
+    this.spec.projection = projection;
+    return this;
+  }
+
+  skip(n: number): this {
+    this.spec.skip = n;
+    return this;
+  }
+
+  limit(n: number): this {
+    this.spec.limit = n;
+    return this;
+  }
+
+  collation(collation: Document): this {
+    this.spec.collation = collation;
+    return this;
+  }
+}
+
+export class CommandCursor<T = Document> extends AbstractCursor<T> {
+  constructor(runner: CommandRunner, db: string, private readonly command: Document, session?: ClientSession) {
+    super(runner, db, session);
+  }
+
+  protected initialCommand(): Document {
+    const cmd = { ...this.command };
+    if (this.batchSizeValue !== undefined && cmd.cursor !== undefined) cmd.cursor = { batchSize: this.batchSizeValue };
+    return cmd;
+  }
+}

@@ -1,0 +1,65 @@
+import { isDocument, toNumber, type Document } from '../bson/types.js';
+import { mongoError, MongoServerError } from '../errors/index.js';
+import { aggregateDocuments } from '../engine/read_ops.js';
+import { ArrayCursor } from '../engine/array_cursor.js';
+import { validateCollectionName, validateDbName } from '../engine/namespace.js';
+import { openChangeStream } from '../changestream/open_change_stream.js';
+import type { CommandContext, CommandDefinition } from './context.js';
+import { collationArg, nonNegative } from './args.js';
+import { cursorReply } from './reply.js';
+
+function batchSizeOf(cmd: Document): number | undefined {
+  if (!isDocument(cmd.cursor)) {
+    if (cmd.explain === true) return undefined;
+    throw mongoError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+  }
+  return nonNegative(cmd.cursor, 'aggregate.cursor', 'batchSize');
+}
+
+async function changeStream(cmd: Document, ctx: CommandContext, coll: string | null, pipeline: Document[]): Promise<Document> {
+  const engine = ctx.server.engine;
+  if (!ctx.server.options.replSetName) {
+    throw new MongoServerError(40573, 'The $changeStream stage is only supported on replica sets');
+  }
+  const readConcern = cmd.readConcern;
+  if (isDocument(readConcern) && readConcern.level !== undefined && readConcern.level !== 'majority') {
+    throw mongoError('InvalidOptions', `$changeStream cannot run with readConcern level '${String(readConcern.level)}'`);
+  }
+  const batchSize = batchSizeOf(cmd);
+  const cursor = await openChangeStream(engine, { db: ctx.db, coll, pipeline, collation: collationArg(cmd, 'aggregate'), lsid: ctx.lsid });
+  // The initial aggregate never waits: it returns what already exists after the start point (if resuming).
+  const first = await cursor.next(batchSize ?? 101, 0, new AbortController().signal);
+  if (first.exhausted) return cursorReply(cursor.ns, 0n, first.docs, 'firstBatch', first.postBatchResumeToken);
+  // A change stream's cursor id is non-zero even with an empty first batch.
+  const id = engine.cursors.register(cursor);
+  return cursorReply(cursor.ns, id, first.docs, 'firstBatch', first.postBatchResumeToken);
+}
+
+export const aggregate: CommandDefinition = {
+  name: 'aggregate',
+  async run(cmd, ctx) {
+    validateDbName(ctx.db);
+    const target = cmd.aggregate;
+    let coll: string | null;
+    if (typeof target === 'string') coll = validateCollectionName(ctx.db, target);
+    else if (toNumber(target) === 1) coll = null;
+    else throw mongoError('FailedToParse', "Invalid command format: the 'aggregate' field must specify a collection name or 1");
+    if (!Array.isArray(cmd.pipeline)) throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
+    const pipeline = cmd.pipeline as Document[];
+    pipeline.forEach((stage) => {
+      if (!isDocument(stage)) throw mongoError('TypeMismatch', 'Each element of the \'pipeline\' array must be an object');
+    });
+    if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === '$changeStream')) {
+      throw new MongoServerError(40602, '$changeStream is only valid as the first stage in a pipeline');
+    }
+    if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
+    const batchSize = batchSizeOf(cmd);
+    const docs = await aggregateDocuments(ctx.server.engine, ctx.db, coll, pipeline, collationArg(cmd, 'aggregate'));
+    const ns = coll === null ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${coll}`;
+    const cursor = new ArrayCursor(ns, docs, 'aggregate', ctx.lsid);
+    const first = cursor.first(batchSize ?? 101);
+    if (first.exhausted) return cursorReply(ns, 0n, first.docs, 'firstBatch');
+    const id = ctx.server.engine.cursors.register(cursor);
+    return cursorReply(ns, id, first.docs, 'firstBatch');
+  },
+};

@@ -1,0 +1,70 @@
+import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../bson/types.js';
+import { parseCollation, type Collation } from '../bson/index.js';
+import { mongoError, MongoServerError } from '../errors/index.js';
+
+/** Argument readers with mongod's IDL errors ("BSON field 'find.limit' is the wrong type 'string', expected type 'long'"). */
+function wrongType(command: string, field: string, value: unknown, expected: string) {
+  return mongoError('TypeMismatch', `BSON field '${command}.${field}' is the wrong type '${bsonTypeOf(value)}', expected type '${expected}'`);
+}
+
+export function optionalDocument(cmd: Document, command: string, field: string): Document | undefined {
+  const v = cmd[field];
+  if (v === undefined || v === null) return undefined;
+  if (!isDocument(v)) throw wrongType(command, field, v, 'object');
+  return v;
+}
+
+export function optionalArray(cmd: Document, command: string, field: string): unknown[] | undefined {
+  const v = cmd[field];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw wrongType(command, field, v, 'array');
+  return v;
+}
+
+export function optionalBool(cmd: Document, command: string, field: string): boolean | undefined {
+  const v = cmd[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  if (isNumeric(v)) return toNumber(v) !== 0;
+  throw wrongType(command, field, v, 'bool');
+}
+
+export function optionalNumber(cmd: Document, command: string, field: string): number | undefined {
+  const v = cmd[field];
+  if (v === undefined || v === null) return undefined;
+  if (!isNumeric(v)) throw wrongType(command, field, v, 'long');
+  return toNumber(v);
+}
+
+export function nonNegative(cmd: Document, command: string, field: string): number | undefined {
+  const n = optionalNumber(cmd, command, field);
+  if (n !== undefined && n < 0) throw mongoError('BadValue', `${field} value must be non-negative, but received: ${n}`);
+  return n === undefined ? undefined : Math.trunc(n);
+}
+
+/** The collection name a command targets (its first field's value). */
+export function collectionArg(cmd: Document, command: string): string {
+  const v = cmd[command];
+  if (typeof v !== 'string') {
+    throw mongoError('InvalidNamespace', `collection name has invalid type ${bsonTypeOf(v)}`);
+  }
+  if (v.length === 0) throw mongoError('InvalidNamespace', `Invalid namespace specified '.'`);
+  return v;
+}
+
+export function collationArg(cmd: Document, command: string, field = 'collation'): Collation | null {
+  const v = cmd[field];
+  if (v === undefined || v === null) return null;
+  if (!isDocument(v)) throw wrongType(command, field, v, 'object');
+  return parseCollation(v);
+}
+
+export function requiredDocuments(cmd: Document, command: string, field: string): Document[] {
+  const v = cmd[field];
+  if (v === undefined) throw new MongoServerError(40414, `BSON field '${command}.${field}' is missing but a required field`);
+  if (!Array.isArray(v)) throw wrongType(command, field, v, 'array');
+  v.forEach((d, i) => {
+    if (!isDocument(d)) throw wrongType(command, `${field}.${i}`, d, 'object');
+  });
+  return v as Document[];
+}

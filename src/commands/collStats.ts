@@ -1,0 +1,62 @@
+import type { Document } from '../bson/index.js';
+import { getCollectionInfo, isView } from '../engine/catalog.js';
+import { mongoError } from '../errors/index.js';
+import { collectionArg } from './args.js';
+import type { CommandDefinition } from './context.js';
+import { collectionSizes, scaleArg } from './storage_sizes.js';
+
+/**
+ * collStats (deprecated in MongoDB 6.2 in favour of `$collStats`, still answered by mongod 8): sizes of one
+ * collection. A missing collection answers zeros with ok: 1 (mongod since 4.2); a view is
+ * CommandNotSupportedOnView.
+ */
+export const collStats: CommandDefinition = {
+  name: 'collStats',
+  aliases: ['collstats'],
+  async run(cmd, ctx) {
+    const name = collectionArg(cmd, Object.keys(cmd)[0] ?? 'collStats');
+    const scale = scaleArg(cmd, 'scale has to be > 0');
+    const ns = `${ctx.db}.${name}`;
+    const found = await ctx.server.engine.read(async (r) => {
+      const info = await getCollectionInfo(r, ctx.db, name);
+      if (!info || isView(info)) return { info, sizes: null };
+      return { info, sizes: await collectionSizes(r, info) };
+    });
+    if (found.info && isView(found.info)) {
+      throw mongoError('CommandNotSupportedOnView', `Namespace ${ns} is a view, not a collection`);
+    }
+    const { info, sizes } = found;
+    if (!info || !sizes) {
+      return {
+        ns, size: 0, count: 0, storageSize: 0, totalSize: 0, nindexes: 0, totalIndexSize: 0,
+        indexDetails: {}, indexSizes: {}, scaleFactor: scale,
+      };
+    }
+    const scaled = (n: number): number => Math.trunc(n / scale);
+    const reply: Document = { ns, size: scaled(sizes.dataSize), count: sizes.count };
+    if (sizes.count > 0) reply.avgObjSize = Math.trunc(sizes.dataSize / sizes.count);
+    const capped = info.options.capped === true;
+    Object.assign(reply, {
+      numOrphanDocs: 0,
+      storageSize: scaled(sizes.dataSize),
+      freeStorageSize: 0,
+      capped,
+    });
+    if (capped) {
+      if (info.options.max !== undefined) reply.max = info.options.max;
+      if (info.options.size !== undefined) reply.maxSize = info.options.size;
+    }
+    const indexSizes: Document = {};
+    for (const [index, size] of Object.entries(sizes.indexSizes)) indexSizes[index] = scaled(size);
+    Object.assign(reply, {
+      nindexes: info.indexes.length,
+      indexDetails: {},
+      indexBuilds: [],
+      totalIndexSize: scaled(sizes.totalIndexSize),
+      totalSize: scaled(sizes.dataSize + sizes.totalIndexSize),
+      indexSizes,
+      scaleFactor: scale,
+    });
+    return reply;
+  },
+};

@@ -1,0 +1,69 @@
+import type { Document } from '../bson/types.js';
+import type { Engine } from '../engine/engine.js';
+import { FailPoints } from './fail_points.js';
+
+/** How the server was started: mongod's own option names where they exist. */
+export interface ServerOptions {
+  replSetName: string;
+  enableTestCommands: boolean;
+  /** The command line as given, for getCmdLineOpts. */
+  argv: string[];
+  /** getCmdLineOpts' `parsed`. */
+  parsed: Document;
+  /** Logs one JSON line per notable event (slow or failed commands). */
+  log?: (event: Record<string, unknown>) => void;
+  /** Commands slower than this are logged (mongod's slowms). */
+  slowMs?: number;
+}
+
+/** The version eddydb reports as a MongoDB server; drivers and test runners pick features from it. */
+export const SERVER_VERSION = '8.0.0';
+export const MAX_WIRE_VERSION = 25;
+
+/** Everything commands share: the engine, the options and the fail points. One per server or embedded client. */
+export class ServerContext {
+  readonly failPoints = new FailPoints();
+  readonly startTime = new Date();
+  /** A fixed electionId: drivers compare it for stale-primary checks, so it must never change. */
+  readonly electionId: unknown;
+  private nextConnectionId = 1;
+
+  constructor(readonly engine: Engine, readonly options: ServerOptions, electionId: unknown) {
+    this.electionId = electionId;
+  }
+
+  allocateConnectionId(): number {
+    return this.nextConnectionId++;
+  }
+}
+
+/** The connection a command arrived on. The wire server's ConnectionInfo satisfies it; the embedded client has one too. */
+export interface ConnectionState {
+  id: number;
+  remoteAddress: string;
+  /** host:port the client used to reach us (hello's `me`, `hosts`, `primary`). */
+  localAddress: string;
+  /** Free-form per-connection slot: appName, negotiated compressors. */
+  state: Record<string, unknown>;
+}
+
+export interface CommandContext {
+  server: ServerContext;
+  connection: ConnectionState;
+  /** `$db`. */
+  db: string;
+  lsid?: Document;
+  /** Set by the wire layer so hello can negotiate compression. */
+  setCompressors?: (names: string[]) => void;
+}
+
+/** One command: a file under commands/, registered in registry.ts. */
+export interface CommandDefinition {
+  name: string;
+  aliases?: string[];
+  /** Only runs against the admin database (Unauthorized otherwise, as mongod). */
+  adminOnly?: boolean;
+  /** Only exists with enableTestCommands. */
+  testOnly?: boolean;
+  run(command: Document, ctx: CommandContext): Promise<Document>;
+}

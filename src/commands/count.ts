@@ -1,0 +1,17 @@
+import { countDocuments } from '../engine/read_ops.js';
+import type { CommandDefinition } from './context.js';
+import { collationArg, collectionArg, nonNegative, optionalDocument } from './args.js';
+
+export const count: CommandDefinition = {
+  name: 'count',
+  async run(cmd, ctx) {
+    const coll = collectionArg(cmd, 'count');
+    const n = await countDocuments(ctx.server.engine, ctx.db, coll, {
+      filter: optionalDocument(cmd, 'count', 'query') ?? {},
+      skip: nonNegative(cmd, 'count', 'skip'),
+      limit: Math.abs(Number(cmd.limit ?? 0)) || undefined,
+      collation: collationArg(cmd, 'count'),
+    });
+    return { n };
+  },
+};

@@ -1,0 +1,21 @@
+import { mongoError } from '../errors/index.js';
+import { createIndexes as runCreateIndexes, normalizeIndexSpec } from '../engine/ddl.js';
+import { validateCollectionName, validateDbName } from '../engine/namespace.js';
+import type { CommandDefinition } from './context.js';
+import { collectionArg } from './args.js';
+
+export const createIndexes: CommandDefinition = {
+  name: 'createIndexes',
+  async run(cmd, ctx) {
+    const coll = collectionArg(cmd, 'createIndexes');
+    validateDbName(ctx.db);
+    validateCollectionName(ctx.db, coll);
+    if (!Array.isArray(cmd.indexes)) throw mongoError('TypeMismatch', "BSON field 'createIndexes.indexes' is the wrong type, expected type 'array'");
+    if (cmd.indexes.length === 0) throw mongoError('BadValue', 'Must specify at least one index to create');
+    const specs = cmd.indexes.map(normalizeIndexSpec);
+    const r = await ctx.server.engine.write((w) => runCreateIndexes(w, ctx.db, coll, specs));
+    const reply: Record<string, unknown> = { numIndexesBefore: r.before, numIndexesAfter: r.after, createdCollectionAutomatically: r.createdCollectionAutomatically };
+    if (r.before === r.after) reply.note = 'all indexes already exist';
+    return reply;
+  },
+};

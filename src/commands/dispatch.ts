@@ -1,0 +1,95 @@
+import { isDocument, toBigInt, type Document } from '../bson/types.js';
+import { asServerError, mongoError, MongoServerError, nonResumableChangeStreamCodes, resumableChangeStreamCodes } from '../errors/index.js';
+import type { CommandContext, CommandDefinition, ConnectionState, ServerContext } from './context.js';
+import { clusterTimeFields } from './reply.js';
+import { findCommand } from './registry.js';
+import { CloseConnectionRequested } from './close_connection.js';
+
+export { CloseConnectionRequested };
+
+function isChangeStreamAggregate(cmd: Document): boolean {
+  const pipeline = cmd.pipeline;
+  return Array.isArray(pipeline) && isDocument(pipeline[0]) && Object.keys(pipeline[0])[0] === '$changeStream';
+}
+
+function isChangeStreamGetMore(server: ServerContext, cmd: Document): boolean {
+  const id = toBigInt(cmd.getMore);
+  return id !== null && server.engine.cursors.peek(id)?.kind === 'changeStream';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Applies `failCommand` to this command if it is configured for it. Returns an error to reply with, or null. */
+async function applyFailCommand(server: ServerContext, name: string, cmd: Document, ctx: CommandContext): Promise<MongoServerError | null> {
+  if (!server.options.enableTestCommands) return null;
+  const data = server.failPoints.trigger('failCommand', (d) => {
+    const names = Array.isArray(d.failCommands) ? d.failCommands : [];
+    if (!names.includes(name)) return false;
+    if (typeof d.appName === 'string' && d.appName !== ctx.connection.state.appName) return false;
+    if (typeof d.namespace === 'string') {
+      const coll = typeof cmd[name] === 'string' ? cmd[name] : undefined;
+      if (`${ctx.db}.${coll}` !== d.namespace && ctx.db !== d.namespace) return false;
+    }
+    return true;
+  });
+  if (!data) return null;
+  if (data.blockConnection === true) await sleep(Number(data.blockTimeMS ?? 0));
+  if (data.closeConnection === true) throw new CloseConnectionRequested();
+  if (data.errorCode !== undefined) {
+    const err = new MongoServerError(Number(data.errorCode), typeof data.errmsg === 'string' ? data.errmsg : `Failing command via 'failCommand' failpoint`);
+    // failCommand's labels replace the server's own; without errorLabels the error carries none.
+    err.errorLabels = Array.isArray(data.errorLabels) ? data.errorLabels.map(String) : [];
+    (err as { failPointLabels?: boolean }).failPointLabels = true;
+    return err;
+  }
+  if (isDocument(data.writeConcernError)) {
+    (ctx as { writeConcernError?: Document }).writeConcernError = data.writeConcernError;
+  }
+  return null;
+}
+
+/**
+ * Runs one command document and returns its reply, never throwing a MongoDB error: failures become
+ * `{ok: 0, errmsg, code, codeName, errorLabels?}`. Every reply carries operationTime and $clusterTime.
+ * The in-process client and the wire server both come through here.
+ */
+export async function dispatch(server: ServerContext, cmd: Document, connection: ConnectionState, extras: Partial<CommandContext> = {}): Promise<Document> {
+  const name = Object.keys(cmd)[0] ?? '';
+  const db = typeof cmd.$db === 'string' ? cmd.$db : 'admin';
+  const ctx: CommandContext = { server, connection, db, lsid: isDocument(cmd.lsid) ? cmd.lsid : undefined, ...extras };
+  const started = Date.now();
+  const changeStream = (name === 'aggregate' && isChangeStreamAggregate(cmd)) || (name === 'getMore' && isChangeStreamGetMore(server, cmd));
+  let reply: Document;
+  try {
+    if (server.engine.isClosed) throw mongoError('ShutdownInProgress', 'The server is in quiesce mode and will shut down');
+    const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
+    if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
+    if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
+    const injected = await applyFailCommand(server, command.name, cmd, ctx);
+    if (injected) throw injected;
+    const result = await command.run(cmd, ctx);
+    reply = { ...result, ok: 1 };
+    const wce = (ctx as { writeConcernError?: Document }).writeConcernError;
+    if (wce) reply.writeConcernError = wce;
+  } catch (err) {
+    if (err instanceof CloseConnectionRequested) throw err;
+    const error = asServerError(err);
+    const fromFailPoint = (error as { failPointLabels?: boolean }).failPointLabels === true;
+    if (!fromFailPoint) {
+      if (changeStream && resumableChangeStreamCodes.has(error.code)) error.addErrorLabel('ResumableChangeStreamError');
+      if (nonResumableChangeStreamCodes.has(error.code)) error.addErrorLabel('NonResumableChangeStreamError');
+    }
+    reply = error.toReply();
+    if (error.code === 1 && server.options.log) {
+      server.options.log({ msg: 'Command failed with an internal error', command: name, error: String((err as Error)?.stack ?? err) });
+    }
+  }
+  const elapsed = Date.now() - started;
+  const slowMs = server.options.slowMs ?? 100;
+  if (server.options.log && (elapsed > slowMs && name !== 'getMore' && name !== 'hello' && name !== 'isMaster' && name !== 'ismaster')) {
+    server.options.log({ msg: 'Slow query', command: name, db, durationMillis: elapsed, ok: reply.ok });
+  }
+  return { ...reply, ...clusterTimeFields(server.engine) };
+}

@@ -1,0 +1,10 @@
+import { dropDatabase as runDropDatabase } from '../engine/ddl.js';
+import type { CommandDefinition } from './context.js';
+
+export const dropDatabase: CommandDefinition = {
+  name: 'dropDatabase',
+  async run(_cmd, ctx) {
+    await ctx.server.engine.write((w) => runDropDatabase(w, ctx.db));
+    return { dropped: ctx.db };
+  },
+};

@@ -1,0 +1,13 @@
+import { dropIndexes as runDropIndexes } from '../engine/ddl.js';
+import type { CommandDefinition } from './context.js';
+import { collectionArg } from './args.js';
+
+export const dropIndexes: CommandDefinition = {
+  name: 'dropIndexes',
+  aliases: ['deleteIndexes'],
+  async run(cmd, ctx) {
+    const coll = collectionArg(cmd, 'dropIndexes' in cmd ? 'dropIndexes' : 'deleteIndexes');
+    const nIndexesWas = await ctx.server.engine.write((w) => runDropIndexes(w, ctx.db, coll, cmd.index));
+    return { nIndexesWas };
+  },
+};

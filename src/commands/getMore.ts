@@ -1,0 +1,53 @@
+import { bsonTypeOf, toBigInt } from '../bson/types.js';
+import { mongoError, MongoServerError } from '../errors/index.js';
+import { CloseConnectionRequested } from './close_connection.js';
+import { ChangeStreamCursor } from '../changestream/change_stream_cursor.js';
+import type { CommandDefinition } from './context.js';
+import { nonNegative } from './args.js';
+import { cursorReply } from './reply.js';
+
+export const getMore: CommandDefinition = {
+  name: 'getMore',
+  async run(cmd, ctx) {
+    const raw = cmd.getMore;
+    const type = bsonTypeOf(raw);
+    if (type !== 'long' && type !== 'int') {
+      throw mongoError('TypeMismatch', `BSON field 'getMore.getMore' is the wrong type '${type}', expected type 'long'`);
+    }
+    if (typeof cmd.collection !== 'string') {
+      throw mongoError('TypeMismatch', `BSON field 'getMore.collection' is the wrong type '${bsonTypeOf(cmd.collection)}', expected type 'string'`);
+    }
+    const id = toBigInt(raw)!;
+    const batchSize = nonNegative(cmd, 'getMore', 'batchSize') ?? 0;
+    const maxTimeMS = nonNegative(cmd, 'getMore', 'maxTimeMS');
+    const registry = ctx.server.engine.cursors;
+    const cursor = registry.peek(id);
+    if (!cursor) throw mongoError('CursorNotFound', `cursor id ${id} not found`);
+    const ns = `${ctx.db}.${cmd.collection}`;
+    if (cursor.ns !== ns) {
+      throw mongoError('Unauthorized', `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
+    }
+    const checkedOut = registry.checkOut(id)!;
+    if (checkedOut.busy) {
+      throw mongoError('OperationFailed', `Cursor id ${id} is already in use`);
+    }
+    let exhausted = false;
+    try {
+      if (ctx.server.options.enableTestCommands && cursor instanceof ChangeStreamCursor) {
+        const data = ctx.server.failPoints.trigger('failGetMoreAfterCursorCheckout', () => true);
+        if (data) {
+          if (data.closeConnection === true) throw new CloseConnectionRequested();
+          throw new MongoServerError(Number(data.errorCode ?? 1), "Failpoint 'failGetMoreAfterCursorCheckout' triggered");
+        }
+      }
+      const batch = await cursor.next(batchSize, cursor.kind === 'changeStream' ? maxTimeMS : undefined, checkedOut.signal);
+      exhausted = batch.exhausted;
+      registry.checkIn(id, exhausted);
+      return cursorReply(cursor.ns, exhausted ? 0n : id, batch.docs, 'nextBatch', batch.postBatchResumeToken);
+    } catch (err) {
+      // mongod discards a cursor whose getMore failed; the client must open a new one (drivers resume).
+      registry.kill(id);
+      throw err;
+    }
+  },
+};

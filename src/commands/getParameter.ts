@@ -1,0 +1,76 @@
+import { isDocument, Long, type Document } from '../bson/index.js';
+import { mongoError } from '../errors/index.js';
+import type { CommandDefinition, ServerOptions } from './context.js';
+import { GENERIC_ARGUMENTS } from './generic_arguments.js';
+
+/** One server parameter as getParameter reports it. */
+export interface ServerParameter {
+  name: string;
+  /** The current value, from how the server was started. */
+  value(options: ServerOptions): unknown;
+  /** True when `--setParameter name=value` may set it (the CLI refuses the others, as mongod does). */
+  settableAtStartup: boolean;
+  settableAtRuntime: boolean;
+}
+
+/** mongod's boolean parameter spellings. */
+export function parseBoolParameter(text: string): boolean | undefined {
+  if (text === '1' || text === 'true') return true;
+  if (text === '0' || text === 'false') return false;
+  return undefined;
+}
+
+/**
+ * The parameters eddydb has, sorted by name. Only ones whose value means something here are listed: drivers' test
+ * harnesses read `enableTestCommands` (KeyError when absent) and `featureCompatibilityVersion`.
+ */
+export const SERVER_PARAMETERS: readonly ServerParameter[] = [
+  { name: 'authenticationMechanisms', value: () => [], settableAtStartup: false, settableAtRuntime: false },
+  // The engine reaps idle cursors after 10 minutes, mongod's default (engine/cursor_registry.ts).
+  { name: 'cursorTimeoutMillis', value: () => Long.fromNumber(600_000), settableAtStartup: false, settableAtRuntime: false },
+  { name: 'enableTestCommands', value: (o) => o.enableTestCommands, settableAtStartup: true, settableAtRuntime: false },
+  { name: 'featureCompatibilityVersion', value: () => ({ version: '8.0' }), settableAtStartup: false, settableAtRuntime: false },
+  { name: 'quiet', value: (o) => isDocument(o.parsed.systemLog) && o.parsed.systemLog.quiet === true, settableAtStartup: false, settableAtRuntime: false },
+  { name: 'requireApiVersion', value: () => false, settableAtStartup: false, settableAtRuntime: false },
+  { name: 'transactionLifetimeLimitSeconds', value: () => 60, settableAtStartup: false, settableAtRuntime: false },
+];
+
+const byName = new Map(SERVER_PARAMETERS.map((p) => [p.name, p]));
+
+function describe(param: ServerParameter, options: ServerOptions, showDetails: boolean): unknown {
+  const value = param.value(options);
+  if (!showDetails) return value;
+  return { value, settableAtRuntime: param.settableAtRuntime, settableAtStartup: param.settableAtStartup };
+}
+
+/**
+ * getParameter: `getParameter: '*'` answers every parameter; `getParameter: 1, <name>: 1, ...` only the named
+ * ones (unknown names are skipped, but naming none that exists is InvalidOptions, as mongod);
+ * `getParameter: {showDetails, allParameters}` is the newer form.
+ */
+export const getParameter: CommandDefinition = {
+  name: 'getParameter',
+  adminOnly: true,
+  async run(cmd, ctx) {
+    const options = ctx.server.options;
+    const spec = cmd.getParameter;
+    let all = spec === '*';
+    let showDetails = false;
+    if (isDocument(spec)) {
+      all = spec.allParameters === true;
+      showDetails = spec.showDetails === true;
+    }
+    const reply: Document = {};
+    if (all) {
+      for (const param of SERVER_PARAMETERS) reply[param.name] = describe(param, options, showDetails);
+      return reply;
+    }
+    for (const name of Object.keys(cmd)) {
+      if (name === 'getParameter' || GENERIC_ARGUMENTS.has(name)) continue;
+      const param = byName.get(name);
+      if (param) reply[name] = describe(param, options, showDetails);
+    }
+    if (Object.keys(reply).length === 0) throw mongoError('InvalidOptions', 'no option found to get');
+    return reply;
+  },
+};

@@ -1,0 +1,100 @@
+import { isDocument, Long, type Document } from '../bson/index.js';
+import { mongoError } from '../errors/index.js';
+import { toTimestamp } from '../oplog/cluster_clock.js';
+import { MAX_WIRE_VERSION, type CommandContext, type CommandDefinition } from './context.js';
+
+/** Sizes every handshake reply announces; drivers split batches by them. */
+export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
+export const MAX_MESSAGE_SIZE_BYTES = 48_000_000;
+export const MAX_WRITE_BATCH_SIZE = 100_000;
+export const LOGICAL_SESSION_TIMEOUT_MINUTES = 30;
+
+/**
+ * Compressors this server negotiates. The wire layer can also decompress 'noop', but mongod never announces it,
+ * and commands must not import wire (it is the layer above), so the list lives here too.
+ */
+const NEGOTIABLE_COMPRESSORS: readonly string[] = ['zlib'];
+
+/**
+ * The compressors of a hello `compression` array this server supports, in the client's order (the client lists
+ * them by preference). Throws BadValue, as mongod does, when the field is not an array.
+ */
+export function negotiateCompression(requested: unknown): string[] {
+  if (!Array.isArray(requested)) throw mongoError('BadValue', "'compression' is not an array");
+  const out: string[] = [];
+  for (const name of requested) {
+    if (typeof name === 'string' && NEGOTIABLE_COMPRESSORS.includes(name) && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/** Remembers the handshake's client metadata; mongod refuses it on any hello but a connection's first. */
+function recordClientMetadata(cmd: Document, ctx: CommandContext): void {
+  const client = cmd.client;
+  if (client === undefined) return;
+  const state = ctx.connection.state;
+  if (state.clientMetadata !== undefined) {
+    throw mongoError('ClientMetadataCannotBeMutated', 'The client metadata document may only be sent in the first hello');
+  }
+  if (!isDocument(client)) throw mongoError('TypeMismatch', "'client' field is wrong type, expected object");
+  state.clientMetadata = client;
+  // failCommand's `appName` matches on this (see dispatch).
+  const application = client.application;
+  if (isDocument(application) && typeof application.name === 'string') state.appName = application.name;
+  ctx.server.options.log?.({
+    msg: 'client metadata',
+    component: 'NETWORK',
+    attr: { remote: ctx.connection.remoteAddress, client: `conn${ctx.connection.id}`, doc: client },
+  });
+}
+
+/**
+ * hello / isMaster: the handshake. eddydb always answers as the primary of a one-member replica set, because
+ * drivers and test runners only run change streams against a replica set (reference doc §2e). topologyVersion
+ * is left out on purpose: with it, drivers switch to awaitable hello, which this server does not implement.
+ */
+async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Promise<Document> {
+  recordClientMetadata(cmd, ctx);
+  const me = ctx.connection.localAddress;
+  const engine = ctx.server.engine;
+  const opTime = { ts: toTimestamp(engine.committedTs), t: Long.fromNumber(1) };
+  const lastWriteDate = new Date(Number(engine.committedTs >> 32n) * 1000);
+  const reply: Document = {
+    hosts: [me],
+    setName: ctx.server.options.replSetName,
+    setVersion: 1,
+  };
+  if (legacy) reply.ismaster = true;
+  else reply.isWritablePrimary = true;
+  Object.assign(reply, {
+    secondary: false,
+    primary: me,
+    me,
+    electionId: ctx.server.electionId,
+    lastWrite: { opTime, lastWriteDate, majorityOpTime: opTime, majorityWriteDate: lastWriteDate },
+    maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
+    maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
+    maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
+    localTime: new Date(),
+    logicalSessionTimeoutMinutes: LOGICAL_SESSION_TIMEOUT_MINUTES,
+    connectionId: ctx.connection.id,
+    minWireVersion: 0,
+    maxWireVersion: MAX_WIRE_VERSION,
+    readOnly: false,
+  });
+  if (cmd.helloOk !== undefined && cmd.helloOk !== false && cmd.helloOk !== 0) reply.helloOk = true;
+  if (cmd.compression !== undefined) {
+    const negotiated = negotiateCompression(cmd.compression);
+    ctx.setCompressors?.(negotiated);
+    // mongod only answers the field when something was agreed on.
+    if (negotiated.length > 0) reply.compression = negotiated;
+  }
+  return reply;
+}
+
+/** hello, and its legacy spellings isMaster/ismaster, which answer `ismaster` instead of `isWritablePrimary`. */
+export const hello: CommandDefinition = {
+  name: 'hello',
+  aliases: ['isMaster', 'ismaster'],
+  run: (cmd, ctx) => runHello(cmd, ctx, Object.keys(cmd)[0] !== 'hello'),
+};

@@ -1,0 +1,19 @@
+import type { Document } from '../bson/types.js';
+import { insertDocuments } from '../engine/write_ops.js';
+import { validateCollectionName, validateDbName } from '../engine/namespace.js';
+import type { CommandDefinition } from './context.js';
+import { collectionArg, optionalBool, requiredDocuments } from './args.js';
+import { writeReply } from './write_reply.js';
+
+export const insert: CommandDefinition = {
+  name: 'insert',
+  async run(cmd, ctx) {
+    const coll = collectionArg(cmd, 'insert');
+    validateDbName(ctx.db);
+    validateCollectionName(ctx.db, coll);
+    const docs: Document[] = requiredDocuments(cmd, 'insert', 'documents');
+    const ordered = optionalBool(cmd, 'insert', 'ordered') ?? true;
+    const result = await insertDocuments(ctx.server.engine, ctx.db, coll, docs, ordered);
+    return writeReply(result.n, result.writeErrors);
+  },
+};

@@ -1,0 +1,21 @@
+import { Long } from 'bson';
+import { toBigInt } from '../bson/types.js';
+import { mongoError } from '../errors/index.js';
+import type { CommandDefinition } from './context.js';
+import { collectionArg } from './args.js';
+
+export const killCursors: CommandDefinition = {
+  name: 'killCursors',
+  async run(cmd, ctx) {
+    collectionArg(cmd, 'killCursors');
+    if (!Array.isArray(cmd.cursors)) throw mongoError('TypeMismatch', "BSON field 'killCursors.cursors' is the wrong type, expected type 'array'");
+    const killed: Long[] = [];
+    const notFound: Long[] = [];
+    for (const raw of cmd.cursors) {
+      const id = toBigInt(raw);
+      if (id === null) throw mongoError('TypeMismatch', "BSON field 'killCursors.cursors' must hold long values");
+      (ctx.server.engine.cursors.kill(id) ? killed : notFound).push(Long.fromBigInt(id));
+    }
+    return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [] };
+  },
+};

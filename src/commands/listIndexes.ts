@@ -1,0 +1,15 @@
+import { mongoError } from '../errors/index.js';
+import { getCollectionInfo } from '../engine/catalog.js';
+import type { CommandDefinition } from './context.js';
+import { collectionArg } from './args.js';
+import { cursorReply } from './reply.js';
+
+export const listIndexes: CommandDefinition = {
+  name: 'listIndexes',
+  async run(cmd, ctx) {
+    const coll = collectionArg(cmd, 'listIndexes');
+    const info = await ctx.server.engine.read((r) => getCollectionInfo(r, ctx.db, coll));
+    if (!info) throw mongoError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${coll}`);
+    return cursorReply(`${ctx.db}.$cmd.listIndexes.${coll}`, 0n, info.indexes, 'firstBatch');
+  },
+};

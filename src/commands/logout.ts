@@ -1,0 +1,9 @@
+import type { CommandDefinition } from './context.js';
+
+/** logout: with no authentication there is nobody to log out; mongod answers ok the same way. */
+export const logout: CommandDefinition = {
+  name: 'logout',
+  async run() {
+    return {};
+  },
+};

@@ -1,0 +1,55 @@
+import { ID_INDEX_NAME, type CollectionInfo } from '../engine/catalog.js';
+import type { StorageReader } from '../storage/types.js';
+import { mongoError } from '../errors/index.js';
+import { isNumeric, toNumber, type Document } from '../bson/index.js';
+
+/** Entries read to estimate an index's size; beyond that it is extrapolated from the document count. */
+const INDEX_SAMPLE = 1000;
+
+/** Sizes of one collection in bytes, unscaled. Storage keeps no page statistics, so index sizes are estimates. */
+export interface CollectionSizes {
+  count: number;
+  dataSize: number;
+  indexSizes: Record<string, number>;
+  totalIndexSize: number;
+}
+
+async function indexSize(r: StorageReader, info: CollectionInfo, name: string, count: number): Promise<number> {
+  let sampled: number[];
+  if (name === ID_INDEX_NAME) {
+    // The _id index is the documents' own key order; there are no separate entries to read.
+    sampled = (await r.scanDocuments(info.uuid, { limit: INDEX_SAMPLE })).map((d) => d.key.byteLength);
+  } else {
+    sampled = (await r.scanIndex(info.uuid, name, { limit: INDEX_SAMPLE })).map((e) => e.key.byteLength + e.recordKey.byteLength);
+  }
+  const bytes = sampled.reduce((a, b) => a + b, 0);
+  if (sampled.length < INDEX_SAMPLE) return bytes;
+  return Math.round((bytes / sampled.length) * count);
+}
+
+/** Document count, data size and index sizes of a collection (not a view). */
+export async function collectionSizes(r: StorageReader, info: CollectionInfo): Promise<CollectionSizes> {
+  const count = await r.countDocuments(info.uuid);
+  const dataSize = await r.dataSize(info.uuid);
+  const indexSizes: Record<string, number> = {};
+  let totalIndexSize = 0;
+  for (const spec of info.indexes) {
+    const size = await indexSize(r, info, spec.name, count);
+    indexSizes[spec.name] = size;
+    totalIndexSize += size;
+  }
+  return { count, dataSize, indexSizes, totalIndexSize };
+}
+
+/**
+ * The `scale` argument of dbStats/collStats: a number of at least 1 (fractions truncated), 1 when absent.
+ * `message` is the command's own wording for a bad value.
+ */
+export function scaleArg(cmd: Document, message: string): number {
+  const v = cmd.scale;
+  if (v === undefined || v === null) return 1;
+  if (!isNumeric(v)) throw mongoError('TypeMismatch', `scale has to be a number`);
+  const scale = Math.trunc(toNumber(v));
+  if (!(scale >= 1)) throw mongoError('BadValue', message);
+  return scale;
+}

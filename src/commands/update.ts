@@ -1,0 +1,39 @@
+import { isDocument, type Document } from '../bson/types.js';
+import { mongoError } from '../errors/index.js';
+import { updateDocuments, type UpdateStatement } from '../engine/write_ops.js';
+import { validateCollectionName, validateDbName } from '../engine/namespace.js';
+import type { CommandDefinition } from './context.js';
+import { collationArg, collectionArg, optionalBool, requiredDocuments } from './args.js';
+import { writeReply } from './write_reply.js';
+
+function statement(raw: Document, i: number): UpdateStatement {
+  if (!isDocument(raw.q)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.q' is the wrong type, expected type 'object'`);
+  if (!isDocument(raw.u) && !Array.isArray(raw.u)) throw mongoError('FailedToParse', `BSON field 'update.updates.${i}.u' is the wrong type, expected type 'object' or 'array'`);
+  if (raw.arrayFilters !== undefined && !Array.isArray(raw.arrayFilters)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.arrayFilters' is the wrong type, expected type 'array'`);
+  return {
+    q: raw.q,
+    u: raw.u as Document | Document[],
+    upsert: optionalBool(raw, 'update.updates', 'upsert') ?? false,
+    multi: optionalBool(raw, 'update.updates', 'multi') ?? false,
+    arrayFilters: raw.arrayFilters as Document[] | undefined,
+    collation: collationArg(raw, 'update.updates'),
+    sort: isDocument(raw.sort) ? raw.sort : undefined,
+  };
+}
+
+export const update: CommandDefinition = {
+  name: 'update',
+  async run(cmd, ctx) {
+    const coll = collectionArg(cmd, 'update');
+    validateDbName(ctx.db);
+    validateCollectionName(ctx.db, coll);
+    const raw = requiredDocuments(cmd, 'update', 'updates');
+    const ordered = optionalBool(cmd, 'update', 'ordered') ?? true;
+    // A malformed statement fails the whole command, as mongod parses the batch before running it.
+    const statements = raw.map(statement);
+    const result = await updateDocuments(ctx.server.engine, ctx.db, coll, statements, ordered);
+    const extra: Document = { nModified: result.nModified };
+    if (result.upserted.length > 0) extra.upserted = result.upserted;
+    return writeReply(result.n, result.writeErrors, extra);
+  },
+};

@@ -1,0 +1,9 @@
+import type { CommandDefinition } from './context.js';
+
+/** whatsmyuri: the client's own address as the server sees it. */
+export const whatsmyuri: CommandDefinition = {
+  name: 'whatsmyuri',
+  async run(_cmd, ctx) {
+    return { you: ctx.connection.remoteAddress };
+  },
+};

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import type { Document } from '../bson/types.js';
+
+/** One batch of a cursor. `exhausted` means the cursor has nothing more and is gone (reply id 0). */
+export interface CursorBatch {
+  docs: Document[];
+  exhausted: boolean;
+  postBatchResumeToken?: Document;
+}
+
+/** A server-side cursor: a find/aggregate result being paged out, or a change stream. */
+export interface ServerCursor {
+  readonly ns: string;
+  readonly kind: 'find' | 'changeStream';
+  /** The aggregate/find that created it, for error labelling ('aggregate' | 'find'). */
+  readonly originatingCommand: string;
+  /** Whatever the creating command wants to remember (lsid, comment). */
+  readonly lsid?: Document;
+  /** The next batch; `signal` aborts a waiting change-stream getMore when the cursor is killed. */
+  next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal): Promise<CursorBatch>;
+  close(): void;
+}
+
+interface Entry {
+  cursor: ServerCursor;
+  lastUsed: number;
+  busy: boolean;
+  abort: AbortController;
+}
+
+/** Idle cursors are reaped after this long, as mongod's cursorTimeoutMillis default. */
+export const CURSOR_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * Cursor ids (positive Int64, never 0) to live cursors. A killed cursor is gone at once: the next getMore gets
+ * CursorNotFound, and a getMore waiting on it is aborted (and answers CursorKilled).
+ */
+export class CursorRegistry {
+  private readonly cursors = new Map<bigint, Entry>();
+  private reaper: NodeJS.Timeout | undefined;
+
+  register(cursor: ServerCursor): bigint {
+    let id = 0n;
+    while (id === 0n || this.cursors.has(id)) id = randomBytes(8).readBigUInt64BE() & 0x7fffffffffffffffn;
+    this.cursors.set(id, { cursor, lastUsed: Date.now(), busy: false, abort: new AbortController() });
+    this.startReaper();
+    return id;
+  }
+
+  /** Looks a cursor up for a getMore; marks it busy. Returns null when unknown. */
+  checkOut(id: bigint): { cursor: ServerCursor; signal: AbortSignal; busy: boolean } | null {
+    const entry = this.cursors.get(id);
+    if (!entry) return null;
+    const wasBusy = entry.busy;
+    entry.busy = true;
+    entry.lastUsed = Date.now();
+    return { cursor: entry.cursor, signal: entry.abort.signal, busy: wasBusy };
+  }
+
+  /** Ends a getMore: keeps the cursor, or removes it when exhausted. */
+  checkIn(id: bigint, exhausted: boolean): void {
+    const entry = this.cursors.get(id);
+    if (!entry) return;
+    entry.busy = false;
+    entry.lastUsed = Date.now();
+    if (exhausted) {
+      this.cursors.delete(id);
+      entry.cursor.close();
+    }
+  }
+
+  has(id: bigint): boolean {
+    return this.cursors.has(id);
+  }
+
+  peek(id: bigint): ServerCursor | undefined {
+    return this.cursors.get(id)?.cursor;
+  }
+
+  /** Frees a cursor; a getMore waiting on it is aborted. Returns false when it did not exist. */
+  kill(id: bigint): boolean {
+    const entry = this.cursors.get(id);
+    if (!entry) return false;
+    this.cursors.delete(id);
+    entry.abort.abort();
+    entry.cursor.close();
+    return true;
+  }
+
+  /** Kills every cursor of a session (endSessions / killAllSessions). */
+  killWhere(predicate: (cursor: ServerCursor) => boolean): number {
+    let n = 0;
+    for (const [id, entry] of [...this.cursors]) {
+      if (predicate(entry.cursor)) {
+        this.kill(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  killAll(): void {
+    for (const id of [...this.cursors.keys()]) this.kill(id);
+    if (this.reaper) clearInterval(this.reaper);
+    this.reaper = undefined;
+  }
+
+  get size(): number {
+    return this.cursors.size;
+  }
+
+  /** Reaps cursors idle longer than `timeoutMs` (not ones serving a getMore). */
+  reap(now = Date.now(), timeoutMs = CURSOR_TIMEOUT_MS): number {
+    let n = 0;
+    for (const [id, entry] of [...this.cursors]) {
+      if (!entry.busy && now - entry.lastUsed > timeoutMs) {
+        this.kill(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private startReaper(): void {
+    if (this.reaper) return;
+    this.reaper = setInterval(() => this.reap(), 60_000);
+    this.reaper.unref();
+  }
+}

@@ -1,0 +1,242 @@
+import { Int32 } from 'bson';
+import { isDocument, type Document } from '../bson/types.js';
+import { deepClone, toNumber } from '../bson/index.js';
+import { mongoError } from '../errors/index.js';
+import { StorageError } from '../storage/types.js';
+import type { WriteContext } from './engine.js';
+import {
+  getCollectionInfo, idIndexSpec, imagesEnabled, isView, listCollectionInfos, newCollectionUuid, toCollectionRecord,
+  uuidBinary, ID_INDEX_NAME, type CollectionInfo, type IndexSpec,
+} from './catalog.js';
+import { validateCollectionName, validateDbName } from './namespace.js';
+import { buildIndex } from './indexes.js';
+import { decodeDocument } from './documents.js';
+
+/** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
+const STORED_CREATE_OPTIONS = ['capped', 'size', 'max', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'collation', 'changeStreamPreAndPostImages', 'timeseries', 'expireAfterSeconds', 'clusteredIndex'];
+
+function ns(db: string, coll: string): string {
+  return `${db}.${coll}`;
+}
+
+/** create's operationDescription for the change event (showExpandedEvents). */
+function createDescription(info: CollectionInfo): Document {
+  if (isView(info)) return { viewOn: info.options.viewOn, pipeline: info.options.pipeline ?? [] };
+  const desc: Document = { idIndex: idIndexSpec() };
+  for (const [k, v] of Object.entries(info.options)) desc[k] = v;
+  return desc;
+}
+
+/** Creates a collection (or view) and logs its `create` entry. NamespaceExists (48) if it is there. */
+export async function createCollection(ctx: WriteContext, db: string, coll: string, options: Document = {}): Promise<CollectionInfo> {
+  validateDbName(db);
+  validateCollectionName(db, coll);
+  const stored: Document = {};
+  for (const key of STORED_CREATE_OPTIONS) if (options[key] !== undefined) stored[key] = deepClone(options[key]);
+  if (stored.changeStreamPreAndPostImages !== undefined) validatePrePostImages(stored.changeStreamPreAndPostImages);
+  if (stored.viewOn !== undefined && typeof stored.viewOn !== 'string') throw mongoError('TypeMismatch', "'viewOn' must be a string");
+  const info: CollectionInfo = {
+    db, name: coll, uuid: newCollectionUuid(), options: stored,
+    indexes: stored.viewOn !== undefined ? [] : [idIndexSpec()],
+  };
+  try {
+    await ctx.writer.createCollection(toCollectionRecord(info));
+  } catch (err) {
+    if (err instanceof StorageError && err.kind === 'NamespaceExists') {
+      throw mongoError('NamespaceExists', `Collection ${ns(db, coll)} already exists.`);
+    }
+    throw err;
+  }
+  ctx.log({
+    op: 'create', db, coll, uuid: isView(info) ? undefined : info.uuid,
+    operationDescription: createDescription(info),
+    nsType: isView(info) ? 'view' : stored.timeseries ? 'timeseries' : 'collection',
+  });
+  return info;
+}
+
+function validatePrePostImages(value: unknown): void {
+  if (!isDocument(value)) throw mongoError('TypeMismatch', "BSON field 'changeStreamPreAndPostImages' is the wrong type, expected type 'object'");
+  for (const k of Object.keys(value)) {
+    if (k !== 'enabled') throw mongoError('BadValue', `BSON field 'changeStreamPreAndPostImages.${k}' is an unknown field.`);
+  }
+  if (typeof value.enabled !== 'boolean') {
+    throw mongoError('TypeMismatch', "BSON field 'changeStreamPreAndPostImages.enabled' is missing but a required field");
+  }
+}
+
+/** The collection for a write, created implicitly (with its `create` entry) when absent. */
+export async function collectionForWrite(ctx: WriteContext, db: string, coll: string): Promise<CollectionInfo> {
+  const existing = await getCollectionInfo(ctx.writer, db, coll);
+  if (existing) {
+    if (isView(existing)) throw mongoError('CommandNotSupportedOnView', `Namespace ${ns(db, coll)} is a view, not a collection`);
+    return existing;
+  }
+  return createCollection(ctx, db, coll);
+}
+
+/** Drops a collection and logs `drop`. Returns false when it did not exist. */
+export async function dropCollection(ctx: WriteContext, db: string, coll: string): Promise<boolean> {
+  const info = await getCollectionInfo(ctx.writer, db, coll);
+  if (!info) return false;
+  await ctx.writer.dropCollection(info.uuid);
+  ctx.log({ op: 'drop', db, coll, uuid: isView(info) ? undefined : info.uuid });
+  return true;
+}
+
+/** Drops every collection of a database (one `drop` each), then logs `dropDatabase`. */
+export async function dropDatabase(ctx: WriteContext, db: string): Promise<void> {
+  const infos = await listCollectionInfos(ctx.writer, db);
+  for (const info of infos) {
+    await ctx.writer.dropCollection(info.uuid);
+    ctx.log({ op: 'drop', db, coll: info.name, uuid: isView(info) ? undefined : info.uuid });
+  }
+  if (infos.length > 0) ctx.log({ op: 'dropDatabase', db });
+}
+
+/** renameCollection: NamespaceNotFound (26) without a source, NamespaceExists (48) for a target without dropTarget. */
+export async function renameCollection(ctx: WriteContext, from: { db: string; coll: string }, to: { db: string; coll: string }, dropTarget: boolean): Promise<void> {
+  validateDbName(to.db);
+  validateCollectionName(to.db, to.coll);
+  const source = await getCollectionInfo(ctx.writer, from.db, from.coll);
+  if (!source) throw mongoError('NamespaceNotFound', 'Source collection ' + ns(from.db, from.coll) + ' does not exist');
+  if (from.db === to.db && from.coll === to.coll) throw mongoError('IllegalOperation', "Can't rename a collection to itself");
+  const target = await getCollectionInfo(ctx.writer, to.db, to.coll);
+  let droppedUuid: string | undefined;
+  if (target) {
+    if (!dropTarget) throw mongoError('NamespaceExists', 'target namespace exists');
+    await ctx.writer.dropCollection(target.uuid);
+    droppedUuid = target.uuid;
+  }
+  await ctx.writer.renameCollection(source.uuid, to.db, to.coll);
+  const description: Document = { to: { db: to.db, coll: to.coll } };
+  if (droppedUuid) description.dropTarget = uuidBinary(droppedUuid);
+  ctx.log({ op: 'rename', db: from.db, coll: from.coll, uuid: source.uuid, to: { db: to.db, coll: to.coll }, dropTarget: droppedUuid, operationDescription: description });
+}
+
+/** collMod: changes changeStreamPreAndPostImages (and validator settings); logs `modify`, even when empty. */
+export async function collMod(ctx: WriteContext, db: string, coll: string, changes: Document): Promise<Document> {
+  const info = await getCollectionInfo(ctx.writer, db, coll);
+  if (!info) throw mongoError('NamespaceNotFound', `ns does not exist: ${ns(db, coll)}`);
+  const before: Document = {};
+  const updated: Document = {};
+  for (const [key, value] of Object.entries(changes)) {
+    switch (key) {
+      case 'changeStreamPreAndPostImages':
+        validatePrePostImages(value);
+        break;
+      case 'validator':
+      case 'validationLevel':
+      case 'validationAction':
+      case 'expireAfterSeconds':
+        break;
+      case 'viewOn':
+      case 'pipeline':
+        if (!isView(info)) throw mongoError('InvalidOptions', `option not supported on a collection: ${key}`);
+        break;
+      default:
+        throw mongoError('InvalidOptions', `unknown option to collMod: ${key}`);
+    }
+    if (info.options[key] !== undefined) before[key] = info.options[key];
+    info.options[key] = deepClone(value);
+    updated[key] = value;
+  }
+  await ctx.writer.updateCollection(toCollectionRecord(info));
+  ctx.log({ op: 'modify', db, coll, uuid: info.uuid, operationDescription: updated, preImage: Object.keys(before).length ? { collectionOptions: before } : undefined, images: imagesEnabled(info) });
+  return before;
+}
+
+/** Validates one index spec from createIndexes and fills in defaults (v: 2). */
+export function normalizeIndexSpec(raw: unknown): IndexSpec {
+  if (!isDocument(raw)) throw mongoError('TypeMismatch', 'The index spec must be an object');
+  const key = raw.key;
+  if (!isDocument(key) || Object.keys(key).length === 0) throw mongoError('CannotCreateIndex', "Index keys cannot be empty.");
+  for (const [field, dir] of Object.entries(key)) {
+    if (typeof dir === 'string') throw mongoError('CannotCreateIndex', `Unknown index plugin '${dir}'`);
+    const n = toNumber(dir);
+    if (!Number.isFinite(n) || n === 0) throw mongoError('CannotCreateIndex', `Values in the index key pattern can only be numbers or strings, found ${field}: ${String(dir)}`);
+  }
+  if (typeof raw.name !== 'string' || raw.name.length === 0) throw mongoError('FailedToParse', "The 'name' field is a required property of an index specification");
+  const spec: IndexSpec = { v: new Int32(2), key, name: raw.name };
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === 'v' || k === 'key' || k === 'name') continue;
+    if (k === 'unique') {
+      if (v === true) spec.unique = true;
+      continue;
+    }
+    spec[k] = v;
+  }
+  return spec;
+}
+
+function sameKey(a: Document, b: Document): boolean {
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  return ak.length === bk.length && ak.every((k, i) => k === bk[i] && toNumber(a[k]) === toNumber(b[k]));
+}
+
+/**
+ * createIndexes: builds the new indexes and logs one `createIndexes` entry per new index.
+ * Returns how many indexes existed before and after.
+ */
+export async function createIndexes(ctx: WriteContext, db: string, coll: string, specs: IndexSpec[]): Promise<{ before: number; after: number; createdCollectionAutomatically: boolean }> {
+  const existing = await getCollectionInfo(ctx.writer, db, coll);
+  const info = existing ?? (await collectionForWrite(ctx, db, coll));
+  const before = info.indexes.length;
+  const fresh: IndexSpec[] = [];
+  for (const spec of specs) {
+    if (spec.name === ID_INDEX_NAME && !sameKey(spec.key, { _id: 1 })) throw mongoError('BadValue', 'The index name \'_id_\' is reserved for the _id index');
+    const sameName = info.indexes.find((s) => s.name === spec.name);
+    const sameKeys = info.indexes.find((s) => sameKey(s.key, spec.key));
+    if (sameName) {
+      if (sameKey(sameName.key, spec.key) && Boolean(sameName.unique) === Boolean(spec.unique)) continue;
+      if (sameKey(sameName.key, spec.key)) throw mongoError('IndexOptionsConflict', `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName)}`);
+      throw mongoError('IndexKeySpecsConflict', `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName)}`);
+    }
+    if (sameKeys) {
+      if (Boolean(sameKeys.unique) === Boolean(spec.unique)) continue;
+      throw mongoError('IndexOptionsConflict', `Index already exists with a different name: ${sameKeys.name}`);
+    }
+    fresh.push(spec);
+  }
+  if (fresh.length > 0) {
+    const docs = (await ctx.writer.scanDocuments(info.uuid)).map((row) => ({ key: row.key, doc: decodeDocument(row.doc) }));
+    for (const spec of fresh) {
+      await buildIndex(ctx.writer, info, spec, docs);
+      info.indexes.push(spec);
+    }
+    await ctx.writer.updateCollection(toCollectionRecord(info));
+    for (const spec of fresh) {
+      ctx.log({ op: 'createIndexes', db, coll, uuid: info.uuid, operationDescription: { indexes: [spec] } });
+    }
+  }
+  return { before, after: info.indexes.length, createdCollectionAutomatically: existing === null };
+}
+
+/** dropIndexes by name, by key pattern, a list of names, or '*'. IndexNotFound (27) for an unknown index. */
+export async function dropIndexes(ctx: WriteContext, db: string, coll: string, which: unknown): Promise<number> {
+  const info = await getCollectionInfo(ctx.writer, db, coll);
+  if (!info) throw mongoError('NamespaceNotFound', `ns not found ${ns(db, coll)}`);
+  const before = info.indexes.length;
+  let names: string[];
+  if (which === '*') names = info.indexes.filter((s) => s.name !== ID_INDEX_NAME).map((s) => s.name);
+  else if (typeof which === 'string') names = [which];
+  else if (Array.isArray(which)) names = which.map(String);
+  else if (isDocument(which)) {
+    const spec = info.indexes.find((s) => sameKey(s.key, which));
+    if (!spec) throw mongoError('IndexNotFound', `can't find index with key: ${JSON.stringify(which)}`);
+    names = [spec.name];
+  } else throw mongoError('TypeMismatch', "BSON field 'dropIndexes.index' is the wrong type");
+  for (const name of names) {
+    if (name === ID_INDEX_NAME) throw mongoError('InvalidOptions', 'cannot drop _id index');
+    if (!info.indexes.some((s) => s.name === name)) throw mongoError('IndexNotFound', `index not found with name [${name}]`);
+  }
+  for (const name of names) {
+    const spec = info.indexes.find((s) => s.name === name)!;
+    await ctx.writer.dropIndexEntries(info.uuid, name);
+    info.indexes = info.indexes.filter((s) => s.name !== name);
+    ctx.log({ op: 'dropIndexes', db, coll, uuid: info.uuid, operationDescription: { indexes: [spec] } });
+  }
+  await ctx.writer.updateCollection(toCollectionRecord(info));
+  return before;
+}

@@ -1,0 +1,168 @@
+import type { Storage, StorageReader, StorageWriter } from '../storage/types.js';
+import { ClusterClock } from '../oplog/cluster_clock.js';
+import { OplogHub } from '../oplog/hub.js';
+import { encodeEntry, entryWeight, decodeEntry, type OplogEntry } from '../oplog/entry.js';
+import { CursorRegistry } from './cursor_registry.js';
+
+const CLOCK_KEY = 'clusterTime';
+const TRUNCATED_KEY = 'oplogTruncatedThrough';
+
+export interface EngineOptions {
+  /** Oplog retention in bytes; older entries are removed beyond it (mongod's --oplogSizeMB). Unlimited if absent. */
+  oplogSizeBytes?: number;
+}
+
+/** An entry before the engine stamps it with its cluster time. */
+export type PendingEntry = Omit<OplogEntry, 'ts' | 'wall'>;
+
+/**
+ * A write transaction as the engine hands it to CRUD and DDL code: the storage writer plus `log()`, which stamps a
+ * change entry with the next cluster time and appends it in the same storage transaction.
+ */
+export interface WriteContext {
+  writer: StorageWriter;
+  log(entry: PendingEntry): OplogEntry;
+}
+
+/**
+ * The engine: storage, the cluster clock, the oplog fan-out hub and the cursor registry. Every write runs in one
+ * storage transaction together with its change entries; after the commit, the entries are published to the hub.
+ */
+export class Engine {
+  readonly hub: OplogHub;
+  readonly cursors = new CursorRegistry();
+  private oplogBytes = 0;
+  private truncatedThrough: bigint;
+  private closed = false;
+
+  private constructor(
+    readonly storage: Storage,
+    readonly clock: ClusterClock,
+    truncatedThrough: bigint,
+    oplogBytes: number,
+    readonly options: EngineOptions,
+  ) {
+    this.hub = new OplogHub(clock.current());
+    this.truncatedThrough = truncatedThrough;
+    this.oplogBytes = oplogBytes;
+  }
+
+  /** Opens the engine on a storage, restoring the clock so it never goes back across restarts. */
+  static async open(storage: Storage, options: EngineOptions = {}): Promise<Engine> {
+    const state = await storage.read(async (r) => {
+      const saved = await r.getMeta(CLOCK_KEY);
+      const bounds = await r.oplogBounds();
+      const truncated = await r.getMeta(TRUNCATED_KEY);
+      return {
+        clock: saved ? BigInt(saved) : 0n,
+        last: bounds?.last ?? 0n,
+        truncated: truncated ? BigInt(truncated) : 0n,
+        bytes: await r.oplogSizeBytes(),
+      };
+    });
+    // Start the clock at the current second at least, so operationTime is a real time even on an empty oplog.
+    const now = BigInt(Math.floor(Date.now() / 1000)) << 32n;
+    let start = state.clock > state.last ? state.clock : state.last;
+    if (now > start) start = now;
+    const clock = new ClusterClock(start);
+    return new Engine(storage, clock, state.truncated, state.bytes, options);
+  }
+
+  /** Highest committed cluster time: what replies report as operationTime. */
+  get committedTs(): bigint {
+    return this.hub.committedTs;
+  }
+
+  /** Entries at or before this time may have been removed from the oplog. */
+  get oplogTruncatedThrough(): bigint {
+    return this.truncatedThrough;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
+    return this.storage.read(fn);
+  }
+
+  /** Runs `fn` in one storage transaction; its change entries commit with it and are published after. */
+  async write<T>(fn: (ctx: WriteContext) => Promise<T>): Promise<T> {
+    const entries: OplogEntry[] = [];
+    const encoded: Uint8Array[] = [];
+    const result = await this.storage.write(async (writer) => {
+      entries.length = 0;
+      encoded.length = 0;
+      const ctx: WriteContext = {
+        writer,
+        log: (pending) => {
+          const entry: OplogEntry = { ts: this.clock.tick(), wall: new Date(), ...pending } as OplogEntry;
+          entries.push(entry);
+          encoded.push(encodeEntry(entry));
+          return entry;
+        },
+      };
+      const value = await fn(ctx);
+      if (entries.length > 0) {
+        await writer.appendOplog(entries.map((e, i) => ({ ts: e.ts, entry: encoded[i]! })));
+        await writer.setMeta(CLOCK_KEY, this.clock.current().toString());
+      }
+      return value;
+    });
+    if (entries.length > 0) {
+      const weights = encoded.map(entryWeight);
+      this.hub.publish(entries, weights);
+      for (const bytes of encoded) this.oplogBytes += bytes.byteLength;
+      await this.enforceOplogSize();
+    }
+    return result;
+  }
+
+  /** Reads oplog entries after `afterTs` from the hub's cache when it covers them, else from storage. */
+  async readOplog(afterTs: bigint, limit: number): Promise<OplogEntry[]> {
+    const cached = this.hub.readAfter(afterTs, limit);
+    if (cached) return cached;
+    const rows = await this.storage.read((r) => r.readOplog(afterTs, limit));
+    return rows.map((row) => decodeEntry(row.ts, row.entry));
+  }
+
+  /** True when an entry with exactly this time is retained. */
+  async hasOplogEntry(ts: bigint): Promise<boolean> {
+    return (await this.storage.read((r) => r.getOplogEntry(ts))) !== null;
+  }
+
+  private async enforceOplogSize(): Promise<void> {
+    const limit = this.options.oplogSizeBytes;
+    if (limit === undefined || this.oplogBytes <= limit) return;
+    // Trim to 90% of the limit so that truncation does not run on every write.
+    const target = Math.floor(limit * 0.9);
+    await this.storage.write(async (w) => {
+      let bytes = await w.oplogSizeBytes();
+      let cut = 0n;
+      while (bytes > target) {
+        const batch = await w.readOplog(cut, 256);
+        if (batch.length === 0) break;
+        for (const row of batch) {
+          if (bytes <= target) break;
+          bytes -= row.entry.byteLength;
+          cut = row.ts;
+        }
+      }
+      if (cut > 0n) {
+        await w.truncateOplogBefore(cut + 1n);
+        await w.setMeta(TRUNCATED_KEY, cut.toString());
+        if (cut > this.truncatedThrough) this.truncatedThrough = cut;
+      }
+      this.oplogBytes = bytes;
+    });
+  }
+
+  /** Ends every cursor and wakes waiting streams; the caller closes storage after. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cursors.killAll();
+    this.hub.wakeAll();
+    await this.storage.close();
+  }
+}

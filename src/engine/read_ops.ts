@@ -1,0 +1,107 @@
+import { valuesEqual, type Collation } from '../bson/index.js';
+import { type Document } from '../bson/types.js';
+import { compileFilter } from '../query/filter/index.js';
+import { compileSort } from '../query/sort.js';
+import { compileProjection } from '../query/projection/index.js';
+import { compilePipeline } from '../query/pipeline/index.js';
+import { evaluateExpression } from '../query/expressions/index.js';
+import type { StorageReader } from '../storage/types.js';
+import type { Engine } from './engine.js';
+import { getCollectionInfo, isView } from './catalog.js';
+import { candidateDocuments } from './scan.js';
+
+export interface FindOptions {
+  filter?: Document;
+  sort?: Document;
+  projection?: Document;
+  skip?: number;
+  limit?: number;
+  collation?: Collation | null;
+}
+
+function exprHook() {
+  return (expr: unknown, doc: Document) => evaluateExpression(expr, doc);
+}
+
+/** Matching documents of a collection (or a view, through its pipeline), before sort/skip/limit/projection. */
+async function matching(reader: StorageReader, db: string, coll: string, filter: Document, collation: Collation | null): Promise<Document[]> {
+  const info = await getCollectionInfo(reader, db, coll);
+  if (!info) return [];
+  const compiled = compileFilter(filter, { collation, evaluateExpr: exprHook() });
+  let docs: Document[];
+  if (isView(info)) {
+    const source = await matching(reader, db, info.options.viewOn as string, {}, collation);
+    docs = compilePipeline((info.options.pipeline as Document[]) ?? [], { collation }).run(source);
+    return docs.filter((d) => compiled.matches(d));
+  }
+  docs = (await candidateDocuments(reader, info, filter)).map((c) => c.doc);
+  return compiled.isEmpty ? docs : docs.filter((d) => compiled.matches(d));
+}
+
+/** find: the whole result, sorted, skipped, limited and projected. */
+export async function findDocuments(engine: Engine, db: string, coll: string, o: FindOptions): Promise<Document[]> {
+  const collation = o.collation ?? null;
+  const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection) : null;
+  const sort = o.sort && Object.keys(o.sort).length > 0 ? compileSort(o.sort, collation) : null;
+  return engine.read(async (reader) => {
+    let docs = await matching(reader, db, coll, o.filter ?? {}, collation);
+    if (sort) docs = [...docs].sort(sort);
+    const skip = o.skip ?? 0;
+    if (skip > 0 || (o.limit ?? 0) > 0) docs = docs.slice(skip, o.limit ? skip + o.limit : undefined);
+    return projection ? docs.map((d) => projection.apply(d)) : docs;
+  });
+}
+
+export async function countDocuments(engine: Engine, db: string, coll: string, o: { filter?: Document; skip?: number; limit?: number; collation?: Collation | null }): Promise<number> {
+  return engine.read(async (reader) => {
+    const filter = o.filter ?? {};
+    if (Object.keys(filter).length === 0) {
+      const info = await getCollectionInfo(reader, db, coll);
+      if (info && !isView(info)) {
+        const total = await reader.countDocuments(info.uuid);
+        const afterSkip = Math.max(0, total - (o.skip ?? 0));
+        return o.limit ? Math.min(afterSkip, o.limit) : afterSkip;
+      }
+    }
+    const n = (await matching(reader, db, coll, filter, o.collation ?? null)).length;
+    const afterSkip = Math.max(0, n - (o.skip ?? 0));
+    return o.limit ? Math.min(afterSkip, o.limit) : afterSkip;
+  });
+}
+
+/** Values at a dotted path, one level of arrays flattened, as distinct collects them. */
+function valuesForDistinct(value: unknown, parts: string[], out: unknown[]): void {
+  if (parts.length === 0) {
+    if (Array.isArray(value)) out.push(...value);
+    else if (value !== undefined) out.push(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) valuesForDistinct(v, parts, out);
+    return;
+  }
+  if (value !== null && typeof value === 'object' && !(value as { _bsontype?: string })._bsontype) {
+    valuesForDistinct((value as Document)[parts[0]!], parts.slice(1), out);
+  }
+}
+
+export async function distinctValues(engine: Engine, db: string, coll: string, key: string, filter: Document, collation: Collation | null): Promise<unknown[]> {
+  return engine.read(async (reader) => {
+    const docs = await matching(reader, db, coll, filter, collation);
+    const values: unknown[] = [];
+    for (const doc of docs) {
+      const found: unknown[] = [];
+      valuesForDistinct(doc, key.split('.'), found);
+      for (const v of found) if (!values.some((seen) => valuesEqual(seen, v, collation))) values.push(v);
+    }
+    return values;
+  });
+}
+
+/** An ordinary (non-change-stream) aggregation over a collection. */
+export async function aggregateDocuments(engine: Engine, db: string, coll: string | null, pipeline: Document[], collation: Collation | null): Promise<Document[]> {
+  return engine.read(async (reader) => {
+    const source = coll === null ? [] : await matching(reader, db, coll, {}, collation);
+    return compilePipeline(pipeline, { collation }).run(source);
+  });
+}

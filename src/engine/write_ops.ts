@@ -1,0 +1,278 @@
+import { valuesEqual, type Collation } from '../bson/index.js';
+import { isDocument, type Document } from '../bson/types.js';
+import { MongoServerError, mongoError } from '../errors/index.js';
+import { StorageError } from '../storage/types.js';
+import { compileFilter } from '../query/filter/index.js';
+import { compileUpdate } from '../query/update/index.js';
+import { compileSort } from '../query/sort.js';
+import { computeUpdateDescription } from '../oplog/update_description.js';
+import type { Engine, WriteContext } from './engine.js';
+import { getCollectionInfo, imagesEnabled, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
+import { collectionForWrite } from './ddl.js';
+import { encodeDocument, idKey, prepareForInsert, withIdFirst } from './documents.js';
+import { addIndexEntries, duplicateKeyError, removeIndexEntries } from './indexes.js';
+import { candidateDocuments, type ScannedDocument } from './scan.js';
+
+/** One failed statement of a batch, as the write commands report it. */
+export interface WriteError {
+  index: number;
+  code: number;
+  codeName: string;
+  errmsg: string;
+  [extra: string]: unknown;
+}
+
+function toWriteError(index: number, err: MongoServerError): WriteError {
+  return { index, code: err.code, codeName: err.codeName, errmsg: err.message, ...err.extra };
+}
+
+/**
+ * Runs the statements of a batch in one storage transaction. A statement that fails with a MongoDB error becomes a
+ * write error (its own partial effects undone); an ordered batch stops at the first one, as mongod does.
+ */
+async function runBatch<S>(engine: Engine, statements: S[], ordered: boolean, run: (ctx: WriteContext, statement: S, index: number) => Promise<void>): Promise<WriteError[]> {
+  return engine.write(async (ctx) => {
+    const errors: WriteError[] = [];
+    for (let i = 0; i < statements.length; i++) {
+      try {
+        await run(ctx, statements[i]!, i);
+      } catch (err) {
+        if (!(err instanceof MongoServerError)) throw err;
+        errors.push(toWriteError(i, err));
+        if (ordered) break;
+      }
+    }
+    return errors;
+  });
+}
+
+function idSpec(info: CollectionInfo) {
+  return info.indexes.find((s) => s.name === ID_INDEX_NAME) ?? { v: 2, key: { _id: 1 }, name: ID_INDEX_NAME };
+}
+
+/** Stores a new document with its index entries and logs `insert`. */
+async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document): Promise<void> {
+  const key = idKey(doc._id);
+  const bytes = encodeDocument(doc);
+  try {
+    await ctx.writer.insertDocument(info.uuid, key, bytes);
+  } catch (err) {
+    if (err instanceof StorageError && err.kind === 'DuplicateKey') throw duplicateKeyError(info, idSpec(info), [doc._id]);
+    throw err;
+  }
+  try {
+    await addIndexEntries(ctx.writer, info, key, doc);
+  } catch (err) {
+    await ctx.writer.deleteDocument(info.uuid, key);
+    throw err;
+  }
+  ctx.log({ op: 'insert', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, fullDocument: doc });
+}
+
+export interface InsertResult {
+  n: number;
+  writeErrors: WriteError[];
+}
+
+export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true): Promise<InsertResult> {
+  let n = 0;
+  const prepared: (Document | MongoServerError)[] = docs.map((d) => {
+    try {
+      return prepareForInsert(d);
+    } catch (err) {
+      if (err instanceof MongoServerError) return err;
+      throw err;
+    }
+  });
+  const writeErrors = await runBatch(engine, prepared, ordered, async (ctx, doc) => {
+    if (doc instanceof MongoServerError) throw doc;
+    const info = await collectionForWrite(ctx, db, coll);
+    await insertOne(ctx, info, doc);
+    n++;
+  });
+  return { n, writeErrors };
+}
+
+/** Replaces a stored document with `after`, keeping index entries in step, and logs `update` or `replace`. */
+async function replaceStored(ctx: WriteContext, info: CollectionInfo, current: ScannedDocument, after: Document, kind: 'update' | 'replace'): Promise<void> {
+  const bytes = encodeDocument(after);
+  await removeIndexEntries(ctx.writer, info, current.key, current.doc);
+  try {
+    await addIndexEntries(ctx.writer, info, current.key, after);
+  } catch (err) {
+    await addIndexEntries(ctx.writer, info, current.key, current.doc);
+    throw err;
+  }
+  await ctx.writer.updateDocument(info.uuid, current.key, bytes);
+  const images = imagesEnabled(info);
+  ctx.log({
+    op: kind, db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: after._id },
+    updateDescription: kind === 'update' ? computeUpdateDescription(current.doc, after, { showExpandedEvents: true }) as unknown as Document : undefined,
+    fullDocument: kind === 'replace' || images ? after : undefined,
+    preImage: images ? current.doc : undefined,
+    images,
+  });
+}
+
+export interface UpdateStatement {
+  q: Document;
+  u: Document | Document[];
+  upsert?: boolean;
+  multi?: boolean;
+  arrayFilters?: Document[];
+  collation?: Collation | null;
+  sort?: Document;
+}
+
+export interface UpdateResult {
+  n: number;
+  nModified: number;
+  upserted: { index: number; _id: unknown }[];
+  writeErrors: WriteError[];
+}
+
+/** What one update statement did, for update and findAndModify. */
+interface StatementOutcome {
+  matched: number;
+  modified: number;
+  upsertedId?: unknown;
+  before?: Document;
+  after?: Document;
+}
+
+async function updateStatement(ctx: WriteContext, db: string, coll: string, s: UpdateStatement): Promise<StatementOutcome> {
+  const filter = compileFilter(s.q, { collation: s.collation ?? null });
+  const update = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null });
+  if (update.kind === 'replacement' && s.multi) throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
+  let info = await getCollectionInfo(ctx.writer, db, coll);
+  const outcome: StatementOutcome = { matched: 0, modified: 0 };
+  if (info) {
+    let candidates = await candidateDocuments(ctx.writer, info, s.q);
+    if (s.sort) candidates = [...candidates].sort(((cmp) => (a: ScannedDocument, b: ScannedDocument) => cmp(a.doc, b.doc))(compileSort(s.sort, s.collation ?? null)));
+    for (const current of candidates) {
+      const details: { elemMatchKey?: string } = {};
+      if (!filter.matches(current.doc, details)) continue;
+      outcome.matched++;
+      const { doc, modified } = update.apply(current.doc, details);
+      outcome.before ??= current.doc;
+      if (modified) {
+        const after = withIdFirst(update.kind === 'replacement' ? { _id: current.doc._id, ...doc } : doc);
+        if (!valuesEqual(after._id, current.doc._id)) {
+          throw mongoError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+        }
+        await replaceStored(ctx, info, current, after, update.kind === 'replacement' ? 'replace' : 'update');
+        outcome.modified++;
+        outcome.after ??= after;
+      } else {
+        outcome.after ??= current.doc;
+      }
+      if (!s.multi) break;
+    }
+  }
+  if (outcome.matched === 0 && s.upsert) {
+    const seed = update.kind === 'replacement' ? {} : filter.equalities();
+    const upsertUpdate = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null, isUpsertInsert: true });
+    let doc = upsertUpdate.apply(seed, {}).doc;
+    if (update.kind === 'replacement') {
+      const idFromFilter = filter.equalities()._id;
+      if (doc._id === undefined && idFromFilter !== undefined) doc = { _id: idFromFilter, ...doc };
+    } else if (seed._id !== undefined && doc._id !== undefined && !valuesEqual(seed._id, doc._id)) {
+      throw mongoError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+    }
+    const prepared = prepareForInsert(doc);
+    info ??= await collectionForWrite(ctx, db, coll);
+    await insertOne(ctx, info, prepared);
+    outcome.upsertedId = prepared._id;
+    outcome.after = prepared;
+  }
+  return outcome;
+}
+
+export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true): Promise<UpdateResult> {
+  const result: UpdateResult = { n: 0, nModified: 0, upserted: [], writeErrors: [] };
+  result.writeErrors = await runBatch(engine, statements, ordered, async (ctx, s, index) => {
+    const outcome = await updateStatement(ctx, db, coll, s);
+    if (outcome.upsertedId !== undefined) {
+      result.n += 1;
+      result.upserted.push({ index, _id: outcome.upsertedId });
+    } else {
+      result.n += outcome.matched;
+      result.nModified += outcome.modified;
+    }
+  });
+  return result;
+}
+
+export interface DeleteStatement {
+  q: Document;
+  limit: number;
+  collation?: Collation | null;
+  sort?: Document;
+}
+
+async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: DeleteStatement): Promise<Document[]> {
+  const filter = compileFilter(s.q, { collation: s.collation ?? null });
+  const info = await getCollectionInfo(ctx.writer, db, coll);
+  if (!info) return [];
+  let candidates = await candidateDocuments(ctx.writer, info, s.q);
+  if (s.sort) {
+    const cmp = compileSort(s.sort, s.collation ?? null);
+    candidates = [...candidates].sort((a, b) => cmp(a.doc, b.doc));
+  }
+  const deleted: Document[] = [];
+  const images = imagesEnabled(info);
+  for (const current of candidates) {
+    if (!filter.matches(current.doc)) continue;
+    await removeIndexEntries(ctx.writer, info, current.key, current.doc);
+    await ctx.writer.deleteDocument(info.uuid, current.key);
+    ctx.log({ op: 'delete', db, coll, uuid: info.uuid, documentKey: { _id: current.doc._id }, preImage: images ? current.doc : undefined, images });
+    deleted.push(current.doc);
+    if (s.limit === 1) break;
+  }
+  return deleted;
+}
+
+export async function deleteDocuments(engine: Engine, db: string, coll: string, statements: DeleteStatement[], ordered = true): Promise<{ n: number; writeErrors: WriteError[] }> {
+  let n = 0;
+  const writeErrors = await runBatch(engine, statements, ordered, async (ctx, s) => {
+    n += (await deleteStatement(ctx, db, coll, s)).length;
+  });
+  return { n, writeErrors };
+}
+
+export interface FindAndModifyOptions {
+  query: Document;
+  sort?: Document;
+  remove?: boolean;
+  update?: Document | Document[];
+  returnNew?: boolean;
+  upsert?: boolean;
+  arrayFilters?: Document[];
+  collation?: Collation | null;
+  fields?: Document;
+}
+
+export interface FindAndModifyResult {
+  value: Document | null;
+  lastErrorObject: Document;
+}
+
+/** findAndModify: one atomic match-then-write; errors throw (there are no write errors for it). */
+export async function findAndModify(engine: Engine, db: string, coll: string, o: FindAndModifyOptions): Promise<FindAndModifyResult> {
+  return engine.write(async (ctx) => {
+    if (o.remove) {
+      const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort });
+      return { value: deleted ?? null, lastErrorObject: { n: deleted ? 1 : 0 } };
+    }
+    if (o.update === undefined || (!Array.isArray(o.update) && !isDocument(o.update))) {
+      throw mongoError('FailedToParse', 'Either an update or remove=true must be specified');
+    }
+    const outcome = await updateStatement(ctx, db, coll, {
+      q: o.query, u: o.update, upsert: o.upsert, multi: false, arrayFilters: o.arrayFilters, collation: o.collation, sort: o.sort,
+    });
+    const lastErrorObject: Document = { n: outcome.upsertedId !== undefined ? 1 : outcome.matched, updatedExisting: outcome.matched > 0 };
+    if (outcome.upsertedId !== undefined) lastErrorObject.upserted = outcome.upsertedId;
+    const value = o.returnNew ? outcome.after ?? null : outcome.upsertedId !== undefined ? null : outcome.before ?? null;
+    return { value, lastErrorObject };
+  });
+}

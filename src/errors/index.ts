@@ -1,0 +1,3 @@
+export { ErrorCodes, codeNameFor, resumableChangeStreamCodes, nonResumableChangeStreamCodes } from './codes.js';
+export type { ErrorCodeName } from './codes.js';
+export { MongoServerError, mongoError, asServerError } from './command_error.js';

@@ -1,0 +1,462 @@
+import { compareValues, isDocument, isNumeric, toNumber, valuesEqual } from '../../bson/index.js';
+import { MongoServerError } from '../../errors/index.js';
+import { fixedArgs, namedArgs, parseArgs, rangedArgs } from './args.js';
+import { validateVariableNameForWrite } from './field_path.js';
+import type { Collation, Evaluator, OperatorTable, ParseContext } from './types.js';
+import { coerceToBool, formatValue, int32, intOrLong, isIntegral32, isNullish, typeName } from './values.js';
+import { bindVariable } from './variables.js';
+
+/**
+ * Array operators (https://www.mongodb.com/docs/manual/reference/operator/aggregation/#array-expression-operators)
+ * and set operators. Null or missing arrays give null unless the operator says otherwise ($size and $in require an
+ * array; $isArray answers false).
+ */
+
+/** mongod's arrayElemAt, shared by $arrayElemAt, $first and $last. */
+function elemAt(name: string, unary: boolean, array: unknown, index: unknown): unknown {
+  if (isNullish(array) || isNullish(index)) return null;
+  if (!Array.isArray(array)) {
+    throw new MongoServerError(28689, `${name}'s ${unary ? 'argument' : 'first argument'} must be an array, but is ${typeName(array)}`);
+  }
+  if (!isNumeric(index)) {
+    throw new MongoServerError(28690, `${name}'s second argument must be a numeric value, but is ${typeName(index)}`);
+  }
+  if (!isIntegral32(index)) {
+    throw new MongoServerError(28691, `${name}'s second argument must be representable as a 32-bit integer: ${toNumber(index)}`);
+  }
+  let i = toNumber(index);
+  if (i < 0) i += array.length;
+  return i >= 0 && i < array.length ? array[i] : undefined;
+}
+
+function parseArrayElemAt(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [a, i] = fixedArgs(name, arg, ctx, 2);
+  return (scope) => elemAt(name, false, a!(scope), i!(scope));
+}
+
+function firstOrLast(last: boolean) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
+    const [a] = fixedArgs(name, arg, ctx, 1);
+    return (scope) => elemAt(name, true, a!(scope), last ? -1 : 0);
+  };
+}
+
+function parseConcatArrays(arg: unknown, ctx: ParseContext): Evaluator {
+  const args = parseArgs(arg, ctx);
+  return (scope) => {
+    const out: unknown[] = [];
+    for (const ev of args) {
+      const v = ev(scope);
+      if (isNullish(v)) return null;
+      if (!Array.isArray(v)) throw new MongoServerError(28664, `$concatArrays only supports arrays, not ${typeName(v)}`);
+      out.push(...v);
+    }
+    return out;
+  };
+}
+
+/** The `as` name of $map/$filter ("this" when absent), validated as a variable a user may define. */
+function asName(spec: Record<string, unknown>): string {
+  const name = 'as' in spec ? (typeof spec.as === 'string' ? spec.as : '') : 'this';
+  validateVariableNameForWrite(name);
+  return name;
+}
+
+function parseMap(arg: unknown, ctx: ParseContext): Evaluator {
+  const spec = namedArgs(arg, ['input', 'as', 'in'], {
+    notObject: [16878, '$map only supports an object as its argument'],
+    unknown: [16879, 'Unrecognized parameter to $map: '],
+  });
+  if (!('input' in spec)) throw new MongoServerError(16880, "Missing 'input' parameter to $map");
+  if (!('in' in spec)) throw new MongoServerError(16882, "Missing 'in' parameter to $map");
+  const inputEv = ctx.parse(spec.input);
+  const name = asName(spec);
+  const inEv = ctx.withVariables([name]).parse(spec.in);
+  return (scope) => {
+    const input = inputEv(scope);
+    if (isNullish(input)) return null;
+    if (!Array.isArray(input)) throw new MongoServerError(16883, `input to $map must be an array not ${typeName(input)}`);
+    return input.map((el) => {
+      const v = inEv(bindVariable(scope, name, el));
+      return v === undefined ? null : v;
+    });
+  };
+}
+
+function parseFilter(arg: unknown, ctx: ParseContext): Evaluator {
+  const spec = namedArgs(arg, ['input', 'as', 'cond', 'limit'], {
+    notObject: [28646, '$filter only supports an object as its argument'],
+    unknown: [28647, 'Unrecognized parameter to $filter: '],
+  });
+  if (!('input' in spec)) throw new MongoServerError(28648, "Missing 'input' parameter to $filter");
+  if (!('cond' in spec)) throw new MongoServerError(28650, "Missing 'cond' parameter to $filter");
+  const inputEv = ctx.parse(spec.input);
+  const limitEv = 'limit' in spec ? ctx.parse(spec.limit) : undefined;
+  const name = asName(spec);
+  const condEv = ctx.withVariables([name]).parse(spec.cond);
+  return (scope) => {
+    const input = inputEv(scope);
+    if (isNullish(input)) return null;
+    if (!Array.isArray(input)) throw new MongoServerError(28651, `input to $filter must be an array not ${typeName(input)}`);
+    let limit = Infinity;
+    if (limitEv) {
+      const l = limitEv(scope);
+      if (!isNullish(l)) {
+        if (!isIntegral32(l)) {
+          throw new MongoServerError(327391, `$filter: limit must be represented as a 32-bit integral value: ${formatValue(l)}`);
+        }
+        limit = toNumber(l);
+        if (limit < 1) throw new MongoServerError(327392, `$filter: limit must be greater than 0: ${limit}`);
+      }
+    }
+    const out: unknown[] = [];
+    for (const el of input) {
+      if (out.length >= limit) break;
+      if (coerceToBool(condEv(bindVariable(scope, name, el)))) out.push(el);
+    }
+    return out;
+  };
+}
+
+function parseReduce(arg: unknown, ctx: ParseContext): Evaluator {
+  const spec = namedArgs(arg, ['input', 'initialValue', 'in'], {
+    notObject: [40075, `$reduce requires an object as an argument, found: ${typeName(arg)}`],
+    unknown: [40076, '$reduce found an unknown argument: '],
+  });
+  if (!('input' in spec)) throw new MongoServerError(40077, "$reduce requires 'input' to be specified");
+  if (!('initialValue' in spec)) throw new MongoServerError(40078, "$reduce requires 'initialValue' to be specified");
+  if (!('in' in spec)) throw new MongoServerError(40079, "$reduce requires 'in' to be specified");
+  const inputEv = ctx.parse(spec.input);
+  const initialEv = ctx.parse(spec.initialValue);
+  const inEv = ctx.withVariables(['this', 'value']).parse(spec.in);
+  return (scope) => {
+    const input = inputEv(scope);
+    if (isNullish(input)) return null;
+    if (!Array.isArray(input)) {
+      throw new MongoServerError(40080, `$reduce requires that 'input' be an array, found: ${formatValue(input)}`);
+    }
+    let acc = initialEv(scope);
+    for (const el of input) acc = inEv(bindVariable(bindVariable(scope, 'this', el), 'value', acc));
+    return acc;
+  };
+}
+
+function parseIn(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [needleEv, arrayEv] = fixedArgs(name, arg, ctx, 2);
+  const collation = ctx.collation;
+  return (scope) => {
+    const needle = needleEv!(scope);
+    const array = arrayEv!(scope);
+    if (!Array.isArray(array)) {
+      throw new MongoServerError(40081, `$in requires an array as a second argument, found: ${typeName(array)}`);
+    }
+    return array.some((el) => valuesEqual(needle, el, collation));
+  };
+}
+
+function parseSize(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [ev] = fixedArgs(name, arg, ctx, 1);
+  return (scope) => {
+    const v = ev!(scope);
+    if (!Array.isArray(v)) {
+      throw new MongoServerError(17124, `The argument to $size must be an array. Type of the argument is: ${typeName(v)}`);
+    }
+    return intOrLong(v.length);
+  };
+}
+
+function parseSlice(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const args = rangedArgs(name, arg, ctx, 2, 3);
+  return (scope) => {
+    const array = args[0]!(scope);
+    const second = args[1]!(scope);
+    if (isNullish(array) || isNullish(second)) return null;
+    if (!Array.isArray(array)) {
+      throw new MongoServerError(28724, `First argument to $slice must be an array, but is of type: ${typeName(array)}`);
+    }
+    if (!isNumeric(second)) {
+      throw new MongoServerError(28725, `Second argument to $slice must be a numeric value, but is of type: ${typeName(second)}`);
+    }
+    if (!isIntegral32(second)) {
+      throw new MongoServerError(28726, `Second argument to $slice can't be represented as a 32-bit integer: ${toNumber(second)}`);
+    }
+    const n = toNumber(second);
+    if (args.length === 2) return n >= 0 ? array.slice(0, n) : array.slice(Math.max(0, array.length + n));
+    const start = n < 0 ? Math.max(0, array.length + n) : Math.min(array.length, n);
+    const countV = args[2]!(scope);
+    if (isNullish(countV)) return null;
+    if (!isNumeric(countV)) {
+      throw new MongoServerError(28727, `Third argument to $slice must be numeric, but is of type: ${typeName(countV)}`);
+    }
+    if (!isIntegral32(countV)) {
+      throw new MongoServerError(28728, `Third argument to $slice can't be represented as a 32-bit integer: ${toNumber(countV)}`);
+    }
+    const count = toNumber(countV);
+    if (count <= 0) throw new MongoServerError(28729, `Third argument to $slice must be positive: ${count}`);
+    return array.slice(start, start + count);
+  };
+}
+
+function parseIsArray(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [ev] = fixedArgs(name, arg, ctx, 1);
+  return (scope) => Array.isArray(ev!(scope));
+}
+
+function indexBound(v: unknown, name: string, what: string): number {
+  if (!isIntegral32(v)) {
+    throw new MongoServerError(40096, `${name}requires an integral ${what}, found a value of type: ${typeName(v)}, with value: ${formatValue(v)}`);
+  }
+  const n = toNumber(v);
+  if (n < 0) throw new MongoServerError(40097, `${name} requires a nonnegative ${what}, found: ${formatValue(v)}`);
+  return n;
+}
+
+function parseIndexOfArray(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const args = rangedArgs(name, arg, ctx, 2, 4);
+  const collation = ctx.collation;
+  return (scope) => {
+    const array = args[0]!(scope);
+    if (isNullish(array)) return null;
+    if (!Array.isArray(array)) {
+      throw new MongoServerError(40090, `$indexOfArray requires an array as a first argument, found: ${typeName(array)}`);
+    }
+    const start = args.length > 2 ? indexBound(args[2]!(scope), name, 'starting index') : 0;
+    const end = args.length > 3 ? Math.min(array.length, indexBound(args[3]!(scope), name, 'ending index')) : array.length;
+    const needle = args[1]!(scope);
+    for (let i = start; i < end; i++) if (valuesEqual(array[i], needle, collation)) return int32(i);
+    return int32(-1);
+  };
+}
+
+function parseReverseArray(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [ev] = fixedArgs(name, arg, ctx, 1);
+  return (scope) => {
+    const v = ev!(scope);
+    if (isNullish(v)) return null;
+    if (!Array.isArray(v)) {
+      throw new MongoServerError(34435, `The argument to $reverseArray must be an array, but was of type: ${typeName(v)}`);
+    }
+    return [...v].reverse();
+  };
+}
+
+function parseRange(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const args = rangedArgs(name, arg, ctx, 2, 3);
+  return (scope) => {
+    const startV = args[0]!(scope);
+    const endV = args[1]!(scope);
+    if (!isNumeric(startV)) {
+      throw new MongoServerError(34443, `$range requires a numeric starting value, found value of type: ${typeName(startV)}`);
+    }
+    if (!isIntegral32(startV)) {
+      throw new MongoServerError(34444, `$range requires a starting value that can be represented as a 32-bit integer, found value: ${formatValue(startV)}`);
+    }
+    if (!isNumeric(endV)) {
+      throw new MongoServerError(34445, `$range requires a numeric ending value, found value of type: ${typeName(endV)}`);
+    }
+    if (!isIntegral32(endV)) {
+      throw new MongoServerError(34446, `$range requires an ending value that can be represented as a 32-bit integer, found value: ${formatValue(endV)}`);
+    }
+    let step = 1;
+    if (args.length === 3) {
+      const stepV = args[2]!(scope);
+      if (!isNumeric(stepV)) {
+        throw new MongoServerError(34447, `$range requires a numeric step value, found value of type:${typeName(stepV)}`);
+      }
+      if (!isIntegral32(stepV)) {
+        throw new MongoServerError(34448, `$range requires a step value that can be represented as a 32-bit integer, found value: ${formatValue(stepV)}`);
+      }
+      step = toNumber(stepV);
+      if (step === 0) throw new MongoServerError(34449, '$range requires a non-zero step value');
+    }
+    const out: unknown[] = [];
+    const end = toNumber(endV);
+    for (let i = toNumber(startV); step > 0 ? i < end : i > end; i += step) out.push(int32(i));
+    return out;
+  };
+}
+
+/** Sorted, de-duplicated copy of an array under a collation (mongod's ValueSet). */
+function toSet(values: readonly unknown[], collation: Collation | null): unknown[] {
+  const sorted = [...values].sort((a, b) => compareValues(a, b, collation));
+  const out: unknown[] = [];
+  for (const v of sorted) if (out.length === 0 || compareValues(out[out.length - 1], v, collation) !== 0) out.push(v);
+  return out;
+}
+
+function setHas(set: readonly unknown[], v: unknown, collation: Collation | null): boolean {
+  return set.some((x) => compareValues(x, v, collation) === 0);
+}
+
+function parseSetUnion(arg: unknown, ctx: ParseContext): Evaluator {
+  const args = parseArgs(arg, ctx);
+  const collation = ctx.collation;
+  return (scope) => {
+    const all: unknown[] = [];
+    for (const ev of args) {
+      const v = ev(scope);
+      if (isNullish(v)) return null;
+      if (!Array.isArray(v)) {
+        throw new MongoServerError(17043, `All operands of $setUnion must be arrays. One argument is of type: ${typeName(v)}`);
+      }
+      all.push(...v);
+    }
+    return toSet(all, collation);
+  };
+}
+
+function parseSetIntersection(arg: unknown, ctx: ParseContext): Evaluator {
+  const args = parseArgs(arg, ctx);
+  const collation = ctx.collation;
+  return (scope) => {
+    let current: unknown[] | null = null;
+    for (const ev of args) {
+      const v = ev(scope);
+      if (isNullish(v)) return null;
+      if (!Array.isArray(v)) {
+        throw new MongoServerError(17047, `All operands of $setIntersection must be arrays. One argument is of type: ${typeName(v)}`);
+      }
+      current = current === null ? toSet(v, collation) : current.filter((x) => setHas(v, x, collation));
+    }
+    return current ?? [];
+  };
+}
+
+function parseSetDifference(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [a, b] = fixedArgs(name, arg, ctx, 2);
+  const collation = ctx.collation;
+  return (scope) => {
+    const lhs = a!(scope);
+    const rhs = b!(scope);
+    if (isNullish(lhs) || isNullish(rhs)) return null;
+    if (!Array.isArray(lhs)) {
+      throw new MongoServerError(17048, `both operands of $setDifference must be arrays. First argument is of type: ${typeName(lhs)}`);
+    }
+    if (!Array.isArray(rhs)) {
+      throw new MongoServerError(17049, `both operands of $setDifference must be arrays. Second argument is of type: ${typeName(rhs)}`);
+    }
+    const seen = [...rhs];
+    const out: unknown[] = [];
+    for (const v of lhs) {
+      if (!setHas(seen, v, collation)) {
+        out.push(v);
+        seen.push(v);
+      }
+    }
+    return out;
+  };
+}
+
+function parseSetEquals(arg: unknown, ctx: ParseContext): Evaluator {
+  const args = parseArgs(arg, ctx);
+  if (args.length < 2) throw new MongoServerError(17045, `$setEquals needs at least two arguments had: ${args.length}`);
+  const collation = ctx.collation;
+  return (scope) => {
+    let first: unknown[] | null = null;
+    let result = true;
+    for (const ev of args) {
+      const v = ev(scope);
+      if (!Array.isArray(v)) {
+        throw new MongoServerError(17044, `All operands of $setEquals must be arrays. One argument is of type: ${typeName(v)}`);
+      }
+      const set = toSet(v, collation);
+      if (first === null) first = set;
+      else if (set.length !== first.length || set.some((x, i) => compareValues(x, first![i], collation) !== 0)) result = false;
+    }
+    return result;
+  };
+}
+
+function parseSetIsSubset(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [a, b] = fixedArgs(name, arg, ctx, 2);
+  const collation = ctx.collation;
+  return (scope) => {
+    const lhs = a!(scope);
+    const rhs = b!(scope);
+    if (!Array.isArray(lhs)) {
+      throw new MongoServerError(17046, `both operands of $setIsSubset must be arrays. First argument is of type: ${typeName(lhs)}`);
+    }
+    if (!Array.isArray(rhs)) {
+      throw new MongoServerError(17042, `both operands of $setIsSubset must be arrays. Second argument is of type: ${typeName(rhs)}`);
+    }
+    return lhs.every((v) => setHas(rhs, v, collation));
+  };
+}
+
+function elementsTrue(any: boolean, code: number) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
+    const [ev] = fixedArgs(name, arg, ctx, 1);
+    return (scope) => {
+      const v = ev!(scope);
+      if (!Array.isArray(v)) throw new MongoServerError(code, `${name}'s argument must be an array, but is ${typeName(v)}`);
+      return any ? v.some(coerceToBool) : v.every(coerceToBool);
+    };
+  };
+}
+
+function parseZip(arg: unknown, ctx: ParseContext): Evaluator {
+  if (!isDocument(arg)) throw new MongoServerError(34460, `$zip only supports an object as an argument, found ${typeName(arg)}`);
+  let inputs: Evaluator[] = [];
+  let defaults: Evaluator[] = [];
+  let longest = false;
+  for (const key of Object.keys(arg)) {
+    const v = arg[key];
+    if (key === 'inputs') {
+      if (!Array.isArray(v)) throw new MongoServerError(34461, `inputs must be an array of expressions, found ${typeName(v)}`);
+      inputs = v.map((e) => ctx.parse(e));
+    } else if (key === 'defaults') {
+      if (!Array.isArray(v)) throw new MongoServerError(34462, `defaults must be an array of expressions, found ${typeName(v)}`);
+      defaults = v.map((e) => ctx.parse(e));
+    } else if (key === 'useLongestLength') {
+      if (typeof v !== 'boolean') throw new MongoServerError(34463, `useLongestLength must be a bool, found ${typeName(v)}`);
+      longest = v;
+    } else {
+      throw new MongoServerError(34464, `$zip found an unknown argument: ${key}`);
+    }
+  }
+  if (inputs.length === 0) throw new MongoServerError(34465, '$zip requires at least one input array');
+  if (!longest && defaults.length > 0) throw new MongoServerError(34466, 'cannot specify defaults unless useLongestLength is true');
+  if (defaults.length > 0 && defaults.length !== inputs.length) {
+    throw new MongoServerError(34467, 'defaults and inputs must have the same length');
+  }
+  return (scope) => {
+    const arrays: unknown[][] = [];
+    for (const ev of inputs) {
+      const v = ev(scope);
+      if (isNullish(v)) return null;
+      if (!Array.isArray(v)) throw new MongoServerError(34468, `$zip found a non-array expression in input: ${formatValue(v)}`);
+      arrays.push(v);
+    }
+    const lengths = arrays.map((a) => a.length);
+    const n = longest ? Math.max(...lengths) : Math.min(...lengths);
+    const fill = defaults.length > 0 ? defaults.map((d) => d(scope)) : arrays.map(() => null);
+    const out: unknown[][] = [];
+    for (let row = 0; row < n; row++) out.push(arrays.map((a, col) => (row < a.length ? a[row] : fill[col])));
+    return out;
+  };
+}
+
+export const arrayOperators: OperatorTable = {
+  $allElementsTrue: elementsTrue(false, 17040),
+  $anyElementTrue: elementsTrue(true, 17041),
+  $arrayElemAt: parseArrayElemAt,
+  $concatArrays: parseConcatArrays,
+  $filter: parseFilter,
+  $first: firstOrLast(false),
+  $in: parseIn,
+  $indexOfArray: parseIndexOfArray,
+  $isArray: parseIsArray,
+  $last: firstOrLast(true),
+  $map: parseMap,
+  $range: parseRange,
+  $reduce: parseReduce,
+  $reverseArray: parseReverseArray,
+  $setDifference: parseSetDifference,
+  $setEquals: parseSetEquals,
+  $setIntersection: parseSetIntersection,
+  $setIsSubset: parseSetIsSubset,
+  $setUnion: parseSetUnion,
+  $size: parseSize,
+  $slice: parseSlice,
+  $zip: parseZip,
+};

@@ -1,0 +1,12 @@
+/**
+ * Aggregation expressions: compile once (validating as mongod does at parse time), evaluate per document.
+ * See compile.ts for the entry points and registry.ts for the operator table.
+ */
+export { compileExpression, evaluateExpression, createParseContext, type CompiledExpression, type ExpressionOptions } from './compile.js';
+export { isExpressionName, expressionOperatorNames } from './registry.js';
+export {
+  BUILTIN_VARIABLES, makeScope, readPath, validateFieldName, validateFieldPath, validateVariableNameForWrite,
+} from './field_path.js';
+export { accumulatorFactories, type Accumulator, type AccumulatorFactory } from './accumulators.js';
+export { coerceToBool, formatBsonObj, formatValue, setField, typeName } from './values.js';
+export type { Clock, Evaluator, ParseContext, Scope } from './types.js';

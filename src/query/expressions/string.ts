@@ -1,0 +1,420 @@
+import { bsonTypeOf, compareUtf8, isNumeric, toNumber } from '../../bson/index.js';
+import { MongoServerError } from '../../errors/index.js';
+import { fixedArgs, namedArgs, parseArgs, rangedArgs } from './args.js';
+import type { Evaluator, OperatorTable, ParseContext, Scope } from './types.js';
+import { coerceToString, formatValue, int32, isIntegral32, isNullish, typeName } from './values.js';
+
+/**
+ * String operators (https://www.mongodb.com/docs/manual/reference/operator/aggregation/#string-expression-operators).
+ * Byte-based operators ($substrBytes, $strLenBytes, $indexOfBytes) count UTF-8 bytes; the CP variants count code
+ * points; $toLower/$toUpper/$strcasecmp change ASCII letters only, as mongod does.
+ */
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+function isContinuationByte(b: number | undefined): boolean {
+  return b !== undefined && (b & 0xc0) === 0x80;
+}
+
+function parseConcat(arg: unknown, ctx: ParseContext): Evaluator {
+  const args = parseArgs(arg, ctx);
+  return (scope) => {
+    let out = '';
+    for (const ev of args) {
+      const v = ev(scope);
+      if (isNullish(v)) return null;
+      if (typeof v !== 'string') throw new MongoServerError(16702, `$concat only supports strings, not ${typeName(v)}`);
+      out += v;
+    }
+    return out;
+  };
+}
+
+/** $substrBytes (and the deprecated $substr): byte offsets that must not split a UTF-8 character. */
+function parseSubstrBytes(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [strEv, lowerEv, lengthEv] = fixedArgs(name, arg, ctx, 3);
+  const op = '$substrBytes';
+  return (scope) => {
+    const bytes = utf8.encode(coerceToString(strEv!(scope)));
+    const lowerV = lowerEv!(scope);
+    const lengthV = lengthEv!(scope);
+    const lt = bsonTypeOf(lowerV);
+    if (lt !== 'int' && lt !== 'long' && lt !== 'double') {
+      throw new MongoServerError(16034, `${op}:  starting index must be a numeric type (is BSON type ${typeName(lowerV)})`);
+    }
+    const nt = bsonTypeOf(lengthV);
+    if (nt !== 'int' && nt !== 'long' && nt !== 'double') {
+      throw new MongoServerError(16035, `${op}:  length must be a numeric type (is BSON type ${typeName(lengthV)})`);
+    }
+    const lower = Math.trunc(toNumber(lowerV));
+    if (lower < 0) throw new MongoServerError(50752, `${op}:  starting index must be non-negative (got: ${lower})`);
+    const rawLength = Math.trunc(toNumber(lengthV));
+    const length = rawLength < 0 ? bytes.length : rawLength;
+    if (lower < bytes.length && isContinuationByte(bytes[lower])) {
+      throw new MongoServerError(28656, `${op}:  Invalid range, starting index is a UTF-8 continuation byte.`);
+    }
+    if (lower + length < bytes.length && isContinuationByte(bytes[lower + length])) {
+      throw new MongoServerError(28657, `${op}:  Invalid range, ending index is in the middle of a UTF-8 character.`);
+    }
+    if (lower >= bytes.length) return '';
+    return utf8Decoder.decode(bytes.subarray(lower, Math.min(bytes.length, lower + length)));
+  };
+}
+
+function parseSubstrCP(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [strEv, lowerEv, lengthEv] = fixedArgs(name, arg, ctx, 3);
+  return (scope) => {
+    const str = coerceToString(strEv!(scope));
+    const lowerV = lowerEv!(scope);
+    const lengthV = lengthEv!(scope);
+    if (!isNumeric(lowerV)) {
+      throw new MongoServerError(34450, `${name}: starting index must be a numeric type (is BSON type ${typeName(lowerV)})`);
+    }
+    if (!isIntegral32(lowerV)) {
+      throw new MongoServerError(34451, `${name}: starting index cannot be represented as a 32-bit integral value: ${formatValue(lowerV)}`);
+    }
+    if (!isNumeric(lengthV)) {
+      throw new MongoServerError(34452, `${name}: length must be a numeric type (is BSON type ${typeName(lengthV)})`);
+    }
+    if (!isIntegral32(lengthV)) {
+      throw new MongoServerError(34453, `${name}: length cannot be represented as a 32-bit integral value: ${formatValue(lengthV)}`);
+    }
+    const start = toNumber(lowerV);
+    const length = toNumber(lengthV);
+    if (length < 0) throw new MongoServerError(34454, `${name}: length must be a nonnegative integer.`);
+    if (start < 0) throw new MongoServerError(34455, `${name}: the starting index must be nonnegative integer.`);
+    return Array.from(str).slice(start, start + length).join('');
+  };
+}
+
+function asciiCase(upper: boolean) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
+    const [ev] = fixedArgs(name, arg, ctx, 1);
+    const re = upper ? /[a-z]+/g : /[A-Z]+/g;
+    return (scope) => coerceToString(ev!(scope)).replace(re, (m) => (upper ? m.toUpperCase() : m.toLowerCase()));
+  };
+}
+
+function parseStrLenBytes(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [ev] = fixedArgs(name, arg, ctx, 1);
+  return (scope) => {
+    const v = ev!(scope);
+    if (typeof v !== 'string') throw new MongoServerError(34473, `$strLenBytes requires a string argument, found: ${typeName(v)}`);
+    return int32(utf8.encode(v).length);
+  };
+}
+
+function parseStrLenCP(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [ev] = fixedArgs(name, arg, ctx, 1);
+  return (scope) => {
+    const v = ev!(scope);
+    if (typeof v !== 'string') throw new MongoServerError(34471, `$strLenCP requires a string argument, found: ${typeName(v)}`);
+    let n = 0;
+    for (const _ of v) n++;
+    return int32(n);
+  };
+}
+
+function parseSplit(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [inputEv, sepEv] = fixedArgs(name, arg, ctx, 2);
+  return (scope) => {
+    const input = inputEv!(scope);
+    const sep = sepEv!(scope);
+    if (isNullish(input) || isNullish(sep)) return null;
+    if (typeof input !== 'string') {
+      throw new MongoServerError(40085, `$split requires an expression that evaluates to a string as a first argument, found: ${typeName(input)}`);
+    }
+    if (typeof sep !== 'string') {
+      throw new MongoServerError(40086, `$split requires an expression that evaluates to a string as a second argument, found: ${typeName(sep)}`);
+    }
+    if (sep.length === 0) throw new MongoServerError(40087, '$split requires a non-empty separator');
+    return input.split(sep);
+  };
+}
+
+const DEFAULT_TRIM_CHARS = [
+  '\0', ' ', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u1680', '\u2000', '\u2001', '\u2002', '\u2003', '\u2004',
+  '\u2005', '\u2006', '\u2007', '\u2008', '\u2009', '\u200a',
+];
+
+function trim(left: boolean, right: boolean) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
+    const args = namedArgs(arg, ['input', 'chars'], {
+      notObject: [50696, `${name} only supports an object as an argument, found ${typeName(arg)}`],
+      unknown: [50694, `${name} found an unknown argument: `],
+    });
+    if (!('input' in args)) throw new MongoServerError(50695, `${name} requires an 'input' field`);
+    const inputEv = ctx.parse(args.input);
+    const charsEv = 'chars' in args ? ctx.parse(args.chars) : undefined;
+    return (scope) => {
+      const input = inputEv(scope);
+      if (isNullish(input)) return null;
+      if (typeof input !== 'string') {
+        throw new MongoServerError(50699, `${name} requires its input to be a string, got ${formatValue(input)} (of type ${typeName(input)}) instead.`);
+      }
+      let chars = DEFAULT_TRIM_CHARS;
+      if (charsEv) {
+        const c = charsEv(scope);
+        if (isNullish(c)) return null;
+        if (typeof c !== 'string') {
+          throw new MongoServerError(50700, `${name} requires 'chars' to be a string, got ${formatValue(c)} (of type ${typeName(c)}) instead.`);
+        }
+        chars = Array.from(c);
+      }
+      const cps = Array.from(input);
+      let start = 0;
+      let end = cps.length;
+      if (left) while (start < end && chars.includes(cps[start]!)) start++;
+      if (right) while (end > start && chars.includes(cps[end - 1]!)) end--;
+      return cps.slice(start, end).join('');
+    };
+  };
+}
+
+/** Start/end index arguments of $indexOfCP/$indexOfBytes: integral and non-negative (40096, 40097). */
+function indexArg(v: unknown, name: string, what: string): number {
+  if (!isIntegral32(v)) {
+    throw new MongoServerError(40096, `${name}requires an integral ${what}, found a value of type: ${typeName(v)}, with value: ${formatValue(v)}`);
+  }
+  const n = toNumber(v);
+  if (n < 0) throw new MongoServerError(40097, `${name} requires a nonnegative ${what}, found: ${formatValue(v)}`);
+  return n;
+}
+
+function indexOf(byBytes: boolean) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
+    const args = rangedArgs(name, arg, ctx, 2, 4);
+    const [firstCode, secondCode] = byBytes ? [40091, 40092] : [40093, 40094];
+    return (scope) => {
+      const str = args[0]!(scope);
+      if (isNullish(str)) return null;
+      if (typeof str !== 'string') {
+        throw new MongoServerError(firstCode, `${name} requires a string as the first argument, found: ${typeName(str)}`);
+      }
+      const token = args[1]!(scope);
+      if (typeof token !== 'string') {
+        throw new MongoServerError(secondCode, `${name} requires a string as the second argument, found: ${typeName(token)}`);
+      }
+      const units: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(str)) : Array.from(str);
+      const tok: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(token)) : Array.from(token);
+      const start = args.length > 2 ? indexArg(args[2]!(scope), name, 'starting index') : 0;
+      let end = units.length;
+      if (args.length > 3) end = Math.min(end, indexArg(args[3]!(scope), name, 'ending index'));
+      if (start === 0 && units.length === 0 && tok.length === 0) return int32(0);
+      for (let i = start; i < end; i++) {
+        if (i + tok.length > units.length) break;
+        let ok = true;
+        for (let j = 0; j < tok.length; j++) {
+          if (units[i + j] !== tok[j]) {
+            ok = false;
+            break;
+          }
+        }
+        if (ok) return int32(i);
+      }
+      return int32(-1);
+    };
+  };
+}
+
+function parseStrcasecmp(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+  const [a, b] = fixedArgs(name, arg, ctx, 2);
+  const upper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  return (scope) => int32(compareUtf8(upper(coerceToString(a!(scope))), upper(coerceToString(b!(scope)))));
+}
+
+/** Regex options mongod accepts ($regexMatch and friends); x is emulated by stripping whitespace and comments. */
+function toJsRegExp(pattern: string, options: string, opName: string): RegExp {
+  let flags = '';
+  let extended = false;
+  for (const f of options) {
+    if (f === 'i' || f === 'm' || f === 's') {
+      if (!flags.includes(f)) flags += f;
+    } else if (f === 'x') {
+      extended = true;
+    } else if (f !== 'u') {
+      throw new MongoServerError(51108, `${opName} invalid flag in regex options: ${f}`);
+    }
+  }
+  const source = extended ? stripExtended(pattern) : pattern;
+  try {
+    return new RegExp(source, `${flags}gu`);
+  } catch {
+    try {
+      return new RegExp(source, `${flags}g`);
+    } catch (err) {
+      throw new MongoServerError(51111, `Invalid Regex in ${opName}: ${(err as Error).message}`);
+    }
+  }
+}
+
+function stripExtended(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += c + (pattern[i + 1] ?? '');
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else if (c === '#') {
+      while (i < pattern.length && pattern[i] !== '\n') i++;
+    } else if (!/\s/.test(c)) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+type RegexState = { input: string; re: RegExp } | null;
+
+function regexOperator(finish: (state: RegexState) => unknown) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
+    const args = namedArgs(arg, ['input', 'regex', 'options'], {
+      notObject: [51103, `${name} expects an object of named arguments but found: ${typeName(arg)}`],
+      unknown: [31024, `${name} found an unknown argument: `],
+    });
+    if (!('input' in args)) throw new MongoServerError(31022, `${name} requires 'input' parameter`);
+    if (!('regex' in args)) throw new MongoServerError(31023, `${name} requires 'regex' parameter`);
+    const inputEv = ctx.parse(args.input);
+    const regexEv = ctx.parse(args.regex);
+    const optionsEv = 'options' in args ? ctx.parse(args.options) : undefined;
+    return (scope: Scope) => {
+      const input = inputEv(scope);
+      const regex = regexEv(scope);
+      const options = optionsEv ? optionsEv(scope) : null;
+      if (!isNullish(input) && typeof input !== 'string') {
+        throw new MongoServerError(51104, `${name} needs 'input' to be of type string`);
+      }
+      const rt = isNullish(regex) ? 'null' : bsonTypeOf(regex);
+      if (rt !== 'null' && rt !== 'string' && rt !== 'regex') {
+        throw new MongoServerError(51105, `${name} needs 'regex' to be of type string or regex`);
+      }
+      if (!isNullish(options) && typeof options !== 'string') {
+        throw new MongoServerError(51106, `${name} needs 'options' to be of type string`);
+      }
+      let pattern: string | null = null;
+      let flags = '';
+      if (rt === 'regex') {
+        const r = regex as { source?: string; flags?: string; pattern?: string; options?: string };
+        pattern = r.source ?? r.pattern ?? '';
+        const own = r instanceof RegExp ? r.flags.replace(/[gyd]/g, '') : (r.options ?? '');
+        if (own.length > 0 && !isNullish(options)) {
+          throw new MongoServerError(51107, `${name}: found regex option(s) specified in both 'regex' and 'option' fields`);
+        }
+        flags = own;
+      } else if (rt === 'string') {
+        pattern = regex as string;
+      }
+      if (typeof options === 'string') flags = options;
+      if (pattern !== null && pattern.includes('\0')) {
+        throw new MongoServerError(51109, `${name}: regular expression cannot contain an embedded null byte`);
+      }
+      const re = pattern === null ? null : toJsRegExp(pattern, flags, name);
+      if (re === null || typeof input !== 'string') return finish(null);
+      return finish({ input, re });
+    };
+  };
+}
+
+function matchDocument(m: RegExpExecArray, input: string): Record<string, unknown> {
+  return {
+    match: m[0],
+    idx: int32(Array.from(input.slice(0, m.index)).length),
+    captures: m.slice(1).map((c) => (c === undefined ? null : c)),
+  };
+}
+
+const regexMatch = regexOperator((state) => {
+  if (!state) return false;
+  state.re.lastIndex = 0;
+  return state.re.test(state.input);
+});
+
+const regexFind = regexOperator((state) => {
+  if (!state) return null;
+  state.re.lastIndex = 0;
+  const m = state.re.exec(state.input);
+  return m ? matchDocument(m, state.input) : null;
+});
+
+const regexFindAll = regexOperator((state) => {
+  if (!state) return [];
+  const out: Record<string, unknown>[] = [];
+  state.re.lastIndex = 0;
+  for (;;) {
+    const m = state.re.exec(state.input);
+    if (!m) break;
+    out.push(matchDocument(m, state.input));
+    if (m[0].length === 0) {
+      // An empty match advances one code point, so the scan terminates.
+      const cp = state.input.codePointAt(state.re.lastIndex);
+      state.re.lastIndex += cp !== undefined && cp > 0xffff ? 2 : 1;
+    }
+    if (state.re.lastIndex > state.input.length) break;
+  }
+  return out;
+});
+
+function replace(all: boolean) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
+    const args = namedArgs(arg, ['input', 'find', 'replacement'], {
+      notObject: [51751, `${name} requires an object as an argument, found: ${typeName(arg)}`],
+      unknown: [51750, `${name} found an unknown argument: `],
+    });
+    if (!('input' in args)) throw new MongoServerError(51749, `${name} requires 'input' to be specified`);
+    if (!('find' in args)) throw new MongoServerError(51748, `${name} requires 'find' to be specified`);
+    if (!('replacement' in args)) throw new MongoServerError(51747, `${name} requires 'replacement' to be specified`);
+    const inputEv = ctx.parse(args.input);
+    const findEv = ctx.parse(args.find);
+    const replacementEv = ctx.parse(args.replacement);
+    return (scope) => {
+      const input = inputEv(scope);
+      const find = findEv(scope);
+      const replacement = replacementEv(scope);
+      if (!isNullish(input) && typeof input !== 'string') {
+        throw new MongoServerError(51746, `${name} requires that 'input' be a string, found: ${formatValue(input)}`);
+      }
+      if (!isNullish(find) && typeof find !== 'string') {
+        throw new MongoServerError(51745, `${name} requires that 'find' be a string, found: ${formatValue(find)}`);
+      }
+      if (!isNullish(replacement) && typeof replacement !== 'string') {
+        throw new MongoServerError(51744, `${name} requires that 'replacement' be a string, found: ${formatValue(replacement)}`);
+      }
+      if (typeof input !== 'string' || typeof find !== 'string' || typeof replacement !== 'string') return null;
+      // split/join keeps `replacement` literal (no `$&` patterns) and handles an empty `find` as mongod does.
+      if (all) return input.split(find).join(replacement);
+      const at = input.indexOf(find);
+      return at === -1 ? input : input.slice(0, at) + replacement + input.slice(at + find.length);
+    };
+  };
+}
+
+export const stringOperators: OperatorTable = {
+  $concat: parseConcat,
+  $indexOfBytes: indexOf(true),
+  $indexOfCP: indexOf(false),
+  $ltrim: trim(true, false),
+  $regexFind: regexFind,
+  $regexFindAll: regexFindAll,
+  $regexMatch: regexMatch,
+  $replaceAll: replace(true),
+  $replaceOne: replace(false),
+  $rtrim: trim(false, true),
+  $split: parseSplit,
+  $strcasecmp: parseStrcasecmp,
+  $strLenBytes: parseStrLenBytes,
+  $strLenCP: parseStrLenCP,
+  $substr: parseSubstrBytes,
+  $substrBytes: parseSubstrBytes,
+  $substrCP: parseSubstrCP,
+  $toLower: asciiCase(false),
+  $toUpper: asciiCase(true),
+  $trim: trim(true, true),
+};

@@ -1,0 +1,30 @@
+import { mongoError } from '../../errors/index.js';
+import type { FieldOperatorParser, TopLevelOperatorParser } from './types.js';
+
+/**
+ * Operators mongod has and eddydb does not implement: they are recognised (so they are not reported as unknown)
+ * and refused when the filter is compiled. BadValue (2) is what mongod answers for such an operator where it is
+ * not allowed ($jsonSchema: QueryFeatureNotAllowed, 224); the message says plainly that eddydb is the reason.
+ */
+function refuse(name: string, what: string, code: 'BadValue' | 'QueryFeatureNotAllowed' = 'BadValue'): never {
+  throw mongoError(code, `${name} is not supported by eddydb (${what})`);
+}
+
+/** `$where`, `$text`, `$jsonSchema` and mongod's internal `$_internal...` top-level operators. */
+export const parseUnsupportedTopLevel: TopLevelOperatorParser = ({ name }) => {
+  switch (name) {
+    case '$where':
+      return refuse(name, 'server-side JavaScript is not available; use $expr');
+    case '$text':
+      return refuse(name, 'there are no text indexes; use $regex');
+    case '$jsonSchema':
+      // mongod answers QueryFeatureNotAllowed where $jsonSchema is not allowed.
+      return refuse(name, 'JSON Schema validation is not implemented', 'QueryFeatureNotAllowed');
+    default:
+      return refuse(name, 'an internal mongod operator');
+  }
+};
+
+/** Geospatial operators ($near, $geoWithin, ...) and mongod's internal `$_internal...` field operators. */
+export const parseUnsupportedField: FieldOperatorParser = ({ name }) =>
+  name.startsWith('$_internal') ? refuse(name, 'an internal mongod operator') : refuse(name, 'geospatial queries are not implemented');

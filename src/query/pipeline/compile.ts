@@ -1,0 +1,102 @@
+import { isDocument, type Document } from '../../bson/index.js';
+import { MongoServerError, mongoError } from '../../errors/index.js';
+import { createParseContext } from '../expressions/index.js';
+import { isKnownStage, lookupStage } from './registry.js';
+import type { CompiledStage, PipelineOptions, Runtime, StageContext } from './types.js';
+
+/** A compiled aggregation pipeline. */
+export interface CompiledPipeline {
+  /**
+   * Runs the stages over `docs` and returns the output. Inputs are not modified; outputs may share unchanged
+   * sub-values with them. Evaluation errors (e.g. 40228 from $replaceRoot) are thrown from here.
+   */
+  run(docs: Iterable<Document>): Document[];
+  /** The stage names, in order, as written. */
+  readonly stages: string[];
+}
+
+/** A pipeline of per-document stages applied to one document: zero or more outputs. */
+export type DocumentPipeline = (doc: Document) => Document[];
+
+const DEFAULT_DISALLOWED = '{stage} is not permitted in a $changeStream pipeline';
+
+function disallowed(name: string, options: PipelineOptions): MongoServerError {
+  const template = options.disallowedMessage ?? DEFAULT_DISALLOWED;
+  const message = typeof template === 'function' ? template(name) : template.split('{stage}').join(name);
+  return new MongoServerError(options.disallowedCode ?? 20, message);
+}
+
+function compileStages(stages: readonly unknown[], options: PipelineOptions): CompiledStage[] {
+  if (!Array.isArray(stages)) throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
+  const variables = options.variables ?? {};
+  const ctx: StageContext = {
+    collation: options.collation ?? null,
+    expressions: createParseContext({ collation: options.collation ?? null, variables: Object.keys(variables) }),
+    variables,
+  };
+  return stages.map((stage) => {
+    if (!isDocument(stage)) throw mongoError('TypeMismatch', "Each element of the 'pipeline' array must be an object");
+    const keys = Object.keys(stage);
+    if (keys.length !== 1) {
+      throw new MongoServerError(40323, 'A pipeline stage specification object must contain exactly one field.');
+    }
+    const name = keys[0]!;
+    const parser = lookupStage(name);
+    if (!parser && !isKnownStage(name)) throw new MongoServerError(40324, `Unrecognized pipeline stage name: '${name}'`);
+    if (options.allowedStages && !options.allowedStages.has(name)) throw disallowed(name, options);
+    if (!parser) throw mongoError('NotImplemented', `${name} is not supported by eddydb`);
+    return parser(stage[name], ctx, name);
+  });
+}
+
+function runStages(stages: readonly CompiledStage[], docs: Document[], runtime: Runtime): Document[] {
+  let current = docs;
+  for (const stage of stages) {
+    if (stage.kind === 'batch') {
+      current = stage.run(current, runtime);
+    } else {
+      const next: Document[] = [];
+      for (const doc of current) for (const out of stage.apply(doc, runtime)) next.push(out);
+      current = next;
+    }
+  }
+  return current;
+}
+
+/**
+ * Compiles an aggregation pipeline (https://www.mongodb.com/docs/manual/core/aggregation-pipeline/), validating
+ * every stage as mongod does at aggregate time.
+ *
+ * @throws MongoServerError TypeMismatch (14) for a non-array pipeline or a non-document stage; 40323 for a stage
+ *   with more than one field; 40324 (Location40324) "Unrecognized pipeline stage name: '$foo'"; the caller's
+ *   disallowed-stage error (default 20 IllegalOperation) for a known stage outside `allowedStages`;
+ *   NotImplemented (238) for a stage mongod has and eddydb does not; each stage's own parse errors.
+ */
+export function compilePipeline(stages: readonly unknown[], options: PipelineOptions = {}): CompiledPipeline {
+  const compiled = compileStages(stages, options);
+  const variables = options.variables ?? {};
+  return {
+    stages: compiled.map((s) => s.name),
+    run(docs: Iterable<Document>): Document[] {
+      // One clock per run: $$NOW is the same instant for every document of one command.
+      return runStages(compiled, Array.from(docs), { vars: variables, clock: {} });
+    },
+  };
+}
+
+/**
+ * Compiles a pipeline of per-document stages ($match, $project, $addFields/$set, $unset, $replaceRoot,
+ * $replaceWith, $redact, $unwind) into a function applied to one document at a time, as change streams feed
+ * events. Errors are those of {@link compilePipeline}; a stage that needs the whole input ($sort, $group, $limit,
+ * ...) is IllegalOperation here.
+ */
+export function compileDocumentPipeline(stages: readonly unknown[], options: PipelineOptions = {}): DocumentPipeline {
+  const compiled = compileStages(stages, options);
+  for (const stage of compiled) {
+    if (stage.kind !== 'document') {
+      throw mongoError('IllegalOperation', `${stage.name} cannot be applied to one document at a time`);
+    }
+  }
+  const variables = options.variables ?? {};
+  return (doc) => runStages(compiled, [doc], { vars: variables, clock: {} });
+}

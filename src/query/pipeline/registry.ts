@@ -1,0 +1,60 @@
+import { parseAddFields } from './add_fields.js';
+import { parseCount } from './count.js';
+import { parseGroup } from './group.js';
+import { parseLimit } from './limit.js';
+import { parseMatch } from './match.js';
+import { parseProject } from './project.js';
+import { parseRedact } from './redact.js';
+import { parseReplaceRoot, parseReplaceWith } from './replace_root.js';
+import { parseSkip } from './skip.js';
+import { parseSort } from './sort.js';
+import { parseSortByCount } from './sort_by_count.js';
+import type { StageParser } from './types.js';
+import { parseUnset } from './unset.js';
+import { parseUnwind } from './unwind.js';
+
+/** The stages eddydb runs, by name (sorted). */
+const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
+  ['$addFields', parseAddFields],
+  ['$count', parseCount],
+  ['$group', parseGroup],
+  ['$limit', parseLimit],
+  ['$match', parseMatch],
+  ['$project', parseProject],
+  ['$redact', parseRedact],
+  ['$replaceRoot', parseReplaceRoot],
+  ['$replaceWith', parseReplaceWith],
+  ['$set', parseAddFields],
+  ['$skip', parseSkip],
+  ['$sort', parseSort],
+  ['$sortByCount', parseSortByCount],
+  ['$unset', parseUnset],
+  ['$unwind', parseUnwind],
+]);
+
+/**
+ * Stages mongod knows that eddydb does not run. They are not "unrecognized" (40324): a pipeline that may not use
+ * them gets the caller's disallowed-stage error, and one that may gets NotImplemented.
+ */
+const knownElsewhere: ReadonlySet<string> = new Set([
+  '$bucket', '$bucketAuto', '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp', '$densify',
+  '$documents', '$facet', '$fill', '$geoNear', '$graphLookup', '$indexStats', '$listLocalSessions',
+  '$listSampledQueries', '$listSearchIndexes', '$listSessions', '$lookup', '$merge', '$out', '$planCacheStats',
+  '$querySettings', '$queryStats', '$sample', '$search', '$searchMeta', '$setWindowFields',
+  '$shardedDataDistribution', '$unionWith', '$vectorSearch',
+]);
+
+/** The parser of a stage eddydb implements. */
+export function lookupStage(name: string): StageParser | undefined {
+  return stages.get(name);
+}
+
+/** True for any stage name mongod recognizes, implemented here or not. */
+export function isKnownStage(name: string): boolean {
+  return stages.has(name) || knownElsewhere.has(name);
+}
+
+/** The implemented stage names, sorted. */
+export function stageNames(): string[] {
+  return [...stages.keys()];
+}

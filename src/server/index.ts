@@ -1,0 +1,5 @@
+/** The wire-protocol server as a library: `startServer` and its log format. */
+export { startServer, ServerStartupError } from './server.js';
+export type { StartServerOptions, RunningServer } from './server.js';
+export { logEntry, eventToEntry, jsonSafe, logTimestamp } from './log.js';
+export type { LogEntry, LogSink, LogSeverity, LogComponent } from './log.js';

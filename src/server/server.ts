@@ -1,0 +1,224 @@
+/**
+ * `eddydb serve` as a library: storage, engine and command context behind one or more wire-protocol listeners.
+ * The CLI (src/cli) is a thin shell around `startServer`; tests start servers in-process with it.
+ */
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { ObjectId, type Document } from '../bson/index.js';
+import { CloseConnectionRequested } from '../commands/close_connection.js';
+import { SERVER_VERSION, ServerContext } from '../commands/context.js';
+import { dispatch } from '../commands/dispatch.js';
+import { countCommand, appendRamLog, serverStatsOf } from '../commands/server_stats.js';
+import { Engine } from '../engine/engine.js';
+import { openStorage, StorageError, type Storage } from '../storage/index.js';
+import { CloseConnectionSignal, createWireServer, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
+import { eventToEntry, logEntry, QUIET_SUPPRESSED, type LogEntry, type LogSink } from './log.js';
+import { ServerStartupError } from './startup_error.js';
+
+export { ServerStartupError };
+
+/** How to start a server; mongod's option names where it has them. */
+export interface StartServerOptions {
+  /** 0 picks a free port (the RunningServer tells which). */
+  port: number;
+  /** One address or a comma-separated list, as mongod's --bind_ip. */
+  bindIp: string;
+  /** The data folder (created if missing), or ':memory:' for a database that lives as long as the server. */
+  dbpath: string | ':memory:';
+  /** The replica-set name hello reports (drivers connect with `?replicaSet=<name>`). */
+  replSet: string;
+  enableTestCommands: boolean;
+  /** Oplog retention; unlimited when absent. */
+  oplogSizeMB?: number;
+  /** SQLite's synchronous setting (default 'normal'). */
+  synchronous?: 'normal' | 'full';
+  /** Commands slower than this many milliseconds are logged (mongod's slowms, default 100). */
+  slowMs?: number;
+  /** getCmdLineOpts' argv; defaults to this process's. */
+  argv?: string[];
+  /** getCmdLineOpts' parsed option tree; defaults to one built from these options. */
+  parsed?: Document;
+  /** Leaves connection open/close events out of the log, as mongod's --quiet. */
+  quiet?: boolean;
+  /** Receives one structured log line per notable event; nothing is logged without it. */
+  log?: LogSink;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** The first bind address. */
+  readonly host: string;
+  /** The port every listener uses (the real one when 0 was asked). */
+  readonly port: number;
+  /** "host:port" for a connection string (IPv6 in brackets). */
+  readonly address: string;
+  readonly engine: Engine;
+  readonly context: ServerContext;
+  /**
+   * Stops accepting, closes client connections, ends every cursor (waking waiting getMores), checkpoints and
+   * closes storage. Idempotent: later calls return the same promise.
+   */
+  close(): Promise<void>;
+}
+
+/** mongod's fixed electionId of a one-member set that never holds a new election. */
+const ELECTION_ID_HEX = '7fffffff0000000000000001';
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The option tree getCmdLineOpts reports when the caller gave none. */
+function defaultParsed(options: StartServerOptions): Document {
+  const parsed: Document = {
+    net: { bindIp: options.bindIp, port: options.port },
+    replication: { replSet: options.replSet },
+    storage: options.dbpath === ':memory:' ? { engine: 'inMemory' } : { dbPath: resolve(options.dbpath) },
+  };
+  if (options.oplogSizeMB !== undefined) (parsed.replication as Document).oplogSizeMB = options.oplogSizeMB;
+  if (options.enableTestCommands) parsed.setParameter = { enableTestCommands: '1' };
+  if (options.quiet) parsed.systemLog = { quiet: true };
+  return parsed;
+}
+
+async function openStorageForServer(options: StartServerOptions): Promise<Storage> {
+  try {
+    return await openStorage(options.dbpath, { synchronous: options.synchronous });
+  } catch (err) {
+    if (err instanceof StorageError && err.kind === 'DBPathInUse') {
+      // mongod exits with 100 (an uncaught DBException in initAndListen) and this message.
+      throw new ServerStartupError('DBPathInUse', `DBPathInUse: ${err.message}`, 100, { cause: err });
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ServerStartupError('InternalError', `Could not open the data folder ${options.dbpath}: ${message}`, 100, { cause: err });
+  }
+}
+
+/**
+ * Opens the storage and engine and starts listening. Rejects with ServerStartupError: DBPathInUse (exit code 100)
+ * when another server holds the folder, SocketException (48) when an address cannot be bound; nothing stays open
+ * after a rejection.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const sink = options.log;
+  const emit = (entry: LogEntry): void => {
+    if (!sink) return;
+    try {
+      sink(entry);
+    } catch {
+      // a failing logger must not take the server down
+    }
+  };
+  let stats: ReturnType<typeof serverStatsOf> | undefined;
+  const write = (entry: LogEntry): void => {
+    if (stats) appendRamLog(stats, JSON.stringify(entry));
+    emit(entry);
+  };
+  const onEvent = (event: Record<string, unknown>): void => {
+    if (options.quiet && typeof event.msg === 'string' && QUIET_SUPPRESSED.has(event.msg)) return;
+    write(eventToEntry(event));
+  };
+
+  const parsed = options.parsed ?? defaultParsed(options);
+  write(logEntry('I', 'CONTROL', 4615611, 'initandlisten', 'eddydb starting', {
+    pid: process.pid, port: options.port, dbPath: options.dbpath, host: os.hostname(), version: SERVER_VERSION,
+  }));
+  write(logEntry('I', 'CONTROL', 21951, 'initandlisten', 'Options set by command line', { options: parsed }));
+
+  const storage = await openStorageForServer(options);
+  let engine: Engine;
+  try {
+    engine = await Engine.open(storage, {
+      oplogSizeBytes: options.oplogSizeMB === undefined ? undefined : Math.floor(options.oplogSizeMB * 1024 * 1024),
+    });
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
+  const context = new ServerContext(
+    engine,
+    {
+      replSetName: options.replSet,
+      enableTestCommands: options.enableTestCommands,
+      argv: options.argv ?? [...process.argv],
+      parsed,
+      log: onEvent,
+      slowMs: options.slowMs,
+    },
+    new ObjectId(ELECTION_ID_HEX),
+  );
+  stats = serverStatsOf(context);
+  const serverStats = stats;
+
+  /** Connections that have sent a command (and so count in serverStatus.connections). */
+  const counted = new WeakSet<ConnectionInfo>();
+  const makeHandler = (getWire: () => WireServer): CommandHandler => async (command, conn) => {
+    if (!counted.has(conn)) {
+      counted.add(conn);
+      serverStats.connections.current++;
+      serverStats.connections.totalCreated++;
+    }
+    countCommand(serverStats, command);
+    try {
+      return await dispatch(context, command, conn, { setCompressors: (names) => getWire().setCompressors(conn, names) });
+    } catch (err) {
+      if (err instanceof CloseConnectionRequested) throw new CloseConnectionSignal(err.message);
+      throw err;
+    }
+  };
+  const onConnectionClosed = (conn: ConnectionInfo): void => {
+    if (counted.delete(conn)) serverStats.connections.current--;
+  };
+
+  const hosts = options.bindIp.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  if (hosts.length === 0) hosts.push('127.0.0.1');
+  const wires: WireServer[] = [];
+  let port = options.port;
+  try {
+    for (const host of hosts) {
+      const wire: WireServer = createWireServer({
+        host,
+        port,
+        handler: makeHandler(() => wire),
+        onConnectionClosed,
+        log: onEvent,
+        // mongod 6.0+ only answers the handshake and auth commands over OP_QUERY.
+        strictOpQuery: true,
+      });
+      wires.push(wire);
+      const bound = await wire.listen();
+      // With port 0 the first listener picks the port and the others share it, as one mongod has one port.
+      port = bound.port;
+      write(logEntry('I', 'NETWORK', 23015, 'listener', 'Listening on', { address: hostPort(host, port) }));
+    }
+  } catch (err) {
+    await Promise.all(wires.map((w) => w.close()));
+    await engine.close().catch(() => undefined);
+    const message = err instanceof Error ? err.message : String(err);
+    const text = (err as { code?: unknown }).code === 'EADDRINUSE' ? 'Address already in use' : message;
+    write(logEntry('E', 'NETWORK', 23024, 'initandlisten', 'Failed to set up listener', { error: text }));
+    throw new ServerStartupError('SocketException', `SocketException: ${text}`, 48, { cause: err });
+  }
+  const host = hosts[0]!;
+  const address = hostPort(host, port);
+  write(logEntry('I', 'NETWORK', 23016, 'listener', 'Waiting for connections', { port, address, ssl: 'off' }));
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      write(logEntry('I', 'CONTROL', 4784900, 'shutdown', 'Shutting down', { address }));
+      await Promise.all(wires.map((w) => w.close()));
+      try {
+        await engine.storage.checkpoint();
+      } catch (err) {
+        write(logEntry('W', 'STORAGE', 0, 'shutdown', 'Checkpoint failed', { error: err instanceof Error ? err.message : String(err) }));
+      }
+      // Ends every cursor, wakes getMores that wait for changes, then closes storage once queued work is done.
+      await engine.close();
+      write(logEntry('I', 'STORAGE', 4784927, 'shutdown', 'Storage closed', {}));
+    })();
+    return closing;
+  };
+
+  return { host, port, address, engine, context, close };
+}

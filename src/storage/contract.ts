@@ -1,0 +1,61 @@
+/**
+ * Argument checks and conversions both engines share, so that they reject the same caller bugs the same way.
+ */
+import type { KeyRange, StoredOplogEntry } from './types.js';
+
+/** The largest oplog time: timestamps are unsigned 64-bit (seconds << 32 | increment). */
+export const MAX_OPLOG_TS = (1n << 64n) - 1n;
+
+/** A `Buffer` view of `bytes` without copying (better-sqlite3 and Buffer.compare want Buffers). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A fresh copy of `bytes` the receiver owns. */
+export function copyBytes(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes);
+}
+
+/** Throws `RangeError` unless `ts` is a valid oplog time. */
+export function checkOplogTs(ts: bigint): void {
+  if (typeof ts !== 'bigint' || ts < 0n || ts > MAX_OPLOG_TS) {
+    throw new RangeError(`oplog ts must be a bigint in [0, 2^64), got ${String(ts)}`);
+  }
+}
+
+/**
+ * Throws `RangeError` unless `entries` have valid, strictly increasing times all above `lastTs` (the newest
+ * stored time, or null when the oplog is empty). Checked before anything is stored, so a bad batch stores none.
+ */
+export function checkOplogAppend(entries: readonly StoredOplogEntry[], lastTs: bigint | null): void {
+  let previous = lastTs;
+  for (const { ts } of entries) {
+    checkOplogTs(ts);
+    if (previous !== null && ts <= previous) {
+      throw new RangeError(`oplog ts must increase strictly: ${ts} after ${previous}`);
+    }
+    previous = ts;
+  }
+}
+
+/** The row limit of a range: `Infinity` when none. Throws `RangeError` for a negative or fractional limit. */
+export function rangeLimit(range: KeyRange | undefined): number {
+  const limit = range?.limit;
+  if (limit === undefined) return Infinity;
+  return checkLimit(limit);
+}
+
+/** Validates an explicit limit (0 allowed, meaning none). */
+export function checkLimit(limit: number): number {
+  if (typeof limit !== 'number' || !(limit >= 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) {
+    throw new RangeError(`limit must be a non-negative integer, got ${String(limit)}`);
+  }
+  return limit;
+}
+
+/** Throws if a collection uuid is not 32 lowercase hex digits. */
+export function checkUuid(uuid: string): void {
+  if (typeof uuid !== 'string' || !/^[0-9a-f]{32}$/.test(uuid)) {
+    throw new RangeError(`collection uuid must be 32 lowercase hex digits, got ${JSON.stringify(uuid)}`);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The data of a MemoryStorage: plain maps and sorted lists, byte strings ordered with Buffer.compare (memcmp,
+ * the order SQLite gives BLOBs).
+ */
+import type { KeyRange } from '../types.js';
+import { asBuffer, rangeLimit } from '../contract.js';
+import { SortedList } from './sorted_list.js';
+
+export interface MemoryCollection {
+  db: string;
+  name: string;
+  uuid: string;
+  options: Buffer;
+  indexes: Buffer[];
+}
+
+export interface MemoryDocument {
+  key: Buffer;
+  doc: Buffer;
+}
+
+export interface MemoryIndexEntry {
+  key: Buffer;
+  recordKey: Buffer;
+}
+
+export interface MemoryOplogEntry {
+  ts: bigint;
+  entry: Buffer;
+}
+
+export class MemoryState {
+  /** Catalog by uuid. */
+  readonly collections = new Map<string, MemoryCollection>();
+  /** Documents by collection uuid, created on first insert. */
+  readonly documents = new Map<string, SortedList<MemoryDocument>>();
+  /** Index entries by collection uuid, then index name. */
+  readonly indexEntries = new Map<string, Map<string, SortedList<MemoryIndexEntry>>>();
+  /** Oldest first; appends only ever go at the end. */
+  readonly oplog: MemoryOplogEntry[] = [];
+  oplogBytes = 0;
+  readonly meta = new Map<string, string>();
+
+  findCollection(db: string, name: string): MemoryCollection | undefined {
+    for (const coll of this.collections.values()) if (coll.db === db && coll.name === name) return coll;
+    return undefined;
+  }
+
+  documentsOf(uuid: string): SortedList<MemoryDocument> {
+    let list = this.documents.get(uuid);
+    if (!list) {
+      list = new SortedList<MemoryDocument>((a, b) => Buffer.compare(a.key, b.key));
+      this.documents.set(uuid, list);
+    }
+    return list;
+  }
+
+  indexOf(uuid: string, indexName: string): SortedList<MemoryIndexEntry> {
+    let byName = this.indexEntries.get(uuid);
+    if (!byName) {
+      byName = new Map();
+      this.indexEntries.set(uuid, byName);
+    }
+    let list = byName.get(indexName);
+    if (!list) {
+      list = new SortedList<MemoryIndexEntry>((a, b) => Buffer.compare(a.key, b.key) || Buffer.compare(a.recordKey, b.recordKey));
+      byName.set(indexName, list);
+    }
+    return list;
+  }
+
+  /** The first index of the oplog whose ts is above `afterTs`. */
+  oplogIndexAfter(afterTs: bigint): number {
+    let lo = 0;
+    let hi = this.oplog.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.oplog[mid]!.ts > afterTs) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}
+
+/** The items of `list` whose `key` lies in `range`, in range order, limited. */
+export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: KeyRange | undefined): E[] {
+  const limit = rangeLimit(range);
+  if (!list || limit === 0) return [];
+  let start = 0;
+  let end = list.size;
+  const atLeast = (bound: Uint8Array, inclusive: boolean) => {
+    const b = asBuffer(bound);
+    return list.firstIndex((item) => (inclusive ? Buffer.compare(item.key, b) >= 0 : Buffer.compare(item.key, b) > 0));
+  };
+  if (range?.gte !== undefined) start = Math.max(start, atLeast(range.gte, true));
+  if (range?.gt !== undefined) start = Math.max(start, atLeast(range.gt, false));
+  if (range?.lte !== undefined) end = Math.min(end, atLeast(range.lte, false));
+  if (range?.lt !== undefined) end = Math.min(end, atLeast(range.lt, true));
+  if (start >= end) return [];
+  if (range?.reverse) {
+    const from = Number.isFinite(limit) ? Math.max(start, end - limit) : start;
+    return list.slice(from, end).reverse();
+  }
+  return list.slice(start, Number.isFinite(limit) ? Math.min(end, start + limit) : end);
+}

@@ -1,0 +1,57 @@
+/**
+ * The reference storage engine: everything in plain JS structures, nothing persisted. The conformance suite
+ * holds every other engine to its behaviour; users get it with `engine: 'memory'`.
+ */
+import { SerialQueue } from '../serial_queue.js';
+import type { Storage, StorageReader, StorageWriter } from '../types.js';
+import { MemoryState } from './memory_state.js';
+import { MemoryTransaction } from './memory_transaction.js';
+
+export class MemoryStorage implements Storage {
+  readonly engine = 'memory';
+  readonly persistent = false;
+  private readonly queue = new SerialQueue();
+  private state = new MemoryState();
+
+  read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      const handle = new MemoryTransaction(this.state, false);
+      try {
+        return await fn(handle);
+      } finally {
+        handle.commit();
+      }
+    });
+  }
+
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      const handle = new MemoryTransaction(this.state, true);
+      let result: T;
+      try {
+        result = await fn(handle);
+      } catch (err) {
+        handle.rollback();
+        throw err;
+      }
+      handle.commit();
+      return result;
+    });
+  }
+
+  /** Nothing to flush; resolves once queued work is done (rejects with `Closed` after `close()`). */
+  checkpoint(): Promise<void> {
+    return this.queue.run(async () => {});
+  }
+
+  close(): Promise<void> {
+    return this.queue.close(() => {
+      this.state = new MemoryState();
+    });
+  }
+}
+
+/** Opens an empty in-memory storage. */
+export function openMemoryStorage(): MemoryStorage {
+  return new MemoryStorage();
+}

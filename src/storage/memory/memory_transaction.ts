@@ -1,0 +1,293 @@
+/**
+ * The reader/writer handle `MemoryStorage` passes to a `read()` or `write()` callback. Each write checks
+ * everything before it mutates, then records how to undo itself, so a failed call changes nothing and a failed
+ * transaction is rolled back by running the undo log backwards.
+ */
+import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, MAX_OPLOG_TS } from '../contract.js';
+import { StorageError } from '../types.js';
+import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import { scanRange } from './memory_state.js';
+import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
+
+export class MemoryTransaction implements StorageWriter {
+  private active = true;
+  private readonly undo: (() => void)[] = [];
+
+  constructor(
+    private readonly state: MemoryState,
+    private readonly writable: boolean,
+  ) {}
+
+  /** Invalidates the handle and keeps its writes. */
+  commit(): void {
+    this.active = false;
+    this.undo.length = 0;
+  }
+
+  /** Invalidates the handle and reverts its writes, newest first. */
+  rollback(): void {
+    this.active = false;
+    for (let i = this.undo.length - 1; i >= 0; i--) this.undo[i]!();
+    this.undo.length = 0;
+  }
+
+  async listCollections(db?: string): Promise<CollectionRecord[]> {
+    const s = this.check(false);
+    const colls = [...s.collections.values()].filter((c) => db === undefined || c.db === db);
+    // SQLite orders TEXT by UTF-8 bytes, which differs from JS string order past the BMP.
+    colls.sort((a, b) => compareUtf8(a.db, b.db) || compareUtf8(a.name, b.name));
+    return colls.map(toRecord);
+  }
+
+  async getCollection(db: string, name: string): Promise<CollectionRecord | null> {
+    const coll = this.check(false).findCollection(db, name);
+    return coll ? toRecord(coll) : null;
+  }
+
+  async getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null> {
+    const found = this.check(false).documents.get(collUuid)?.get({ key: asBuffer(key), doc: EMPTY });
+    return found ? copyBytes(found.doc) : null;
+  }
+
+  async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
+    const s = this.check(false);
+    return scanRange(s.documents.get(collUuid), range).map((d) => ({ key: copyBytes(d.key), doc: copyBytes(d.doc) }));
+  }
+
+  async countDocuments(collUuid: string): Promise<number> {
+    return this.check(false).documents.get(collUuid)?.size ?? 0;
+  }
+
+  async dataSize(collUuid: string): Promise<number> {
+    let total = 0;
+    for (const d of this.check(false).documents.get(collUuid)?.values() ?? []) total += d.doc.length;
+    return total;
+  }
+
+  async scanIndex(
+    collUuid: string,
+    indexName: string,
+    range?: KeyRange,
+  ): Promise<{ key: Uint8Array; recordKey: Uint8Array }[]> {
+    const list = this.check(false).indexEntries.get(collUuid)?.get(indexName);
+    return scanRange(list, range).map((e) => ({ key: copyBytes(e.key), recordKey: copyBytes(e.recordKey) }));
+  }
+
+  async readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    const s = this.check(false);
+    checkLimit(limit);
+    const start = s.oplogIndexAfter(afterTs);
+    const end = Number.isFinite(limit) ? Math.min(s.oplog.length, start + limit) : s.oplog.length;
+    return s.oplog.slice(start, end).map((e) => ({ ts: e.ts, entry: copyBytes(e.entry) }));
+  }
+
+  async getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
+    const s = this.check(false);
+    const at = s.oplogIndexAfter(ts - 1n);
+    const e = s.oplog[at];
+    return e !== undefined && e.ts === ts ? copyBytes(e.entry) : null;
+  }
+
+  async oplogBounds(): Promise<{ first: bigint; last: bigint } | null> {
+    const { oplog } = this.check(false);
+    if (oplog.length === 0) return null;
+    return { first: oplog[0]!.ts, last: oplog[oplog.length - 1]!.ts };
+  }
+
+  async oplogSizeBytes(): Promise<number> {
+    return this.check(false).oplogBytes;
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    return this.check(false).meta.get(key) ?? null;
+  }
+
+  async createCollection(record: CollectionRecord): Promise<void> {
+    const s = this.check(true);
+    checkUuid(record.uuid);
+    if (s.findCollection(record.db, record.name)) {
+      throw new StorageError('NamespaceExists', `collection ${record.db}.${record.name} already exists`);
+    }
+    if (s.collections.has(record.uuid)) {
+      throw new StorageError('NamespaceExists', `a collection with uuid ${record.uuid} already exists`);
+    }
+    s.collections.set(record.uuid, {
+      db: record.db,
+      name: record.name,
+      uuid: record.uuid,
+      options: copyBytes(record.options),
+      indexes: record.indexes.map(copyBytes),
+    });
+    this.undo.push(() => s.collections.delete(record.uuid));
+  }
+
+  async updateCollection(record: CollectionRecord): Promise<void> {
+    const coll = this.collection(record.uuid);
+    const { options, indexes } = coll;
+    coll.options = copyBytes(record.options);
+    coll.indexes = record.indexes.map(copyBytes);
+    this.undo.push(() => {
+      coll.options = options;
+      coll.indexes = indexes;
+    });
+  }
+
+  async dropCollection(collUuid: string): Promise<void> {
+    const s = this.state;
+    const coll = this.collection(collUuid);
+    const docs = s.documents.get(collUuid);
+    const indexes = s.indexEntries.get(collUuid);
+    s.collections.delete(collUuid);
+    s.documents.delete(collUuid);
+    s.indexEntries.delete(collUuid);
+    this.undo.push(() => {
+      s.collections.set(collUuid, coll);
+      if (docs) s.documents.set(collUuid, docs);
+      else s.documents.delete(collUuid);
+      if (indexes) s.indexEntries.set(collUuid, indexes);
+      else s.indexEntries.delete(collUuid);
+    });
+  }
+
+  async renameCollection(collUuid: string, toDb: string, toName: string): Promise<void> {
+    const coll = this.collection(collUuid);
+    if (coll.db === toDb && coll.name === toName) return;
+    if (this.state.findCollection(toDb, toName)) {
+      throw new StorageError('NamespaceExists', `collection ${toDb}.${toName} already exists`);
+    }
+    const { db, name } = coll;
+    coll.db = toDb;
+    coll.name = toName;
+    this.undo.push(() => {
+      coll.db = db;
+      coll.name = name;
+    });
+  }
+
+  async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+    const list = this.check(true).documentsOf(collUuid);
+    const item = { key: copyBytes(key), doc: copyBytes(doc) };
+    if (!list.insert(item)) throw new StorageError('DuplicateKey', `duplicate record key in collection ${collUuid}`);
+    this.undo.push(() => list.remove(item));
+  }
+
+  async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+    const found = this.check(true).documents.get(collUuid)?.get({ key: asBuffer(key), doc: EMPTY });
+    if (!found) throw new Error(`updateDocument: no document under that key in collection ${collUuid}`);
+    const previous = found.doc;
+    found.doc = copyBytes(doc);
+    this.undo.push(() => {
+      found.doc = previous;
+    });
+  }
+
+  async deleteDocument(collUuid: string, key: Uint8Array): Promise<void> {
+    const list = this.check(true).documents.get(collUuid);
+    const removed = list?.remove({ key: asBuffer(key), doc: EMPTY });
+    if (list && removed) this.undo.push(() => list.insert(removed));
+  }
+
+  async insertIndexEntry(
+    collUuid: string,
+    indexName: string,
+    key: Uint8Array,
+    recordKey: Uint8Array,
+    unique: boolean,
+  ): Promise<void> {
+    const list = this.check(true).indexOf(collUuid, indexName);
+    const k = asBuffer(key);
+    const r = asBuffer(recordKey);
+    if (unique) {
+      // Entries with this key are contiguous; any whose record differs is a violation.
+      for (let at = list.firstIndex((e) => Buffer.compare(e.key, k) >= 0); at < list.size; at++) {
+        const e = list.values()[at]!;
+        if (!e.key.equals(k)) break;
+        if (!e.recordKey.equals(r)) {
+          throw new StorageError('DuplicateKey', `duplicate key in index ${indexName} of collection ${collUuid}`, indexName);
+        }
+      }
+    }
+    const item = { key: copyBytes(k), recordKey: copyBytes(r) };
+    if (list.insert(item)) this.undo.push(() => list.remove(item));
+  }
+
+  async deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array): Promise<void> {
+    const list = this.check(true).indexEntries.get(collUuid)?.get(indexName);
+    const removed = list?.remove({ key: asBuffer(key), recordKey: asBuffer(recordKey) });
+    if (list && removed) this.undo.push(() => list.insert(removed));
+  }
+
+  async dropIndexEntries(collUuid: string, indexName: string): Promise<void> {
+    const byName = this.check(true).indexEntries.get(collUuid);
+    const list = byName?.get(indexName);
+    if (!byName || !list) return;
+    byName.delete(indexName);
+    this.undo.push(() => byName.set(indexName, list));
+  }
+
+  async appendOplog(entries: StoredOplogEntry[]): Promise<void> {
+    const s = this.check(true);
+    checkOplogAppend(entries, s.oplog.length ? s.oplog[s.oplog.length - 1]!.ts : null);
+    const added: MemoryOplogEntry[] = entries.map((e) => ({ ts: e.ts, entry: copyBytes(e.entry) }));
+    const bytes = added.reduce((sum, e) => sum + e.entry.length, 0);
+    const before = s.oplog.length;
+    for (const e of added) s.oplog.push(e);
+    s.oplogBytes += bytes;
+    this.undo.push(() => {
+      s.oplog.length = before;
+      s.oplogBytes -= bytes;
+    });
+  }
+
+  async truncateOplogBefore(ts: bigint): Promise<void> {
+    const s = this.check(true);
+    if (typeof ts !== 'bigint') checkOplogTs(ts);
+    const count = ts > MAX_OPLOG_TS ? s.oplog.length : s.oplogIndexAfter(ts - 1n);
+    if (count === 0) return;
+    const removed = s.oplog.splice(0, count);
+    const bytes = removed.reduce((sum, e) => sum + e.entry.length, 0);
+    s.oplogBytes -= bytes;
+    this.undo.push(() => {
+      // A loop, not unshift(...removed): spreading a long oplog would overflow the argument stack.
+      const kept = s.oplog.splice(0, s.oplog.length);
+      for (const e of removed) s.oplog.push(e);
+      for (const e of kept) s.oplog.push(e);
+      s.oplogBytes += bytes;
+    });
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    const s = this.check(true);
+    const had = s.meta.has(key);
+    const previous = s.meta.get(key);
+    s.meta.set(key, String(value));
+    this.undo.push(() => {
+      if (had) s.meta.set(key, previous!);
+      else s.meta.delete(key);
+    });
+  }
+
+  /** The state, once the handle is known to be live (and writable when `write`). */
+  private check(write: boolean): MemoryState {
+    if (!this.active) throw new Error('storage handle used after its read()/write() callback settled');
+    if (write && !this.writable) throw new Error('storage write attempted inside read()');
+    return this.state;
+  }
+
+  /** The catalog entry of `uuid` for a write, or `NamespaceNotFound`. */
+  private collection(uuid: string): MemoryCollection {
+    const coll = this.check(true).collections.get(uuid);
+    if (!coll) throw new StorageError('NamespaceNotFound', `no collection with uuid ${uuid}`);
+    return coll;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function toRecord(c: MemoryCollection): CollectionRecord {
+  return { db: c.db, name: c.name, uuid: c.uuid, options: copyBytes(c.options), indexes: c.indexes.map(copyBytes) };
+}
+
+function compareUtf8(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

@@ -1,0 +1,173 @@
+/**
+ * The default storage engine: one SQLite database per data folder (`<dir>/eddydb.sqlite`), through
+ * better-sqlite3. SQLite runs synchronously; the asynchronous interface and the queue exist so that a
+ * networked engine fits the same contract.
+ */
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SerialQueue } from '../serial_queue.js';
+import { StorageError } from '../types.js';
+import type { Storage, StorageOptions, StorageReader, StorageWriter } from '../types.js';
+import { FolderLock, dbPathInUse } from './folder_lock.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { SqliteStatements } from './statements.js';
+import { SqliteTransaction } from './sqlite_transaction.js';
+import type { SqliteConnectionState } from './sqlite_transaction.js';
+
+/** The database file inside a data folder. */
+export const SQLITE_FILE_NAME = 'eddydb.sqlite';
+
+/** Settings `SqliteStorage.pragma` may read (diagnostics and tests). */
+export type SqlitePragmaName = 'synchronous' | 'journal_mode' | 'locking_mode' | 'user_version';
+
+export class SqliteStorage implements Storage {
+  readonly engine = 'sqlite';
+  readonly persistent: boolean;
+  private readonly queue = new SerialQueue();
+  private readonly state: SqliteConnectionState;
+
+  /** Use `openSqliteStorage`; this takes ownership of an open, initialised connection and its folder lock. */
+  private constructor(
+    private readonly db: SqliteDatabase,
+    /** The absolute data folder, or null for an in-memory database. */
+    readonly path: string | null,
+    private readonly lock: FolderLock | null,
+  ) {
+    this.persistent = path !== null;
+    this.state = { stmts: new SqliteStatements(db), oplogBytes: null };
+  }
+
+  /** @internal Opens a connection; see `openSqliteStorage`. */
+  static open(dir: string, options: StorageOptions = {}): SqliteStorage {
+    const synchronous = options.synchronous ?? 'normal';
+    if (synchronous !== 'normal' && synchronous !== 'full') {
+      throw new RangeError(`synchronous must be 'normal' or 'full', got ${JSON.stringify(synchronous)}`);
+    }
+    if (dir === ':memory:') {
+      const db = new Database(':memory:');
+      try {
+        initConnection(db, synchronous);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      return new SqliteStorage(db, null, null);
+    }
+
+    const path = resolve(dir);
+    mkdirSync(path, { recursive: true });
+    const lock = FolderLock.claim(path);
+    let db: SqliteDatabase | undefined;
+    try {
+      // timeout 0: a database held by another process must fail now, not after a busy wait.
+      db = new Database(join(path, SQLITE_FILE_NAME), { timeout: 0 });
+      // EXCLUSIVE before WAL: the connection then keeps SQLite's file lock until it closes (a lock the OS drops
+      // if the process dies) and WAL needs no shared-memory file.
+      db.pragma('locking_mode = EXCLUSIVE');
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`could not switch ${SQLITE_FILE_NAME} to WAL mode (got ${String(mode)})`);
+      initConnection(db, synchronous);
+      lock.writePid();
+      return new SqliteStorage(db, path, lock);
+    } catch (err) {
+      db?.close();
+      lock.release();
+      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') throw dbPathInUse(path);
+      throw err;
+    }
+  }
+
+  read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      const handle = new SqliteTransaction(this.state, false);
+      try {
+        return await fn(handle);
+      } finally {
+        handle.end();
+      }
+    });
+  }
+
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      const handle = new SqliteTransaction(this.state, true);
+      this.state.stmts.begin.run();
+      let result: T;
+      try {
+        result = await fn(handle);
+      } catch (err) {
+        handle.end();
+        this.rollback();
+        throw err;
+      }
+      handle.end();
+      try {
+        this.state.stmts.commit.run();
+      } catch (err) {
+        this.rollback();
+        throw err;
+      }
+      return result;
+    });
+  }
+
+  checkpoint(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.path !== null) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    });
+  }
+
+  close(): Promise<void> {
+    return this.queue.close(() => {
+      try {
+        this.db.close();
+      } finally {
+        this.lock?.release();
+      }
+    });
+  }
+
+  /**
+   * Reads one SQLite setting of the connection, e.g. `pragma('synchronous')` is 1 for NORMAL and 2 for FULL.
+   * For diagnostics and tests; throws `StorageError('Closed')` after `close()`.
+   */
+  pragma(name: SqlitePragmaName): unknown {
+    if (this.queue.closed) throw new StorageError('Closed', 'storage is closed');
+    return this.db.pragma(name, { simple: true });
+  }
+
+  private rollback(): void {
+    // A failed COMMIT may already have ended the transaction (SQLite rolls back on some errors).
+    if (this.db.inTransaction) this.state.stmts.rollback.run();
+    this.state.oplogBytes = null;
+  }
+}
+
+/**
+ * Opens the SQLite storage of data folder `dir` (created if missing; the database is `<dir>/eddydb.sqlite`) or,
+ * for ':memory:', a private in-memory database. Rejects with `StorageError('DBPathInUse')` (mongod's message)
+ * when another open storage of this process or another live process holds the folder.
+ */
+export async function openSqliteStorage(dir: string | ':memory:', options?: StorageOptions): Promise<SqliteStorage> {
+  return SqliteStorage.open(dir, options);
+}
+
+/** Connection settings and schema; the first write also takes the exclusive lock of a file database. */
+function initConnection(db: SqliteDatabase, synchronous: 'normal' | 'full'): void {
+  db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`the data folder was written by a newer eddydb (schema ${version}, this one reads ${SCHEMA_VERSION})`);
+    }
+    db.exec(SCHEMA_SQL);
+    if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.exec('COMMIT');
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The reader/writer handle `SqliteStorage` passes to a `read()` or `write()` callback. Every method runs its
+ * statements synchronously; the storage's queue guarantees nobody else uses the connection meanwhile.
+ */
+import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, rangeLimit, MAX_OPLOG_TS } from '../contract.js';
+import { StorageError } from '../types.js';
+import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import { packBlobList, unpackBlobList } from './blob_list.js';
+import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
+import type { SqliteStatements } from './statements.js';
+
+/** State of one connection shared by its handles. */
+export interface SqliteConnectionState {
+  readonly stmts: SqliteStatements;
+  /** Total oplog bytes when known; null forces a recount (after a truncate or a rollback). */
+  oplogBytes: number | null;
+}
+
+interface CollectionRow {
+  uuid: string;
+  db: string;
+  name: string;
+  options: Buffer;
+  indexes: Buffer;
+}
+
+export class SqliteTransaction implements StorageWriter {
+  private active = true;
+
+  constructor(
+    private readonly state: SqliteConnectionState,
+    private readonly writable: boolean,
+  ) {}
+
+  /** Invalidates the handle: its callback has settled. */
+  end(): void {
+    this.active = false;
+  }
+
+  async listCollections(db?: string): Promise<CollectionRecord[]> {
+    const s = this.check(false);
+    const rows = (db === undefined ? s.listCollections.all() : s.listCollectionsOfDb.all(db)) as CollectionRow[];
+    return rows.map(toRecord);
+  }
+
+  async getCollection(db: string, name: string): Promise<CollectionRecord | null> {
+    const row = this.check(false).getCollection.get(db, name) as CollectionRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null> {
+    const doc = this.check(false).getDocument.get(collUuid, asBuffer(key)) as Buffer | undefined;
+    return doc ?? null;
+  }
+
+  async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
+    const s = this.check(false);
+    const rows = s.range(false, range).all(collUuid, ...rangeParams(range)) as { key: Buffer; doc: Buffer }[];
+    return rows.map((row) => ({ key: row.key, doc: row.doc }));
+  }
+
+  async countDocuments(collUuid: string): Promise<number> {
+    return this.check(false).countDocuments.get(collUuid) as number;
+  }
+
+  async dataSize(collUuid: string): Promise<number> {
+    return this.check(false).dataSize.get(collUuid) as number;
+  }
+
+  async scanIndex(
+    collUuid: string,
+    indexName: string,
+    range?: KeyRange,
+  ): Promise<{ key: Uint8Array; recordKey: Uint8Array }[]> {
+    const s = this.check(false);
+    const rows = s.range(true, range).all(collUuid, indexName, ...rangeParams(range)) as {
+      key: Buffer;
+      record_key: Buffer;
+    }[];
+    return rows.map((row) => ({ key: row.key, recordKey: row.record_key }));
+  }
+
+  async readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    const s = this.check(false);
+    checkLimit(limit);
+    const from = sqlTsAfter(afterTs);
+    if (from === null || limit === 0) return [];
+    const rows = s.readOplog.all(from, sqlLimit(limit)) as { ts: bigint; entry: Buffer }[];
+    return rows.map((row) => ({ ts: fromSqlTs(row.ts), entry: row.entry }));
+  }
+
+  async getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
+    const s = this.check(false);
+    if (ts < 0n || ts > MAX_OPLOG_TS) return null;
+    return (s.getOplogEntry.get(toSqlTs(ts)) as Buffer | undefined) ?? null;
+  }
+
+  async oplogBounds(): Promise<{ first: bigint; last: bigint } | null> {
+    const row = this.check(false).oplogBounds.get() as { first: bigint | null; last: bigint | null };
+    if (row.first === null || row.last === null) return null;
+    return { first: fromSqlTs(row.first), last: fromSqlTs(row.last) };
+  }
+
+  async oplogSizeBytes(): Promise<number> {
+    const s = this.check(false);
+    // A full SUM walks the whole oplog; callers ask after every write to decide on truncation, so cache it.
+    this.state.oplogBytes ??= Number(s.oplogSizeBytes.get() as bigint);
+    return this.state.oplogBytes;
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    return (this.check(false).getMeta.get(key) as string | undefined) ?? null;
+  }
+
+  async createCollection(record: CollectionRecord): Promise<void> {
+    const s = this.check(true);
+    checkUuid(record.uuid);
+    if (s.getCollection.get(record.db, record.name)) throw namespaceExists(record.db, record.name);
+    try {
+      s.insertCollection.run(
+        record.uuid,
+        record.db,
+        record.name,
+        asBuffer(record.options),
+        packBlobList(record.indexes),
+      );
+    } catch (err) {
+      if (isConstraint(err)) {
+        throw new StorageError('NamespaceExists', `a collection with uuid ${record.uuid} already exists`);
+      }
+      throw err;
+    }
+  }
+
+  async updateCollection(record: CollectionRecord): Promise<void> {
+    const s = this.check(true);
+    const info = s.updateCollection.run(asBuffer(record.options), packBlobList(record.indexes), record.uuid);
+    if (info.changes === 0) throw namespaceNotFound(record.uuid);
+  }
+
+  async dropCollection(collUuid: string): Promise<void> {
+    const s = this.check(true);
+    if (!s.getCollectionByUuid.get(collUuid)) throw namespaceNotFound(collUuid);
+    s.deleteCollectionIndexEntries.run(collUuid);
+    s.deleteCollectionDocuments.run(collUuid);
+    s.deleteCollection.run(collUuid);
+  }
+
+  async renameCollection(collUuid: string, toDb: string, toName: string): Promise<void> {
+    const s = this.check(true);
+    const current = s.getCollectionByUuid.get(collUuid) as CollectionRow | undefined;
+    if (!current) throw namespaceNotFound(collUuid);
+    if (current.db === toDb && current.name === toName) return;
+    if (s.getCollection.get(toDb, toName)) throw namespaceExists(toDb, toName);
+    s.renameCollection.run(toDb, toName, collUuid);
+  }
+
+  async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+    const s = this.check(true);
+    try {
+      s.insertDocument.run(collUuid, asBuffer(key), asBuffer(doc));
+    } catch (err) {
+      if (isConstraint(err)) throw new StorageError('DuplicateKey', `duplicate record key in collection ${collUuid}`);
+      throw err;
+    }
+  }
+
+  async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+    const info = this.check(true).updateDocument.run(asBuffer(doc), collUuid, asBuffer(key));
+    if (info.changes === 0) throw new Error(`updateDocument: no document under that key in collection ${collUuid}`);
+  }
+
+  async deleteDocument(collUuid: string, key: Uint8Array): Promise<void> {
+    this.check(true).deleteDocument.run(collUuid, asBuffer(key));
+  }
+
+  async insertIndexEntry(
+    collUuid: string,
+    indexName: string,
+    key: Uint8Array,
+    recordKey: Uint8Array,
+    unique: boolean,
+  ): Promise<void> {
+    const s = this.check(true);
+    const k = asBuffer(key);
+    const r = asBuffer(recordKey);
+    if (unique && s.findOtherIndexRecord.get(collUuid, indexName, k, r) !== undefined) {
+      throw new StorageError('DuplicateKey', `duplicate key in index ${indexName} of collection ${collUuid}`, indexName);
+    }
+    s.insertIndexEntry.run(collUuid, indexName, k, r);
+  }
+
+  async deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array): Promise<void> {
+    this.check(true).deleteIndexEntry.run(collUuid, indexName, asBuffer(key), asBuffer(recordKey));
+  }
+
+  async dropIndexEntries(collUuid: string, indexName: string): Promise<void> {
+    this.check(true).dropIndexEntries.run(collUuid, indexName);
+  }
+
+  async appendOplog(entries: StoredOplogEntry[]): Promise<void> {
+    const s = this.check(true);
+    const last = s.lastOplogTs.get() as bigint | null;
+    checkOplogAppend(entries, last === null ? null : fromSqlTs(last));
+    let bytes = 0;
+    for (const { ts, entry } of entries) {
+      s.appendOplog.run(toSqlTs(ts), asBuffer(entry));
+      bytes += entry.byteLength;
+    }
+    if (this.state.oplogBytes !== null) this.state.oplogBytes += bytes;
+  }
+
+  async truncateOplogBefore(ts: bigint): Promise<void> {
+    const s = this.check(true);
+    if (typeof ts !== 'bigint') checkOplogTs(ts);
+    if (ts <= 0n) return;
+    if (ts > MAX_OPLOG_TS) s.truncateOplogAll.run();
+    else s.truncateOplogBefore.run(toSqlTs(ts));
+    this.state.oplogBytes = null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.check(true).setMeta.run(key, value);
+  }
+
+  /** The statements, once the handle is known to be live (and writable when `write`). */
+  private check(write: boolean): SqliteStatements {
+    if (!this.active) throw new Error('storage handle used after its read()/write() callback settled');
+    if (write && !this.writable) throw new Error('storage write attempted inside read()');
+    return this.state.stmts;
+  }
+}
+
+function toRecord(row: CollectionRow): CollectionRecord {
+  return { db: row.db, name: row.name, uuid: row.uuid, options: row.options, indexes: unpackBlobList(row.indexes) };
+}
+
+/** Bound values for `SqliteStatements.range`: present bounds in gte, gt, lte, lt order, then the limit. */
+function rangeParams(range: KeyRange | undefined): unknown[] {
+  const params: unknown[] = [];
+  if (range?.gte !== undefined) params.push(asBuffer(range.gte));
+  if (range?.gt !== undefined) params.push(asBuffer(range.gt));
+  if (range?.lte !== undefined) params.push(asBuffer(range.lte));
+  if (range?.lt !== undefined) params.push(asBuffer(range.lt));
+  params.push(sqlLimit(rangeLimit(range)));
+  return params;
+}
+
+/** SQLite reads a negative LIMIT as "no limit". */
+function sqlLimit(limit: number): number {
+  return Number.isFinite(limit) ? limit : -1;
+}
+
+function isConstraint(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
+}
+
+function namespaceExists(db: string, name: string): StorageError {
+  return new StorageError('NamespaceExists', `collection ${db}.${name} already exists`);
+}
+
+function namespaceNotFound(uuid: string): StorageError {
+  return new StorageError('NamespaceNotFound', `no collection with uuid ${uuid}`);
+}

@@ -1,0 +1,131 @@
+/**
+ * The prepared statements of one SQLite connection, prepared once and reused. Range scans come in up to 32
+ * shapes (which bounds are present, direction) per table, each prepared on first use and cached.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { KeyRange } from '../types.js';
+
+export class SqliteStatements {
+  readonly begin: Statement;
+  readonly commit: Statement;
+  readonly rollback: Statement;
+
+  readonly listCollections: Statement;
+  readonly listCollectionsOfDb: Statement;
+  readonly getCollection: Statement;
+  readonly getCollectionByUuid: Statement;
+  readonly insertCollection: Statement;
+  readonly updateCollection: Statement;
+  readonly renameCollection: Statement;
+  readonly deleteCollection: Statement;
+  readonly deleteCollectionDocuments: Statement;
+  readonly deleteCollectionIndexEntries: Statement;
+
+  readonly getDocument: Statement;
+  readonly countDocuments: Statement;
+  readonly dataSize: Statement;
+  readonly insertDocument: Statement;
+  readonly updateDocument: Statement;
+  readonly deleteDocument: Statement;
+
+  readonly findOtherIndexRecord: Statement;
+  readonly insertIndexEntry: Statement;
+  readonly deleteIndexEntry: Statement;
+  readonly dropIndexEntries: Statement;
+
+  // Oplog statements read and bind 64-bit integers as bigint (safeIntegers) so times round-trip exactly.
+  readonly readOplog: Statement;
+  readonly getOplogEntry: Statement;
+  readonly oplogBounds: Statement;
+  readonly lastOplogTs: Statement;
+  readonly oplogSizeBytes: Statement;
+  readonly appendOplog: Statement;
+  readonly truncateOplogBefore: Statement;
+  readonly truncateOplogAll: Statement;
+
+  readonly getMeta: Statement;
+  readonly setMeta: Statement;
+
+  private readonly ranges = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.begin = p('BEGIN IMMEDIATE');
+    this.commit = p('COMMIT');
+    this.rollback = p('ROLLBACK');
+
+    const cols = 'uuid, db, name, options, indexes';
+    this.listCollections = p(`SELECT ${cols} FROM collections ORDER BY db, name`);
+    this.listCollectionsOfDb = p(`SELECT ${cols} FROM collections WHERE db = ? ORDER BY name`);
+    this.getCollection = p(`SELECT ${cols} FROM collections WHERE db = ? AND name = ?`);
+    this.getCollectionByUuid = p(`SELECT ${cols} FROM collections WHERE uuid = ?`);
+    this.insertCollection = p('INSERT INTO collections (uuid, db, name, options, indexes) VALUES (?, ?, ?, ?, ?)');
+    this.updateCollection = p('UPDATE collections SET options = ?, indexes = ? WHERE uuid = ?');
+    this.renameCollection = p('UPDATE collections SET db = ?, name = ? WHERE uuid = ?');
+    this.deleteCollection = p('DELETE FROM collections WHERE uuid = ?');
+    this.deleteCollectionDocuments = p('DELETE FROM documents WHERE coll = ?');
+    this.deleteCollectionIndexEntries = p('DELETE FROM index_entries WHERE coll = ?');
+
+    this.getDocument = p('SELECT doc FROM documents WHERE coll = ? AND key = ?').pluck();
+    this.countDocuments = p('SELECT COUNT(*) FROM documents WHERE coll = ?').pluck();
+    this.dataSize = p('SELECT COALESCE(SUM(LENGTH(doc)), 0) FROM documents WHERE coll = ?').pluck();
+    this.insertDocument = p('INSERT INTO documents (coll, key, doc) VALUES (?, ?, ?)');
+    this.updateDocument = p('UPDATE documents SET doc = ? WHERE coll = ? AND key = ?');
+    this.deleteDocument = p('DELETE FROM documents WHERE coll = ? AND key = ?');
+
+    this.findOtherIndexRecord = p(
+      'SELECT 1 FROM index_entries WHERE coll = ? AND index_name = ? AND key = ? AND record_key <> ? LIMIT 1',
+    ).pluck();
+    this.insertIndexEntry = p(
+      'INSERT OR IGNORE INTO index_entries (coll, index_name, key, record_key) VALUES (?, ?, ?, ?)',
+    );
+    this.deleteIndexEntry = p(
+      'DELETE FROM index_entries WHERE coll = ? AND index_name = ? AND key = ? AND record_key = ?',
+    );
+    this.dropIndexEntries = p('DELETE FROM index_entries WHERE coll = ? AND index_name = ?');
+
+    const big = (sql: string) => db.prepare(sql).safeIntegers(true);
+    this.readOplog = big('SELECT ts, entry FROM oplog WHERE ts >= ? ORDER BY ts LIMIT ?');
+    this.getOplogEntry = big('SELECT entry FROM oplog WHERE ts = ?').pluck();
+    this.oplogBounds = big('SELECT MIN(ts) AS first, MAX(ts) AS last FROM oplog');
+    this.lastOplogTs = big('SELECT MAX(ts) FROM oplog').pluck();
+    this.oplogSizeBytes = big('SELECT COALESCE(SUM(LENGTH(entry)), 0) FROM oplog').pluck();
+    this.appendOplog = big('INSERT INTO oplog (ts, entry) VALUES (?, ?)');
+    this.truncateOplogBefore = big('DELETE FROM oplog WHERE ts < ?');
+    this.truncateOplogAll = big('DELETE FROM oplog');
+
+    this.getMeta = p('SELECT value FROM meta WHERE key = ?').pluck();
+    this.setMeta = p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  }
+
+  /**
+   * The statement scanning `range` of documents (`index` false; parameters: coll, bounds..., limit) or of index
+   * entries (`index` true; parameters: coll, index_name, bounds..., limit), with the bounds in the order gte,
+   * gt, lte, lt of those present.
+   */
+  range(index: boolean, range: KeyRange | undefined): Statement {
+    const shape =
+      (index ? 'i' : 'd') +
+      (range?.gte !== undefined ? 'G' : '-') +
+      (range?.gt !== undefined ? 'g' : '-') +
+      (range?.lte !== undefined ? 'L' : '-') +
+      (range?.lt !== undefined ? 'l' : '-') +
+      (range?.reverse ? 'r' : 'f');
+    let statement = this.ranges.get(shape);
+    if (!statement) {
+      const where = [index ? 'coll = ? AND index_name = ?' : 'coll = ?'];
+      if (shape[1] === 'G') where.push('key >= ?');
+      if (shape[2] === 'g') where.push('key > ?');
+      if (shape[3] === 'L') where.push('key <= ?');
+      if (shape[4] === 'l') where.push('key < ?');
+      const dir = range?.reverse ? 'DESC' : 'ASC';
+      const sql = index
+        ? `SELECT key, record_key FROM index_entries WHERE ${where.join(' AND ')} ` +
+          `ORDER BY key ${dir}, record_key ${dir} LIMIT ?`
+        : `SELECT key, doc FROM documents WHERE ${where.join(' AND ')} ORDER BY key ${dir} LIMIT ?`;
+      statement = this.db.prepare(sql);
+      this.ranges.set(shape, statement);
+    }
+    return statement;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The storage interface every engine implements (sqlite/ is the default, memory/ the reference, and later
+ * postgres/). It knows nothing of MongoDB semantics beyond byte keys: the layers above encode `_id` and index
+ * keys with bson/key_encoding so that byte order is MongoDB's order, and hand over documents as BSON bytes.
+ *
+ * Every method is asynchronous so that a networked engine can implement it; the SQLite engine runs
+ * synchronously underneath. All work happens inside `read()` or `write()`, which one queue serialises: a
+ * write transaction is never interleaved with another caller's statements across an `await`, and a read never
+ * sees another caller's uncommitted write. Do not call `read()`/`write()`/`close()` from inside a callback: the
+ * queue would wait for the callback that waits for it.
+ *
+ * Byte arrays handed in are copied or written out before the call resolves, so the caller may reuse them; byte
+ * arrays handed out are fresh `Buffer`s owned by the caller. The reader/writer handle passed to a callback is
+ * only valid until that callback settles; using it afterwards throws.
+ */
+
+/** One collection in the catalog. `uuid` is 32 lowercase hex digits (the collection UUID of change events). */
+export interface CollectionRecord {
+  db: string;
+  name: string;
+  uuid: string;
+  /** The create options as a BSON document (capped, changeStreamPreAndPostImages, viewOn, pipeline, ...). */
+  options: Uint8Array;
+  /** Index specs, each a BSON document `{v, key, name, unique?, ...}`, `_id_` first. */
+  indexes: Uint8Array[];
+}
+
+/** A stored document: its encoded `_id` key and its BSON bytes, field order as written. */
+export interface StoredDocument {
+  key: Uint8Array;
+  doc: Uint8Array;
+}
+
+/** One oplog entry: its cluster time as a 64-bit integer (seconds << 32 | increment) and its BSON bytes. */
+export interface StoredOplogEntry {
+  ts: bigint;
+  entry: Uint8Array;
+}
+
+/**
+ * Key range for scans, on encoded keys, compared bytewise (memcmp; a proper prefix sorts first). All bounds
+ * optional; when both `gte` and `gt` (or `lte` and `lt`) are given, both apply.
+ */
+export interface KeyRange {
+  gte?: Uint8Array;
+  gt?: Uint8Array;
+  lte?: Uint8Array;
+  lt?: Uint8Array;
+  /** Highest key first. */
+  reverse?: boolean;
+  /** At most this many results (after `reverse`); omitted means all, 0 means none. */
+  limit?: number;
+}
+
+/** Read operations; available inside both `read()` and `write()`. */
+export interface StorageReader {
+  listCollections(db?: string): Promise<CollectionRecord[]>;
+  getCollection(db: string, name: string): Promise<CollectionRecord | null>;
+
+  getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null>;
+  /** Documents in key order within `range`. */
+  scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]>;
+  countDocuments(collUuid: string): Promise<number>;
+  /** Approximate data size of a collection in bytes (sum of document sizes). */
+  dataSize(collUuid: string): Promise<number>;
+
+  /**
+   * Entries stored under index `indexName` whose index key lies in `range`, in index-key order and, within one
+   * index key, in record-key order (both descending with `reverse`).
+   */
+  scanIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<{ key: Uint8Array; recordKey: Uint8Array }[]>;
+
+  /** Entries with `ts > afterTs`, oldest first, at most `limit` (0 means none). `afterTs` below 0 means all. */
+  readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
+  /** The entry whose time is exactly `ts`, or null (used to check that a resume point is still in the oplog). */
+  getOplogEntry(ts: bigint): Promise<Uint8Array | null>;
+  /** The oldest and newest retained entry times, or null when the oplog is empty. */
+  oplogBounds(): Promise<{ first: bigint; last: bigint } | null>;
+  /** Total size in bytes of the retained entries. */
+  oplogSizeBytes(): Promise<number>;
+
+  getMeta(key: string): Promise<string | null>;
+}
+
+/** Write operations; only inside `write()`. A thrown error rolls every one of them back. */
+export interface StorageWriter extends StorageReader {
+  /** Throws `StorageError('NamespaceExists')` if db.name exists. */
+  createCollection(record: CollectionRecord): Promise<void>;
+  /**
+   * Replaces options and indexes of an existing collection (matched by uuid; `db` and `name` of `record` are
+   * ignored). Throws `StorageError('NamespaceNotFound')` if no collection has that uuid.
+   */
+  updateCollection(record: CollectionRecord): Promise<void>;
+  /**
+   * Removes the collection, its documents and its index entries. Throws `StorageError('NamespaceNotFound')` if
+   * no collection has that uuid.
+   */
+  dropCollection(collUuid: string): Promise<void>;
+  /**
+   * Moves a collection to a new db/name; its uuid, documents and indexes stay. Throws
+   * `StorageError('NamespaceNotFound')` for an unknown uuid and `StorageError('NamespaceExists')` when another
+   * collection already has the target name (renaming onto its own name is a no-op).
+   */
+  renameCollection(collUuid: string, toDb: string, toName: string): Promise<void>;
+
+  /**
+   * Throws `StorageError('DuplicateKey')` (with `indexName` undefined: the record key) if the key exists.
+   * Documents and index entries are not checked against the catalog; the caller names a collection it holds.
+   */
+  insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void>;
+  /** Overwrites an existing document; throws a plain `Error` (a caller bug) if there is none under `key`. */
+  updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void>;
+  /** Removes the document under `key`; a no-op if there is none. */
+  deleteDocument(collUuid: string, key: Uint8Array): Promise<void>;
+
+  /**
+   * Adds an index entry. With `unique`, throws `StorageError('DuplicateKey')` (its `indexName` set) when
+   * another record already holds `key` in that index; the same record holding the same key twice (an array
+   * with repeated values) is allowed, and adding an existing (key, recordKey) pair is a no-op.
+   */
+  insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void>;
+  /** Removes one (key, recordKey) pair; a no-op if absent. */
+  deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array): Promise<void>;
+  /** Removes every entry of one index (dropIndexes). */
+  dropIndexEntries(collUuid: string, indexName: string): Promise<void>;
+
+  /**
+   * Entries must have strictly increasing `ts` in [0, 2^64), all greater than any stored one; otherwise throws
+   * a `RangeError` (a caller bug) and stores none of them.
+   */
+  appendOplog(entries: StoredOplogEntry[]): Promise<void>;
+  /** Deletes entries with a time below `ts`. */
+  truncateOplogBefore(ts: bigint): Promise<void>;
+
+  setMeta(key: string, value: string): Promise<void>;
+}
+
+export interface Storage {
+  /** Which engine: 'sqlite' or 'memory'. */
+  readonly engine: string;
+  /** True when data outlives the process. */
+  readonly persistent: boolean;
+  read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction: all of its writes commit together, or none do. */
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<T>;
+  /** Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. */
+  checkpoint(): Promise<void>;
+  /** Waits for queued work, then releases files and locks. Later calls reject. */
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  /** 'normal' (default) or 'full': SQLite's `synchronous` setting. Ignored by the memory engine. */
+  synchronous?: 'normal' | 'full';
+  /** Which engine `openStorage` builds: 'sqlite' (default) or 'memory' (non-persistent, any path is ignored). */
+  engine?: 'sqlite' | 'memory';
+}
+
+/**
+ * The small closed set of failures storage reports; the engine maps them to MongoDB errors. Anything else a
+ * storage call throws is a bug or an I/O failure (the engine reports it as InternalError).
+ */
+export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed';
+
+/** A failure of the closed set; `indexName` is set for a DuplicateKey raised by `insertIndexEntry`. */
+export class StorageError extends Error {
+  readonly kind: StorageErrorKind;
+  readonly indexName: string | undefined;
+  constructor(kind: StorageErrorKind, message: string, indexName?: string) {
+    super(message);
+    this.name = 'StorageError';
+    this.kind = kind;
+    this.indexName = indexName;
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * One client socket: frames its bytes into messages and runs them strictly in order (the next command starts
+ * once the previous reply has been written), while other connections run concurrently.
+ */
+import type { Socket } from 'node:net';
+import { MongoServerError } from '../errors/command_error.js';
+import type { Document } from './bson_codec.js';
+import { compressMessage, decompressMessage, isUncompressedCommand, type CompressorName } from './compression.js';
+import { OpCode, OpMsgFlag, OpReplyFlag } from './constants.js';
+import { MessageFramer } from './message_framer.js';
+import { encodeOpMsg, parseOpMsg, readOpMsgFlags } from './op_msg.js';
+import { encodeOpReply, LEGACY_OP_QUERY_CODE, LEGACY_OP_QUERY_MESSAGE, parseOpQuery } from './op_query.js';
+import { encodeReply, internalErrorReply, isReplyDocument, replyForRejection } from './reply.js';
+import type { CommandHandler, ConnectionInfo, RequestInfo } from './types.js';
+import { ConnectionFatalError, isCloseConnectionSignal } from './wire_errors.js';
+
+/** What a connection needs from its server. */
+export interface ConnectionContext {
+  handler: CommandHandler;
+  maxBsonObjectSize: number;
+  maxMessageSizeBytes: number;
+  strictOpQuery: boolean;
+  nextRequestId(): number;
+  log(event: Record<string, unknown>): void;
+  onClosed(conn: WireConnection): void;
+}
+
+/** Pause reading when this many messages wait, resume below LOW_WATER: a pipelining client cannot grow memory without bound. */
+const HIGH_WATER = 32;
+const LOW_WATER = 8;
+
+const CLOSE = Symbol('close');
+type Outcome = Document | typeof CLOSE;
+
+type QueueItem = Buffer | ConnectionFatalError;
+
+export class WireConnection {
+  readonly info: ConnectionInfo;
+  private readonly framer: MessageFramer;
+  private readonly queue: QueueItem[] = [];
+  private running = false;
+  private paused = false;
+  private readEnded = false;
+  private closeNotified = false;
+
+  constructor(private readonly socket: Socket, info: ConnectionInfo, private readonly ctx: ConnectionContext) {
+    this.info = info;
+    this.framer = new MessageFramer(ctx.maxMessageSizeBytes);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => {
+      this.readEnded = true;
+      this.maybeEnd();
+    });
+    socket.on('error', (err) => {
+      this.ctx.log({ msg: 'Connection error', id: info.id, remote: info.remoteAddress, error: err.message });
+    });
+    socket.on('close', () => this.onClose());
+  }
+
+  /** Destroys the socket (no reply); the 'close' event does the bookkeeping. */
+  destroy(): void {
+    this.info.closed = true;
+    this.queue.length = 0;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      const { messages, fatal } = this.framer.push(chunk);
+      for (const m of messages) this.queue.push(m);
+      if (fatal) {
+        this.queue.push(fatal);
+        this.socket.pause();
+        this.paused = true;
+      } else if (!this.paused && this.queue.length >= HIGH_WATER) {
+        this.socket.pause();
+        this.paused = true;
+      }
+      void this.pump();
+    } catch (err) {
+      this.closeForError(err);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length > 0 && !this.info.closed) {
+        const item = this.queue.shift()!;
+        if (item instanceof ConnectionFatalError) {
+          this.closeForError(item);
+          return;
+        }
+        if (this.paused && this.queue.length < LOW_WATER && !this.framerFailed()) {
+          this.paused = false;
+          this.socket.resume();
+        }
+        await this.process(item);
+      }
+    } catch (err) {
+      this.closeForError(err);
+    } finally {
+      this.running = false;
+      this.maybeEnd();
+    }
+  }
+
+  private framerFailed(): boolean {
+    return this.queue.some((q) => q instanceof ConnectionFatalError);
+  }
+
+  /** Half-closed by the client: finish the queued work, then end our side too. */
+  private maybeEnd(): void {
+    if (this.readEnded && !this.running && this.queue.length === 0 && !this.socket.destroyed) this.socket.end();
+  }
+
+  private async process(raw: Buffer): Promise<void> {
+    const requestId = raw.readInt32LE(4);
+    let message = raw;
+    let compressor: CompressorName | null = null;
+    if (raw.readInt32LE(12) === OpCode.OP_COMPRESSED) {
+      const d = await decompressMessage(raw, this.ctx.maxMessageSizeBytes);
+      message = d.message;
+      compressor = d.compressor;
+    }
+    const opCode = message.readInt32LE(12);
+    if (opCode === OpCode.OP_MSG) await this.processOpMsg(message, requestId, compressor);
+    else if (opCode === OpCode.OP_QUERY) await this.processOpQuery(message, requestId, compressor);
+    else throw new ConnectionFatalError(`Unsupported opCode ${opCode}`);
+  }
+
+  private async processOpMsg(message: Buffer, requestId: number, compressor: CompressorName | null): Promise<void> {
+    const flags = readOpMsgFlags(message) ?? 0;
+    const request: RequestInfo = {
+      requestId,
+      opCode: OpCode.OP_MSG,
+      exhaustAllowed: (flags & OpMsgFlag.exhaustAllowed) !== 0,
+      moreToCome: (flags & OpMsgFlag.moreToCome) !== 0,
+      compressor,
+    };
+    let outcome: Outcome;
+    let commandName: string | undefined;
+    try {
+      const command = parseOpMsg(message, this.ctx.maxBsonObjectSize);
+      commandName = Object.keys(command)[0];
+      outcome = await this.runHandler(command, request);
+    } catch (err) {
+      if (!(err instanceof MongoServerError)) throw err;
+      outcome = err.toReply();
+    }
+    if (outcome === CLOSE) return this.destroy();
+    // moreToCome: the client asked for no reply (fire-and-forget), even for a failure.
+    if (request.moreToCome) return;
+    const body = encodeReply(outcome, this.ctx.maxBsonObjectSize);
+    await this.send(encodeOpMsg(this.ctx.nextRequestId(), requestId, body), compressor, commandName);
+  }
+
+  private async processOpQuery(message: Buffer, requestId: number, compressor: CompressorName | null): Promise<void> {
+    const request: RequestInfo = { requestId, opCode: OpCode.OP_QUERY, exhaustAllowed: false, moreToCome: false, compressor };
+    let outcome: Outcome;
+    let commandName: string | undefined;
+    let responseFlags = OpReplyFlag.awaitCapable;
+    try {
+      const parsed = parseOpQuery(message, this.ctx.maxBsonObjectSize, this.ctx.strictOpQuery);
+      if (parsed.kind === 'legacyQuery') {
+        // A legacy find: mongod answers with a query failure ($err) since 5.1.
+        responseFlags |= OpReplyFlag.queryFailure;
+        outcome = {
+          $err: LEGACY_OP_QUERY_MESSAGE,
+          errmsg: LEGACY_OP_QUERY_MESSAGE,
+          code: LEGACY_OP_QUERY_CODE,
+          codeName: `Location${LEGACY_OP_QUERY_CODE}`,
+          ok: 0,
+        };
+      } else {
+        commandName = Object.keys(parsed.command)[0];
+        outcome = await this.runHandler(parsed.command, request);
+      }
+    } catch (err) {
+      if (!(err instanceof MongoServerError)) throw err;
+      outcome = err.toReply();
+    }
+    if (outcome === CLOSE) return this.destroy();
+    const body = encodeReply(outcome, this.ctx.maxBsonObjectSize);
+    await this.send(encodeOpReply(this.ctx.nextRequestId(), requestId, responseFlags, body), compressor, commandName);
+  }
+
+  /** Runs the handler; never rejects. */
+  private async runHandler(command: Document, request: RequestInfo): Promise<Outcome> {
+    try {
+      const reply = await this.ctx.handler(command, this.info, request);
+      return isReplyDocument(reply) ? reply : internalErrorReply('command handler returned no reply document');
+    } catch (err) {
+      if (isCloseConnectionSignal(err)) return CLOSE;
+      if (!(err instanceof MongoServerError)) {
+        this.ctx.log({ msg: 'Command handler failed', id: this.info.id, error: err instanceof Error ? err.message : String(err) });
+      }
+      return replyForRejection(err);
+    }
+  }
+
+  private async send(message: Buffer, compressor: CompressorName | null, commandName: string | undefined): Promise<void> {
+    const out = compressor !== null && !isUncompressedCommand(commandName) ? await compressMessage(message, compressor) : message;
+    if (this.info.closed || this.socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      this.socket.write(out, () => resolve());
+    });
+  }
+
+  private closeForError(err: unknown): void {
+    if (this.info.closed) return;
+    const event: Record<string, unknown> = {
+      msg: 'Closing connection after a protocol error',
+      id: this.info.id,
+      remote: this.info.remoteAddress,
+      error: err instanceof Error ? err.message : String(err),
+    };
+    if (err instanceof ConnectionFatalError && err.code !== undefined) event.code = err.code;
+    this.ctx.log(event);
+    this.destroy();
+  }
+
+  private onClose(): void {
+    this.info.closed = true;
+    this.queue.length = 0;
+    if (this.closeNotified) return;
+    this.closeNotified = true;
+    this.ctx.onClosed(this);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The MongoDB wire-protocol layer: frames OP_MSG / OP_QUERY / OP_COMPRESSED messages and hands each command
+ * document to a CommandHandler. It knows nothing about commands.
+ */
+export { createWireServer, formatAddress } from './server.js';
+export { CloseConnectionSignal } from './wire_errors.js';
+export { negotiateCompressors, SUPPORTED_COMPRESSORS, CompressorId } from './compression.js';
+export type { CompressorName } from './compression.js';
+export { crc32c } from './crc32c.js';
+export { OpCode, OpMsgFlag, OpReplyFlag } from './constants.js';
+export { OP_QUERY_ALLOWED_COMMANDS } from './op_query.js';
+export type { ConnectionInfo, RequestInfo, CommandHandler, WireServerOptions, WireServer } from './types.js';
+export type { Document } from './bson_codec.js';

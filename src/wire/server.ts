@@ -1,0 +1,118 @@
+/** The TCP listener: accepts sockets, numbers connections, and shuts everything down on close(). */
+import net from 'node:net';
+import { negotiateCompressors } from './compression.js';
+import { WireConnection, type ConnectionContext } from './connection.js';
+import { DEFAULT_MAX_BSON_OBJECT_SIZE, DEFAULT_MAX_MESSAGE_SIZE_BYTES } from './constants.js';
+import type { ConnectionInfo, WireServer, WireServerOptions } from './types.js';
+
+/** "host:port", with IPv4-mapped IPv6 shown as plain IPv4 and other IPv6 in brackets, as MongoDB writes hosts. */
+export function formatAddress(address: string | undefined, port: number | undefined): string {
+  let host = address ?? 'unknown';
+  if (host.startsWith('::ffff:') && net.isIPv4(host.slice(7))) host = host.slice(7);
+  return net.isIPv6(host) ? `[${host}]:${port ?? 0}` : `${host}:${port ?? 0}`;
+}
+
+/**
+ * Creates a wire-protocol server; call listen() to start it. The server never dies of a client's bytes or of a
+ * handler's rejection: the worst outcome is that one connection is closed.
+ */
+export function createWireServer(options: WireServerOptions): WireServer {
+  const connections = new Map<ConnectionInfo, WireConnection>();
+  let nextConnectionId = 1;
+  let nextRequestId = 1;
+  let server: net.Server | undefined;
+  let closing: Promise<void> | undefined;
+
+  const log = (event: Record<string, unknown>): void => {
+    try {
+      options.log?.(event);
+    } catch {
+      // a failing logger must not take a connection down
+    }
+  };
+
+  const ctx: ConnectionContext = {
+    handler: options.handler,
+    maxBsonObjectSize: options.maxBsonObjectSize ?? DEFAULT_MAX_BSON_OBJECT_SIZE,
+    maxMessageSizeBytes: options.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_SIZE_BYTES,
+    strictOpQuery: options.strictOpQuery ?? false,
+    nextRequestId: () => {
+      const id = nextRequestId;
+      nextRequestId = nextRequestId >= 0x7fffffff ? 1 : nextRequestId + 1;
+      return id;
+    },
+    log,
+    onClosed: (conn) => {
+      connections.delete(conn.info);
+      log({ msg: 'Connection ended', id: conn.info.id, remote: conn.info.remoteAddress, connectionCount: connections.size });
+      try {
+        options.onConnectionClosed?.(conn.info);
+      } catch (err) {
+        log({ msg: 'onConnectionClosed failed', id: conn.info.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    },
+  };
+
+  const accept = (socket: net.Socket): void => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 120_000);
+    const info: ConnectionInfo = {
+      id: nextConnectionId++,
+      remoteAddress: formatAddress(socket.remoteAddress, socket.remotePort),
+      localAddress: formatAddress(socket.localAddress, socket.localPort),
+      compressors: [],
+      closed: false,
+      state: {},
+    };
+    connections.set(info, new WireConnection(socket, info, ctx));
+    log({ msg: 'Connection accepted', id: info.id, remote: info.remoteAddress, connectionCount: connections.size });
+  };
+
+  return {
+    listen() {
+      if (server) return Promise.reject(new Error('wire server is already listening'));
+      const s = net.createServer({ allowHalfOpen: true }, accept);
+      server = s;
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error): void => {
+          server = undefined;
+          reject(err);
+        };
+        s.once('error', onError);
+        s.listen({ host: options.host, port: options.port }, () => {
+          s.off('error', onError);
+          s.on('error', (err) => log({ msg: 'Listener error', error: err.message }));
+          const address = s.address();
+          const port = typeof address === 'object' && address !== null ? address.port : options.port;
+          resolve({ host: options.host, port });
+        });
+      });
+    },
+
+    close() {
+      if (closing) return closing;
+      const s = server;
+      closing = new Promise<void>((resolve) => {
+        for (const conn of connections.values()) conn.destroy();
+        if (!s || !s.listening) {
+          resolve();
+          return;
+        }
+        s.close(() => resolve());
+      });
+      return closing;
+    },
+
+    get connectionCount() {
+      return connections.size;
+    },
+
+    setCompressors(conn, names) {
+      conn.compressors = negotiateCompressors(names);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import type { Document } from './bson_codec.js';
+
+/** One client connection as the command layer sees it. The wire server owns it; handlers may write `state`. */
+export interface ConnectionInfo {
+  /** Increasing per server, from 1 (mongod's connectionId). */
+  id: number;
+  /** "ip:port" of the client (IPv6 as "[addr]:port"). */
+  remoteAddress: string;
+  /** "host:port" the client reached us at (IPv4-mapped IPv6 reported as plain IPv4), for hello `me`/`hosts`. */
+  localAddress: string;
+  /** Compressors negotiated by the handshake; set through WireServer.setCompressors. */
+  compressors: string[];
+  /** True once the socket has closed; a handler still running may check it before doing more work. */
+  closed: boolean;
+  /** Free-form slot the command layer uses (appName, etc.). */
+  state: Record<string, unknown>;
+}
+
+/** Facts about the message a command came in. */
+export interface RequestInfo {
+  /** requestID of the request message (the reply's responseTo). */
+  requestId: number;
+  /** Opcode of the request after decompression: 2013 (OP_MSG) or 2004 (OP_QUERY). */
+  opCode: number;
+  /** OP_MSG exhaustAllowed flag. */
+  exhaustAllowed: boolean;
+  /** OP_MSG moreToCome flag: the server will send no reply, whatever the handler returns. */
+  moreToCome: boolean;
+  /** Name of the compressor the request came with ("zlib", "noop"), or null when it was not compressed. */
+  compressor: string | null;
+}
+
+/**
+ * Runs one command and resolves to its reply document (`{ok: 1, ...}` or an error document).
+ * Rejecting with CloseConnectionSignal closes the socket without a reply; rejecting with an object that has
+ * `toReply()` (MongoServerError) sends that document; any other rejection becomes an InternalError reply.
+ */
+export type CommandHandler = (command: Document, conn: ConnectionInfo, request: RequestInfo) => Promise<Document>;
+
+/** Options of createWireServer. */
+export interface WireServerOptions {
+  host: string;
+  /** 0 picks a free port; listen() resolves to the real one. */
+  port: number;
+  handler: CommandHandler;
+  /** Called once per connection, after its socket closed. */
+  onConnectionClosed?: (conn: ConnectionInfo) => void;
+  /** Receives one JSON-able event object per connection accepted/ended and per protocol error. */
+  log?: (event: Record<string, unknown>) => void;
+  /** Default 16 MiB; command documents may exceed it by 16 KiB, as in mongod. */
+  maxBsonObjectSize?: number;
+  /** Default 48000000; a message announcing more closes its connection. */
+  maxMessageSizeBytes?: number;
+  /**
+   * When true, OP_QUERY commands other than mongod's allow-list (hello, isMaster, saslStart, buildInfo, ...)
+   * are refused with UnsupportedOpQueryCommand (352) as mongod 6.0+ does. Default false: all are passed on.
+   */
+  strictOpQuery?: boolean;
+}
+
+/** A listening MongoDB wire-protocol server. */
+export interface WireServer {
+  /** Starts listening; resolves to the bound address (the real port when options.port was 0). */
+  listen(): Promise<{ host: string; port: number }>;
+  /** Stops accepting, destroys open sockets, resolves once the listener has closed. */
+  close(): Promise<void>;
+  /** Open connections. */
+  readonly connectionCount: number;
+  /** Records the compressors negotiated for a connection (unsupported names are dropped). */
+  setCompressors(conn: ConnectionInfo, names: string[]): void;
+}

@@ -1,0 +1,923 @@
+/**
+ * The storage contract, run against every engine. Engine-specific behaviour (files, locks, pragmas) follows in
+ * its own suite at the end.
+ */
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LOCK_FILE_NAME,
+  MemoryStorage,
+  SQLITE_FILE_NAME,
+  SqliteStorage,
+  StorageError,
+  openMemoryStorage,
+  openSqliteStorage,
+  openStorage,
+} from '../../src/storage/index.js';
+import type { CollectionRecord, Storage, StorageReader, StorageWriter } from '../../src/storage/index.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers
+
+const tempDirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'eddydb-storage-'));
+  tempDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function b(...bytes: number[]): Buffer {
+  return Buffer.from(bytes);
+}
+
+function uuid(n: number): string {
+  return n.toString(16).padStart(32, '0');
+}
+
+function record(n: number, db: string, name: string, indexes: Uint8Array[] = [b(0x10, n)]): CollectionRecord {
+  return { db, name, uuid: uuid(n), options: b(0xa0, n), indexes };
+}
+
+function ts(seconds: bigint, inc: bigint): bigint {
+  return (seconds << 32n) | inc;
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: StorageError['kind'], indexName?: string): Promise<StorageError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof StorageError, `expected StorageError(${kind}), got ${String(err)}`);
+    assert.equal(err.kind, kind);
+    if (indexName !== undefined) assert.equal(err.indexName, indexName);
+    return err;
+  }
+  assert.fail(`expected StorageError(${kind}), but it resolved`);
+}
+
+function hex(rows: { key: Uint8Array }[]): string[] {
+  return rows.map((r) => Buffer.from(r.key).toString('hex'));
+}
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Everything a test may have written, for before/after comparison. */
+async function snapshot(storage: Storage, uuids: string[], indexNames: string[], metaKeys: string[]): Promise<unknown> {
+  return storage.read(async (r) => {
+    const colls = await r.listCollections();
+    const perColl: unknown[] = [];
+    for (const u of uuids) {
+      const docs = await r.scanDocuments(u);
+      const indexes: unknown[] = [];
+      for (const name of indexNames) indexes.push(await r.scanIndex(u, name));
+      perColl.push({ docs, count: await r.countDocuments(u), size: await r.dataSize(u), indexes });
+    }
+    const meta: unknown[] = [];
+    for (const k of metaKeys) meta.push(await r.getMeta(k));
+    return {
+      colls,
+      perColl,
+      oplog: await r.readOplog(-1n, 1000),
+      bounds: await r.oplogBounds(),
+      oplogBytes: await r.oplogSizeBytes(),
+      meta,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Engines
+
+interface EngineCase {
+  name: string;
+  open(): Promise<Storage>;
+  engine: string;
+  persistent: boolean;
+}
+
+const engines: EngineCase[] = [
+  { name: 'memory', open: async () => openMemoryStorage(), engine: 'memory', persistent: false },
+  { name: 'sqlite :memory:', open: () => openSqliteStorage(':memory:'), engine: 'sqlite', persistent: false },
+  { name: 'sqlite file', open: () => openSqliteStorage(tempDir()), engine: 'sqlite', persistent: true },
+];
+
+for (const engine of engines) {
+  describe(`storage conformance: ${engine.name}`, () => {
+    let storage: Storage;
+    beforeEach(async () => {
+      storage = await engine.open();
+    });
+    afterEach(async () => {
+      await storage.close();
+    });
+
+    test('reports its engine and persistence', () => {
+      assert.equal(storage.engine, engine.engine);
+      assert.equal(storage.persistent, engine.persistent);
+    });
+
+    describe('catalog', () => {
+      test('create, get and list, ordered by db then name', async () => {
+        await storage.write(async (w) => {
+          await w.createCollection(record(3, 'b', 'x'));
+          await w.createCollection(record(1, 'a', 'z', []));
+          await w.createCollection(record(2, 'a', 'y', [b(1, 2, 3), b(), b(4)]));
+        });
+        await storage.read(async (r) => {
+          const all = await r.listCollections();
+          assert.deepEqual(
+            all.map((c) => `${c.db}.${c.name}`),
+            ['a.y', 'a.z', 'b.x'],
+          );
+          assert.deepEqual(
+            (await r.listCollections('a')).map((c) => c.name),
+            ['y', 'z'],
+          );
+          assert.deepEqual(await r.listCollections('nope'), []);
+          const y = await r.getCollection('a', 'y');
+          assert.ok(y);
+          assert.equal(y.uuid, uuid(2));
+          assert.deepEqual(Buffer.from(y.options), b(0xa0, 2));
+          assert.deepEqual(y.indexes.map((i) => Buffer.from(i)), [b(1, 2, 3), b(), b(4)]);
+          const z = await r.getCollection('a', 'z');
+          assert.deepEqual(z?.indexes, []);
+          assert.equal(await r.getCollection('a', 'x'), null);
+          assert.equal(await r.getCollection('b', 'y'), null);
+        });
+      });
+
+      test('a duplicate name or uuid is NamespaceExists; a malformed uuid is refused', async () => {
+        await storage.write((w) => w.createCollection(record(1, 'a', 'x')));
+        await rejectsWith(storage.write((w) => w.createCollection(record(2, 'a', 'x'))), 'NamespaceExists');
+        await rejectsWith(storage.write((w) => w.createCollection(record(1, 'a', 'other'))), 'NamespaceExists');
+        await assert.rejects(
+          storage.write((w) => w.createCollection({ ...record(3, 'a', 'bad'), uuid: 'ABC' })),
+          RangeError,
+        );
+        const names = await storage.read(async (r) => (await r.listCollections()).map((c) => c.name));
+        assert.deepEqual(names, ['x']);
+      });
+
+      test('updateCollection replaces options and indexes only', async () => {
+        await storage.write((w) => w.createCollection(record(1, 'a', 'x')));
+        await storage.write((w) =>
+          w.updateCollection({ db: 'ignored', name: 'ignored', uuid: uuid(1), options: b(9), indexes: [b(7), b(8)] }),
+        );
+        const x = await storage.read((r) => r.getCollection('a', 'x'));
+        assert.ok(x);
+        assert.deepEqual(Buffer.from(x.options), b(9));
+        assert.deepEqual(x.indexes.map((i) => Buffer.from(i)), [b(7), b(8)]);
+        await rejectsWith(storage.write((w) => w.updateCollection(record(2, 'a', 'y'))), 'NamespaceNotFound');
+      });
+
+      test('renameCollection keeps uuid, documents and index entries', async () => {
+        await storage.write(async (w) => {
+          await w.createCollection(record(1, 'a', 'x'));
+          await w.createCollection(record(2, 'a', 'taken'));
+          await w.insertDocument(uuid(1), b(1), b(0xd1));
+          await w.insertIndexEntry(uuid(1), 'f_1', b(5), b(1), false);
+        });
+        await storage.write((w) => w.renameCollection(uuid(1), 'c', 'moved'));
+        await storage.read(async (r) => {
+          assert.equal(await r.getCollection('a', 'x'), null);
+          const moved = await r.getCollection('c', 'moved');
+          assert.equal(moved?.uuid, uuid(1));
+          assert.deepEqual(await r.getDocument(uuid(1), b(1)), b(0xd1));
+          assert.equal((await r.scanIndex(uuid(1), 'f_1')).length, 1);
+        });
+        await rejectsWith(storage.write((w) => w.renameCollection(uuid(1), 'a', 'taken')), 'NamespaceExists');
+        await storage.write((w) => w.renameCollection(uuid(1), 'c', 'moved')); // onto itself: no-op
+        await rejectsWith(storage.write((w) => w.renameCollection(uuid(9), 'a', 'free')), 'NamespaceNotFound');
+        assert.equal((await storage.read((r) => r.getCollection('c', 'moved')))?.uuid, uuid(1));
+      });
+
+      test('dropCollection removes the record, its documents and its index entries, nothing else', async () => {
+        await storage.write(async (w) => {
+          await w.createCollection(record(1, 'a', 'x'));
+          await w.createCollection(record(2, 'a', 'y'));
+          for (const u of [uuid(1), uuid(2)]) {
+            await w.insertDocument(u, b(1), b(0xd1));
+            await w.insertDocument(u, b(2), b(0xd2));
+            await w.insertIndexEntry(u, 'f_1', b(5), b(1), true);
+          }
+        });
+        await storage.write((w) => w.dropCollection(uuid(1)));
+        await storage.read(async (r) => {
+          assert.equal(await r.getCollection('a', 'x'), null);
+          assert.deepEqual(await r.scanDocuments(uuid(1)), []);
+          assert.equal(await r.countDocuments(uuid(1)), 0);
+          assert.deepEqual(await r.scanIndex(uuid(1), 'f_1'), []);
+          assert.equal(await r.countDocuments(uuid(2)), 2);
+          assert.equal((await r.scanIndex(uuid(2), 'f_1')).length, 1);
+        });
+        await rejectsWith(storage.write((w) => w.dropCollection(uuid(1))), 'NamespaceNotFound');
+        // The name and the uuid are free again, and the old entries do not come back.
+        await storage.write(async (w) => {
+          await w.createCollection(record(1, 'a', 'x'));
+          await w.insertIndexEntry(uuid(1), 'f_1', b(5), b(9), true);
+        });
+        assert.equal(await storage.read((r) => r.countDocuments(uuid(1))), 0);
+      });
+    });
+
+    describe('documents', () => {
+      const U = uuid(1);
+      const OTHER = uuid(2);
+
+      test('insert, get, update, delete, count and dataSize', async () => {
+        await storage.write(async (w) => {
+          await w.insertDocument(U, b(1), b(1, 2, 3));
+          await w.insertDocument(U, b(2), b(4, 5));
+          await w.insertDocument(OTHER, b(1), b(9, 9, 9, 9, 9));
+        });
+        await storage.read(async (r) => {
+          const doc = await r.getDocument(U, b(1));
+          assert.ok(Buffer.isBuffer(doc));
+          assert.deepEqual(doc, b(1, 2, 3));
+          assert.equal(await r.getDocument(U, b(3)), null);
+          assert.equal(await r.countDocuments(U), 2);
+          assert.equal(await r.dataSize(U), 5);
+          assert.equal(await r.countDocuments(uuid(7)), 0);
+          assert.equal(await r.dataSize(uuid(7)), 0);
+        });
+        await storage.write(async (w) => {
+          await w.updateDocument(U, b(1), b(7));
+          await w.deleteDocument(U, b(2));
+          await w.deleteDocument(U, b(42)); // absent: no-op
+        });
+        await storage.read(async (r) => {
+          assert.deepEqual(await r.getDocument(U, b(1)), b(7));
+          assert.equal(await r.getDocument(U, b(2)), null);
+          assert.equal(await r.countDocuments(U), 1);
+          assert.equal(await r.dataSize(U), 1);
+          assert.deepEqual(await r.getDocument(OTHER, b(1)), b(9, 9, 9, 9, 9));
+        });
+      });
+
+      test('a duplicate key is DuplicateKey and leaves the stored document alone', async () => {
+        await storage.write((w) => w.insertDocument(U, b(1), b(0xaa)));
+        const err = await rejectsWith(storage.write((w) => w.insertDocument(U, b(1), b(0xbb))), 'DuplicateKey');
+        assert.equal(err.indexName, undefined);
+        assert.deepEqual(await storage.read((r) => r.getDocument(U, b(1))), b(0xaa));
+        // The same key in another collection is fine.
+        await storage.write((w) => w.insertDocument(OTHER, b(1), b(0xcc)));
+      });
+
+      test('updating a missing document is a caller error, not a StorageError', async () => {
+        await assert.rejects(
+          storage.write((w) => w.updateDocument(U, b(1), b(2))),
+          (err: unknown) => err instanceof Error && !(err instanceof StorageError),
+        );
+        assert.equal(await storage.read((r) => r.getDocument(U, b(1))), null);
+      });
+
+      test('stored bytes are copies: the caller may reuse its arrays', async () => {
+        const key = new Uint8Array([5]);
+        const doc = new Uint8Array([1, 2, 3]);
+        await storage.write((w) => w.insertDocument(U, key, doc));
+        doc[0] = 99;
+        key[0] = 6;
+        const got = await storage.read((r) => r.getDocument(U, b(5)));
+        assert.deepEqual(got, b(1, 2, 3));
+        got![1] = 77;
+        assert.deepEqual(await storage.read((r) => r.getDocument(U, b(5))), b(1, 2, 3));
+      });
+
+      describe('scanDocuments', () => {
+        // Bytewise order: a proper prefix first, 0xff last.
+        const ordered = ['', '00', '01', '0100', '0101', '02', 'ff', 'ff00'];
+        beforeEach(async () => {
+          const shuffled = ['02', 'ff00', '01', '', 'ff', '0101', '00', '0100'];
+          await storage.write(async (w) => {
+            for (const k of shuffled) await w.insertDocument(U, Buffer.from(k, 'hex'), Buffer.from(`d${k}`));
+            await w.insertDocument(OTHER, b(0x01, 0x80), b(0));
+          });
+        });
+        const scan = (range?: Parameters<StorageReader['scanDocuments']>[1]) =>
+          storage.read((r) => r.scanDocuments(U, range));
+        const h = (s: string) => Buffer.from(s, 'hex');
+
+        test('everything, in byte order, with documents', async () => {
+          const rows = await scan();
+          assert.deepEqual(hex(rows), ordered);
+          assert.deepEqual(rows.map((r) => Buffer.from(r.doc).toString()), ordered.map((k) => `d${k}`));
+          assert.ok(rows.every((r) => Buffer.isBuffer(r.key) && Buffer.isBuffer(r.doc)));
+        });
+
+        test('each bound alone', async () => {
+          assert.deepEqual(hex(await scan({ gte: h('01') })), ['01', '0100', '0101', '02', 'ff', 'ff00']);
+          assert.deepEqual(hex(await scan({ gt: h('01') })), ['0100', '0101', '02', 'ff', 'ff00']);
+          assert.deepEqual(hex(await scan({ lte: h('01') })), ['', '00', '01']);
+          assert.deepEqual(hex(await scan({ lt: h('01') })), ['', '00']);
+          assert.deepEqual(hex(await scan({ gte: h('0180') })), ['02', 'ff', 'ff00']);
+          assert.deepEqual(hex(await scan({ lt: h('') })), []);
+          assert.deepEqual(hex(await scan({ gte: h('') })), ordered);
+        });
+
+        test('two bounds, and both lower or both upper bounds together', async () => {
+          assert.deepEqual(hex(await scan({ gt: h('01'), lt: h('02') })), ['0100', '0101']);
+          assert.deepEqual(hex(await scan({ gte: h('01'), lte: h('02') })), ['01', '0100', '0101', '02']);
+          assert.deepEqual(hex(await scan({ gte: h('00'), gt: h('01') })), ['0100', '0101', '02', 'ff', 'ff00']);
+          assert.deepEqual(hex(await scan({ lte: h('ff'), lt: h('02') })), ['', '00', '01', '0100', '0101']);
+          assert.deepEqual(hex(await scan({ gt: h('02'), lt: h('01') })), []);
+          assert.deepEqual(hex(await scan({ gte: h('0101'), lte: h('0101') })), ['0101']);
+        });
+
+        test('reverse and limit', async () => {
+          assert.deepEqual(hex(await scan({ reverse: true })), [...ordered].reverse());
+          assert.deepEqual(hex(await scan({ limit: 3 })), ['', '00', '01']);
+          assert.deepEqual(hex(await scan({ reverse: true, limit: 2 })), ['ff00', 'ff']);
+          assert.deepEqual(hex(await scan({ gte: h('01'), lt: h('ff'), reverse: true, limit: 2 })), ['02', '0101']);
+          assert.deepEqual(hex(await scan({ gt: h('00'), lte: h('0100'), reverse: true })), ['0100', '01']);
+          assert.deepEqual(hex(await scan({ limit: 0 })), []);
+          assert.deepEqual(hex(await scan({ limit: 100 })), ordered);
+          await assert.rejects(scan({ limit: -1 }), RangeError);
+          await assert.rejects(scan({ limit: 1.5 }), RangeError);
+        });
+      });
+    });
+
+    describe('index entries', () => {
+      const U = uuid(1);
+      const scan = (name: string, range?: Parameters<StorageReader['scanIndex']>[2]) =>
+        storage.read(async (r) =>
+          (await r.scanIndex(U, name, range)).map(
+            (e) => `${Buffer.from(e.key).toString('hex')}:${Buffer.from(e.recordKey).toString('hex')}`,
+          ),
+        );
+
+      test('non-unique: duplicates kept, ordered by key then record key', async () => {
+        await storage.write(async (w) => {
+          await w.insertIndexEntry(U, 'a_1', b(2), b(0x0b), false);
+          await w.insertIndexEntry(U, 'a_1', b(1), b(0x0c), false);
+          await w.insertIndexEntry(U, 'a_1', b(2), b(0x0a), false);
+          await w.insertIndexEntry(U, 'a_1', b(1, 0), b(0x0a), false);
+          await w.insertIndexEntry(U, 'a_1', b(2), b(0x0a), false); // the same pair again: no-op
+          await w.insertIndexEntry(U, 'b_1', b(1), b(0x0a), false);
+          await w.insertIndexEntry(uuid(2), 'a_1', b(1), b(0x0d), false);
+        });
+        assert.deepEqual(await scan('a_1'), ['01:0c', '0100:0a', '02:0a', '02:0b']);
+        assert.deepEqual(await scan('a_1', { reverse: true }), ['02:0b', '02:0a', '0100:0a', '01:0c']);
+        assert.deepEqual(await scan('b_1'), ['01:0a']);
+        assert.deepEqual(await scan('none'), []);
+        const rows = await storage.read((r) => r.scanIndex(U, 'a_1', { limit: 1 }));
+        assert.ok(Buffer.isBuffer(rows[0]?.key) && Buffer.isBuffer(rows[0]?.recordKey));
+      });
+
+      test('scanIndex ranges apply to the index key', async () => {
+        await storage.write(async (w) => {
+          for (const [k, r] of [[1, 1], [2, 1], [2, 2], [3, 1], [4, 1]] as const) {
+            await w.insertIndexEntry(U, 'a_1', b(k), b(r), false);
+          }
+        });
+        assert.deepEqual(await scan('a_1', { gte: b(2), lt: b(3) }), ['02:01', '02:02']);
+        assert.deepEqual(await scan('a_1', { gt: b(2) }), ['03:01', '04:01']);
+        assert.deepEqual(await scan('a_1', { lte: b(2), reverse: true }), ['02:02', '02:01', '01:01']);
+        assert.deepEqual(await scan('a_1', { gte: b(2), limit: 2 }), ['02:01', '02:02']);
+        assert.deepEqual(await scan('a_1', { reverse: true, limit: 1 }), ['04:01']);
+        assert.deepEqual(await scan('a_1', { gt: b(4) }), []);
+      });
+
+      test('unique: another record with the key is DuplicateKey naming the index; the same record is fine', async () => {
+        await storage.write(async (w) => {
+          await w.insertIndexEntry(U, 'email_1', b(1), b(0x0a), true);
+          await w.insertIndexEntry(U, 'email_1', b(1), b(0x0a), true); // repeated value in one record
+          await w.insertIndexEntry(U, 'email_1', b(1, 0), b(0x0b), true); // prefix-related keys differ
+          await w.insertIndexEntry(U, 'other_1', b(1), b(0x0b), true); // uniqueness is per index
+          await w.insertIndexEntry(uuid(2), 'email_1', b(1), b(0x0b), true); // and per collection
+        });
+        const err = await rejectsWith(
+          storage.write((w) => w.insertIndexEntry(U, 'email_1', b(1), b(0x0c), true)),
+          'DuplicateKey',
+          'email_1',
+        );
+        assert.match(err.message, /email_1/);
+        assert.deepEqual(await scan('email_1'), ['01:0a', '0100:0b']);
+        // A non-unique insert is not checked (the caller decides per index).
+        await storage.write((w) => w.insertIndexEntry(U, 'email_1', b(1), b(0x0c), false));
+        assert.deepEqual(await scan('email_1'), ['01:0a', '01:0c', '0100:0b']);
+      });
+
+      test('deleteIndexEntry and dropIndexEntries', async () => {
+        await storage.write(async (w) => {
+          await w.insertIndexEntry(U, 'a_1', b(1), b(1), true);
+          await w.insertIndexEntry(U, 'a_1', b(2), b(2), true);
+          await w.insertIndexEntry(U, 'b_1', b(1), b(1), false);
+        });
+        await storage.write(async (w) => {
+          await w.deleteIndexEntry(U, 'a_1', b(1), b(1));
+          await w.deleteIndexEntry(U, 'a_1', b(2), b(9)); // wrong record: no-op
+          await w.deleteIndexEntry(U, 'zzz', b(2), b(2)); // no such index: no-op
+        });
+        assert.deepEqual(await scan('a_1'), ['02:02']);
+        // The freed unique key can be taken by another record.
+        await storage.write((w) => w.insertIndexEntry(U, 'a_1', b(1), b(3), true));
+        await storage.write(async (w) => {
+          await w.dropIndexEntries(U, 'a_1');
+          await w.dropIndexEntries(U, 'never');
+        });
+        assert.deepEqual(await scan('a_1'), []);
+        assert.deepEqual(await scan('b_1'), ['01:01']);
+      });
+    });
+
+    describe('oplog', () => {
+      // Real cluster times sit above 2^32; seconds from 2^31 (year 2038) set the top bit of the 64-bit value.
+      const t1 = 5n;
+      const t2 = ts(1n, 1n);
+      const t3 = ts(1_700_000_000n, 1n);
+      const t4 = ts(1_700_000_000n, 2n);
+      const t5 = ts(1n << 31n, 0n);
+      const t6 = ts((1n << 32n) - 1n, 7n);
+      const all = [t1, t2, t3, t4, t5, t6];
+      const entryOf = (t: bigint) => Buffer.from(`e${t}`);
+      const append = (times: bigint[]) =>
+        storage.write((w) => w.appendOplog(times.map((t) => ({ ts: t, entry: entryOf(t) }))));
+
+      test('empty', async () => {
+        await storage.read(async (r) => {
+          assert.deepEqual(await r.readOplog(0n, 10), []);
+          assert.equal(await r.oplogBounds(), null);
+          assert.equal(await r.oplogSizeBytes(), 0);
+          assert.equal(await r.getOplogEntry(t1), null);
+        });
+      });
+
+      test('append and read back exact bigint times in order', async () => {
+        await append([t1, t2, t3]);
+        await append([t4, t5, t6]);
+        await storage.read(async (r) => {
+          const every = await r.readOplog(-1n, 100);
+          assert.deepEqual(every.map((e) => e.ts), all);
+          assert.deepEqual(every.map((e) => Buffer.from(e.entry)), all.map(entryOf));
+          assert.ok(every.every((e) => typeof e.ts === 'bigint' && Buffer.isBuffer(e.entry)));
+          assert.deepEqual((await r.readOplog(0n, 100)).map((e) => e.ts), all);
+          assert.deepEqual((await r.readOplog(t1, 100)).map((e) => e.ts), [t2, t3, t4, t5, t6]);
+          assert.deepEqual((await r.readOplog(t3, 2)).map((e) => e.ts), [t4, t5]);
+          assert.deepEqual((await r.readOplog(t4 - 1n, 10)).map((e) => e.ts), [t4, t5, t6]);
+          assert.deepEqual((await r.readOplog(t4 + 1n, 10)).map((e) => e.ts), [t5, t6]);
+          assert.deepEqual((await r.readOplog(t6, 10)).map((e) => e.ts), []);
+          assert.deepEqual((await r.readOplog((1n << 64n) - 1n, 10)).map((e) => e.ts), []);
+          assert.deepEqual(await r.readOplog(0n, 0), []);
+          await assert.rejects(r.readOplog(0n, -1), RangeError);
+
+          assert.deepEqual(await r.getOplogEntry(t5), entryOf(t5));
+          assert.deepEqual(await r.getOplogEntry(t1), entryOf(t1));
+          assert.equal(await r.getOplogEntry(t4 + 1n), null);
+          assert.equal(await r.getOplogEntry(-1n), null);
+          assert.equal(await r.getOplogEntry(1n << 64n), null);
+
+          assert.deepEqual(await r.oplogBounds(), { first: t1, last: t6 });
+          const bytes = all.reduce((sum, t) => sum + entryOf(t).length, 0);
+          assert.equal(await r.oplogSizeBytes(), bytes);
+        });
+      });
+
+      test('out-of-order or out-of-range times are refused and store nothing', async () => {
+        await append([t3]);
+        await assert.rejects(append([t4, t4]), RangeError);
+        await assert.rejects(append([t5, t4]), RangeError);
+        await assert.rejects(append([t2]), RangeError); // below the newest stored
+        await assert.rejects(append([t3]), RangeError); // equal to it
+        await assert.rejects(append([t4, 1n << 64n]), RangeError);
+        await assert.rejects(append([-1n]), RangeError);
+        await storage.read(async (r) => {
+          assert.deepEqual((await r.readOplog(-1n, 10)).map((e) => e.ts), [t3]);
+          assert.equal(await r.oplogSizeBytes(), entryOf(t3).length);
+        });
+        await append([]);
+        await append([t4]);
+      });
+
+      test('truncateOplogBefore removes strictly older entries', async () => {
+        await append(all);
+        await storage.write((w) => w.truncateOplogBefore(0n));
+        assert.equal((await storage.read((r) => r.readOplog(-1n, 10))).length, 6);
+        await storage.write((w) => w.truncateOplogBefore(t3));
+        await storage.read(async (r) => {
+          assert.deepEqual((await r.readOplog(-1n, 10)).map((e) => e.ts), [t3, t4, t5, t6]);
+          assert.deepEqual(await r.oplogBounds(), { first: t3, last: t6 });
+          assert.equal(await r.oplogSizeBytes(), [t3, t4, t5, t6].reduce((s, t) => s + entryOf(t).length, 0));
+          assert.equal(await r.getOplogEntry(t2), null);
+        });
+        await storage.write((w) => w.truncateOplogBefore(t5 + 1n));
+        assert.deepEqual(await storage.read((r) => r.oplogBounds()), { first: t6, last: t6 });
+        await storage.write((w) => w.truncateOplogBefore(1n << 64n));
+        await storage.read(async (r) => {
+          assert.equal(await r.oplogBounds(), null);
+          assert.equal(await r.oplogSizeBytes(), 0);
+        });
+        // Only retained entries bound the next append (the cluster clock, not storage, keeps time moving forward).
+        await append([t1]);
+        assert.deepEqual(await storage.read((r) => r.oplogBounds()), { first: t1, last: t1 });
+      });
+    });
+
+    describe('meta', () => {
+      test('get, set and overwrite', async () => {
+        assert.equal(await storage.read((r) => r.getMeta('clusterTime')), null);
+        await storage.write(async (w) => {
+          await w.setMeta('clusterTime', '123');
+          await w.setMeta('other', '');
+          assert.equal(await w.getMeta('clusterTime'), '123'); // a writer reads its own writes
+        });
+        await storage.write((w) => w.setMeta('clusterTime', '124'));
+        await storage.read(async (r) => {
+          assert.equal(await r.getMeta('clusterTime'), '124');
+          assert.equal(await r.getMeta('other'), '');
+          assert.equal(await r.getMeta('missing'), null);
+        });
+      });
+    });
+
+    describe('transactions', () => {
+      const A = uuid(1);
+      const B = uuid(2);
+      const C = uuid(3);
+      const INDEXES = ['a_1', 'b_1'];
+      const META = ['k1', 'k2'];
+
+      async function seed(): Promise<void> {
+        await storage.write(async (w) => {
+          await w.createCollection(record(1, 'db', 'a'));
+          await w.createCollection(record(2, 'db', 'b'));
+          await w.insertDocument(A, b(1), b(0xa1));
+          await w.insertDocument(A, b(2), b(0xa2));
+          await w.insertDocument(B, b(1), b(0xb1));
+          await w.insertIndexEntry(A, 'a_1', b(1), b(1), true);
+          await w.insertIndexEntry(A, 'b_1', b(7), b(2), false);
+          await w.insertIndexEntry(B, 'a_1', b(1), b(1), false);
+          await w.appendOplog([
+            { ts: ts(100n, 1n), entry: b(1) },
+            { ts: ts(100n, 2n), entry: b(2, 2) },
+          ]);
+          await w.setMeta('k1', 'v1');
+        });
+      }
+
+      test('a thrown error rolls back every kind of write', async () => {
+        await seed();
+        const before = await snapshot(storage, [A, B, C], INDEXES, META);
+        const boom = new Error('boom');
+        // The oplog size is read first so that any cache of it is warm when the rollback happens.
+        assert.equal(await storage.read((r) => r.oplogSizeBytes()), 3);
+        const thrown = await storage
+          .write(async (w) => {
+            await w.createCollection(record(3, 'db', 'c'));
+            await w.insertDocument(C, b(1), b(0xc1));
+            await w.insertIndexEntry(C, 'a_1', b(1), b(1), true);
+            await w.insertDocument(A, b(3), b(0xa3));
+            await w.updateDocument(A, b(1), b(0xff));
+            await w.deleteDocument(A, b(2));
+            await w.insertIndexEntry(A, 'a_1', b(3), b(3), true);
+            await w.deleteIndexEntry(A, 'a_1', b(1), b(1));
+            await w.dropIndexEntries(A, 'b_1');
+            await w.updateCollection({ ...record(1, 'db', 'a'), options: b(0), indexes: [] });
+            await w.renameCollection(A, 'db2', 'a2');
+            await w.dropCollection(B);
+            await w.createCollection(record(2, 'db', 'b')); // same name and uuid again, now empty
+            await w.appendOplog([{ ts: ts(200n, 1n), entry: b(9, 9, 9, 9) }]);
+            assert.equal(await w.oplogSizeBytes(), 7);
+            await w.truncateOplogBefore(ts(150n, 0n));
+            assert.equal(await w.oplogSizeBytes(), 4);
+            await w.setMeta('k1', 'changed');
+            await w.setMeta('k2', 'new');
+            throw boom;
+          })
+          .catch((err: unknown) => err);
+        assert.equal(thrown, boom, 'write() rejects with the callback error itself');
+        assert.deepEqual(await snapshot(storage, [A, B, C], INDEXES, META), before);
+        // Everything still works after a rollback.
+        await storage.write((w) => w.insertDocument(A, b(3), b(0xa3)));
+        assert.equal(await storage.read((r) => r.countDocuments(A)), 3);
+      });
+
+      test('a caught StorageError leaves no trace, and the rest of the transaction commits', async () => {
+        await seed();
+        await storage.write(async (w) => {
+          await rejectsWith(w.insertDocument(A, b(1), b(0)), 'DuplicateKey');
+          await rejectsWith(w.insertIndexEntry(A, 'a_1', b(1), b(9), true), 'DuplicateKey', 'a_1');
+          await rejectsWith(w.createCollection(record(5, 'db', 'a')), 'NamespaceExists');
+          await assert.rejects(w.appendOplog([{ ts: ts(300n, 1n), entry: b(1) }, { ts: ts(300n, 1n), entry: b(1) }]), RangeError);
+          await w.insertDocument(A, b(9), b(0xa9));
+        });
+        await storage.read(async (r) => {
+          assert.deepEqual(await r.getDocument(A, b(1)), b(0xa1));
+          assert.deepEqual(await r.getDocument(A, b(9)), b(0xa9));
+          assert.equal((await r.scanIndex(A, 'a_1')).length, 1);
+          assert.equal(await r.getCollection('db', 'a').then((c) => c?.uuid), A);
+          assert.deepEqual((await r.oplogBounds())?.last, ts(100n, 2n));
+        });
+      });
+
+      test('a read handle cannot write, and no handle works after its callback', async () => {
+        await assert.rejects(
+          storage.read((r) => (r as StorageWriter).setMeta('k1', 'x')),
+          /inside read/,
+        );
+        assert.equal(await storage.read((r) => r.getMeta('k1')), null);
+        let leaked: StorageWriter | undefined;
+        await storage.write(async (w) => {
+          leaked = w;
+        });
+        await assert.rejects(leaked!.setMeta('k1', 'late'), /after its read\(\)\/write\(\) callback/);
+        await assert.rejects(leaked!.getMeta('k1'), /after its read\(\)\/write\(\) callback/);
+        let leakedReader: StorageReader | undefined;
+        await storage.read(async (r) => {
+          leakedReader = r;
+        });
+        await assert.rejects(leakedReader!.getMeta('k1'), /after/);
+        assert.equal(await storage.read((r) => r.getMeta('k1')), null);
+      });
+    });
+
+    describe('serialisation', () => {
+      test('concurrent write() calls never interleave, and reads see only committed state', async () => {
+        const log: string[] = [];
+        const writer = (name: string) =>
+          storage.write(async (w) => {
+            log.push(`${name} start`);
+            await w.setMeta('owner', name);
+            await tick();
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            assert.equal(await w.getMeta('owner'), name, `${name} saw another writer's value`);
+            await w.setMeta(`done-${name}`, 'yes');
+            await tick();
+            log.push(`${name} end`);
+            return name;
+          });
+        const reader = storage.read(async (r) => {
+          log.push('read');
+          return [await r.getMeta('owner'), await r.getMeta('done-A'), await r.getMeta('done-B')];
+        });
+        const a = writer('A');
+        const failing = storage.write(async (w) => {
+          log.push('F start');
+          await w.setMeta('owner', 'F');
+          await tick();
+          log.push('F end');
+          throw new Error('fail');
+        });
+        const b2 = writer('B');
+        const readerAfter = storage.read(async (r) => r.getMeta('owner'));
+        const results = await Promise.allSettled([reader, a, failing, b2, readerAfter]);
+        assert.deepEqual(
+          results.map((r) => r.status),
+          ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+        );
+        // Everything runs in call order, each callback from start to end before the next begins.
+        assert.deepEqual(log, ['read', 'A start', 'A end', 'F start', 'F end', 'B start', 'B end']);
+        assert.deepEqual((results[0] as PromiseFulfilledResult<unknown>).value, [null, null, null]);
+        assert.equal((results[4] as PromiseFulfilledResult<unknown>).value, 'B');
+      });
+
+      test('a read issued while a write awaits waits for its commit', async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const w = storage.write(async (wr) => {
+          await wr.setMeta('x', 'uncommitted?');
+          await gate;
+          await wr.setMeta('x', 'final');
+        });
+        await tick();
+        let readDone = false;
+        const r = storage.read((rd) => rd.getMeta('x')).then((v) => {
+          readDone = true;
+          return v;
+        });
+        await tick();
+        await tick();
+        assert.equal(readDone, false, 'the read ran while a write transaction was open');
+        release();
+        await w;
+        assert.equal(await r, 'final');
+      });
+    });
+
+    describe('close', () => {
+      test('waits for queued work, then refuses everything with Closed; closing twice is harmless', async () => {
+        const order: string[] = [];
+        const pending = storage.write(async (w) => {
+          await tick();
+          await w.setMeta('k', 'v');
+          order.push('write');
+        });
+        const queuedRead = storage.read((r) => r.getMeta('k'));
+        const closing = storage.close().then(() => order.push('closed'));
+        await rejectsWith(storage.read((r) => r.getMeta('k')), 'Closed');
+        await pending;
+        assert.equal(await queuedRead, 'v');
+        await closing;
+        assert.deepEqual(order, ['write', 'closed']);
+        await rejectsWith(storage.read((r) => r.getMeta('k')), 'Closed');
+        await rejectsWith(storage.write((w) => w.setMeta('k', 'x')), 'Closed');
+        await rejectsWith(storage.checkpoint(), 'Closed');
+        await storage.close();
+      });
+
+      test('checkpoint resolves', async () => {
+        await storage.write((w) => w.setMeta('k', 'v'));
+        await storage.checkpoint();
+        assert.equal(await storage.read((r) => r.getMeta('k')), 'v');
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// SQLite files, locks and settings
+
+const distIndex = new URL('../../src/storage/index.js', import.meta.url).pathname;
+
+/** Starts a node child; resolves once it printed `ready` (or rejects with its output if it exits first). */
+function startChild(script: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) resolve(child);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('exit', (code) => reject(new Error(`child exited (${code}) before ready: ${out}`)));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+function inUseMessage(dir: string): string {
+  return (
+    `Unable to lock the lock file: ${join(dir, 'mongod.lock')} (Resource temporarily unavailable). ` +
+    `Another mongod instance is already running on the ${dir} directory`
+  );
+}
+
+describe('sqlite storage: files, locks and settings', () => {
+  const children: ChildProcess[] = [];
+  after(async () => {
+    for (const child of children) await stopChild(child);
+  });
+
+  test('data survives close and reopen of a folder', async () => {
+    const dir = tempDir();
+    const big = ts((1n << 32n) - 1n, 0xffff_fffen);
+    let s = await openSqliteStorage(dir);
+    await s.write(async (w) => {
+      await w.createCollection(record(1, 'db', 'c', [b(1), b(2, 3)]));
+      await w.insertDocument(uuid(1), b(1), b(0xd1));
+      await w.insertIndexEntry(uuid(1), 'a_1', b(5), b(1), true);
+      await w.appendOplog([{ ts: ts(1_700_000_000n, 3n), entry: b(1) }, { ts: big, entry: b(2) }]);
+      await w.setMeta('clusterTime', 'x');
+    });
+    await s.close();
+    assert.equal(existsSync(join(dir, LOCK_FILE_NAME)), false, 'close removes the lock file');
+    s = await openSqliteStorage(dir);
+    await s.read(async (r) => {
+      const c = await r.getCollection('db', 'c');
+      assert.deepEqual(c?.indexes.map((i) => Buffer.from(i)), [b(1), b(2, 3)]);
+      assert.deepEqual(await r.getDocument(uuid(1), b(1)), b(0xd1));
+      assert.equal((await r.scanIndex(uuid(1), 'a_1')).length, 1);
+      assert.deepEqual(await r.oplogBounds(), { first: ts(1_700_000_000n, 3n), last: big });
+      assert.equal(await r.getMeta('clusterTime'), 'x');
+    });
+    await rejectsWith(s.write((w) => w.insertIndexEntry(uuid(1), 'a_1', b(5), b(2), true)), 'DuplicateKey', 'a_1');
+    await s.close();
+  });
+
+  test('a second open of the same folder in this process fails with DBPathInUse', async () => {
+    const dir = tempDir();
+    const first = await openSqliteStorage(dir);
+    assert.equal(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim(), String(process.pid));
+    const err = await rejectsWith(openSqliteStorage(dir), 'DBPathInUse');
+    assert.equal(err.message, inUseMessage(dir));
+    await rejectsWith(openSqliteStorage(join(dir, '.', '')), 'DBPathInUse');
+    await rejectsWith(openStorage(dir, {}), 'DBPathInUse');
+    // The failed attempts did not disturb the holder.
+    assert.equal(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim(), String(process.pid));
+    await first.write((w) => w.setMeta('k', 'v'));
+    await first.close();
+    const again = await openSqliteStorage(dir);
+    assert.equal(await again.read((r) => r.getMeta('k')), 'v');
+    await again.close();
+  });
+
+  test('a stale lock file (dead pid, empty, garbage) does not block', async () => {
+    const dead = spawn(process.execPath, ['-e', '0']);
+    const deadPid = dead.pid!;
+    await new Promise((resolve) => dead.once('exit', resolve));
+    for (const content of [`${deadPid}\n`, '', 'not a pid']) {
+      const dir = tempDir();
+      writeFileSync(join(dir, LOCK_FILE_NAME), content);
+      const s = await openSqliteStorage(dir);
+      assert.equal(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim(), String(process.pid));
+      await s.close();
+    }
+  });
+
+  test('a live process named in the lock file blocks the folder', async () => {
+    const dir = tempDir();
+    const other = await startChild(`process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`);
+    children.push(other);
+    writeFileSync(join(dir, LOCK_FILE_NAME), `${other.pid}\n`);
+    const err = await rejectsWith(openSqliteStorage(dir), 'DBPathInUse');
+    assert.equal(err.message, inUseMessage(dir));
+    assert.equal(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim(), String(other.pid));
+    await stopChild(other);
+    const s = await openSqliteStorage(dir);
+    await s.close();
+  });
+
+  test('a storage open in a live child process blocks the folder until the child dies', async () => {
+    const dir = tempDir();
+    const child = await startChild(
+      `import { openSqliteStorage } from ${JSON.stringify(distIndex)};\n` +
+        `const s = await openSqliteStorage(${JSON.stringify(dir)});\n` +
+        `await s.write((w) => w.setMeta('owner', 'child'));\n` +
+        `process.stdout.write('ready\\n');\n` +
+        `setInterval(() => {}, 1000);\n`,
+    );
+    children.push(child);
+    assert.equal(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim(), String(child.pid));
+    const err = await rejectsWith(openSqliteStorage(dir), 'DBPathInUse');
+    assert.equal(err.message, inUseMessage(dir));
+    // Even with the pid file gone, SQLite's own exclusive lock keeps the folder taken.
+    rmSync(join(dir, LOCK_FILE_NAME));
+    await rejectsWith(openSqliteStorage(dir), 'DBPathInUse');
+    // A killed server leaves its lock file behind; the next open takes it over and sees the data.
+    writeFileSync(join(dir, LOCK_FILE_NAME), `${child.pid}\n`);
+    await stopChild(child);
+    const s = await openSqliteStorage(dir);
+    assert.equal(await s.read((r) => r.getMeta('owner')), 'child');
+    await s.close();
+  });
+
+  test('synchronous NORMAL by default, FULL on request; WAL with an exclusive lock', async () => {
+    const dir = tempDir();
+    let s = await openSqliteStorage(dir, { synchronous: 'full' });
+    assert.equal(s.pragma('synchronous'), 2);
+    assert.equal(s.pragma('journal_mode'), 'wal');
+    assert.equal(s.pragma('locking_mode'), 'exclusive');
+    await s.close();
+    assert.throws(() => s.pragma('synchronous'), StorageError);
+    s = await openSqliteStorage(dir);
+    assert.equal(s.pragma('synchronous'), 1);
+    await s.close();
+    const mem = await openSqliteStorage(':memory:', { synchronous: 'full' });
+    assert.equal(mem.pragma('synchronous'), 2);
+    assert.equal(mem.path, null);
+    await mem.close();
+    await assert.rejects(openSqliteStorage(dir, { synchronous: 'off' as 'full' }), RangeError);
+  });
+
+  test('checkpoint empties the write-ahead log into the database file', async () => {
+    const dir = tempDir();
+    const s = await openSqliteStorage(dir);
+    await s.write(async (w) => {
+      for (let i = 0; i < 50; i++) await w.insertDocument(uuid(1), b(i), Buffer.alloc(1000, i));
+    });
+    const wal = join(dir, `${SQLITE_FILE_NAME}-wal`);
+    assert.ok(statSync(wal).size > 0, 'the write went to the WAL');
+    await s.checkpoint();
+    assert.equal(statSync(wal).size, 0);
+    assert.equal(await s.read((r) => r.countDocuments(uuid(1))), 50);
+    await s.close();
+  });
+
+  test('openStorage picks the engine', async () => {
+    const dir = tempDir();
+    const file = await openStorage(dir, {});
+    assert.ok(file instanceof SqliteStorage);
+    assert.equal(file.persistent, true);
+    assert.ok(existsSync(join(dir, SQLITE_FILE_NAME)));
+    await file.close();
+    for (const where of [undefined, ':memory:']) {
+      const mem = await openStorage(where, {});
+      assert.ok(mem instanceof SqliteStorage);
+      assert.equal(mem.persistent, false);
+      await mem.close();
+    }
+    const ref = await openStorage(undefined, { engine: 'memory' });
+    assert.ok(ref instanceof MemoryStorage);
+    await ref.close();
+    await assert.rejects(openStorage(undefined, { engine: 'rocks' as 'memory' }), RangeError);
+  });
+});
