@@ -1,3 +1,4 @@
+import { calculateObjectSize, serialize, setInternalBufferSize } from 'bson';
 import { isDocument } from './types.js';
 
 /**
@@ -29,3 +30,22 @@ function cloneValue(v: unknown): unknown {
   }
   return v;
 }
+
+/**
+ * BSON-encodes a document of any size. The bson package's `serialize` uses a fixed 17 MiB scratch buffer; change
+ * entries holding pre- and post-images, and replies holding a split event, can be larger.
+ */
+export function serializeAnySize(doc: Record<string, unknown>): Uint8Array {
+  const size = calculateObjectSize(doc, { ignoreUndefined: true });
+  if (size < 16 * 1024 * 1024) return serialize(doc, { ignoreUndefined: true });
+  // Grow the serializer's scratch buffer for this one document, then give the memory back.
+  setInternalBufferSize(size + 64 * 1024);
+  try {
+    return serialize(doc, { ignoreUndefined: true });
+  } finally {
+    setInternalBufferSize(DEFAULT_SCRATCH_BYTES);
+  }
+}
+
+/** The bson package's default scratch buffer (17 MiB). */
+const DEFAULT_SCRATCH_BYTES = 17 * 1024 * 1024;

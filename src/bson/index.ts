@@ -6,7 +6,7 @@ export * from './types.js';
 export { type Collation, COLLATION_VERSION, parseCollation, collationSpecDocument, compareStrings, compareUtf8 } from './collation.js';
 export { canonicalTypes, canonicalTypeOrder, compareValues, valuesEqual } from './compare.js';
 export { compareNumeric, numericValue, type NumericValue } from './numeric.js';
-export { deepClone } from './clone.js';
+export { deepClone, serializeAnySize } from './clone.js';
 export {
   type LongOverflow, addNumbers, subtractNumbers, multiplyNumbers, divideNumbers, modNumbers, numberOfType,
 } from './arithmetic.js';

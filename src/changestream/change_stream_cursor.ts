@@ -9,8 +9,9 @@ import type { OplogEntry } from '../oplog/entry.js';
 import type { ChangeStreamSpec } from './options.js';
 import { entryInScope, entryInvalidates, scopeNamespace, type StreamScope } from './scope.js';
 import { buildEvents, type DocumentLookup } from './event_builder.js';
+import { MAX_EVENT_BYTES, splitLargeEvent } from './split_event.js';
 
-/** Replies stay under mongod's 16 MiB limit for a batch. */
+/** Replies stay under mongod's 16 MiB limit for a batch (a single event may fill one alone). */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
 /** Oplog entries read per step. */
 const READ_CHUNK = 256;
@@ -27,6 +28,8 @@ export interface ChangeStreamCursorOptions {
   lookup: DocumentLookup;
   start: ResumePoint;
   lsid?: Document;
+  /** The pipeline ends with $changeStreamSplitLargeEvent. */
+  splitLargeEvents: boolean;
 }
 
 function pointToken(point: ResumePoint): Document {
@@ -109,26 +112,50 @@ export class ChangeStreamCursor implements ServerCursor {
    */
   private async consume(entry: OplogEntry, docs: Document[], limit: number, bytes: number): Promise<{ done: boolean; bytes: number }> {
     const { scope, spec } = this.options;
-    const afterPosition = entry.ts === this.position.ts ? (this.position.position === HIGH_WATER_MARK_POSITION ? Infinity : this.position.position) : -1;
-    if (afterPosition === Infinity) return { done: true, bytes };
+    const here = this.position;
+    let afterPosition = -1;
+    let resumeFragment = 0;
+    if (entry.ts === here.ts) {
+      if (here.position === HIGH_WATER_MARK_POSITION) return { done: true, bytes };
+      // Resuming inside a split event: build that event again and skip the fragments already returned.
+      if (here.fragment) {
+        afterPosition = here.position - 1;
+        resumeFragment = here.fragment;
+      } else afterPosition = here.position;
+    }
     if (entryInScope(scope, entry, spec.showExpandedEvents)) {
       const events = await buildEvents(entry, spec, entryInvalidates(scope, entry), afterPosition, this.options.lookup);
       for (const built of events) {
         if (docs.length >= limit) return { done: false, bytes };
         const outputs = built.invalidate || !this.options.pipeline ? [built.event] : this.options.pipeline(built.event);
+        const point: ResumePoint = { ts: entry.ts, position: built.position, fromInvalidate: built.invalidate };
         for (const out of outputs) {
           if (!valuesEqual(out._id, built.event._id)) {
             throw mongoError('ChangeStreamFatalError', 'Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed.', { labels: ['NonResumableChangeStreamError'] });
           }
           const size = calculateObjectSize(out);
-          if (docs.length > 0 && bytes + size > MAX_BATCH_BYTES) return { done: false, bytes };
-          if (size > 16 * 1024 * 1024) {
+          if (size <= MAX_EVENT_BYTES) {
+            if (docs.length > 0 && bytes + size > MAX_BATCH_BYTES) return { done: false, bytes };
+            docs.push(out);
+            bytes += size;
+            continue;
+          }
+          if (!this.options.splitLargeEvents) {
             throw mongoError('BSONObjectTooLarge', `BSONObj size: ${size} (0x${size.toString(16)}) is invalid. Size must be between 0 and 16793600(16MB) First element: _id: ${JSON.stringify(out._id)}`);
           }
-          docs.push(out);
-          bytes += size;
+          const fragments = splitLargeEvent(out, point);
+          const skip = built.position === here.position && entry.ts === here.ts ? resumeFragment : 0;
+          for (let f = skip; f < fragments.length; f++) {
+            const fragmentSize = calculateObjectSize(fragments[f]!);
+            if (docs.length >= limit || (docs.length > 0 && bytes + fragmentSize > MAX_BATCH_BYTES)) {
+              if (f > skip) this.position = { ...point, fragment: f };
+              return { done: false, bytes };
+            }
+            docs.push(fragments[f]!);
+            bytes += fragmentSize;
+          }
         }
-        this.position = { ts: entry.ts, position: built.position, fromInvalidate: built.invalidate };
+        this.position = point;
         if (built.invalidate) {
           this.invalidated = true;
           return { done: true, bytes };

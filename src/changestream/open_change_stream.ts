@@ -108,6 +108,7 @@ export async function openChangeStream(engine: Engine, req: OpenChangeStreamRequ
     pipeline,
     start,
     lsid: req.lsid,
+    splitLargeEvents: rest.some((s) => isDocument(s) && Object.keys(s)[0] === '$changeStreamSplitLargeEvent'),
     lookup: async (db, coll, documentKey) => (await findDocuments(engine, db, coll, { filter: documentKey, limit: 1 }))[0] ?? null,
   });
 }

@@ -1,4 +1,5 @@
-import { serialize, deserialize } from 'bson';
+import { deserialize } from 'bson';
+import { serializeAnySize } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { MongoServerError } from '../errors/index.js';
 
@@ -8,11 +9,11 @@ import { MongoServerError } from '../errors/index.js';
  * and decoding promotes values the way the Node driver does by default (Int32/Double/Long become numbers).
  */
 export function toInternal(doc: Document): Document {
-  return deserialize(serialize(doc, { ignoreUndefined: true }), { promoteValues: false, promoteBuffers: false }) as Document;
+  return deserialize(serializeAnySize(doc), { promoteValues: false, promoteBuffers: false }) as Document;
 }
 
 export function toUser<T = Document>(doc: Document): T {
-  return deserialize(serialize(doc, { ignoreUndefined: true })) as T;
+  return deserialize(serializeAnySize(doc)) as T;
 }
 
 /** A reply with ok: 0 as the error a driver would raise. */

@@ -42,7 +42,10 @@ function throwWriteErrors(reply: Document, single: boolean, result: Document): v
   if (!writeErrors || writeErrors.length === 0) return;
   const first = writeErrors[0]!;
   const { index: _index, code, errmsg, ...extra } = first;
-  const err = new MongoServerError(Number(code), String(errmsg), { extra: single ? extra : { ...extra, writeErrors, result } });
+  const fields = single ? extra : { ...extra, writeErrors, result };
+  const err = new MongoServerError(Number(code), String(errmsg), { extra: fields });
+  // The driver's MongoServerError carries the reply's fields as properties (err.keyPattern, err.writeErrors, ...).
+  Object.assign(err, fields);
   throw err;
 }
 
@@ -58,8 +61,14 @@ export class Collection<TSchema extends Document = Document> {
     return `${this.db.databaseName}.${this.collectionName}`;
   }
 
-  private command(cmd: Document, options: SessionOption = {}): Promise<Document> {
-    return this.db.client.runCommand(this.db.databaseName, cmd, options.session);
+  private async command(cmd: Document, options: SessionOption = {}): Promise<Document> {
+    try {
+      return await this.db.client.runCommand(this.db.databaseName, cmd, options.session);
+    } catch (err) {
+      // As the driver's MongoServerError, expose the reply's extra fields (keyPattern, keyValue, ...) as properties.
+      if (err instanceof MongoServerError) Object.assign(err, err.extra);
+      throw err;
+    }
   }
 
   /** Inserts a document; like the driver, adds a generated `_id` to it when it has none. */
@@ -106,20 +115,26 @@ export class Collection<TSchema extends Document = Document> {
     }
   }
 
-  updateOne(filter: Document, update: Document | Document[], options: UpdateOptions = {}): Promise<UpdateResult> {
+  private static checkReplacement(replacement: Document): void {
+    if (Object.keys(replacement).some((k) => k.startsWith('$'))) {
+      throw new MongoServerError(2, 'Replacement document must not contain atomic operators');
+    }
+  }
+
+  // The argument checks run inside async methods so that, as with the driver, a bad argument rejects the returned
+  // promise instead of throwing synchronously.
+  async updateOne(filter: Document, update: Document | Document[], options: UpdateOptions = {}): Promise<UpdateResult> {
     Collection.checkOperators(update);
     return this.update(filter, update, false, options);
   }
 
-  updateMany(filter: Document, update: Document | Document[], options: UpdateOptions = {}): Promise<UpdateResult> {
+  async updateMany(filter: Document, update: Document | Document[], options: UpdateOptions = {}): Promise<UpdateResult> {
     Collection.checkOperators(update);
     return this.update(filter, update, true, options);
   }
 
-  replaceOne(filter: Document, replacement: TSchema, options: UpdateOptions = {}): Promise<UpdateResult> {
-    if (Object.keys(replacement).some((k) => k.startsWith('$'))) {
-      throw new MongoServerError(2, 'Replacement document must not contain atomic operators');
-    }
+  async replaceOne(filter: Document, replacement: TSchema, options: UpdateOptions = {}): Promise<UpdateResult> {
+    Collection.checkReplacement(replacement);
     return this.update(filter, replacement, false, options);
   }
 
@@ -150,12 +165,13 @@ export class Collection<TSchema extends Document = Document> {
     return (reply.value as Document | null) ?? null;
   }
 
-  findOneAndUpdate(filter: Document, update: Document | Document[], options: FindOneAndOptions = {}): Promise<Document | null> {
+  async findOneAndUpdate(filter: Document, update: Document | Document[], options: FindOneAndOptions = {}): Promise<Document | null> {
     Collection.checkOperators(update);
     return this.findAndModify(filter, { update, new: options.returnDocument === 'after', upsert: options.upsert ?? false }, options);
   }
 
-  findOneAndReplace(filter: Document, replacement: Document, options: FindOneAndOptions = {}): Promise<Document | null> {
+  async findOneAndReplace(filter: Document, replacement: Document, options: FindOneAndOptions = {}): Promise<Document | null> {
+    Collection.checkReplacement(replacement);
     return this.findAndModify(filter, { update: replacement, new: options.returnDocument === 'after', upsert: options.upsert ?? false }, options);
   }
 

@@ -25,17 +25,22 @@ export const findAndModify: CommandDefinition = {
     const returnNew = optionalBool(cmd, name, 'new') ?? false;
     if (remove && (upsert || returnNew)) throw mongoError('FailedToParse', 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
     const fields = optionalDocument(cmd, name, 'fields');
+    const query = optionalDocument(cmd, name, 'query') ?? {};
+    const collation = collationArg(cmd, name);
+    // Compiled before the write so that a bad projection fails without writing, as in mongod. The query goes with
+    // it: a positional projection (`a.$`) re-matches it to find the element.
+    const projection = fields && Object.keys(fields).length > 0 ? compileProjection(fields, { filter: query, collation }) : null;
     const result = await runFindAndModify(ctx.server.engine, ctx.db, coll, {
-      query: optionalDocument(cmd, name, 'query') ?? {},
+      query,
       sort: optionalDocument(cmd, name, 'sort'),
       remove,
       update: update as Document | Document[] | undefined,
       returnNew,
       upsert,
       arrayFilters: Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Document[]) : undefined,
-      collation: collationArg(cmd, name),
+      collation,
     });
-    const value = result.value && fields && Object.keys(fields).length > 0 ? compileProjection(fields).apply(result.value) : result.value;
+    const value = result.value && projection ? projection.apply(result.value) : result.value;
     return { lastErrorObject: result.lastErrorObject, value };
   },
 };

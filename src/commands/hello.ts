@@ -44,6 +44,7 @@ function recordClientMetadata(cmd: Document, ctx: CommandContext): void {
   ctx.server.options.log?.({
     msg: 'client metadata',
     component: 'NETWORK',
+    id: ctx.connection.id,
     attr: { remote: ctx.connection.remoteAddress, client: `conn${ctx.connection.id}`, doc: client },
   });
 }

@@ -1,6 +1,6 @@
 import { Int32 } from 'bson';
 import { isDocument, type Document } from '../bson/types.js';
-import { deepClone, toNumber } from '../bson/index.js';
+import { deepClone, toNumber, valuesEqual } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import type { WriteContext } from './engine.js';
@@ -11,6 +11,7 @@ import {
 import { validateCollectionName, validateDbName } from './namespace.js';
 import { buildIndex } from './indexes.js';
 import { decodeDocument } from './documents.js';
+import { formatValue } from './format.js';
 
 /** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
 const STORED_CREATE_OPTIONS = ['capped', 'size', 'max', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'collation', 'changeStreamPreAndPostImages', 'timeseries', 'expireAfterSeconds', 'clusteredIndex'];
@@ -27,7 +28,19 @@ function createDescription(info: CollectionInfo): Document {
   return desc;
 }
 
-/** Creates a collection (or view) and logs its `create` entry. NamespaceExists (48) if it is there. */
+/** mongod's rendering of the existing options in the NamespaceExists message: `{ uuid: UUID("..."), ... }`. */
+function describeExisting(info: CollectionInfo): string {
+  const u = info.uuid;
+  const fields = isView(info) ? [] : [`uuid: UUID("${u.slice(0, 8)}-${u.slice(8, 12)}-${u.slice(12, 16)}-${u.slice(16, 20)}-${u.slice(20)}")`];
+  for (const [k, v] of Object.entries(info.options)) fields.push(`${k}: ${formatValue(v)}`);
+  return `{ ${fields.join(', ')} }`;
+}
+
+/**
+ * Creates a collection (or view) and logs its `create` entry. Since MongoDB 7.0, creating one that exists with
+ * identical options succeeds without doing anything (no entry); with different options it is NamespaceExists (48).
+ * https://www.mongodb.com/docs/manual/reference/command/create/
+ */
 export async function createCollection(ctx: WriteContext, db: string, coll: string, options: Document = {}): Promise<CollectionInfo> {
   validateDbName(db);
   validateCollectionName(db, coll);
@@ -35,6 +48,11 @@ export async function createCollection(ctx: WriteContext, db: string, coll: stri
   for (const key of STORED_CREATE_OPTIONS) if (options[key] !== undefined) stored[key] = deepClone(options[key]);
   if (stored.changeStreamPreAndPostImages !== undefined) validatePrePostImages(stored.changeStreamPreAndPostImages);
   if (stored.viewOn !== undefined && typeof stored.viewOn !== 'string') throw mongoError('TypeMismatch', "'viewOn' must be a string");
+  const existing = await getCollectionInfo(ctx.writer, db, coll);
+  if (existing) {
+    if (valuesEqual(existing.options, stored)) return existing;
+    throw mongoError('NamespaceExists', `namespace ${ns(db, coll)} already exists, but with different options: ${describeExisting(existing)}`);
+  }
   const info: CollectionInfo = {
     db, name: coll, uuid: newCollectionUuid(), options: stored,
     indexes: stored.viewOn !== undefined ? [] : [idIndexSpec()],
@@ -169,6 +187,28 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   return spec;
 }
 
+/** Options that tell two indexes on the same key apart (they may coexist under different names). */
+const SIGNATURE_OPTIONS = ['unique', 'sparse', 'collation', 'partialFilterExpression'];
+/** Fields of a spec that are not options at all. */
+const NOT_OPTIONS = new Set(['v', 'key', 'name', 'ns', 'background', ...SIGNATURE_OPTIONS]);
+
+/**
+ * As mongod's IndexDescriptor::compareIndexOptions: 'different' when the key pattern or a signature option differs,
+ * 'equivalent' when only other options (expireAfterSeconds, hidden, ...) differ, else 'identical'.
+ */
+function compareIndexSpecs(a: IndexSpec, b: IndexSpec): 'different' | 'equivalent' | 'identical' {
+  if (!sameKey(a.key, b.key)) return 'different';
+  if (Boolean(a.unique) !== Boolean(b.unique) || Boolean(a.sparse) !== Boolean(b.sparse)) return 'different';
+  for (const option of ['collation', 'partialFilterExpression']) {
+    if (a[option] === undefined ? b[option] !== undefined : b[option] === undefined || !valuesEqual(a[option], b[option])) return 'different';
+  }
+  const rest = (s: IndexSpec) => Object.keys(s).filter((k) => !NOT_OPTIONS.has(k)).sort();
+  const ak = rest(a);
+  const bk = rest(b);
+  const identical = ak.length === bk.length && ak.every((k, i) => k === bk[i] && valuesEqual(a[k], b[k]));
+  return identical ? 'identical' : 'equivalent';
+}
+
 function sameKey(a: Document, b: Document): boolean {
   const ak = Object.keys(a);
   const bk = Object.keys(b);
@@ -186,16 +226,26 @@ export async function createIndexes(ctx: WriteContext, db: string, coll: string,
   const fresh: IndexSpec[] = [];
   for (const spec of specs) {
     if (spec.name === ID_INDEX_NAME && !sameKey(spec.key, { _id: 1 })) throw mongoError('BadValue', 'The index name \'_id_\' is reserved for the _id index');
-    const sameName = info.indexes.find((s) => s.name === spec.name);
-    const sameKeys = info.indexes.find((s) => sameKey(s.key, spec.key));
+    const known = [...info.indexes, ...fresh];
+    const shown = (s: IndexSpec) => `Requested index: ${formatValue(spec)}, existing index: ${formatValue(s)}`;
+    // mongod's IndexCatalogImpl::_doesSpecConflictWithExisting: by name first, then by key pattern and signature.
+    const sameName = known.find((s) => s.name === spec.name);
     if (sameName) {
-      if (sameKey(sameName.key, spec.key) && Boolean(sameName.unique) === Boolean(spec.unique)) continue;
-      if (sameKey(sameName.key, spec.key)) throw mongoError('IndexOptionsConflict', `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName)}`);
-      throw mongoError('IndexKeySpecsConflict', `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName)}`);
+      const comparison = compareIndexSpecs(spec, sameName);
+      if (comparison === 'different') {
+        throw mongoError('IndexKeySpecsConflict', `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. ${shown(sameName)}`);
+      }
+      if (comparison === 'equivalent') {
+        throw mongoError('IndexOptionsConflict', `An equivalent index already exists with the same name but different options. ${shown(sameName)}`);
+      }
+      continue; // identical: nothing to build
     }
-    if (sameKeys) {
-      if (Boolean(sameKeys.unique) === Boolean(spec.unique)) continue;
-      throw mongoError('IndexOptionsConflict', `Index already exists with a different name: ${sameKeys.name}`);
+    const sameSignature = known.find((s) => compareIndexSpecs(spec, s) !== 'different');
+    if (sameSignature) {
+      if (compareIndexSpecs(spec, sameSignature) === 'equivalent') {
+        throw mongoError('IndexOptionsConflict', `An equivalent index already exists with a different name and options. ${shown(sameSignature)}`);
+      }
+      throw mongoError('IndexOptionsConflict', `Index already exists with a different name: ${sameSignature.name}`);
     }
     fresh.push(spec);
   }

@@ -35,6 +35,11 @@ export function validateId(id: unknown): void {
   if (type === 'array') throw mongoError('InvalidIdField', `The '_id' value cannot be of type array`);
   if (type === 'regex') throw mongoError('InvalidIdField', `can't use a regex for _id`);
   if (type === 'undefined') throw mongoError('InvalidIdField', `can't use a undefined for _id`);
+  if (type === 'object') {
+    for (const key of Object.keys(id as Document)) {
+      if (key.startsWith('$')) throw mongoError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`);
+    }
+  }
 }
 
 /**

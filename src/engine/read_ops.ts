@@ -1,4 +1,4 @@
-import { valuesEqual, type Collation } from '../bson/index.js';
+import { compareValues, valuesEqual, type Collation } from '../bson/index.js';
 import { type Document } from '../bson/types.js';
 import { compileFilter } from '../query/filter/index.js';
 import { compileSort } from '../query/sort.js';
@@ -41,7 +41,8 @@ async function matching(reader: StorageReader, db: string, coll: string, filter:
 /** find: the whole result, sorted, skipped, limited and projected. */
 export async function findDocuments(engine: Engine, db: string, coll: string, o: FindOptions): Promise<Document[]> {
   const collation = o.collation ?? null;
-  const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection) : null;
+  // The filter goes with the projection: a positional projection (`a.$`) re-matches it to find the element.
+  const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter: o.filter ?? {}, collation }) : null;
   const sort = o.sort && Object.keys(o.sort).length > 0 ? compileSort(o.sort, collation) : null;
   return engine.read(async (reader) => {
     let docs = await matching(reader, db, coll, o.filter ?? {}, collation);
@@ -94,7 +95,9 @@ export async function distinctValues(engine: Engine, db: string, coll: string, k
       valuesForDistinct(doc, key.split('.'), found);
       for (const v of found) if (!values.some((seen) => valuesEqual(seen, v, collation))) values.push(v);
     }
-    return values;
+    // mongod collects distinct values in an ordered set (BSONElementSet under the collation), so they come back
+    // in MongoDB's sort order, not in the order they were found.
+    return values.sort((a, b) => compareValues(a, b, collation));
   });
 }
 

@@ -3,9 +3,9 @@ import { isDocument, type Document } from '../bson/types.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import { compileFilter } from '../query/filter/index.js';
-import { compileUpdate } from '../query/update/index.js';
+import { compileUpdate, type UpdateLogEntry } from '../query/update/index.js';
 import { compileSort } from '../query/sort.js';
-import { computeUpdateDescription } from '../oplog/update_description.js';
+import { computeOplogDiff, computeUpdateDescription } from '../oplog/update_description.js';
 import type { Engine, WriteContext } from './engine.js';
 import { getCollectionInfo, imagesEnabled, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import { collectionForWrite } from './ddl.js';
@@ -94,7 +94,7 @@ export async function insertDocuments(engine: Engine, db: string, coll: string, 
 }
 
 /** Replaces a stored document with `after`, keeping index entries in step, and logs `update` or `replace`. */
-async function replaceStored(ctx: WriteContext, info: CollectionInfo, current: ScannedDocument, after: Document, kind: 'update' | 'replace'): Promise<void> {
+async function replaceStored(ctx: WriteContext, info: CollectionInfo, current: ScannedDocument, after: Document, kind: 'update' | 'replace', updateLog?: UpdateLogEntry[]): Promise<void> {
   const bytes = encodeDocument(after);
   await removeIndexEntries(ctx.writer, info, current.key, current.doc);
   try {
@@ -107,7 +107,7 @@ async function replaceStored(ctx: WriteContext, info: CollectionInfo, current: S
   const images = imagesEnabled(info);
   ctx.log({
     op: kind, db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: after._id },
-    updateDescription: kind === 'update' ? computeUpdateDescription(current.doc, after, { showExpandedEvents: true }) as unknown as Document : undefined,
+    updateDescription: kind === 'update' ? computeUpdateDescription(current.doc, after, { showExpandedEvents: true, updateLog }) as unknown as Document : undefined,
     fullDocument: kind === 'replace' || images ? after : undefined,
     preImage: images ? current.doc : undefined,
     images,
@@ -140,6 +140,28 @@ interface StatementOutcome {
   after?: Document;
 }
 
+/**
+ * The seed of an upserted document: the filter's `{dotted.path: value}` equalities as nested fields, as mongod
+ * builds them (`{'a.b': 1}` seeds `{a: {b: 1}}`). The filter already refused overlapping paths.
+ */
+function documentFromEqualities(equalities: Document): Document {
+  // defineProperty, not assignment: a field may be named `__proto__`.
+  const setOwn = (target: Document, key: string, value: unknown) =>
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  const doc: Document = {};
+  for (const [path, value] of Object.entries(equalities)) {
+    const parts = path.split('.');
+    let target = doc;
+    for (const part of parts.slice(0, -1)) {
+      const existing = Object.prototype.hasOwnProperty.call(target, part) ? target[part] : undefined;
+      if (!isDocument(existing)) setOwn(target, part, {});
+      target = target[part] as Document;
+    }
+    setOwn(target, parts[parts.length - 1]!, value);
+  }
+  return doc;
+}
+
 async function updateStatement(ctx: WriteContext, db: string, coll: string, s: UpdateStatement): Promise<StatementOutcome> {
   const filter = compileFilter(s.q, { collation: s.collation ?? null });
   const update = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null });
@@ -153,14 +175,16 @@ async function updateStatement(ctx: WriteContext, db: string, coll: string, s: U
       const details: { elemMatchKey?: string } = {};
       if (!filter.matches(current.doc, details)) continue;
       outcome.matched++;
-      const { doc, modified } = update.apply(current.doc, details);
+      const { doc, modified, log } = update.apply(current.doc, details);
       outcome.before ??= current.doc;
       if (modified) {
         const after = withIdFirst(update.kind === 'replacement' ? { _id: current.doc._id, ...doc } : doc);
         if (!valuesEqual(after._id, current.doc._id)) {
           throw mongoError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
         }
-        await replaceStored(ctx, info, current, after, update.kind === 'replacement' ? 'replace' : 'update');
+        // mongod logs a pipeline update whose delta would outweigh the document as a replacement.
+        const kind = update.kind === 'replacement' || (update.kind === 'pipeline' && computeOplogDiff(current.doc, after) === null) ? 'replace' : 'update';
+        await replaceStored(ctx, info, current, after, kind, update.kind === 'operators' ? log : undefined);
         outcome.modified++;
         outcome.after ??= after;
       } else {
@@ -170,7 +194,7 @@ async function updateStatement(ctx: WriteContext, db: string, coll: string, s: U
     }
   }
   if (outcome.matched === 0 && s.upsert) {
-    const seed = update.kind === 'replacement' ? {} : filter.equalities();
+    const seed = update.kind === 'replacement' ? {} : documentFromEqualities(filter.equalities());
     const upsertUpdate = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null, isUpsertInsert: true });
     let doc = upsertUpdate.apply(seed, {}).doc;
     if (update.kind === 'replacement') {

@@ -1,4 +1,5 @@
-import { serialize, deserialize } from 'bson';
+import { deserialize } from 'bson';
+import { serializeAnySize } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 
 /**
@@ -42,7 +43,7 @@ export interface OplogEntry {
 
 export function encodeEntry(entry: OplogEntry): Uint8Array {
   const { ts: _ts, ...rest } = entry;
-  return serialize(rest, { ignoreUndefined: true });
+  return serializeAnySize(rest);
 }
 
 export function decodeEntry(ts: bigint, bytes: Uint8Array): OplogEntry {

@@ -54,6 +54,7 @@ export function jsonSafe(value: unknown, depth = 0): unknown {
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (Array.isArray(value)) return value.map((v) => jsonSafe(v, depth + 1));
   const bsontype = (value as { _bsontype?: unknown })._bsontype;
+  if (bsontype === 'Long') return jsonSafe(BigInt(String(value)), depth + 1);
   if (typeof bsontype === 'string') {
     const toJSON = (value as { toJSON?: () => unknown }).toJSON;
     if (typeof toJSON === 'function') return jsonSafe(toJSON.call(value), depth + 1);

@@ -206,7 +206,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      write(logEntry('I', 'CONTROL', 4784900, 'shutdown', 'Shutting down', { address }));
+      write(logEntry('I', 'CONTROL', 4784900, 'shutdown', 'Shutdown started', { address }));
       await Promise.all(wires.map((w) => w.close()));
       try {
         await engine.storage.checkpoint();

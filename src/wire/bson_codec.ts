@@ -1,3 +1,4 @@
+import { serializeAnySize } from '../bson/index.js';
 /**
  * The wire layer's only contact with the `bson` package: decode a command document exactly as the command
  * layer expects it (numeric wrappers kept, UTF-8 validated) and encode a reply.
@@ -46,6 +47,6 @@ export function decodeDocument(buf: Buffer, offset: number, size: number, maxBso
 
 /** Encodes a reply document. Throws whatever the serializer throws (the caller turns it into an error reply). */
 export function encodeDocument(doc: Document): Buffer {
-  const bytes = BSON.serialize(doc, { ignoreUndefined: true });
+  const bytes = serializeAnySize(doc);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

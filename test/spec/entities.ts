@@ -19,6 +19,11 @@ import {
 } from 'mongodb';
 import type { EntityLookup } from './matcher.js';
 
+/** An error in the runner or the test file (unknown operation, missing entity): never matched by expectError. */
+export class RunnerError extends Error {
+  override name = 'RunnerError';
+}
+
 /** One observed command-monitoring event, reduced to what expectEvents can assert. */
 export interface ObservedCommandEvent {
   type: 'commandStartedEvent' | 'commandSucceededEvent' | 'commandFailedEvent';
@@ -155,20 +160,20 @@ export class EntityMap implements EntityLookup {
   }
 
   set(name: string, entity: Entity): void {
-    if (this.entities.has(name)) throw new Error(`entity ${JSON.stringify(name)} already exists`);
+    if (this.entities.has(name)) throw new RunnerError(`entity ${JSON.stringify(name)} already exists`);
     this.entities.set(name, entity);
   }
 
   /** The entity `name`, of any kind; throws when it does not exist. */
   entity(name: string): Entity {
     const e = this.entities.get(name);
-    if (!e) throw new Error(`no entity named ${JSON.stringify(name)}`);
+    if (!e) throw new RunnerError(`no entity named ${JSON.stringify(name)}`);
     return e;
   }
 
   get<K extends EntityKind>(name: string, kind: K): ValueOf<K> {
     const e = this.entity(name);
-    if (e.kind !== kind) throw new Error(`entity ${JSON.stringify(name)} is a ${e.kind}, not a ${kind}`);
+    if (e.kind !== kind) throw new RunnerError(`entity ${JSON.stringify(name)} is a ${e.kind}, not a ${kind}`);
     return e.value as ValueOf<K>;
   }
 
@@ -178,7 +183,7 @@ export class EntityMap implements EntityLookup {
 
   sessionLsid(name: string): unknown {
     const e = this.entity(name);
-    if (e.kind !== 'session') throw new Error(`entity ${JSON.stringify(name)} is a ${e.kind}, not a session`);
+    if (e.kind !== 'session') throw new RunnerError(`entity ${JSON.stringify(name)} is a ${e.kind}, not a session`);
     return e.lsid;
   }
 

@@ -4,7 +4,9 @@
  * double, and documents whose only key starts with `$$` are special operators.
  * https://github.com/mongodb/specifications/blob/master/source/unified-test-format/unified-test-format.md#evaluating-matches
  */
-import { Binary, EJSON, Long } from 'mongodb';
+import { Binary, BSON, Long } from 'mongodb';
+
+const { EJSON } = BSON;
 
 /** What the matcher needs from the entity map ($$matchesEntity, $$sessionLsid). */
 export interface EntityLookup {
@@ -86,7 +88,9 @@ function operatorOf(v: unknown, ctx: Ctx): string | undefined {
   return keys.length === 1 && keys[0].startsWith('$$') ? keys[0] : undefined;
 }
 
+/** `a.b` for plain keys; keys that contain dots or are empty are quoted (`disambiguatedPaths["a.1"]`). */
 function join(path: string, key: string): string {
+  if (key === '' || /[.\[\]"\s]/.test(key)) return `${path}[${JSON.stringify(key)}]`;
   return path ? `${path}.${key}` : key;
 }
 
@@ -106,7 +110,7 @@ function matchValue(expected: unknown, actual: unknown, path: string, root: bool
       // $$exists and $$unsetOrMatches decide about a missing key themselves.
       const keyOp = operatorOf(value, ctx);
       if (actualValue === undefined && keyOp !== '$$exists' && keyOp !== '$$unsetOrMatches') {
-        throw new MatchError(sub, 'key is missing', value, undefined);
+        throw new MatchError(sub, `key is missing (the document has ${show(Object.keys(actual))})`, value, undefined);
       }
       matchValue(value, actualValue, sub, false, ctx);
     }

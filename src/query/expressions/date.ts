@@ -59,7 +59,7 @@ function datePart(pick: (p: DateParts) => number) {
   };
 }
 
-function parseDateToString(arg: unknown, ctx: ParseContext, name: string): Evaluator {
+function parseDateToString(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['date', 'format', 'timezone', 'onNull'], {
     notObject: [18629, '$dateToString only supports an object as its argument'],
     unknown: [18534, 'Unrecognized argument to $dateToString: '],
@@ -69,7 +69,6 @@ function parseDateToString(arg: unknown, ctx: ParseContext, name: string): Evalu
   const formatEv = 'format' in spec ? ctx.parse(spec.format) : undefined;
   const tzEv = 'timezone' in spec ? ctx.parse(spec.timezone) : undefined;
   const onNullEv = 'onNull' in spec ? ctx.parse(spec.onNull) : undefined;
-  void name;
   return (scope) => {
     const date = dateEv(scope);
     let format: unknown = ISO_FORMAT;

@@ -6,6 +6,8 @@ import { comparisonOperators } from './comparison.js';
 import { conditionalOperators } from './conditional.js';
 import { dateOperators } from './date.js';
 import { objectOperators } from './object.js';
+import { regexOperators } from './regex.js';
+import { setOperators } from './set.js';
 import { stringOperators } from './string.js';
 import { timestampOperators } from './timestamp.js';
 import { typeOperators } from './type.js';
@@ -18,8 +20,8 @@ import { variableOperators } from './variables.js';
  */
 const families: readonly OperatorTable[] = [
   accumulatorExpressionOperators, arithmeticOperators, arrayOperators, booleanOperators, comparisonOperators,
-  conditionalOperators, dateOperators, objectOperators, stringOperators, timestampOperators, typeOperators,
-  variableOperators,
+  conditionalOperators, dateOperators, objectOperators, regexOperators, setOperators, stringOperators,
+  timestampOperators, typeOperators, variableOperators,
 ];
 
 function buildRegistry(): ReadonlyMap<string, OperatorParser> {

@@ -1,5 +1,4 @@
-import { addNumbers, bsonTypeOf, deepClone, isNumeric, multiplyNumbers, type Document } from '../../bson/index.js';
-import { Int32 } from 'bson';
+import { Int32, addNumbers, bsonTypeOf, deepClone, isNumeric, multiplyNumbers, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { elementToString, valueToString } from './bson_string.js';
 import { identical } from './identical.js';

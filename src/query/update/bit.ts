@@ -1,5 +1,4 @@
-import { Int32, Long } from 'bson';
-import { bsonTypeOf, isDocument } from '../../bson/index.js';
+import { Int32, Long, bsonTypeOf, isDocument } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { elementToString } from './bson_string.js';
 import { idForMessage } from './arithmetic.js';

@@ -42,8 +42,10 @@ export interface UpdateApplyResult {
   /** The new document (the input is never modified). */
   doc: Document;
   /**
-   * False when mongod would count no modification (nModified 0, no oplog entry): every operator was a no-op
-   * (e.g. $set to an identical value), or a replacement/pipeline produced the same bytes.
+   * False when mongod would count no modification (nModified 0, no oplog entry, no change event): for operator
+   * updates, every operator was a no-op (e.g. $set to an identical value; a $push with $sort always counts); for a
+   * replacement or pipeline, the replacement (or pipeline output) as given is byte-identical to the original, so
+   * one that only leaves out `_id` counts as a change, as in mongod.
    */
   modified: boolean;
   /** Operator updates only: the changes in mongod's log order, for oplog/update_description.ts. */

@@ -69,6 +69,8 @@ export function comparePathComponents(a: string, b: string): number {
 /** Byte-wise (UTF-8) order, as std::string comparison. */
 export function compareBinary(a: string, b: string): number {
   if (a === b) return 0;
+  // UTF-16 code unit order equals UTF-8 byte order unless a surrogate pair is involved.
+  if (!/[\uD800-\uDFFF]/.test(a) && !/[\uD800-\uDFFF]/.test(b)) return a < b ? -1 : 1;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 

@@ -92,6 +92,7 @@ export class ObjectNode implements UpdateNode {
   readonly type = 'object' as const;
   readonly children = new Map<string, UpdateNode>();
   positional: UpdateNode | null = null;
+  private ordered: [string, UpdateNode][] | null = null;
 
   getChild(field: string): UpdateNode | undefined {
     return field === '$' ? (this.positional ?? undefined) : this.children.get(field);
@@ -100,6 +101,7 @@ export class ObjectNode implements UpdateNode {
   setChild(field: string, node: UpdateNode): void {
     if (field === '$') this.positional = node;
     else this.children.set(field, node);
+    this.ordered = null;
   }
 
   apply(ctx: ApplyContext, taken: readonly PathStep[], toCreate: readonly string[]): boolean {
@@ -110,8 +112,8 @@ export class ObjectNode implements UpdateNode {
     const matched = ctx.matchedField ?? '';
     const cur: Cursor = { taken: [...taken], toCreate: [...toCreate] };
     let noop = true;
-    const ordered = [...this.children.entries()].sort((a, b) => comparePathComponents(a[0], b[0]));
-    for (const [field, child] of ordered) {
+    this.ordered ??= [...this.children.entries()].sort((a, b) => comparePathComponents(a[0], b[0]));
+    for (const [field, child] of this.ordered) {
       if (applyPositional && field === matched) {
         const where = [...cur.taken.map((s) => s.name), ...cur.toCreate, matched];
         noop = applyChild(ctx, mergeNodes(this.positional!, child, where), field, cur) && noop;

@@ -39,16 +39,16 @@ for (const mode of MODES) {
     it('reports insert, update, replace and delete exactly as MongoDB shapes them', async () => {
       const coll = client.db('cs').collection('crud');
       const stream = coll.watch();
-      await coll.insertOne({ _id: 1, a: 1, arr: [1, 2, 3] });
+      await coll.insertOne({ _id: 1, a: 1, arr: ['foo', { a: 'bar' }, 1, 2, 3] });
       await coll.updateOne({ _id: 1 }, { $set: { b: 2 }, $unset: { a: 1 } });
-      await coll.updateOne({ _id: 1 }, [{ $set: { arr: { $slice: ['$arr', 1] } } }]);
+      await coll.updateOne({ _id: 1 }, [{ $set: { arr: { $slice: ['$arr', 2] } } }]);
       await coll.replaceOne({ _id: 1 }, { x: 'y' });
       await coll.deleteOne({ _id: 1 });
-      assert.deepEqual(strip(await stream.next()), { operationType: 'insert', fullDocument: { _id: 1, a: 1, arr: [1, 2, 3] }, ns: { db: 'cs', coll: 'crud' }, documentKey: { _id: 1 } });
+      assert.deepEqual(strip(await stream.next()), { operationType: 'insert', fullDocument: { _id: 1, a: 1, arr: ['foo', { a: 'bar' }, 1, 2, 3] }, ns: { db: 'cs', coll: 'crud' }, documentKey: { _id: 1 } });
       const update = await stream.next();
       assert.deepEqual(strip(update), { operationType: 'update', ns: { db: 'cs', coll: 'crud' }, documentKey: { _id: 1 }, updateDescription: { updatedFields: { b: 2 }, removedFields: ['a'], truncatedArrays: [] } });
       assert.ok(!('fullDocument' in update), 'no fullDocument key on a default update event');
-      assert.deepEqual((await stream.next()).updateDescription, { updatedFields: {}, removedFields: [], truncatedArrays: [{ field: 'arr', newSize: 1 }] });
+      assert.deepEqual((await stream.next()).updateDescription, { updatedFields: {}, removedFields: [], truncatedArrays: [{ field: 'arr', newSize: 2 }] });
       assert.deepEqual(strip(await stream.next()), { operationType: 'replace', fullDocument: { _id: 1, x: 'y' }, ns: { db: 'cs', coll: 'crud' }, documentKey: { _id: 1 } });
       assert.deepEqual(strip(await stream.next()), { operationType: 'delete', ns: { db: 'cs', coll: 'crud' }, documentKey: { _id: 1 } });
       await stream.close();

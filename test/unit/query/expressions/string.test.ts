@@ -47,7 +47,7 @@ describe('string operators', () => {
       [{ match: '1', idx: new Int32(1), captures: [] }, { match: '22', idx: new Int32(3), captures: [] }],
     ],
     ['$replaceOne', { $replaceOne: { input: 'a.b.c', find: '.', replacement: '-' } }, 'a-b.c'],
-    ['$replaceAll', { $replaceAll: { input: 'a.b.c', find: '.', replacement: '$&' } }, 'a$&b$&c'],
+    ['$replaceAll', { $replaceAll: { input: 'a.b.c', find: '.', replacement: { $literal: '$&' } } }, 'a$&b$&c'],
     ['$replaceAll null find', { $replaceAll: { input: 'abc', find: null, replacement: 'x' } }, null],
   ];
   for (const [name, expr, expected] of cases) {

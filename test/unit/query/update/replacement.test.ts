@@ -10,6 +10,8 @@ const cases: UpdateCase[] = [
   { name: 'replacement with _id 1.0 equal to 1', doc: { _id: 1, a: 1 }, update: { _id: new Double(1), a: 2 }, expected: { _id: new Double(1), a: 2 } },
   { name: 'empty replacement', doc: { _id: 1, a: 1 }, update: {}, expected: { _id: 1 } },
   { name: 'identical replacement is a no-op', doc: { _id: 1, a: 1 }, update: { _id: 1, a: 1 }, expected: { _id: 1, a: 1 }, modified: false },
+  // mongod's no-op test compares the original with the replacement as given, so leaving out _id is a change.
+  { name: 'same content without _id counts as a change', doc: { _id: 1, a: 1 }, update: { a: 1 }, expected: { _id: 1, a: 1 } },
   { name: 'nested $ fields are allowed', doc: { _id: 1 }, update: { a: { $x: 1 } }, expected: { _id: 1, a: { $x: 1 } } },
 ];
 

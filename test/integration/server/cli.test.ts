@@ -1,0 +1,144 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
+
+/** dist/test/integration/server/ → dist/src/cli/main.js */
+const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+
+interface Child {
+  proc: ChildProcess;
+  lines: Record<string, unknown>[];
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(args: string[]): Child {
+  const proc = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const lines: Record<string, unknown>[] = [];
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    for (const line of chunk.split('\n')) {
+      if (line.startsWith('{')) {
+        try {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // a line split across chunks; the full text stays in `out`
+        }
+      }
+    }
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+  });
+  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, lines, stdout: () => out, stderr: () => err, exit };
+}
+
+/** Waits for the "Waiting for connections" line and returns its port; fails if the process exits first. */
+async function listeningPort(child: Child): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const line = child.lines.find((l) => l.msg === 'Waiting for connections');
+    if (line) return (line.attr as { port: number }).port;
+    if (child.proc.exitCode !== null) assert.fail(`server exited with ${child.proc.exitCode}: ${child.stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.proc.kill('SIGKILL');
+  assert.fail(`server did not start: ${child.stdout()} ${child.stderr()}`);
+}
+
+async function stop(child: Child): Promise<number | null> {
+  if (child.proc.exitCode === null) child.proc.kill('SIGTERM');
+  return child.exit;
+}
+
+describe('eddydb serve as a child process', () => {
+  test('serves the driver, refuses a second server on the same dbpath, shuts down on SIGTERM and keeps the data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddydb-cli-'));
+    const dbpath = join(dir, 'db'); // created by the server
+    const first = run(['serve', '--port', '0', '--dbpath', dbpath, '--setParameter', 'enableTestCommands=1']);
+    try {
+      const port = await listeningPort(first);
+      const waiting = first.lines.find((l) => l.msg === 'Waiting for connections')!;
+      assert.equal((waiting.attr as { address: string }).address, `127.0.0.1:${port}`);
+      assert.ok(existsSync(join(dbpath, 'mongod.lock')), 'the data folder was created and locked');
+
+      const client = new MongoClient(`mongodb://127.0.0.1:${port}/?replicaSet=rs0&serverSelectionTimeoutMS=5000`);
+      try {
+        await client.connect();
+        const hello = await client.db('admin').command({ hello: 1 });
+        assert.equal(hello.setName, 'rs0');
+        assert.deepEqual(hello.hosts, [`127.0.0.1:${port}`]);
+        const opts = await client.db('admin').command({ getCmdLineOpts: 1 });
+        assert.ok(opts.argv.includes('enableTestCommands=1'));
+        assert.equal(opts.parsed.setParameter.enableTestCommands, '1');
+        assert.equal((await client.db('admin').command({ getParameter: '*' })).enableTestCommands, true);
+        await client.db('app').collection<{ _id: string; n: number }>('kept').insertOne({ _id: 'survivor', n: 1 });
+      } finally {
+        await client.close();
+      }
+
+      const second = run(['serve', '--port', '0', '--dbpath', dbpath]);
+      const code = await second.exit;
+      assert.equal(code, 100, 'mongod exits with 100 on DBPathInUse');
+      assert.match(second.stderr(), /DBPathInUse: Unable to lock the lock file: .*mongod\.lock \(Resource temporarily unavailable\)\. Another mongod instance is already running on the .* directory/);
+      const fatal = second.lines.find((l) => l.s === 'F');
+      assert.ok(fatal, 'the refusal is logged');
+      assert.match(JSON.stringify(fatal.attr), /DBPathInUse/);
+
+      assert.equal(await stop(first), 0, 'clean SIGTERM shutdown exits 0');
+      const messages = first.lines.map((l) => l.msg);
+      assert.ok(messages.includes('Received signal'));
+      assert.ok(messages.includes('Now exiting'));
+      assert.equal(existsSync(join(dbpath, 'mongod.lock')), false, 'the lock file is removed on shutdown');
+
+      const again = run(['--port=0', `--dbpath=${dbpath}`, '--quiet']);
+      try {
+        const port2 = await listeningPort(again);
+        const client2 = new MongoClient(`mongodb://127.0.0.1:${port2}/?replicaSet=rs0&serverSelectionTimeoutMS=5000`);
+        try {
+          const doc = await client2.db('app').collection<{ _id: string; n: number }>('kept').findOne({ _id: 'survivor' });
+          assert.deepEqual(doc, { _id: 'survivor', n: 1 });
+        } finally {
+          await client2.close();
+        }
+        assert.equal(again.lines.some((l) => l.msg === 'Connection accepted'), false, '--quiet leaves connection events out');
+      } finally {
+        assert.equal(await stop(again), 0);
+      }
+    } finally {
+      first.proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('SIGINT also shuts down cleanly, with an in-memory database', async () => {
+    const child = run(['serve', '--port', '0', '--inMemory']);
+    await listeningPort(child);
+    child.proc.kill('SIGINT');
+    assert.equal(await child.exit, 0);
+  });
+
+  test('a bad flag prints a clear message and exits with 2', async () => {
+    const child = run(['serve', '--prot', '1']);
+    assert.equal(await child.exit, 2);
+    assert.match(child.stderr(), /unrecognised option '--prot'/);
+    assert.match(child.stderr(), /eddydb --help/);
+  });
+
+  test('--help lists the flags and exits 0', async () => {
+    const child = run(['--help']);
+    assert.equal(await child.exit, 0);
+    for (const flag of ['--port', '--bind_ip', '--dbpath', '--replSet', '--setParameter', '--oplogSizeMB', '--inMemory']) {
+      assert.ok(child.stdout().includes(flag), `help lists ${flag}`);
+    }
+  });
+});
