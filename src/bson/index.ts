@@ -17,3 +17,4 @@ export {
   ObjectId, Timestamp, Binary, UUID, MinKey, MaxKey, Code, BSONRegExp, BSONSymbol, DBRef, serialize, deserialize,
   calculateObjectSize,
 } from 'bson';
+export { elementToString, documentToString, valueToString, doubleToString } from './format.js';

@@ -1,7 +1,7 @@
 import { compareValues, isDocument, isNumeric, toNumber, type Collation, type Document } from '../bson/index.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import { validateFieldPath } from './expressions/index.js';
-import { elementToString } from './update/bson_string.js';
+import { elementToString } from '../bson/index.js';
 
 /**
  * find()'s sort (https://www.mongodb.com/docs/manual/reference/method/cursor.sort/) with mongod's sort-key rules:

@@ -1,6 +1,6 @@
 import { bsonTypeOf, toNumber } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { formatElement } from './format.js';
+import { elementToString as formatElement } from '../../bson/index.js';
 import { decimalToBigInt, parseIntegerToNonNegativeInt, parseIntegerToNonNegativeLong } from './integer.js';
 import { PathNode } from './node.js';
 import type { FieldOperatorParser } from './types.js';

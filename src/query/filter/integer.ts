@@ -1,5 +1,5 @@
 import { bsonTypeOf, isNumeric } from '../../bson/index.js';
-import { formatElement } from './format.js';
+import { elementToString as formatElement } from '../../bson/index.js';
 
 /** The outcome of reading an integer argument: the value, or mongod's reason (without any operator prefix). */
 export type IntegerResult = { ok: true; value: bigint } | { ok: false; reason: string };

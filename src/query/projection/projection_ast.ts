@@ -1,5 +1,5 @@
 import { bsonTypeOf, isDocument, isNumeric, toNumber, type Collation, type Document } from '../../bson/index.js';
-import { elementToString } from '../update/bson_string.js';
+import { elementToString } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
 import { compileExpression, isExpressionName, validateFieldPath } from '../expressions/index.js';
 import { compileFilter } from '../filter/index.js';

@@ -1,6 +1,6 @@
 import { bsonTypeOf, deepClone, isDocument, valuesEqual, type Collation } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { documentToString } from './bson_string.js';
+import { documentToString } from '../../bson/index.js';
 import { ModifierNode, NOOP, type ModifyResult } from './modifier_node.js';
 import { lastName, type PathStep } from './path_support.js';
 import type { ApplyContext } from './update_node.js';

@@ -1,6 +1,6 @@
 import { Int32, addNumbers, bsonTypeOf, deepClone, isNumeric, multiplyNumbers, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { elementToString, valueToString } from './bson_string.js';
+import { elementToString, valueToString } from '../../bson/index.js';
 import { identical } from './identical.js';
 import { ModifierNode, NOOP, type ModifyResult } from './modifier_node.js';
 import type { ApplyContext } from './update_node.js';

@@ -1,6 +1,6 @@
 import { Int32, Long, bsonTypeOf, isDocument } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { elementToString } from './bson_string.js';
+import { elementToString } from '../../bson/index.js';
 import { idForMessage } from './arithmetic.js';
 import { identical } from './identical.js';
 import { ModifierNode, NOOP, type ModifyResult } from './modifier_node.js';

@@ -2,7 +2,7 @@ import { Timestamp } from 'bson';
 import { bsonTypeOf, deepClone, isDocument, type Collation, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { parseArrayFilters, type ArrayFilterMatcher } from './array_filters.js';
-import { documentToString, elementToString } from './bson_string.js';
+import { documentToString, elementToString } from '../../bson/index.js';
 import {
   isArrayFilterIdentifier, isPositionalElement, parseUpdatePath,
 } from './path_support.js';

@@ -9,5 +9,4 @@ export {
 export type { UpdateLogEntry } from './update_node.js';
 export type { PathStep } from './path_support.js';
 export { identical } from './identical.js';
-export { documentToString, elementToString, valueToString } from './bson_string.js';
 export { MODIFIERS } from './registry.js';

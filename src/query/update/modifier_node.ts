@@ -1,5 +1,5 @@
 import { mongoError } from '../../errors/index.js';
-import { elementToString } from './bson_string.js';
+import { elementToString } from '../../bson/index.js';
 import {
   checkViability, createPathAt, dotted, lastName, removeAt, replaceAt, valueAt, type PathStep,
 } from './path_support.js';

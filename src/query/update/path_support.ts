@@ -1,6 +1,6 @@
 import { isDocument, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { elementToString } from './bson_string.js';
+import { elementToString } from '../../bson/index.js';
 
 /**
  * Field-path helpers for the update tree: checks on update paths (mongod's fieldchecker), walking a document by

@@ -1,6 +1,6 @@
 import { bsonTypeOf, isNumeric, toNumber } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { elementToString } from './bson_string.js';
+import { elementToString } from '../../bson/index.js';
 import { ModifierNode, NOOP, type ModifyResult } from './modifier_node.js';
 import { dotted, type PathStep } from './path_support.js';
 

@@ -1,6 +1,6 @@
 import { compareValues, isDocument, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { elementToString } from './bson_string.js';
+import { elementToString } from '../../bson/index.js';
 import { idForMessage } from './arithmetic.js';
 import { checkImmutablePathsNotModified } from './modifier_node.js';
 import {

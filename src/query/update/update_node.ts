@@ -1,7 +1,7 @@
 import type { Timestamp } from 'bson';
 import type { Collation, Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { elementToString } from './bson_string.js';
+import { elementToString } from '../../bson/index.js';
 import {
   MISSING, compareBinary, comparePathComponents, dotted, getChild, lastName, valueAt, type PathStep,
 } from './path_support.js';

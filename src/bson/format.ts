@@ -1,5 +1,5 @@
 import type { Binary, Code, Decimal128, Long, ObjectId, Timestamp } from 'bson';
-import { bsonTypeOf, isDocument, type Document } from '../../bson/index.js';
+import { bsonTypeOf, isDocument, type Document } from './types.js';
 
 /**
  * Values printed the way mongod's `BSONElement::toString()` prints them inside error messages
@@ -80,25 +80,30 @@ export function valueToString(v: unknown): string {
   }
 }
 
-/** mongod prints doubles with `%.16g` and appends `.0` to integral values (StringBuilder::appendDoubleNice). */
-export function doubleToString(d: number): string {
-  if (Number.isNaN(d)) return 'nan';
-  if (d === Infinity) return 'inf';
-  if (d === -Infinity) return '-inf';
-  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
-  const exp = Math.floor(Math.log10(Math.abs(d)));
-  let s: string;
-  if (exp < -4 || exp >= 16) {
-    const [mantissa, e] = d.toExponential(15).split('e') as [string, string];
-    const m = trimZeros(mantissa);
-    const n = Number(e);
-    s = `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
-  } else {
-    s = trimZeros(d.toPrecision(16));
-  }
-  return /[.e]/.test(s) ? s : `${s}.0`;
+/**
+ * A double as mongod prints it (StringBuilder::appendDoubleNice): C's `%.16g`, then ".0" when the text has no '.'
+ * or 'E', so integral values read as doubles and NaN/infinity print as `nan.0`/`inf.0`.
+ */
+export function doubleToString(x: number): string {
+  const s = formatG16(x);
+  return s.includes('.') || s.includes('E') ? s : `${s}.0`;
 }
 
-function trimZeros(s: string): string {
-  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+function formatG16(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa, expText] = x.toExponential(15).split('e') as [string, string];
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 16) {
+    const e = Math.abs(exp) < 10 ? `0${Math.abs(exp)}` : String(Math.abs(exp));
+    return `${stripZeros(mantissa)}e${exp < 0 ? '-' : '+'}${e}`;
+  }
+  return stripZeros(x.toFixed(Math.max(0, 15 - exp)));
+}
+
+function stripZeros(s: string): string {
+  if (!s.includes('.')) return s;
+  return s.replace(/0+$/, '').replace(/\.$/, '');
 }
