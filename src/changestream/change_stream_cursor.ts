@@ -36,6 +36,15 @@ function pointToken(point: ResumePoint): Document {
   return point.position === HIGH_WATER_MARK_POSITION ? highWaterMarkToken(point.ts) : encodeResumeToken(point);
 }
 
+/** BSON sizes of shared events, computed once however many streams return them. */
+const sizes = new WeakMap<Document, number>();
+
+function eventSize(event: Document): number {
+  let size = sizes.get(event);
+  if (size === undefined) sizes.set(event, (size = calculateObjectSize(event)));
+  return size;
+}
+
 function historyLost(): MongoServerError {
   return mongoError('ChangeStreamHistoryLost', 'Resume of change stream was not possible, as the resume point may no longer be in the oplog.', { labels: ['NonResumableChangeStreamError'] });
 }
@@ -133,7 +142,7 @@ export class ChangeStreamCursor implements ServerCursor {
           if (!valuesEqual(out._id, built.event._id)) {
             throw mongoError('ChangeStreamFatalError', 'Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed.', { labels: ['NonResumableChangeStreamError'] });
           }
-          const size = calculateObjectSize(out);
+          const size = eventSize(out);
           if (size <= MAX_EVENT_BYTES) {
             if (docs.length > 0 && bytes + size > MAX_BATCH_BYTES) return { done: false, bytes };
             docs.push(out);

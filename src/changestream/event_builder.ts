@@ -120,8 +120,27 @@ async function shapeEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: Doc
  */
 export async function buildEvents(entry: OplogEntry, spec: ChangeStreamSpec, invalidates: boolean, afterPosition: number, lookup: DocumentLookup): Promise<BuiltEvent[]> {
   const out: BuiltEvent[] = [];
-  if (afterPosition < 0) out.push({ position: 0, event: await shapeEvent(entry, spec, lookup), invalidate: false });
+  if (afterPosition < 0) out.push({ position: 0, event: await sharedEvent(entry, spec, lookup), invalidate: false });
   if (invalidates && afterPosition < 1) out.push({ position: 1, event: header(entry, 1, 'invalidate', true), invalidate: true });
   return out;
 }
 
+
+/**
+ * Events shaped once per entry and stream options, shared by every stream that needs the same shape: with many
+ * streams on one collection, each change is shaped once, not once per stream. Events are never mutated after
+ * shaping (pipelines copy), and an updateLookup event, which depends on the moment it is read, is never shared.
+ */
+const shapedEvents = new WeakMap<OplogEntry, Map<string, Document>>();
+
+async function sharedEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: DocumentLookup): Promise<Document> {
+  if (entry.op === 'update' && spec.fullDocument === 'updateLookup') return shapeEvent(entry, spec, lookup);
+  const key = `${spec.showExpandedEvents ? 1 : 0}|${spec.fullDocument}|${spec.fullDocumentBeforeChange}`;
+  let byShape = shapedEvents.get(entry);
+  const cached = byShape?.get(key);
+  if (cached) return cached;
+  const event = await shapeEvent(entry, spec, lookup);
+  if (!byShape) shapedEvents.set(entry, (byShape = new Map()));
+  byShape.set(key, event);
+  return event;
+}

@@ -13,7 +13,7 @@ export const LOGICAL_SESSION_TIMEOUT_MINUTES = 30;
  * Compressors this server negotiates. The wire layer can also decompress 'noop', but mongod never announces it,
  * and commands must not import wire (it is the layer above), so the list lives here too.
  */
-const NEGOTIABLE_COMPRESSORS: readonly string[] = ['zlib'];
+const NEGOTIABLE_COMPRESSORS: readonly string[] = ['snappy', 'zlib'];
 
 /**
  * The compressors of a hello `compression` array this server supports, in the client's order (the client lists

@@ -1,9 +1,10 @@
 /**
  * OP_COMPRESSED support (https://github.com/mongodb/specifications/blob/master/source/compression/OP_COMPRESSED.md).
- * noop and zlib are built in (node:zlib); snappy and zstd need packages this project does not ship, so they are
- * never negotiated, and a message that uses them anyway ends the connection, as mongod does for a compressor it
- * does not have.
+ * noop and zlib are built in (node:zlib); snappy comes from the `snappy` package (prebuilt binaries in the npm
+ * registry). zstd is not offered: its package downloads its library at install time, which a closed network
+ * refuses; a message that uses it anyway ends the connection, as mongod does for a compressor it does not have.
  */
+import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappy';
 import { promisify } from 'node:util';
 import { deflate, inflate } from 'node:zlib';
 import { HEADER_SIZE, OpCode } from './constants.js';
@@ -17,7 +18,7 @@ export const CompressorId = { noop: 0, snappy: 1, zlib: 2, zstd: 3 } as const;
 export type CompressorName = keyof typeof CompressorId;
 
 /** Compressors this server can both decompress and compress, in its order of preference. */
-export const SUPPORTED_COMPRESSORS: readonly CompressorName[] = ['zlib', 'noop'];
+export const SUPPORTED_COMPRESSORS: readonly CompressorName[] = ['snappy', 'zlib', 'noop'];
 
 /**
  * The subset of a hello/isMaster `compression` array this server supports, in the client's order (the client's
@@ -83,9 +84,11 @@ export async function decompressMessage(message: Buffer, maxMessageSizeBytes: nu
     body = payload;
   } else {
     try {
-      body = await inflateAsync(payload, { maxOutputLength: Math.max(uncompressedSize, 1) });
+      body = compressor === 'snappy'
+        ? ((await snappyUncompress(payload)) as Buffer)
+        : await inflateAsync(payload, { maxOutputLength: Math.max(uncompressedSize, 1) });
     } catch (err) {
-      throw new ConnectionFatalError(`zlib decompression failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ConnectionFatalError(`${compressor} decompression failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   if (body.length !== uncompressedSize) {
@@ -108,6 +111,7 @@ export async function compressMessage(message: Buffer, compressor: CompressorNam
   let payload: Buffer;
   if (compressor === 'noop') payload = body;
   else if (compressor === 'zlib') payload = await deflateAsync(body);
+  else if (compressor === 'snappy') payload = await snappyCompress(body);
   else throw new Error(`compressor ${compressor} is not supported`);
   const out = Buffer.allocUnsafe(HEADER_SIZE + 9 + payload.length);
   out.writeInt32LE(out.length, 0);

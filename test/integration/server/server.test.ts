@@ -344,12 +344,12 @@ describe('eddydb server in-process, through the official driver', () => {
         negotiated = names;
       },
     });
-    assert.deepEqual(negotiated, ['zlib']);
-    assert.deepEqual(reply.compression, ['zlib']);
+    assert.deepEqual(negotiated, ['snappy', 'zlib']);
+    assert.deepEqual(reply.compression, ['snappy', 'zlib']);
     assert.equal(conn.state.appName, 'x');
 
     negotiated = undefined;
-    const none = await dispatch(server.context, { hello: 1, compression: ['snappy'], $db: 'admin' }, { ...conn, state: {} }, {
+    const none = await dispatch(server.context, { hello: 1, compression: ['zstd'], $db: 'admin' }, { ...conn, state: {} }, {
       setCompressors: (names) => {
         negotiated = names;
       },
@@ -382,18 +382,24 @@ describe('eddydb server in-process, through the official driver', () => {
     }
   });
 
-  test('the driver with compressors=zlib runs commands and CRUD', async () => {
-    const zipped = clientFor(server, '&compressors=zlib');
+  for (const compressor of ['zlib', 'snappy']) {
+  test(`the driver with compressors=${compressor} runs commands and CRUD`, async () => {
+    const zipped = clientFor(server, `&compressors=${compressor}`);
+    const seen: string[] = [];
     try {
       await zipped.connect();
-      const coll = zipped.db('servertest').collection<{ _id: number; text: string }>('zipped');
+      const coll = zipped.db('servertest').collection<{ _id: number; text: string }>(`zipped_${compressor}`);
       await coll.insertOne({ _id: 1, text: 'x'.repeat(10_000) });
       const doc = await coll.findOne({ _id: 1 });
       assert.equal(doc?.text.length, 10_000);
+      const hello = await zipped.db('admin').command({ hello: 1, compression: [compressor] });
+      seen.push(...((hello.compression as string[] | undefined) ?? []));
+      assert.deepEqual(seen, [compressor]);
     } finally {
       await zipped.close();
     }
   });
+  }
 });
 
 describe('eddydb server lifecycle in-process', () => {

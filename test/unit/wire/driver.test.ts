@@ -84,7 +84,7 @@ test('the official driver with compressors=zlib sends ping compressed and accept
 });
 
 test('negotiateCompressors keeps the supported names in the client order', () => {
-  assert.deepEqual(negotiateCompressors(['snappy', 'zstd', 'zlib']), ['zlib']);
+  assert.deepEqual(negotiateCompressors(['snappy', 'zstd', 'zlib']), ['snappy', 'zlib']);
   assert.deepEqual(negotiateCompressors(['noop', 'zlib', 'zlib']), ['noop', 'zlib']);
   assert.deepEqual(negotiateCompressors('zlib'), []);
   assert.deepEqual(negotiateCompressors([1, null, 'zlib']), ['zlib']);
