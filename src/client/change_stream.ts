@@ -293,9 +293,21 @@ export class ChangeStream<TChange extends Document = ChangeStreamDocument> exten
     }
   }
 
-  /** A Readable of changes (object mode), like the driver's `stream()`. */
+  /** A Readable of changes (object mode), like the driver's `stream()`; destroying it closes the stream. */
   stream(): Readable {
-    return Readable.from(this);
+    const readable: Readable = new Readable({
+      objectMode: true,
+      read: () => {
+        this.next().then(
+          (change) => readable.push(change),
+          (err) => (this.isClosed ? readable.push(null) : readable.destroy(err as Error)),
+        );
+      },
+      destroy: (err, callback) => {
+        this.close().then(() => callback(err), callback);
+      },
+    });
+    return readable;
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<TChange> {
