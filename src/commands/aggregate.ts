@@ -2,10 +2,14 @@ import { isDocument, toNumber, type Document } from '../bson/types.js';
 import { mongoError, MongoServerError } from '../errors/index.js';
 import { aggregateDocuments } from '../engine/read_ops.js';
 import { ArrayCursor } from '../engine/array_cursor.js';
+import { aggregateToCollection, endsWithWriteStage } from '../engine/aggregate_write.js';
+import { resolveLetVariables } from '../engine/let_variables.js';
+import { localSessionDocuments, noteSessionUse } from '../engine/session_cache.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { openChangeStream } from '../changestream/open_change_stream.js';
 import type { CommandContext, CommandDefinition } from './context.js';
-import { collationArg, nonNegative } from './args.js';
+import { collationArg, optionalBool } from './args.js';
+import { cursorCountArg } from './find.js';
 import { cursorReply } from './reply.js';
 
 function batchSizeOf(cmd: Document): number | undefined {
@@ -13,7 +17,7 @@ function batchSizeOf(cmd: Document): number | undefined {
     if (cmd.explain === true) return undefined;
     throw mongoError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
-  return nonNegative(cmd.cursor, 'aggregate.cursor', 'batchSize');
+  return cursorCountArg(cmd.cursor, 'aggregate.cursor', 'batchSize');
 }
 
 async function changeStream(cmd: Document, ctx: CommandContext, coll: string | null, pipeline: Document[]): Promise<Document> {
@@ -54,8 +58,21 @@ export const aggregate: CommandDefinition = {
     }
     if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
     const batchSize = batchSizeOf(cmd);
-    const docs = await aggregateDocuments(ctx.server.engine, ctx.db, coll, pipeline, collationArg(cmd, 'aggregate'));
+    const engine = ctx.server.engine;
+    noteSessionUse(engine, ctx.lsid);
+    const variables = resolveLetVariables(cmd.let, 'aggregate');
+    const collation = collationArg(cmd, 'aggregate');
     const ns = coll === null ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${coll}`;
+    if (endsWithWriteStage(pipeline)) {
+      const stage = Object.keys(pipeline[pipeline.length - 1]!)[0]!;
+      if (isDocument(cmd.readConcern) && cmd.readConcern.level === 'linearizable') {
+        throw mongoError('InvalidOptions', `${stage} cannot be used with a 'linearizable' read concern level`);
+      }
+      const bypassDocumentValidation = optionalBool(cmd, 'aggregate', 'bypassDocumentValidation') ?? false;
+      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, localSessions: (spec) => localSessionDocuments(engine, spec) });
+      return cursorReply(ns, 0n, [], 'firstBatch');
+    }
+    const docs = await aggregateDocuments(engine, ctx.db, coll, pipeline, collation, { variables, localSessions: (spec) => localSessionDocuments(engine, spec) });
     const cursor = new ArrayCursor(ns, docs, 'aggregate', ctx.lsid);
     const first = cursor.first(batchSize ?? 101);
     if (first.exhausted) return cursorReply(ns, 0n, first.docs, 'firstBatch');

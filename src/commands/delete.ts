@@ -2,6 +2,7 @@ import { isDocument, toNumber } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import { deleteDocuments, type DeleteStatement } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
+import { resolveLetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './context.js';
 import { collationArg, collectionArg, optionalBool, requiredDocuments } from './args.js';
 import { writeReply } from './write_reply.js';
@@ -14,11 +15,12 @@ export const deleteCommand: CommandDefinition = {
     validateCollectionName(ctx.db, coll);
     const raw = requiredDocuments(cmd, 'delete', 'deletes');
     const ordered = optionalBool(cmd, 'delete', 'ordered') ?? true;
+    const variables = resolveLetVariables(cmd.let, 'delete');
     const statements: DeleteStatement[] = raw.map((d, i) => {
       if (!isDocument(d.q)) throw mongoError('TypeMismatch', `BSON field 'delete.deletes.${i}.q' is the wrong type, expected type 'object'`);
       const limit = toNumber(d.limit);
       if (limit !== 0 && limit !== 1) throw mongoError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(d.limit)}`);
-      return { q: d.q, limit, collation: collationArg(d, 'delete.deletes') };
+      return { q: d.q, limit, collation: collationArg(d, 'delete.deletes'), variables };
     });
     const result = await deleteDocuments(ctx.server.engine, ctx.db, coll, statements, ordered);
     return writeReply(result.n, result.writeErrors);

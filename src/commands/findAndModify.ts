@@ -2,6 +2,7 @@ import { isDocument, type Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import { findAndModify as runFindAndModify } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
+import { resolveLetVariables } from '../engine/let_variables.js';
 import { compileProjection } from '../query/projection/index.js';
 import type { CommandDefinition } from './context.js';
 import { collationArg, collectionArg, optionalBool, optionalDocument } from './args.js';
@@ -27,6 +28,7 @@ export const findAndModify: CommandDefinition = {
     const fields = optionalDocument(cmd, name, 'fields');
     const query = optionalDocument(cmd, name, 'query') ?? {};
     const collation = collationArg(cmd, name);
+    const variables = resolveLetVariables(cmd.let, name);
     // Compiled before the write so that a bad projection fails without writing, as in mongod. The query goes with
     // it: a positional projection (`a.$`) re-matches it to find the element.
     const projection = fields && Object.keys(fields).length > 0 ? compileProjection(fields, { filter: query, collation }) : null;
@@ -39,6 +41,8 @@ export const findAndModify: CommandDefinition = {
       upsert,
       arrayFilters: Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Document[]) : undefined,
       collation,
+      variables,
+      bypassDocumentValidation: optionalBool(cmd, name, 'bypassDocumentValidation') ?? false,
     });
     const value = result.value && projection ? projection.apply(result.value) : result.value;
     return { lastErrorObject: result.lastErrorObject, value };

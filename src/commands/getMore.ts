@@ -4,6 +4,7 @@ import { CloseConnectionRequested } from './close_connection.js';
 import { ChangeStreamCursor } from '../changestream/change_stream_cursor.js';
 import type { CommandDefinition } from './context.js';
 import { nonNegative } from './args.js';
+import { cursorCountArg } from './find.js';
 import { cursorReply } from './reply.js';
 
 export const getMore: CommandDefinition = {
@@ -18,7 +19,7 @@ export const getMore: CommandDefinition = {
       throw mongoError('TypeMismatch', `BSON field 'getMore.collection' is the wrong type '${bsonTypeOf(cmd.collection)}', expected type 'string'`);
     }
     const id = toBigInt(raw)!;
-    const batchSize = nonNegative(cmd, 'getMore', 'batchSize') ?? 0;
+    const batchSize = cursorCountArg(cmd, 'getMore', 'batchSize') ?? 0;
     const maxTimeMS = nonNegative(cmd, 'getMore', 'maxTimeMS');
     const registry = ctx.server.engine.cursors;
     const cursor = registry.peek(id);

@@ -13,7 +13,8 @@ export const insert: CommandDefinition = {
     validateCollectionName(ctx.db, coll);
     const docs: Document[] = requiredDocuments(cmd, 'insert', 'documents');
     const ordered = optionalBool(cmd, 'insert', 'ordered') ?? true;
-    const result = await insertDocuments(ctx.server.engine, ctx.db, coll, docs, ordered);
+    const bypassDocumentValidation = optionalBool(cmd, 'insert', 'bypassDocumentValidation') ?? false;
+    const result = await insertDocuments(ctx.server.engine, ctx.db, coll, docs, ordered, { bypassDocumentValidation });
     return writeReply(result.n, result.writeErrors);
   },
 };

@@ -1,5 +1,6 @@
 import type { CommandDefinition } from './context.js';
 import { aggregate } from './aggregate.js';
+import { bulkWrite } from './bulkWrite.js';
 import { collMod } from './collMod.js';
 import { configureFailPoint } from './configureFailPoint.js';
 import { count } from './count.js';
@@ -26,7 +27,7 @@ import { diagnosticCommands } from './diagnostics.js';
 
 /** Every command, sorted by name. An unknown name is CommandNotFound (59), answered in dispatch. */
 const COMMANDS: CommandDefinition[] = [
-  aggregate, collMod, configureFailPoint, count, create, createIndexes, deleteCommand, distinct, drop, dropDatabase,
+  aggregate, bulkWrite, collMod, configureFailPoint, count, create, createIndexes, deleteCommand, distinct, drop, dropDatabase,
   dropIndexes, endSessions, find, findAndModify, getMore, insert, killAllSessions, killCursors, listCollections,
   listDatabases, listIndexes, ping, refreshSessions, renameCollection, startSession, update, ...diagnosticCommands,
 ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -2,11 +2,12 @@ import { isDocument, type Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import { updateDocuments, type UpdateStatement } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
+import { resolveLetVariables, type LetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './context.js';
 import { collationArg, collectionArg, optionalBool, requiredDocuments } from './args.js';
 import { writeReply } from './write_reply.js';
 
-function statement(raw: Document, i: number): UpdateStatement {
+function statement(raw: Document, i: number, variables: LetVariables | undefined): UpdateStatement {
   if (!isDocument(raw.q)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.q' is the wrong type, expected type 'object'`);
   if (!isDocument(raw.u) && !Array.isArray(raw.u)) throw mongoError('FailedToParse', `BSON field 'update.updates.${i}.u' is the wrong type, expected type 'object' or 'array'`);
   if (raw.arrayFilters !== undefined && !Array.isArray(raw.arrayFilters)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.arrayFilters' is the wrong type, expected type 'array'`);
@@ -18,6 +19,7 @@ function statement(raw: Document, i: number): UpdateStatement {
     arrayFilters: raw.arrayFilters as Document[] | undefined,
     collation: collationArg(raw, 'update.updates'),
     sort: isDocument(raw.sort) ? raw.sort : undefined,
+    variables,
   };
 }
 
@@ -30,8 +32,10 @@ export const update: CommandDefinition = {
     const raw = requiredDocuments(cmd, 'update', 'updates');
     const ordered = optionalBool(cmd, 'update', 'ordered') ?? true;
     // A malformed statement fails the whole command, as mongod parses the batch before running it.
-    const statements = raw.map(statement);
-    const result = await updateDocuments(ctx.server.engine, ctx.db, coll, statements, ordered);
+    const variables = resolveLetVariables(cmd.let, 'update');
+    const statements = raw.map((r, i) => statement(r, i, variables));
+    const bypassDocumentValidation = optionalBool(cmd, 'update', 'bypassDocumentValidation') ?? false;
+    const result = await updateDocuments(ctx.server.engine, ctx.db, coll, statements, ordered, { bypassDocumentValidation });
     const extra: Document = { nModified: result.nModified };
     if (result.upserted.length > 0) extra.upserted = result.upserted;
     return writeReply(result.n, result.writeErrors, extra);

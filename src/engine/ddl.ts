@@ -12,6 +12,7 @@ import { validateCollectionName, validateDbName } from './namespace.js';
 import { buildIndex } from './indexes.js';
 import { decodeDocument } from './documents.js';
 import { formatValue } from './format.js';
+import { checkValidationOptions } from './validation.js';
 
 /** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
 const STORED_CREATE_OPTIONS = ['capped', 'size', 'max', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'collation', 'changeStreamPreAndPostImages', 'timeseries', 'expireAfterSeconds', 'clusteredIndex'];
@@ -48,6 +49,7 @@ export async function createCollection(ctx: WriteContext, db: string, coll: stri
   for (const key of STORED_CREATE_OPTIONS) if (options[key] !== undefined) stored[key] = deepClone(options[key]);
   if (stored.changeStreamPreAndPostImages !== undefined) validatePrePostImages(stored.changeStreamPreAndPostImages);
   if (stored.viewOn !== undefined && typeof stored.viewOn !== 'string') throw mongoError('TypeMismatch', "'viewOn' must be a string");
+  checkValidationOptions('create', db, coll, stored);
   const existing = await getCollectionInfo(ctx.writer, db, coll);
   if (existing) {
     if (valuesEqual(existing.options, stored)) return existing;
@@ -146,6 +148,8 @@ export async function collMod(ctx: WriteContext, db: string, coll: string, chang
       case 'validator':
       case 'validationLevel':
       case 'validationAction':
+        checkValidationOptions('collMod', db, coll, { [key]: value });
+        break;
       case 'expireAfterSeconds':
         break;
       case 'viewOn':

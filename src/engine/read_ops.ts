@@ -1,14 +1,16 @@
 import { compareValues, valuesEqual, type Collation } from '../bson/index.js';
 import { type Document } from '../bson/types.js';
-import { compileFilter } from '../query/filter/index.js';
 import { compileSort } from '../query/sort.js';
 import { compileProjection } from '../query/projection/index.js';
 import { compilePipeline } from '../query/pipeline/index.js';
-import { evaluateExpression } from '../query/expressions/index.js';
+import { parseListLocalSessionsSpec, type ListLocalSessionsSpec } from '../query/pipeline/list_local_sessions.js';
+import { MongoServerError, mongoError } from '../errors/index.js';
 import type { StorageReader } from '../storage/types.js';
 import type { Engine } from './engine.js';
 import { getCollectionInfo, isView } from './catalog.js';
 import { candidateDocuments } from './scan.js';
+import { compileCommandFilter } from './expr_filter.js';
+import type { LetVariables } from './let_variables.js';
 
 export interface FindOptions {
   filter?: Document;
@@ -17,17 +19,15 @@ export interface FindOptions {
   skip?: number;
   limit?: number;
   collation?: Collation | null;
-}
-
-function exprHook() {
-  return (expr: unknown, doc: Document) => evaluateExpression(expr, doc);
+  /** The command's evaluated `let` variables, for `$expr`. */
+  variables?: LetVariables;
 }
 
 /** Matching documents of a collection (or a view, through its pipeline), before sort/skip/limit/projection. */
-async function matching(reader: StorageReader, db: string, coll: string, filter: Document, collation: Collation | null): Promise<Document[]> {
+async function matching(reader: StorageReader, db: string, coll: string, filter: Document, collation: Collation | null, variables?: LetVariables): Promise<Document[]> {
+  const compiled = compileCommandFilter(filter, collation, variables);
   const info = await getCollectionInfo(reader, db, coll);
   if (!info) return [];
-  const compiled = compileFilter(filter, { collation, evaluateExpr: exprHook() });
   let docs: Document[];
   if (isView(info)) {
     const source = await matching(reader, db, info.options.viewOn as string, {}, collation);
@@ -45,7 +45,7 @@ export async function findDocuments(engine: Engine, db: string, coll: string, o:
   const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter: o.filter ?? {}, collation }) : null;
   const sort = o.sort && Object.keys(o.sort).length > 0 ? compileSort(o.sort, collation) : null;
   return engine.read(async (reader) => {
-    let docs = await matching(reader, db, coll, o.filter ?? {}, collation);
+    let docs = await matching(reader, db, coll, o.filter ?? {}, collation, o.variables);
     if (sort) docs = [...docs].sort(sort);
     const skip = o.skip ?? 0;
     if (skip > 0 || (o.limit ?? 0) > 0) docs = docs.slice(skip, o.limit ? skip + o.limit : undefined);
@@ -101,10 +101,42 @@ export async function distinctValues(engine: Engine, db: string, coll: string, k
   });
 }
 
-/** An ordinary (non-change-stream) aggregation over a collection. */
-export async function aggregateDocuments(engine: Engine, db: string, coll: string | null, pipeline: Document[], collation: Collation | null): Promise<Document[]> {
-  return engine.read(async (reader) => {
-    const source = coll === null ? [] : await matching(reader, db, coll, {}, collation);
-    return compilePipeline(pipeline, { collation }).run(source);
+export interface AggregateOptions {
+  /** The command's evaluated `let` variables. */
+  variables?: LetVariables;
+  /** What a leading `$listLocalSessions` lists (see session_cache.ts). */
+  localSessions?: (spec: ListLocalSessionsSpec) => Document[];
+}
+
+/**
+ * The documents an aggregation produces (without a final $out/$merge, which the caller has removed), read through
+ * `reader`. The input is the collection (or view), none for a database-level aggregate, or the session cache for
+ * a leading `$listLocalSessions`.
+ *
+ * @throws MongoServerError 40602 for `$documents` or `$listLocalSessions` after the first stage; InvalidNamespace
+ *   (73) for either on a collection; the pipeline's own errors.
+ */
+export async function runAggregation(reader: StorageReader, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
+  const first = pipeline.length > 0 ? Object.keys(pipeline[0]!)[0] : undefined;
+  pipeline.forEach((stage, i) => {
+    if (i > 0 && Object.keys(stage)[0] === '$documents') throw new MongoServerError(40602, '$documents is only valid as the first stage in a pipeline');
   });
+  if ((first === '$documents' || first === '$listLocalSessions') && coll !== null) {
+    throw mongoError('InvalidNamespace', `${first} must be run against the database with {aggregate: 1}, not a collection`);
+  }
+  let stages = pipeline;
+  let source: Document[];
+  if (first === '$listLocalSessions') {
+    const spec = parseListLocalSessionsSpec(pipeline[0]!.$listLocalSessions);
+    stages = pipeline.slice(1);
+    source = options.localSessions ? options.localSessions(spec) : [];
+  } else {
+    source = coll === null ? [] : await matching(reader, db, coll, {}, collation);
+  }
+  return compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) }).run(source);
+}
+
+/** An ordinary (non-change-stream) aggregation with no final $out/$merge. */
+export async function aggregateDocuments(engine: Engine, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
+  return engine.read((reader) => runAggregation(reader, db, coll, pipeline, collation, options));
 }

@@ -2,7 +2,6 @@ import { valuesEqual, type Collation } from '../bson/index.js';
 import { isDocument, type Document } from '../bson/types.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
-import { compileFilter } from '../query/filter/index.js';
 import { compileUpdate, type UpdateLogEntry } from '../query/update/index.js';
 import { compileSort } from '../query/sort.js';
 import { computeOplogDiff, computeUpdateDescription } from '../oplog/update_description.js';
@@ -12,6 +11,9 @@ import { collectionForWrite } from './ddl.js';
 import { encodeDocument, idKey, prepareForInsert, withIdFirst } from './documents.js';
 import { addIndexEntries, duplicateKeyError, removeIndexEntries } from './indexes.js';
 import { candidateDocuments, type ScannedDocument } from './scan.js';
+import { compileCommandFilter } from './expr_filter.js';
+import type { LetVariables } from './let_variables.js';
+import { enforceValidator, type DocumentValidationOptions } from './validation.js';
 
 /** One failed statement of a batch, as the write commands report it. */
 export interface WriteError {
@@ -74,7 +76,7 @@ export interface InsertResult {
   writeErrors: WriteError[];
 }
 
-export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true): Promise<InsertResult> {
+export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true, options: DocumentValidationOptions = {}): Promise<InsertResult> {
   let n = 0;
   const prepared: (Document | MongoServerError)[] = docs.map((d) => {
     try {
@@ -87,6 +89,7 @@ export async function insertDocuments(engine: Engine, db: string, coll: string, 
   const writeErrors = await runBatch(engine, prepared, ordered, async (ctx, doc) => {
     if (doc instanceof MongoServerError) throw doc;
     const info = await collectionForWrite(ctx, db, coll);
+    enforceValidator(info, doc, null, options);
     await insertOne(ctx, info, doc);
     n++;
   });
@@ -122,6 +125,8 @@ export interface UpdateStatement {
   arrayFilters?: Document[];
   collation?: Collation | null;
   sort?: Document;
+  /** The command's evaluated `let` variables: `$expr` in `q` and `$$name` in a pipeline `u` read them. */
+  variables?: LetVariables;
 }
 
 export interface UpdateResult {
@@ -131,8 +136,8 @@ export interface UpdateResult {
   writeErrors: WriteError[];
 }
 
-/** What one update statement did, for update and findAndModify. */
-interface StatementOutcome {
+/** What one update statement did, for update, findAndModify and $merge. */
+export interface StatementOutcome {
   matched: number;
   modified: number;
   upsertedId?: unknown;
@@ -162,9 +167,10 @@ function documentFromEqualities(equalities: Document): Document {
   return doc;
 }
 
-async function updateStatement(ctx: WriteContext, db: string, coll: string, s: UpdateStatement): Promise<StatementOutcome> {
-  const filter = compileFilter(s.q, { collation: s.collation ?? null });
-  const update = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null });
+/** Runs one update statement inside the caller's write transaction (update, findAndModify, $merge). */
+export async function updateStatement(ctx: WriteContext, db: string, coll: string, s: UpdateStatement, options: DocumentValidationOptions = {}): Promise<StatementOutcome> {
+  const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
+  const update = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null, variables: s.variables });
   if (update.kind === 'replacement' && s.multi) throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
   let info = await getCollectionInfo(ctx.writer, db, coll);
   const outcome: StatementOutcome = { matched: 0, modified: 0 };
@@ -184,6 +190,7 @@ async function updateStatement(ctx: WriteContext, db: string, coll: string, s: U
         }
         // mongod logs a pipeline update whose delta would outweigh the document as a replacement.
         const kind = update.kind === 'replacement' || (update.kind === 'pipeline' && computeOplogDiff(current.doc, after) === null) ? 'replace' : 'update';
+        enforceValidator(info, after, current.doc, options);
         await replaceStored(ctx, info, current, after, kind, update.kind === 'operators' ? log : undefined);
         outcome.modified++;
         outcome.after ??= after;
@@ -195,7 +202,7 @@ async function updateStatement(ctx: WriteContext, db: string, coll: string, s: U
   }
   if (outcome.matched === 0 && s.upsert) {
     const seed = update.kind === 'replacement' ? {} : documentFromEqualities(filter.equalities());
-    const upsertUpdate = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null, isUpsertInsert: true });
+    const upsertUpdate = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null, isUpsertInsert: true, variables: s.variables });
     let doc = upsertUpdate.apply(seed, {}).doc;
     if (update.kind === 'replacement') {
       const idFromFilter = filter.equalities()._id;
@@ -205,6 +212,7 @@ async function updateStatement(ctx: WriteContext, db: string, coll: string, s: U
     }
     const prepared = prepareForInsert(doc);
     info ??= await collectionForWrite(ctx, db, coll);
+    enforceValidator(info, prepared, null, options);
     await insertOne(ctx, info, prepared);
     outcome.upsertedId = prepared._id;
     outcome.after = prepared;
@@ -212,10 +220,10 @@ async function updateStatement(ctx: WriteContext, db: string, coll: string, s: U
   return outcome;
 }
 
-export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true): Promise<UpdateResult> {
+export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true, options: DocumentValidationOptions = {}): Promise<UpdateResult> {
   const result: UpdateResult = { n: 0, nModified: 0, upserted: [], writeErrors: [] };
   result.writeErrors = await runBatch(engine, statements, ordered, async (ctx, s, index) => {
-    const outcome = await updateStatement(ctx, db, coll, s);
+    const outcome = await updateStatement(ctx, db, coll, s, options);
     if (outcome.upsertedId !== undefined) {
       result.n += 1;
       result.upserted.push({ index, _id: outcome.upsertedId });
@@ -232,10 +240,12 @@ export interface DeleteStatement {
   limit: number;
   collation?: Collation | null;
   sort?: Document;
+  /** The command's evaluated `let` variables, for `$expr` in `q`. */
+  variables?: LetVariables;
 }
 
 async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: DeleteStatement): Promise<Document[]> {
-  const filter = compileFilter(s.q, { collation: s.collation ?? null });
+  const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
   const info = await getCollectionInfo(ctx.writer, db, coll);
   if (!info) return [];
   let candidates = await candidateDocuments(ctx.writer, info, s.q);
@@ -274,6 +284,9 @@ export interface FindAndModifyOptions {
   arrayFilters?: Document[];
   collation?: Collation | null;
   fields?: Document;
+  /** The command's evaluated `let` variables. */
+  variables?: LetVariables;
+  bypassDocumentValidation?: boolean;
 }
 
 export interface FindAndModifyResult {
@@ -285,7 +298,7 @@ export interface FindAndModifyResult {
 export async function findAndModify(engine: Engine, db: string, coll: string, o: FindAndModifyOptions): Promise<FindAndModifyResult> {
   return engine.write(async (ctx) => {
     if (o.remove) {
-      const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort });
+      const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort, variables: o.variables });
       return { value: deleted ?? null, lastErrorObject: { n: deleted ? 1 : 0 } };
     }
     if (o.update === undefined || (!Array.isArray(o.update) && !isDocument(o.update))) {
@@ -293,10 +306,23 @@ export async function findAndModify(engine: Engine, db: string, coll: string, o:
     }
     const outcome = await updateStatement(ctx, db, coll, {
       q: o.query, u: o.update, upsert: o.upsert, multi: false, arrayFilters: o.arrayFilters, collation: o.collation, sort: o.sort,
-    });
+      variables: o.variables,
+    }, { bypassDocumentValidation: o.bypassDocumentValidation });
     const lastErrorObject: Document = { n: outcome.upsertedId !== undefined ? 1 : outcome.matched, updatedExisting: outcome.matched > 0 };
     if (outcome.upsertedId !== undefined) lastErrorObject.upserted = outcome.upsertedId;
     const value = o.returnNew ? outcome.after ?? null : outcome.upsertedId !== undefined ? null : outcome.before ?? null;
     return { value, lastErrorObject };
   });
+}
+
+/**
+ * Inserts one document inside the caller's write transaction, creating the collection if needed and enforcing its
+ * validator ($out and $merge). Returns the document as stored (with its `_id`).
+ */
+export async function insertInTransaction(ctx: WriteContext, db: string, coll: string, doc: Document, options: DocumentValidationOptions = {}): Promise<Document> {
+  const prepared = prepareForInsert(doc);
+  const info = await collectionForWrite(ctx, db, coll);
+  enforceValidator(info, prepared, null, options);
+  await insertOne(ctx, info, prepared);
+  return prepared;
 }

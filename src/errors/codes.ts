@@ -84,6 +84,9 @@ export const ErrorCodes = {
   ConversionFailure: 241,
   AuthenticationFailed: 18,
   ClientMetadataCannotBeMutated: 186,
+  UnsupportedFormat: 12,
+  DocumentValidationFailure: 121,
+  MergeStageNoMatchingDocument: 13113,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

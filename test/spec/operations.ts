@@ -114,6 +114,12 @@ export function clientBulkWriteResultDocument(r: unknown): Document | undefined 
   for (const key of ['insertResults', 'updateResults', 'deleteResults']) {
     if (x[key] !== undefined) out[key] = mapToDocument(x[key]);
   }
+  // The driver's UpdateResult adds `didUpsert` (the bulk write spec allows it to tell a null upsertedId from none);
+  // the unified format's UpdateResult has only matchedCount, modifiedCount and upsertedId.
+  const updates = out.updateResults as Record<string, Document> | undefined;
+  if (updates) {
+    out.updateResults = Object.fromEntries(Object.entries(updates).map(([k, { didUpsert: _didUpsert, ...rest }]) => [k, rest]));
+  }
   return out;
 }
 

@@ -1,8 +1,12 @@
 import { parseAddFields } from './add_fields.js';
 import { parseCount } from './count.js';
+import { parseDocuments } from './documents.js';
 import { parseGroup } from './group.js';
 import { parseLimit } from './limit.js';
+import { parseListLocalSessions } from './list_local_sessions.js';
 import { parseMatch } from './match.js';
+import { parseMerge } from './merge.js';
+import { parseOut } from './out.js';
 import { parseProject } from './project.js';
 import { parseRedact } from './redact.js';
 import { parseReplaceRoot, parseReplaceWith } from './replace_root.js';
@@ -17,9 +21,13 @@ import { parseUnwind } from './unwind.js';
 const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$addFields', parseAddFields],
   ['$count', parseCount],
+  ['$documents', parseDocuments],
   ['$group', parseGroup],
   ['$limit', parseLimit],
+  ['$listLocalSessions', parseListLocalSessions],
   ['$match', parseMatch],
+  ['$merge', parseMerge],
+  ['$out', parseOut],
   ['$project', parseProject],
   ['$redact', parseRedact],
   ['$replaceRoot', parseReplaceRoot],
@@ -38,8 +46,8 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
  */
 const knownElsewhere: ReadonlySet<string> = new Set([
   '$bucket', '$bucketAuto', '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp', '$densify',
-  '$documents', '$facet', '$fill', '$geoNear', '$graphLookup', '$indexStats', '$listLocalSessions',
-  '$listSampledQueries', '$listSearchIndexes', '$listSessions', '$lookup', '$merge', '$out', '$planCacheStats',
+  '$facet', '$fill', '$geoNear', '$graphLookup', '$indexStats',
+  '$listSampledQueries', '$listSearchIndexes', '$listSessions', '$lookup', '$planCacheStats',
   '$querySettings', '$queryStats', '$sample', '$search', '$searchMeta', '$setWindowFields',
   '$shardedDataDistribution', '$unionWith', '$vectorSearch',
 ]);

@@ -1,0 +1,83 @@
+import { bsonTypeOf, isDocument, parseCollation, type Document } from '../bson/index.js';
+import { MongoServerError, mongoError } from '../errors/index.js';
+import type { CollectionInfo } from './catalog.js';
+import { compileCommandFilter, exprMatchOptions } from './expr_filter.js';
+import { isInternalDatabase, isSystemCollection } from './namespace.js';
+import { explainFilter } from './validation_details.js';
+
+/**
+ * Collection validators (https://www.mongodb.com/docs/manual/core/schema-validation/): a query filter every inserted
+ * or updated document must match, with `validationLevel` (strict: every write; moderate: only documents that were
+ * valid before; off) and `validationAction` (error: refuse with DocumentValidationFailure 121; warn: allow).
+ * `$jsonSchema` validators are not supported.
+ */
+
+/** Per-write switch: `bypassDocumentValidation: true` on insert, update, findAndModify or aggregate skips checks. */
+export interface DocumentValidationOptions {
+  bypassDocumentValidation?: boolean;
+}
+
+const LEVELS = new Set(['off', 'strict', 'moderate']);
+const ACTIONS = new Set(['error', 'warn']);
+
+function containsJsonSchema(filter: Document): boolean {
+  return Object.entries(filter).some(([key, value]) =>
+    key === '$jsonSchema' || ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(value) && value.some((c) => isDocument(c) && containsJsonSchema(c))));
+}
+
+/**
+ * Checks the validator options of `create` or `collMod` (`command`) before they are stored.
+ *
+ * @throws MongoServerError TypeMismatch (14) for a validator that is not a document; NotImplemented (238) for
+ *   `$jsonSchema`; InvalidOptions (72) for a validator on a system collection or an internal database; BadValue (2)
+ *   for an unknown validationLevel or validationAction; the filter's own parse errors for a bad validator.
+ */
+export function checkValidationOptions(command: string, db: string, coll: string, options: Document): void {
+  const { validator, validationLevel, validationAction } = options;
+  if (validator !== undefined) {
+    if (!isDocument(validator)) {
+      throw mongoError('TypeMismatch', `BSON field '${command}.validator' is the wrong type '${bsonTypeOf(validator)}', expected type 'object'`);
+    }
+    if (Object.keys(validator).length > 0) {
+      if (isSystemCollection(coll)) throw mongoError('InvalidOptions', `Document validators not allowed on system collection ${db}.${coll}`);
+      if (isInternalDatabase(db)) {
+        throw mongoError('InvalidOptions', `Document validators are not allowed on collection ${db}.${coll} in the ${db} internal database`);
+      }
+    }
+    if (containsJsonSchema(validator)) {
+      throw mongoError('NotImplemented', '$jsonSchema validators are not supported by eddydb; use query operators (and $expr) in the validator');
+    }
+    compileCommandFilter(validator, null);
+  }
+  for (const [field, value, allowed] of [['validationLevel', validationLevel, LEVELS], ['validationAction', validationAction, ACTIONS]] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string') {
+      throw mongoError('TypeMismatch', `BSON field '${command}.${field}' is the wrong type '${bsonTypeOf(value)}', expected type 'string'`);
+    }
+    if (!allowed.has(value)) throw mongoError('BadValue', `Enumeration value '${value}' for field '${command}.${field}' is not a valid value.`);
+  }
+}
+
+/**
+ * Enforces the collection's validator on a document about to be stored: `after` is the new document, `before` the
+ * stored one for an update or replacement (null for an insert or upsert).
+ *
+ * @throws MongoServerError DocumentValidationFailure (121) "Document failed validation" with
+ *   `errInfo: {failingDocumentId, details}` when the document fails under validationAction error.
+ */
+export function enforceValidator(info: CollectionInfo, after: Document, before: Document | null, options: DocumentValidationOptions = {}): void {
+  const validator = info.options.validator;
+  if (!isDocument(validator) || Object.keys(validator).length === 0 || options.bypassDocumentValidation) return;
+  const level = info.options.validationLevel ?? 'strict';
+  if (level === 'off') return;
+  const collation = info.options.collation !== undefined ? parseCollation(info.options.collation) : null;
+  const filter = compileCommandFilter(validator, collation);
+  if (filter.matches(after)) return;
+  // moderate: a document that was already invalid may stay invalid.
+  if (level === 'moderate' && before !== null && !filter.matches(before)) return;
+  // warn: mongod logs the failure and writes anyway.
+  if (info.options.validationAction === 'warn') return;
+  throw new MongoServerError(121, 'Document failed validation', {
+    extra: { errInfo: { failingDocumentId: after._id, details: explainFilter(validator, after, exprMatchOptions(collation)) } },
+  });
+}
