@@ -3,12 +3,12 @@ import { MongoServerError, type Client, type Document } from '../../src/index.js
 
 /**
  * Asserts that `fn` rejects with a MongoServerError carrying `code` (and, when given, `codeName` and a message that
- * equals the string or matches the RegExp). Returns the error for further checks.
+ * equals the string or matches the RegExp, and the error labels). Returns the error for further checks.
  */
 export async function rejectsWith(
   fn: () => Promise<unknown>,
   code: number,
-  expected: { codeName?: string; message?: string | RegExp } = {},
+  expected: { codeName?: string; message?: string | RegExp; labels?: string[] } = {},
 ): Promise<MongoServerError & Record<string, unknown>> {
   let caught: unknown;
   try {
@@ -22,6 +22,7 @@ export async function rejectsWith(
   if (expected.codeName !== undefined) assert.equal(caught.codeName, expected.codeName);
   if (typeof expected.message === 'string') assert.equal(caught.message, expected.message);
   else if (expected.message) assert.match(caught.message, expected.message);
+  for (const label of expected.labels ?? []) assert.ok(caught.hasErrorLabel(label), `missing label ${label}: ${caught.errorLabels}`);
   return caught as MongoServerError & Record<string, unknown>;
 }
 

@@ -1,22 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { MongoServerError, type Client, type Document } from '../../../src/index.js';
+import { type Client, type Document } from '../../../src/index.js';
 import { MODES, openClient } from '../../helpers/embedded.js';
+import { rejectsWith } from '../../helpers/assertions.js';
 
 /** Runs `bulkWrite` on admin with ops and nsInfo, as a driver builds it. */
 function bulkWrite(client: Client, ops: Document[], nsInfo: string[], options: Document = {}): Promise<Document> {
   return client.runCommand('admin', { bulkWrite: 1, ops, nsInfo: nsInfo.map((ns) => ({ ns })), ...options });
-}
-
-async function rejectsWith(fn: () => Promise<unknown>, code: number): Promise<MongoServerError> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof MongoServerError, `expected MongoServerError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected an error with code ${code}`);
 }
 
 function counts(reply: Document): Document {

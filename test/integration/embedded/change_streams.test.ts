@@ -1,20 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Binary, Timestamp, type Client, type Document, MongoServerError } from '../../../src/index.js';
+import { Binary, Timestamp, type Client, type Document } from '../../../src/index.js';
 import { MODES, openClient } from '../../helpers/embedded.js';
-
-/** Asserts that `fn` rejects with a MongoServerError of `code`. */
-async function rejectsWith(fn: () => Promise<unknown>, code: number, labels: string[] = []): Promise<MongoServerError> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof MongoServerError, `expected MongoServerError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    for (const label of labels) assert.ok(err.hasErrorLabel(label), `missing label ${label}: ${err.errorLabels}`);
-    return err;
-  }
-  assert.fail(`expected an error with code ${code}`);
-}
+import { rejectsWith } from '../../helpers/assertions.js';
 
 function strip(event: Document): Document {
   const { _id, clusterTime, wallTime, collectionUUID, ...rest } = event;
@@ -277,7 +265,7 @@ for (const mode of MODES) {
       await rejectsWith(() => coll.watch([{ $group: { _id: null } }]).next(), 20);
       const bad = coll.watch([{ $project: { _id: 0 } }]);
       await coll.insertOne({ _id: 1 });
-      await rejectsWith(() => bad.next(), 280, ['NonResumableChangeStreamError']);
+      await rejectsWith(() => bad.next(), 280, { labels: ['NonResumableChangeStreamError'] });
       assert.equal(bad.alive, false);
     });
 
@@ -336,7 +324,7 @@ for (const mode of MODES) {
       // Same shape, a cluster time that no entry has.
       const data = String(token._data);
       const bogus = { _data: data.slice(0, 2) + 'FFFFFFFF00000001' + data.slice(18) };
-      await rejectsWith(() => coll.watch([], { resumeAfter: bogus }).next(), 280, ['NonResumableChangeStreamError']);
+      await rejectsWith(() => coll.watch([], { resumeAfter: bogus }).next(), 280, { labels: ['NonResumableChangeStreamError'] });
     });
 
     it('supports the pymongo-style tryNext loop, batchSize and maxAwaitTimeMS', async () => {
@@ -406,7 +394,7 @@ describe('change stream history', () => {
       const token = (await stream.next())._id as Document;
       await stream.close();
       for (let i = 1; i < 200; i++) await coll.insertOne({ _id: i, pad: 'x'.repeat(500) });
-      await rejectsWith(() => coll.watch([], { resumeAfter: token }).next(), 286, ['NonResumableChangeStreamError']);
+      await rejectsWith(() => coll.watch([], { resumeAfter: token }).next(), 286, { labels: ['NonResumableChangeStreamError'] });
     } finally {
       await cleanup();
     }

@@ -2,24 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MongoServerError, type Document } from '../../../src/index.js';
 import { openClient } from '../../helpers/embedded.js';
-
-/** Records every command the embedded client sends, as a driver's command monitoring would. */
-function recordCommands(client: { runCommand: (db: string, cmd: Document, s?: never) => Promise<Document> }): { names: () => string[]; commands: Document[] } {
-  const commands: Document[] = [];
-  const original = client.runCommand.bind(client);
-  client.runCommand = async (db: string, cmd: Document, session?: never) => {
-    commands.push(cmd);
-    return original(db, cmd, session);
-  };
-  return { commands, names: () => commands.map((c) => Object.keys(c)[0]!) };
-}
+import { spyCommands } from '../../helpers/assertions.js';
 
 describe('embedded change streams resume like a driver', () => {
   it('resumes after its cursor is killed (43), with no change lost or repeated', async () => {
     const { client, cleanup } = await openClient('sqlite-memory');
     try {
       const coll = client.db('r').collection('c');
-      const log = recordCommands(client as never);
+      const log = spyCommands(client);
       const stream = coll.watch([], { batchSize: 1 });
       await coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 3 }]);
       assert.deepEqual((await stream.next()).documentKey, { _id: 1 });
