@@ -9,7 +9,7 @@ import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { openChangeStream } from '../changestream/open_change_stream.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { collationArg, optionalBool } from './args.js';
-import { cursorCountArg } from './find.js';
+import { cursorCountArg } from './args.js';
 import { cursorReply } from './reply.js';
 
 function batchSizeOf(cmd: Document): number | undefined {

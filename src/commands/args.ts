@@ -1,6 +1,6 @@
 import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../bson/types.js';
 import { parseCollation, type Collation } from '../bson/index.js';
-import { mongoError, MongoServerError } from '../errors/index.js';
+import { ErrorCodes, mongoError, MongoServerError } from '../errors/index.js';
 
 /** Argument readers with mongod's IDL errors ("BSON field 'find.limit' is the wrong type 'string', expected type 'long'"). */
 function wrongType(command: string, field: string, value: unknown, expected: string) {
@@ -36,10 +36,17 @@ export function optionalNumber(cmd: Document, command: string, field: string): n
   return toNumber(v);
 }
 
-export function nonNegative(cmd: Document, command: string, field: string): number | undefined {
+/** A count that must not be negative; mongod's IDL message, BadValue (2) unless `code` says otherwise. */
+export function nonNegative(cmd: Document, command: string, field: string, code: number = ErrorCodes.BadValue): number | undefined {
   const n = optionalNumber(cmd, command, field);
-  if (n !== undefined && n < 0) throw mongoError('BadValue', `${field} value must be non-negative, but received: ${n}`);
-  return n === undefined ? undefined : Math.trunc(n);
+  if (n === undefined) return undefined;
+  if (n < 0) throw new MongoServerError(code, `BSON field '${field}' value must be >= 0, actual value '${n}'`);
+  return Math.trunc(n);
+}
+
+/** limit, skip and batchSize of find, getMore and aggregate: negative values are Location51024, as in mongod. */
+export function cursorCountArg(cmd: Document, command: string, field: string): number | undefined {
+  return nonNegative(cmd, command, field, 51024);
 }
 
 /** The collection name a command targets (its first field's value). */

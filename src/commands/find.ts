@@ -3,22 +3,10 @@ import { findDocuments } from '../engine/read_ops.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { ArrayCursor } from '../engine/array_cursor.js';
 import type { Document } from '../bson/types.js';
-import { mongoError, MongoServerError } from '../errors/index.js';
+import { mongoError } from '../errors/index.js';
 import type { CommandDefinition } from './context.js';
-import { collationArg, collectionArg, optionalBool, optionalDocument, optionalNumber } from './args.js';
+import { collationArg, collectionArg, cursorCountArg, optionalBool, optionalDocument } from './args.js';
 import { cursorReply } from './reply.js';
-
-/**
- * A cursor count (find's limit/skip/batchSize, getMore's and aggregate's batchSize): an optional number, which
- * mongod's IDL declares `safeInt64` with `validator: {gte: 0}`, so a negative value fails with Location51024
- * and the bare field name, not BadValue. Throws TypeMismatch (14) for a non-number.
- */
-export function cursorCountArg(cmd: Document, command: string, field: string): number | undefined {
-  const n = optionalNumber(cmd, command, field);
-  if (n === undefined) return undefined;
-  if (n < 0) throw new MongoServerError(51024, `BSON field '${field}' value must be >= 0, actual value '${n}'`);
-  return Math.trunc(n);
-}
 
 export const find: CommandDefinition = {
   name: 'find',

@@ -4,7 +4,7 @@ import { CloseConnectionRequested } from './close_connection.js';
 import { ChangeStreamCursor } from '../changestream/change_stream_cursor.js';
 import type { CommandDefinition } from './context.js';
 import { nonNegative } from './args.js';
-import { cursorCountArg } from './find.js';
+import { cursorCountArg } from './args.js';
 import { cursorReply } from './reply.js';
 
 export const getMore: CommandDefinition = {
