@@ -11,6 +11,8 @@ import type { CommandContext, CommandDefinition } from './context.js';
 import { collationArg, optionalBool } from './args.js';
 import { cursorCountArg } from './args.js';
 import { cursorReply } from './reply.js';
+import { collStatsStage } from './collStats_stage.js';
+import { compilePipeline } from '../query/pipeline/index.js';
 
 function batchSizeOf(cmd: Document): number | undefined {
   if (!isDocument(cmd.cursor)) {
@@ -56,6 +58,9 @@ export const aggregate: CommandDefinition = {
     if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === '$changeStream')) {
       throw new MongoServerError(40602, '$changeStream is only valid as the first stage in a pipeline');
     }
+    if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === '$collStats')) {
+      throw new MongoServerError(40602, '$collStats is only valid as the first stage in a pipeline');
+    }
     if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
     const batchSize = batchSizeOf(cmd);
     const engine = ctx.server.engine;
@@ -72,7 +77,9 @@ export const aggregate: CommandDefinition = {
       await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, localSessions: (spec) => localSessionDocuments(engine, spec) });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
-    const docs = await aggregateDocuments(engine, ctx.db, coll, pipeline, collation, { variables, localSessions: (spec) => localSessionDocuments(engine, spec) });
+    const docs = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
+      ? compilePipeline(pipeline.slice(1), { collation, variables }).run([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)])
+      : await aggregateDocuments(engine, ctx.db, coll, pipeline, collation, { variables, localSessions: (spec) => localSessionDocuments(engine, spec) });
     const cursor = new ArrayCursor(ns, docs, 'aggregate', ctx.lsid);
     const first = cursor.first(batchSize ?? 101);
     if (first.exhausted) return cursorReply(ns, 0n, first.docs, 'firstBatch');

@@ -2,7 +2,7 @@ import type { Document } from '../bson/index.js';
 import { getCollectionInfo, isView } from '../engine/catalog.js';
 import { mongoError } from '../errors/index.js';
 import { collectionArg } from './args.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandContext, CommandDefinition } from './context.js';
 import { collectionSizes, scaleArg } from './storage_sizes.js';
 
 /**
@@ -15,7 +15,12 @@ export const collStats: CommandDefinition = {
   aliases: ['collstats'],
   async run(cmd, ctx) {
     const name = collectionArg(cmd, Object.keys(cmd)[0] ?? 'collStats');
-    const scale = scaleArg(cmd, 'scale has to be > 0');
+    return collectionStats(ctx, name, scaleArg(cmd, 'scale has to be > 0'));
+  },
+};
+
+/** The collStats document of one collection (also `$collStats`' storageStats). */
+export async function collectionStats(ctx: CommandContext, name: string, scale: number): Promise<Document> {
     const ns = `${ctx.db}.${name}`;
     const found = await ctx.server.engine.read(async (r) => {
       const info = await getCollectionInfo(r, ctx.db, name);
@@ -58,5 +63,4 @@ export const collStats: CommandDefinition = {
       scaleFactor: scale,
     });
     return reply;
-  },
-};
+}
