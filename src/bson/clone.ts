@@ -36,9 +36,16 @@ function cloneValue(v: unknown): unknown {
  * entries holding pre- and post-images, and replies holding a split event, can be larger.
  */
 export function serializeAnySize(doc: Record<string, unknown>): Uint8Array {
-  const size = calculateObjectSize(doc, { ignoreUndefined: true });
-  if (size < 16 * 1024 * 1024) return serialize(doc, { ignoreUndefined: true });
+  try {
+    return serialize(doc, { ignoreUndefined: true });
+  } catch (err) {
+    // Only a document larger than the scratch buffer is retried; computing the size up front would double the
+    // cost of every small document.
+    const size = calculateObjectSize(doc, { ignoreUndefined: true });
+    if (size < DEFAULT_SCRATCH_BYTES) throw err;
+  }
   // Grow the serializer's scratch buffer for this one document, then give the memory back.
+  const size = calculateObjectSize(doc, { ignoreUndefined: true });
   setInternalBufferSize(size + 64 * 1024);
   try {
     return serialize(doc, { ignoreUndefined: true });
