@@ -35,7 +35,6 @@ export const CRUD_SKIPS: readonly SkipEntry[] = [
     reason: 'driver: the mongodb 7.x driver only sends bypassDocumentValidation when it is true for these commands (NODE-6484)',
   })),
   // Features eddydb does not implement yet; each entry names the missing feature.
-  { file: 'aggregate-let.json', test: 'Aggregate with let option', reason: "not implemented: the $rand expression operator (its let defines rand: {$rand: {}})" },
 ];
 
 const env = await openSpecEnvironment(startServer);

@@ -301,6 +301,13 @@ function roundOrTrunc(mode: RoundingMode) {
   };
 }
 
+/** $rand: a uniformly distributed double in [0, 1); it takes an empty object and nothing else (mongod: 3040501). */
+function rand(arg: unknown): Evaluator {
+  const empty = arg !== null && typeof arg === 'object' && !Array.isArray(arg) && Object.keys(arg as object).length === 0 && (arg as { _bsontype?: unknown })._bsontype === undefined;
+  if (!empty) throw new MongoServerError(3040501, '$rand not allowed with arguments');
+  return () => double(Math.random());
+}
+
 export const arithmeticOperators: OperatorTable = {
   $abs: abs,
   $add: parseAdd,
@@ -314,6 +321,7 @@ export const arithmeticOperators: OperatorTable = {
   $mod: parseMod,
   $multiply: parseMultiply,
   $pow: parsePow,
+  $rand: rand,
   $round: roundOrTrunc('halfEven'),
   $sqrt: sqrt,
   $subtract: parseSubtract,
