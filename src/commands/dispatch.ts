@@ -21,8 +21,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Applies `failCommand` to this command if it is configured for it. Returns an error to reply with, or null. */
-async function applyFailCommand(server: ServerContext, name: string, cmd: Document, ctx: CommandContext): Promise<MongoServerError | null> {
+/** What `failCommand` does to one command: an error to answer with (its labels final), or a writeConcernError. */
+interface InjectedFailure {
+  error?: MongoServerError;
+  writeConcernError?: Document;
+}
+
+/** Applies `failCommand` to this command if it is configured for it. */
+async function applyFailCommand(server: ServerContext, name: string, cmd: Document, ctx: CommandContext): Promise<InjectedFailure | null> {
   if (!server.options.enableTestCommands) return null;
   const data = server.failPoints.trigger('failCommand', (d) => {
     const names = Array.isArray(d.failCommands) ? d.failCommands : [];
@@ -41,13 +47,9 @@ async function applyFailCommand(server: ServerContext, name: string, cmd: Docume
     const err = new MongoServerError(Number(data.errorCode), typeof data.errmsg === 'string' ? data.errmsg : `Failing command via 'failCommand' failpoint`);
     // failCommand's labels replace the server's own; without errorLabels the error carries none.
     err.errorLabels = Array.isArray(data.errorLabels) ? data.errorLabels.map(String) : [];
-    (err as { failPointLabels?: boolean }).failPointLabels = true;
-    return err;
+    return { error: err };
   }
-  if (isDocument(data.writeConcernError)) {
-    (ctx as { writeConcernError?: Document }).writeConcernError = data.writeConcernError;
-  }
-  return null;
+  return isDocument(data.writeConcernError) ? { writeConcernError: data.writeConcernError } : null;
 }
 
 /**
@@ -62,22 +64,21 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
   const started = Date.now();
   const changeStream = (name === 'aggregate' && isChangeStreamAggregate(cmd)) || (name === 'getMore' && isChangeStreamGetMore(server, cmd));
   let reply: Document;
+  let injected: InjectedFailure | null = null;
   try {
     if (server.engine.isClosed) throw mongoError('ShutdownInProgress', 'The server is in quiesce mode and will shut down');
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
-    const injected = await applyFailCommand(server, command.name, cmd, ctx);
-    if (injected) throw injected;
+    injected = await applyFailCommand(server, command.name, cmd, ctx);
+    if (injected?.error) throw injected.error;
     const result = await command.run(cmd, ctx);
     reply = { ...result, ok: 1 };
-    const wce = (ctx as { writeConcernError?: Document }).writeConcernError;
-    if (wce) reply.writeConcernError = wce;
+    if (injected?.writeConcernError) reply.writeConcernError = injected.writeConcernError;
   } catch (err) {
     if (err instanceof CloseConnectionRequested) throw err;
     const error = asServerError(err);
-    const fromFailPoint = (error as { failPointLabels?: boolean }).failPointLabels === true;
-    if (!fromFailPoint) {
+    if (error !== injected?.error) {
       if (changeStream && resumableChangeStreamCodes.has(error.code)) error.addErrorLabel('ResumableChangeStreamError');
       if (nonResumableChangeStreamCodes.has(error.code)) error.addErrorLabel('NonResumableChangeStreamError');
     }

@@ -1,5 +1,6 @@
 import type { CommandDefinition } from './context.js';
 import { isDocument, valuesEqual } from '../bson/index.js';
+import { UUID } from 'bson';
 
 /** endSessions: kills the cursors the sessions opened, as mongod does when it reaps them. */
 export const endSessions: CommandDefinition = {
@@ -22,7 +23,6 @@ export const killAllSessions: CommandDefinition = {
 export const startSession: CommandDefinition = {
   name: 'startSession',
   async run() {
-    const { UUID } = await import('bson');
     return { id: { id: new UUID() }, timeoutMinutes: 30 };
   },
 };
