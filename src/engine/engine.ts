@@ -108,13 +108,13 @@ export class Engine {
         await writer.setMeta(CLOCK_KEY, this.clock.current().toString());
       }
       return value;
-    });
-    if (entries.length > 0) {
-      const weights = encoded.map(entryWeight);
-      this.hub.publish(entries, weights);
+    }, () => {
+      // Inside the storage queue, right after COMMIT: entries reach the hub in commit order, and only once committed.
+      if (entries.length === 0) return;
+      this.hub.publish(entries, encoded.map(entryWeight));
       for (const bytes of encoded) this.oplogBytes += bytes.byteLength;
-      await this.enforceOplogSize();
-    }
+    });
+    if (entries.length > 0) await this.enforceOplogSize();
     return result;
   }
 

@@ -141,8 +141,12 @@ export interface Storage {
   /** True when data outlives the process. */
   readonly persistent: boolean;
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T>;
-  /** Runs `fn` in one transaction: all of its writes commit together, or none do. */
-  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction: all of its writes commit together, or none do. `afterCommit`, when given, runs
+   * synchronously right after a successful commit and before any other queued work, so effects published there
+   * (the oplog fan-out) appear in commit order.
+   */
+  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T>;
   /** Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. */
   checkpoint(): Promise<void>;
   /** Waits for queued work, then releases files and locks. Later calls reject. */

@@ -125,6 +125,27 @@ for (const engine of engines) {
       assert.equal(storage.persistent, engine.persistent);
     });
 
+    test('afterCommit runs after a commit, before the next queued work, and never after a rollback', async () => {
+      const events: string[] = [];
+      const first = storage.write(async (w) => {
+        await w.setMeta('k', '1');
+        events.push('first body');
+        return 1;
+      }, (result) => events.push(`first committed ${result}`));
+      const second = storage.write(async (w) => {
+        events.push('second body');
+        assert.equal(await w.getMeta('k'), '1');
+        throw new Error('roll back');
+      }, () => events.push('second committed'));
+      const third = storage.read(async () => {
+        events.push('read');
+      });
+      assert.equal(await first, 1);
+      await assert.rejects(second, /roll back/);
+      await third;
+      assert.deepEqual(events, ['first body', 'first committed 1', 'second body', 'read']);
+    });
+
     describe('catalog', () => {
       test('create, get and list, ordered by db then name', async () => {
         await storage.write(async (w) => {

@@ -24,7 +24,7 @@ export class MemoryStorage implements Storage {
     });
   }
 
-  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<T> {
+  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
     return this.queue.run(async () => {
       const handle = new MemoryTransaction(this.state, true);
       let result: T;
@@ -35,6 +35,7 @@ export class MemoryStorage implements Storage {
         throw err;
       }
       handle.commit();
+      afterCommit?.(result);
       return result;
     });
   }

@@ -90,7 +90,7 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<T> {
+  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
     return this.queue.run(async () => {
       const handle = new SqliteTransaction(this.state, true);
       this.state.stmts.begin.run();
@@ -109,6 +109,7 @@ export class SqliteStorage implements Storage {
         this.rollback();
         throw err;
       }
+      afterCommit?.(result);
       return result;
     });
   }
