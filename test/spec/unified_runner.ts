@@ -18,6 +18,7 @@ import {
 } from 'mongodb';
 import { EntityMap, RunnerError, type ObservedCommandEvent } from './entities.js';
 import { assertMatches, isDocument, MatchError, matches, show } from './matcher.js';
+import type { StartServerOptions } from '../../src/server/index.js';
 import {
   bulkWriteResultDocument,
   clientBulkWriteResultDocument,
@@ -62,15 +63,8 @@ export interface SpecEnvironment {
   close(): Promise<void>;
 }
 
-/** The signature of src/server/server.ts's startServer, as far as the runner uses it. */
-export type StartServer = (options: {
-  port: number;
-  bindIp: string;
-  dbpath: string | ':memory:';
-  replSet: string;
-  enableTestCommands: boolean;
-  oplogSizeMB?: number;
-}) => Promise<{ host: string; port: number; address: string; close(): Promise<void> }>;
+/** How the runner starts a server: src/server's startServer, or anything with its shape. */
+export type StartServer = (options: StartServerOptions) => Promise<{ host: string; port: number; address: string; close(): Promise<void> }>;
 
 /** `../shared/spec/<sub>` from the repository root (the process's working directory), or $EDDYDB_SPEC_DIR/<sub>. */
 export function specPath(sub: string): string {
