@@ -132,6 +132,7 @@ export class ChangeStreamCursor implements ServerCursor {
         resumeFragment = here.fragment;
       } else afterPosition = here.position;
     }
+    let lastReturned = false;
     if (entryInScope(scope, entry, spec.showExpandedEvents)) {
       const events = await buildEvents(entry, spec, entryInvalidates(scope, entry), afterPosition, this.options.lookup);
       for (const built of events) {
@@ -165,13 +166,16 @@ export class ChangeStreamCursor implements ServerCursor {
           }
         }
         this.position = point;
+        lastReturned = outputs.length > 0;
         if (built.invalidate) {
           this.invalidated = true;
           return { done: true, bytes };
         }
       }
     }
-    this.position = { ts: entry.ts, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };
+    // As mongod: when the entry's last event was returned, the position (and so the postBatchResumeToken) stays
+    // on that event's token until the oplog has moved past it; otherwise it stands after the whole entry.
+    if (!lastReturned) this.position = { ts: entry.ts, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };
     return { done: true, bytes };
   }
 
