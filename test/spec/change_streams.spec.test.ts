@@ -3,26 +3,78 @@
  * the official Node driver against an eddydb server started in memory as replica set rs0.
  * Run: npx tsc -p tsconfig.json; node --test dist/test/spec/change_streams.spec.test.js
  */
-import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { startServer } from '../../src/server/server.js';
+import { DRIVER_VERSION, driverSupportsCsot } from './driver_capabilities.js';
 import { defineEnvironmentChecks, defineUnifiedSuite, openSpecEnvironment, specPath, type SkipEntry } from './unified_runner.js';
+
+const CSOT_FILE = 'csot-change-streams.json';
+
+/**
+ * csot-change-streams.json checks the driver's client-side operations timeout against the server's fail points.
+ * eddydb honours everything those tests need from a server (failCommand blockConnection/blockTimeMS, maxTimeMS on the
+ * change-stream aggregate, getMore maxTimeMS as the await time, failCommand errorLabels). Whether they can pass is up
+ * to the driver, so the skips follow the installed one (see driver_capabilities.ts).
+ */
+export function csotSkips(supportsCsot: boolean, driverVersion: string): SkipEntry[] {
+  if (!supportsCsot) {
+    return [
+      {
+        file: CSOT_FILE,
+        test: '*',
+        reason:
+          `driver: mongodb ${driverVersion} makes timeoutMS a no-op (since 6.22.0 and 7.8.0: TimeoutContext.create() never builds ` +
+          'a CSOT context, and the ChangeStream constructor clears timeoutMS), so no aggregate carries maxTimeMS and nothing ' +
+          'raises MongoOperationTimeoutError; with mongodb 7.7.0 seven of these eight tests pass against eddydb',
+      },
+    ];
+  }
+  return [
+    {
+      file: CSOT_FILE,
+      test: 'timeoutMS applies to full resume attempt in a next call',
+      reason:
+        'driver: the Node driver refreshes the timeout before resuming (ChangeStream._resume calls timeoutContext.refresh()), ' +
+        'so the resume aggregate gets a fresh timeoutMS instead of what is left of the next() call, and it retries that ' +
+        'aggregate as a retryable read; the Node driver skips this test in its own CSOT suite (DRIVERS-3006)',
+    },
+  ];
+}
 
 /**
  * Tests deliberately not run. Version, topology and serverless requirements are evaluated from the files themselves
  * (the server claims 8.0.0 and is treated as a replica set), so they need no entry here.
  */
-export const CHANGE_STREAM_SKIPS: readonly SkipEntry[] = [
-  {
-    file: 'csot-change-streams.json',
-    test: '*',
-    reason:
-      'client-side operations timeout: the mongodb 7.x driver ignores timeoutMS on watch() (its ChangeStream constructor ' +
-      'clears the option), so no aggregate carries maxTimeMS and no iteration times out; these tests cannot pass through this driver',
-  },
-];
+export const CHANGE_STREAM_SKIPS: readonly SkipEntry[] = csotSkips(driverSupportsCsot(), DRIVER_VERSION);
 
 const env = await openSpecEnvironment(startServer);
 after(() => env.close());
 
 defineEnvironmentChecks(env);
+
+describe('driver capabilities', () => {
+  // The CSOT skips above rest on driverSupportsCsot(); if a driver upgrade (or downgrade) changes what watch() sends,
+  // this fails instead of the skip table silently hiding tests that could now run.
+  it(`the CSOT probe matches what mongodb ${DRIVER_VERSION} sends for watch({timeoutMS})`, async () => {
+    const client = new MongoClient(env.uri, { monitorCommands: true });
+    const aggregates: CommandStartedEvent[] = [];
+    client.on('commandStarted', (ev: CommandStartedEvent) => {
+      if (ev.commandName === 'aggregate') aggregates.push(ev);
+    });
+    try {
+      const stream = client.db('csot_probe').collection('coll').watch([], { timeoutMS: 5000 });
+      const cursor = (stream as unknown as { cursor: { cursorInit(): Promise<void> } }).cursor;
+      await cursor.cursorInit();
+      await stream.close();
+      assert.equal(aggregates.length, 1, 'watch() should have sent one aggregate');
+      const sentMaxTimeMS = aggregates[0].command.maxTimeMS !== undefined;
+      assert.equal(sentMaxTimeMS, driverSupportsCsot(), `aggregate maxTimeMS present: ${sentMaxTimeMS}; driverSupportsCsot(): ${driverSupportsCsot()}`);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 defineUnifiedSuite({ dir: specPath('change-streams'), env, skips: CHANGE_STREAM_SKIPS });

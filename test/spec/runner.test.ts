@@ -10,6 +10,7 @@ import { startServer } from '../../src/server/server.js';
 import { withUriOptions } from './entities.js';
 import { assertMatches, hasBsonType, matches, MatchError } from './matcher.js';
 import {
+  classifySkip,
   openSpecEnvironment,
   parseVersion,
   runUnifiedTest,
@@ -132,6 +133,23 @@ describe('requirements and versions', () => {
     assert.equal(unmetRequirements([{ serverParameters: { enableTestCommands: 1.0 } }], env), undefined);
     assert.match(String(unmetRequirements([{ serverParameters: { enableTestCommands: 0 } }], env)), /server parameter enableTestCommands/);
     assert.match(String(unmetRequirements([{ serverParameters: { noSuchParameter: 1 } }], env)), /noSuchParameter/);
+  });
+  test('skips say who decided them: a skip table entry, the file, a requirement (with its kind), the runner', () => {
+    const specEnv = { ...env, uri: '', internal: undefined as never, hello: {}, buildInfo: {}, close: async () => undefined };
+    const file = { runOnRequirements: [{ minServerVersion: '4.0' }], tests: [] };
+    const test1 = { description: 'a', operations: [] };
+    const skips = [{ file: 'f.json', test: 'a', reason: 'driver: bug' }];
+    assert.deepEqual(classifySkip('f.json', file, test1, specEnv, skips), { kind: 'named', reason: 'driver: bug' });
+    assert.equal(classifySkip('f.json', file, test1, specEnv, []), undefined);
+    assert.equal(classifySkip('f.json', file, { ...test1, skipReason: 'flaky' }, specEnv, [])?.kind, 'skipReason');
+    const versioned = classifySkip('f.json', file, { ...test1, runOnRequirements: [{ maxServerVersion: '4.2.99' }, { topologies: ['sharded'] }] }, specEnv, []);
+    assert.equal(versioned?.kind, 'requirement');
+    assert.deepEqual(versioned?.requirementKinds, ['topology', 'version']);
+    const fileLevel = classifySkip('f.json', { ...file, runOnRequirements: [{ topologies: ['single'] }] }, test1, specEnv, []);
+    assert.deepEqual([fileLevel?.kind, fileLevel?.requirementKinds], ['requirement', ['topology']]);
+    assert.match(String(fileLevel?.reason), /^file runOnRequirements not met: topology replicaset/);
+    const unknownOp = classifySkip('f.json', file, { ...test1, operations: [{ name: 'noSuchOperation', object: 'collection0' }] }, specEnv, []);
+    assert.equal(unknownOp?.kind, 'runner');
   });
   test('schema versions up to 1.22 are accepted', () => {
     assert.ok(schemaSupported('1.0') && schemaSupported('1.22'));

@@ -146,43 +146,68 @@ function compareVersions(a: number[], b: number[]): number {
   return 0;
 }
 
-/** Why one runOnRequirement is not met, or undefined when it is. */
-export function unmetRequirement(req: Document, env: Pick<SpecEnvironment, 'serverVersion' | 'topology' | 'serverParameters'>): string | undefined {
+/** What kind of runOnRequirement a server failed: the conformance report counts exclusions per kind. */
+export type RequirementKind = 'version' | 'topology' | 'serverless' | 'auth' | 'csfle' | 'serverParameters';
+
+/** One unmet runOnRequirement: its kind and a sentence for the report. */
+export interface UnmetRequirement {
+  kind: RequirementKind;
+  message: string;
+}
+
+type RequirementEnv = Pick<SpecEnvironment, 'serverVersion' | 'topology' | 'serverParameters'>;
+
+/** Why one runOnRequirement is not met (kind and message), or undefined when it is. */
+export function checkRequirement(req: Document, env: RequirementEnv): UnmetRequirement | undefined {
   const version = env.serverVersion.join('.');
   if (req.minServerVersion !== undefined && compareVersions(env.serverVersion, parseVersion(String(req.minServerVersion))) < 0) {
-    return `server ${version} < minServerVersion ${req.minServerVersion}`;
+    return { kind: 'version', message: `server ${version} < minServerVersion ${req.minServerVersion}` };
   }
   if (req.maxServerVersion !== undefined && compareVersions(env.serverVersion, parseVersion(String(req.maxServerVersion))) > 0) {
-    return `server ${version} > maxServerVersion ${req.maxServerVersion}`;
+    return { kind: 'version', message: `server ${version} > maxServerVersion ${req.maxServerVersion}` };
   }
   if (Array.isArray(req.topologies)) {
     const ok = (req.topologies as string[]).some((t) => t === env.topology || (t === 'sharded-replicaset' && env.topology === 'sharded'));
-    if (!ok) return `topology ${env.topology} not in [${(req.topologies as string[]).join(', ')}]`;
+    if (!ok) return { kind: 'topology', message: `topology ${env.topology} not in [${(req.topologies as string[]).join(', ')}]` };
   }
-  if (req.serverless === 'require') return 'requires serverless';
-  if (req.auth === true) return 'requires auth (the server runs without)';
-  if (req.authMechanism !== undefined) return `requires auth mechanism ${req.authMechanism}`;
-  if (req.csfle === true) return 'requires CSFLE';
+  if (req.serverless === 'require') return { kind: 'serverless', message: 'requires serverless' };
+  if (req.auth === true) return { kind: 'auth', message: 'requires auth (the server runs without)' };
+  if (req.authMechanism !== undefined) return { kind: 'auth', message: `requires auth mechanism ${req.authMechanism}` };
+  if (req.csfle === true) return { kind: 'csfle', message: 'requires CSFLE' };
   if (isDocument(req.serverParameters)) {
     for (const [name, expected] of Object.entries(req.serverParameters)) {
       if (!matches(expected, env.serverParameters[name], { root: false })) {
-        return `server parameter ${name} is ${show(env.serverParameters[name])}, needs ${show(expected)}`;
+        return { kind: 'serverParameters', message: `server parameter ${name} is ${show(env.serverParameters[name])}, needs ${show(expected)}` };
       }
     }
   }
   return undefined;
 }
 
-/** Undefined when one of `reqs` is met (or there are none), else the reasons none is. */
-export function unmetRequirements(reqs: unknown, env: Pick<SpecEnvironment, 'serverVersion' | 'topology' | 'serverParameters'>): string | undefined {
+/** Why one runOnRequirement is not met, or undefined when it is. */
+export function unmetRequirement(req: Document, env: RequirementEnv): string | undefined {
+  return checkRequirement(req, env)?.message;
+}
+
+/**
+ * Undefined when one of `reqs` is met (or there are none), else every requirement's failure. The format runs a test
+ * when ANY requirement is met, so a test is excluded only when all of them fail.
+ */
+export function checkRequirements(reqs: unknown, env: RequirementEnv): UnmetRequirement[] | undefined {
   if (!Array.isArray(reqs) || reqs.length === 0) return undefined;
-  const reasons: string[] = [];
+  const unmet: UnmetRequirement[] = [];
   for (const req of reqs) {
-    const why = unmetRequirement(req as Document, env);
+    const why = checkRequirement(req as Document, env);
     if (why === undefined) return undefined;
-    reasons.push(why);
+    unmet.push(why);
   }
-  return `runOnRequirements not met: ${reasons.join('; ')}`;
+  return unmet;
+}
+
+/** Undefined when one of `reqs` is met (or there are none), else the reasons none is. */
+export function unmetRequirements(reqs: unknown, env: RequirementEnv): string | undefined {
+  const unmet = checkRequirements(reqs, env);
+  return unmet ? `runOnRequirements not met: ${unmet.map((u) => u.message).join('; ')}` : undefined;
 }
 
 /** Whether `schemaVersion` is one this runner may process. */
@@ -557,8 +582,36 @@ export interface SuiteOptions {
   timeoutMS?: number;
 }
 
-/** Appends one JSON line per test to $SPEC_RESULTS_FILE when set (for reports). */
-function recordResult(entry: { suite: string; file: string; test: string; status: 'pass' | 'fail' | 'skip'; message?: string }): void {
+/**
+ * Why a test does not run, by who decided it:
+ * - `requirement`: its runOnRequirements exclude this server (version range, topology, ...): the test does not apply;
+ * - `named`: the suite's skip table (a driver bug or missing feature, with the reason): applies but does not pass;
+ * - `skipReason`: the spec file itself marks the test as skipped;
+ * - `runner`: the test needs a unified-format feature this runner does not implement.
+ * Only `requirement` skips leave the set of applicable tests; the others count as not passing.
+ */
+export interface SkipDecision {
+  kind: 'requirement' | 'named' | 'skipReason' | 'runner';
+  reason: string;
+  /** For `requirement`: the kinds of the unmet requirements, e.g. ['version'] or ['topology']. */
+  requirementKinds?: RequirementKind[];
+}
+
+/** One line of $SPEC_RESULTS_FILE. */
+export interface RecordedResult {
+  suite: string;
+  file: string;
+  test: string;
+  status: 'pass' | 'fail' | 'skip';
+  message?: string;
+  /** For skips: SkipDecision.kind. */
+  skipKind?: SkipDecision['kind'];
+  /** For requirement skips: the kinds of the unmet requirements. */
+  requirementKinds?: RequirementKind[];
+}
+
+/** Appends one JSON line per test to $SPEC_RESULTS_FILE when set (scripts/test-spec.mjs reads them). */
+function recordResult(entry: RecordedResult): void {
   const path = process.env.SPEC_RESULTS_FILE;
   if (!path) return;
   try {
@@ -568,16 +621,28 @@ function recordResult(entry: { suite: string; file: string; test: string; status
   }
 }
 
+/** Why and by whom `test` of `fileName` is skipped, or undefined when it runs. A skip-table entry wins. */
+export function classifySkip(fileName: string, file: Document, test: Document, env: SpecEnvironment, skips: readonly SkipEntry[]): SkipDecision | undefined {
+  const listed = skips.find((s) => s.file === fileName && (s.test === '*' || s.test === test.description));
+  if (listed) return { kind: 'named', reason: listed.reason };
+  if (typeof test.skipReason === 'string') return { kind: 'skipReason', reason: `skipReason: ${test.skipReason}` };
+  for (const [level, reqs] of [['file ', file.runOnRequirements], ['', test.runOnRequirements]] as const) {
+    const unmet = checkRequirements(reqs, env);
+    if (unmet) {
+      return {
+        kind: 'requirement',
+        reason: `${level}runOnRequirements not met: ${unmet.map((u) => u.message).join('; ')}`,
+        requirementKinds: [...new Set(unmet.map((u) => u.kind))].sort(),
+      };
+    }
+  }
+  const limitation = runnerLimitation(file, test);
+  return limitation === undefined ? undefined : { kind: 'runner', reason: limitation };
+}
+
 /** Why `test` of `fileName` is skipped, or undefined when it runs. */
 export function skipReason(fileName: string, file: Document, test: Document, env: SpecEnvironment, skips: readonly SkipEntry[]): string | undefined {
-  const listed = skips.find((s) => s.file === fileName && (s.test === '*' || s.test === test.description));
-  if (listed) return listed.reason;
-  if (typeof test.skipReason === 'string') return `skipReason: ${test.skipReason}`;
-  const fileLevel = unmetRequirements(file.runOnRequirements, env);
-  if (fileLevel) return `file ${fileLevel}`;
-  const testLevel = unmetRequirements(test.runOnRequirements, env);
-  if (testLevel) return testLevel;
-  return runnerLimitation(file, test);
+  return classifySkip(fileName, file, test, env, skips)?.reason;
 }
 
 /** Defines one describe per spec file in `options.dir` and one it per test (it.skip with the reason when skipped). */
@@ -601,10 +666,10 @@ export function defineUnifiedSuite(options: SuiteOptions): void {
           });
           return;
         }
-        const reason = skipReason(name, file, test, options.env, skips);
-        if (reason !== undefined) {
-          recordResult({ suite, file: name, test: title, status: 'skip', message: reason });
-          it(title, { skip: reason }, () => undefined);
+        const skip = classifySkip(name, file, test, options.env, skips);
+        if (skip !== undefined) {
+          recordResult({ suite, file: name, test: title, status: 'skip', message: skip.reason, skipKind: skip.kind, requirementKinds: skip.requirementKinds });
+          it(title, { skip: skip.reason }, () => undefined);
           return;
         }
         const timeout = options.timeoutMS ?? DEFAULT_TEST_TIMEOUT_MS;
