@@ -111,8 +111,9 @@ export class ChangeStreamCursor implements ServerCursor {
   /** Entries that may hold events after `point` (the entry at point.ts itself when part of it is left). */
   private async readFrom(point: ResumePoint): Promise<OplogEntry[]> {
     const after = point.position === HIGH_WATER_MARK_POSITION ? point.ts : point.ts - 1n;
-    if (after < this.engine.oplogTruncatedThrough && this.engine.hub.readAfter(after, 1) === null) throw historyLost();
-    return this.engine.readOplog(after, READ_CHUNK);
+    const entries = await this.engine.readOplog(after, READ_CHUNK);
+    if (entries === null) throw historyLost();
+    return entries;
   }
 
   /**

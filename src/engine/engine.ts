@@ -114,16 +114,26 @@ export class Engine {
       this.hub.publish(entries, encoded.map(entryWeight));
       for (const bytes of encoded) this.oplogBytes += bytes.byteLength;
     });
-    if (entries.length > 0) await this.enforceOplogSize();
+    // The write has committed: a trim that fails (the storage closing under it, say) must not turn its reply into
+    // an error, or a client would take a committed write for one that never happened. The oplog stays over its
+    // limit, so the next write trims again.
+    if (entries.length > 0) await this.enforceOplogSize().catch(() => undefined);
     return result;
   }
 
-  /** Reads oplog entries after `afterTs` from the hub's cache when it covers them, else from storage. */
-  async readOplog(afterTs: bigint, limit: number): Promise<OplogEntry[]> {
+  /**
+   * Reads oplog entries after `afterTs` from the hub's cache when it covers them, else from storage. Returns null
+   * when entries after `afterTs` may have been truncated (the caller's history is lost), never a list with a gap.
+   */
+  async readOplog(afterTs: bigint, limit: number): Promise<OplogEntry[] | null> {
     const cached = this.hub.readAfter(afterTs, limit);
     if (cached) return cached;
-    const rows = await this.storage.read((r) => r.readOplog(afterTs, limit));
-    return rows.map((row) => decodeEntry(row.ts, row.entry));
+    const rows = await this.storage.read(async (r) => {
+      // Checked inside the read, not before it: a trim queued ahead of this read has cut the oplog by now.
+      if (afterTs < this.truncatedThrough) return null;
+      return r.readOplog(afterTs, limit);
+    });
+    return rows && rows.map((row) => decodeEntry(row.ts, row.entry));
   }
 
   /** True when an entry with exactly this time is retained. */
@@ -151,8 +161,11 @@ export class Engine {
       if (cut > 0n) {
         await w.truncateOplogBefore(cut + 1n);
         await w.setMeta(TRUNCATED_KEY, cut.toString());
-        if (cut > this.truncatedThrough) this.truncatedThrough = cut;
       }
+      return { cut, bytes };
+    }, ({ cut, bytes }) => {
+      // Once committed, before any queued read: a trim that rolled back removed nothing.
+      if (cut > this.truncatedThrough) this.truncatedThrough = cut;
       this.oplogBytes = bytes;
     });
   }
