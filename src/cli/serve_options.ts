@@ -38,6 +38,7 @@ Options (mongod's names):
   --inMemory                    keep all data in memory (same as --storageEngine inMemory)
   --storageEngine <name>        sqlite (default; wiredTiger is accepted as its alias) or inMemory
   --synchronous <normal|full>   SQLite durability: full syncs every commit (default normal)
+  --maxConns <n>                most client connections open at once (default 1000000)
   --slowms <n>                  log commands slower than this many milliseconds (default 100)
   --quiet                       leave connection events out of the log
   --version                     print the version and exit
@@ -60,6 +61,7 @@ const OPTIONS: Readonly<Record<string, Kind>> = {
   storageEngine: 'string',
   synchronous: 'string',
   slowms: 'number',
+  maxConns: 'number',
   quiet: 'flag',
   version: 'flag',
   help: 'flag',
@@ -193,6 +195,14 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const slowMs = slowText === undefined ? undefined : parseNumber('slowms', slowText, 'number');
   if (slowMs !== undefined) section('operationProfiling').slowOpThresholdMs = slowMs;
 
+  const maxConnsText = str('maxConns');
+  let maxConns: number | undefined;
+  if (maxConnsText !== undefined) {
+    maxConns = parseNumber('maxConns', maxConnsText, 'number');
+    if (!Number.isInteger(maxConns) || maxConns < 1) throw invalid('maxConns', maxConnsText);
+    section('net').maxIncomingConnections = maxConns;
+  }
+
   const quiet = given.has('quiet');
   if (quiet) section('systemLog').quiet = true;
 
@@ -201,7 +211,7 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const enableTestCommands = testText !== undefined && parseBoolParameter(testText) === true;
 
   return {
-    port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, synchronous, slowMs, quiet,
+    port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, synchronous, slowMs, maxConns, quiet,
     argv: ['eddydb', ...args],
     parsed,
   };

@@ -44,6 +44,7 @@ export class Client implements CommandRunner {
       storage = await openStorage(path, { synchronous: options.synchronous, engine: options.engine });
     } catch (err) {
       if (err instanceof StorageError && err.kind === 'DBPathInUse') throw mongoError('DBPathInUse', err.message);
+      if (err instanceof StorageError && err.kind === 'Corrupted') throw mongoError('InternalError', err.message);
       throw err;
     }
     const engine = await Engine.open(storage, {

@@ -4,10 +4,8 @@ import { toTimestamp } from '../oplog/cluster_clock.js';
 import { SERVER_VERSION, type CommandContext, type CommandDefinition } from './context.js';
 import { STORAGE_ENGINE_NAME } from './buildInfo.js';
 import { GENERIC_ARGUMENTS } from './generic_arguments.js';
+import { oplogWindow } from './oplog_window.js';
 import { serverStatsOf } from './server_stats.js';
-
-/** mongod's default maxIncomingConnections; `available` is this minus the open ones. */
-const MAX_CONNECTIONS = 1_000_000;
 
 /** Fields `<section>: 0` cannot remove. */
 const ALWAYS_INCLUDED: ReadonlySet<string> = new Set(['host', 'version', 'process', 'pid', 'uptime', 'uptimeMillis', 'uptimeEstimate', 'localTime']);
@@ -18,7 +16,7 @@ export function serverHost(localAddress: string): string {
   return port !== undefined && port !== '27017' ? `${hostname()}:${port}` : hostname();
 }
 
-function sections(ctx: CommandContext): Document {
+async function sections(ctx: CommandContext): Promise<Document> {
   const server = ctx.server;
   const stats = serverStatsOf(server);
   const me = ctx.connection.localAddress;
@@ -37,14 +35,15 @@ function sections(ctx: CommandContext): Document {
     asserts: { regular: 0, warning: 0, msg: 0, user: 0, tripwire: 0, rollovers: 0 },
     connections: {
       current: stats.connections.current,
-      available: MAX_CONNECTIONS - stats.connections.current,
+      available: Math.max(0, stats.connections.limit - stats.connections.current),
       totalCreated: stats.connections.totalCreated,
-      rejected: 0,
+      rejected: stats.connections.rejected,
     },
     mem: { bits: 64, resident: mb(memory.rss), virtual: mb(memory.rss + memory.external), supported: true },
     metrics: { cursor: { open: { total: server.engine.cursors.size, noTimeout: 0, pinned: 0 }, timedOut: 0 } },
     network: { numRequests: stats.network.numRequests },
     opcounters: { ...stats.opcounters },
+    oplog: await oplogWindow(server.engine),
     repl: {
       hosts: [me],
       setName: server.options.replSetName,
@@ -77,7 +76,7 @@ function sections(ctx: CommandContext): Document {
 export const serverStatus: CommandDefinition = {
   name: 'serverStatus',
   async run(cmd, ctx) {
-    const reply = sections(ctx);
+    const reply = await sections(ctx);
     for (const [name, value] of Object.entries(cmd)) {
       if (name === 'serverStatus' || GENERIC_ARGUMENTS.has(name)) continue;
       const off = value === false || (isNumeric(value) && toNumber(value) === 0);

@@ -16,7 +16,8 @@ export interface OpCounters {
  * nobody connected to.
  */
 export interface ServerStats {
-  connections: { current: number; totalCreated: number };
+  /** `rejected`: sockets turned away past `limit` (mongod's maxIncomingConnections, default 1,000,000). */
+  connections: { current: number; totalCreated: number; rejected: number; limit: number };
   opcounters: OpCounters;
   network: { numRequests: number };
   /** The most recent log lines, oldest first (getLog 'global'); at most RAM_LOG_LIMIT. */
@@ -24,6 +25,9 @@ export interface ServerStats {
   /** How many lines were ever added to `ramLog` (getLog's totalLinesWritten). */
   totalLinesWritten: number;
 }
+
+/** mongod's default maxIncomingConnections: effectively unlimited. */
+export const DEFAULT_MAX_CONNECTIONS = 1_000_000;
 
 /** mongod's RamLog keeps the last 1024 lines. */
 export const RAM_LOG_LIMIT = 1024;
@@ -36,7 +40,7 @@ export function serverStatsOf(server: ServerContext): ServerStats {
   let stats = statsByServer.get(server);
   if (!stats) {
     stats = {
-      connections: { current: 0, totalCreated: 0 },
+      connections: { current: 0, totalCreated: 0, rejected: 0, limit: DEFAULT_MAX_CONNECTIONS },
       opcounters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
       network: { numRequests: 0 },
       ramLog: [],

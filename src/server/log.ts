@@ -76,6 +76,7 @@ export function logEntry(s: LogSeverity, c: LogComponent, id: number, ctx: strin
 const KNOWN_EVENTS: Readonly<Record<string, { id: number; c: LogComponent; s: LogSeverity }>> = {
   'Connection accepted': { id: 22943, c: 'NETWORK', s: 'I' },
   'Connection ended': { id: 22944, c: 'NETWORK', s: 'I' },
+  'Connection refused because there are too many open connections': { id: 22942, c: 'NETWORK', s: 'I' },
   'client metadata': { id: 51800, c: 'NETWORK', s: 'I' },
   'Slow query': { id: 51803, c: 'COMMAND', s: 'I' },
   'Command failed with an internal error': { id: 0, c: 'COMMAND', s: 'E' },

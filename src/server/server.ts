@@ -38,6 +38,11 @@ export interface StartServerOptions {
   argv?: string[];
   /** getCmdLineOpts' parsed option tree; defaults to one built from these options. */
   parsed?: Document;
+  /**
+   * Most client connections open at once, across all listeners (mongod's --maxConns); one more is closed at once.
+   * Default 1,000,000 (effectively unlimited).
+   */
+  maxConns?: number;
   /** Leaves connection open/close events out of the log, as mongod's --quiet. */
   quiet?: boolean;
   /** Receives one structured log line per notable event; nothing is logged without it. */
@@ -77,6 +82,7 @@ function defaultParsed(options: StartServerOptions): Document {
   };
   if (options.oplogSizeMB !== undefined) (parsed.replication as Document).oplogSizeMB = options.oplogSizeMB;
   if (options.enableTestCommands) parsed.setParameter = { enableTestCommands: '1' };
+  if (options.maxConns !== undefined) (parsed.net as Document).maxIncomingConnections = options.maxConns;
   if (options.quiet) parsed.systemLog = { quiet: true };
   return parsed;
 }
@@ -88,6 +94,10 @@ async function openStorageForServer(options: StartServerOptions): Promise<Storag
     if (err instanceof StorageError && err.kind === 'DBPathInUse') {
       // mongod exits with 100 (an uncaught DBException in initAndListen) and this message.
       throw new ServerStartupError('DBPathInUse', `DBPathInUse: ${err.message}`, 100, { cause: err });
+    }
+    if (err instanceof StorageError && err.kind === 'Corrupted') {
+      // mongod refuses a damaged WiredTiger store with an uncaught DBException too (exit 100).
+      throw new ServerStartupError('InternalError', `Corrupted data: ${err.message}`, 100, { cause: err });
     }
     const message = err instanceof Error ? err.message : String(err);
     throw new ServerStartupError('InternalError', `Could not open the data folder ${options.dbpath}: ${message}`, 100, { cause: err });
@@ -149,6 +159,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   );
   stats = serverStatsOf(context);
   const serverStats = stats;
+  if (options.maxConns !== undefined) serverStats.connections.limit = options.maxConns;
 
   /** Connections that have sent a command (and so count in serverStatus.connections). */
   const counted = new WeakSet<ConnectionInfo>();
@@ -173,6 +184,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const hosts = options.bindIp.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
   if (hosts.length === 0) hosts.push('127.0.0.1');
   const wires: WireServer[] = [];
+  const maxConns = serverStats.connections.limit;
+  const admitConnection = (): boolean => {
+    let open = 0;
+    for (const w of wires) open += w.connectionCount;
+    if (open < maxConns) return true;
+    serverStats.connections.rejected++;
+    return false;
+  };
   let port = options.port;
   try {
     for (const host of hosts) {
@@ -181,6 +200,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         port,
         handler: makeHandler(() => wire),
         onConnectionClosed,
+        admitConnection,
         log: onEvent,
         // mongod 6.0+ only answers the handshake and auth commands over OP_QUERY.
         strictOpQuery: true,

@@ -164,7 +164,7 @@ export interface StorageOptions {
  * The small closed set of failures storage reports; the engine maps them to MongoDB errors. Anything else a
  * storage call throws is a bug or an I/O failure (the engine reports it as InternalError).
  */
-export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed';
+export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed' | 'Corrupted';
 
 /** A failure of the closed set; `indexName` is set for a DuplicateKey raised by `insertIndexEntry`. */
 export class StorageError extends Error {

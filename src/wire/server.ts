@@ -53,9 +53,25 @@ export function createWireServer(options: WireServerOptions): WireServer {
     },
   };
 
+  const admitted = (): boolean => {
+    try {
+      return options.admitConnection?.() ?? true;
+    } catch {
+      return true;
+    }
+  };
+
   const accept = (socket: net.Socket): void => {
     if (closing) {
       socket.destroy();
+      return;
+    }
+    if (options.admitConnection && !admitted()) {
+      log({ msg: 'Connection refused because there are too many open connections', remote: formatAddress(socket.remoteAddress, socket.remotePort), connectionCount: connections.size });
+      // An error on a socket being turned away is of no interest; unhandled it would crash the process.
+      socket.on('error', () => undefined);
+      // A clean close (FIN) rather than a reset; with allowHalfOpen the socket is then destroyed by hand.
+      socket.end(() => socket.destroy());
       return;
     }
     socket.setNoDelay(true);

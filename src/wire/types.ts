@@ -56,6 +56,11 @@ export interface WireServerOptions {
    * are refused with UnsupportedOpQueryCommand (352) as mongod 6.0+ does. Default false: all are passed on.
    */
   strictOpQuery?: boolean;
+  /**
+   * Asked once per new socket before anything is read from it; returning false closes that socket at once (a
+   * FIN, no reply), as mongod does past `net.maxIncomingConnections`. Absent: every connection is admitted.
+   */
+  admitConnection?: () => boolean;
 }
 
 /** A listening MongoDB wire-protocol server. */

@@ -12,6 +12,7 @@ import { StorageError } from '../types.js';
 import type { Storage, StorageOptions, StorageReader, StorageWriter } from '../types.js';
 import { FolderLock, dbPathInUse } from './folder_lock.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { checkSqliteStore, corrupted, isCorruptionError } from './startup_check.js';
 import { SqliteStatements } from './statements.js';
 import { SqliteTransaction } from './sqlite_transaction.js';
 import type { SqliteConnectionState } from './sqlite_transaction.js';
@@ -60,21 +61,25 @@ export class SqliteStorage implements Storage {
     mkdirSync(path, { recursive: true });
     const lock = FolderLock.claim(path);
     let db: SqliteDatabase | undefined;
+    const file = join(path, SQLITE_FILE_NAME);
     try {
       // timeout 0: a database held by another process must fail now, not after a busy wait.
-      db = new Database(join(path, SQLITE_FILE_NAME), { timeout: 0 });
+      db = new Database(file, { timeout: 0 });
       // EXCLUSIVE before WAL: the connection then keeps SQLite's file lock until it closes (a lock the OS drops
       // if the process dies) and WAL needs no shared-memory file.
       db.pragma('locking_mode = EXCLUSIVE');
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`could not switch ${SQLITE_FILE_NAME} to WAL mode (got ${String(mode)})`);
       initConnection(db, synchronous);
+      // After a crash as after a clean stop: a damaged file is refused here, before anything reads from it.
+      checkSqliteStore(db, file);
       lock.writePid();
       return new SqliteStorage(db, path, lock);
     } catch (err) {
       db?.close();
       lock.release();
       if ((err as { code?: unknown }).code === 'SQLITE_BUSY') throw dbPathInUse(path);
+      if (isCorruptionError(err)) throw corrupted(file, (err as Error).message, err);
       throw err;
     }
   }
@@ -149,7 +154,8 @@ export class SqliteStorage implements Storage {
 /**
  * Opens the SQLite storage of data folder `dir` (created if missing; the database is `<dir>/eddydb.sqlite`) or,
  * for ':memory:', a private in-memory database. Rejects with `StorageError('DBPathInUse')` (mongod's message)
- * when another open storage of this process or another live process holds the folder.
+ * when another open storage of this process or another live process holds the folder, and with
+ * `StorageError('Corrupted')` when the file fails SQLite's quick_check or the oplog's ordering check.
  */
 export async function openSqliteStorage(dir: string | ':memory:', options?: StorageOptions): Promise<SqliteStorage> {
   return SqliteStorage.open(dir, options);

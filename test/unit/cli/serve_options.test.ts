@@ -69,6 +69,15 @@ describe('eddydb command line', () => {
     assert.equal(serve(['--replSet', 'rs1/a:1,b:2']).replSet, 'rs1');
   });
 
+  test('--maxConns takes a positive integer and shows in parsed.net', () => {
+    const o = serve(['--maxConns', '5']);
+    assert.equal(o.maxConns, 5);
+    assert.deepEqual(o.parsed, { net: { maxIncomingConnections: 5 } });
+    assert.equal(serve([]).maxConns, undefined);
+    assert.throws(() => parseCommandLine(['--maxConns', '0']), /--maxConns/);
+    assert.throws(() => parseCommandLine(['--maxConns=1.5']), /--maxConns/);
+  });
+
   test('--bind_ip_all listens everywhere', () => {
     assert.equal(serve(['--bind_ip_all']).bindIp, '0.0.0.0');
   });
