@@ -34,7 +34,9 @@ Options (mongod's names):
   --dbpath <path>               data folder, created if missing (default ./data)
   --replSet <name>              replica-set name reported to clients (default rs0)
   --setParameter <name=value>   set a server parameter; repeatable (enableTestCommands=1)
-  --oplogSizeMB <n>             oplog retention in megabytes (default unlimited)
+  --oplogSizeMB <n>             oplog retention in megabytes (default 5% of free disk, at least 990,
+                                at most 51200; --inMemory: 5% of physical memory, at least 50)
+  --oplogMinRetentionHours <h>  keep oplog entries at least this many hours, whatever the size (default 0)
   --inMemory                    keep all data in memory (same as --storageEngine inMemory)
   --storageEngine <name>        sqlite (default; wiredTiger is accepted as its alias) or inMemory
   --synchronous <normal|full>   SQLite durability: full syncs every commit (default normal)
@@ -57,6 +59,7 @@ const OPTIONS: Readonly<Record<string, Kind>> = {
   replSet: 'string',
   setParameter: 'string',
   oplogSizeMB: 'number',
+  oplogMinRetentionHours: 'number',
   inMemory: 'flag',
   storageEngine: 'string',
   synchronous: 'string',
@@ -169,6 +172,10 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
     if (oplogSizeMB <= 0) throw invalid('oplogSizeMB', oplogText);
     section('replication').oplogSizeMB = oplogSizeMB;
   }
+  // mongod keeps this one under storage: in its config file.
+  const retentionText = str('oplogMinRetentionHours');
+  const oplogMinRetentionHours = retentionText === undefined ? undefined : parseNumber('oplogMinRetentionHours', retentionText, 'number');
+  if (oplogMinRetentionHours !== undefined) section('storage').oplogMinRetentionHours = oplogMinRetentionHours;
 
   const engineText = str('storageEngine');
   let inMemory = given.has('inMemory');
@@ -211,7 +218,7 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const enableTestCommands = testText !== undefined && parseBoolParameter(testText) === true;
 
   return {
-    port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, synchronous, slowMs, maxConns, quiet,
+    port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet,
     argv: ['eddydb', ...args],
     parsed,
   };

@@ -18,10 +18,17 @@ export interface ClientOptions {
   synchronous?: StorageOptions['synchronous'];
   /** 'sqlite' (default) or 'memory' (the reference engine; data dies with the process). */
   engine?: StorageOptions['engine'];
-  /** Oplog retention, as mongod's --oplogSizeMB. Unlimited when absent. */
+  /**
+   * Oplog retention in megabytes, as mongod's --oplogSizeMB. Unlimited when absent: unlike the server, an embedded
+   * client does not size its oplog from the free disk space; pass a size to bound it.
+   */
   oplogSizeMB?: number;
+  /** Oplog entries newer than this many hours are kept whatever the size, as mongod's --oplogMinRetentionHours. */
+  oplogMinRetentionHours?: number;
   /** Enables configureFailPoint, as mongod's enableTestCommands. */
   enableTestCommands?: boolean;
+  /** @internal Budget in bytes of the change-stream fan-out cache (default 64 MiB); for tests. */
+  oplogCacheBytes?: number;
 }
 
 /**
@@ -49,6 +56,8 @@ export class Client implements CommandRunner {
     }
     const engine = await Engine.open(storage, {
       oplogSizeBytes: options.oplogSizeMB !== undefined ? Math.floor(options.oplogSizeMB * 1024 * 1024) : undefined,
+      oplogMinRetentionHours: options.oplogMinRetentionHours,
+      oplogCacheBytes: options.oplogCacheBytes,
     });
     const context = new ServerContext(engine, {
       replSetName: 'rs0',

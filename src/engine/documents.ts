@@ -12,7 +12,63 @@ export function decodeDocument(bytes: Uint8Array): Document {
   return deserialize(bytes, decodeOptions) as Document;
 }
 
+/**
+ * MongoDB's documented limit on nesting for stored documents ("no more than 100 levels of nesting";
+ * https://www.mongodb.com/docs/manual/reference/limits/#mongodb-limit-Nested-Depth-for-BSON-Documents).
+ */
+export const MAX_USER_NESTING_DEPTH = 100;
+
+/**
+ * How many levels of non-empty documents and arrays a value nests, the top-level document counting as one, as
+ * mongod counts them for storage (an empty sub-document or array adds no level). Stops counting once past `limit`,
+ * so a hostile, very deep value costs no more than `limit` frames of recursion.
+ */
+export function nestingDepth(value: unknown, limit = MAX_USER_NESTING_DEPTH): number {
+  return depthOf(value, 0, limit);
+}
+
+function depthOf(value: unknown, above: number, limit: number): number {
+  if (!isContainer(value)) return above;
+  const children = Array.isArray(value) ? value : Object.values(value as Document);
+  if (children.length === 0) return above;
+  const here = above + 1;
+  if (here > limit) return here;
+  let max = here;
+  for (const child of children) {
+    if (!isContainer(child)) continue;
+    const d = depthOf(child, here, limit);
+    if (d > max) max = d;
+    if (max > limit) break;
+  }
+  return max;
+}
+
+/** A plain document or an array (BSON wrapper values, dates, regexes and buffers are leaves). */
+function isContainer(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return true;
+  const type = bsonTypeOf(v);
+  return type === 'object';
+}
+
+/** Overflow (15) when `doc` nests deeper than MongoDB stores; `insert` picks mongod's insert-path message. */
+export function checkNestingDepth(doc: Document, insert: boolean): void {
+  if (nestingDepth(doc) <= MAX_USER_NESTING_DEPTH) return;
+  throw mongoError(
+    'Overflow',
+    insert
+      ? `cannot insert document because it exceeds ${MAX_USER_NESTING_DEPTH} levels of nesting`
+      : `Document exceeds maximum nesting depth of ${MAX_USER_NESTING_DEPTH}`,
+  );
+}
+
+/**
+ * The stored bytes of a document. Throws BSONObjectTooLarge (10334) over 16 MiB and Overflow (15) when it nests
+ * deeper than {@link MAX_USER_NESTING_DEPTH} (an update result, say; inserts are checked earlier in
+ * {@link prepareForInsert}).
+ */
 export function encodeDocument(doc: Document): Uint8Array {
+  checkNestingDepth(doc, false);
   const bytes = serialize(doc, { ignoreUndefined: false });
   if (bytes.byteLength > MAX_BSON_OBJECT_SIZE) {
     throw mongoError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${bytes.byteLength}, max size: ${MAX_BSON_OBJECT_SIZE}`);
@@ -51,6 +107,7 @@ export function prepareForInsert(doc: Document): Document {
   }
   const id = Object.prototype.hasOwnProperty.call(doc, '_id') ? doc._id : new ObjectId();
   validateId(id);
+  checkNestingDepth(doc, true);
   const out: Document = { _id: id };
   for (const [k, v] of Object.entries(doc)) {
     if (k !== '_id') out[k] = v;

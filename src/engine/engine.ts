@@ -1,15 +1,32 @@
 import type { Storage, StorageReader, StorageWriter } from '../storage/types.js';
 import { ClusterClock } from '../oplog/cluster_clock.js';
-import { OplogHub } from '../oplog/hub.js';
+import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
+import { DEFAULT_TRIM_BATCH_ENTRIES, OplogTrimmer, TRUNCATED_KEY } from './oplog_trimmer.js';
 
 const CLOCK_KEY = 'clusterTime';
-const TRUNCATED_KEY = 'oplogTruncatedThrough';
 
 export interface EngineOptions {
-  /** Oplog retention in bytes; older entries are removed beyond it (mongod's --oplogSizeMB). Unlimited if absent. */
+  /**
+   * Oplog retention in bytes; the oldest entries are removed in the background beyond it (mongod's --oplogSizeMB).
+   * Unlimited if absent.
+   */
   oplogSizeBytes?: number;
+  /**
+   * Entries whose cluster time is newer than now minus this many hours are kept whatever the size (mongod's
+   * --oplogMinRetentionHours). 0 or absent: no minimum.
+   */
+  oplogMinRetentionHours?: number;
+  /** At most this many entries are removed per storage transaction (default 256). */
+  oplogTrimBatchEntries?: number;
+  /** The wall clock the retention window is measured against, in ms since the epoch (tests inject one). */
+  now?: () => number;
+  /**
+   * @internal Budget of the hub's cache of decoded entries (default DEFAULT_OPLOG_CACHE_BYTES). Streams behind the
+   * cached window read storage instead; tests set it small to exercise that path.
+   */
+  oplogCacheBytes?: number;
 }
 
 /** An entry before the engine stamps it with its cluster time. */
@@ -31,8 +48,7 @@ export interface WriteContext {
 export class Engine {
   readonly hub: OplogHub;
   readonly cursors = new CursorRegistry();
-  private oplogBytes = 0;
-  private truncatedThrough: bigint;
+  private readonly trimmer: OplogTrimmer;
   private closed = false;
 
   private constructor(
@@ -42,9 +58,13 @@ export class Engine {
     oplogBytes: number,
     readonly options: EngineOptions,
   ) {
-    this.hub = new OplogHub(clock.current());
-    this.truncatedThrough = truncatedThrough;
-    this.oplogBytes = oplogBytes;
+    this.hub = new OplogHub(clock.current(), options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
+    this.trimmer = new OplogTrimmer(storage, {
+      sizeBytes: options.oplogSizeBytes,
+      minRetentionHours: options.oplogMinRetentionHours,
+      batchEntries: Math.max(1, options.oplogTrimBatchEntries ?? DEFAULT_TRIM_BATCH_ENTRIES),
+      now: options.now ?? Date.now,
+    }, oplogBytes, truncatedThrough);
   }
 
   /** Opens the engine on a storage, restoring the clock so it never goes back across restarts. */
@@ -75,7 +95,15 @@ export class Engine {
 
   /** Entries at or before this time may have been removed from the oplog. */
   get oplogTruncatedThrough(): bigint {
-    return this.truncatedThrough;
+    return this.trimmer.truncatedThrough;
+  }
+
+  /**
+   * Resolves once no background oplog trim is running. Writes never wait for trims; tests and tools that want to
+   * observe the oplog within its limit wait here.
+   */
+  oplogTrimSettled(): Promise<void> {
+    return this.trimmer.settled();
   }
 
   get isClosed(): boolean {
@@ -112,12 +140,11 @@ export class Engine {
       // Inside the storage queue, right after COMMIT: entries reach the hub in commit order, and only once committed.
       if (entries.length === 0) return;
       this.hub.publish(entries, encoded.map(entryWeight));
-      for (const bytes of encoded) this.oplogBytes += bytes.byteLength;
+      for (const bytes of encoded) this.trimmer.added(bytes.byteLength);
     });
-    // The write has committed: a trim that fails (the storage closing under it, say) must not turn its reply into
-    // an error, or a client would take a committed write for one that never happened. The oplog stays over its
-    // limit, so the next write trims again.
-    if (entries.length > 0) await this.enforceOplogSize().catch(() => undefined);
+    // Not awaited: the reply goes out now and the trim runs in the background. A trim that fails (the storage
+    // closing under it, say) cannot turn this committed write's reply into an error.
+    if (entries.length > 0) this.trimmer.schedule();
     return result;
   }
 
@@ -130,7 +157,7 @@ export class Engine {
     if (cached) return cached;
     const rows = await this.storage.read(async (r) => {
       // Checked inside the read, not before it: a trim queued ahead of this read has cut the oplog by now.
-      if (afterTs < this.truncatedThrough) return null;
+      if (afterTs < this.trimmer.truncatedThrough) return null;
       return r.readOplog(afterTs, limit);
     });
     return rows && rows.map((row) => decodeEntry(row.ts, row.entry));
@@ -141,41 +168,16 @@ export class Engine {
     return (await this.storage.read((r) => r.getOplogEntry(ts))) !== null;
   }
 
-  private async enforceOplogSize(): Promise<void> {
-    const limit = this.options.oplogSizeBytes;
-    if (limit === undefined || this.oplogBytes <= limit) return;
-    // Trim to 90% of the limit so that truncation does not run on every write.
-    const target = Math.floor(limit * 0.9);
-    await this.storage.write(async (w) => {
-      let bytes = await w.oplogSizeBytes();
-      let cut = 0n;
-      while (bytes > target) {
-        const batch = await w.readOplog(cut, 256);
-        if (batch.length === 0) break;
-        for (const row of batch) {
-          if (bytes <= target) break;
-          bytes -= row.entry.byteLength;
-          cut = row.ts;
-        }
-      }
-      if (cut > 0n) {
-        await w.truncateOplogBefore(cut + 1n);
-        await w.setMeta(TRUNCATED_KEY, cut.toString());
-      }
-      return { cut, bytes };
-    }, ({ cut, bytes }) => {
-      // Once committed, before any queued read: a trim that rolled back removed nothing.
-      if (cut > this.truncatedThrough) this.truncatedThrough = cut;
-      this.oplogBytes = bytes;
-    });
-  }
-
-  /** Ends every cursor and wakes waiting streams; the caller closes storage after. */
+  /**
+   * Ends every cursor, wakes waiting streams, stops a background trim after its current batch, then closes the
+   * storage once queued work is done.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.cursors.killAll();
     this.hub.wakeAll();
+    await this.trimmer.stop();
     await this.storage.close();
   }
 }

@@ -1,5 +1,8 @@
 import type { OplogEntry } from './entry.js';
 
+/** The hub's default cache budget: the summed weight (see `entryWeight`) of the entries it keeps decoded. */
+export const DEFAULT_OPLOG_CACHE_BYTES = 64 * 1024 * 1024;
+
 /**
  * The fan-out hub: after each commit the engine hands it the decoded entries it just wrote, once; every open
  * stream reads them from here instead of decoding them again from storage. The cache holds a bounded window of
@@ -15,7 +18,7 @@ export class OplogHub {
   private committed: bigint;
   private waiters = new Set<() => void>();
 
-  constructor(committedTs: bigint, private readonly budgetBytes = 64 * 1024 * 1024) {
+  constructor(committedTs: bigint, private readonly budgetBytes = DEFAULT_OPLOG_CACHE_BYTES) {
     this.coversAfter = committedTs;
     this.committed = committedTs;
   }
@@ -23,6 +26,21 @@ export class OplogHub {
   /** Highest committed cluster time. */
   get committedTs(): bigint {
     return this.committed;
+  }
+
+  /** The cache budget in weight units; the cache holds at most this much (or one entry, if a single one weighs more). */
+  get budget(): number {
+    return this.budgetBytes;
+  }
+
+  /** Summed weight of the cached entries: at most `budget` unless the newest entry alone exceeds it. */
+  get cachedBytes(): number {
+    return this.weight;
+  }
+
+  /** How many decoded entries the cache holds now. */
+  get cachedEntries(): number {
+    return this.entries.length;
   }
 
   /** Called by the engine after a transaction commits, with its entries in ts order. */
@@ -103,6 +121,7 @@ export class OplogHub {
     for (const waiter of [...this.waiters]) waiter();
   }
 
+  /** Streams parked in `waitForCommit` right now (each removes itself when it resolves). */
   get waiterCount(): number {
     return this.waiters.size;
   }

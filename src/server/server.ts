@@ -12,6 +12,7 @@ import { countCommand, appendRamLog, serverStatsOf } from '../commands/server_st
 import { Engine } from '../engine/engine.js';
 import { openStorage, StorageError, type Storage } from '../storage/index.js';
 import { CloseConnectionSignal, createWireServer, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
+import { resolveOplogSizeBytes } from './oplog_size.js';
 import { eventToEntry, logEntry, QUIET_SUPPRESSED, type LogEntry, type LogSink } from './log.js';
 import { ServerStartupError } from './startup_error.js';
 
@@ -28,8 +29,13 @@ export interface StartServerOptions {
   /** The replica-set name hello reports (drivers connect with `?replicaSet=<name>`). */
   replSet: string;
   enableTestCommands: boolean;
-  /** Oplog retention; unlimited when absent. */
+  /**
+   * Oplog retention in megabytes. When absent, mongod's default: 5% of the free space on the dbpath's file system
+   * (at least 990 MB), or 5% of physical memory for ':memory:' (at least 50 MB), at most 50 GB.
+   */
   oplogSizeMB?: number;
+  /** Oplog entries newer than this many hours are kept whatever the size (mongod's --oplogMinRetentionHours). */
+  oplogMinRetentionHours?: number;
   /** SQLite's synchronous setting (default 'normal'). */
   synchronous?: 'normal' | 'full';
   /** Commands slower than this many milliseconds are logged (mongod's slowms, default 100). */
@@ -47,6 +53,8 @@ export interface StartServerOptions {
   quiet?: boolean;
   /** Receives one structured log line per notable event; nothing is logged without it. */
   log?: LogSink;
+  /** @internal Budget in bytes of the change-stream fan-out cache (default 64 MiB); for tests. */
+  oplogCacheBytes?: number;
 }
 
 /** A started server. */
@@ -81,6 +89,7 @@ function defaultParsed(options: StartServerOptions): Document {
     storage: options.dbpath === ':memory:' ? { engine: 'inMemory' } : { dbPath: resolve(options.dbpath) },
   };
   if (options.oplogSizeMB !== undefined) (parsed.replication as Document).oplogSizeMB = options.oplogSizeMB;
+  if (options.oplogMinRetentionHours !== undefined) (parsed.storage as Document).oplogMinRetentionHours = options.oplogMinRetentionHours;
   if (options.enableTestCommands) parsed.setParameter = { enableTestCommands: '1' };
   if (options.maxConns !== undefined) (parsed.net as Document).maxIncomingConnections = options.maxConns;
   if (options.quiet) parsed.systemLog = { quiet: true };
@@ -139,7 +148,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let engine: Engine;
   try {
     engine = await Engine.open(storage, {
-      oplogSizeBytes: options.oplogSizeMB === undefined ? undefined : Math.floor(options.oplogSizeMB * 1024 * 1024),
+      // Measured after openStorage, which creates the data folder.
+      oplogSizeBytes: resolveOplogSizeBytes(options.dbpath, options.oplogSizeMB),
+      oplogMinRetentionHours: options.oplogMinRetentionHours,
+      oplogCacheBytes: options.oplogCacheBytes,
     });
   } catch (err) {
     await storage.close().catch(() => undefined);

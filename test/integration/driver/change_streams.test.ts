@@ -586,6 +586,8 @@ describe('change stream history through the driver', () => {
       const token = (await stream.next())._id;
       await stream.close();
       await coll.insertMany(Array.from({ length: 200 }, (_, i) => ({ _id: i + 1, pad: 'x'.repeat(500) })) as Document[]);
+      // Trimming runs in the background; wait for it rather than racing it.
+      await server.engine.oplogTrimSettled();
       const err = await rejectsWith(() => coll.watch([], { resumeAfter: token }).next(), 286, {
         codeName: 'ChangeStreamHistoryLost', labels: ['NonResumableChangeStreamError'],
       });

@@ -394,6 +394,7 @@ describe('change stream history', () => {
       const token = (await stream.next())._id as Document;
       await stream.close();
       for (let i = 1; i < 200; i++) await coll.insertOne({ _id: i, pad: 'x'.repeat(500) });
+      await client.serverContext.engine.oplogTrimSettled();
       await rejectsWith(() => coll.watch([], { resumeAfter: token }).next(), 286, { labels: ['NonResumableChangeStreamError'] });
     } finally {
       await cleanup();
