@@ -7,7 +7,8 @@ import type { CursorBatch, ServerCursor } from '../engine/cursor_registry.js';
 import { encodeResumeToken, highWaterMarkToken, HIGH_WATER_MARK_POSITION, type ResumePoint } from '../oplog/resume_token.js';
 import type { OplogEntry } from '../oplog/entry.js';
 import type { ChangeStreamSpec } from './options.js';
-import { entryInScope, entryInvalidates, scopeNamespace, type StreamScope } from './scope.js';
+import { entryInvalidates, scopeNamespace, type StreamScope } from './scope.js';
+import { interestedIn, type StreamInterest } from '../oplog/interest.js';
 import { buildEvents, type DocumentLookup } from './event_builder.js';
 import { MAX_EVENT_BYTES, splitLargeEvent } from './split_event.js';
 
@@ -23,6 +24,8 @@ export type EventPipeline = (event: Document) => Document[];
 
 export interface ChangeStreamCursorOptions {
   scope: StreamScope;
+  /** What the stream can report, for the hub's index and to skip entries without shaping them. */
+  interest: StreamInterest;
   spec: ChangeStreamSpec;
   pipeline: EventPipeline | null;
   lookup: DocumentLookup;
@@ -101,10 +104,21 @@ export class ChangeStreamCursor implements ServerCursor {
       if (docs.length > 0 || limit === 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
       const remaining = deadline - Date.now();
       if (remaining <= 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
-      const more = await this.engine.hub.waitForCommit(this.position.ts, remaining, signal);
+      const wakeup = await this.engine.hub.waitForEntries(this.position.ts, this.options.interest, remaining, signal);
       if (signal.aborted) throw mongoError('CursorKilled', 'cursor killed while waiting for changes');
       if (this.engine.isClosed) throw mongoError('InterruptedAtShutdown', 'interrupted at shutdown');
-      if (!more) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      if (wakeup === null) continue;
+      // The hub offered this stream every entry up to `through` that it may report; the rest need no reading.
+      for (const entry of wakeup.entries) {
+        const full = await this.consume(entry, docs, limit, bytes);
+        bytes = full.bytes;
+        if (this.invalidated) return { docs, exhausted: true, postBatchResumeToken: this.postBatchResumeToken };
+        if (!full.done) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      }
+      if (wakeup.through > this.position.ts) {
+        this.position = { ts: wakeup.through, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };
+      }
+      if (docs.length > 0 || Date.now() >= deadline) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
     }
   }
 
@@ -134,7 +148,7 @@ export class ChangeStreamCursor implements ServerCursor {
       } else afterPosition = here.position;
     }
     let lastReturned = false;
-    if (entryInScope(scope, entry, spec.showExpandedEvents)) {
+    if (interestedIn(this.options.interest, entry)) {
       const events = await buildEvents(entry, spec, entryInvalidates(scope, entry), afterPosition, this.options.lookup);
       for (const built of events) {
         if (docs.length >= limit) return { done: false, bytes };

@@ -9,6 +9,7 @@ import { compileDocumentPipeline } from '../query/pipeline/index.js';
 import { parseChangeStreamSpec, type ChangeStreamSpec } from './options.js';
 import { ChangeStreamCursor, type EventPipeline } from './change_stream_cursor.js';
 import type { StreamScope } from './scope.js';
+import { streamInterest } from './stream_interest.js';
 import { isInternalDatabase, isSystemCollection } from '../engine/namespace.js';
 
 /** Stages a change stream pipeline may hold after `$changeStream`. */
@@ -104,6 +105,7 @@ export async function openChangeStream(engine: Engine, req: OpenChangeStreamRequ
   const start = await resolveStart(engine, spec);
   return new ChangeStreamCursor(engine, {
     scope,
+    interest: streamInterest(scope, spec, rest, req.collation ?? null),
     spec,
     pipeline,
     start,

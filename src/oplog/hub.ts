@@ -1,4 +1,12 @@
 import type { OplogEntry } from './entry.js';
+import type { StreamInterest } from './interest.js';
+import { WaiterIndex, type Waiter } from './waiter_index.js';
+
+/** What a parked stream wakes up with (see `OplogHub.waitForEntries`). */
+export interface Wakeup {
+  entries: OplogEntry[];
+  through: bigint;
+}
 
 /** The hub's default cache budget: the summed weight (see `entryWeight`) of the entries it keeps decoded. */
 export const DEFAULT_OPLOG_CACHE_BYTES = 64 * 1024 * 1024;
@@ -7,7 +15,9 @@ export const DEFAULT_OPLOG_CACHE_BYTES = 64 * 1024 * 1024;
  * The fan-out hub: after each commit the engine hands it the decoded entries it just wrote, once; every open
  * stream reads them from here instead of decoding them again from storage. The cache holds a bounded window of
  * the newest entries; a stream that falls behind the window reads from storage, so a slow consumer costs disk
- * reads, never unbounded memory. Streams waiting for new entries park on `waitForCommit`, which holds no lock.
+ * reads, never unbounded memory. Streams waiting for new entries park in an index by what they can report; a
+ * commit wakes only the streams it concerns and hands them the entries, so ten thousand parked streams cost a
+ * commit a few map lookups, not ten thousand reads.
  */
 export class OplogHub {
   private entries: OplogEntry[] = [];
@@ -16,7 +26,7 @@ export class OplogHub {
   /** Every entry with ts > coversAfter is in the cache. */
   private coversAfter: bigint;
   private committed: bigint;
-  private waiters = new Set<() => void>();
+  private readonly index = new WaiterIndex();
 
   constructor(committedTs: bigint, private readonly budgetBytes = DEFAULT_OPLOG_CACHE_BYTES) {
     this.coversAfter = committedTs;
@@ -64,16 +74,7 @@ export class OplogHub {
       this.entries.splice(0, drop);
       this.weights.splice(0, drop);
     }
-    this.wakeAll();
-  }
-
-  /** Forgets cached entries (after oplog truncation or a DDL that must be re-read); streams fall back to storage. */
-  reset(committedTs: bigint): void {
-    this.entries = [];
-    this.weights = [];
-    this.weight = 0;
-    this.coversAfter = committedTs;
-    if (committedTs > this.committed) this.committed = committedTs;
+    if (this.index.size > 0) for (const waiter of this.index.offer(entries)) waiter.finish();
   }
 
   /**
@@ -93,36 +94,39 @@ export class OplogHub {
   }
 
   /**
-   * Resolves when an entry newer than `afterTs` is committed, the deadline passes, or `signal` aborts.
-   * Returns true when there is something new.
+   * Parks a stream until an entry it may report is committed after `afterTs`, the deadline passes, or `signal`
+   * aborts. Only entries the interest's index keys select are offered to `interest.accepts`, so a commit wakes
+   * the streams it concerns and no others. Returns null when entries were already committed after `afterTs` (the
+   * caller reads them itself); otherwise the accepted entries, in order, and `through`: every entry up to that
+   * time was offered, so the stream may move its position there without reading them.
    */
-  waitForCommit(afterTs: bigint, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.committed > afterTs) return Promise.resolve(true);
-    if (timeoutMs <= 0 || signal?.aborted) return Promise.resolve(false);
+  waitForEntries(afterTs: bigint, interest: StreamInterest, timeoutMs: number, signal?: AbortSignal): Promise<Wakeup | null> {
+    if (this.committed > afterTs) return Promise.resolve(null);
+    if (timeoutMs <= 0 || signal?.aborted) return Promise.resolve({ entries: [], through: this.committed });
     return new Promise((resolve) => {
-      const finish = (value: boolean) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(value);
+      const waiter: Waiter = {
+        interest,
+        entries: [],
+        finish: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', waiter.finish);
+          this.index.remove(waiter);
+          resolve({ entries: waiter.entries, through: this.committed });
+        },
       };
-      const check = () => {
-        if (this.committed > afterTs) finish(true);
-      };
-      const onAbort = () => finish(false);
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      this.waiters.add(check);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(waiter.finish, timeoutMs);
+      signal?.addEventListener('abort', waiter.finish, { once: true });
+      this.index.add(waiter);
     });
   }
 
   /** Wakes every waiter (on shutdown, so they can observe it). */
   wakeAll(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    for (const waiter of this.index.all()) waiter.finish();
   }
 
-  /** Streams parked in `waitForCommit` right now (each removes itself when it resolves). */
+  /** Streams parked in `waitForEntries` right now (each leaves the index when it resolves). */
   get waiterCount(): number {
-    return this.waiters.size;
+    return this.index.size;
   }
 }

@@ -1,0 +1,148 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Decimal128, Double, Int32, Long, ObjectId } from 'bson';
+import { OplogHub } from '../../../src/oplog/hub.js';
+import { idKey, interestedIn, type StreamInterest } from '../../../src/oplog/interest.js';
+import type { OplogEntry, OplogOp } from '../../../src/oplog/entry.js';
+
+let clock = 100n;
+function entry(op: OplogOp, coll: string, id?: unknown, db = 'app'): OplogEntry {
+  return { ts: ++clock, op, wall: new Date(), db, coll, ...(id === undefined ? {} : { documentKey: { _id: id } }) };
+}
+
+function interest(fields: Partial<StreamInterest> = {}): StreamInterest {
+  return { accepts: () => true, ...fields };
+}
+
+/** Parks a waiter and reports whether it has woken, without waiting for it. */
+function park(hub: OplogHub, of: StreamInterest, timeoutMs = 60_000, signal?: AbortSignal) {
+  const state: { woke?: { entries: OplogEntry[]; through: bigint } | null } = {};
+  const done = hub.waitForEntries(hub.committedTs, of, timeoutMs, signal).then((w) => (state.woke = w));
+  return { state, done };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('idKey: one key per MongoDB-equal _id', () => {
+  test('numbers of every type share a key; other types differ', () => {
+    const one = idKey(1);
+    assert.equal(idKey(1.0), one);
+    assert.equal(idKey(new Int32(1)), one);
+    assert.equal(idKey(new Double(1)), one);
+    assert.equal(idKey(Long.fromNumber(1)), one);
+    assert.equal(idKey(1n), one);
+    assert.notEqual(idKey('1'), one);
+    assert.notEqual(idKey(1.5), one);
+    assert.equal(idKey(-0), idKey(0));
+    assert.equal(idKey(Long.fromString('9007199254740993')), 'n9007199254740993');
+    assert.notEqual(idKey(Long.fromString('9007199254740993')), idKey(9007199254740992));
+    const oid = new ObjectId();
+    assert.equal(idKey(new ObjectId(oid.toHexString())), idKey(oid));
+  });
+  test('types it cannot key return null', () => {
+    for (const v of [null, undefined, Decimal128.fromString('1'), { a: 1 }, [1], new Date(0), true]) assert.equal(idKey(v), null);
+  });
+});
+
+describe('OplogHub.waitForEntries: a commit wakes only the waiters it concerns', () => {
+  test('a waiter pinned to an _id sleeps through other ids and wakes with only its entries', async () => {
+    const hub = new OplogHub(clock);
+    const mine = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!] }));
+    const other = entry('update', 'c', 2);
+    hub.publish([other], [1]);
+    await tick();
+    assert.equal(mine.state.woke, undefined);
+    assert.equal(hub.waiterCount, 1);
+    const hit = entry('update', 'c', new Int32(1));
+    const after = entry('insert', 'c', 3);
+    hub.publish([hit, after], [1, 1]);
+    await mine.done;
+    assert.deepEqual(mine.state.woke!.entries, [hit]);
+    assert.equal(mine.state.woke!.through, after.ts);
+    assert.equal(hub.waiterCount, 0);
+  });
+
+  test('namespace: collection, database and cluster waiters', async () => {
+    const hub = new OplogHub(clock);
+    const coll = park(hub, interest({ db: 'app', coll: 'c' }));
+    const otherColl = park(hub, interest({ db: 'app', coll: 'd' }));
+    const db = park(hub, interest({ db: 'app' }));
+    const otherDb = park(hub, interest({ db: 'x' }));
+    const cluster = park(hub, interest());
+    hub.publish([entry('insert', 'c', 1)], [1]);
+    await tick();
+    assert.ok(coll.state.woke && db.state.woke && cluster.state.woke);
+    assert.equal(otherColl.state.woke, undefined);
+    assert.equal(otherDb.state.woke, undefined);
+    hub.wakeAll();
+    await Promise.all([otherColl.done, otherDb.done]);
+    assert.deepEqual(otherColl.state.woke!.entries, []);
+  });
+
+  test('an _id without a key (a decimal) is offered to every pinned waiter of the namespace', async () => {
+    const hub = new OplogHub(clock);
+    const pinned = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!, idKey(2)!] }));
+    hub.publish([entry('delete', 'c', Decimal128.fromString('1'))], [1]);
+    await pinned.done;
+    assert.equal(pinned.state.woke!.entries.length, 1, 'offered once although pinned to two ids');
+  });
+
+  test('DDL entries go to every waiter, whatever its pins', async () => {
+    const hub = new OplogHub(clock);
+    const pinned = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!] }));
+    const elsewhere = park(hub, interest({ db: 'x', coll: 'y', ids: [idKey(1)!] }));
+    hub.publish([entry('drop', 'c')], [1]);
+    await Promise.all([pinned.done, elsewhere.done]);
+    assert.equal(pinned.state.woke!.entries[0]!.op, 'drop');
+  });
+
+  test('accepts has the last word', async () => {
+    const hub = new OplogHub(clock);
+    const inserts = park(hub, interest({ db: 'app', coll: 'c', accepts: (e) => e.op === 'insert' }));
+    hub.publish([entry('update', 'c', 1)], [1]);
+    await tick();
+    assert.equal(inserts.state.woke, undefined);
+    const ins = entry('insert', 'c', 1);
+    hub.publish([ins], [1]);
+    await inserts.done;
+    assert.deepEqual(inserts.state.woke!.entries, [ins]);
+  });
+
+  test('a timeout returns no entries and `through` at the committed time: everything before was offered', async () => {
+    const hub = new OplogHub(clock);
+    const w = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey('me')!] }), 20);
+    const e = entry('insert', 'c', 'someone else');
+    hub.publish([e], [1]);
+    await w.done;
+    assert.deepEqual(w.state.woke, { entries: [], through: e.ts });
+    assert.equal(hub.waiterCount, 0);
+  });
+
+  test('null when entries were committed after the caller\'s position (it must read them itself)', async () => {
+    const hub = new OplogHub(clock);
+    hub.publish([entry('insert', 'c', 1)], [1]);
+    assert.equal(await hub.waitForEntries(hub.committedTs - 1n, interest(), 1000), null);
+  });
+
+  test('abort wakes and leaves the index', async () => {
+    const hub = new OplogHub(clock);
+    const ac = new AbortController();
+    const w = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!] }), 60_000, ac.signal);
+    ac.abort();
+    await w.done;
+    assert.equal(hub.waiterCount, 0);
+    hub.publish([entry('insert', 'c', 1)], [1]);
+  });
+});
+
+describe('interestedIn: the same decision for streams that read entries themselves', () => {
+  test('follows namespace, ids and accepts; DDL always asks accepts', () => {
+    const i = interest({ db: 'app', coll: 'c', ids: [idKey(1)!] });
+    assert.equal(interestedIn(i, entry('insert', 'c', 1)), true);
+    assert.equal(interestedIn(i, entry('insert', 'c', 2)), false);
+    assert.equal(interestedIn(i, entry('insert', 'd', 1)), false);
+    assert.equal(interestedIn(i, entry('insert', 'c', 1, 'other')), false);
+    assert.equal(interestedIn(i, entry('insert', 'c', Decimal128.fromString('7'))), true);
+    assert.equal(interestedIn(i, entry('drop', 'zzz')), true);
+  });
+});
