@@ -5,7 +5,7 @@ import { mongoError, MongoServerError } from '../errors/index.js';
 import type { Engine } from '../engine/engine.js';
 import type { CursorBatch, ServerCursor } from '../engine/cursor_registry.js';
 import { encodeResumeToken, highWaterMarkToken, HIGH_WATER_MARK_POSITION, type ResumePoint } from '../oplog/resume_token.js';
-import type { OplogEntry } from '../oplog/entry.js';
+import { encodedSize, type OplogEntry } from '../oplog/entry.js';
 import type { ChangeStreamSpec } from './options.js';
 import { entryInvalidates, scopeNamespace, type StreamScope } from './scope.js';
 import { interestedIn, type StreamInterest } from '../oplog/interest.js';
@@ -46,6 +46,24 @@ function eventSize(event: Document): number {
   let size = sizes.get(event);
   if (size === undefined) sizes.set(event, (size = calculateObjectSize(event)));
   return size;
+}
+
+/**
+ * Bytes an event shaped from an entry can add to the entry's own: the header (token, times, operationType, UUID),
+ * the ns document and longer field names. Every other value of the event is a value of the entry.
+ */
+const EVENT_OVER_ENTRY_BYTES = 512;
+
+/**
+ * The event's size for batch accounting: an upper bound from the stored entry when the event carries only the
+ * entry's values (catch-up reads millions of them, and walking each costs more than shaping it), else exact.
+ */
+function sizeForBatch(event: Document, built: Document, entry: OplogEntry, fullDocument: string): number {
+  if (event === built && !(entry.op === 'update' && fullDocument === 'updateLookup')) {
+    const stored = encodedSize(entry);
+    if (stored !== undefined && stored + EVENT_OVER_ENTRY_BYTES <= MAX_EVENT_BYTES) return stored + EVENT_OVER_ENTRY_BYTES;
+  }
+  return eventSize(event);
 }
 
 function historyLost(): MongoServerError {
@@ -158,7 +176,7 @@ export class ChangeStreamCursor implements ServerCursor {
           if (!valuesEqual(out._id, built.event._id)) {
             throw mongoError('ChangeStreamFatalError', 'Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed.', { labels: ['NonResumableChangeStreamError'] });
           }
-          const size = eventSize(out);
+          const size = sizeForBatch(out, built.event, entry, spec.fullDocument);
           if (size <= MAX_EVENT_BYTES) {
             if (docs.length > 0 && bytes + size > MAX_BATCH_BYTES) return { done: false, bytes };
             docs.push(out);

@@ -46,9 +46,19 @@ export function encodeEntry(entry: OplogEntry): Uint8Array {
   return serializeAnySize(rest);
 }
 
+/** BSON size of entries decoded from storage, so events shaped from them can be sized without walking them. */
+const encodedSizes = new WeakMap<OplogEntry, number>();
+
 export function decodeEntry(ts: bigint, bytes: Uint8Array): OplogEntry {
-  const doc = deserialize(bytes, { promoteValues: false, promoteBuffers: false }) as Omit<OplogEntry, 'ts'>;
-  return { ...doc, ts };
+  const entry = deserialize(bytes, { promoteValues: false, promoteBuffers: false }) as OplogEntry;
+  entry.ts = ts;
+  encodedSizes.set(entry, bytes.byteLength);
+  return entry;
+}
+
+/** The entry's stored BSON size, when it was decoded from storage. */
+export function encodedSize(entry: OplogEntry): number | undefined {
+  return encodedSizes.get(entry);
 }
 
 /** Approximate in-memory weight of an entry, for the fan-out cache budget. */
