@@ -22,6 +22,9 @@ export const DEFAULT_OPLOG_CACHE_BYTES = 64 * 1024 * 1024;
 export class OplogHub {
   private entries: OplogEntry[] = [];
   private weights: number[] = [];
+  /** The cache is entries[head..]: dropping the oldest moves `head`, and the arrays are compacted only now and
+   * then, so a full cache of a million small entries does not shift them all on every commit. */
+  private head = 0;
   private weight = 0;
   /** Every entry with ts > coversAfter is in the cache. */
   private coversAfter: bigint;
@@ -50,7 +53,7 @@ export class OplogHub {
 
   /** How many decoded entries the cache holds now. */
   get cachedEntries(): number {
-    return this.entries.length;
+    return this.entries.length - this.head;
   }
 
   /** Called by the engine after a transaction commits, with its entries in ts order. */
@@ -64,15 +67,16 @@ export class OplogHub {
       const last = entries[entries.length - 1]!.ts;
       if (last > this.committed) this.committed = last;
     }
-    let drop = 0;
-    while (this.weight > this.budgetBytes && drop < this.entries.length - 1) {
-      this.weight -= this.weights[drop]!;
-      this.coversAfter = this.entries[drop]!.ts;
-      drop++;
+    while (this.weight > this.budgetBytes && this.head < this.entries.length - 1) {
+      this.weight -= this.weights[this.head]!;
+      this.coversAfter = this.entries[this.head]!.ts;
+      this.entries[this.head] = undefined as unknown as OplogEntry;
+      this.head++;
     }
-    if (drop > 0) {
-      this.entries.splice(0, drop);
-      this.weights.splice(0, drop);
+    if (this.head >= 1024 && this.head * 2 >= this.entries.length) {
+      this.entries.splice(0, this.head);
+      this.weights.splice(0, this.head);
+      this.head = 0;
     }
     if (this.index.size > 0) for (const waiter of this.index.offer(entries)) waiter.finish();
   }
@@ -83,7 +87,7 @@ export class OplogHub {
   readAfter(afterTs: bigint, limit: number): OplogEntry[] | null {
     if (afterTs < this.coversAfter) return null;
     // Binary search for the first entry with ts > afterTs.
-    let lo = 0;
+    let lo = this.head;
     let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
