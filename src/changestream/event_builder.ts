@@ -8,7 +8,11 @@ import { uuidBinary } from '../engine/catalog.js';
 import type { ChangeStreamSpec } from './options.js';
 
 /** Looks up the current version of a document, for `fullDocument: 'updateLookup'`. */
-export type DocumentLookup = (db: string, coll: string, documentKey: Document) => Promise<Document | null>;
+export interface DocumentLookup {
+  find(db: string, coll: string, documentKey: Document): Promise<Document | null>;
+  /** The committed time: while it stays the same, a lookup finds the same document. */
+  version(): bigint;
+}
 
 /** One event of an entry, with its position among the events that entry produces for this stream. */
 export interface BuiltEvent {
@@ -59,7 +63,7 @@ async function shapeEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: Doc
       else if (desc.disambiguatedPaths === undefined) desc.disambiguatedPaths = {};
       ev.updateDescription = desc;
       if (spec.fullDocument === 'updateLookup') {
-        ev.fullDocument = await lookup(entry.db, entry.coll!, entry.documentKey!);
+        ev.fullDocument = await lookup.find(entry.db, entry.coll!, entry.documentKey!);
       } else if (spec.fullDocument === 'whenAvailable' || spec.fullDocument === 'required') {
         const post = entry.images ? entry.fullDocument : undefined;
         if (post === undefined && spec.fullDocument === 'required') {
@@ -129,13 +133,34 @@ export async function buildEvents(entry: OplogEntry, spec: ChangeStreamSpec, inv
 /**
  * Events shaped once per entry and stream options, shared by every stream that needs the same shape: with many
  * streams on one collection, each change is shaped once, not once per stream. Events are never mutated after
- * shaping (pipelines copy), and an updateLookup event, which depends on the moment it is read, is never shared.
+ * shaping (pipelines copy). An updateLookup event depends on the moment it is read: it is shared only while no
+ * write has committed since its lookup, so a hundred streams woken by one update look the document up once.
  */
 const shapedEvents = new WeakMap<OplogEntry, Map<string, Document>>();
+const lookedUpEvents = new WeakMap<OplogEntry, Map<string, { version: bigint; event: Promise<Document> }>>();
+
+/**
+ * A stream asking at the same committed time as an earlier lookup (finished or still running) takes its result:
+ * what that lookup finds is at least as new as this moment, so it is what a lookup of its own would find.
+ */
+function lookedUpEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: DocumentLookup, key: string): Promise<Document> {
+  const version = lookup.version();
+  let byShape = lookedUpEvents.get(entry);
+  const cached = byShape?.get(key);
+  if (cached && cached.version === version) return cached.event;
+  const event = shapeEvent(entry, spec, lookup);
+  if (!byShape) lookedUpEvents.set(entry, (byShape = new Map()));
+  byShape.set(key, { version, event });
+  // A failed lookup is not kept: the next stream tries again.
+  event.catch(() => {
+    if (byShape.get(key)?.event === event) byShape.delete(key);
+  });
+  return event;
+}
 
 async function sharedEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: DocumentLookup): Promise<Document> {
-  if (entry.op === 'update' && spec.fullDocument === 'updateLookup') return shapeEvent(entry, spec, lookup);
   const key = `${spec.showExpandedEvents ? 1 : 0}|${spec.fullDocument}|${spec.fullDocumentBeforeChange}`;
+  if (entry.op === 'update' && spec.fullDocument === 'updateLookup') return lookedUpEvent(entry, spec, lookup, key);
   let byShape = shapedEvents.get(entry);
   const cached = byShape?.get(key);
   if (cached) return cached;

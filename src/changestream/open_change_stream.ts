@@ -111,6 +111,9 @@ export async function openChangeStream(engine: Engine, req: OpenChangeStreamRequ
     start,
     lsid: req.lsid,
     splitLargeEvents: rest.some((s) => isDocument(s) && Object.keys(s)[0] === '$changeStreamSplitLargeEvent'),
-    lookup: async (db, coll, documentKey) => (await findDocuments(engine, db, coll, { filter: documentKey, limit: 1 }))[0] ?? null,
+    lookup: {
+      find: async (db, coll, documentKey) => (await findDocuments(engine, db, coll, { filter: documentKey, limit: 1 }))[0] ?? null,
+      version: () => engine.committedTs,
+    },
   });
 }

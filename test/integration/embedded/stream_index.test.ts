@@ -126,6 +126,24 @@ for (const mode of MODES) {
       await stream.close();
     });
 
+    it('updateLookup: streams reading an event at the same moment share one lookup; a later reader looks again', async () => {
+      const coll = client.db('idx').collection('lookup');
+      await coll.insertOne({ _id: 1, n: 0 });
+      const a = coll.watch([{ $match: { operationType: 'update' } }], { fullDocument: 'updateLookup' });
+      const b = coll.watch([{ $match: { operationType: 'update' } }], { fullDocument: 'updateLookup' });
+      const [firstA, firstB] = await parked([a, b]);
+      await coll.updateOne({ _id: 1 }, { $set: { n: 1 } });
+      assert.deepEqual((await firstA!).fullDocument, { _id: 1, n: 1 });
+      assert.deepEqual((await firstB!).fullDocument, { _id: 1, n: 1 });
+      // a reads the next update at once; b only after a third write: b must see the document as it is then.
+      const [nextA] = await parked([a]);
+      await coll.updateOne({ _id: 1 }, { $set: { n: 2 } });
+      assert.deepEqual((await nextA!).fullDocument, { _id: 1, n: 2 });
+      await coll.updateOne({ _id: 1 }, { $set: { n: 3 } });
+      assert.deepEqual((await b.next()).fullDocument, { _id: 1, n: 3 }, 'looked up when b read it, not when a did');
+      await Promise.all([a.close(), b.close()]);
+    });
+
     it('a waiting pinned stream moves its resume token past other documents\' writes, and resumes from it', async () => {
       const coll = client.db('idx').collection('tokens');
       const stream: ChangeStream = coll.watch([{ $match: { 'documentKey._id': 'mine' } }], { maxAwaitTimeMS: 50 });
