@@ -136,7 +136,12 @@ export async function buildEvents(entry: OplogEntry, spec: ChangeStreamSpec, inv
  * shaping (pipelines copy). An updateLookup event depends on the moment it is read: it is shared only while no
  * write has committed since its lookup, so a hundred streams woken by one update look the document up once.
  */
-const shapedEvents = new WeakMap<OplogEntry, Map<string, Document>>();
+interface Shaped {
+  key: string;
+  event: Document;
+  next: Shaped | undefined;
+}
+const shapedEvents = new WeakMap<OplogEntry, Shaped>();
 const lookedUpEvents = new WeakMap<OplogEntry, Map<string, { version: bigint; event: Promise<Document> }>>();
 
 /**
@@ -158,14 +163,22 @@ function lookedUpEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: Docume
   return event;
 }
 
+/** The shape key of a stream's options, computed once per stream rather than once per event. */
+const shapeKeys = new WeakMap<ChangeStreamSpec, string>();
+
+function shapeKey(spec: ChangeStreamSpec): string {
+  let key = shapeKeys.get(spec);
+  if (key === undefined) shapeKeys.set(spec, (key = `${spec.showExpandedEvents ? 1 : 0}|${spec.fullDocument}|${spec.fullDocumentBeforeChange}`));
+  return key;
+}
+
 async function sharedEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: DocumentLookup): Promise<Document> {
-  const key = `${spec.showExpandedEvents ? 1 : 0}|${spec.fullDocument}|${spec.fullDocumentBeforeChange}`;
+  const key = shapeKey(spec);
   if (entry.op === 'update' && spec.fullDocument === 'updateLookup') return lookedUpEvent(entry, spec, lookup, key);
-  let byShape = shapedEvents.get(entry);
-  const cached = byShape?.get(key);
-  if (cached) return cached;
+  const first = shapedEvents.get(entry);
+  for (let shaped = first; shaped; shaped = shaped.next) if (shaped.key === key) return shaped.event;
   const event = await shapeEvent(entry, spec, lookup);
-  if (!byShape) shapedEvents.set(entry, (byShape = new Map()));
-  byShape.set(key, event);
+  // Streams of one entry rarely use more than one or two shapes: a short list costs less than a Map per entry.
+  shapedEvents.set(entry, { key, event, next: shapedEvents.get(entry) });
   return event;
 }

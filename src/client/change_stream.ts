@@ -1,3 +1,4 @@
+import { BatchQueue } from './batch_queue.js';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { Long, Timestamp } from 'bson';
@@ -57,7 +58,7 @@ interface Batch {
  * 'resumeTokenChanged') and an async iterable.
  */
 export class ChangeStream<TChange extends Document = ChangeStreamDocument> extends EventEmitter implements AsyncIterable<TChange> {
-  private buffer: Document[] = [];
+  private buffer = new BatchQueue<Document>();
   private cursorId: Long | null = null;
   private ns = '';
   private postBatchResumeToken: Document | undefined;
@@ -156,7 +157,7 @@ export class ChangeStream<TChange extends Document = ChangeStreamDocument> exten
     this.cursorId = id.isZero() ? null : id;
     if (id.isZero()) this.exhausted = true;
     this.postBatchResumeToken = cursor.postBatchResumeToken;
-    this.buffer.push(...batch);
+    this.buffer.push(batch);
     if (batch.length === 0 && this.postBatchResumeToken) this.setToken(this.postBatchResumeToken);
   }
 
@@ -274,7 +275,7 @@ export class ChangeStream<TChange extends Document = ChangeStreamDocument> exten
   async close(): Promise<void> {
     if (this.isClosed) return;
     const id = this.cursorId;
-    this.buffer = [];
+    this.buffer.clear();
     this.markClosed();
     if (id) {
       await this.runner.runCommand(this.dbName(), { killCursors: this.ns.slice(this.ns.indexOf('.') + 1), cursors: [id] }, this.options.session).catch(() => undefined);

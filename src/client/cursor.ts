@@ -1,3 +1,4 @@
+import { BatchQueue } from './batch_queue.js';
 import { Long } from 'bson';
 import type { Document } from '../bson/types.js';
 import type { ClientSession } from './session.js';
@@ -20,7 +21,7 @@ interface CursorReply {
  * Node driver.
  */
 export abstract class AbstractCursor<T = Document> implements AsyncIterable<T> {
-  private buffer: T[] = [];
+  private buffer = new BatchQueue<T>();
   private cursorId: Long | null = null;
   private ns = '';
   private started = false;
@@ -47,7 +48,7 @@ export abstract class AbstractCursor<T = Document> implements AsyncIterable<T> {
 
   private absorb(reply: CursorReply): void {
     const batch = reply.firstBatch ?? reply.nextBatch ?? [];
-    for (const doc of batch) this.buffer.push(this.transform(doc));
+    this.buffer.push(batch.map((doc) => this.transform(doc)));
     this.ns = reply.ns;
     const id = reply.id;
     const n = typeof id === 'number' ? id : id instanceof Long ? id.toNumber() : Number(id);
@@ -89,12 +90,12 @@ export abstract class AbstractCursor<T = Document> implements AsyncIterable<T> {
 
   async toArray(): Promise<T[]> {
     const out: T[] = [];
-    while (await this.hasNext()) out.push(...this.buffer.splice(0));
+    while (await this.hasNext()) while (this.buffer.length > 0) out.push(this.buffer.shift()!);
     return out;
   }
 
   async close(): Promise<void> {
-    this.buffer = [];
+    this.buffer.clear();
     if (this.cursorId && !this.done) {
       const coll = this.ns.slice(this.ns.indexOf('.') + 1);
       this.done = true;
