@@ -1,75 +1,146 @@
 /**
- * Benchmarks (`npm run bench`): write throughput with its change entries, and change-event latency and fan-out to
- * many open streams. Results print as JSON lines; they are measurements, never test assertions.
+ * `npm run bench` (`node dist/bench/run.js [--quick] [--only <scenario>] [--subject <name>]`): runs every
+ * (scenario, subject) pair in a child process of its own, one after the other, and writes
+ * bench/results/latest.json and BENCHMARKS.md (full run) or bench/results/quick.json (quick run). A run limited
+ * with --only or --subject writes only its own JSON file, so BENCHMARKS.md always holds a complete full run.
  */
-import { performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Client, type ChangeStream } from '../src/index.js';
+import { fileURLToPath } from 'node:url';
+import { machineInfo } from './machine.js';
+import { keptSection, renderMarkdown, type BenchRun } from './report.js';
+import type { RunResult } from './result.js';
+import { medianRun } from './rounds.js';
+import { SCENARIOS } from './scenarios/index.js';
+import type { SubjectName } from './subjects/names.js';
 
-function report(name: string, values: Record<string, number | string>): void {
-  console.log(JSON.stringify({ bench: name, ...values }));
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+
+/** The repository root: the build output folder (dist/ or dist-*) sits directly in it. */
+function repoRoot(): string {
+  const fromBuild = fileURLToPath(new URL('../../', import.meta.url));
+  return existsSync(join(fromBuild, 'package.json')) ? fromBuild : process.cwd();
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+interface Args {
+  quick: boolean;
+  only: string | null;
+  subject: string | null;
 }
 
-async function insertThroughput(label: string, client: Client): Promise<void> {
-  const coll = client.db('bench').collection(`insert_${label}`);
-  const n = 5000;
-  let t = performance.now();
-  for (let i = 0; i < n; i++) await coll.insertOne({ _id: i, name: `doc ${i}`, n: i });
-  let ms = performance.now() - t;
-  report('insertOne', { storage: label, docs: n, opsPerSec: Math.round((n / ms) * 1000) });
-  const batch = client.db('bench').collection(`batch_${label}`);
-  const docs = Array.from({ length: 20000 }, (_, i) => ({ _id: i, v: i }));
-  t = performance.now();
-  for (let i = 0; i < docs.length; i += 1000) await batch.insertMany(docs.slice(i, i + 1000));
-  ms = performance.now() - t;
-  report('insertMany(1000)', { storage: label, docs: docs.length, docsPerSec: Math.round((docs.length / ms) * 1000) });
-}
-
-async function fanOut(label: string, client: Client, streams: number): Promise<void> {
-  const coll = client.db('bench').collection(`fanout_${label}_${streams}`);
-  const open: ChangeStream[] = [];
-  for (let i = 0; i < streams; i++) open.push(coll.watch([], { maxAwaitTimeMS: 5000 }));
-  // Let every stream's aggregate run, then park each one in a waiting getMore.
-  await Promise.all(open.map((s) => s.tryNext().catch(() => null)));
-  const rounds = 20;
-  const latencies: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const waits = open.map((s) => s.next().then(() => performance.now()));
-    const t0 = performance.now();
-    await coll.insertOne({ _id: r });
-    const done = await Promise.all(waits);
-    for (const t of done) latencies.push(t - t0);
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, only: null, subject: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') args.quick = true;
+    else if (a === '--only') args.only = argv[++i] ?? null;
+    else if (a === '--subject') args.subject = argv[++i] ?? null;
+    else throw new Error(`unknown argument ${a} (use --quick, --only <scenario>, --subject <name>)`);
   }
-  latencies.sort((a, b) => a - b);
-  report('fan-out latency', {
-    storage: label, streams, events: latencies.length,
-    p50ms: Number(percentile(latencies, 50).toFixed(2)), p99ms: Number(percentile(latencies, 99).toFixed(2)),
-    maxms: Number(latencies[latencies.length - 1]!.toFixed(2)),
+  if (args.only && !SCENARIOS.some((s) => s.name === args.only)) {
+    throw new Error(`unknown scenario ${args.only}; scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  }
+  return args;
+}
+
+/** Runs one child and returns its result line, or a failed result if it produced none in time. */
+function runChild(scenario: string, subject: SubjectName, quick: boolean): Promise<RunResult> {
+  const limitMs = quick ? 120_000 : 600_000;
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CHILD, scenario, subject, ...(quick ? ['--quick'] : [])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      if (line) {
+        resolve(JSON.parse(line) as RunResult);
+        return;
+      }
+      resolve({
+        scenario, subject, mode: quick ? 'quick' : 'full', ok: false,
+        error: signal === 'SIGKILL' ? `killed after ${limitMs / 1000} s` : `exited with ${code ?? signal} and no result`,
+        elapsedMs: Math.round(performance.now() - start),
+      });
+    });
   });
-  await Promise.all(open.map((s) => s.close()));
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'eddydb-bench-'));
-  try {
-    for (const [label, open] of [
-      ['sqlite-file', () => Client.open(dir)],
-      ['sqlite-memory', () => Client.open(':memory:')],
-    ] as const) {
-      const client = await open();
-      await insertThroughput(label, client);
-      for (const streams of [1, 100, 1000]) await fanOut(label, client, streams);
-      await client.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/** A one-line summary of a result for the progress log. */
+function summary(r: RunResult): string {
+  if (!r.ok) return `FAILED: ${(r.error ?? '').split('\n')[0]}`;
+  const figures = Object.entries(r.metrics ?? {})
+    .filter(([, v]) => v !== null)
+    .slice(0, 6)
+    .map(([k, v]) => `${k}=${String(v)}`);
+  return `${(r.elapsedMs / 1000).toFixed(1)} s; ${figures.join(' ')}`;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const plan = SCENARIOS.filter((s) => !args.only || s.name === args.only).flatMap((s) => {
+    const subjects = s.subjects.filter((subject) => !args.subject || subject === args.subject);
+    const rounds = args.quick ? 1 : (s.fullRunRounds ?? 1);
+    return Array.from({ length: rounds }, (_, round) => subjects.map((subject) => ({ scenario: s, subject, round }))).flat();
+  });
+  const mode = args.quick ? 'quick' : 'full';
+  const started = new Date();
+  const t0 = performance.now();
+  const machine = machineInfo();
+  process.stderr.write(`bench: ${mode} run, ${plan.length} runs, ${machine.cpuCount} × ${machine.cpuModel}, Node ${machine.node}\n`);
+
+  const runs: RunResult[] = [];
+  for (const [i, { scenario, subject, round }] of plan.entries()) {
+    const label = `[${i + 1}/${plan.length}] ${scenario.name} / ${subject}${round > 0 ? ` (round ${round + 1})` : ''}`;
+    process.stderr.write(`${label} ...\n`);
+    const result = await runChild(scenario.name, subject, args.quick);
+    runs.push(result);
+    process.stderr.write(`${label}: ${summary(result)}\n`);
   }
+  const results = SCENARIOS.flatMap((s) =>
+    s.subjects.flatMap((subject) => {
+      const mine = runs.filter((r) => r.scenario === s.name && r.subject === subject);
+      return mine.length > 0 ? [medianRun(mine, s.headline)] : [];
+    }),
+  );
+
+  const run: BenchRun = {
+    mode, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0), machine,
+    loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100), results,
+  };
+  const root = repoRoot();
+  const resultsDir = join(root, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const partial = args.only !== null || args.subject !== null;
+  const name = partial ? `${mode}-${args.only ?? 'all'}-${args.subject ?? 'all'}.json` : `${mode === 'full' ? 'latest' : 'quick'}.json`;
+  const record = mode === 'quick'
+    ? { ...run, note: 'quick mode: less work than a full run and than the issue asks for (see each result\'s work); no target is met by a quick run' }
+    : run;
+  writeFileSync(join(resultsDir, name), `${JSON.stringify(record, null, 2)}\n`);
+  process.stderr.write(`bench: wrote bench/results/${name}\n`);
+
+  const benchmarksPath = join(root, 'BENCHMARKS.md');
+  const existing = existsSync(benchmarksPath) ? readFileSync(benchmarksPath, 'utf8') : null;
+  const markdown = renderMarkdown(run, SCENARIOS, keptSection(existing));
+  if (mode === 'full' && !partial) {
+    writeFileSync(benchmarksPath, markdown);
+    process.stderr.write('bench: wrote BENCHMARKS.md\n');
+  }
+  process.stdout.write(markdown);
+  process.stderr.write(`bench: done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return results.every((r) => r.ok) ? 0 : 1;
 }
 
-await main();
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  },
+);

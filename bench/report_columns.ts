@@ -1,0 +1,98 @@
+/** The columns of each scenario's results table in BENCHMARKS.md. */
+import { int, mib, ms, ratio } from './format.js';
+import type { RunResult } from './result.js';
+
+export interface Column {
+  header: string;
+  cell(run: RunResult, all: readonly RunResult[]): string;
+}
+
+const m = (run: RunResult, name: string): number | null => {
+  const v = run.metrics?.[name];
+  return typeof v === 'number' ? v : null;
+};
+
+/** This subject's figure divided by raw better-sqlite3's in the same scenario and run. */
+function vsRaw(metric: string): Column {
+  return {
+    header: '× raw better-sqlite3',
+    cell(run, all) {
+      const raw = all.find((r) => r.scenario === run.scenario && r.subject === 'raw-sqlite' && r.ok);
+      const a = m(run, metric);
+      const b = raw ? m(raw, metric) : null;
+      return a !== null && b ? ratio(a / b) : '–';
+    },
+  };
+}
+
+const col = (header: string, cell: (run: RunResult) => string): Column => ({ header, cell });
+const deliveredOf = (run: RunResult): string =>
+  m(run, 'eventsExpected') === null ? 'no feed' : `${int(m(run, 'eventsDelivered'))} / ${int(m(run, 'eventsExpected'))}`;
+const clientServerRss = col('peak RSS (bench process; server)', (r) =>
+  typeof r.serverPeakRssKiB === 'number' ? `${mib(r.peakRssKiB)}; server ${mib(r.serverPeakRssKiB)}` : mib(r.peakRssKiB));
+/** A latency percentile; null with events missing means the percentile falls among events that never arrived. */
+const latencyCell = (metric: string) => (r: RunResult): string => {
+  const v = m(r, metric);
+  if (v !== null) return `${ms(v)} ms`;
+  const expected = m(r, 'eventsExpected');
+  return expected !== null && (m(r, 'eventsDelivered') ?? 0) < expected ? 'not delivered' : '–';
+};
+const latency = [col('p50', latencyCell('p50Ms')), col('p99', latencyCell('p99Ms')), col('max', latencyCell('maxMs'))];
+
+/** Every round's headline figure when the scenario ran in rounds (the table shows the median round). */
+const eachRound = (r: RunResult): string => (r.rounds && r.rounds.length > 1 ? r.rounds.map((x) => int(x)).join(', ') : '–');
+const rounds = col('each round', eachRound);
+/** The longest the bench process's event loop went without running timers (perf_hooks event-loop delay). */
+const stall = col('longest event-loop stall', (r) => `${ms(m(r, 'maxEventLoopStallMs'))} ms`);
+const load = col('load avg', (r) => (typeof r.loadAverage === 'number' ? r.loadAverage.toFixed(1) : '–'));
+
+export const COLUMNS: Record<string, Column[]> = {
+  single_inserts: [
+    col('writes/s', (r) => int(m(r, 'writesPerSec'))),
+    rounds,
+    vsRaw('writesPerSec'),
+    col('events delivered', deliveredOf),
+    ...latency,
+    clientServerRss,
+    load,
+  ],
+  insert_many: [
+    col('docs/s', (r) => int(m(r, 'docsPerSec'))),
+    rounds,
+    vsRaw('docsPerSec'),
+    col('per batch p50', (r) => `${ms(m(r, 'batchP50Ms'))} ms`),
+    col('per batch p99', (r) => `${ms(m(r, 'batchP99Ms'))} ms`),
+    clientServerRss,
+    load,
+  ],
+  fan_out: [
+    col('streams', (r) => int(r.work?.streams as number)),
+    col('writes/s asked / achieved', (r) => `${int(r.work?.targetWritesPerSec as number)} / ${int(m(r, 'achievedWritesPerSec'))}`),
+    col('achieved, each round', eachRound),
+    col('events delivered', deliveredOf),
+    ...latency,
+    col('streams opened in', (r) => `${ms(m(r, 'openStreamsMs'))} ms`),
+    stall,
+    clientServerRss,
+    load,
+  ],
+  catch_up: [
+    col('entries', (r) => int(r.work?.entries as number)),
+    col('events/s (batchSize 10,000)', (r) => int(m(r, 'eventsPerSec'))),
+    col('events/s (default batch)', (r) => int(m(r, 'eventsPerSecDefaultBatch'))),
+    vsRaw('eventsPerSec'),
+    clientServerRss,
+    load,
+  ],
+  mixed: [
+    col('writes/s', (r) => int(m(r, 'writesPerSec'))),
+    rounds,
+    col('events delivered', deliveredOf),
+    col('events/s', (r) => int(m(r, 'eventsPerSec'))),
+    ...latency,
+    col('drain after writers stop', (r) => `${ms(m(r, 'drainMs'))} ms`),
+    stall,
+    clientServerRss,
+    load,
+  ],
+};

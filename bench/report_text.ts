@@ -1,0 +1,62 @@
+/** What each scenario did, in words, from the work its runs recorded. */
+import { int } from './format.js';
+import type { RunResult } from './result.js';
+
+type Describe = (work: (subject: string, key: string) => number | string | boolean | undefined) => string;
+
+export const DESCRIPTIONS: Record<string, Describe> = {
+  single_inserts: (w) =>
+    `${int(w('eddydb-file', 'inserts') as number)} sequential awaited inserts of a small document per subject (after ` +
+    `${int(w('eddydb-file', 'warmupInserts') as number)} warm-up inserts), while one watcher consumes the change feed ` +
+    '(eddydb: `coll.watch()` and an `await stream.next()` loop; PouchDB: live `changes` with `include_docs`; RxDB: ' +
+    '`collection.$`). Latency runs from just before the insert call to the moment the watcher has the event, in one ' +
+    'process. Raw better-sqlite3 has no feed: each insert is one transaction writing the document and a change-log ' +
+    'row, with the pragmas eddydb uses, and no watcher, so it is the write cost alone. A full run makes three rounds ' +
+    'over the subjects, in turn; each row is the round with the median writes/s.',
+  insert_many: (w) =>
+    `${int(w('eddydb-file', 'batches') as number)} batches of ${int(w('eddydb-file', 'batchSize') as number)} documents ` +
+    `(${int(w('eddydb-file', 'docs') as number)} in all, after ${int(w('eddydb-file', 'warmupBatches') as number)} warm-up ` +
+    'batches), no watcher. eddydb: `insertMany`; raw better-sqlite3: one transaction per batch writing 1,000 documents ' +
+    'and 1,000 change-log rows; PouchDB: `bulkDocs`; RxDB: `bulkInsert`. A full run makes three rounds over the ' +
+    'subjects, in turn; each row is the round with the median docs/s.',
+  fan_out: (w) =>
+    `Embedded: ${int(w('eddydb-file', 'streams') as number)} streams, each \`coll.watch([{ $match: { 'documentKey._id': i } }])\` ` +
+    `on its own document, while one writer updates random documents (\`updateOne\` with \`$inc\`, each awaited, ` +
+    'one event-loop turn per write so timers such as a waiting getMore\'s maxAwaitTimeMS run) paced at ' +
+    `${int(w('eddydb-file', 'targetWritesPerSec') as number)} writes/s for ${int((w('eddydb-file', 'durationMs') as number) / 1000)} s. ` +
+    `Over the wire: ${int(w('eddydb-wire', 'streams') as number)} driver streams over ${int(w('eddydb-wire', 'clients') as number)} ` +
+    `MongoClients (${int(w('eddydb-wire', 'streamsPerClient') as number)} streams each, so every waiting getMore has its own ` +
+    `connection), the writer on its own client, paced at ${int(w('eddydb-wire', 'targetWritesPerSec') as number)} writes/s ` +
+    `with at most ${int(w('eddydb-wire', 'writesInFlightAtMost') as number)} writes in flight so one round trip does not cap the rate. ` +
+    'The writer catches up on the writes it owes by the clock; the achieved rate is reported and must be within 5% of the pace. ' +
+    'Every stream finishes one wait round before the first write. Latency runs from just before each update call to ' +
+    'the moment the one stream watching that document has its event. A full run makes three rounds over the ' +
+    'subjects, in turn; each row is the round with the median achieved write rate.',
+  catch_up: (w) =>
+    `A resume token is taken, then ${int(w('eddydb-file', 'entries') as number)} documents are inserted in batches of ` +
+    `${int(w('eddydb-file', 'prefillBatch') as number)} into a file store; the store is closed and reopened (over the wire: ` +
+    'served by a new `eddydb serve` process) and one stream resumes after the token and reads every event, checking ' +
+    'each is the next insert. The prefill is not timed. The headline uses `batchSize: 10000`, the setting to use for ' +
+    'a catch-up; the default batch size is shown for comparison. Raw better-sqlite3 reads its change-log rows in ' +
+    'order and decodes each BSON body: the limit of this storage, for context. The bench process of the wire run also ' +
+    'did the prefill, in-process, so its peak memory is not the driver\'s.',
+  mixed: (w) =>
+    `${int(w('eddydb-file', 'docs') as number)} documents preloaded; ${int(w('eddydb-file', 'streams') as number)} ` +
+    "collection-wide streams with `fullDocument: 'updateLookup'`; " +
+    `${int(w('eddydb-file', 'writers') as number)} writer loops each doing \`updateOne\` with \`$inc\` on random ` +
+    `documents as fast as they can for ${int((w('eddydb-file', 'durationMs') as number) / 1000)} s, each giving the event ` +
+    'loop one turn per write as a request-driven writer would. Every write is due at ' +
+    'every stream; after the writers stop the bench waits for the streams to catch up (up to 30 s, longer if deliveries ' +
+    'hold the event loop). The event-loop stall is the longest the bench process went without running a timer: ' +
+    'in-process, writes and deliveries share one thread. A full run makes three rounds; each row is the round with ' +
+    'the median writes/s. No target: recorded for comparison across runs.',
+};
+
+export function describe(scenario: string, runs: readonly RunResult[]): string {
+  const text = DESCRIPTIONS[scenario];
+  if (!text) return '';
+  return text((subject, key) => {
+    const run = runs.find((r) => r.scenario === scenario && r.subject === subject && r.work) ?? runs.find((r) => r.scenario === scenario && r.work);
+    return run?.work?.[key];
+  });
+}

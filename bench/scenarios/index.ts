@@ -1,0 +1,13 @@
+/** Every scenario, in the order the report lists them. */
+import { catchUp } from './catch_up.js';
+import { fanOut } from './fan_out.js';
+import { insertMany } from './insert_many.js';
+import { mixed } from './mixed.js';
+import { singleInserts } from './single_inserts.js';
+import type { Scenario } from './types.js';
+
+export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

@@ -1,0 +1,16 @@
+/** The subjects a scenario can run against, and how the report names them. */
+
+export const SUBJECT_LABELS = {
+  'eddydb-memory': 'eddydb embedded (SQLite in memory)',
+  'eddydb-file': 'eddydb embedded (SQLite file)',
+  'eddydb-wire': 'eddydb server (SQLite file) + Node driver',
+  'raw-sqlite': 'raw better-sqlite3 + change-log row',
+  pouchdb: 'PouchDB (pouchdb-node, LevelDB)',
+  'rxdb-memory': 'RxDB (memory storage)',
+} as const;
+
+export type SubjectName = keyof typeof SUBJECT_LABELS;
+
+export function isSubjectName(name: string): name is SubjectName {
+  return Object.hasOwn(SUBJECT_LABELS, name);
+}
