@@ -7,6 +7,22 @@ import { MongoServerError } from '../errors/index.js';
 import type { CommandRunner } from './cursor.js';
 import type { ClientSession } from './session.js';
 
+/**
+ * Events per getMore when the caller sets no batchSize. In process there is no round trip to save, and a stream
+ * that fell behind would otherwise take up to 16 MiB of events, copied for it alone, in one reply.
+ */
+const DEFAULT_GETMORE_BATCH = 1000;
+
+/**
+ * How long next() and hasNext() let the server wait when the caller sets no maxAwaitTimeMS. Over a network the
+ * server's 1 s default bounds how long a dead client holds a cursor; in process, waking every parked stream once a
+ * second only to ask again costs 10,000 idle streams a getMore each per second. Spread over a window, so streams
+ * opened together do not all come back in the same tick.
+ */
+function patientWaitMs(): number {
+  return 10_000 + Math.floor(Math.random() * 5_000);
+}
+
 /** Options of `watch()`, as the Node driver names them. */
 export interface ChangeStreamOptions {
   fullDocument?: 'default' | 'updateLookup' | 'whenAvailable' | 'required';
@@ -188,7 +204,7 @@ export class ChangeStream<TChange extends Document = ChangeStreamDocument> exten
   }
 
   /** One getMore (waiting at most maxAwaitTimeMS on the server), resuming once on a resumable error. */
-  private async getMoreOnce(): Promise<void> {
+  private async getMoreOnce(patient = false): Promise<void> {
     if (this.opening) {
       const opening = this.opening;
       this.opening = null;
@@ -197,8 +213,9 @@ export class ChangeStream<TChange extends Document = ChangeStreamDocument> exten
     }
     if (!this.cursorId) return;
     const command: Document = { getMore: this.cursorId, collection: this.ns.slice(this.ns.indexOf('.') + 1) };
-    if (this.options.batchSize !== undefined) command.batchSize = this.options.batchSize;
+    command.batchSize = this.options.batchSize ?? DEFAULT_GETMORE_BATCH;
     if (this.options.maxAwaitTimeMS !== undefined) command.maxTimeMS = this.options.maxAwaitTimeMS;
+    else if (patient) command.maxTimeMS = patientWaitMs();
     if (this.options.comment !== undefined) command.comment = this.options.comment;
     try {
       const reply = await this.runner.runCommand(this.dbName(), command, this.options.session);
@@ -232,7 +249,7 @@ export class ChangeStream<TChange extends Document = ChangeStreamDocument> exten
           this.markClosed();
           throw new MongoServerError(1, 'ChangeStream is closed');
         }
-        await this.guard(() => this.getMoreOnce());
+        await this.guard(() => this.getMoreOnce(true));
       }
     });
   }
@@ -256,7 +273,7 @@ export class ChangeStream<TChange extends Document = ChangeStreamDocument> exten
       for (;;) {
         if (this.buffer.length > 0) return true;
         if (this.isClosed || this.exhausted) return false;
-        await this.guard(() => this.getMoreOnce());
+        await this.guard(() => this.getMoreOnce(true));
       }
     });
   }
