@@ -36,16 +36,21 @@ function cloneValue(v: unknown): unknown {
  * entries holding pre- and post-images, and replies holding a split event, can be larger.
  */
 export function serializeAnySize(doc: Record<string, unknown>): Uint8Array {
+  let out: Uint8Array | null = null;
   try {
-    return serialize(doc, { ignoreUndefined: true });
+    out = serialize(doc, { ignoreUndefined: true });
   } catch (err) {
     // Only a document larger than the scratch buffer is retried; computing the size up front would double the
     // cost of every small document.
     const size = calculateObjectSize(doc, { ignoreUndefined: true });
     if (size < DEFAULT_SCRATCH_BYTES) throw err;
   }
-  // Grow the serializer's scratch buffer for this one document, then give the memory back.
+  // Just past the scratch buffer the serializer does not always throw: it may return the document short of its
+  // last bytes. Anything that large is measured, and encoded again if it came back short.
+  if (out !== null && out.byteLength < TRUST_BELOW_BYTES) return out;
   const size = calculateObjectSize(doc, { ignoreUndefined: true });
+  if (out !== null && out.byteLength === size) return out;
+  // Grow the serializer's scratch buffer for this one document, then give the memory back.
   setInternalBufferSize(size + 64 * 1024);
   try {
     return serialize(doc, { ignoreUndefined: true });
@@ -56,3 +61,6 @@ export function serializeAnySize(doc: Record<string, unknown>): Uint8Array {
 
 /** The bson package's default scratch buffer (17 MiB). */
 const DEFAULT_SCRATCH_BYTES = 17 * 1024 * 1024;
+
+/** Outputs this much smaller than the scratch buffer cannot have been cut short. */
+const TRUST_BELOW_BYTES = 16 * 1024 * 1024;

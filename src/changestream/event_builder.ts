@@ -138,7 +138,7 @@ export async function buildEvents(entry: OplogEntry, spec: ChangeStreamSpec, inv
  */
 interface Shaped {
   key: string;
-  event: Document;
+  event: Promise<Document>;
   next: Shaped | undefined;
 }
 const shapedEvents = new WeakMap<OplogEntry, Shaped>();
@@ -172,13 +172,16 @@ function shapeKey(spec: ChangeStreamSpec): string {
   return key;
 }
 
-async function sharedEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: DocumentLookup): Promise<Document> {
+function sharedEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: DocumentLookup): Promise<Document> {
   const key = shapeKey(spec);
   if (entry.op === 'update' && spec.fullDocument === 'updateLookup') return lookedUpEvent(entry, spec, lookup, key);
   const first = shapedEvents.get(entry);
   for (let shaped = first; shaped; shaped = shaped.next) if (shaped.key === key) return shaped.event;
-  const event = await shapeEvent(entry, spec, lookup);
+  // The promise is kept, not its value: streams woken by one commit ask for the event before the first shaping has
+  // settled, and each would shape its own copy.
+  const event = shapeEvent(entry, spec, lookup);
   // Streams of one entry rarely use more than one or two shapes: a short list costs less than a Map per entry.
-  shapedEvents.set(entry, { key, event, next: shapedEvents.get(entry) });
+  // A shape that fails (a required image is missing) fails the same way for every stream: it is kept too.
+  shapedEvents.set(entry, { key, event, next: first });
   return event;
 }
