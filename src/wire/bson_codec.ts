@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { BSON, type Document } from 'bson';
 import { ErrorCodes } from '../errors/codes.js';
 import { MongoServerError } from '../errors/command_error.js';
+import { valueEnd } from './bson_walk.js';
 import { BSON_INTERNAL_SLACK } from './constants.js';
 
 export type { Document };
@@ -50,14 +51,30 @@ export function decodeDocument(buf: Buffer, offset: number, size: number, maxBso
   }
 }
 
-/** Encodes a reply document. Throws whatever the serializer throws (the caller turns it into an error reply). */
+/**
+ * Encodes a reply document (undefined fields left out). Throws whatever the serializer throws (the caller turns
+ * it into an error reply).
+ */
 export function encodeDocument(doc: Document): Buffer {
-  const bytes = serializeAnySize(doc);
+  let bytes = serializeAnySize(doc);
+  // The bson serializer writes into a 17 MiB scratch buffer and, past its end, drops bytes without an error; so does
+  // serializeAnySize when its first attempt does not throw. A result that reaches that size is checked and redone.
+  if (bytes.byteLength >= SCRATCH_BYTES) {
+    const size = BSON.calculateObjectSize(doc, { ignoreUndefined: true });
+    if (size !== bytes.byteLength) {
+      BSON.setInternalBufferSize(size + 1024);
+      try {
+        bytes = BSON.serialize(doc, { ignoreUndefined: true });
+      } finally {
+        BSON.setInternalBufferSize(SCRATCH_BYTES);
+      }
+    }
+  }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Fixed value sizes by BSON element type (the rest are length-prefixed or cstrings, handled below). */
-const FIXED_SIZE: Record<number, number> = { 0x01: 8, 0x06: 0, 0x07: 12, 0x08: 1, 0x09: 8, 0x0a: 0, 0x10: 4, 0x11: 8, 0x12: 8, 0x13: 16, 0xff: 0, 0x7f: 0 };
+/** The bson package's default scratch buffer (17 MiB). */
+const SCRATCH_BYTES = 17 * 1024 * 1024;
 
 /**
  * Walks an already-decoded (so structurally valid) BSON document and throws when a field name or a regex's
@@ -69,21 +86,30 @@ function checkCStrings(bytes: Buffer, start: number): number {
   while (pos < docEnd - 1) {
     const type = bytes[pos]!;
     pos = checkCString(bytes, pos + 1, 'field name');
-    const fixed = FIXED_SIZE[type];
-    if (fixed !== undefined) pos += fixed;
-    else if (type === 0x03 || type === 0x04) pos = checkCStrings(bytes, pos);
-    else if (type === 0x02 || type === 0x0d || type === 0x0e) pos += 4 + bytes.readInt32LE(pos);
-    else if (type === 0x05) pos += 5 + bytes.readInt32LE(pos);
+    if (type === 0x03 || type === 0x04) pos = checkCStrings(bytes, pos);
     else if (type === 0x0b) pos = checkCString(bytes, checkCString(bytes, pos, 'regex'), 'regex');
-    else if (type === 0x0c) pos += 4 + bytes.readInt32LE(pos) + 12;
-    else if (type === 0x0f) pos += bytes.readInt32LE(pos);
-    else throw new Error(`unknown BSON element type 0x${type.toString(16)}`);
+    else pos = valueEnd(bytes, pos, type);
   }
   return docEnd;
 }
 
 function checkCString(bytes: Buffer, start: number, what: string): number {
-  const end = bytes.indexOf(0, start);
+  // Field names are nearly always ASCII, which is valid UTF-8: scan for the terminator and hand anything else to isUtf8.
+  let pos = start;
+  let ascii = true;
+  for (; pos < bytes.length; pos++) {
+    const b = bytes[pos]!;
+    if (b === 0) break;
+    if (b >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    if (pos >= bytes.length) throw new Error(`unterminated ${what}`);
+    return pos + 1;
+  }
+  const end = bytes.indexOf(0, pos);
   if (end < 0) throw new Error(`unterminated ${what}`);
   if (!isUtf8(bytes.subarray(start, end))) throw new Error(`Invalid UTF-8 in a ${what}`);
   return end + 1;

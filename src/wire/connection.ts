@@ -8,9 +8,10 @@ import type { Document } from './bson_codec.js';
 import { compressMessage, decompressMessage, isUncompressedCommand, type CompressorName } from './compression.js';
 import { OpCode, OpMsgFlag, OpReplyFlag } from './constants.js';
 import { MessageFramer } from './message_framer.js';
-import { encodeOpMsg, parseOpMsg, readOpMsgFlags } from './op_msg.js';
-import { encodeOpReply, LEGACY_OP_QUERY_CODE, LEGACY_OP_QUERY_MESSAGE, parseOpQuery } from './op_query.js';
-import { encodeReply, internalErrorReply, isReplyDocument, replyForRejection } from './reply.js';
+import { opMsgReplyPrefix, parseOpMsg, readOpMsgFlags } from './op_msg.js';
+import { LEGACY_OP_QUERY_CODE, LEGACY_OP_QUERY_MESSAGE, opReplyPrefix, parseOpQuery } from './op_query.js';
+import { joinChunks, writeBuffers } from './outgoing.js';
+import { encodeReply, internalErrorReply, isReplyDocument, replyForRejection, type ReplyBytes } from './reply.js';
 import type { CommandHandler, ConnectionInfo, RequestInfo } from './types.js';
 import { ConnectionFatalError, isCloseConnectionSignal } from './wire_errors.js';
 
@@ -153,7 +154,7 @@ export class WireConnection {
     // moreToCome: the client asked for no reply (fire-and-forget), even for a failure.
     if (request.moreToCome) return;
     const body = encodeReply(outcome, this.ctx.maxBsonObjectSize);
-    await this.send(encodeOpMsg(this.ctx.nextRequestId(), requestId, body), compressor, commandName);
+    await this.send(opMsgReplyPrefix(this.ctx.nextRequestId(), requestId, body.size), body, compressor, commandName);
   }
 
   private async processOpQuery(message: Buffer, requestId: number, compressor: CompressorName | null): Promise<void> {
@@ -183,7 +184,7 @@ export class WireConnection {
     }
     if (outcome === CLOSE) return this.destroy();
     const body = encodeReply(outcome, this.ctx.maxBsonObjectSize);
-    await this.send(encodeOpReply(this.ctx.nextRequestId(), requestId, responseFlags, body), compressor, commandName);
+    await this.send(opReplyPrefix(this.ctx.nextRequestId(), requestId, responseFlags, body.size), body, compressor, commandName);
   }
 
   /** Runs the handler; never rejects. */
@@ -200,11 +201,32 @@ export class WireConnection {
     }
   }
 
-  private async send(message: Buffer, compressor: CompressorName | null, commandName: string | undefined): Promise<void> {
-    const out = compressor !== null && !isUncompressedCommand(commandName) ? await compressMessage(message, compressor) : message;
+  /**
+   * Writes a reply message (its prefix, then the body's pieces), compressed when the request was. Resolves once
+   * the kernel has the bytes, so the next command starts after its predecessor's reply has left.
+   */
+  private async send(prefix: Buffer, body: ReplyBytes, compressor: CompressorName | null, commandName: string | undefined): Promise<void> {
+    let chunks: readonly Uint8Array[] = [prefix, ...body.chunks];
+    if (compressor !== null && !isUncompressedCommand(commandName)) {
+      chunks = await compressMessage(joinChunks(chunks, prefix.length + body.size), compressor);
+    }
+    const buffers = writeBuffers(chunks);
     if (this.info.closed || this.socket.destroyed) return;
+    let written = false;
+    let wake: (() => void) | undefined;
+    const last = buffers.length - 1;
+    // Corked, the pieces of one message leave in a single writev.
+    if (last > 0) this.socket.cork();
+    for (let i = 0; i < last; i++) this.socket.write(buffers[i]!);
+    this.socket.write(buffers[last]!, () => {
+      written = true;
+      wake?.();
+    });
+    if (last > 0) this.socket.uncork();
+    // Usually the kernel took everything at once (the callback only comes on a later tick): no need to wait for it.
+    if (written || this.socket.writableLength === 0) return;
     await new Promise<void>((resolve) => {
-      this.socket.write(out, () => resolve());
+      wake = resolve;
     });
   }
 

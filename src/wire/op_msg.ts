@@ -139,15 +139,17 @@ function hasPath(doc: Document, path: string): boolean {
   return true;
 }
 
-/** An OP_MSG reply: flagBits 0, one kind-0 section holding `body` (already BSON-encoded). */
-export function encodeOpMsg(requestId: number, responseTo: number, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_SIZE + 4 + 1 + body.length);
-  out.writeInt32LE(out.length, 0);
+/** Bytes an OP_MSG reply puts before its body: the header, flagBits 0 and the kind-0 section byte. */
+export const OP_MSG_REPLY_PREFIX = HEADER_SIZE + 5;
+
+/** The prefix of an OP_MSG reply whose kind-0 body is `bodySize` bytes of BSON (sent right after it). */
+export function opMsgReplyPrefix(requestId: number, responseTo: number, bodySize: number): Buffer {
+  const out = Buffer.allocUnsafe(OP_MSG_REPLY_PREFIX);
+  out.writeInt32LE(OP_MSG_REPLY_PREFIX + bodySize, 0);
   out.writeInt32LE(requestId, 4);
   out.writeInt32LE(responseTo, 8);
   out.writeInt32LE(OpCode.OP_MSG, 12);
   out.writeUInt32LE(0, HEADER_SIZE);
   out.writeUInt8(0, HEADER_SIZE + 4);
-  body.copy(out, HEADER_SIZE + 5);
   return out;
 }

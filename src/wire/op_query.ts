@@ -99,10 +99,16 @@ function upconvert(query: Document, flags: number): Document {
   return command;
 }
 
-/** An OP_REPLY carrying one document (already BSON-encoded): cursorID 0, startingFrom 0, numberReturned 1. */
-export function encodeOpReply(requestId: number, responseTo: number, responseFlags: number, doc: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_SIZE + 20 + doc.length);
-  out.writeInt32LE(out.length, 0);
+/** Bytes an OP_REPLY puts before its one document: the header, responseFlags, cursorID, startingFrom, numberReturned. */
+export const OP_REPLY_PREFIX = HEADER_SIZE + 20;
+
+/**
+ * The prefix of an OP_REPLY carrying one document of `docSize` bytes (sent right after it): cursorID 0,
+ * startingFrom 0, numberReturned 1.
+ */
+export function opReplyPrefix(requestId: number, responseTo: number, responseFlags: number, docSize: number): Buffer {
+  const out = Buffer.allocUnsafe(OP_REPLY_PREFIX);
+  out.writeInt32LE(OP_REPLY_PREFIX + docSize, 0);
   out.writeInt32LE(requestId, 4);
   out.writeInt32LE(responseTo, 8);
   out.writeInt32LE(OpCode.OP_REPLY, 12);
@@ -110,6 +116,5 @@ export function encodeOpReply(requestId: number, responseTo: number, responseFla
   out.writeBigInt64LE(0n, HEADER_SIZE + 4);
   out.writeInt32LE(0, HEADER_SIZE + 12);
   out.writeInt32LE(1, HEADER_SIZE + 16);
-  doc.copy(out, HEADER_SIZE + 20);
   return out;
 }

@@ -3,6 +3,9 @@ import { ErrorCodes } from '../errors/codes.js';
 import { MongoServerError } from '../errors/command_error.js';
 import { encodeDocument, type Document } from './bson_codec.js';
 import { BSON_INTERNAL_SLACK } from './constants.js';
+import { encodeReplyBytes, type ReplyBytes } from './reply_bytes.js';
+
+export type { ReplyBytes };
 
 /** `{ok: 0, errmsg, code: 1, codeName: 'InternalError'}`. */
 export function internalErrorReply(errmsg: string): Document {
@@ -13,19 +16,23 @@ export function internalErrorReply(errmsg: string): Document {
  * BSON for a reply. A reply that cannot be encoded becomes InternalError; one above maxBsonObjectSize + 16 KiB
  * becomes BSONObjectTooLarge (10334), as mongod refuses to build it. Never throws.
  */
-export function encodeReply(doc: Document, maxBsonObjectSize: number): Buffer {
-  let bytes: Buffer;
+export function encodeReply(doc: Document, maxBsonObjectSize: number): ReplyBytes {
+  let bytes: ReplyBytes;
   try {
-    bytes = encodeDocument(doc);
+    bytes = encodeReplyBytes(doc);
   } catch (err) {
-    return encodeDocument(internalErrorReply(`cannot encode reply: ${err instanceof Error ? err.message : String(err)}`));
+    return whole(encodeDocument(internalErrorReply(`cannot encode reply: ${err instanceof Error ? err.message : String(err)}`)));
   }
   const limit = maxBsonObjectSize + BSON_INTERNAL_SLACK;
-  if (bytes.length <= limit) return bytes;
-  return encodeDocument(new MongoServerError(
+  if (bytes.size <= limit) return bytes;
+  return whole(encodeDocument(new MongoServerError(
     ErrorCodes.BSONObjectTooLarge,
-    `BSONObj size: ${bytes.length} (0x${bytes.length.toString(16).toUpperCase()}) is invalid. Size must be between 0 and ${limit}(${Math.floor(limit / (1024 * 1024))}MB)`,
-  ).toReply());
+    `BSONObj size: ${bytes.size} (0x${bytes.size.toString(16).toUpperCase()}) is invalid. Size must be between 0 and ${limit}(${Math.floor(limit / (1024 * 1024))}MB)`,
+  ).toReply()));
+}
+
+function whole(bytes: Uint8Array): ReplyBytes {
+  return { chunks: [bytes], size: bytes.byteLength };
 }
 
 /**

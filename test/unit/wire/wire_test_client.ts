@@ -175,10 +175,15 @@ export class RawClient {
 
   /** Next reply, parsed; rejects after timeoutMs or when the socket closed first. */
   async next(timeoutMs = 2000): Promise<Reply> {
+    return parseReply(await this.nextMessage(timeoutMs));
+  }
+
+  /** Next reply message as it came, header included; rejects as next() does. */
+  async nextMessage(timeoutMs = 2000): Promise<Buffer> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = this.messages.shift();
-      if (m) return parseReply(m);
+      if (m) return m;
       if (this.closed) throw new Error('connection closed before a reply');
       const left = deadline - Date.now();
       if (left <= 0 || !(await this.waitForChange(left))) {
