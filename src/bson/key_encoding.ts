@@ -77,12 +77,23 @@ class ByteWriter {
 
   /** Escaped, terminated string: 0x00 inside becomes 0x00 0xFF, the end is 0x00 0x00. */
   string(s: string): void {
-    const b = utf8.encode(s);
-    this.ensure(b.length * 2 + 2);
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i]!;
+    // ASCII, the usual case for _id strings, is its own UTF-8: copied char by char without a TextEncoder buffer.
+    this.ensure(s.length * 2 + 2);
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
       this.buf[this.len++] = c;
       if (c === 0) this.buf[this.len++] = 0xff;
+    }
+    if (i < s.length) {
+      const b = utf8.encode(s.slice(i));
+      this.ensure(b.length * 2 + 2);
+      for (let j = 0; j < b.length; j++) {
+        const c = b[j]!;
+        this.buf[this.len++] = c;
+        if (c === 0) this.buf[this.len++] = 0xff;
+      }
     }
     this.buf[this.len++] = 0;
     this.buf[this.len++] = 0;

@@ -31,6 +31,11 @@ export interface ClientOptions {
   oplogCacheBytes?: number;
 }
 
+/** A failure of the dispatcher as the caller sees it: a closed connection is a network error, as with a driver. */
+function clientError(err: unknown): unknown {
+  return err instanceof CloseConnectionRequested ? new MongoNetworkError('connection closed') : err;
+}
+
 /**
  * The embedded eddydb client: `Client.open(path?)` opens (or creates) a database folder, or a memory database, and
  * offers the Node driver's API on it. Every call goes through the same command dispatcher the wire server uses.
@@ -75,22 +80,44 @@ export class Client implements CommandRunner {
 
   /** Runs a command document against `db` and returns the reply, or throws the MongoServerError it carries. */
   async runCommand(db: string, command: Document, session?: ClientSession): Promise<Document> {
-    if (this.closed) throw new MongoNetworkError('Client is closed');
-    const cmd: Document = { ...command, $db: db };
-    if (session) {
-      if (session.hasEnded) throw new Error('Cannot use a session that has ended');
-      cmd.lsid = session.id;
-    }
+    // One await between the dispatcher and the caller: a change stream's getMore comes through here for every
+    // batch, and each extra hop lets a writer in the same process run ahead of its watcher.
     let reply: Document;
     try {
-      reply = await dispatch(this.context, toInternal(cmd), this.connection);
+      reply = await dispatch(this.context, this.internalCommand(db, command, session), this.connection);
     } catch (err) {
-      if (err instanceof CloseConnectionRequested) throw new MongoNetworkError('connection closed');
-      throw err;
+      throw clientError(err);
     }
     const out = toUser(reply);
     if (out.ok !== 1) throw errorFromReply(out);
     return out;
+  }
+
+  /**
+   * @internal Runs a command and returns the reply as the dispatcher gave it, in the engine's internal form (Int32,
+   * Long, ... not promoted), ok or not. For the client's own methods, which read a field or two of a reply and
+   * would waste a copy of all of it; what they hand to the caller they convert with `toUser`.
+   */
+  async dispatchCommand(db: string, command: Document, session?: ClientSession): Promise<Document> {
+    try {
+      return await dispatch(this.context, this.internalCommand(db, command, session), this.connection);
+    } catch (err) {
+      throw clientError(err);
+    }
+  }
+
+  /** The command as the dispatcher takes it: `$db` and the session added, in the engine's form (see codec.ts). */
+  private internalCommand(db: string, command: Document, session: ClientSession | undefined): Document {
+    if (this.closed) throw new MongoNetworkError('Client is closed');
+    // Object.assign, not `{...command, $db}`: V8's slow path for fields after a spread. A `__proto__` field of the
+    // caller's (from JSON.parse, say) must stay a field, which only the spread keeps.
+    const cmd: Document = Object.prototype.hasOwnProperty.call(command, '__proto__') ? { ...command } : Object.assign({}, command);
+    cmd.$db = db;
+    if (session) {
+      if (session.hasEnded) throw new Error('Cannot use a session that has ended');
+      cmd.lsid = session.id;
+    }
+    return toInternal(cmd);
   }
 
   db(name = 'test'): Db {

@@ -1,6 +1,7 @@
 import { ObjectId } from 'bson';
 import type { Document } from '../bson/types.js';
 import { MongoServerError } from '../errors/index.js';
+import { errorFromReply, toUser } from './codec.js';
 import type { Db, SessionOption } from './db.js';
 import { CommandCursor, FindCursor } from './cursor.js';
 import { CollectionChangeStream, type ChangeStreamDocument, type ChangeStreamOptions } from './change_stream.js';
@@ -34,6 +35,15 @@ export interface FindOptions extends SessionOption {
   limit?: number;
   batchSize?: number;
   collation?: Document;
+}
+
+/**
+ * `doc` with `_id` as its first field, as the server stores it: the driver sets a generated `_id` last on the
+ * caller's object, and a document that arrives in stored order is stored from the bytes the client encoded.
+ */
+function idFirst(doc: Document): Document {
+  for (const key in doc) return key === '_id' || !Object.prototype.hasOwnProperty.call(doc, '_id') ? doc : { _id: doc._id, ...doc };
+  return doc;
 }
 
 /** Turns a write reply with writeErrors into the error the Node driver throws. */
@@ -71,22 +81,41 @@ export class Collection<TSchema extends Document = Document> {
     }
   }
 
+  /**
+   * An insert command, with the reply in the engine's form (see `Client.dispatchCommand`): the insert methods read
+   * only `n` and `writeErrors` of it, and convert only an error for the caller.
+   */
+  private async insertCommand(documents: Document[], ordered: boolean | undefined, options: SessionOption): Promise<Document> {
+    const cmd: Document = { insert: this.collectionName, documents };
+    if (ordered !== undefined) cmd.ordered = ordered;
+    const reply = await this.db.client.dispatchCommand(this.db.databaseName, cmd, options.session);
+    if (reply.ok !== 1) {
+      const err = errorFromReply(toUser(reply));
+      Object.assign(err, err.extra);
+      throw err;
+    }
+    return reply.writeErrors === undefined ? reply : toUser(reply);
+  }
+
   /** Inserts a document; like the driver, adds a generated `_id` to it when it has none. */
   async insertOne(doc: TSchema, options: SessionOption = {}): Promise<InsertOneResult> {
     if ((doc as Document)._id === undefined) (doc as Document)._id = new ObjectId();
-    const reply = await this.command({ insert: this.collectionName, documents: [doc] }, options);
+    const reply = await this.insertCommand([idFirst(doc)], undefined, options);
     throwWriteErrors(reply, true, {});
     return { acknowledged: true, insertedId: (doc as Document)._id };
   }
 
   async insertMany(docs: TSchema[], options: { ordered?: boolean } & SessionOption = {}): Promise<InsertManyResult> {
     const insertedIds: Record<number, unknown> = {};
-    docs.forEach((doc, i) => {
-      if ((doc as Document)._id === undefined) (doc as Document)._id = new ObjectId();
-      insertedIds[i] = (doc as Document)._id;
-    });
-    const reply = await this.command({ insert: this.collectionName, documents: docs, ordered: options.ordered ?? true }, options);
-    throwWriteErrors(reply, false, { insertedCount: reply.n, insertedIds });
+    const documents: Document[] = new Array(docs.length);
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i] as Document;
+      if (doc._id === undefined) doc._id = new ObjectId();
+      insertedIds[i] = doc._id;
+      documents[i] = idFirst(doc);
+    }
+    const reply = await this.insertCommand(documents, options.ordered ?? true, options);
+    throwWriteErrors(reply, false, { insertedCount: Number(reply.n), insertedIds });
     return { acknowledged: true, insertedCount: Number(reply.n), insertedIds };
   }
 

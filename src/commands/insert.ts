@@ -1,4 +1,5 @@
 import type { Document } from '../bson/types.js';
+import { rawDocumentsOf } from '../bson/index.js';
 import { insertDocuments } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import type { CommandDefinition } from './context.js';
@@ -14,7 +15,7 @@ export const insert: CommandDefinition = {
     const docs: Document[] = requiredDocuments(cmd, 'insert', 'documents');
     const ordered = optionalBool(cmd, 'insert', 'ordered') ?? true;
     const bypassDocumentValidation = optionalBool(cmd, 'insert', 'bypassDocumentValidation') ?? false;
-    const result = await insertDocuments(ctx.server.engine, ctx.db, coll, docs, ordered, { bypassDocumentValidation });
+    const result = await insertDocuments(ctx.server.engine, ctx.db, coll, docs, ordered, { bypassDocumentValidation }, rawDocumentsOf(docs));
     return writeReply(result.n, result.writeErrors);
   },
 };

@@ -85,9 +85,12 @@ function validatePrePostImages(value: unknown): void {
   }
 }
 
-/** The collection for a write, created implicitly (with its `create` entry) when absent. */
+/**
+ * The collection for a write, created implicitly (with its `create` entry) when absent. An existing one comes from
+ * the engine's catalog cache: shared and frozen, for reading only.
+ */
 export async function collectionForWrite(ctx: WriteContext, db: string, coll: string): Promise<CollectionInfo> {
-  const existing = await getCollectionInfo(ctx.writer, db, coll);
+  const existing = await ctx.collection(db, coll);
   if (existing) {
     if (isView(existing)) throw mongoError('CommandNotSupportedOnView', `Namespace ${ns(db, coll)} is a view, not a collection`);
     return existing;

@@ -51,8 +51,19 @@ function isContainer(v: unknown): boolean {
   return type === 'object';
 }
 
-/** Overflow (15) when `doc` nests deeper than MongoDB stores; `insert` picks mongod's insert-path message. */
-export function checkNestingDepth(doc: Document, insert: boolean): void {
+/**
+ * Every nesting level below the top costs at least 7 bytes of BSON (type, a key of at least its NUL, the length,
+ * the terminator) and the innermost non-empty level at least 2 more, so an encoding shorter than this cannot nest
+ * deeper than the limit.
+ */
+const SHALLOW_BELOW_BYTES = 7 * MAX_USER_NESTING_DEPTH;
+
+/**
+ * Overflow (15) when `doc` nests deeper than MongoDB stores; `insert` picks mongod's insert-path message.
+ * `encodedBytes`, the size of the document's BSON when known, skips the walk for documents too small to be deep.
+ */
+export function checkNestingDepth(doc: Document, insert: boolean, encodedBytes?: number): void {
+  if (encodedBytes !== undefined && encodedBytes < SHALLOW_BELOW_BYTES) return;
   if (nestingDepth(doc) <= MAX_USER_NESTING_DEPTH) return;
   throw mongoError(
     'Overflow',
@@ -69,7 +80,18 @@ export function checkNestingDepth(doc: Document, insert: boolean): void {
  */
 export function encodeDocument(doc: Document): Uint8Array {
   checkNestingDepth(doc, false);
-  const bytes = serialize(doc, { ignoreUndefined: false });
+  return checkDocumentSize(serialize(doc, { ignoreUndefined: false }));
+}
+
+/**
+ * The stored bytes of a document {@link prepareForInsert} returned (its depth already checked): `bytes` when the
+ * caller has its exact encoding, else a fresh one. Throws BSONObjectTooLarge (10334) over 16 MiB.
+ */
+export function encodeInsertedDocument(doc: Document, bytes?: Uint8Array): Uint8Array {
+  return checkDocumentSize(bytes ?? serialize(doc, { ignoreUndefined: false }));
+}
+
+function checkDocumentSize(bytes: Uint8Array): Uint8Array {
   if (bytes.byteLength > MAX_BSON_OBJECT_SIZE) {
     throw mongoError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${bytes.byteLength}, max size: ${MAX_BSON_OBJECT_SIZE}`);
   }
@@ -100,19 +122,28 @@ export function validateId(id: unknown): void {
 
 /**
  * A document as it will be stored: `_id` first (a new ObjectId when absent), everything else in the given order.
+ * With `handOver`, the caller gives up `doc` (an insert command's own decoded copy) and gets it back as is when it
+ * is in stored form already; otherwise the result is a new object. `encodedBytes` as for {@link checkNestingDepth}.
  */
-export function prepareForInsert(doc: Document): Document {
+export function prepareForInsert(doc: Document, handOver = false, encodedBytes?: number): Document {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw mongoError('TypeMismatch', 'document to insert must be an object');
   }
-  const id = Object.prototype.hasOwnProperty.call(doc, '_id') ? doc._id : new ObjectId();
+  const hasId = Object.prototype.hasOwnProperty.call(doc, '_id');
+  const id = hasId ? doc._id : new ObjectId();
   validateId(id);
-  checkNestingDepth(doc, true);
+  checkNestingDepth(doc, true, encodedBytes);
+  if (handOver && hasId && firstKey(doc) === '_id') return doc;
   const out: Document = { _id: id };
   for (const [k, v] of Object.entries(doc)) {
     if (k !== '_id') out[k] = v;
   }
   return out;
+}
+
+function firstKey(doc: Document): string | undefined {
+  for (const key in doc) return key;
+  return undefined;
 }
 
 /** Keeps `_id` first after an update that may have rebuilt the document. */

@@ -58,6 +58,13 @@ export function checkValidationOptions(command: string, db: string, coll: string
   }
 }
 
+/** False when {@link enforceValidator} accepts every document written to `info` with `options` unchecked. */
+export function validatorApplies(info: CollectionInfo, options: DocumentValidationOptions = {}): boolean {
+  const validator = info.options.validator;
+  if (!isDocument(validator) || Object.keys(validator).length === 0 || options.bypassDocumentValidation) return false;
+  return (info.options.validationLevel ?? 'strict') !== 'off';
+}
+
 /**
  * Enforces the collection's validator on a document about to be stored: `after` is the new document, `before` the
  * stored one for an update or replacement (null for an insert or upsert).
@@ -66,10 +73,9 @@ export function checkValidationOptions(command: string, db: string, coll: string
  *   `errInfo: {failingDocumentId, details}` when the document fails under validationAction error.
  */
 export function enforceValidator(info: CollectionInfo, after: Document, before: Document | null, options: DocumentValidationOptions = {}): void {
-  const validator = info.options.validator;
-  if (!isDocument(validator) || Object.keys(validator).length === 0 || options.bypassDocumentValidation) return;
+  if (!validatorApplies(info, options)) return;
+  const validator = info.options.validator as Document;
   const level = info.options.validationLevel ?? 'strict';
-  if (level === 'off') return;
   const collation = info.options.collation !== undefined ? parseCollation(info.options.collation) : null;
   const filter = compileCommandFilter(validator, collation);
   if (filter.matches(after)) return;

@@ -6,14 +6,15 @@ import { compileUpdate, type UpdateLogEntry } from '../query/update/index.js';
 import { compileSort } from '../query/sort.js';
 import { computeOplogDiff, computeUpdateDescription } from '../oplog/update_description.js';
 import type { Engine, WriteContext } from './engine.js';
-import { getCollectionInfo, imagesEnabled, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
+import { imagesEnabled, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import { collectionForWrite } from './ddl.js';
-import { encodeDocument, idKey, prepareForInsert, withIdFirst } from './documents.js';
+import { encodeDocument, encodeInsertedDocument, idKey, prepareForInsert, withIdFirst } from './documents.js';
 import { addIndexEntries, duplicateKeyError, removeIndexEntries } from './indexes.js';
 import { candidateDocuments, type ScannedDocument } from './scan.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 import { enforceValidator, type DocumentValidationOptions } from './validation.js';
+import { batchableCollection, insertRun } from './insert_run.js';
 
 /** One failed statement of a batch, as the write commands report it. */
 export interface WriteError {
@@ -48,27 +49,39 @@ async function runBatch<S>(engine: Engine, statements: S[], ordered: boolean, ru
   });
 }
 
+function hasSecondaryIndexes(info: CollectionInfo): boolean {
+  const { indexes } = info;
+  return indexes.length > 1 || (indexes.length === 1 && indexes[0]!.name !== ID_INDEX_NAME);
+}
+
 function idSpec(info: CollectionInfo) {
   return info.indexes.find((s) => s.name === ID_INDEX_NAME) ?? { v: 2, key: { _id: 1 }, name: ID_INDEX_NAME };
 }
 
-/** Stores a new document with its index entries and logs `insert`. */
-async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document): Promise<void> {
+/**
+ * Stores a new document (as {@link prepareForInsert} returned it) with its index entries and logs `insert`.
+ * `encoded`: the document's exact BSON when the caller has it.
+ */
+async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document, encoded?: Uint8Array): Promise<void> {
   const key = idKey(doc._id);
-  const bytes = encodeDocument(doc);
+  const bytes = encodeInsertedDocument(doc, encoded);
   try {
     await ctx.writer.insertDocument(info.uuid, key, bytes);
   } catch (err) {
     if (err instanceof StorageError && err.kind === 'DuplicateKey') throw duplicateKeyError(info, idSpec(info), [doc._id]);
     throw err;
   }
-  try {
-    await addIndexEntries(ctx.writer, info, key, doc);
-  } catch (err) {
-    await ctx.writer.deleteDocument(info.uuid, key);
-    throw err;
+  if (hasSecondaryIndexes(info)) {
+    try {
+      await addIndexEntries(ctx.writer, info, key, doc);
+    } catch (err) {
+      await ctx.writer.deleteDocument(info.uuid, key);
+      throw err;
+    }
   }
-  ctx.log({ op: 'insert', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, fullDocument: doc });
+  // Only bytes that came with the document are reused for the entry: a fresh encoding writes an undefined field as
+  // null, where the entry's own encoding leaves it out.
+  ctx.log({ op: 'insert', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, fullDocument: doc }, encoded);
 }
 
 export interface InsertResult {
@@ -76,22 +89,57 @@ export interface InsertResult {
   writeErrors: WriteError[];
 }
 
-export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true, options: DocumentValidationOptions = {}): Promise<InsertResult> {
+/**
+ * The insert command: `docs` are the command's own decoded documents, handed over (they may be stored and logged as
+ * they are); `encoded`, when given, holds the exact BSON of each (see bson/raw_documents.ts).
+ */
+export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true, options: DocumentValidationOptions = {}, encoded?: readonly Uint8Array[]): Promise<InsertResult> {
   let n = 0;
-  const prepared: (Document | MongoServerError)[] = docs.map((d) => {
+  const prepared: (Document | MongoServerError)[] = docs.map((d, i) => {
     try {
-      return prepareForInsert(d);
+      return prepareForInsert(d, true, encoded?.[i]?.byteLength);
     } catch (err) {
       if (err instanceof MongoServerError) return err;
       throw err;
     }
   });
-  const writeErrors = await runBatch(engine, prepared, ordered, async (ctx, doc) => {
-    if (doc instanceof MongoServerError) throw doc;
-    const info = await collectionForWrite(ctx, db, coll);
-    enforceValidator(info, doc, null, options);
-    await insertOne(ctx, info, doc);
-    n++;
+  // The encoding given describes the document as sent; it is the stored form only when nothing was rearranged.
+  const encodedAt = (i: number) => (prepared[i] === docs[i] ? encoded?.[i] : undefined);
+  const writeErrors = await engine.write(async (ctx) => {
+    const errors: WriteError[] = [];
+    for (let i = 0; i < prepared.length;) {
+      let failure: MongoServerError;
+      // Two or more documents left and a collection that only the store can refuse them from: one batched call.
+      const info = prepared.length - i > 1 ? batchableCollection(ctx, db, coll, options) : null;
+      const run = info ? await insertRun(ctx, info, prepared, encodedAt, i) : null;
+      if (info && run && run.end > i) {
+        n += run.inserted;
+        i += run.inserted;
+        if (i === run.end) continue;
+        failure = duplicateKeyError(info, idSpec(info), [(prepared[i] as Document)._id]);
+      } else {
+        try {
+          const doc = prepared[i]!;
+          if (doc instanceof MongoServerError) throw doc;
+          // Once the first document has looked the collection up, the others find it without an await.
+          const cached = ctx.cachedCollection(db, coll);
+          const target = cached && !isView(cached) ? cached : await collectionForWrite(ctx, db, coll);
+          enforceValidator(target, doc, null, options);
+          await insertOne(ctx, target, doc, encodedAt(i));
+          n++;
+          i++;
+          continue;
+        } catch (err) {
+          if (!(err instanceof MongoServerError)) throw err;
+          failure = err;
+        }
+      }
+      // As runBatch: the statement's own effects are undone (nothing of it was stored), an ordered batch stops.
+      errors.push(toWriteError(i, failure));
+      if (ordered) break;
+      i++;
+    }
+    return errors;
   });
   return { n, writeErrors };
 }
@@ -172,7 +220,7 @@ export async function updateStatement(ctx: WriteContext, db: string, coll: strin
   const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
   const update = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null, variables: s.variables });
   if (update.kind === 'replacement' && s.multi) throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
-  let info = await getCollectionInfo(ctx.writer, db, coll);
+  let info: CollectionInfo | null = await ctx.collection(db, coll);
   const outcome: StatementOutcome = { matched: 0, modified: 0 };
   if (info) {
     let candidates = await candidateDocuments(ctx.writer, info, s.q);
@@ -246,7 +294,7 @@ export interface DeleteStatement {
 
 async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: DeleteStatement): Promise<Document[]> {
   const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
-  const info = await getCollectionInfo(ctx.writer, db, coll);
+  const info = await ctx.collection(db, coll);
   if (!info) return [];
   let candidates = await candidateDocuments(ctx.writer, info, s.q);
   if (s.sort) {

@@ -80,6 +80,14 @@ export interface StorageReader {
   oplogSizeBytes(): Promise<number>;
 
   getMeta(key: string): Promise<string | null>;
+
+  /**
+   * A number that changes whenever the catalog may have changed: at every createCollection, updateCollection,
+   * dropCollection and renameCollection, and whenever a write transaction rolls back. While it is unchanged,
+   * `getCollection` and `listCollections` answer as they did before, so a caller may cache what they returned.
+   * Synchronous and free, unlike the reads it guards.
+   */
+  catalogVersion(): number;
 }
 
 /** Write operations; only inside `write()`. A thrown error rolls every one of them back. */
@@ -108,6 +116,13 @@ export interface StorageWriter extends StorageReader {
    * Documents and index entries are not checked against the catalog; the caller names a collection it holds.
    */
   insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void>;
+  /**
+   * Inserts `rows` in order as `insertDocument` would one by one, stopping at the first whose key is already taken
+   * (by a stored document or an earlier row): returns how many were inserted, the rows before that one, or
+   * `rows.length`. The refused row and those after it are not inserted. An engine may insert many rows per
+   * statement; the result is the same.
+   */
+  insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number>;
   /** Overwrites an existing document; throws a plain `Error` (a caller bug) if there is none under `key`. */
   updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void>;
   /** Removes the document under `key`; a no-op if there is none. */

@@ -40,6 +40,8 @@ export class MemoryState {
   readonly oplog: MemoryOplogEntry[] = [];
   oplogBytes = 0;
   readonly meta = new Map<string, string>();
+  /** See `StorageReader.catalogVersion`. */
+  catalogVersion = 0;
 
   findCollection(db: string, name: string): MemoryCollection | undefined {
     for (const coll of this.collections.values()) if (coll.db === db && coll.name === name) return coll;

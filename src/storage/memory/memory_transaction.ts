@@ -27,6 +27,7 @@ export class MemoryTransaction implements StorageWriter {
   /** Invalidates the handle and reverts its writes, newest first. */
   rollback(): void {
     this.active = false;
+    this.state.catalogVersion++;
     for (let i = this.undo.length - 1; i >= 0; i--) this.undo[i]!();
     this.undo.length = 0;
   }
@@ -102,6 +103,10 @@ export class MemoryTransaction implements StorageWriter {
     return this.check(false).meta.get(key) ?? null;
   }
 
+  catalogVersion(): number {
+    return this.state.catalogVersion;
+  }
+
   async createCollection(record: CollectionRecord): Promise<void> {
     const s = this.check(true);
     checkUuid(record.uuid);
@@ -111,6 +116,7 @@ export class MemoryTransaction implements StorageWriter {
     if (s.collections.has(record.uuid)) {
       throw new StorageError('NamespaceExists', `a collection with uuid ${record.uuid} already exists`);
     }
+    s.catalogVersion++;
     s.collections.set(record.uuid, {
       db: record.db,
       name: record.name,
@@ -124,6 +130,7 @@ export class MemoryTransaction implements StorageWriter {
   async updateCollection(record: CollectionRecord): Promise<void> {
     const coll = this.collection(record.uuid);
     const { options, indexes } = coll;
+    this.state.catalogVersion++;
     coll.options = copyBytes(record.options);
     coll.indexes = record.indexes.map(copyBytes);
     this.undo.push(() => {
@@ -137,6 +144,7 @@ export class MemoryTransaction implements StorageWriter {
     const coll = this.collection(collUuid);
     const docs = s.documents.get(collUuid);
     const indexes = s.indexEntries.get(collUuid);
+    s.catalogVersion++;
     s.collections.delete(collUuid);
     s.documents.delete(collUuid);
     s.indexEntries.delete(collUuid);
@@ -156,12 +164,25 @@ export class MemoryTransaction implements StorageWriter {
       throw new StorageError('NamespaceExists', `collection ${toDb}.${toName} already exists`);
     }
     const { db, name } = coll;
+    this.state.catalogVersion++;
     coll.db = toDb;
     coll.name = toName;
     this.undo.push(() => {
       coll.db = db;
       coll.name = name;
     });
+  }
+
+  async insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
+    for (let i = 0; i < rows.length; i++) {
+      try {
+        await this.insertDocument(collUuid, rows[i]!.key, rows[i]!.doc);
+      } catch (err) {
+        if (err instanceof StorageError && err.kind === 'DuplicateKey') return i;
+        throw err;
+      }
+    }
+    return rows.length;
   }
 
   async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {

@@ -37,7 +37,7 @@ export class SqliteStorage implements Storage {
     private readonly lock: FolderLock | null,
   ) {
     this.persistent = path !== null;
-    this.state = { stmts: new SqliteStatements(db), oplogBytes: null };
+    this.state = { stmts: new SqliteStatements(db), oplogBytes: null, lastOplogTs: undefined, catalogVersion: 0 };
   }
 
   /** @internal Opens a connection; see `openSqliteStorage`. */
@@ -148,6 +148,8 @@ export class SqliteStorage implements Storage {
     // A failed COMMIT may already have ended the transaction (SQLite rolls back on some errors).
     if (this.db.inTransaction) this.state.stmts.rollback.run();
     this.state.oplogBytes = null;
+    this.state.lastOplogTs = undefined;
+    this.state.catalogVersion++;
   }
 }
 

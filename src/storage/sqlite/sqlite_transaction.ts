@@ -7,13 +7,20 @@ import { StorageError } from '../types.js';
 import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
-import type { SqliteStatements } from './statements.js';
+import { DOCUMENT_INSERT_CHUNK, OPLOG_APPEND_CHUNK, type SqliteStatements } from './statements.js';
 
 /** State of one connection shared by its handles. */
 export interface SqliteConnectionState {
   readonly stmts: SqliteStatements;
   /** Total oplog bytes when known; null forces a recount (after a truncate or a rollback). */
   oplogBytes: number | null;
+  /**
+   * The newest stored oplog time (null: the oplog is empty) when known; undefined forces a lookup (after a
+   * truncate or a rollback). Saves a MAX(ts) query on every append.
+   */
+  lastOplogTs: bigint | null | undefined;
+  /** See `StorageReader.catalogVersion`. */
+  catalogVersion: number;
 }
 
 interface CollectionRow {
@@ -112,10 +119,15 @@ export class SqliteTransaction implements StorageWriter {
     return (this.check(false).getMeta.get(key) as string | undefined) ?? null;
   }
 
+  catalogVersion(): number {
+    return this.state.catalogVersion;
+  }
+
   async createCollection(record: CollectionRecord): Promise<void> {
     const s = this.check(true);
     checkUuid(record.uuid);
     if (s.getCollection.get(record.db, record.name)) throw namespaceExists(record.db, record.name);
+    this.state.catalogVersion++;
     try {
       s.insertCollection.run(
         record.uuid,
@@ -134,6 +146,7 @@ export class SqliteTransaction implements StorageWriter {
 
   async updateCollection(record: CollectionRecord): Promise<void> {
     const s = this.check(true);
+    this.state.catalogVersion++;
     const info = s.updateCollection.run(asBuffer(record.options), packBlobList(record.indexes), record.uuid);
     if (info.changes === 0) throw namespaceNotFound(record.uuid);
   }
@@ -141,6 +154,7 @@ export class SqliteTransaction implements StorageWriter {
   async dropCollection(collUuid: string): Promise<void> {
     const s = this.check(true);
     if (!s.getCollectionByUuid.get(collUuid)) throw namespaceNotFound(collUuid);
+    this.state.catalogVersion++;
     s.deleteCollectionIndexEntries.run(collUuid);
     s.deleteCollectionDocuments.run(collUuid);
     s.deleteCollection.run(collUuid);
@@ -152,7 +166,37 @@ export class SqliteTransaction implements StorageWriter {
     if (!current) throw namespaceNotFound(collUuid);
     if (current.db === toDb && current.name === toName) return;
     if (s.getCollection.get(toDb, toName)) throw namespaceExists(toDb, toName);
+    this.state.catalogVersion++;
     s.renameCollection.run(toDb, toName, collUuid);
+  }
+
+  async insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
+    const s = this.check(true);
+    for (let start = 0; start < rows.length; start += DOCUMENT_INSERT_CHUNK) {
+      const count = Math.min(DOCUMENT_INSERT_CHUNK, rows.length - start);
+      const params: unknown[] = new Array(count * 3);
+      for (let i = 0; i < count; i++) {
+        const row = rows[start + i]!;
+        params[3 * i] = collUuid;
+        params[3 * i + 1] = asBuffer(row.key);
+        params[3 * i + 2] = asBuffer(row.doc);
+      }
+      try {
+        s.insertDocumentRows(count).run(params);
+      } catch (err) {
+        if (!isConstraint(err)) throw err;
+        // A failed statement undoes all of its rows; find the refused one by inserting the chunk row by row.
+        for (let i = 0; i < count; i++) {
+          try {
+            s.insertDocument.run(params[3 * i], params[3 * i + 1], params[3 * i + 2]);
+          } catch (rowErr) {
+            if (isConstraint(rowErr)) return start + i;
+            throw rowErr;
+          }
+        }
+      }
+    }
+    return rows.length;
   }
 
   async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
@@ -200,13 +244,25 @@ export class SqliteTransaction implements StorageWriter {
 
   async appendOplog(entries: StoredOplogEntry[]): Promise<void> {
     const s = this.check(true);
-    const last = s.lastOplogTs.get() as bigint | null;
-    checkOplogAppend(entries, last === null ? null : fromSqlTs(last));
-    let bytes = 0;
-    for (const { ts, entry } of entries) {
-      s.appendOplog.run(toSqlTs(ts), asBuffer(entry));
-      bytes += entry.byteLength;
+    if (this.state.lastOplogTs === undefined) {
+      const last = s.lastOplogTs.get() as bigint | null;
+      this.state.lastOplogTs = last === null ? null : fromSqlTs(last);
     }
+    checkOplogAppend(entries, this.state.lastOplogTs);
+    if (entries.length === 0) return;
+    let bytes = 0;
+    for (let start = 0; start < entries.length; start += OPLOG_APPEND_CHUNK) {
+      const rows = Math.min(OPLOG_APPEND_CHUNK, entries.length - start);
+      const params: unknown[] = new Array(rows * 2);
+      for (let i = 0; i < rows; i++) {
+        const { ts, entry } = entries[start + i]!;
+        params[2 * i] = toSqlTs(ts);
+        params[2 * i + 1] = asBuffer(entry);
+        bytes += entry.byteLength;
+      }
+      s.appendOplogRows(rows).run(params);
+    }
+    this.state.lastOplogTs = entries[entries.length - 1]!.ts;
     if (this.state.oplogBytes !== null) this.state.oplogBytes += bytes;
   }
 
@@ -217,6 +273,7 @@ export class SqliteTransaction implements StorageWriter {
     if (ts > MAX_OPLOG_TS) s.truncateOplogAll.run();
     else s.truncateOplogBefore.run(toSqlTs(ts));
     this.state.oplogBytes = null;
+    this.state.lastOplogTs = undefined;
   }
 
   async setMeta(key: string, value: string): Promise<void> {

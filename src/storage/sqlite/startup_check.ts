@@ -8,8 +8,9 @@ import { StorageError } from '../types.js';
 import { fromSqlTs } from './oplog_ts.js';
 
 /**
- * Meta keys the engine writes: the cluster clock, saved in the same transaction as every oplog append (so it is
- * never behind the newest entry), and the newest entry retention removed (so it is before the oldest one kept).
+ * Meta keys the engine writes: the cluster clock, saved as a reservation (a time no entry has passed; a new one is
+ * saved in the same transaction as the first append that would pass it, so it is never behind the newest entry),
+ * and the newest entry retention removed (so it is before the oldest one kept).
  */
 const CLOCK_KEY = 'clusterTime';
 const TRUNCATED_KEY = 'oplogTruncatedThrough';
