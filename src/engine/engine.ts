@@ -1,7 +1,7 @@
 import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
 import { ClusterClock } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
-import { encodeEntry, entryWeight, decodeEntry, type OplogEntry } from '../oplog/entry.js';
+import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
 import { CatalogCache } from './catalog_cache.js';
 import { encodeEntryWithDocument } from './entry_bytes.js';
@@ -191,6 +191,7 @@ export class Engine {
       const weights = new Array<number>(rows.length);
       for (let i = 0; i < rows.length; i++) {
         weights[i] = entryWeight(rows[i]!.entry);
+        noteEncodedSize(entries[i]!, rows[i]!.entry.byteLength);
         this.trimmer.added(rows[i]!.entry.byteLength);
       }
       const parked = this.hub.waiterCount;

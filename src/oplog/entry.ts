@@ -56,7 +56,12 @@ export function decodeEntry(ts: bigint, bytes: Uint8Array): OplogEntry {
   return entry;
 }
 
-/** The entry's stored BSON size, when it was decoded from storage. */
+/** Records the BSON size of an entry the engine just encoded, so streams can size its events without a walk. */
+export function noteEncodedSize(entry: OplogEntry, bytes: number): void {
+  encodedSizes.set(entry, bytes);
+}
+
+/** The entry's stored BSON size, when it is known (decoded from storage, or noted when written). */
 export function encodedSize(entry: OplogEntry): number | undefined {
   return encodedSizes.get(entry);
 }
