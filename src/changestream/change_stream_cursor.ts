@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import type { CursorBatch, ServerCursor } from '../engine/cursor_registry.js';
 import { encodeResumeToken, highWaterMarkToken, HIGH_WATER_MARK_POSITION, type ResumePoint } from '../oplog/resume_token.js';
 import { encodedSize, type OplogEntry } from '../oplog/entry.js';
+import type { Parking } from '../oplog/hub.js';
 import type { ChangeStreamSpec } from './options.js';
 import { entryInvalidates, scopeNamespace, type StreamScope } from './scope.js';
 import { interestedIn, type StreamInterest } from '../oplog/interest.js';
@@ -82,6 +83,8 @@ export class ChangeStreamCursor implements ServerCursor {
   readonly lsid?: Document;
   private position: ResumePoint;
   private invalidated = false;
+  /** Ends this cursor's wait in the hub when it is killed (the registry aborts the getMore, then closes us). */
+  private readonly parking: Parking = { wake: null };
 
   constructor(private readonly engine: Engine, private readonly options: ChangeStreamCursorOptions) {
     this.ns = scopeNamespace(options.scope);
@@ -122,7 +125,7 @@ export class ChangeStreamCursor implements ServerCursor {
       if (docs.length > 0 || limit === 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
       const remaining = deadline - Date.now();
       if (remaining <= 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
-      const wakeup = await this.engine.hub.waitForEntries(this.position.ts, this.options.interest, remaining, signal);
+      const wakeup = await this.engine.hub.waitForEntries(this.position.ts, this.options.interest, remaining, this.parking);
       if (signal.aborted) throw mongoError('CursorKilled', 'cursor killed while waiting for changes');
       if (this.engine.isClosed) throw mongoError('InterruptedAtShutdown', 'interrupted at shutdown');
       if (wakeup === null) continue;
@@ -214,6 +217,7 @@ export class ChangeStreamCursor implements ServerCursor {
 
   close(): void {
     this.invalidated = true;
+    this.parking.wake?.();
   }
 }
 

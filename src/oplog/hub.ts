@@ -8,6 +8,14 @@ export interface Wakeup {
   through: bigint;
 }
 
+/**
+ * Lets the owner of a wait end it early (a killed cursor): the hub sets `wake` while the wait lasts. A plain hook,
+ * not an AbortSignal: adding and removing an abort listener on every park cost more than the rest of the park.
+ */
+export interface Parking {
+  wake: (() => void) | null;
+}
+
 /** The hub's default cache budget: the summed weight (see `entryWeight`) of the entries it keeps decoded. */
 export const DEFAULT_OPLOG_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -98,28 +106,28 @@ export class OplogHub {
   }
 
   /**
-   * Parks a stream until an entry it may report is committed after `afterTs`, the deadline passes, or `signal`
-   * aborts. Only entries the interest's index keys select are offered to `interest.accepts`, so a commit wakes
+   * Parks a stream until an entry it may report is committed after `afterTs`, the deadline passes, or its owner
+   * calls `parking.wake`. Only entries the interest's index keys select are offered to `interest.accepts`, so a commit wakes
    * the streams it concerns and no others. Returns null when entries were already committed after `afterTs` (the
    * caller reads them itself); otherwise the accepted entries, in order, and `through`: every entry up to that
    * time was offered, so the stream may move its position there without reading them.
    */
-  waitForEntries(afterTs: bigint, interest: StreamInterest, timeoutMs: number, signal?: AbortSignal): Promise<Wakeup | null> {
+  waitForEntries(afterTs: bigint, interest: StreamInterest, timeoutMs: number, parking?: Parking): Promise<Wakeup | null> {
     if (this.committed > afterTs) return Promise.resolve(null);
-    if (timeoutMs <= 0 || signal?.aborted) return Promise.resolve({ entries: [], through: this.committed });
+    if (timeoutMs <= 0) return Promise.resolve({ entries: [], through: this.committed });
     return new Promise((resolve) => {
       const waiter: Waiter = {
         interest,
         entries: [],
         finish: () => {
           clearTimeout(timer);
-          signal?.removeEventListener('abort', waiter.finish);
+          if (parking) parking.wake = null;
           this.index.remove(waiter);
           resolve({ entries: waiter.entries, through: this.committed });
         },
       };
       const timer = setTimeout(waiter.finish, timeoutMs);
-      signal?.addEventListener('abort', waiter.finish, { once: true });
+      if (parking) parking.wake = waiter.finish;
       this.index.add(waiter);
     });
   }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal128, Double, Int32, Long, ObjectId } from 'bson';
-import { OplogHub } from '../../../src/oplog/hub.js';
+import { OplogHub, type Parking } from '../../../src/oplog/hub.js';
 import { idKey, interestedIn, type StreamInterest } from '../../../src/oplog/interest.js';
 import type { OplogEntry, OplogOp } from '../../../src/oplog/entry.js';
 
@@ -15,9 +15,9 @@ function interest(fields: Partial<StreamInterest> = {}): StreamInterest {
 }
 
 /** Parks a waiter and reports whether it has woken, without waiting for it. */
-function park(hub: OplogHub, of: StreamInterest, timeoutMs = 60_000, signal?: AbortSignal) {
+function park(hub: OplogHub, of: StreamInterest, timeoutMs = 60_000, parking?: Parking) {
   const state: { woke?: { entries: OplogEntry[]; through: bigint } | null } = {};
-  const done = hub.waitForEntries(hub.committedTs, of, timeoutMs, signal).then((w) => (state.woke = w));
+  const done = hub.waitForEntries(hub.committedTs, of, timeoutMs, parking).then((w) => (state.woke = w));
   return { state, done };
 }
 
@@ -124,12 +124,14 @@ describe('OplogHub.waitForEntries: a commit wakes only the waiters it concerns',
     assert.equal(await hub.waitForEntries(hub.committedTs - 1n, interest(), 1000), null);
   });
 
-  test('abort wakes and leaves the index', async () => {
+  test('parking.wake ends the wait early and leaves the index', async () => {
     const hub = new OplogHub(clock);
-    const ac = new AbortController();
-    const w = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!] }), 60_000, ac.signal);
-    ac.abort();
+    const parking: Parking = { wake: null };
+    const w = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!] }), 60_000, parking);
+    assert.equal(typeof parking.wake, 'function');
+    parking.wake!();
     await w.done;
+    assert.equal(parking.wake, null);
     assert.equal(hub.waiterCount, 0);
     hub.publish([entry('insert', 'c', 1)], [1]);
   });
