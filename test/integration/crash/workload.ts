@@ -10,18 +10,8 @@ import {
   type MongoClient,
 } from 'mongodb';
 import { sleep } from '../driver/harness.js';
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../helpers/random.js';
+export { prng };
 
 /** The namespaces the writers use: two in database crash_a (one is the collection watcher's), one in crash_b. */
 export const NAMESPACES = ['crash_a.orders', 'crash_a.items', 'crash_b.orders'] as const;

@@ -15,6 +15,7 @@ import {
 import type { RunningServer } from '../../../src/server/index.js';
 import { clientFor, startInProcess } from '../driver/harness.js';
 import { bodySection, bson, message, OP_MSG, OP_QUERY, opMsg, opMsgWithChecksum, RawSocket, sequenceSection, type Outcome } from '../driver/raw_wire.js';
+import { prng } from '../../helpers/random.js';
 
 const SAFE_DB = 'fuzz';
 const SAFE_COLL = 'data';
@@ -31,16 +32,12 @@ const ONLY_CASE = process.env.EDDYDB_FUZZ_CASE !== undefined ? Number(process.en
 
 /** mulberry32: small, fast, and good enough to drive a fuzzer reproducibly. */
 class Rng {
-  private state: number;
+  private readonly draw: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.draw = prng(seed);
   }
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
   int(n: number): number {
     return Math.floor(this.next() * n);

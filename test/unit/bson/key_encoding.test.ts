@@ -4,6 +4,7 @@ import {
   Binary, BSONRegExp, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp,
 } from 'bson';
 import { compareValues, encodeCompoundKey, encodeKey } from '../../../src/bson/index.js';
+import { prng } from '../../helpers/random.js';
 
 function cmpBytes(a: Uint8Array, b: Uint8Array): number {
   return Math.sign(Buffer.compare(a, b));
@@ -11,18 +12,6 @@ function cmpBytes(a: Uint8Array, b: Uint8Array): number {
 
 function hex(v: unknown): string {
   return Buffer.from(encodeKey(v)).toString('hex');
-}
-
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function generator(seed: number) {

@@ -6,20 +6,9 @@ import {
 } from 'bson';
 import { encodeReplyBytes } from '../../../src/wire/reply_bytes.js';
 import { encodeReply } from '../../../src/wire/reply.js';
+import { prng } from '../../helpers/random.js';
 
 const MAX_BSON = 16 * 1024 * 1024;
-
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generator(seed: number) {
   const rnd = prng(seed);
