@@ -6,6 +6,7 @@
 import { LatencySamples } from '../stats.js';
 import { openMongo } from '../subjects/open.js';
 import type { ChangeStreamLike, CollectionLike, Doc } from '../subjects/types.js';
+import { consumeEvents } from '../util/consume.js';
 import { pacedWrites } from '../util/pace.js';
 import { seededRandom } from '../util/random.js';
 import { watchEventLoop } from '../util/stall.js';
@@ -65,22 +66,13 @@ export const fanOut: Scenario = {
       let failed = 0;
       let closing = false;
       streams.forEach((stream, i) => {
-        void (async () => {
-          for (;;) {
-            let event: Doc;
-            try {
-              event = await stream.next();
-            } catch {
-              if (!closing) failed++;
-              return;
-            }
-            const now = performance.now();
-            const key = (event.documentKey as Doc)._id;
-            if (key !== i) misrouted++;
-            const w = ((event.updateDescription as Doc).updatedFields as Doc).w as number;
-            latency.add(now - sentAt[w]!);
-          }
-        })();
+        consumeEvents(stream, (event, now) => {
+          if ((event.documentKey as Doc)._id !== i) misrouted++;
+          const w = ((event.updateDescription as Doc).updatedFields as Doc).w as number;
+          latency.add(now - sentAt[w]!);
+        }, () => {
+          if (!closing) failed++;
+        });
       });
 
       const writer = wire ? (await db.connect(inFlight)).collection('fan_out') : coll;

@@ -8,6 +8,7 @@ import type { ChangeStreamLike, Doc } from '../subjects/types.js';
 import { seededRandom } from '../util/random.js';
 import { watchEventLoop } from '../util/stall.js';
 import { waitUntil, within } from '../util/time.js';
+import { consumeEvents } from '../util/consume.js';
 import type { Scenario } from './types.js';
 
 const DOCS = 10_000;
@@ -42,21 +43,13 @@ export const mixed: Scenario = {
       let failed = 0;
       let closing = false;
       for (const stream of streams) {
-        void (async () => {
-          for (;;) {
-            let event: Doc;
-            try {
-              event = await stream.next();
-            } catch {
-              if (!closing) failed++;
-              return;
-            }
-            const now = performance.now();
-            if (!event.fullDocument) withoutDocument++;
-            const w = ((event.updateDescription as Doc).updatedFields as Doc).w as number;
-            latency.add(now - sentAt[w]!);
-          }
-        })();
+        consumeEvents(stream, (event, now) => {
+          if (!event.fullDocument) withoutDocument++;
+          const w = ((event.updateDescription as Doc).updatedFields as Doc).w as number;
+          latency.add(now - sentAt[w]!);
+        }, () => {
+          if (!closing) failed++;
+        });
       }
 
       const writer = wire ? (await db.connect(WRITERS + 2)).collection('mixed') : coll;
