@@ -155,6 +155,13 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
   assert.fail(`timed out waiting for ${what}`);
 }
 
+/** Turns off every fail point the driver tests set, so each test starts from a server that fails nothing. */
+export async function disableFailPoints(client: MongoClient): Promise<void> {
+  for (const name of ['failCommand', 'failGetMoreAfterCursorCheckout']) {
+    await client.db('admin').command({ configureFailPoint: name, mode: 'off' });
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BSON, Timestamp, type Collection, type Document, type MongoClient, type ResumeToken } from 'mongodb';
 import type { RunningServer } from '../../../src/server/index.js';
-import { asLong, clientFor, CommandLog, rejectsWith, started, startInProcess, type Stream } from './harness.js';
+import { asLong, clientFor, CommandLog, disableFailPoints, rejectsWith, started, startInProcess, type Stream } from './harness.js';
 
 type Doc = { _id?: number | string; [key: string]: unknown };
 
@@ -50,9 +50,7 @@ describe('change-streams prose tests (specifications tests/README.md)', () => {
   });
 
   beforeEach(async () => {
-    for (const name of ['failCommand', 'failGetMoreAfterCursorCheckout']) {
-      await other.db('admin').command({ configureFailPoint: name, mode: 'off' });
-    }
+    await disableFailPoints(other);
     log.clear();
   });
 

@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MongoNetworkError, MongoServerError, type Collection, type Document, type Long, type MongoClient } from 'mongodb';
 import type { RunningServer } from '../../../src/server/index.js';
-import { asLong, clientFor, CommandLog, rejectsWith, sleep, started, startInProcess, type Stream } from './harness.js';
+import { asLong, clientFor, CommandLog, disableFailPoints, rejectsWith, sleep, started, startInProcess, type Stream } from './harness.js';
 
 type Doc = { _id?: number | string; [key: string]: unknown };
 
@@ -37,9 +37,7 @@ describe('automatic resume through the official driver', () => {
   });
 
   beforeEach(async () => {
-    for (const name of ['failCommand', 'failGetMoreAfterCursorCheckout']) {
-      await other.db('admin').command({ configureFailPoint: name, mode: 'off' });
-    }
+    await disableFailPoints(other);
   });
 
   /** A stream on `name` (run by `client`) that has already seen one insert, and the id of its server cursor. */
