@@ -5,6 +5,7 @@
  */
 import { SERVER_VERSION } from '../commands/context.js';
 import { HELP_TEXT, parseCommandLine, UsageError } from './serve_options.js';
+import { eddydbVersion } from './version.js';
 
 /** Writes `text` and resolves once it has been handed to the OS, so that process.exit loses nothing. */
 function flush(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -28,7 +29,7 @@ async function main(args: string[]): Promise<number> {
       await flush(process.stdout, HELP_TEXT);
       return 0;
     case 'version':
-      await flush(process.stdout, `eddydb (MongoDB-compatible server version v${SERVER_VERSION})\n`);
+      await flush(process.stdout, `eddydb ${eddydbVersion()} (speaks MongoDB server version v${SERVER_VERSION})\n`);
       return 0;
     case 'serve': {
       // Loaded only to serve, so that --help and a bad command line answer without loading the engine.

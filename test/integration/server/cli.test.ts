@@ -1,11 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { SERVER_VERSION } from '../../../src/commands/context.js';
 
 /** dist/test/integration/server/ → dist/src/cli/main.js */
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
@@ -132,6 +133,13 @@ describe('eddydb serve as a child process', () => {
     assert.equal(await child.exit, 2);
     assert.match(child.stderr(), /unrecognised option '--prot'/);
     assert.match(child.stderr(), /eddydb --help/);
+  });
+
+  test('--version prints eddydb\'s own version and the MongoDB version it speaks', async () => {
+    const child = run(['--version']);
+    assert.equal(await child.exit, 0);
+    const manifest = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    assert.equal(child.stdout(), `eddydb ${manifest.version} (speaks MongoDB server version v${SERVER_VERSION})\n`);
   });
 
   test('--help lists the flags and exits 0', async () => {
