@@ -15,7 +15,7 @@ describe('a woken in-process stream has its event before the writer resumes', ()
         const stream = coll.watch();
         const seen: number[] = [];
         for (let i = 0; i < 5; i++) {
-          const next = stream.next().then((change) => seen.push((change as { documentKey: { _id: number } }).documentKey._id));
+          const next = stream.next().then((change) => seen.push((change as unknown as { documentKey: { _id: number } }).documentKey._id));
           // Parked in the hub: the commit below is what wakes it.
           while (engine.hub.waiterCount === 0) await new Promise((r) => setTimeout(r, 1));
           await coll.insertOne({ _id: i });
