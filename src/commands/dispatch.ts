@@ -71,6 +71,11 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
+    // Refused before anything runs: a write applied inside a "transaction" that can never be rolled back would be
+    // worse than an error. No TransientTransactionError label, so withTransaction() gives up instead of retrying.
+    if (cmd.startTransaction !== undefined || cmd.autocommit !== undefined) {
+      throw mongoError('NotImplemented', `Multi-document transactions are not supported by eddydb yet; '${name}' was not run`);
+    }
     // Fail points exist only with test commands enabled; without them, no await.
     if (server.options.enableTestCommands) injected = await applyFailCommand(server, command.name, cmd, ctx);
     if (injected?.error) throw injected.error;
