@@ -80,7 +80,7 @@ function scenarioSection(scenario: Scenario, run: BenchRun, outcomes: TargetOutc
   const parts = [`## ${scenario.title}`, describe(scenario.name, runs), table(['subject', ...columns.map((c) => c.header)], rows)];
   const mine = outcomes.filter((o) => o.target.scenario === scenario.name);
   if (mine.length > 0) {
-    parts.push('Targets (issue 6), from this run:');
+    parts.push('Targets, from this run:');
     parts.push(table(['subject', 'target', 'figure', 'threshold', 'status'], mine.map((o) => targetRow(o, run.mode === 'quick'))));
   }
   const remarks = runs.flatMap((r) => [

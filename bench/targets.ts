@@ -1,5 +1,5 @@
 /**
- * The targets of issue 6, as data, and their evaluation against one run's results. A ratio target compares two
+ * The benchmark targets, as data, and their evaluation against one run's results. A ratio target compares two
  * figures from the same run; an absolute one compares with a fixed number.
  */
 import type { RunResult } from './result.js';

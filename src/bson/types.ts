@@ -1,6 +1,6 @@
 import { Int32, Double, Long, Decimal128 } from 'bson';
 
-/** A BSON document in eddydb's internal form (see DESIGN.md: values as `deserialize(..., {promoteValues: false})`). */
+/** A BSON document in eddydb's internal form: values as `deserialize(..., {promoteValues: false})` gives them. */
 export type Document = Record<string, unknown>;
 
 /** MongoDB's `$type` aliases. */

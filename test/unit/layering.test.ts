@@ -1,4 +1,4 @@
-// The design's layering, checked: each layer imports only the layers below it (DESIGN.md, "Layout").
+// The layering of ARCHITECTURE.md ("Layers"), checked: each layer imports only the layers below it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -17,7 +17,7 @@ export const parseEq: FieldOperatorParser = ({ path, value, ctx }) => comparison
  * `{a: {$ne: null}}` fails when `a` is missing.
  */
 export const parseNe: FieldOperatorParser = ({ path, value, ctx }) => {
-  // $ne of a regex is refused even though it would read as NOT(regex match) (SERVER-1705).
+  // $ne of a regex is refused even though it would read as NOT(regex match) (https://jira.mongodb.org/browse/SERVER-1705).
   if (isRegexValue(value)) throw mongoError('BadValue', "Can't have regex as arg to $ne.");
   return new NotNode(comparison(path, 'eq', value, ctx.collation));
 };

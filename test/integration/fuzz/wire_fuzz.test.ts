@@ -1,5 +1,5 @@
 /**
- * Seeded property-based fuzzing of the real wire server (issue 5, "Hostile and oversized input"): random bytes,
+ * Seeded property-based fuzzing of the real wire server with hostile and oversized input: random bytes,
  * mutated OP_MSG messages, commands with wrongly typed fields, deep nesting, invalid UTF-8 and huge arrays.
  * Every case must end with an error reply or a closed connection (never a hang), and after every batch the server
  * still serves a separate driver client and the protected collection holds exactly what well-formed writes wrote.

@@ -1,7 +1,7 @@
 /**
  * Null, missing and undefined across a fixed set of documents, as mongod 8.0 answers: each query lists the ids it
  * returns. 8.0 stopped matching BSON undefined with null; a document without objects under `a` yields nothing
- * for `a.b` (9.0 changes that, SERVER-36681; eddydb follows 8.0).
+ * for `a.b` (9.0 changes that, https://jira.mongodb.org/browse/SERVER-36681; eddydb follows 8.0).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
