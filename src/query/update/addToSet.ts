@@ -17,9 +17,6 @@ export class AddToSetNode extends ModifierNode {
     super();
   }
 
-  protected override allowCreation(): boolean {
-    return true;
-  }
 
   protected updateExisting(ctx: ApplyContext, current: unknown, path: readonly PathStep[]): ModifyResult {
     if (!Array.isArray(current)) {

@@ -30,9 +30,6 @@ export class ArithmeticNode extends ModifierNode {
     this.operatorName = op === 'add' ? '$inc' : '$mul';
   }
 
-  protected override allowCreation(): boolean {
-    return true;
-  }
 
   protected updateExisting(ctx: ApplyContext, current: unknown, path: readonly PathStep[]): ModifyResult {
     if (!isNumeric(current)) {

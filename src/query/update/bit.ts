@@ -27,9 +27,6 @@ export class BitNode extends ModifierNode {
     super();
   }
 
-  protected override allowCreation(): boolean {
-    return true;
-  }
 
   protected updateExisting(ctx: ApplyContext, current: unknown, path: readonly PathStep[]): ModifyResult {
     const t = bsonTypeOf(current);

@@ -14,9 +14,6 @@ export class CompareNode extends ModifierNode {
     this.operatorName = mode === 'min' ? '$min' : '$max';
   }
 
-  protected override allowCreation(): boolean {
-    return true;
-  }
 
   protected updateExisting(ctx: ApplyContext, current: unknown): ModifyResult {
     const cmp = compareValues(current, this.operand, ctx.collation);

@@ -14,9 +14,6 @@ export class CurrentDateNode extends ModifierNode {
     super();
   }
 
-  protected override allowCreation(): boolean {
-    return true;
-  }
 
   protected updateExisting(ctx: ApplyContext): ModifyResult {
     return { kind: 'update', value: this.valueForNew(ctx) };

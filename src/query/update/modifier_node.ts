@@ -42,9 +42,9 @@ export abstract class ModifierNode implements UpdateNode {
     return false;
   }
 
-  /** Operators that create missing paths ($set, $inc, $push, ...). */
+  /** Most operators create missing paths ($set, $inc, $push, ...); $pop, $pull and $unset do not. */
   protected allowCreation(): boolean {
-    return false;
+    return true;
   }
 
   /** $unset ignores paths that could not exist; $pop/$pull fail on them (PathNotViable). */

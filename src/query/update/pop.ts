@@ -15,6 +15,10 @@ export class PopNode extends ModifierNode {
     super();
   }
 
+  protected override allowCreation(): boolean {
+    return false;
+  }
+
   protected updateExisting(_ctx: unknown, current: unknown, path: readonly PathStep[]): ModifyResult {
     if (!Array.isArray(current)) {
       throw mongoError('TypeMismatch', `Path '${dotted(path)}' contains an element of non-array type '${bsonTypeOf(current)}'`);

@@ -16,6 +16,10 @@ export class ArrayCullingNode extends ModifierNode {
     super();
   }
 
+  protected override allowCreation(): boolean {
+    return false;
+  }
+
   protected updateExisting(ctx: ApplyContext, current: unknown): ModifyResult {
     if (!Array.isArray(current)) throw mongoError('BadValue', 'Cannot apply $pull to a non-array value');
     const kept = current.filter((e) => !this.matcher(e, ctx.collation));

@@ -34,9 +34,6 @@ export class PushNode extends ModifierNode {
     super();
   }
 
-  protected override allowCreation(): boolean {
-    return true;
-  }
 
   protected updateExisting(ctx: ApplyContext, current: unknown, path: readonly PathStep[]): ModifyResult {
     if (!Array.isArray(current)) {

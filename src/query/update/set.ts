@@ -14,9 +14,6 @@ export class SetNode extends ModifierNode {
     super();
   }
 
-  protected override allowCreation(): boolean {
-    return true;
-  }
 
   protected updateExisting(_ctx: unknown, current: unknown): ModifyResult {
     return identical(current, this.value) ? NOOP : { kind: 'update', value: deepClone(this.value) };

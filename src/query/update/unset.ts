@@ -8,6 +8,10 @@ import type { PathStep } from './path_support.js';
 export class UnsetNode extends ModifierNode {
   readonly operatorName = '$unset';
 
+  protected override allowCreation(): boolean {
+    return false;
+  }
+
   protected override allowNonViablePath(): boolean {
     return true;
   }
