@@ -36,8 +36,8 @@ function compactJson(doc: Document): string {
 }
 
 /**
- * Shapes the change event MongoDB emits for one oplog entry, exactly as the server does (see the reference doc, 2b),
- * without the invalidate that may follow it.
+ * Shapes the change event MongoDB emits for one oplog entry, with mongod's fields in mongod's order (manual:
+ * https://www.mongodb.com/docs/manual/reference/change-events/), without the invalidate that may follow it.
  */
 async function shapeEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: DocumentLookup): Promise<Document> {
   const ev = header(entry, 0, entry.op, false);
@@ -46,10 +46,6 @@ async function shapeEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: Doc
   const ns = { db: entry.db, coll: entry.coll! };
   switch (entry.op) {
     case 'insert':
-      ev.fullDocument = entry.fullDocument;
-      ev.ns = ns;
-      ev.documentKey = entry.documentKey;
-      break;
     case 'replace':
       ev.fullDocument = entry.fullDocument;
       ev.ns = ns;
@@ -89,19 +85,13 @@ async function shapeEvent(entry: OplogEntry, spec: ChangeStreamSpec, lookup: Doc
       ev.ns = { db: entry.db };
       break;
     case 'create':
-      ev.ns = ns;
-      ev.operationDescription = entry.operationDescription;
-      if (entry.nsType) ev.nsType = entry.nsType;
-      break;
     case 'createIndexes':
     case 'dropIndexes':
-      ev.ns = ns;
-      ev.operationDescription = entry.operationDescription;
-      break;
     case 'modify':
       ev.ns = ns;
       ev.operationDescription = entry.operationDescription;
-      if (entry.preImage) ev.stateBeforeChange = entry.preImage;
+      if (entry.op === 'create' && entry.nsType) ev.nsType = entry.nsType;
+      if (entry.op === 'modify' && entry.preImage) ev.stateBeforeChange = entry.preImage;
       break;
   }
   if (spec.fullDocumentBeforeChange !== 'off' && (entry.op === 'update' || entry.op === 'replace' || entry.op === 'delete')) {

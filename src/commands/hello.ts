@@ -51,7 +51,8 @@ function recordClientMetadata(cmd: Document, ctx: CommandContext): void {
 
 /**
  * hello / isMaster: the handshake. eddydb always answers as the primary of a one-member replica set, because
- * drivers and test runners only run change streams against a replica set (reference doc §2e). topologyVersion
+ * drivers and test runners only run change streams against a replica set (the manual: change streams need a
+ * replica set or a sharded cluster, https://www.mongodb.com/docs/manual/changeStreams/). topologyVersion
  * is left out on purpose: with it, drivers switch to awaitable hello, which this server does not implement.
  */
 async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Promise<Document> {
