@@ -1,7 +1,7 @@
 /**
  * Argument checks and conversions both engines share, so that they reject the same caller bugs the same way.
  */
-import type { KeyRange, StoredOplogEntry } from './types.js';
+import { StorageError, type KeyRange, type StoredOplogEntry } from './types.js';
 
 /** The largest oplog time: timestamps are unsigned 64-bit (seconds << 32 | increment). */
 export const MAX_OPLOG_TS = (1n << 64n) - 1n;
@@ -58,4 +58,26 @@ export function checkUuid(uuid: string): void {
   if (typeof uuid !== 'string' || !/^[0-9a-f]{32}$/.test(uuid)) {
     throw new RangeError(`collection uuid must be 32 lowercase hex digits, got ${JSON.stringify(uuid)}`);
   }
+}
+
+/** The DuplicateKey failure of a record key (`indexName` absent) or of a unique index entry, worded alike by every engine. */
+export function duplicateKey(collUuid: string, indexName?: string): StorageError {
+  return indexName === undefined
+    ? new StorageError('DuplicateKey', `duplicate record key in collection ${collUuid}`)
+    : new StorageError('DuplicateKey', `duplicate key in index ${indexName} of collection ${collUuid}`, indexName);
+}
+
+/** NamespaceExists: `db.name` is taken. */
+export function namespaceExists(db: string, name: string): StorageError {
+  return new StorageError('NamespaceExists', `collection ${db}.${name} already exists`);
+}
+
+/** NamespaceExists: another collection already has this uuid. */
+export function uuidTaken(uuid: string): StorageError {
+  return new StorageError('NamespaceExists', `a collection with uuid ${uuid} already exists`);
+}
+
+/** NamespaceNotFound: no collection has this uuid. */
+export function namespaceNotFound(uuid: string): StorageError {
+  return new StorageError('NamespaceNotFound', `no collection with uuid ${uuid}`);
 }

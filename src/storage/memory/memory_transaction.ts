@@ -3,7 +3,7 @@
  * everything before it mutates, then records how to undo itself, so a failed call changes nothing and a failed
  * transaction is rolled back by running the undo log backwards.
  */
-import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, MAX_OPLOG_TS } from '../contract.js';
+import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
 import { StorageError } from '../types.js';
 import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
@@ -111,10 +111,10 @@ export class MemoryTransaction implements StorageWriter {
     const s = this.check(true);
     checkUuid(record.uuid);
     if (s.findCollection(record.db, record.name)) {
-      throw new StorageError('NamespaceExists', `collection ${record.db}.${record.name} already exists`);
+      throw namespaceExists(record.db, record.name);
     }
     if (s.collections.has(record.uuid)) {
-      throw new StorageError('NamespaceExists', `a collection with uuid ${record.uuid} already exists`);
+      throw uuidTaken(record.uuid);
     }
     s.catalogVersion++;
     s.collections.set(record.uuid, {
@@ -161,7 +161,7 @@ export class MemoryTransaction implements StorageWriter {
     const coll = this.collection(collUuid);
     if (coll.db === toDb && coll.name === toName) return;
     if (this.state.findCollection(toDb, toName)) {
-      throw new StorageError('NamespaceExists', `collection ${toDb}.${toName} already exists`);
+      throw namespaceExists(toDb, toName);
     }
     const { db, name } = coll;
     this.state.catalogVersion++;
@@ -188,7 +188,7 @@ export class MemoryTransaction implements StorageWriter {
   async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
     const list = this.check(true).documentsOf(collUuid);
     const item = { key: copyBytes(key), doc: copyBytes(doc) };
-    if (!list.insert(item)) throw new StorageError('DuplicateKey', `duplicate record key in collection ${collUuid}`);
+    if (!list.insert(item)) throw duplicateKey(collUuid);
     this.undo.push(() => list.remove(item));
   }
 
@@ -224,7 +224,7 @@ export class MemoryTransaction implements StorageWriter {
         const e = list.values()[at]!;
         if (!e.key.equals(k)) break;
         if (!e.recordKey.equals(r)) {
-          throw new StorageError('DuplicateKey', `duplicate key in index ${indexName} of collection ${collUuid}`, indexName);
+          throw duplicateKey(collUuid, indexName);
         }
       }
     }
@@ -298,7 +298,7 @@ export class MemoryTransaction implements StorageWriter {
   /** The catalog entry of `uuid` for a write, or `NamespaceNotFound`. */
   private collection(uuid: string): MemoryCollection {
     const coll = this.check(true).collections.get(uuid);
-    if (!coll) throw new StorageError('NamespaceNotFound', `no collection with uuid ${uuid}`);
+    if (!coll) throw namespaceNotFound(uuid);
     return coll;
   }
 }

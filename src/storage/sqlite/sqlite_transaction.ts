@@ -2,8 +2,7 @@
  * The reader/writer handle `SqliteStorage` passes to a `read()` or `write()` callback. Every method runs its
  * statements synchronously; the storage's queue guarantees nobody else uses the connection meanwhile.
  */
-import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, rangeLimit, MAX_OPLOG_TS } from '../contract.js';
-import { StorageError } from '../types.js';
+import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
 import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
@@ -138,7 +137,7 @@ export class SqliteTransaction implements StorageWriter {
       );
     } catch (err) {
       if (isConstraint(err)) {
-        throw new StorageError('NamespaceExists', `a collection with uuid ${record.uuid} already exists`);
+        throw uuidTaken(record.uuid);
       }
       throw err;
     }
@@ -204,7 +203,7 @@ export class SqliteTransaction implements StorageWriter {
     try {
       s.insertDocument.run(collUuid, asBuffer(key), asBuffer(doc));
     } catch (err) {
-      if (isConstraint(err)) throw new StorageError('DuplicateKey', `duplicate record key in collection ${collUuid}`);
+      if (isConstraint(err)) throw duplicateKey(collUuid);
       throw err;
     }
   }
@@ -229,7 +228,7 @@ export class SqliteTransaction implements StorageWriter {
     const k = asBuffer(key);
     const r = asBuffer(recordKey);
     if (unique && s.findOtherIndexRecord.get(collUuid, indexName, k, r) !== undefined) {
-      throw new StorageError('DuplicateKey', `duplicate key in index ${indexName} of collection ${collUuid}`, indexName);
+      throw duplicateKey(collUuid, indexName);
     }
     s.insertIndexEntry.run(collUuid, indexName, k, r);
   }
@@ -312,10 +311,4 @@ function isConstraint(err: unknown): boolean {
   return typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
 }
 
-function namespaceExists(db: string, name: string): StorageError {
-  return new StorageError('NamespaceExists', `collection ${db}.${name} already exists`);
-}
 
-function namespaceNotFound(uuid: string): StorageError {
-  return new StorageError('NamespaceNotFound', `no collection with uuid ${uuid}`);
-}
