@@ -4,6 +4,7 @@ import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
 import { CatalogCache } from './catalog_cache.js';
+import { SessionCache } from './session_cache.js';
 import { encodeEntryWithDocument } from './entry_bytes.js';
 import type { CollectionInfo } from './catalog.js';
 import { DEFAULT_TRIM_BATCH_ENTRIES, OplogTrimmer, TRUNCATED_KEY } from './oplog_trimmer.js';
@@ -84,6 +85,8 @@ export interface WriteContext {
 export class Engine {
   readonly hub: OplogHub;
   readonly cursors = new CursorRegistry();
+  /** Sessions seen by this engine's commands, for `$listLocalSessions`. */
+  readonly sessions = new SessionCache();
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
   private closed = false;
