@@ -5,7 +5,7 @@ import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry
 import { CursorRegistry } from './cursor_registry.js';
 import { CatalogCache } from './catalog_cache.js';
 import { SessionCache } from './session_cache.js';
-import { encodeEntryWithDocument } from './entry_bytes.js';
+import { EntryEncoder } from './entry_bytes.js';
 import type { CollectionInfo } from './catalog.js';
 import { DEFAULT_TRIM_BATCH_ENTRIES, OplogTrimmer, TRUNCATED_KEY } from './oplog_trimmer.js';
 
@@ -89,6 +89,7 @@ export class Engine {
   readonly sessions = new SessionCache();
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
+  private readonly entryEncoder = new EntryEncoder();
   private closed = false;
 
   private constructor(
@@ -171,7 +172,7 @@ export class Engine {
         log: (pending, fullDocumentBytes) => {
           const entry: OplogEntry = { ts: this.clock.tick(), wall: new Date(), ...pending } as OplogEntry;
           entries.push(entry);
-          rows.push({ ts: entry.ts, entry: fullDocumentBytes ? encodeEntryWithDocument(entry, fullDocumentBytes) : encodeEntry(entry) });
+          rows.push({ ts: entry.ts, entry: fullDocumentBytes ? this.entryEncoder.encodeWithDocument(entry, fullDocumentBytes) : encodeEntry(entry) });
           return entry;
         },
         collection: (db, name) => this.catalog.get(writer, db, name),
