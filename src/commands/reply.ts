@@ -1,33 +1,17 @@
 import { Binary, Long } from 'bson';
 import type { Document } from '../bson/types.js';
-import { toTimestamp } from '../oplog/cluster_clock.js';
 import type { Engine } from '../engine/engine.js';
 
 const ZERO_HASH = new Binary(Buffer.alloc(20), 0);
 
 const ZERO_KEY_ID = Long.fromNumber(0);
 
-/** The Timestamp of the last committed time asked for: consecutive replies mostly carry the same one. */
-let lastCommitted = -1n;
-let lastTimestamp = toTimestamp(0n);
-
-function committedTimestamp(engine: Engine) {
-  const committed = engine.committedTs;
-  if (committed !== lastCommitted) {
-    lastTimestamp = toTimestamp(committed);
-    lastCommitted = committed;
-  }
-  return lastTimestamp;
-}
-
-/** `operationTime` and `$clusterTime`, which every reply carries (drivers gossip the latter back). */
-export function clusterTimeFields(engine: Engine): Document {
-  return addClusterTimeFields({}, engine);
-}
-
-/** Sets `operationTime` and `$clusterTime` on `reply` (the caller's own object) and returns it. */
+/**
+ * Sets `operationTime` and `$clusterTime`, which every reply carries (drivers gossip the latter back), on `reply`
+ * (the caller's own object) and returns it.
+ */
 export function addClusterTimeFields(reply: Document, engine: Engine): Document {
-  const ts = committedTimestamp(engine);
+  const ts = engine.committedTimestamp;
   reply.operationTime = ts;
   reply.$clusterTime = { clusterTime: ts, signature: { hash: ZERO_HASH, keyId: ZERO_KEY_ID } };
   return reply;

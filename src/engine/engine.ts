@@ -1,5 +1,6 @@
+import type { Timestamp } from 'bson';
 import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
-import { ClusterClock } from '../oplog/cluster_clock.js';
+import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
@@ -91,6 +92,8 @@ export class Engine {
   private readonly catalog = new CatalogCache();
   private readonly entryEncoder = new EntryEncoder();
   private closed = false;
+  /** The Timestamp last made of committedTs: consecutive replies mostly carry the same one. */
+  private readonly committedTimestampCache = { ts: -1n, timestamp: toTimestamp(0n) };
 
   private constructor(
     readonly storage: Storage,
@@ -134,6 +137,17 @@ export class Engine {
   /** Highest committed cluster time: what replies report as operationTime. */
   get committedTs(): bigint {
     return this.hub.committedTs;
+  }
+
+  /** committedTs as a BSON Timestamp, shared between calls while it is unchanged: never write into it. */
+  get committedTimestamp(): Timestamp {
+    const committed = this.hub.committedTs;
+    const cache = this.committedTimestampCache;
+    if (cache.ts !== committed) {
+      cache.timestamp = toTimestamp(committed);
+      cache.ts = committed;
+    }
+    return cache.timestamp;
   }
 
   /** Entries at or before this time may have been removed from the oplog. */
