@@ -5,7 +5,6 @@ import { SERVER_VERSION, type CommandContext, type CommandDefinition } from './c
 import { STORAGE_ENGINE_NAME } from './buildInfo.js';
 import { GENERIC_ARGUMENTS } from './generic_arguments.js';
 import { oplogWindow } from './oplog_window.js';
-import { serverStatsOf } from './server_stats.js';
 
 /** Fields `<section>: 0` cannot remove. */
 const ALWAYS_INCLUDED: ReadonlySet<string> = new Set(['host', 'version', 'process', 'pid', 'uptime', 'uptimeMillis', 'uptimeEstimate', 'localTime']);
@@ -18,7 +17,7 @@ export function serverHost(localAddress: string): string {
 
 async function sections(ctx: CommandContext): Promise<Document> {
   const server = ctx.server;
-  const stats = serverStatsOf(server);
+  const stats = server.stats;
   const me = ctx.connection.localAddress;
   const uptimeMillis = Date.now() - server.startTime.getTime();
   const memory = process.memoryUsage();
