@@ -6,11 +6,11 @@ import { aggregateToCollection, endsWithWriteStage } from '../engine/aggregate_w
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { openChangeStream } from '../changestream/open_change_stream.js';
-import type { CommandContext, CommandDefinition } from './context.js';
-import { collationArg, optionalBool } from './args.js';
-import { cursorCountArg } from './args.js';
-import { cursorReply } from './reply.js';
-import { collStatsStage } from './collStats_stage.js';
+import type { CommandContext, CommandDefinition } from './support/context.js';
+import { collationArg, optionalBool } from './support/args.js';
+import { cursorCountArg } from './support/args.js';
+import { cursorReply } from './support/reply.js';
+import { collStatsStage } from './support/collStats_stage.js';
 import { compilePipeline } from '../query/pipeline/index.js';
 
 function batchSizeOf(cmd: Document): number | undefined {

@@ -1,4 +1,4 @@
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 import { authenticate } from './authenticate.js';
 import { buildInfo } from './buildInfo.js';
 import { collStats } from './collStats.js';

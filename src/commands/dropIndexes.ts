@@ -1,6 +1,6 @@
 import { dropIndexes as runDropIndexes } from '../engine/ddl.js';
-import type { CommandDefinition } from './context.js';
-import { collectionArg } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionArg } from './support/args.js';
 
 export const dropIndexes: CommandDefinition = {
   name: 'dropIndexes',

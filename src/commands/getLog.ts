@@ -1,6 +1,6 @@
 import { bsonTypeOf } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /**
  * getLog: the server's recent log lines (`global`, the last 1024) or its startup warnings (none); `getLog: '*'`

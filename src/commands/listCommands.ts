@@ -1,5 +1,5 @@
 import type { Document } from '../bson/index.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /**
  * listCommands: every command this server answers, by name and alias, sorted, as mongod lists them. Test-only

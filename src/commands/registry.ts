@@ -1,4 +1,4 @@
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 import { aggregate } from './aggregate.js';
 import { bulkWrite } from './bulkWrite.js';
 import { collMod } from './collMod.js';

@@ -1,4 +1,4 @@
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 import { isDocument, valuesEqual } from '../bson/index.js';
 import { UUID } from 'bson';
 

@@ -5,10 +5,10 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { ObjectId, type Document } from '../bson/index.js';
-import { CloseConnectionRequested } from '../commands/close_connection.js';
-import { SERVER_VERSION, ServerContext } from '../commands/context.js';
+import { CloseConnectionRequested } from '../commands/support/close_connection.js';
+import { SERVER_VERSION, ServerContext } from '../commands/support/context.js';
 import { dispatch } from '../commands/dispatch.js';
-import type { ServerStats } from '../commands/server_stats.js';
+import type { ServerStats } from '../commands/support/server_stats.js';
 import { Engine } from '../engine/engine.js';
 import { openStorage, StorageError, type Storage } from '../storage/index.js';
 import { CloseConnectionSignal, createWireServer, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';

@@ -1,6 +1,6 @@
 import { Binary, Long } from 'bson';
-import type { Document } from '../bson/types.js';
-import type { Engine } from '../engine/engine.js';
+import type { Document } from '../../bson/types.js';
+import type { Engine } from '../../engine/engine.js';
 
 const ZERO_HASH = new Binary(Buffer.alloc(20), 0);
 

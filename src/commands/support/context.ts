@@ -1,5 +1,5 @@
-import type { Document } from '../bson/types.js';
-import type { Engine } from '../engine/engine.js';
+import type { Document } from '../../bson/types.js';
+import type { Engine } from '../../engine/engine.js';
 import { FailPoints } from './fail_points.js';
 import { ServerStats } from './server_stats.js';
 
