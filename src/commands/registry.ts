@@ -21,7 +21,10 @@ import { listDatabases } from './listDatabases.js';
 import { listIndexes } from './listIndexes.js';
 import { ping } from './ping.js';
 import { renameCollection } from './renameCollection.js';
-import { endSessions, killAllSessions, refreshSessions, startSession } from './sessions.js';
+import { endSessions } from './endSessions.js';
+import { killAllSessions } from './killAllSessions.js';
+import { refreshSessions } from './refreshSessions.js';
+import { startSession } from './startSession.js';
 import { update } from './update.js';
 import { diagnosticCommands } from './diagnostics.js';
 
