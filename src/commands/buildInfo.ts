@@ -19,7 +19,6 @@ export function versionArray(version: string = SERVER_VERSION): number[] {
  */
 export const buildInfo: CommandDefinition = {
   name: 'buildInfo',
-  aliases: ['buildinfo'],
   async run(): Promise<Document> {
     return {
       version: SERVER_VERSION,

@@ -12,7 +12,6 @@ import { collectionSizes } from '../engine/collection_sizes.js';
  */
 export const collStats: CommandDefinition = {
   name: 'collStats',
-  aliases: ['collstats'],
   async run(cmd, ctx) {
     const name = collectionArg(cmd, Object.keys(cmd)[0] ?? 'collStats');
     return collectionStats(ctx, name, scaleArg(cmd, 'scale has to be > 0'));

@@ -22,7 +22,6 @@ function fileSystemSizes(dbPath: unknown): { used: number; total: number } | nul
  */
 export const dbStats: CommandDefinition = {
   name: 'dbStats',
-  aliases: ['dbstats'],
   async run(cmd, ctx) {
     const scale = scaleArg(cmd, 'scale has to be >= 1');
     const db = ctx.db;

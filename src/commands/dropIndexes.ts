@@ -4,7 +4,6 @@ import { collectionArg } from './support/args.js';
 
 export const dropIndexes: CommandDefinition = {
   name: 'dropIndexes',
-  aliases: ['deleteIndexes'],
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'dropIndexes' in cmd ? 'dropIndexes' : 'deleteIndexes');
     const nIndexesWas = await ctx.server.engine.write((w) => runDropIndexes(w, ctx.db, coll, cmd.index));

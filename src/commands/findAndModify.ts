@@ -9,7 +9,6 @@ import { collationArg, collectionArg, optionalBool, optionalDocument } from './s
 
 export const findAndModify: CommandDefinition = {
   name: 'findAndModify',
-  aliases: ['findandmodify'],
   async run(cmd, ctx) {
     const name = 'findAndModify' in cmd ? 'findAndModify' : 'findandmodify';
     const coll = collectionArg(cmd, name);

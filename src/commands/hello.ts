@@ -96,6 +96,5 @@ async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Pr
 /** hello, and its legacy spellings isMaster/ismaster, which answer `ismaster` instead of `isWritablePrimary`. */
 export const hello: CommandDefinition = {
   name: 'hello',
-  aliases: ['isMaster', 'ismaster'],
   run: (cmd, ctx) => runHello(cmd, ctx, Object.keys(cmd)[0] !== 'hello'),
 };

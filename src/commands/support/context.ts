@@ -62,10 +62,9 @@ export interface CommandContext {
   setCompressors?: (names: string[]) => void;
 }
 
-/** One command: a file under commands/, registered in registry.ts. */
+/** One command: a file under commands/, registered (with the other spellings of its name) in registry.ts. */
 export interface CommandDefinition {
   name: string;
-  aliases?: string[];
   /** Only runs against the admin database (Unauthorized otherwise, as mongod). */
   adminOnly?: boolean;
   /** Only exists with enableTestCommands. */
