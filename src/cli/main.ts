@@ -3,7 +3,7 @@
  * The `eddydb` executable: `eddydb [serve] [options]` runs the wire-protocol server (see serve_options.ts for
  * the flags); `eddydb --help` lists them.
  */
-import { SERVER_VERSION } from '../commands/context.js';
+import { SERVER_VERSION } from '../commands/support/context.js';
 import { HELP_TEXT, parseCommandLine, UsageError } from './serve_options.js';
 import { eddydbVersion } from './version.js';
 

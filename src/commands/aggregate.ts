@@ -4,14 +4,13 @@ import { aggregateDocuments } from '../engine/read_ops.js';
 import { ArrayCursor } from '../engine/array_cursor.js';
 import { aggregateToCollection, endsWithWriteStage } from '../engine/aggregate_write.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
-import { localSessionDocuments, noteSessionUse } from '../engine/session_cache.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { openChangeStream } from '../changestream/open_change_stream.js';
-import type { CommandContext, CommandDefinition } from './context.js';
-import { collationArg, optionalBool } from './args.js';
-import { cursorCountArg } from './args.js';
-import { cursorReply } from './reply.js';
-import { collStatsStage } from './collStats_stage.js';
+import type { CommandContext, CommandDefinition } from './support/context.js';
+import { collationArg, optionalBool } from './support/args.js';
+import { cursorCountArg } from './support/args.js';
+import { cursorReply } from './support/reply.js';
+import { collStatsStage } from './support/collStats_stage.js';
 import { compilePipeline } from '../query/pipeline/index.js';
 
 function batchSizeOf(cmd: Document): number | undefined {
@@ -64,7 +63,7 @@ export const aggregate: CommandDefinition = {
     if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
     const batchSize = batchSizeOf(cmd);
     const engine = ctx.server.engine;
-    noteSessionUse(engine, ctx.lsid);
+    engine.sessions.noteUse(ctx.lsid);
     const variables = resolveLetVariables(cmd.let, 'aggregate');
     const collation = collationArg(cmd, 'aggregate');
     const ns = coll === null ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${coll}`;
@@ -74,12 +73,12 @@ export const aggregate: CommandDefinition = {
         throw mongoError('InvalidOptions', `${stage} cannot be used with a 'linearizable' read concern level`);
       }
       const bypassDocumentValidation = optionalBool(cmd, 'aggregate', 'bypassDocumentValidation') ?? false;
-      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, localSessions: (spec) => localSessionDocuments(engine, spec) });
+      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, localSessions: (spec) => engine.sessions.documents(spec) });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
     const docs = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
       ? compilePipeline(pipeline.slice(1), { collation, variables }).run([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)])
-      : await aggregateDocuments(engine, ctx.db, coll, pipeline, collation, { variables, localSessions: (spec) => localSessionDocuments(engine, spec) });
+      : await aggregateDocuments(engine, ctx.db, coll, pipeline, collation, { variables, localSessions: (spec) => engine.sessions.documents(spec) });
     const cursor = new ArrayCursor(ns, docs, 'aggregate', ctx.lsid);
     const first = cursor.first(batchSize ?? 101);
     if (first.exhausted) return cursorReply(ns, 0n, first.docs, 'firstBatch');

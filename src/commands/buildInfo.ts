@@ -1,5 +1,5 @@
 import type { Document } from '../bson/index.js';
-import { SERVER_VERSION, type CommandDefinition } from './context.js';
+import { SERVER_VERSION, type CommandDefinition } from './support/context.js';
 import { MAX_BSON_OBJECT_SIZE } from './hello.js';
 
 /** The storage engine name eddydb reports wherever mongod names its own (buildInfo, serverStatus). */
@@ -19,7 +19,6 @@ export function versionArray(version: string = SERVER_VERSION): number[] {
  */
 export const buildInfo: CommandDefinition = {
   name: 'buildInfo',
-  aliases: ['buildinfo'],
   async run(): Promise<Document> {
     return {
       version: SERVER_VERSION,

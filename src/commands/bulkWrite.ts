@@ -5,9 +5,9 @@ import { ArrayCursor } from '../engine/array_cursor.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { deleteDocuments, insertDocuments, updateDocuments, type WriteError } from '../engine/write_ops.js';
 import { resolveLetVariables, type LetVariables } from '../engine/let_variables.js';
-import type { CommandDefinition } from './context.js';
-import { parseBulkWrite, type BulkWriteDeleteOp, type BulkWriteInsertOp, type BulkWriteNamespace, type BulkWriteOp, type BulkWriteRequest, type BulkWriteUpdateOp } from './bulk_write_request.js';
-import { cursorReply } from './reply.js';
+import type { CommandDefinition } from './support/context.js';
+import { parseBulkWrite, type BulkWriteDeleteOp, type BulkWriteInsertOp, type BulkWriteNamespace, type BulkWriteOp, type BulkWriteRequest, type BulkWriteUpdateOp } from './support/bulk_write_request.js';
+import { cursorReply } from './support/reply.js';
 
 /**
  * The MongoDB 8.0 client-level `bulkWrite` command (admin only): inserts, updates and deletes across namespaces.

@@ -1,6 +1,6 @@
 import { collMod as runCollMod } from '../engine/ddl.js';
-import type { CommandDefinition } from './context.js';
-import { collectionArg } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionArg } from './support/args.js';
 
 const GENERIC = new Set(['collMod', '$db', 'lsid', '$clusterTime', '$readPreference', 'writeConcern', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'comment', 'txnNumber', 'autocommit', 'startTransaction', 'readConcern', 'maxTimeMS']);
 

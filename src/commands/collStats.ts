@@ -1,9 +1,9 @@
 import type { Document } from '../bson/index.js';
 import { getCollectionInfo, isView } from '../engine/catalog.js';
 import { mongoError } from '../errors/index.js';
-import { collectionArg } from './args.js';
-import type { CommandContext, CommandDefinition } from './context.js';
-import { collectionSizes, scaleArg } from './storage_sizes.js';
+import { collectionArg, scaleArg } from './support/args.js';
+import type { CommandContext, CommandDefinition } from './support/context.js';
+import { collectionSizes } from '../engine/collection_sizes.js';
 
 /**
  * collStats (deprecated in MongoDB 6.2 in favour of `$collStats`, still answered by mongod 8): sizes of one
@@ -12,7 +12,6 @@ import { collectionSizes, scaleArg } from './storage_sizes.js';
  */
 export const collStats: CommandDefinition = {
   name: 'collStats',
-  aliases: ['collstats'],
   async run(cmd, ctx) {
     const name = collectionArg(cmd, Object.keys(cmd)[0] ?? 'collStats');
     return collectionStats(ctx, name, scaleArg(cmd, 'scale has to be > 0'));

@@ -1,5 +1,5 @@
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /** Test-only (enableTestCommands): mongod's fail points failCommand and failGetMoreAfterCursorCheckout. */
 export const configureFailPoint: CommandDefinition = {

@@ -1,6 +1,6 @@
 import { countDocuments } from '../engine/read_ops.js';
-import type { CommandDefinition } from './context.js';
-import { collationArg, collectionArg, nonNegative, optionalDocument } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collationArg, collectionArg, nonNegative, optionalDocument } from './support/args.js';
 
 export const count: CommandDefinition = {
   name: 'count',

@@ -1,7 +1,7 @@
 import { createCollection } from '../engine/ddl.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
-import type { CommandDefinition } from './context.js';
-import { collectionArg } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionArg } from './support/args.js';
 
 export const create: CommandDefinition = {
   name: 'create',

@@ -1,8 +1,8 @@
 import { mongoError } from '../errors/index.js';
 import { createIndexes as runCreateIndexes, normalizeIndexSpec } from '../engine/ddl.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
-import type { CommandDefinition } from './context.js';
-import { collectionArg } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionArg } from './support/args.js';
 
 export const createIndexes: CommandDefinition = {
   name: 'createIndexes',

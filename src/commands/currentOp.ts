@@ -1,4 +1,4 @@
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /**
  * currentOp: operations in progress. eddydb does not track them yet, so the list is empty; the command exists so

@@ -1,8 +1,9 @@
 import { statfsSync } from 'node:fs';
 import { Double, isDocument, type Document } from '../bson/index.js';
 import { isView, listCollectionInfos } from '../engine/catalog.js';
-import type { CommandDefinition } from './context.js';
-import { collectionSizes, scaleArg } from './storage_sizes.js';
+import { scaleArg } from './support/args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionSizes } from '../engine/collection_sizes.js';
 
 /** Used and total bytes of the file system holding the data folder, or null for a memory database. */
 function fileSystemSizes(dbPath: unknown): { used: number; total: number } | null {
@@ -21,7 +22,6 @@ function fileSystemSizes(dbPath: unknown): { used: number; total: number } | nul
  */
 export const dbStats: CommandDefinition = {
   name: 'dbStats',
-  aliases: ['dbstats'],
   async run(cmd, ctx) {
     const scale = scaleArg(cmd, 'scale has to be >= 1');
     const db = ctx.db;

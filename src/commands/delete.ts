@@ -3,9 +3,9 @@ import { mongoError } from '../errors/index.js';
 import { deleteDocuments, type DeleteStatement } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
-import type { CommandDefinition } from './context.js';
-import { collationArg, collectionArg, optionalBool, requiredDocuments } from './args.js';
-import { writeReply } from './write_reply.js';
+import type { CommandDefinition } from './support/context.js';
+import { collationArg, collectionArg, optionalBool, requiredDocuments } from './support/args.js';
+import { writeReply } from './support/write_reply.js';
 
 export const deleteCommand: CommandDefinition = {
   name: 'delete',

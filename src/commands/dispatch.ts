@@ -1,9 +1,9 @@
 import { isDocument, toBigInt, type Document } from '../bson/types.js';
 import { asServerError, mongoError, MongoServerError, nonResumableChangeStreamCodes, resumableChangeStreamCodes } from '../errors/index.js';
-import type { CommandContext, CommandDefinition, ConnectionState, ServerContext } from './context.js';
-import { addClusterTimeFields } from './reply.js';
+import type { CommandContext, CommandDefinition, ConnectionState, ServerContext } from './support/context.js';
+import { addClusterTimeFields } from './support/reply.js';
 import { findCommand } from './registry.js';
-import { CloseConnectionRequested } from './close_connection.js';
+import { CloseConnectionRequested } from './support/close_connection.js';
 
 export { CloseConnectionRequested };
 

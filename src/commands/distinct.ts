@@ -1,7 +1,7 @@
 import { mongoError } from '../errors/index.js';
 import { distinctValues } from '../engine/read_ops.js';
-import type { CommandDefinition } from './context.js';
-import { collationArg, collectionArg, optionalDocument } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collationArg, collectionArg, optionalDocument } from './support/args.js';
 
 export const distinct: CommandDefinition = {
   name: 'distinct',

@@ -1,7 +1,7 @@
 import { dropCollection } from '../engine/ddl.js';
 import { getCollectionInfo } from '../engine/catalog.js';
-import type { CommandDefinition } from './context.js';
-import { collectionArg } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionArg } from './support/args.js';
 
 export const drop: CommandDefinition = {
   name: 'drop',

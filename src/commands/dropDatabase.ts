@@ -1,5 +1,5 @@
 import { dropDatabase as runDropDatabase } from '../engine/ddl.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 export const dropDatabase: CommandDefinition = {
   name: 'dropDatabase',

@@ -4,9 +4,9 @@ import { resolveLetVariables } from '../engine/let_variables.js';
 import { ArrayCursor } from '../engine/array_cursor.js';
 import type { Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition } from './context.js';
-import { collationArg, collectionArg, cursorCountArg, optionalBool, optionalDocument } from './args.js';
-import { cursorReply } from './reply.js';
+import type { CommandDefinition } from './support/context.js';
+import { collationArg, collectionArg, cursorCountArg, optionalBool, optionalDocument } from './support/args.js';
+import { cursorReply } from './support/reply.js';
 
 export const find: CommandDefinition = {
   name: 'find',

@@ -4,12 +4,11 @@ import { findAndModify as runFindAndModify } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { compileProjection } from '../query/projection/index.js';
-import type { CommandDefinition } from './context.js';
-import { collationArg, collectionArg, optionalBool, optionalDocument } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collationArg, collectionArg, optionalBool, optionalDocument } from './support/args.js';
 
 export const findAndModify: CommandDefinition = {
   name: 'findAndModify',
-  aliases: ['findandmodify'],
   async run(cmd, ctx) {
     const name = 'findAndModify' in cmd ? 'findAndModify' : 'findandmodify';
     const coll = collectionArg(cmd, name);

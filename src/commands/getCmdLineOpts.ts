@@ -1,4 +1,4 @@
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /**
  * getCmdLineOpts: the command line as given (`argv`) and as understood (`parsed`, mongod's YAML option tree:

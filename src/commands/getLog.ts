@@ -1,7 +1,6 @@
 import { bsonTypeOf } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition } from './context.js';
-import { serverStatsOf } from './server_stats.js';
+import type { CommandDefinition } from './support/context.js';
 
 /**
  * getLog: the server's recent log lines (`global`, the last 1024) or its startup warnings (none); `getLog: '*'`
@@ -18,7 +17,7 @@ export const getLog: CommandDefinition = {
     if (which === '*') return { names: ['global', 'startupWarnings'] };
     if (which === 'startupWarnings') return { totalLinesWritten: 0, log: [] };
     if (which === 'global') {
-      const stats = serverStatsOf(ctx.server);
+      const stats = ctx.server.stats;
       return { totalLinesWritten: stats.totalLinesWritten, log: [...stats.ramLog] };
     }
     throw mongoError('OperationFailed', `No log named '${which}'`);

@@ -1,11 +1,11 @@
 import { bsonTypeOf, toBigInt } from '../bson/types.js';
 import { mongoError, MongoServerError } from '../errors/index.js';
-import { CloseConnectionRequested } from './close_connection.js';
+import { CloseConnectionRequested } from './support/close_connection.js';
 import { ChangeStreamCursor } from '../changestream/change_stream_cursor.js';
-import type { CommandDefinition } from './context.js';
-import { nonNegative } from './args.js';
-import { cursorCountArg } from './args.js';
-import { cursorReply } from './reply.js';
+import type { CommandDefinition } from './support/context.js';
+import { nonNegative } from './support/args.js';
+import { cursorCountArg } from './support/args.js';
+import { cursorReply } from './support/reply.js';
 
 export const getMore: CommandDefinition = {
   name: 'getMore',

@@ -1,7 +1,7 @@
 import { isDocument, Long, type Document } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition, ServerOptions } from './context.js';
-import { GENERIC_ARGUMENTS } from './generic_arguments.js';
+import type { CommandDefinition, ServerOptions } from './support/context.js';
+import { GENERIC_ARGUMENTS } from './support/generic_arguments.js';
 
 /** One server parameter as getParameter reports it. */
 export interface ServerParameter {

@@ -1,7 +1,7 @@
 import { isDocument, Long, type Document } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
-import { MAX_WIRE_VERSION, type CommandContext, type CommandDefinition } from './context.js';
+import { MAX_WIRE_VERSION, type CommandContext, type CommandDefinition } from './support/context.js';
 
 /** Sizes every handshake reply announces; drivers split batches by them. */
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
@@ -97,6 +97,5 @@ async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Pr
 /** hello, and its legacy spellings isMaster/ismaster, which answer `ismaster` instead of `isWritablePrimary`. */
 export const hello: CommandDefinition = {
   name: 'hello',
-  aliases: ['isMaster', 'ismaster'],
   run: (cmd, ctx) => runHello(cmd, ctx, Object.keys(cmd)[0] !== 'hello'),
 };

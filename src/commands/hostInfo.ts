@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Long } from '../bson/index.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /** Node's architecture names as mongod prints them (uname -m). */
 const CPU_ARCH: Readonly<Record<string, string>> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', arm: 'armv7l' };

@@ -2,9 +2,9 @@ import type { Document } from '../bson/types.js';
 import { rawDocumentsOf } from '../bson/index.js';
 import { insertDocuments } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
-import type { CommandDefinition } from './context.js';
-import { collectionArg, optionalBool, requiredDocuments } from './args.js';
-import { writeReply } from './write_reply.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionArg, optionalBool, requiredDocuments } from './support/args.js';
+import { writeReply } from './support/write_reply.js';
 
 export const insert: CommandDefinition = {
   name: 'insert',

@@ -1,8 +1,8 @@
 import { Long } from 'bson';
 import { toBigInt } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition } from './context.js';
-import { collectionArg } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionArg } from './support/args.js';
 
 export const killCursors: CommandDefinition = {
   name: 'killCursors',

@@ -1,6 +1,6 @@
 import { isNumeric } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /**
  * killOp: asks for an operation to be interrupted. currentOp lists none, so there is never one to kill; mongod

@@ -2,9 +2,9 @@ import { Binary } from 'bson';
 import type { Document } from '../bson/types.js';
 import { listCollectionInfos, isView, uuidBinary } from '../engine/catalog.js';
 import { compileFilter } from '../query/filter/index.js';
-import type { CommandDefinition } from './context.js';
-import { optionalBool, optionalDocument } from './args.js';
-import { cursorReply } from './reply.js';
+import type { CommandDefinition } from './support/context.js';
+import { optionalBool, optionalDocument } from './support/args.js';
+import { cursorReply } from './support/reply.js';
 
 export const listCollections: CommandDefinition = {
   name: 'listCollections',

@@ -1,5 +1,5 @@
 import type { Document } from '../bson/index.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /**
  * listCommands: every command this server answers, by name and alias, sorted, as mongod lists them. Test-only
@@ -8,12 +8,11 @@ import type { CommandDefinition } from './context.js';
 export const listCommands: CommandDefinition = {
   name: 'listCommands',
   async run(_cmd, ctx) {
-    // registry.ts imports this file (through diagnostics.ts); importing it back lazily keeps the cycle out of
-    // module initialisation.
+    // registry.ts imports this file; importing it back lazily keeps the cycle out of module initialisation.
     const { allCommands } = await import('./registry.js');
     const enableTestCommands = ctx.server.options.enableTestCommands;
     const entries: [string, Document][] = [];
-    for (const command of allCommands()) {
+    for (const { command, aliases } of allCommands()) {
       if (command.testOnly && !enableTestCommands) continue;
       const info: Document = {
         help: `${command.name}: see the MongoDB manual`,
@@ -23,7 +22,7 @@ export const listCommands: CommandDefinition = {
         apiVersions: [],
         deprecatedApiVersions: [],
       };
-      for (const name of [command.name, ...(command.aliases ?? [])]) entries.push([name, info]);
+      for (const name of [command.name, ...(aliases ?? [])]) entries.push([name, info]);
     }
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return { commands: Object.fromEntries(entries) };

@@ -1,8 +1,8 @@
 import type { Document } from '../bson/types.js';
 import { listCollectionInfos } from '../engine/catalog.js';
 import { compileFilter } from '../query/filter/index.js';
-import type { CommandDefinition } from './context.js';
-import { optionalBool, optionalDocument } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { optionalBool, optionalDocument } from './support/args.js';
 
 export const listDatabases: CommandDefinition = {
   name: 'listDatabases',

@@ -1,8 +1,8 @@
 import { mongoError } from '../errors/index.js';
 import { getCollectionInfo } from '../engine/catalog.js';
-import type { CommandDefinition } from './context.js';
-import { collectionArg } from './args.js';
-import { cursorReply } from './reply.js';
+import type { CommandDefinition } from './support/context.js';
+import { collectionArg } from './support/args.js';
+import { cursorReply } from './support/reply.js';
 
 export const listIndexes: CommandDefinition = {
   name: 'listIndexes',

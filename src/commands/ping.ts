@@ -1,4 +1,4 @@
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 export const ping: CommandDefinition = {
   name: 'ping',

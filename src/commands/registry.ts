@@ -1,41 +1,122 @@
-import type { CommandDefinition } from './context.js';
+/**
+ * The one table of commands. Layout of src/commands: one file per command, named as MongoDB names the command
+ * (getMore.ts, findAndModify.ts); this registry; dispatch.ts, which runs one command document through it; and
+ * support/, what several commands share (their context, argument readers, reply builders, fail points, server
+ * counters) and the parts of a command too large for its own file (bulkWrite's request parser, the $collStats stage).
+ */
+import type { CommandDefinition } from './support/context.js';
 import { aggregate } from './aggregate.js';
+import { authenticate } from './authenticate.js';
+import { buildInfo } from './buildInfo.js';
 import { bulkWrite } from './bulkWrite.js';
 import { collMod } from './collMod.js';
+import { collStats } from './collStats.js';
 import { configureFailPoint } from './configureFailPoint.js';
+import { connectionStatus } from './connectionStatus.js';
 import { count } from './count.js';
 import { create } from './create.js';
 import { createIndexes } from './createIndexes.js';
+import { currentOp } from './currentOp.js';
+import { dbStats } from './dbStats.js';
 import { deleteCommand } from './delete.js';
 import { distinct } from './distinct.js';
 import { drop } from './drop.js';
 import { dropDatabase } from './dropDatabase.js';
 import { dropIndexes } from './dropIndexes.js';
+import { endSessions } from './endSessions.js';
 import { find } from './find.js';
 import { findAndModify } from './findAndModify.js';
+import { getCmdLineOpts } from './getCmdLineOpts.js';
+import { getLog } from './getLog.js';
 import { getMore } from './getMore.js';
+import { getParameter } from './getParameter.js';
+import { hello } from './hello.js';
+import { hostInfo } from './hostInfo.js';
 import { insert } from './insert.js';
+import { killAllSessions } from './killAllSessions.js';
 import { killCursors } from './killCursors.js';
+import { killOp } from './killOp.js';
 import { listCollections } from './listCollections.js';
+import { listCommands } from './listCommands.js';
 import { listDatabases } from './listDatabases.js';
 import { listIndexes } from './listIndexes.js';
+import { logout } from './logout.js';
 import { ping } from './ping.js';
+import { refreshSessions } from './refreshSessions.js';
 import { renameCollection } from './renameCollection.js';
-import { endSessions, killAllSessions, refreshSessions, startSession } from './sessions.js';
+import { replSetGetConfig } from './replSetGetConfig.js';
+import { replSetGetStatus } from './replSetGetStatus.js';
+import { saslContinue } from './saslContinue.js';
+import { saslStart } from './saslStart.js';
+import { serverStatus } from './serverStatus.js';
+import { startSession } from './startSession.js';
 import { update } from './update.js';
-import { diagnosticCommands } from './diagnostics.js';
+import { whatsmyuri } from './whatsmyuri.js';
 
-/** Every command, sorted by name. An unknown name is CommandNotFound (59), answered in dispatch. */
-const COMMANDS: CommandDefinition[] = [
-  aggregate, bulkWrite, collMod, configureFailPoint, count, create, createIndexes, deleteCommand, distinct, drop, dropDatabase,
-  dropIndexes, endSessions, find, findAndModify, getMore, insert, killAllSessions, killCursors, listCollections,
-  listDatabases, listIndexes, ping, refreshSessions, renameCollection, startSession, update, ...diagnosticCommands,
-].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** A command and the other spellings of its name that mongod also accepts. */
+export interface Registration {
+  command: CommandDefinition;
+  aliases?: readonly string[];
+}
+
+/**
+ * Every command, sorted by name. An unknown name is CommandNotFound (59), answered in dispatch. `isdbgrid` is
+ * deliberately absent: answering it would make clients take this server for a mongos.
+ */
+const COMMANDS: readonly Registration[] = [
+  { command: aggregate },
+  { command: authenticate },
+  { command: buildInfo, aliases: ['buildinfo'] },
+  { command: bulkWrite },
+  { command: collMod },
+  { command: collStats, aliases: ['collstats'] },
+  { command: configureFailPoint },
+  { command: connectionStatus },
+  { command: count },
+  { command: create },
+  { command: createIndexes },
+  { command: currentOp },
+  { command: dbStats, aliases: ['dbstats'] },
+  { command: deleteCommand },
+  { command: distinct },
+  { command: drop },
+  { command: dropDatabase },
+  { command: dropIndexes, aliases: ['deleteIndexes'] },
+  { command: endSessions },
+  { command: find },
+  { command: findAndModify, aliases: ['findandmodify'] },
+  { command: getCmdLineOpts },
+  { command: getLog },
+  { command: getMore },
+  { command: getParameter },
+  { command: hello, aliases: ['isMaster', 'ismaster'] },
+  { command: hostInfo },
+  { command: insert },
+  { command: killAllSessions },
+  { command: killCursors },
+  { command: killOp },
+  { command: listCollections },
+  { command: listCommands },
+  { command: listDatabases },
+  { command: listIndexes },
+  { command: logout },
+  { command: ping },
+  { command: refreshSessions },
+  { command: renameCollection },
+  { command: replSetGetConfig },
+  { command: replSetGetStatus },
+  { command: saslContinue },
+  { command: saslStart },
+  { command: serverStatus },
+  { command: startSession },
+  { command: update },
+  { command: whatsmyuri },
+];
 
 const byName = new Map<string, CommandDefinition>();
-for (const command of COMMANDS) {
+for (const { command, aliases } of COMMANDS) {
   byName.set(command.name, command);
-  for (const alias of command.aliases ?? []) byName.set(alias, command);
+  for (const alias of aliases ?? []) byName.set(alias, command);
 }
 
 /** The command registered under `name` (or an alias); test-only commands only when test commands are enabled. */
@@ -45,6 +126,6 @@ export function findCommand(name: string, enableTestCommands: boolean): CommandD
   return command;
 }
 
-export function allCommands(): readonly CommandDefinition[] {
+export function allCommands(): readonly Registration[] {
   return COMMANDS;
 }

@@ -1,7 +1,7 @@
 import { mongoError } from '../errors/index.js';
 import { renameCollection as runRename } from '../engine/ddl.js';
-import type { CommandDefinition } from './context.js';
-import { optionalBool } from './args.js';
+import type { CommandDefinition } from './support/context.js';
+import { optionalBool } from './support/args.js';
 
 function splitNamespace(value: unknown, field: string): { db: string; coll: string } {
   if (typeof value !== 'string') throw mongoError('TypeMismatch', `BSON field 'renameCollection.${field}' is the wrong type, expected type 'string'`);

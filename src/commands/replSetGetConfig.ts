@@ -1,5 +1,5 @@
 import { Long } from '../bson/index.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /** replSetGetConfig: the configuration of the one-member set (mongosh's rs.conf()). */
 export const replSetGetConfig: CommandDefinition = {

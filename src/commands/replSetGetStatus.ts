@@ -1,6 +1,6 @@
 import { Long, type Document } from '../bson/index.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
-import type { CommandContext, CommandDefinition } from './context.js';
+import type { CommandContext, CommandDefinition } from './support/context.js';
 
 /** The one member of eddydb's replica set, as replSetGetStatus lists it. */
 function selfMember(ctx: CommandContext): Document {

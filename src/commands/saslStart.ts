@@ -1,5 +1,5 @@
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /**
  * saslStart: eddydb keeps no users, so every authentication attempt fails as on a mongod that has none:

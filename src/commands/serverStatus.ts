@@ -1,11 +1,10 @@
 import { hostname } from 'node:os';
 import { Double, isNumeric, Long, toNumber, type Document } from '../bson/index.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
-import { SERVER_VERSION, type CommandContext, type CommandDefinition } from './context.js';
+import { SERVER_VERSION, type CommandContext, type CommandDefinition } from './support/context.js';
 import { STORAGE_ENGINE_NAME } from './buildInfo.js';
-import { GENERIC_ARGUMENTS } from './generic_arguments.js';
-import { oplogWindow } from './oplog_window.js';
-import { serverStatsOf } from './server_stats.js';
+import { GENERIC_ARGUMENTS } from './support/generic_arguments.js';
+import { oplogWindow } from './support/oplog_window.js';
 
 /** Fields `<section>: 0` cannot remove. */
 const ALWAYS_INCLUDED: ReadonlySet<string> = new Set(['host', 'version', 'process', 'pid', 'uptime', 'uptimeMillis', 'uptimeEstimate', 'localTime']);
@@ -18,7 +17,7 @@ export function serverHost(localAddress: string): string {
 
 async function sections(ctx: CommandContext): Promise<Document> {
   const server = ctx.server;
-  const stats = serverStatsOf(server);
+  const stats = server.stats;
   const me = ctx.connection.localAddress;
   const uptimeMillis = Date.now() - server.startTime.getTime();
   const memory = process.memoryUsage();

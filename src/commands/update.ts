@@ -3,9 +3,9 @@ import { mongoError } from '../errors/index.js';
 import { updateDocuments, type UpdateStatement } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { resolveLetVariables, type LetVariables } from '../engine/let_variables.js';
-import type { CommandDefinition } from './context.js';
-import { collationArg, collectionArg, optionalBool, requiredDocuments } from './args.js';
-import { writeReply } from './write_reply.js';
+import type { CommandDefinition } from './support/context.js';
+import { collationArg, collectionArg, optionalBool, requiredDocuments } from './support/args.js';
+import { writeReply } from './support/write_reply.js';
 
 function statement(raw: Document, i: number, variables: LetVariables | undefined): UpdateStatement {
   if (!isDocument(raw.q)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.q' is the wrong type, expected type 'object'`);

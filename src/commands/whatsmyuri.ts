@@ -1,4 +1,4 @@
-import type { CommandDefinition } from './context.js';
+import type { CommandDefinition } from './support/context.js';
 
 /** whatsmyuri: the client's own address as the server sees it. */
 export const whatsmyuri: CommandDefinition = {

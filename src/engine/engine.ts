@@ -1,10 +1,12 @@
+import type { Timestamp } from 'bson';
 import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
-import { ClusterClock } from '../oplog/cluster_clock.js';
+import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
 import { CatalogCache } from './catalog_cache.js';
-import { encodeEntryWithDocument } from './entry_bytes.js';
+import { SessionCache } from './session_cache.js';
+import { EntryEncoder } from './entry_bytes.js';
 import type { CollectionInfo } from './catalog.js';
 import { DEFAULT_TRIM_BATCH_ENTRIES, OplogTrimmer, TRUNCATED_KEY } from './oplog_trimmer.js';
 
@@ -84,9 +86,14 @@ export interface WriteContext {
 export class Engine {
   readonly hub: OplogHub;
   readonly cursors = new CursorRegistry();
+  /** Sessions seen by this engine's commands, for `$listLocalSessions`. */
+  readonly sessions = new SessionCache();
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
+  private readonly entryEncoder = new EntryEncoder();
   private closed = false;
+  /** The Timestamp last made of committedTs: consecutive replies mostly carry the same one. */
+  private readonly committedTimestampCache = { ts: -1n, timestamp: toTimestamp(0n) };
 
   private constructor(
     readonly storage: Storage,
@@ -132,6 +139,17 @@ export class Engine {
     return this.hub.committedTs;
   }
 
+  /** committedTs as a BSON Timestamp, shared between calls while it is unchanged: never write into it. */
+  get committedTimestamp(): Timestamp {
+    const committed = this.hub.committedTs;
+    const cache = this.committedTimestampCache;
+    if (cache.ts !== committed) {
+      cache.timestamp = toTimestamp(committed);
+      cache.ts = committed;
+    }
+    return cache.timestamp;
+  }
+
   /** Entries at or before this time may have been removed from the oplog. */
   get oplogTruncatedThrough(): bigint {
     return this.trimmer.truncatedThrough;
@@ -168,7 +186,7 @@ export class Engine {
         log: (pending, fullDocumentBytes) => {
           const entry: OplogEntry = { ts: this.clock.tick(), wall: new Date(), ...pending } as OplogEntry;
           entries.push(entry);
-          rows.push({ ts: entry.ts, entry: fullDocumentBytes ? encodeEntryWithDocument(entry, fullDocumentBytes) : encodeEntry(entry) });
+          rows.push({ ts: entry.ts, entry: fullDocumentBytes ? this.entryEncoder.encodeWithDocument(entry, fullDocumentBytes) : encodeEntry(entry) });
           return entry;
         },
         collection: (db, name) => this.catalog.get(writer, db, name),

@@ -2,21 +2,44 @@ import { appendDocumentField, firstField, serializeAnySize } from '../bson/index
 import { encodeEntry, type OplogEntry } from '../oplog/entry.js';
 
 /**
- * The stored bytes of an entry whose `fullDocument` is already encoded (an insert stores exactly those bytes),
- * byte for byte what `encodeEntry` gives, without encoding the document again. The common entry, an insert as
- * write_ops logs it, is assembled from pieces: its namespace fields are encoded once per collection, its
- * documentKey is the document's leading `_id` field. Anything else encodes its other fields and appends the
- * document; and `encodeEntry` itself when `fullDocument` is not the last field, where `encodeEntry` puts it.
+ * The stored bytes of entries whose `fullDocument` is already encoded (an insert stores exactly those bytes), byte
+ * for byte what `encodeEntry` gives, without encoding the document again. The common entry, an insert as write_ops
+ * logs it, is assembled from pieces: its namespace fields are encoded once per collection, its documentKey is the
+ * document's leading `_id` field. Anything else encodes its other fields and appends the document; and
+ * `encodeEntry` itself when `fullDocument` is not the last field, where `encodeEntry` puts it.
+ *
+ * Each engine owns one, so the namespace fields it keeps are those of the collections that engine writes to.
  */
-export function encodeEntryWithDocument(entry: OplogEntry, fullDocument: Uint8Array): Uint8Array {
-  const shape = entryShape(entry);
-  if (shape === 'other') return encodeEntry(entry);
-  const idField = shape === 'insert' ? firstField(fullDocument, '_id') : null;
-  if (idField === null) {
-    const { ts: _ts, fullDocument: _doc, ...head } = entry;
-    return appendDocumentField(serializeAnySize(head), 'fullDocument', fullDocument);
+export class EntryEncoder {
+  /** The encoded `op`, `db`, `coll` and `uuid` fields of insert entries, per namespace and collection. */
+  private readonly namespaceFields = new Map<string, Buffer>();
+  /** The last one asked for, which a run of inserts asks for again and again. */
+  private last: { db: string; coll: string; uuid: string; fields: Buffer } | null = null;
+
+  encodeWithDocument(entry: OplogEntry, fullDocument: Uint8Array): Uint8Array {
+    const shape = entryShape(entry);
+    if (shape === 'other') return encodeEntry(entry);
+    const idField = shape === 'insert' ? firstField(fullDocument, '_id') : null;
+    if (idField === null) {
+      const { ts: _ts, fullDocument: _doc, ...head } = entry;
+      return appendDocumentField(serializeAnySize(head), 'fullDocument', fullDocument);
+    }
+    return assembleInsert(entry, this.insertNamespaceFields(entry.db, entry.coll!, entry.uuid!), idField, fullDocument);
   }
-  return assembleInsert(entry, idField, fullDocument);
+
+  private insertNamespaceFields(db: string, coll: string, uuid: string): Buffer {
+    const last = this.last;
+    if (last !== null && last.uuid === uuid && last.db === db && last.coll === coll) return last.fields;
+    const key = `${uuid}\0${db}\0${coll}`;
+    let fields = this.namespaceFields.get(key);
+    if (!fields) {
+      fields = Buffer.concat([stringField('op', 'insert'), stringField('db', db), stringField('coll', coll), stringField('uuid', uuid)]);
+      if (this.namespaceFields.size >= MAX_NAMESPACES) this.namespaceFields.clear();
+      this.namespaceFields.set(key, fields);
+    }
+    this.last = { db, coll, uuid, fields };
+    return fields;
+  }
 }
 
 const INSERT_FIELDS = ['ts', 'wall', 'op', 'db', 'coll', 'uuid', 'documentKey', 'fullDocument'];
@@ -49,11 +72,7 @@ const WALL = Buffer.from('wall\0');
 const DOCUMENT_KEY = Buffer.from('documentKey\0');
 const FULL_DOCUMENT = Buffer.from('fullDocument\0');
 
-/** The encoded `op`, `db`, `coll` and `uuid` fields of insert entries, per namespace and collection. */
-const namespaceFields = new Map<string, Buffer>();
 const MAX_NAMESPACES = 1024;
-/** The last one asked for, which a run of inserts asks for again and again. */
-let last: { db: string; coll: string; uuid: string; fields: Buffer } | null = null;
 
 function stringField(name: string, value: string): Buffer {
   const length = Buffer.byteLength(value, 'utf8');
@@ -69,21 +88,7 @@ function stringField(name: string, value: string): Buffer {
   return out;
 }
 
-function insertNamespaceFields(db: string, coll: string, uuid: string): Buffer {
-  if (last !== null && last.uuid === uuid && last.db === db && last.coll === coll) return last.fields;
-  const key = `${uuid}\0${db}\0${coll}`;
-  let fields = namespaceFields.get(key);
-  if (!fields) {
-    fields = Buffer.concat([stringField('op', 'insert'), stringField('db', db), stringField('coll', coll), stringField('uuid', uuid)]);
-    if (namespaceFields.size >= MAX_NAMESPACES) namespaceFields.clear();
-    namespaceFields.set(key, fields);
-  }
-  last = { db, coll, uuid, fields };
-  return fields;
-}
-
-function assembleInsert(entry: OplogEntry, idField: Uint8Array, doc: Uint8Array): Buffer {
-  const namespace = insertNamespaceFields(entry.db, entry.coll!, entry.uuid!);
+function assembleInsert(entry: OplogEntry, namespace: Buffer, idField: Uint8Array, doc: Uint8Array): Buffer {
   const keySize = 4 + idField.byteLength + 1;
   const size = 4 + (1 + WALL.length + 8) + namespace.length + (1 + DOCUMENT_KEY.length + keySize) + (1 + FULL_DOCUMENT.length + doc.byteLength) + 1;
   const out = Buffer.allocUnsafe(size);

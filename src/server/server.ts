@@ -5,10 +5,10 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { ObjectId, type Document } from '../bson/index.js';
-import { CloseConnectionRequested } from '../commands/close_connection.js';
-import { SERVER_VERSION, ServerContext } from '../commands/context.js';
+import { CloseConnectionRequested } from '../commands/support/close_connection.js';
+import { SERVER_VERSION, ServerContext } from '../commands/support/context.js';
 import { dispatch } from '../commands/dispatch.js';
-import { countCommand, appendRamLog, serverStatsOf } from '../commands/server_stats.js';
+import type { ServerStats } from '../commands/support/server_stats.js';
 import { Engine } from '../engine/engine.js';
 import { openStorage, StorageError, type Storage } from '../storage/index.js';
 import { CloseConnectionSignal, createWireServer, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
@@ -128,9 +128,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // a failing logger must not take the server down
     }
   };
-  let stats: ReturnType<typeof serverStatsOf> | undefined;
+  let stats: ServerStats | undefined;
   const write = (entry: LogEntry): void => {
-    if (stats) appendRamLog(stats, JSON.stringify(entry));
+    stats?.appendRamLog(JSON.stringify(entry));
     emit(entry);
   };
   const onEvent = (event: Record<string, unknown>): void => {
@@ -169,7 +169,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
     new ObjectId(ELECTION_ID_HEX),
   );
-  stats = serverStatsOf(context);
+  stats = context.stats;
   const serverStats = stats;
   if (options.maxConns !== undefined) serverStats.connections.limit = options.maxConns;
 
@@ -181,7 +181,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       serverStats.connections.current++;
       serverStats.connections.totalCreated++;
     }
-    countCommand(serverStats, command);
+    serverStats.countCommand(command);
     try {
       return await dispatch(context, command, conn, { setCompressors: (names) => getWire().setCompressors(conn, names) });
     } catch (err) {

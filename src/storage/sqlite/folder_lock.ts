@@ -11,8 +11,13 @@ import { StorageError } from '../types.js';
 
 export const LOCK_FILE_NAME = 'mongod.lock';
 
-/** Real paths of folders a storage in this process holds. */
-const openFolders = new Set<string>();
+/**
+ * Real paths of folders a storage in this process holds. Deliberately process-wide, not per storage: the lock file
+ * names its owner by pid, which every storage of this process shares, so only a registry as wide as the pid can
+ * refuse a second claim from this process. Without it the second claim would pass the pid check, and its release
+ * would delete the lock file the first still relies on.
+ */
+const foldersHeldByThisProcess = new Set<string>();
 
 /** mongod's message for a folder already in use (clients and scripts match on it). */
 export function dbPathInUse(dir: string): StorageError {
@@ -40,10 +45,10 @@ export class FolderLock {
    */
   static claim(dir: string): FolderLock {
     const realDir = realpathSync(dir);
-    if (openFolders.has(realDir)) throw dbPathInUse(dir);
+    if (foldersHeldByThisProcess.has(realDir)) throw dbPathInUse(dir);
     const holder = readLockPid(join(realDir, LOCK_FILE_NAME));
     if (holder !== null && holder !== process.pid && isAlive(holder)) throw dbPathInUse(dir);
-    openFolders.add(realDir);
+    foldersHeldByThisProcess.add(realDir);
     return new FolderLock(dir, realDir);
   }
 
@@ -62,7 +67,7 @@ export class FolderLock {
   release(): void {
     if (this.released) return;
     this.released = true;
-    openFolders.delete(this.realDir);
+    foldersHeldByThisProcess.delete(this.realDir);
     if (!this.pidWritten) return;
     const path = join(this.realDir, LOCK_FILE_NAME);
     // Only remove a file that still names us: never delete another process's claim.

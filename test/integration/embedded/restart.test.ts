@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, MongoServerError, Timestamp, type Document } from '../../../src/index.js';
 import { removeDir, tempDir } from '../../helpers/embedded.js';
 
@@ -60,6 +62,8 @@ describe('streams across a restart of a file database', () => {
     try {
       const client = await Client.open(dir);
       await assert.rejects(() => Client.open(dir), (err: Error) => /DBPathInUse|already running|lock/i.test(err.message) || (err instanceof MongoServerError && err.code === 98));
+      // The refused claim shares this process's pid with the first: giving it up must not remove the first's file.
+      assert.equal(readFileSync(join(dir, 'mongod.lock'), 'utf8').trim(), String(process.pid));
       await client.close();
       const again = await Client.open(dir);
       await again.close();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, deserialize, serialize } from 'bson';
 import { encodeEntry, type OplogEntry } from '../../../src/oplog/entry.js';
-import { encodeEntryWithDocument } from '../../../src/engine/entry_bytes.js';
+import { EntryEncoder } from '../../../src/engine/entry_bytes.js';
 import { attachRawDocuments, firstField, rawDocumentsOf } from '../../../src/bson/index.js';
 
 const decode = (bytes: Uint8Array) => deserialize(bytes, { promoteValues: false, promoteBuffers: false });
@@ -17,6 +17,8 @@ function insertEntry(doc: Record<string, unknown>, extra: Record<string, unknown
   return { entry, bytes };
 }
 
+const encoder = new EntryEncoder();
+
 const ids: unknown[] = [
   1, -0.5, 2 ** 40, 'abc', 'ünï', new ObjectId(), new Long(5), new Decimal128('1.5'), new Binary(Buffer.from('xy'), 4),
   new Binary(Buffer.from('old'), 2), new Date(-5), new Timestamp({ t: 3, i: 4 }), true, null, new MinKey(), new MaxKey(),
@@ -26,7 +28,7 @@ const ids: unknown[] = [
 test('an insert entry assembled from its document bytes equals encodeEntry, for _id of every type', () => {
   for (const id of ids) {
     const { entry, bytes } = insertEntry({ _id: id, name: 'n', n: 1.5, tags: ['a', { x: null }], at: new Date(0) });
-    assert.deepEqual(Buffer.from(encodeEntryWithDocument(entry, bytes)), Buffer.from(encodeEntry(entry)), String(id));
+    assert.deepEqual(Buffer.from(encoder.encodeWithDocument(entry, bytes)), Buffer.from(encodeEntry(entry)), String(id));
   }
 });
 
@@ -34,17 +36,30 @@ test('wall times before 1970 and far ahead encode as encodeEntry', () => {
   for (const wall of [new Date(-1_234_567_891), new Date(0), new Date(8.64e15), new Date(-8.64e15)]) {
     const { entry, bytes } = insertEntry({ _id: 1, a: 'b' });
     entry.wall = wall;
-    assert.deepEqual(Buffer.from(encodeEntryWithDocument(entry, bytes)), Buffer.from(encodeEntry(entry)), String(wall.getTime()));
+    assert.deepEqual(Buffer.from(encoder.encodeWithDocument(entry, bytes)), Buffer.from(encodeEntry(entry)), String(wall.getTime()));
   }
 });
 
 test('entries of other shapes still encode as encodeEntry', () => {
   const { entry, bytes } = insertEntry({ _id: 1, a: 1 }, { images: true });
-  assert.deepEqual(Buffer.from(encodeEntryWithDocument(entry, bytes)), Buffer.from(encodeEntry(entry)));
+  assert.deepEqual(Buffer.from(encoder.encodeWithDocument(entry, bytes)), Buffer.from(encodeEntry(entry)));
   const other = { ts: 1n, wall: new Date(0), op: 'replace', db: 'd', coll: 'c', fullDocument: decode(serialize({ _id: 2 })), documentKey: { _id: 2 } } as OplogEntry;
-  assert.deepEqual(Buffer.from(encodeEntryWithDocument(other, serialize(other.fullDocument!))), Buffer.from(encodeEntry(other)));
+  assert.deepEqual(Buffer.from(encoder.encodeWithDocument(other, serialize(other.fullDocument!))), Buffer.from(encodeEntry(other)));
   const tail = { ts: 1n, wall: new Date(0), op: 'replace', db: 'd', coll: 'c', documentKey: { _id: 2 }, fullDocument: decode(serialize({ _id: 2, v: 'x' })) } as OplogEntry;
-  assert.deepEqual(Buffer.from(encodeEntryWithDocument(tail, serialize(tail.fullDocument!))), Buffer.from(encodeEntry(tail)));
+  assert.deepEqual(Buffer.from(encoder.encodeWithDocument(tail, serialize(tail.fullDocument!))), Buffer.from(encodeEntry(tail)));
+});
+
+test('two encoders, as two engines hold, interleaved across collections each give encodeEntry bytes', () => {
+  const a = new EntryEncoder();
+  const b = new EntryEncoder();
+  for (let i = 0; i < 6; i++) {
+    const { entry, bytes } = insertEntry({ _id: i, v: 'x' }, {});
+    entry.coll = `c${i % 3}`;
+    entry.uuid = `${i % 3}`.repeat(32);
+    const expected = Buffer.from(encodeEntry(entry));
+    assert.deepEqual(Buffer.from((i % 2 === 0 ? a : b).encodeWithDocument(entry, bytes)), expected, `entry ${i}`);
+    assert.deepEqual(Buffer.from((i % 2 === 0 ? b : a).encodeWithDocument(entry, bytes)), expected, `entry ${i}, other encoder`);
+  }
 });
 
 test('firstField finds only a leading field of that name', () => {

@@ -1,5 +1,5 @@
-import type { Document } from '../bson/types.js';
-import type { WriteError } from '../engine/write_ops.js';
+import type { Document } from '../../bson/types.js';
+import type { WriteError } from '../../engine/write_ops.js';
 
 /** The reply of insert/update/delete: `{n, writeErrors?}` plus what the caller adds. */
 export function writeReply(n: number, writeErrors: WriteError[], extra: Document = {}): Document {

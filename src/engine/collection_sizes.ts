@@ -1,7 +1,5 @@
-import { ID_INDEX_NAME, type CollectionInfo } from '../engine/catalog.js';
+import { ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import type { StorageReader } from '../storage/types.js';
-import { mongoError } from '../errors/index.js';
-import { isNumeric, toNumber, type Document } from '../bson/index.js';
 
 /** Entries read to estimate an index's size; beyond that it is extrapolated from the document count. */
 const INDEX_SAMPLE = 1000;
@@ -39,17 +37,4 @@ export async function collectionSizes(r: StorageReader, info: CollectionInfo): P
     totalIndexSize += size;
   }
   return { count, dataSize, indexSizes, totalIndexSize };
-}
-
-/**
- * The `scale` argument of dbStats/collStats: a number of at least 1 (fractions truncated), 1 when absent.
- * `message` is the command's own wording for a bad value.
- */
-export function scaleArg(cmd: Document, message: string): number {
-  const v = cmd.scale;
-  if (v === undefined || v === null) return 1;
-  if (!isNumeric(v)) throw mongoError('TypeMismatch', `scale has to be a number`);
-  const scale = Math.trunc(toNumber(v));
-  if (!(scale >= 1)) throw mongoError('BadValue', message);
-  return scale;
 }

@@ -1,6 +1,6 @@
-import { Long, type Document } from '../bson/index.js';
-import type { Engine } from '../engine/engine.js';
-import { toTimestamp } from '../oplog/cluster_clock.js';
+import { Long, type Document } from '../../bson/index.js';
+import type { Engine } from '../../engine/engine.js';
+import { toTimestamp } from '../../oplog/cluster_clock.js';
 
 /**
  * serverStatus' `oplog` section (eddydb's own; mongod has no such section): how far back a change stream may

@@ -1,5 +1,5 @@
-import { bsonTypeOf, documentToString, isDocument, isNumeric, toNumber, type Document } from '../bson/index.js';
-import { mongoError, MongoServerError } from '../errors/index.js';
+import { bsonTypeOf, documentToString, isDocument, isNumeric, toNumber, type Document } from '../../bson/index.js';
+import { mongoError, MongoServerError } from '../../errors/index.js';
 import { GENERIC_ARGUMENTS } from './generic_arguments.js';
 
 /**

@@ -1,6 +1,6 @@
-import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../bson/types.js';
-import { parseCollation, type Collation } from '../bson/index.js';
-import { ErrorCodes, mongoError, MongoServerError } from '../errors/index.js';
+import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../../bson/types.js';
+import { parseCollation, type Collation } from '../../bson/index.js';
+import { ErrorCodes, mongoError, MongoServerError } from '../../errors/index.js';
 
 /** Argument readers with mongod's IDL errors ("BSON field 'find.limit' is the wrong type 'string', expected type 'long'"). */
 function wrongType(command: string, field: string, value: unknown, expected: string) {
@@ -74,4 +74,17 @@ export function requiredDocuments(cmd: Document, command: string, field: string)
     if (!isDocument(d)) throw wrongType(command, `${field}.${i}`, d, 'object');
   });
   return v as Document[];
+}
+
+/**
+ * The `scale` argument of dbStats/collStats: a number of at least 1 (fractions truncated), 1 when absent.
+ * `message` is the command's own wording for a bad value.
+ */
+export function scaleArg(cmd: Document, message: string): number {
+  const v = cmd.scale;
+  if (v === undefined || v === null) return 1;
+  if (!isNumeric(v)) throw mongoError('TypeMismatch', `scale has to be a number`);
+  const scale = Math.trunc(toNumber(v));
+  if (!(scale >= 1)) throw mongoError('BadValue', message);
+  return scale;
 }

@@ -1,8 +1,8 @@
-import { isDocument, toNumber, type Document } from '../bson/types.js';
-import { mongoError, MongoServerError } from '../errors/index.js';
-import { getCollectionInfo } from '../engine/catalog.js';
+import { isDocument, toNumber, type Document } from '../../bson/types.js';
+import { mongoError, MongoServerError } from '../../errors/index.js';
+import { getCollectionInfo } from '../../engine/catalog.js';
 import type { CommandContext } from './context.js';
-import { collectionStats } from './collStats.js';
+import { collectionStats } from '../collStats.js';
 
 const OPTIONS = new Set(['latencyStats', 'storageStats', 'count', 'queryExecStats']);
 

@@ -1,6 +1,7 @@
-import type { Document } from '../bson/types.js';
-import type { Engine } from '../engine/engine.js';
+import type { Document } from '../../bson/types.js';
+import type { Engine } from '../../engine/engine.js';
 import { FailPoints } from './fail_points.js';
+import { ServerStats } from './server_stats.js';
 
 /** How the server was started: mongod's own option names where they exist. */
 export interface ServerOptions {
@@ -20,9 +21,13 @@ export interface ServerOptions {
 export const SERVER_VERSION = '8.0.0';
 export const MAX_WIRE_VERSION = 25;
 
-/** Everything commands share: the engine, the options and the fail points. One per server or embedded client. */
+/**
+ * Everything commands share: the engine, the options, the fail points and the counters serverStatus reports. One
+ * per server or embedded client.
+ */
 export class ServerContext {
   readonly failPoints = new FailPoints();
+  readonly stats = new ServerStats();
   readonly startTime = new Date();
   /** A fixed electionId: drivers compare it for stale-primary checks, so it must never change. */
   readonly electionId: unknown;
@@ -57,10 +62,9 @@ export interface CommandContext {
   setCompressors?: (names: string[]) => void;
 }
 
-/** One command: a file under commands/, registered in registry.ts. */
+/** One command: a file under commands/, registered (with the other spellings of its name) in registry.ts. */
 export interface CommandDefinition {
   name: string;
-  aliases?: string[];
   /** Only runs against the admin database (Unauthorized otherwise, as mongod). */
   adminOnly?: boolean;
   /** Only exists with enableTestCommands. */

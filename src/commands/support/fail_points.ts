@@ -1,5 +1,5 @@
-import { isDocument, toNumber, type Document } from '../bson/types.js';
-import { mongoError } from '../errors/index.js';
+import { isDocument, toNumber, type Document } from '../../bson/types.js';
+import { mongoError } from '../../errors/index.js';
 
 /** A configured fail point: mongod's `configureFailPoint` with mode alwaysOn / {times: n} / {skip: n} / off. */
 interface FailPointState {

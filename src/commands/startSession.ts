@@ -1,0 +1,9 @@
+import { UUID } from 'bson';
+import type { CommandDefinition } from './support/context.js';
+
+export const startSession: CommandDefinition = {
+  name: 'startSession',
+  async run() {
+    return { id: { id: new UUID() }, timeoutMinutes: 30 };
+  },
+};
