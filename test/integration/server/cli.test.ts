@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
-import { SERVER_VERSION } from '../../../src/commands/context.js';
+import { SERVER_VERSION } from '../../../src/commands/support/context.js';
 
 /** dist/test/integration/server/ → dist/src/cli/main.js */
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
