@@ -14,13 +14,6 @@ export function optionalDocument(cmd: Document, command: string, field: string):
   return v;
 }
 
-export function optionalArray(cmd: Document, command: string, field: string): unknown[] | undefined {
-  const v = cmd[field];
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v)) throw wrongType(command, field, v, 'array');
-  return v;
-}
-
 export function optionalBool(cmd: Document, command: string, field: string): boolean | undefined {
   const v = cmd[field];
   if (v === undefined || v === null) return undefined;
