@@ -208,13 +208,7 @@ export class MemoryTransaction implements StorageWriter {
     if (list && removed) this.undo.push(() => list.insert(removed));
   }
 
-  async insertIndexEntry(
-    collUuid: string,
-    indexName: string,
-    key: Uint8Array,
-    recordKey: Uint8Array,
-    unique: boolean,
-  ): Promise<void> {
+  async insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void> {
     const list = this.check(true).indexOf(collUuid, indexName);
     const k = asBuffer(key);
     const r = asBuffer(recordKey);

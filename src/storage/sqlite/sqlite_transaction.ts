@@ -217,13 +217,7 @@ export class SqliteTransaction implements StorageWriter {
     this.check(true).deleteDocument.run(collUuid, asBuffer(key));
   }
 
-  async insertIndexEntry(
-    collUuid: string,
-    indexName: string,
-    key: Uint8Array,
-    recordKey: Uint8Array,
-    unique: boolean,
-  ): Promise<void> {
+  async insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void> {
     const s = this.check(true);
     const k = asBuffer(key);
     const r = asBuffer(recordKey);
