@@ -1,14 +1,11 @@
 import { createCollection } from '../engine/ddl.js';
-import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import type { CommandDefinition } from './support/context.js';
-import { collectionArg } from './support/args.js';
+import { namespaceArg } from './support/args.js';
 
 export const create: CommandDefinition = {
   name: 'create',
   async run(cmd, ctx) {
-    const coll = collectionArg(cmd, 'create');
-    validateDbName(ctx.db);
-    validateCollectionName(ctx.db, coll);
+    const coll = namespaceArg(cmd, 'create', ctx.db);
     const { create: _name, $db: _db, lsid: _l, $clusterTime: _c, $readPreference: _r, writeConcern: _w, apiVersion: _a, apiStrict: _s, apiDeprecationErrors: _d, comment: _comment, ...options } = cmd;
     await ctx.server.engine.write((w) => createCollection(w, ctx.db, coll, options));
     return {};

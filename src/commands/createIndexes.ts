@@ -1,15 +1,12 @@
 import { mongoError } from '../errors/index.js';
 import { createIndexes as runCreateIndexes, normalizeIndexSpec } from '../engine/ddl.js';
-import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import type { CommandDefinition } from './support/context.js';
-import { collectionArg } from './support/args.js';
+import { namespaceArg } from './support/args.js';
 
 export const createIndexes: CommandDefinition = {
   name: 'createIndexes',
   async run(cmd, ctx) {
-    const coll = collectionArg(cmd, 'createIndexes');
-    validateDbName(ctx.db);
-    validateCollectionName(ctx.db, coll);
+    const coll = namespaceArg(cmd, 'createIndexes', ctx.db);
     if (!Array.isArray(cmd.indexes)) throw mongoError('TypeMismatch', "BSON field 'createIndexes.indexes' is the wrong type, expected type 'array'");
     if (cmd.indexes.length === 0) throw mongoError('BadValue', 'Must specify at least one index to create');
     const specs = cmd.indexes.map(normalizeIndexSpec);

@@ -1,18 +1,15 @@
 import { isDocument, toNumber } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import { deleteDocuments, type DeleteStatement } from '../engine/write_ops.js';
-import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, collectionArg, optionalBool, requiredDocuments } from './support/args.js';
+import { collationArg, namespaceArg, optionalBool, requiredDocuments } from './support/args.js';
 import { writeReply } from './support/write_reply.js';
 
 export const deleteCommand: CommandDefinition = {
   name: 'delete',
   async run(cmd, ctx) {
-    const coll = collectionArg(cmd, 'delete');
-    validateDbName(ctx.db);
-    validateCollectionName(ctx.db, coll);
+    const coll = namespaceArg(cmd, 'delete', ctx.db);
     const raw = requiredDocuments(cmd, 'delete', 'deletes');
     const ordered = optionalBool(cmd, 'delete', 'ordered') ?? true;
     const variables = resolveLetVariables(cmd.let, 'delete');

@@ -1,19 +1,15 @@
-import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { findDocuments } from '../engine/read_ops.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { ArrayCursor } from '../engine/array_cursor.js';
-import type { Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, collectionArg, cursorCountArg, optionalBool, optionalDocument } from './support/args.js';
+import { collationArg, cursorCountArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
 import { cursorReply } from './support/reply.js';
 
 export const find: CommandDefinition = {
   name: 'find',
   async run(cmd, ctx) {
-    const coll = collectionArg(cmd, 'find');
-    validateDbName(ctx.db);
-    validateCollectionName(ctx.db, coll);
+    const coll = namespaceArg(cmd, 'find', ctx.db);
     const limitRaw = cursorCountArg(cmd, 'find', 'limit');
     const batchSize = cursorCountArg(cmd, 'find', 'batchSize');
     const singleBatch = optionalBool(cmd, 'find', 'singleBatch') ?? false;

@@ -1,19 +1,16 @@
 import { isDocument, type Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import { findAndModify as runFindAndModify } from '../engine/write_ops.js';
-import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { compileProjection } from '../query/projection/index.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, collectionArg, optionalBool, optionalDocument } from './support/args.js';
+import { collationArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
 
 export const findAndModify: CommandDefinition = {
   name: 'findAndModify',
   async run(cmd, ctx) {
     const name = 'findAndModify' in cmd ? 'findAndModify' : 'findandmodify';
-    const coll = collectionArg(cmd, name);
-    validateDbName(ctx.db);
-    validateCollectionName(ctx.db, coll);
+    const coll = namespaceArg(cmd, name, ctx.db);
     const remove = optionalBool(cmd, name, 'remove') ?? false;
     const update = cmd.update;
     if (remove && update !== undefined) throw mongoError('FailedToParse', 'Cannot specify both an update and remove=true');

@@ -1,10 +1,9 @@
 import { isDocument, type Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import { updateDocuments, type UpdateStatement } from '../engine/write_ops.js';
-import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { resolveLetVariables, type LetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, collectionArg, optionalBool, requiredDocuments } from './support/args.js';
+import { collationArg, namespaceArg, optionalBool, requiredDocuments } from './support/args.js';
 import { writeReply } from './support/write_reply.js';
 
 function statement(raw: Document, i: number, variables: LetVariables | undefined): UpdateStatement {
@@ -26,9 +25,7 @@ function statement(raw: Document, i: number, variables: LetVariables | undefined
 export const update: CommandDefinition = {
   name: 'update',
   async run(cmd, ctx) {
-    const coll = collectionArg(cmd, 'update');
-    validateDbName(ctx.db);
-    validateCollectionName(ctx.db, coll);
+    const coll = namespaceArg(cmd, 'update', ctx.db);
     const raw = requiredDocuments(cmd, 'update', 'updates');
     const ordered = optionalBool(cmd, 'update', 'ordered') ?? true;
     // A malformed statement fails the whole command, as mongod parses the batch before running it.

@@ -1,6 +1,7 @@
 import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../../bson/types.js';
 import { parseCollation, type Collation } from '../../bson/index.js';
 import { ErrorCodes, mongoError, MongoServerError } from '../../errors/index.js';
+import { validateCollectionName, validateDbName } from '../../engine/namespace.js';
 
 /** Argument readers with mongod's IDL errors ("BSON field 'find.limit' is the wrong type 'string', expected type 'long'"). */
 function wrongType(command: string, field: string, value: unknown, expected: string) {
@@ -50,6 +51,14 @@ export function collectionArg(cmd: Document, command: string): string {
   }
   if (v.length === 0) throw mongoError('InvalidNamespace', `Invalid namespace specified '.'`);
   return v;
+}
+
+/** The collection a command names, checked with mongod's namespace rules for `db` (InvalidNamespace, 73). */
+export function namespaceArg(cmd: Document, command: string, db: string): string {
+  const coll = collectionArg(cmd, command);
+  validateDbName(db);
+  validateCollectionName(db, coll);
+  return coll;
 }
 
 export function collationArg(cmd: Document, command: string, field = 'collation'): Collation | null {
