@@ -1,11 +1,11 @@
 /**
- * A runner for the MongoDB unified test format on top of the official Node driver: it loads spec files from
- * ../shared/spec, decides which tests can run against the server (runOnRequirements, skip table, runner support),
- * and defines one node:test `describe` per file and one `it` per test.
+ * A runner for the MongoDB unified test format on top of the official Node driver: it loads spec files from the
+ * spec directory (spec_files.ts), decides which tests can run against the server (runOnRequirements, skip table,
+ * runner support), and defines one node:test `describe` per file and one `it` per test.
  * https://github.com/mongodb/specifications/blob/master/source/unified-test-format/unified-test-format.md
  */
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   BSON,
@@ -19,6 +19,7 @@ import {
 import { EntityMap, RunnerError, type ObservedCommandEvent } from './entities.js';
 import { assertMatches, isDocument, MatchError, matches, show } from './matcher.js';
 import type { StartServerOptions } from '../../src/server/index.js';
+import { findSpecDir, SPEC_FILES_HOW_TO_GET, SPEC_FILES_MISSING } from './spec_files.js';
 import {
   bulkWriteResultDocument,
   clientBulkWriteResultDocument,
@@ -66,9 +67,10 @@ export interface SpecEnvironment {
 /** How the runner starts a server: src/server's startServer, or anything with its shape. */
 export type StartServer = (options: StartServerOptions) => Promise<{ host: string; port: number; address: string; close(): Promise<void> }>;
 
-/** `../shared/spec/<sub>` from the repository root (the process's working directory), or $EDDYDB_SPEC_DIR/<sub>. */
+/** `<sub>` in the spec directory (findSpecDir); suites check specFilesMissing() first, so this only throws outside them. */
 export function specPath(sub: string): string {
-  const base = process.env.EDDYDB_SPEC_DIR ?? resolve(process.cwd(), '../shared/spec');
+  const base = findSpecDir();
+  if (base === undefined) throw new Error(`${SPEC_FILES_MISSING}; ${SPEC_FILES_HOW_TO_GET}`);
   return join(base, sub);
 }
 
