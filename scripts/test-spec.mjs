@@ -38,6 +38,13 @@ if (missing.length > 0) {
   console.error(`not built: ${missing.map((s) => s.file).join(', ')}; run \`npm run build\` first (npm run test:spec does)`);
   process.exit(2);
 }
+// Without spec files each suite would be one skipped test and the report empty; this run is about those files.
+const { SPEC_FILES_HOW_TO_GET, specFilesMissing } = await import('../dist/test/spec/spec_files.js');
+const specMissing = specFilesMissing();
+if (specMissing !== undefined) {
+  console.error(`${specMissing}; ${SPEC_FILES_HOW_TO_GET}`);
+  process.exit(2);
+}
 
 // ---- run ---------------------------------------------------------------------------------------------------------
 
