@@ -17,7 +17,9 @@ import {
   openSpecEnvironment,
   parseVersion,
   runUnifiedTest,
+  runWithRetry,
   schemaSupported,
+  SpecAssertionError,
   specPath,
   unmetRequirements,
   type SpecEnvironment,
@@ -160,6 +162,49 @@ describe('requirements and versions', () => {
   });
   test('uriOptions override the base connection string', () => {
     assert.equal(withUriOptions('mongodb://h:1/?replicaSet=rs0&w=1', { w: 'majority', retryWrites: false }), 'mongodb://h:1/?replicaSet=rs0&w=majority&retryWrites=false');
+  });
+});
+
+describe('a second run for timing-sensitive tests', () => {
+  const RETRY = { file: 'f.json', test: '*', reason: 'timing' };
+  /** An attempt that fails for the first `failures` calls, then passes. */
+  const flaky = (failures: number) => {
+    let calls = 0;
+    const attempt = async (): Promise<void> => {
+      calls++;
+      if (calls <= failures) throw new SpecAssertionError(`run ${calls} failed`);
+    };
+    return { attempt, calls: () => calls };
+  };
+
+  test('a pass on the first run is just a pass', async () => {
+    const run = flaky(0);
+    const notes: string[] = [];
+    assert.deepEqual(await runWithRetry(run.attempt, RETRY, (n) => notes.push(n)), {});
+    assert.deepEqual([run.calls(), notes], [1, []]);
+  });
+  test('without a retry entry the first failure decides', async () => {
+    const run = flaky(1);
+    const outcome = await runWithRetry(run.attempt, undefined, () => undefined);
+    assert.equal(outcome.failure?.message, 'run 1 failed');
+    assert.equal(outcome.retried, undefined);
+    assert.equal(run.calls(), 1);
+  });
+  test('a failure then a pass passes, and says that a second run happened and why', async () => {
+    const run = flaky(1);
+    const notes: string[] = [];
+    const outcome = await runWithRetry(run.attempt, RETRY, (n) => notes.push(n));
+    assert.equal(outcome.failure, undefined);
+    assert.deepEqual(outcome.retried, { firstFailure: 'run 1 failed', reason: 'timing' });
+    assert.deepEqual(notes, ['first run failed, running once more (timing): run 1 failed', 'passed on the second run']);
+    assert.equal(run.calls(), 2);
+  });
+  test('two failures fail with both messages, and there is no third run', async () => {
+    const run = flaky(5);
+    const outcome = await runWithRetry(run.attempt, RETRY, () => undefined);
+    assert.equal(outcome.failure?.message, 'failed twice; second run: run 2 failed; first run: run 1 failed');
+    assert.ok(outcome.failure?.error instanceof SpecAssertionError);
+    assert.equal(run.calls(), 2);
   });
 });
 
