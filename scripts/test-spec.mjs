@@ -12,6 +12,7 @@
 // Each suite starts its own in-memory eddydb server (test/spec/*.spec.test.ts) and appends one JSON line per test
 // to $SPEC_RESULTS_FILE; skips carry who decided them (skipKind): `requirement` skips are tests whose
 // runOnRequirements exclude this server (they do not apply); every other skip applies and counts as not passing.
+// Timing-sensitive tests that failed once and ran again carry `retried` and are listed with both outcomes.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,13 @@ for (const a of args) {
 const missing = SUITES.filter((s) => !existsSync(s.file));
 if (missing.length > 0) {
   console.error(`not built: ${missing.map((s) => s.file).join(', ')}; run \`npm run build\` first (npm run test:spec does)`);
+  process.exit(2);
+}
+// Without spec files each suite would be one skipped test and the report empty; this run is about those files.
+const { SPEC_FILES_HOW_TO_GET, specFilesMissing } = await import('../dist/test/spec/spec_files.js');
+const specMissing = specFilesMissing();
+if (specMissing !== undefined) {
+  console.error(`${specMissing}; ${SPEC_FILES_HOW_TO_GET}`);
   process.exit(2);
 }
 
@@ -102,6 +110,7 @@ function tally(suite) {
     files.push(checks);
     total.failed += checks.failed;
   }
+  const retried = results.filter((r) => r.suite === suite && r.retried !== undefined);
   const notPassing = results
     .filter((r) => r.suite === suite && (r.status === 'fail' || (r.status === 'skip' && r.skipKind !== 'requirement')))
     .sort((a, b) => (a.file === b.file ? (a.test < b.test ? -1 : 1) : a.file < b.file ? -1 : 1));
@@ -114,7 +123,7 @@ function tally(suite) {
     const reason = String(r.message).replace(/^(file )?runOnRequirements not met: /, '');
     byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
   }
-  return { suite, files, total, applicable, notPassing, byKind, byReason, run, brokenChecks: files.some((f) => f.file.startsWith('(')) };
+  return { suite, files, total, applicable, notPassing, retried, byKind, byReason, run, brokenChecks: files.some((f) => f.file.startsWith('(')) };
 }
 
 function kindLabel(kind) {
@@ -150,7 +159,14 @@ function textReport() {
   const notPassing = tallies.flatMap((t) => t.notPassing.map((r) => ({ ...r, suite: t.suite })));
   out.push('', `Not passing (applicable tests that failed or were skipped by name): ${notPassing.length}`);
   for (const r of notPassing) out.push(`  ${r.suite} / ${r.file} / ${r.test}`, `      ${notPassingReason(r)}`);
+  const retried = tallies.flatMap((t) => t.retried.map((r) => ({ ...r, suite: t.suite })));
+  out.push('', `Ran a second time after failing once (timing-sensitive; the second run decides): ${retried.length}`);
+  for (const r of retried) out.push(`  ${r.suite} / ${r.file} / ${r.test}: second run ${r.status === 'pass' ? 'passed' : 'failed'}`, `      first run: ${oneLine(r.retried.firstFailure)}`);
   return out;
+}
+
+function oneLine(s) {
+  return String(s).replace(/\s+/g, ' ');
 }
 
 function markdownCell(s) {
@@ -176,6 +192,12 @@ function markdownReport() {
     out.push('Every applicable test (not excluded by runOnRequirements) that failed or was skipped by name, with the reason.', '');
     out.push('| suite | file | test | status and reason |', '| --- | --- | --- | --- |');
     for (const r of notPassing) out.push(`| ${r.suite} | ${r.file} | ${markdownCell(r.test)} | ${markdownCell(notPassingReason(r))} |`);
+  }
+  const retried = tallies.flatMap((t) => t.retried.map((r) => ({ ...r, suite: t.suite })));
+  if (retried.length > 0) {
+    out.push('', '### Ran a second time', '', 'Timing-sensitive tests that failed once in this run and ran again; the second run decides.', '');
+    out.push('| suite | file | test | second run | first run failed with |', '| --- | --- | --- | --- | --- |');
+    for (const r of retried) out.push(`| ${r.suite} | ${r.file} | ${markdownCell(r.test)} | ${r.status === 'pass' ? 'passed' : 'failed'} | ${markdownCell(r.retried.firstFailure)} |`);
   }
   for (const t of tallies) {
     out.push('', `### ${t.suite}: per file`, '', '| file | passed | failed | skipped | of which not applicable |', '| --- | ---: | ---: | ---: | ---: |');

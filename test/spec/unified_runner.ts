@@ -1,11 +1,11 @@
 /**
- * A runner for the MongoDB unified test format on top of the official Node driver: it loads spec files from
- * ../shared/spec, decides which tests can run against the server (runOnRequirements, skip table, runner support),
- * and defines one node:test `describe` per file and one `it` per test.
+ * A runner for the MongoDB unified test format on top of the official Node driver: it loads spec files from the
+ * spec directory (spec_files.ts), decides which tests can run against the server (runOnRequirements, skip table,
+ * runner support), and defines one node:test `describe` per file and one `it` per test.
  * https://github.com/mongodb/specifications/blob/master/source/unified-test-format/unified-test-format.md
  */
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   BSON,
@@ -19,6 +19,7 @@ import {
 import { EntityMap, RunnerError, type ObservedCommandEvent } from './entities.js';
 import { assertMatches, isDocument, MatchError, matches, show } from './matcher.js';
 import type { StartServerOptions } from '../../src/server/index.js';
+import { findSpecDir, SPEC_FILES_HOW_TO_GET, SPEC_FILES_MISSING } from './spec_files.js';
 import {
   bulkWriteResultDocument,
   clientBulkWriteResultDocument,
@@ -47,6 +48,12 @@ export interface SkipEntry {
   reason: string;
 }
 
+/**
+ * A test (or a whole file with test '*') whose timing margins are too thin for a busy machine, and why: when it
+ * fails it runs once more, and it passes only if that second run passes. Both outcomes are reported.
+ */
+export type RetryEntry = SkipEntry;
+
 /** The server under test as the runner sees it. */
 export interface SpecEnvironment {
   /** Connection string for client entities. */
@@ -66,9 +73,10 @@ export interface SpecEnvironment {
 /** How the runner starts a server: src/server's startServer, or anything with its shape. */
 export type StartServer = (options: StartServerOptions) => Promise<{ host: string; port: number; address: string; close(): Promise<void> }>;
 
-/** `../shared/spec/<sub>` from the repository root (the process's working directory), or $EDDYDB_SPEC_DIR/<sub>. */
+/** `<sub>` in the spec directory (findSpecDir); suites check specFilesMissing() first, so this only throws outside them. */
 export function specPath(sub: string): string {
-  const base = process.env.EDDYDB_SPEC_DIR ?? resolve(process.cwd(), '../shared/spec');
+  const base = findSpecDir();
+  if (base === undefined) throw new Error(`${SPEC_FILES_MISSING}; ${SPEC_FILES_HOW_TO_GET}`);
   return join(base, sub);
 }
 
@@ -577,6 +585,8 @@ export interface SuiteOptions {
   env: SpecEnvironment;
   /** Tests deliberately not run; test '*' skips a whole file. */
   skips?: readonly SkipEntry[];
+  /** Timing-sensitive tests that get a second run when the first fails; test '*' covers a whole file. */
+  retries?: readonly RetryEntry[];
   /** Only these file names (default: every .json in dir). */
   files?: readonly string[];
   timeoutMS?: number;
@@ -608,6 +618,41 @@ export interface RecordedResult {
   skipKind?: SkipDecision['kind'];
   /** For requirement skips: the kinds of the unmet requirements. */
   requirementKinds?: RequirementKind[];
+  /** Set when the first run failed and the test ran again (RetryEntry); `status` is the second run's. */
+  retried?: { firstFailure: string; reason: string };
+}
+
+/** How a test's runs went: `failure` is what decides a failed test; `retried` is set when it ran a second time. */
+export interface RunOutcome {
+  failure?: { error: unknown; message: string };
+  retried?: { firstFailure: string; reason: string };
+}
+
+/**
+ * Runs `attempt`; with a retry entry, runs it once more when the first run fails, and the second run decides.
+ * `note` is told about the second run (node:test diagnostics show it under the test).
+ */
+export async function runWithRetry(attempt: () => Promise<void>, retry: RetryEntry | undefined, note: (line: string) => void): Promise<RunOutcome> {
+  try {
+    await attempt();
+    return {};
+  } catch (err) {
+    if (!retry) return { failure: { error: err, message: errorMessage(err) } };
+    const retried = { firstFailure: errorMessage(err), reason: retry.reason };
+    note(`first run failed, running once more (${retry.reason}): ${retried.firstFailure}`);
+    try {
+      await attempt();
+    } catch (again) {
+      const message = `failed twice; second run: ${errorMessage(again)}; first run: ${retried.firstFailure}`;
+      return { failure: { error: new SpecAssertionError(message, { cause: again }), message }, retried };
+    }
+    note('passed on the second run');
+    return { retried };
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Appends one JSON line per test to $SPEC_RESULTS_FILE when set (scripts/test-spec.mjs reads them). */
@@ -648,6 +693,7 @@ export function skipReason(fileName: string, file: Document, test: Document, env
 /** Defines one describe per spec file in `options.dir` and one it per test (it.skip with the reason when skipped). */
 export function defineUnifiedSuite(options: SuiteOptions): void {
   const skips = options.skips ?? [];
+  const retries = options.retries ?? [];
   const suite = basename(options.dir);
   const names = options.files ?? readdirSync(options.dir).filter((f) => f.endsWith('.json')).sort();
   const titles = new Map<string, Set<string>>();
@@ -673,23 +719,21 @@ export function defineUnifiedSuite(options: SuiteOptions): void {
           return;
         }
         const timeout = options.timeoutMS ?? DEFAULT_TEST_TIMEOUT_MS;
-        it(title, { timeout: timeout + 10_000 }, async () => {
-          try {
-            await runUnifiedTest(raw, index, options.env, timeout);
-            recordResult({ suite, file: name, test: title, status: 'pass' });
-          } catch (err) {
-            recordResult({ suite, file: name, test: title, status: 'fail', message: err instanceof Error ? err.message : String(err) });
-            throw err;
-          }
+        const retry = retries.find((r) => r.file === name && (r.test === '*' || r.test === title));
+        it(title, { timeout: (timeout + 10_000) * (retry ? 2 : 1) }, async (t) => {
+          const outcome = await runWithRetry(() => runUnifiedTest(raw, index, options.env, timeout), retry, (line) => t.diagnostic(line));
+          const status = outcome.failure ? 'fail' : 'pass';
+          recordResult({ suite, file: name, test: title, status, message: outcome.failure?.message, retried: outcome.retried });
+          if (outcome.failure) throw outcome.failure.error;
         });
       });
     });
   }
-  // A skip entry that matches nothing hides nothing and only misleads; the table must follow the files.
-  const stale = skips.filter((s) => !titles.get(s.file) || (s.test !== '*' && !titles.get(s.file)!.has(s.test)));
+  // A skip or retry entry that matches nothing does nothing and only misleads; the tables must follow the files.
+  const stale = [...skips, ...retries].filter((s) => !titles.get(s.file) || (s.test !== '*' && !titles.get(s.file)!.has(s.test)));
   if (stale.length > 0 && !options.files) {
-    it('skip table entries name existing tests', () => {
-      throw new Error(`stale skip entries: ${stale.map((s) => `${s.file} / ${s.test}`).join('; ')}`);
+    it('skip and retry table entries name existing tests', () => {
+      throw new Error(`stale skip or retry entries: ${stale.map((s) => `${s.file} / ${s.test}`).join('; ')}`);
     });
   }
 }

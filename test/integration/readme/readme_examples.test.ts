@@ -1,4 +1,5 @@
-// The README's server examples, run as written: the Node driver snippet and the pymongo snippet.
+// The README's server examples, run as written: the Node driver snippet and the pymongo snippet (skipped without
+// pymongo, see test/helpers/optional.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -6,6 +7,8 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { startServer, type RunningServer } from '../../../src/server/index.js';
+import { requireOptional } from '../../helpers/optional.js';
+import { PYMONGO_HOW_TO_GET, PYTHON, pymongoMissing } from '../../helpers/python.js';
 
 describe('README server examples', () => {
   let server: RunningServer;
@@ -37,14 +40,15 @@ describe('README server examples', () => {
     assert.deepEqual(lines, [['insert', { _id: 1 }], ['update', { _id: 1 }]]);
   });
 
-  it('runs the pymongo example', async () => {
+  const PYMONGO_EXAMPLE = 'runs the pymongo example';
+  if (requireOptional(PYMONGO_EXAMPLE, pymongoMissing(), PYMONGO_HOW_TO_GET)) it(PYMONGO_EXAMPLE, async () => {
     const cleanup = new MongoClient(`mongodb://${server.address}/?replicaSet=rs0`);
     await cleanup.db('shop').dropDatabase();
     await cleanup.close();
     const script = join(process.cwd(), 'test', 'integration', 'readme', 'watch_example.py');
     // Asynchronous on purpose: the server runs in this process and must keep answering.
-    const run = await promisify(execFile)('/usr/bin/python3', [script, `mongodb://${server.address}/?replicaSet=rs0`], { encoding: 'utf8', timeout: 20_000 })
-      .catch((err: { stderr?: string; message: string }) => assert.fail(`pymongo example failed (is python3-pymongo installed?):\n${err.stderr ?? err.message}`));
+    const run = await promisify(execFile)(PYTHON, [script, `mongodb://${server.address}/?replicaSet=rs0`], { encoding: 'utf8', timeout: 20_000 })
+      .catch((err: { stderr?: string; message: string }) => assert.fail(`pymongo example failed:\n${err.stderr ?? err.message}`));
     const out = run.stdout.trim().split('\n');
     assert.equal(out[0], "insert {'_id': 1, 'status': 'new'}");
     assert.match(out[1]!, /^resume token \{'_data': '[0-9A-F]+'\}$/);
