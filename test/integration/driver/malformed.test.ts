@@ -267,9 +267,19 @@ describe('invalid command arguments through the driver get MongoDB codes', () =>
 
   test('insert without documents (40414) or with documents that are not an array (14)', async () => {
     await rejectsWith(client.db(DB).command({ insert: COLL }), 40414, {
-      codeName: 'Location40414', message: "BSON field 'insert.documents' is missing but a required field",
+      codeName: 'IDLFailedToParse', message: "BSON field 'insert.documents' is missing but a required field",
     });
     await rejectsWith(client.db(DB).command({ insert: COLL, documents: 'x' }), 14, { codeName: 'TypeMismatch' });
+  });
+
+  test('an unknown stage option is IDLUnknownField (40415)', async () => {
+    await rejectsWith(client.db(DB).command({ aggregate: COLL, pipeline: [{ $out: { db: DB, coll: 'x', bogus: 1 } }], cursor: {} }), 40415, {
+      codeName: 'IDLUnknownField', message: "BSON field '$out.bogus' is an unknown field.",
+    });
+  });
+
+  test('getLog of an unknown log is OperationFailed (96)', async () => {
+    await rejectsWith(client.db('admin').command({ getLog: 'bogus' }), 96, { codeName: 'OperationFailed', message: "No log named 'bogus'" });
   });
 
   test('a bad collection name is InvalidNamespace (73)', async () => {
