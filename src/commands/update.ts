@@ -1,5 +1,5 @@
-import { isDocument, type Document } from '../bson/types.js';
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
+import { mongoError, wrongTypeError } from '../errors/index.js';
 import { updateDocuments, type UpdateStatement } from '../engine/write_ops.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { resolveLetVariables, type LetVariables } from '../engine/let_variables.js';
@@ -8,9 +8,9 @@ import { collationArg, collectionArg, optionalBool, requiredDocuments } from './
 import { writeReply } from './write_reply.js';
 
 function statement(raw: Document, i: number, variables: LetVariables | undefined): UpdateStatement {
-  if (!isDocument(raw.q)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.q' is the wrong type, expected type 'object'`);
+  if (!isDocument(raw.q)) throw wrongTypeError(`update.updates.${i}.q`, bsonTypeOf(raw.q), 'object');
   if (!isDocument(raw.u) && !Array.isArray(raw.u)) throw mongoError('FailedToParse', `BSON field 'update.updates.${i}.u' is the wrong type, expected type 'object' or 'array'`);
-  if (raw.arrayFilters !== undefined && !Array.isArray(raw.arrayFilters)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.arrayFilters' is the wrong type, expected type 'array'`);
+  if (raw.arrayFilters !== undefined && !Array.isArray(raw.arrayFilters)) throw wrongTypeError(`update.updates.${i}.arrayFilters`, bsonTypeOf(raw.arrayFilters), 'array');
   return {
     q: raw.q,
     u: raw.u as Document | Document[],

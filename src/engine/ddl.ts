@@ -1,7 +1,7 @@
 import { Int32 } from 'bson';
-import { isDocument, type Document } from '../bson/types.js';
+import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
 import { deepClone, toNumber, valuesEqual } from '../bson/index.js';
-import { mongoError } from '../errors/index.js';
+import { missingFieldError, mongoError, unknownFieldError, wrongTypeError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import type { WriteContext } from './engine.js';
 import {
@@ -76,13 +76,12 @@ export async function createCollection(ctx: WriteContext, db: string, coll: stri
 }
 
 function validatePrePostImages(value: unknown): void {
-  if (!isDocument(value)) throw mongoError('TypeMismatch', "BSON field 'changeStreamPreAndPostImages' is the wrong type, expected type 'object'");
+  if (!isDocument(value)) throw wrongTypeError('changeStreamPreAndPostImages', bsonTypeOf(value), 'object');
   for (const k of Object.keys(value)) {
-    if (k !== 'enabled') throw mongoError('BadValue', `BSON field 'changeStreamPreAndPostImages.${k}' is an unknown field.`);
+    if (k !== 'enabled') throw unknownFieldError(`changeStreamPreAndPostImages.${k}`);
   }
-  if (typeof value.enabled !== 'boolean') {
-    throw mongoError('TypeMismatch', "BSON field 'changeStreamPreAndPostImages.enabled' is missing but a required field");
-  }
+  if (value.enabled === undefined) throw missingFieldError('changeStreamPreAndPostImages.enabled');
+  if (typeof value.enabled !== 'boolean') throw wrongTypeError('changeStreamPreAndPostImages.enabled', bsonTypeOf(value.enabled), 'bool');
 }
 
 /**
@@ -283,7 +282,7 @@ export async function dropIndexes(ctx: WriteContext, db: string, coll: string, w
     const spec = info.indexes.find((s) => sameKey(s.key, which));
     if (!spec) throw mongoError('IndexNotFound', `can't find index with key: ${JSON.stringify(which)}`);
     names = [spec.name];
-  } else throw mongoError('TypeMismatch', "BSON field 'dropIndexes.index' is the wrong type");
+  } else throw wrongTypeError('dropIndexes.index', bsonTypeOf(which), ['string', 'array', 'object']);
   for (const name of names) {
     if (name === ID_INDEX_NAME) throw mongoError('InvalidOptions', 'cannot drop _id index');
     if (!info.indexes.some((s) => s.name === name)) throw mongoError('IndexNotFound', `index not found with name [${name}]`);

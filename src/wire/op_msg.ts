@@ -4,6 +4,7 @@
  */
 import { ErrorCodes } from '../errors/codes.js';
 import { MongoServerError } from '../errors/command_error.js';
+import { wrongTypeError } from '../errors/idl.js';
 import { decodeDocument, documentSizeAt, type Document } from './bson_codec.js';
 import { crc32c } from './crc32c.js';
 import { HEADER_SIZE, OP_MSG_KNOWN_REQUIRED_FLAGS, OP_MSG_REQUIRED_FLAGS_MASK, OpCode, OpMsgFlag } from './constants.js';
@@ -76,10 +77,7 @@ export function parseOpMsg(message: Buffer, maxBsonObjectSize: number): Document
   }
   if (!('$db' in body)) throw new MongoServerError(40571, 'OP_MSG requests require a $db argument');
   if (typeof body.$db !== 'string') {
-    throw new MongoServerError(
-      ErrorCodes.TypeMismatch,
-      `BSON field '$db' is the wrong type '${bsonTypeName(body.$db)}', expected type 'string'`,
-    );
+    throw wrongTypeError('$db', bsonTypeName(body.$db), 'string');
   }
   return body;
 }

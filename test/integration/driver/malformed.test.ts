@@ -278,6 +278,15 @@ describe('invalid command arguments through the driver get MongoDB codes', () =>
     });
   });
 
+  test('a field of the wrong type names the type it has (14)', async () => {
+    await rejectsWith(client.db(DB).command({ distinct: COLL, key: 1 }), 14, {
+      codeName: 'TypeMismatch', message: "BSON field 'distinct.key' is the wrong type 'int', expected type 'string'",
+    });
+    await rejectsWith(client.db(DB).command({ killCursors: COLL, cursors: 'x' }), 14, {
+      codeName: 'TypeMismatch', message: "BSON field 'killCursors.cursors' is the wrong type 'string', expected type 'array'",
+    });
+  });
+
   test('getLog of an unknown log is OperationFailed (96)', async () => {
     await rejectsWith(client.db('admin').command({ getLog: 'bogus' }), 96, { codeName: 'OperationFailed', message: "No log named 'bogus'" });
   });
