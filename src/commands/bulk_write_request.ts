@@ -1,6 +1,7 @@
 import { bsonTypeOf, documentToString, isDocument, isNumeric, toNumber, type Document } from '../bson/index.js';
 import { missingFieldError, mongoError, MongoServerError, unknownFieldError, validatorError, wrongTypeError } from '../errors/index.js';
 import { GENERIC_ARGUMENTS } from './generic_arguments.js';
+import { MAX_WRITE_BATCH_SIZE } from './hello.js';
 
 /**
  * Parsing of the MongoDB 8.0 client-level `bulkWrite` command, with the errors mongod's IDL parser and
@@ -8,9 +9,6 @@ import { GENERIC_ARGUMENTS } from './generic_arguments.js';
  * what mongod reports per operation (bad namespace names, bad collations, bad filters) is left to execution.
  * https://www.mongodb.com/docs/manual/reference/command/bulkWrite/
  */
-
-/** mongod's write_ops::kMaxWriteBatchSize (hello's maxWriteBatchSize). */
-export const MAX_WRITE_BATCH_SIZE = 100_000;
 
 export interface BulkWriteNamespace {
   /** `db.coll` as given. */

@@ -1,6 +1,6 @@
 import { Int32 } from 'bson';
 import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
-import { deepClone, toNumber, valuesEqual } from '../bson/index.js';
+import { deepClone, elementToString, toNumber, valuesEqual, valueToString } from '../bson/index.js';
 import { missingFieldError, mongoError, unknownFieldError, wrongTypeError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import type { WriteContext } from './engine.js';
@@ -10,8 +10,7 @@ import {
 } from './catalog.js';
 import { validateCollectionName, validateDbName } from './namespace.js';
 import { buildIndex } from './indexes.js';
-import { decodeDocument } from './documents.js';
-import { formatValue } from './format.js';
+import { decodeStoredDocument } from './documents.js';
 import { checkValidationOptions } from './validation.js';
 
 /** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
@@ -33,7 +32,7 @@ function createDescription(info: CollectionInfo): Document {
 function describeExisting(info: CollectionInfo): string {
   const u = info.uuid;
   const fields = isView(info) ? [] : [`uuid: UUID("${u.slice(0, 8)}-${u.slice(8, 12)}-${u.slice(12, 16)}-${u.slice(16, 20)}-${u.slice(20)}")`];
-  for (const [k, v] of Object.entries(info.options)) fields.push(`${k}: ${formatValue(v)}`);
+  for (const [k, v] of Object.entries(info.options)) fields.push(elementToString(k, v));
   return `{ ${fields.join(', ')} }`;
 }
 
@@ -233,7 +232,7 @@ export async function createIndexes(ctx: WriteContext, db: string, coll: string,
   for (const spec of specs) {
     if (spec.name === ID_INDEX_NAME && !sameKey(spec.key, { _id: 1 })) throw mongoError('BadValue', 'The index name \'_id_\' is reserved for the _id index');
     const known = [...info.indexes, ...fresh];
-    const shown = (s: IndexSpec) => `Requested index: ${formatValue(spec)}, existing index: ${formatValue(s)}`;
+    const shown = (s: IndexSpec) => `Requested index: ${valueToString(spec)}, existing index: ${valueToString(s)}`;
     // mongod's IndexCatalogImpl::_doesSpecConflictWithExisting: by name first, then by key pattern and signature.
     const sameName = known.find((s) => s.name === spec.name);
     if (sameName) {
@@ -256,7 +255,7 @@ export async function createIndexes(ctx: WriteContext, db: string, coll: string,
     fresh.push(spec);
   }
   if (fresh.length > 0) {
-    const docs = (await ctx.writer.scanDocuments(info.uuid)).map((row) => ({ key: row.key, doc: decodeDocument(row.doc) }));
+    const docs = (await ctx.writer.scanDocuments(info.uuid)).map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
     for (const spec of fresh) {
       await buildIndex(ctx.writer, info, spec, docs);
       info.indexes.push(spec);

@@ -5,7 +5,7 @@
 import { ErrorCodes } from '../errors/codes.js';
 import { MongoServerError } from '../errors/command_error.js';
 import { wrongTypeError } from '../errors/idl.js';
-import { decodeDocument, documentSizeAt, type Document } from './bson_codec.js';
+import { decodeRequestDocument, documentSizeAt, type Document } from './bson_codec.js';
 import { crc32c } from './crc32c.js';
 import { HEADER_SIZE, OP_MSG_KNOWN_REQUIRED_FLAGS, OP_MSG_REQUIRED_FLAGS_MASK, OpCode, OpMsgFlag } from './constants.js';
 import { ConnectionFatalError } from './wire_errors.js';
@@ -58,7 +58,7 @@ export function parseOpMsg(message: Buffer, maxBsonObjectSize: number): Document
     if (kind === 0) {
       if (body !== undefined) throw new MongoServerError(40430, 'Multiple body sections in message');
       const size = documentSizeAt(message, pos, end);
-      body = decodeDocument(message, pos, size, maxBsonObjectSize);
+      body = decodeRequestDocument(message, pos, size, maxBsonObjectSize);
       pos += size;
     } else if (kind === 1) {
       if (sequences.size >= MAX_DOCUMENT_SEQUENCES) {
@@ -101,7 +101,7 @@ function readDocumentSequence(
   let pos = nameEnd + 1;
   while (pos < seqEnd) {
     const docSize = documentSizeAt(message, pos, seqEnd);
-    docs.push(decodeDocument(message, pos, docSize, maxBsonObjectSize));
+    docs.push(decodeRequestDocument(message, pos, docSize, maxBsonObjectSize));
     pos += docSize;
   }
   sequences.set(name, docs);

@@ -1,8 +1,6 @@
-import { isDocument, isNumeric, type Document } from '../../bson/index.js';
+import { elementToString, isDocument, isNumeric, setField, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import {
-  coerceToBool, formatBsonObj, isExpressionName, setField, validateFieldPath, type Evaluator, type ParseContext, type Scope,
-} from '../expressions/index.js';
+import { coerceToBool, isExpressionName, validateFieldPath, type Evaluator, type ParseContext, type Scope } from '../expressions/index.js';
 
 /**
  * Aggregation projections, shared by $project (inclusion or exclusion, with computed fields), $addFields/$set
@@ -163,7 +161,7 @@ class Parser {
     addNodeAtPath(parent, path, { kind: 'expr', ev });
     if (this.mode === 'project') {
       if (this.type === 'exclusion') {
-        throw new MongoServerError(31310, `Cannot use an expression ${key}: ${formatBsonObj(value)} in an exclusion projection`);
+        throw new MongoServerError(31310, `Cannot use an expression ${elementToString(key, value)} in an exclusion projection`);
       }
       this.type = 'inclusion';
     }

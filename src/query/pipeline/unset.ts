@@ -7,7 +7,7 @@ import type { StageParser } from './types.js';
  * $unset (https://www.mongodb.com/docs/manual/reference/operator/aggregation/unset/): one field path or an array
  * of them, removed as an exclusion projection would.
  */
-export const parseUnset: StageParser = (spec) => {
+export const parseUnsetStage: StageParser = (spec) => {
   let paths: string[];
   if (typeof spec === 'string') {
     paths = [spec];
