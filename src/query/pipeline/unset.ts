@@ -1,6 +1,7 @@
 import { MongoServerError } from '../../errors/index.js';
-import { applyProjection, exclusionOf, withStageContext } from './projection.js';
+import { applyProjection, exclusionProjection } from '../projection/index.js';
 import { scopeFor } from './scope.js';
+import { withStageContext } from './stage_context.js';
 import type { StageParser } from './types.js';
 
 /**
@@ -22,7 +23,7 @@ export const parseUnsetStage: StageParser = (spec) => {
   } else {
     throw new MongoServerError(31002, '$unset specification must be a string or an array');
   }
-  const projection = withStageContext('$unset', () => exclusionOf(paths));
+  const projection = withStageContext('$unset', () => exclusionProjection(paths));
   return {
     kind: 'document',
     name: '$unset',
