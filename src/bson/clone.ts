@@ -1,4 +1,5 @@
 import { calculateObjectSize, serialize, setInternalBufferSize } from 'bson';
+import { setField } from './fields.js';
 import { isDocument } from './types.js';
 
 /**
@@ -21,10 +22,7 @@ function cloneValue(v: unknown): unknown {
   if (isDocument(v) && (v as { _bsontype?: unknown })._bsontype === undefined) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(v)) {
-      const value = cloneValue(v[key]);
-      // '__proto__' as a data field must stay a field, not become the prototype.
-      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-      else out[key] = value;
+      setField(out, key, cloneValue(v[key]));
     }
     return out;
   }

@@ -51,7 +51,7 @@ export function regexParts(v: unknown): { pattern: string; flags: string } {
     return { pattern: v.source, flags };
   }
   const r = v as BSONRegExp;
-  return { pattern: r.pattern, flags: r.options };
+  return { pattern: r.pattern, flags: r.options ?? '' };
 }
 
 /** The document view of an object value (DBRef compares as its `{$ref, $id, $db, ...}` form). */

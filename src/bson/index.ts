@@ -4,9 +4,10 @@
  */
 export * from './types.js';
 export { type Collation, COLLATION_VERSION, parseCollation, collationSpecDocument, compareStrings, compareUtf8 } from './collation.js';
-export { canonicalTypes, canonicalTypeOrder, compareValues, valuesEqual } from './compare.js';
+export { canonicalTypes, canonicalTypeOrder, compareValues, regexParts, valuesEqual } from './compare.js';
 export { compareNumeric, numericValue, type NumericValue } from './numeric.js';
 export { deepClone, serializeAnySize } from './clone.js';
+export { getField, setField } from './fields.js';
 export {
   type LongOverflow, addNumbers, subtractNumbers, multiplyNumbers, divideNumbers, modNumbers, numberOfType,
 } from './arithmetic.js';

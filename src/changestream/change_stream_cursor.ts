@@ -1,12 +1,13 @@
 import { calculateObjectSize } from 'bson';
 import { valuesEqual } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
-import { mongoError, MongoServerError } from '../errors/index.js';
+import { mongoError } from '../errors/index.js';
 import type { Engine } from '../engine/engine.js';
 import type { CursorBatch, ServerCursor } from '../engine/cursor_registry.js';
 import { encodeResumeToken, highWaterMarkToken, HIGH_WATER_MARK_POSITION, type ResumePoint } from '../oplog/resume_token.js';
 import { encodedSize, type OplogEntry } from '../oplog/entry.js';
 import type { Parking } from '../oplog/hub.js';
+import { changeStreamHistoryLost } from './history_lost.js';
 import type { ChangeStreamSpec } from './options.js';
 import { entryInvalidates, scopeNamespace, type StreamScope } from './scope.js';
 import { interestedIn, type StreamInterest } from '../oplog/interest.js';
@@ -65,10 +66,6 @@ function sizeForBatch(event: Document, built: Document, entry: OplogEntry, fullD
     if (stored !== undefined && stored + EVENT_OVER_ENTRY_BYTES <= MAX_EVENT_BYTES) return stored + EVENT_OVER_ENTRY_BYTES;
   }
   return eventSize(event);
-}
-
-function historyLost(): MongoServerError {
-  return mongoError('ChangeStreamHistoryLost', 'Resume of change stream was not possible, as the resume point may no longer be in the oplog.', { labels: ['NonResumableChangeStreamError'] });
 }
 
 /**
@@ -147,7 +144,7 @@ export class ChangeStreamCursor implements ServerCursor {
   private async readFrom(point: ResumePoint): Promise<OplogEntry[]> {
     const after = point.position === HIGH_WATER_MARK_POSITION ? point.ts : point.ts - 1n;
     const entries = await this.engine.readOplog(after, READ_CHUNK);
-    if (entries === null) throw historyLost();
+    if (entries === null) throw changeStreamHistoryLost();
     return entries;
   }
 

@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import { findDocuments } from '../engine/read_ops.js';
 import { HIGH_WATER_MARK_POSITION, type ResumePoint } from '../oplog/resume_token.js';
 import { compileDocumentPipeline } from '../query/pipeline/index.js';
+import { changeStreamHistoryLost } from './history_lost.js';
 import { parseChangeStreamSpec, type ChangeStreamSpec } from './options.js';
 import { ChangeStreamCursor, type EventPipeline } from './change_stream_cursor.js';
 import type { StreamScope } from './scope.js';
@@ -53,11 +54,10 @@ async function resolveStart(engine: Engine, spec: ChangeStreamSpec): Promise<Res
       throw mongoError('InvalidResumeToken', "Attempting to resume a change stream using 'resumeAfter' is not allowed from an invalidate notification.");
     }
     const truncated = engine.oplogTruncatedThrough;
-    const lost = () => mongoError('ChangeStreamHistoryLost', 'Resume of change stream was not possible, as the resume point may no longer be in the oplog.', { labels: ['NonResumableChangeStreamError'] });
     if (token.position === HIGH_WATER_MARK_POSITION) {
-      if (token.ts < truncated) throw lost();
+      if (token.ts < truncated) throw changeStreamHistoryLost();
     } else {
-      if (token.ts <= truncated) throw lost();
+      if (token.ts <= truncated) throw changeStreamHistoryLost();
       if (!(await engine.hasOplogEntry(token.ts))) {
         throw mongoError('ChangeStreamFatalError', `cannot resume stream; the resume token was not found. {_data: "${'resume point ' + token.ts.toString()}"}`, { labels: ['NonResumableChangeStreamError'] });
       }
@@ -66,9 +66,7 @@ async function resolveStart(engine: Engine, spec: ChangeStreamSpec): Promise<Res
   }
   if (spec.startAtOperationTime !== undefined) {
     const after = spec.startAtOperationTime > 0n ? spec.startAtOperationTime - 1n : 0n;
-    if (after < engine.oplogTruncatedThrough) {
-      throw mongoError('ChangeStreamHistoryLost', 'Resume of change stream was not possible, as the resume point may no longer be in the oplog.', { labels: ['NonResumableChangeStreamError'] });
-    }
+    if (after < engine.oplogTruncatedThrough) throw changeStreamHistoryLost();
     return { ts: after, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };
   }
   return { ts: engine.committedTs, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };

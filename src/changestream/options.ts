@@ -1,6 +1,6 @@
 import { Timestamp } from 'bson';
 import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
-import { mongoError, MongoServerError } from '../errors/index.js';
+import { badEnumValueError, mongoError, MongoServerError, unknownFieldError, wrongTypeError } from '../errors/index.js';
 import { decodeResumeToken, type ResumePoint } from '../oplog/resume_token.js';
 import { fromTimestamp } from '../oplog/cluster_clock.js';
 
@@ -29,24 +29,24 @@ const KNOWN_FIELDS = new Set([
 
 function enumValue<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string') {
-    throw mongoError('TypeMismatch', `BSON field '$changeStream.${field}' is the wrong type '${bsonTypeOf(value)}', expected type 'string'`);
+    throw wrongTypeError(`$changeStream.${field}`, bsonTypeOf(value), 'string');
   }
   if (!(allowed as readonly string[]).includes(value)) {
-    throw mongoError('BadValue', `Enumeration value '${value}' for field '$changeStream.${field}' is not a valid value.`);
+    throw badEnumValueError(`$changeStream.${field}`, value);
   }
   return value as T;
 }
 
 function boolValue(field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') {
-    throw mongoError('TypeMismatch', `BSON field '$changeStream.${field}' is the wrong type '${bsonTypeOf(value)}', expected type 'bool'`);
+    throw wrongTypeError(`$changeStream.${field}`, bsonTypeOf(value), 'bool');
   }
   return value;
 }
 
 function tokenValue(field: string, value: unknown): ResumePoint {
   if (!isDocument(value)) {
-    throw mongoError('TypeMismatch', `BSON field '$changeStream.${field}' is the wrong type '${bsonTypeOf(value)}', expected type 'object'`);
+    throw wrongTypeError(`$changeStream.${field}`, bsonTypeOf(value), 'object');
   }
   return decodeResumeToken(value);
 }
@@ -61,7 +61,7 @@ export function parseChangeStreamSpec(raw: unknown): ChangeStreamSpec {
   }
   const doc = raw as Document;
   for (const key of Object.keys(doc)) {
-    if (!KNOWN_FIELDS.has(key)) throw new MongoServerError(40415, `BSON field '$changeStream.${key}' is an unknown field.`);
+    if (!KNOWN_FIELDS.has(key)) throw unknownFieldError(`$changeStream.${key}`);
   }
   const spec: ChangeStreamSpec = {
     fullDocument: doc.fullDocument === undefined ? 'default' : enumValue('fullDocument', doc.fullDocument, FULL_DOCUMENT_MODES),
@@ -73,7 +73,7 @@ export function parseChangeStreamSpec(raw: unknown): ChangeStreamSpec {
   if (doc.startAfter !== undefined) spec.startAfter = tokenValue('startAfter', doc.startAfter);
   if (doc.startAtOperationTime !== undefined) {
     if (!(doc.startAtOperationTime instanceof Timestamp)) {
-      throw mongoError('TypeMismatch', `BSON field '$changeStream.startAtOperationTime' is the wrong type '${bsonTypeOf(doc.startAtOperationTime)}', expected type 'timestamp'`);
+      throw wrongTypeError('$changeStream.startAtOperationTime', bsonTypeOf(doc.startAtOperationTime), 'timestamp');
     }
     spec.startAtOperationTime = fromTimestamp(doc.startAtOperationTime);
   }

@@ -1,6 +1,6 @@
 import type { Collation } from '../bson/index.js';
 import { isDocument, type Document } from '../bson/types.js';
-import { idKey, isCrudEntry, type StreamInterest } from '../oplog/interest.js';
+import { idEqualityKey, isCrudEntry, type StreamInterest } from '../oplog/interest.js';
 import type { ChangeStreamSpec } from './options.js';
 import { entryInScope, type StreamScope } from './scope.js';
 
@@ -42,7 +42,7 @@ function idKeys(values: unknown[] | null, collation: boolean): string[] | null {
   for (const v of values) {
     // Under a collation, strings compare by it ('a' may equal 'A'), which a key cannot capture.
     if (collation && typeof v === 'string') return null;
-    const key = idKey(v);
+    const key = idEqualityKey(v);
     if (key === null) return null;
     keys.push(key);
   }

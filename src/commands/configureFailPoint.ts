@@ -1,4 +1,5 @@
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf } from '../bson/types.js';
+import { mongoError, wrongTypeError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
 
 /** Test-only (enableTestCommands): mongod's fail points failCommand and failGetMoreAfterCursorCheckout. */
@@ -8,7 +9,7 @@ export const configureFailPoint: CommandDefinition = {
   testOnly: true,
   async run(cmd, ctx) {
     const name = cmd.configureFailPoint;
-    if (typeof name !== 'string') throw mongoError('TypeMismatch', "BSON field 'configureFailPoint' is the wrong type, expected type 'string'");
+    if (typeof name !== 'string') throw wrongTypeError('configureFailPoint', bsonTypeOf(name), 'string');
     if (cmd.mode === undefined) throw mongoError('BadValue', 'Missing mode');
     const count = ctx.server.failPoints.configure(name, cmd.mode, cmd.data);
     return { count: Number.isFinite(count) ? count : 0 };

@@ -1,4 +1,5 @@
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf } from '../bson/types.js';
+import { mongoError, wrongTypeError } from '../errors/index.js';
 import { createIndexes as runCreateIndexes, normalizeIndexSpec } from '../engine/ddl.js';
 import type { CommandDefinition } from './support/context.js';
 import { namespaceArg } from './support/args.js';
@@ -7,7 +8,7 @@ export const createIndexes: CommandDefinition = {
   name: 'createIndexes',
   async run(cmd, ctx) {
     const coll = namespaceArg(cmd, 'createIndexes', ctx.db);
-    if (!Array.isArray(cmd.indexes)) throw mongoError('TypeMismatch', "BSON field 'createIndexes.indexes' is the wrong type, expected type 'array'");
+    if (!Array.isArray(cmd.indexes)) throw wrongTypeError('createIndexes.indexes', bsonTypeOf(cmd.indexes), 'array');
     if (cmd.indexes.length === 0) throw mongoError('BadValue', 'Must specify at least one index to create');
     const specs = cmd.indexes.map(normalizeIndexSpec);
     const r = await ctx.server.engine.write((w) => runCreateIndexes(w, ctx.db, coll, specs));

@@ -1,5 +1,5 @@
-import { isDocument, toNumber } from '../bson/types.js';
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf, isDocument, toNumber } from '../bson/types.js';
+import { mongoError, wrongTypeError } from '../errors/index.js';
 import { deleteDocuments, type DeleteStatement } from '../engine/write_ops.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
@@ -14,7 +14,7 @@ export const deleteCommand: CommandDefinition = {
     const ordered = optionalBool(cmd, 'delete', 'ordered') ?? true;
     const variables = resolveLetVariables(cmd.let, 'delete');
     const statements: DeleteStatement[] = raw.map((d, i) => {
-      if (!isDocument(d.q)) throw mongoError('TypeMismatch', `BSON field 'delete.deletes.${i}.q' is the wrong type, expected type 'object'`);
+      if (!isDocument(d.q)) throw wrongTypeError(`delete.deletes.${i}.q`, bsonTypeOf(d.q), 'object');
       const limit = toNumber(d.limit);
       if (limit !== 0 && limit !== 1) throw mongoError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(d.limit)}`);
       return { q: d.q, limit, collation: collationArg(d, 'delete.deletes'), variables };

@@ -1,4 +1,5 @@
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf } from '../bson/types.js';
+import { wrongTypeError } from '../errors/index.js';
 import { distinctValues } from '../engine/read_ops.js';
 import type { CommandDefinition } from './support/context.js';
 import { collationArg, collectionArg, optionalDocument } from './support/args.js';
@@ -7,7 +8,7 @@ export const distinct: CommandDefinition = {
   name: 'distinct',
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'distinct');
-    if (typeof cmd.key !== 'string') throw mongoError('TypeMismatch', "BSON field 'distinct.key' is the wrong type, expected type 'string'");
+    if (typeof cmd.key !== 'string') throw wrongTypeError('distinct.key', bsonTypeOf(cmd.key), 'string');
     const values = await distinctValues(ctx.server.engine, ctx.db, coll, cmd.key, optionalDocument(cmd, 'distinct', 'query') ?? {}, collationArg(cmd, 'distinct'));
     return { values };
   },

@@ -1,5 +1,5 @@
 import { bsonTypeOf, toBigInt } from '../bson/types.js';
-import { mongoError, MongoServerError } from '../errors/index.js';
+import { mongoError, MongoServerError, wrongTypeError } from '../errors/index.js';
 import { CloseConnectionRequested } from './support/close_connection.js';
 import { ChangeStreamCursor } from '../changestream/change_stream_cursor.js';
 import type { CommandDefinition } from './support/context.js';
@@ -13,10 +13,10 @@ export const getMore: CommandDefinition = {
     const raw = cmd.getMore;
     const type = bsonTypeOf(raw);
     if (type !== 'long' && type !== 'int') {
-      throw mongoError('TypeMismatch', `BSON field 'getMore.getMore' is the wrong type '${type}', expected type 'long'`);
+      throw wrongTypeError('getMore.getMore', type, 'long');
     }
     if (typeof cmd.collection !== 'string') {
-      throw mongoError('TypeMismatch', `BSON field 'getMore.collection' is the wrong type '${bsonTypeOf(cmd.collection)}', expected type 'string'`);
+      throw wrongTypeError('getMore.collection', bsonTypeOf(cmd.collection), 'string');
     }
     const id = toBigInt(raw)!;
     const batchSize = cursorCountArg(cmd, 'getMore', 'batchSize') ?? 0;

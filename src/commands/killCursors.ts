@@ -1,6 +1,6 @@
 import { Long } from 'bson';
-import { toBigInt } from '../bson/types.js';
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf, toBigInt } from '../bson/types.js';
+import { mongoError, wrongTypeError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
 import { collectionArg } from './support/args.js';
 
@@ -8,7 +8,7 @@ export const killCursors: CommandDefinition = {
   name: 'killCursors',
   async run(cmd, ctx) {
     collectionArg(cmd, 'killCursors');
-    if (!Array.isArray(cmd.cursors)) throw mongoError('TypeMismatch', "BSON field 'killCursors.cursors' is the wrong type, expected type 'array'");
+    if (!Array.isArray(cmd.cursors)) throw wrongTypeError('killCursors.cursors', bsonTypeOf(cmd.cursors), 'array');
     const killed: Long[] = [];
     const notFound: Long[] = [];
     for (const raw of cmd.cursors) {

@@ -1,5 +1,5 @@
-import { isDocument, type Document } from '../bson/types.js';
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
+import { mongoError, wrongTypeError } from '../errors/index.js';
 import { updateDocuments, type UpdateStatement } from '../engine/write_ops.js';
 import { resolveLetVariables, type LetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
@@ -7,9 +7,9 @@ import { collationArg, namespaceArg, optionalBool, requiredDocuments } from './s
 import { writeReply } from './support/write_reply.js';
 
 function statement(raw: Document, i: number, variables: LetVariables | undefined): UpdateStatement {
-  if (!isDocument(raw.q)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.q' is the wrong type, expected type 'object'`);
+  if (!isDocument(raw.q)) throw wrongTypeError(`update.updates.${i}.q`, bsonTypeOf(raw.q), 'object');
   if (!isDocument(raw.u) && !Array.isArray(raw.u)) throw mongoError('FailedToParse', `BSON field 'update.updates.${i}.u' is the wrong type, expected type 'object' or 'array'`);
-  if (raw.arrayFilters !== undefined && !Array.isArray(raw.arrayFilters)) throw mongoError('TypeMismatch', `BSON field 'update.updates.${i}.arrayFilters' is the wrong type, expected type 'array'`);
+  if (raw.arrayFilters !== undefined && !Array.isArray(raw.arrayFilters)) throw wrongTypeError(`update.updates.${i}.arrayFilters`, bsonTypeOf(raw.arrayFilters), 'array');
   return {
     q: raw.q,
     u: raw.u as Document | Document[],

@@ -1,7 +1,7 @@
 import { Int32 } from 'bson';
-import { isDocument, type Document } from '../bson/types.js';
-import { deepClone, toNumber, valuesEqual } from '../bson/index.js';
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
+import { deepClone, elementToString, toNumber, valuesEqual, valueToString } from '../bson/index.js';
+import { missingFieldError, mongoError, unknownFieldError, wrongTypeError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import type { WriteContext } from './engine.js';
 import {
@@ -10,8 +10,7 @@ import {
 } from './catalog.js';
 import { validateCollectionName, validateDbName } from './namespace.js';
 import { buildIndex } from './indexes.js';
-import { decodeDocument } from './documents.js';
-import { formatValue } from './format.js';
+import { decodeStoredDocument } from './documents.js';
 import { checkValidationOptions } from './validation.js';
 
 /** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
@@ -33,7 +32,7 @@ function createDescription(info: CollectionInfo): Document {
 function describeExisting(info: CollectionInfo): string {
   const u = info.uuid;
   const fields = isView(info) ? [] : [`uuid: UUID("${u.slice(0, 8)}-${u.slice(8, 12)}-${u.slice(12, 16)}-${u.slice(16, 20)}-${u.slice(20)}")`];
-  for (const [k, v] of Object.entries(info.options)) fields.push(`${k}: ${formatValue(v)}`);
+  for (const [k, v] of Object.entries(info.options)) fields.push(elementToString(k, v));
   return `{ ${fields.join(', ')} }`;
 }
 
@@ -76,13 +75,12 @@ export async function createCollection(ctx: WriteContext, db: string, coll: stri
 }
 
 function validatePrePostImages(value: unknown): void {
-  if (!isDocument(value)) throw mongoError('TypeMismatch', "BSON field 'changeStreamPreAndPostImages' is the wrong type, expected type 'object'");
+  if (!isDocument(value)) throw wrongTypeError('changeStreamPreAndPostImages', bsonTypeOf(value), 'object');
   for (const k of Object.keys(value)) {
-    if (k !== 'enabled') throw mongoError('BadValue', `BSON field 'changeStreamPreAndPostImages.${k}' is an unknown field.`);
+    if (k !== 'enabled') throw unknownFieldError(`changeStreamPreAndPostImages.${k}`);
   }
-  if (typeof value.enabled !== 'boolean') {
-    throw mongoError('TypeMismatch', "BSON field 'changeStreamPreAndPostImages.enabled' is missing but a required field");
-  }
+  if (value.enabled === undefined) throw missingFieldError('changeStreamPreAndPostImages.enabled');
+  if (typeof value.enabled !== 'boolean') throw wrongTypeError('changeStreamPreAndPostImages.enabled', bsonTypeOf(value.enabled), 'bool');
 }
 
 /**
@@ -234,7 +232,7 @@ export async function createIndexes(ctx: WriteContext, db: string, coll: string,
   for (const spec of specs) {
     if (spec.name === ID_INDEX_NAME && !sameKey(spec.key, { _id: 1 })) throw mongoError('BadValue', 'The index name \'_id_\' is reserved for the _id index');
     const known = [...info.indexes, ...fresh];
-    const shown = (s: IndexSpec) => `Requested index: ${formatValue(spec)}, existing index: ${formatValue(s)}`;
+    const shown = (s: IndexSpec) => `Requested index: ${valueToString(spec)}, existing index: ${valueToString(s)}`;
     // mongod's IndexCatalogImpl::_doesSpecConflictWithExisting: by name first, then by key pattern and signature.
     const sameName = known.find((s) => s.name === spec.name);
     if (sameName) {
@@ -257,7 +255,7 @@ export async function createIndexes(ctx: WriteContext, db: string, coll: string,
     fresh.push(spec);
   }
   if (fresh.length > 0) {
-    const docs = (await ctx.writer.scanDocuments(info.uuid)).map((row) => ({ key: row.key, doc: decodeDocument(row.doc) }));
+    const docs = (await ctx.writer.scanDocuments(info.uuid)).map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
     for (const spec of fresh) {
       await buildIndex(ctx.writer, info, spec, docs);
       info.indexes.push(spec);
@@ -283,7 +281,7 @@ export async function dropIndexes(ctx: WriteContext, db: string, coll: string, w
     const spec = info.indexes.find((s) => sameKey(s.key, which));
     if (!spec) throw mongoError('IndexNotFound', `can't find index with key: ${JSON.stringify(which)}`);
     names = [spec.name];
-  } else throw mongoError('TypeMismatch', "BSON field 'dropIndexes.index' is the wrong type");
+  } else throw wrongTypeError('dropIndexes.index', bsonTypeOf(which), ['string', 'array', 'object']);
   for (const name of names) {
     if (name === ID_INDEX_NAME) throw mongoError('InvalidOptions', 'cannot drop _id index');
     if (!info.indexes.some((s) => s.name === name)) throw mongoError('IndexNotFound', `index not found with name [${name}]`);

@@ -8,7 +8,7 @@ export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
 const decodeOptions = { promoteValues: false, promoteBuffers: false } as const;
 
-export function decodeDocument(bytes: Uint8Array): Document {
+export function decodeStoredDocument(bytes: Uint8Array): Document {
   return deserialize(bytes, decodeOptions) as Document;
 }
 
@@ -78,7 +78,7 @@ export function checkNestingDepth(doc: Document, insert: boolean, encodedBytes?:
  * deeper than {@link MAX_USER_NESTING_DEPTH} (an update result, say; inserts are checked earlier in
  * {@link prepareForInsert}).
  */
-export function encodeDocument(doc: Document): Uint8Array {
+export function encodeStoredDocument(doc: Document): Uint8Array {
   checkNestingDepth(doc, false);
   return checkDocumentSize(serialize(doc, { ignoreUndefined: false }));
 }
@@ -103,7 +103,7 @@ export function bsonSize(doc: Document): number {
 }
 
 /** The storage key of a document: its `_id` in the order-preserving encoding. */
-export function idKey(id: unknown): Uint8Array {
+export function idStorageKey(id: unknown): Uint8Array {
   return encodeKey(id);
 }
 

@@ -1,9 +1,8 @@
-import { encodeCompoundKey, toNumber } from '../bson/index.js';
+import { documentToString, encodeCompoundKey, toNumber } from '../bson/index.js';
 import { isDocument, type Document } from '../bson/types.js';
 import { mongoError, MongoServerError, ErrorCodes } from '../errors/index.js';
 import { StorageError, type StorageWriter } from '../storage/types.js';
 import { ID_INDEX_NAME, type CollectionInfo, type IndexSpec } from './catalog.js';
-import { formatKeyValue } from './format.js';
 
 /** Values at a dotted path, expanding arrays as a multikey index does; a missing field yields null. */
 function valuesAtPath(value: unknown, parts: string[], i: number, out: unknown[]): void {
@@ -74,7 +73,7 @@ export function duplicateKeyError(info: CollectionInfo, spec: IndexSpec, values:
   const keyPattern: Document = { ...spec.key };
   return new MongoServerError(
     ErrorCodes.DuplicateKey,
-    `E11000 duplicate key error collection: ${info.db}.${info.name} index: ${spec.name} dup key: ${formatKeyValue(keyValue)}`,
+    `E11000 duplicate key error collection: ${info.db}.${info.name} index: ${spec.name} dup key: ${documentToString(keyValue)}`,
     { extra: { keyPattern, keyValue } },
   );
 }

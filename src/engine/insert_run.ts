@@ -2,7 +2,7 @@ import type { Document } from '../bson/types.js';
 import { MongoServerError } from '../errors/index.js';
 import type { StoredDocument } from '../storage/types.js';
 import { isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
-import { encodeInsertedDocument, idKey } from './documents.js';
+import { encodeInsertedDocument, idStorageKey } from './documents.js';
 import type { WriteContext } from './engine.js';
 import { validatorApplies, type DocumentValidationOptions } from './validation.js';
 
@@ -53,7 +53,7 @@ export async function insertRun(
     } catch {
       break;
     }
-    rows.push({ key: idKey(doc._id), doc: bytes });
+    rows.push({ key: idStorageKey(doc._id), doc: bytes });
   }
   if (rows.length === 0) return { end: from, inserted: 0 };
   const inserted = await ctx.writer.insertDocuments(info.uuid, rows);

@@ -1,5 +1,5 @@
 import { bsonTypeOf, isDocument, type Document } from '../bson/index.js';
-import { MongoServerError, mongoError } from '../errors/index.js';
+import { mongoError, MongoServerError, wrongTypeError } from '../errors/index.js';
 import { compileExpression } from '../query/expressions/index.js';
 import { validateVariableNameForWrite } from '../query/expressions/field_path.js';
 
@@ -35,7 +35,7 @@ function forbiddenRoot(): Document {
 export function resolveLetVariables(spec: unknown, command: string): LetVariables | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (!isDocument(spec)) {
-    throw mongoError('TypeMismatch', `BSON field '${command}.let' is the wrong type '${bsonTypeOf(spec)}', expected type 'object'`);
+    throw wrongTypeError(`${command}.let`, bsonTypeOf(spec), 'object');
   }
   const vars: LetVariables = {};
   const root = forbiddenRoot();

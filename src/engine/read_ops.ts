@@ -12,7 +12,7 @@ import { candidateDocuments } from './scan.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 
-export interface FindOptions {
+export interface FindDocumentsOptions {
   filter?: Document;
   sort?: Document;
   projection?: Document;
@@ -39,7 +39,7 @@ async function matching(reader: StorageReader, db: string, coll: string, filter:
 }
 
 /** find: the whole result, sorted, skipped, limited and projected. */
-export async function findDocuments(engine: Engine, db: string, coll: string, o: FindOptions): Promise<Document[]> {
+export async function findDocuments(engine: Engine, db: string, coll: string, o: FindDocumentsOptions): Promise<Document[]> {
   const collation = o.collation ?? null;
   // The filter goes with the projection: a positional projection (`a.$`) re-matches it to find the element.
   const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter: o.filter ?? {}, collation }) : null;

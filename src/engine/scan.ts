@@ -1,7 +1,7 @@
 import { isDocument, type Document } from '../bson/types.js';
 import type { StorageReader } from '../storage/types.js';
 import type { CollectionInfo } from './catalog.js';
-import { decodeDocument, idKey } from './documents.js';
+import { decodeStoredDocument, idStorageKey } from './documents.js';
 
 export interface ScannedDocument {
   key: Uint8Array;
@@ -32,16 +32,16 @@ export async function candidateDocuments(reader: StorageReader, info: Collection
   if (ids) {
     const out: ScannedDocument[] = [];
     const seen = new Set<string>();
-    const keys = ids.map(idKey).sort((a, b) => Buffer.compare(a, b));
+    const keys = ids.map(idStorageKey).sort((a, b) => Buffer.compare(a, b));
     for (const key of keys) {
       const hex = Buffer.from(key).toString('hex');
       if (seen.has(hex)) continue;
       seen.add(hex);
       const bytes = await reader.getDocument(info.uuid, key);
-      if (bytes) out.push({ key, doc: decodeDocument(bytes) });
+      if (bytes) out.push({ key, doc: decodeStoredDocument(bytes) });
     }
     return out;
   }
   const rows = await reader.scanDocuments(info.uuid);
-  return rows.map((row) => ({ key: row.key, doc: decodeDocument(row.doc) }));
+  return rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
 }

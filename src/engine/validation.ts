@@ -1,5 +1,5 @@
 import { bsonTypeOf, isDocument, parseCollation, type Document } from '../bson/index.js';
-import { MongoServerError, mongoError } from '../errors/index.js';
+import { badEnumValueError, mongoError, MongoServerError, wrongTypeError } from '../errors/index.js';
 import type { CollectionInfo } from './catalog.js';
 import { compileCommandFilter, exprMatchOptions } from './expr_filter.js';
 import { isInternalDatabase, isSystemCollection } from './namespace.js';
@@ -36,7 +36,7 @@ export function checkValidationOptions(command: string, db: string, coll: string
   const { validator, validationLevel, validationAction } = options;
   if (validator !== undefined) {
     if (!isDocument(validator)) {
-      throw mongoError('TypeMismatch', `BSON field '${command}.validator' is the wrong type '${bsonTypeOf(validator)}', expected type 'object'`);
+      throw wrongTypeError(`${command}.validator`, bsonTypeOf(validator), 'object');
     }
     if (Object.keys(validator).length > 0) {
       if (isSystemCollection(coll)) throw mongoError('InvalidOptions', `Document validators not allowed on system collection ${db}.${coll}`);
@@ -52,9 +52,9 @@ export function checkValidationOptions(command: string, db: string, coll: string
   for (const [field, value, allowed] of [['validationLevel', validationLevel, LEVELS], ['validationAction', validationAction, ACTIONS]] as const) {
     if (value === undefined) continue;
     if (typeof value !== 'string') {
-      throw mongoError('TypeMismatch', `BSON field '${command}.${field}' is the wrong type '${bsonTypeOf(value)}', expected type 'string'`);
+      throw wrongTypeError(`${command}.${field}`, bsonTypeOf(value), 'string');
     }
-    if (!allowed.has(value)) throw mongoError('BadValue', `Enumeration value '${value}' for field '${command}.${field}' is not a valid value.`);
+    if (!allowed.has(value)) throw badEnumValueError(`${command}.${field}`, value);
   }
 }
 

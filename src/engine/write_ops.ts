@@ -8,7 +8,7 @@ import { computeOplogDiff, computeUpdateDescription } from '../oplog/update_desc
 import type { Engine, WriteContext } from './engine.js';
 import { imagesEnabled, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import { collectionForWrite } from './ddl.js';
-import { encodeDocument, encodeInsertedDocument, idKey, prepareForInsert, withIdFirst } from './documents.js';
+import { encodeStoredDocument, encodeInsertedDocument, idStorageKey, prepareForInsert, withIdFirst } from './documents.js';
 import { addIndexEntries, duplicateKeyError, removeIndexEntries } from './indexes.js';
 import { candidateDocuments, type ScannedDocument } from './scan.js';
 import { compileCommandFilter } from './expr_filter.js';
@@ -63,7 +63,7 @@ function idSpec(info: CollectionInfo) {
  * `encoded`: the document's exact BSON when the caller has it.
  */
 async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document, encoded?: Uint8Array): Promise<void> {
-  const key = idKey(doc._id);
+  const key = idStorageKey(doc._id);
   const bytes = encodeInsertedDocument(doc, encoded);
   try {
     await ctx.writer.insertDocument(info.uuid, key, bytes);
@@ -146,7 +146,7 @@ export async function insertDocuments(engine: Engine, db: string, coll: string, 
 
 /** Replaces a stored document with `after`, keeping index entries in step, and logs `update` or `replace`. */
 async function replaceStored(ctx: WriteContext, info: CollectionInfo, current: ScannedDocument, after: Document, kind: 'update' | 'replace', updateLog?: UpdateLogEntry[]): Promise<void> {
-  const bytes = encodeDocument(after);
+  const bytes = encodeStoredDocument(after);
   await removeIndexEntries(ctx.writer, info, current.key, current.doc);
   try {
     await addIndexEntries(ctx.writer, info, current.key, after);
@@ -177,7 +177,7 @@ export interface UpdateStatement {
   variables?: LetVariables;
 }
 
-export interface UpdateResult {
+export interface UpdateDocumentsResult {
   n: number;
   nModified: number;
   upserted: { index: number; _id: unknown }[];
@@ -268,8 +268,8 @@ export async function updateStatement(ctx: WriteContext, db: string, coll: strin
   return outcome;
 }
 
-export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true, options: DocumentValidationOptions = {}): Promise<UpdateResult> {
-  const result: UpdateResult = { n: 0, nModified: 0, upserted: [], writeErrors: [] };
+export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true, options: DocumentValidationOptions = {}): Promise<UpdateDocumentsResult> {
+  const result: UpdateDocumentsResult = { n: 0, nModified: 0, upserted: [], writeErrors: [] };
   result.writeErrors = await runBatch(engine, statements, ordered, async (ctx, s, index) => {
     const outcome = await updateStatement(ctx, db, coll, s, options);
     if (outcome.upsertedId !== undefined) {

@@ -63,7 +63,6 @@ export const ErrorCodes = {
   InterruptedDueToReplStateChange: 11602,
   NotPrimaryNoSecondaryOk: 13435,
   NotPrimaryOrSecondary: 13436,
-  StaleShardVersion: 63,
   StaleEpoch: 150,
   StaleConfig: 13388,
   DuplicateKey: 11000,
@@ -73,7 +72,7 @@ export const ErrorCodes = {
   NotImplemented: 238,
   APIStrictError: 323,
   InvalidUUID: 207,
-  FailPointSetFailed: 96,
+  FailPointSetFailed: 266,
   ZLibError: 147,
   IllegalOpMsgFlag: 223,
   TooManyDocumentSequences: 233,
@@ -87,6 +86,8 @@ export const ErrorCodes = {
   UnsupportedFormat: 12,
   DocumentValidationFailure: 121,
   MergeStageNoMatchingDocument: 13113,
+  IDLFailedToParse: 40414,
+  IDLUnknownField: 40415,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

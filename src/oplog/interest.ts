@@ -13,7 +13,7 @@ export interface StreamInterest {
   db?: string;
   /** CRUD entries of other collections of `db` cannot concern the stream (absent: any collection). */
   coll?: string;
-  /** CRUD entries whose documentKey `_id` has another key (see `idKey`) cannot concern the stream. */
+  /** CRUD entries whose documentKey `_id` has another key (see `idEqualityKey`) cannot concern the stream. */
   ids?: readonly string[];
   /** The full test on an offered entry; false only when no event of this entry can reach the stream. */
   accepts(entry: OplogEntry): boolean;
@@ -31,7 +31,7 @@ export function isCrudEntry(entry: OplogEntry): boolean {
  * null for types this index does not key (decimals, documents, dates...). Numbers of every type share one key
  * space, as 1, 1.0 and NumberLong(1) are equal.
  */
-export function idKey(value: unknown): string | null {
+export function idEqualityKey(value: unknown): string | null {
   switch (bsonTypeOf(value)) {
     case 'string':
       return `s${value as string}`;
@@ -57,7 +57,7 @@ export function interestedIn(interest: StreamInterest, entry: OplogEntry): boole
   if (isCrudEntry(entry)) {
     if (interest.db !== undefined && (entry.db !== interest.db || (interest.coll !== undefined && entry.coll !== interest.coll))) return false;
     if (interest.ids) {
-      const key = idKey(entry.documentKey!._id);
+      const key = idEqualityKey(entry.documentKey!._id);
       if (key !== null && !interest.ids.includes(key)) return false;
     }
   }

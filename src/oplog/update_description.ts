@@ -1,5 +1,5 @@
 import { calculateObjectSize } from 'bson';
-import { Int32, bsonTypeOf, compareValues, deepClone, isDocument, toNumber, type Document } from '../bson/index.js';
+import { Int32, bsonTypeOf, compareValues, deepClone, isDocument, setField, toNumber, type Document } from '../bson/index.js';
 
 /**
  * The `updateDescription` of an `update` change event, computed the way mongod derives it from its $v:2 "delta"
@@ -313,11 +313,7 @@ class DescriptionBuilder {
 
   updated(path: readonly PathPart[], value: unknown): void {
     const field = this.record(path);
-    if (field === '__proto__') {
-      Object.defineProperty(this.updatedFields, field, { value, enumerable: true, writable: true, configurable: true });
-    } else {
-      this.updatedFields[field] = value;
-    }
+    setField(this.updatedFields, field, value);
   }
 
   removed(path: readonly PathPart[]): void {
@@ -333,9 +329,7 @@ function materialize(node: Leaf | InsertedDoc): unknown {
   if (node.type !== 'insertedDoc') return deepClone(node.value);
   const out: Document = {};
   for (const [name, child] of node.inserts) {
-    const value = materialize(child);
-    if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-    else out[name] = value;
+    setField(out, name, materialize(child));
   }
   return out;
 }

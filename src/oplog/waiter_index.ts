@@ -1,5 +1,5 @@
 import type { OplogEntry } from './entry.js';
-import { idKey, isCrudEntry, type StreamInterest } from './interest.js';
+import { idEqualityKey, isCrudEntry, type StreamInterest } from './interest.js';
 
 /** A stream parked in the hub: what it can report, what it has been handed so far, and how it wakes. */
 export interface Waiter {
@@ -89,7 +89,7 @@ export class WaiterIndex {
         for (const waiter of this.waiters) give(waiter, entry);
         continue;
       }
-      const key = idKey(entry.documentKey!._id);
+      const key = idEqualityKey(entry.documentKey!._id);
       for (const ns of [nsKey(entry.db, entry.coll), nsKey(entry.db, undefined), nsKey(undefined, undefined)]) {
         const bucket = this.buckets.get(ns);
         if (!bucket) continue;

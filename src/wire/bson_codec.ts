@@ -31,7 +31,7 @@ export function documentSizeAt(buf: Buffer, offset: number, end: number): number
  * Decodes the document at `buf[offset, offset+size)`. Documents above `maxBsonObjectSize` + 16 KiB are
  * BSONObjectTooLarge (10334); malformed bytes are InvalidBSON (22).
  */
-export function decodeDocument(buf: Buffer, offset: number, size: number, maxBsonObjectSize: number): Document {
+export function decodeRequestDocument(buf: Buffer, offset: number, size: number, maxBsonObjectSize: number): Document {
   const limit = maxBsonObjectSize + BSON_INTERNAL_SLACK;
   if (size > limit) {
     throw new MongoServerError(
@@ -55,7 +55,7 @@ export function decodeDocument(buf: Buffer, offset: number, size: number, maxBso
  * Encodes a reply document (undefined fields left out). Throws whatever the serializer throws (the caller turns
  * it into an error reply).
  */
-export function encodeDocument(doc: Document): Buffer {
+export function encodeReplyDocument(doc: Document): Buffer {
   let bytes = serializeAnySize(doc);
   // The bson serializer writes into a 17 MiB scratch buffer and, past its end, drops bytes without an error; so does
   // serializeAnySize when its first attempt does not throw. A result that reaches that size is checked and redone.

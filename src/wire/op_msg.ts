@@ -4,7 +4,8 @@
  */
 import { ErrorCodes } from '../errors/codes.js';
 import { MongoServerError } from '../errors/command_error.js';
-import { decodeDocument, documentSizeAt, type Document } from './bson_codec.js';
+import { wrongTypeError } from '../errors/idl.js';
+import { decodeRequestDocument, documentSizeAt, type Document } from './bson_codec.js';
 import { crc32c } from './crc32c.js';
 import { HEADER_SIZE, OP_MSG_KNOWN_REQUIRED_FLAGS, OP_MSG_REQUIRED_FLAGS_MASK, OpCode, OpMsgFlag } from './constants.js';
 import { ConnectionFatalError } from './wire_errors.js';
@@ -57,7 +58,7 @@ export function parseOpMsg(message: Buffer, maxBsonObjectSize: number): Document
     if (kind === 0) {
       if (body !== undefined) throw new MongoServerError(40430, 'Multiple body sections in message');
       const size = documentSizeAt(message, pos, end);
-      body = decodeDocument(message, pos, size, maxBsonObjectSize);
+      body = decodeRequestDocument(message, pos, size, maxBsonObjectSize);
       pos += size;
     } else if (kind === 1) {
       if (sequences.size >= MAX_DOCUMENT_SEQUENCES) {
@@ -76,10 +77,7 @@ export function parseOpMsg(message: Buffer, maxBsonObjectSize: number): Document
   }
   if (!('$db' in body)) throw new MongoServerError(40571, 'OP_MSG requests require a $db argument');
   if (typeof body.$db !== 'string') {
-    throw new MongoServerError(
-      ErrorCodes.TypeMismatch,
-      `BSON field '$db' is the wrong type '${bsonTypeName(body.$db)}', expected type 'string'`,
-    );
+    throw wrongTypeError('$db', bsonTypeName(body.$db), 'string');
   }
   return body;
 }
@@ -103,7 +101,7 @@ function readDocumentSequence(
   let pos = nameEnd + 1;
   while (pos < seqEnd) {
     const docSize = documentSizeAt(message, pos, seqEnd);
-    docs.push(decodeDocument(message, pos, docSize, maxBsonObjectSize));
+    docs.push(decodeRequestDocument(message, pos, docSize, maxBsonObjectSize));
     pos += docSize;
   }
   sequences.set(name, docs);

@@ -4,7 +4,7 @@
  */
 import { ErrorCodes } from '../errors/codes.js';
 import { MongoServerError } from '../errors/command_error.js';
-import { decodeDocument, documentSizeAt, type Document } from './bson_codec.js';
+import { decodeRequestDocument, documentSizeAt, type Document } from './bson_codec.js';
 import { HEADER_SIZE, OpCode, OpQueryFlag } from './constants.js';
 
 /**
@@ -45,7 +45,7 @@ export function parseOpQuery(message: Buffer, maxBsonObjectSize: number, strict 
   const numberToReturn = message.readInt32LE(pos + 4);
   pos += 8;
   const size = documentSizeAt(message, pos, end);
-  const query = decodeDocument(message, pos, size, maxBsonObjectSize);
+  const query = decodeRequestDocument(message, pos, size, maxBsonObjectSize);
 
   const dot = namespace.indexOf('.');
   const db = dot < 0 ? namespace : namespace.slice(0, dot);

@@ -1,7 +1,7 @@
 /** Building reply documents that can always be sent, whatever the handler produced. */
 import { ErrorCodes } from '../errors/codes.js';
 import { MongoServerError } from '../errors/command_error.js';
-import { encodeDocument, type Document } from './bson_codec.js';
+import { encodeReplyDocument, type Document } from './bson_codec.js';
 import { BSON_INTERNAL_SLACK } from './constants.js';
 import { encodeReplyBytes, type ReplyBytes } from './reply_bytes.js';
 
@@ -21,11 +21,11 @@ export function encodeReply(doc: Document, maxBsonObjectSize: number): ReplyByte
   try {
     bytes = encodeReplyBytes(doc);
   } catch (err) {
-    return whole(encodeDocument(internalErrorReply(`cannot encode reply: ${err instanceof Error ? err.message : String(err)}`)));
+    return whole(encodeReplyDocument(internalErrorReply(`cannot encode reply: ${err instanceof Error ? err.message : String(err)}`)));
   }
   const limit = maxBsonObjectSize + BSON_INTERNAL_SLACK;
   if (bytes.size <= limit) return bytes;
-  return whole(encodeDocument(new MongoServerError(
+  return whole(encodeReplyDocument(new MongoServerError(
     ErrorCodes.BSONObjectTooLarge,
     `BSONObj size: ${bytes.size} (0x${bytes.size.toString(16).toUpperCase()}) is invalid. Size must be between 0 and ${limit}(${Math.floor(limit / (1024 * 1024))}MB)`,
   ).toReply()));

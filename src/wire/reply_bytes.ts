@@ -4,7 +4,7 @@
  * a reply whose events all have kept bytes is assembled from them around a newly serialized envelope. Either way
  * the bytes are exactly those of `serialize(reply, {ignoreUndefined: true})`.
  */
-import { encodeDocument, type Document } from './bson_codec.js';
+import { encodeReplyDocument, type Document } from './bson_codec.js';
 import { findElement, int32At, writeInt32At, type ElementPosition } from './bson_walk.js';
 import { cachedDocumentBytes, isPlainDocument, rememberDocumentBytes, sentBefore } from './document_bytes.js';
 
@@ -31,7 +31,7 @@ export function encodeReplyBytes(reply: Document): ReplyBytes {
       }
     }
   }
-  const bytes = encodeDocument(reply);
+  const bytes = encodeReplyDocument(reply);
   if (batch !== null) remember(bytes, batch);
   return { chunks: [bytes], size: bytes.byteLength };
 }
@@ -109,7 +109,7 @@ function remember(bytes: Uint8Array, { key, docs }: SharedBatch): void {
  * is `0x03`, its index as a cstring, then the document's kept bytes. The enclosing lengths grow by the same amount.
  */
 function assemble(reply: Document, { cursor, key }: SharedBatch, docs: Uint8Array[]): ReplyBytes {
-  const envelope = encodeDocument({ ...reply, cursor: { ...cursor, [key]: [] } });
+  const envelope = encodeReplyDocument({ ...reply, cursor: { ...cursor, [key]: [] } });
   const at = locateBatch(envelope, key);
   if (at === null || int32At(envelope, at.batch.value) !== 5) throw new Error('batch not found in the reply envelope');
 

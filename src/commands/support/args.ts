@@ -1,17 +1,14 @@
 import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../../bson/types.js';
 import { parseCollation, type Collation } from '../../bson/index.js';
-import { ErrorCodes, mongoError, MongoServerError } from '../../errors/index.js';
+import { ErrorCodes, missingFieldError, mongoError, validatorError, wrongTypeError } from '../../errors/index.js';
 import { validateCollectionName, validateDbName } from '../../engine/namespace.js';
 
 /** Argument readers with mongod's IDL errors ("BSON field 'find.limit' is the wrong type 'string', expected type 'long'"). */
-function wrongType(command: string, field: string, value: unknown, expected: string) {
-  return mongoError('TypeMismatch', `BSON field '${command}.${field}' is the wrong type '${bsonTypeOf(value)}', expected type '${expected}'`);
-}
 
 export function optionalDocument(cmd: Document, command: string, field: string): Document | undefined {
   const v = cmd[field];
   if (v === undefined || v === null) return undefined;
-  if (!isDocument(v)) throw wrongType(command, field, v, 'object');
+  if (!isDocument(v)) throw wrongTypeError(`${command}.${field}`, bsonTypeOf(v), 'object');
   return v;
 }
 
@@ -20,13 +17,13 @@ export function optionalBool(cmd: Document, command: string, field: string): boo
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'boolean') return v;
   if (isNumeric(v)) return toNumber(v) !== 0;
-  throw wrongType(command, field, v, 'bool');
+  throw wrongTypeError(`${command}.${field}`, bsonTypeOf(v), 'bool');
 }
 
 export function optionalNumber(cmd: Document, command: string, field: string): number | undefined {
   const v = cmd[field];
   if (v === undefined || v === null) return undefined;
-  if (!isNumeric(v)) throw wrongType(command, field, v, 'long');
+  if (!isNumeric(v)) throw wrongTypeError(`${command}.${field}`, bsonTypeOf(v), 'long');
   return toNumber(v);
 }
 
@@ -34,7 +31,7 @@ export function optionalNumber(cmd: Document, command: string, field: string): n
 export function nonNegative(cmd: Document, command: string, field: string, code: number = ErrorCodes.BadValue): number | undefined {
   const n = optionalNumber(cmd, command, field);
   if (n === undefined) return undefined;
-  if (n < 0) throw new MongoServerError(code, `BSON field '${field}' value must be >= 0, actual value '${n}'`);
+  if (n < 0) throw validatorError(field, '>= 0', n, code);
   return Math.trunc(n);
 }
 
@@ -64,16 +61,16 @@ export function namespaceArg(cmd: Document, command: string, db: string): string
 export function collationArg(cmd: Document, command: string, field = 'collation'): Collation | null {
   const v = cmd[field];
   if (v === undefined || v === null) return null;
-  if (!isDocument(v)) throw wrongType(command, field, v, 'object');
+  if (!isDocument(v)) throw wrongTypeError(`${command}.${field}`, bsonTypeOf(v), 'object');
   return parseCollation(v);
 }
 
 export function requiredDocuments(cmd: Document, command: string, field: string): Document[] {
   const v = cmd[field];
-  if (v === undefined) throw new MongoServerError(40414, `BSON field '${command}.${field}' is missing but a required field`);
-  if (!Array.isArray(v)) throw wrongType(command, field, v, 'array');
+  if (v === undefined) throw missingFieldError(`${command}.${field}`);
+  if (!Array.isArray(v)) throw wrongTypeError(`${command}.${field}`, bsonTypeOf(v), 'array');
   v.forEach((d, i) => {
-    if (!isDocument(d)) throw wrongType(command, `${field}.${i}`, d, 'object');
+    if (!isDocument(d)) throw wrongTypeError(`${command}.${field}.${i}`, bsonTypeOf(d), 'object');
   });
   return v as Document[];
 }

@@ -1,6 +1,7 @@
 import { bsonTypeOf, documentToString, isDocument, isNumeric, toNumber, type Document } from '../../bson/index.js';
-import { mongoError, MongoServerError } from '../../errors/index.js';
+import { missingFieldError, mongoError, MongoServerError, unknownFieldError, validatorError, wrongTypeError } from '../../errors/index.js';
 import { GENERIC_ARGUMENTS } from './generic_arguments.js';
+import { MAX_WRITE_BATCH_SIZE } from '../hello.js';
 
 /**
  * Parsing of the MongoDB 8.0 client-level `bulkWrite` command, with the errors mongod's IDL parser and
@@ -8,9 +9,6 @@ import { GENERIC_ARGUMENTS } from './generic_arguments.js';
  * what mongod reports per operation (bad namespace names, bad collations, bad filters) is left to execution.
  * https://www.mongodb.com/docs/manual/reference/command/bulkWrite/
  */
-
-/** mongod's write_ops::kMaxWriteBatchSize (hello's maxWriteBatchSize). */
-export const MAX_WRITE_BATCH_SIZE = 100_000;
 
 export interface BulkWriteNamespace {
   /** `db.coll` as given. */
@@ -75,27 +73,16 @@ const UPDATE_FIELDS = new Set([
 const DELETE_FIELDS = new Set(['delete', 'filter', 'multi', 'hint', 'collation', 'sampleId']);
 const NS_INFO_FIELDS = new Set(['ns', 'collectionUUID', 'encryptionInformation', 'isTimeseriesNamespace', 'shardVersion', 'databaseVersion']);
 
-function unknownField(path: string): MongoServerError {
-  return new MongoServerError(40415, `BSON field '${path}' is an unknown field.`);
-}
-
-function missingField(path: string): MongoServerError {
-  return new MongoServerError(40414, `BSON field '${path}' is missing but a required field`);
-}
-
-function wrongType(path: string, value: unknown, expected: string): MongoServerError {
-  return mongoError('TypeMismatch', `BSON field '${path}' is the wrong type '${bsonTypeOf(value)}', expected type '${expected}'`);
-}
 
 function checkFields(doc: Document, allowed: ReadonlySet<string>, prefix: string): void {
-  for (const key of Object.keys(doc)) if (!allowed.has(key)) throw unknownField(`${prefix}.${key}`);
+  for (const key of Object.keys(doc)) if (!allowed.has(key)) throw unknownFieldError(`${prefix}.${key}`);
 }
 
 /** IDL `bool`: only a BSON boolean. */
 function strictBool(doc: Document, field: string, path: string, fallback: boolean): boolean {
   const v = doc[field];
   if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw wrongType(`${path}.${field}`, v, 'bool');
+  if (typeof v !== 'boolean') throw wrongTypeError(`${path}.${field}`, bsonTypeOf(v), 'bool');
   return v;
 }
 
@@ -105,27 +92,27 @@ function safeBool(doc: Document, field: string, path: string): boolean {
   if (v === undefined || v === null) return false;
   if (typeof v === 'boolean') return v;
   if (isNumeric(v)) return toNumber(v) !== 0;
-  throw wrongType(`${path}.${field}`, v, 'bool');
+  throw wrongTypeError(`${path}.${field}`, bsonTypeOf(v), 'bool');
 }
 
 function optionalObject(doc: Document, field: string, path: string): Document | undefined {
   const v = doc[field];
   if (v === undefined) return undefined;
-  if (!isDocument(v)) throw wrongType(`${path}.${field}`, v, 'object');
+  if (!isDocument(v)) throw wrongTypeError(`${path}.${field}`, bsonTypeOf(v), 'object');
   return v;
 }
 
 function requiredObject(doc: Document, field: string, path: string): Document {
   const v = optionalObject(doc, field, path);
-  if (v === undefined) throw missingField(`${path}.${field}`);
+  if (v === undefined) throw missingFieldError(`${path}.${field}`);
   return v;
 }
 
 /** An array of documents; element type errors name the element's index, as mongod's IDL does. */
 function objectArray(v: unknown, path: string): Document[] {
-  if (!Array.isArray(v)) throw wrongType(path, v, 'array');
+  if (!Array.isArray(v)) throw wrongTypeError(path, bsonTypeOf(v), 'array');
   v.forEach((d, i) => {
-    if (!isDocument(d)) throw wrongType(`${path}.${i}`, d, 'object');
+    if (!isDocument(d)) throw wrongTypeError(`${path}.${i}`, bsonTypeOf(d), 'object');
   });
   return v as Document[];
 }
@@ -134,17 +121,17 @@ function objectArray(v: unknown, path: string): Document[] {
 function nsIndexArg(op: Document, field: string): number {
   const v = op[field];
   if (!isNumeric(v)) {
-    throw mongoError('TypeMismatch', `BSON field 'bulkWrite.ops.${field}' is the wrong type '${bsonTypeOf(v)}', expected types '[long, int, decimal, double]'`);
+    throw wrongTypeError(`bulkWrite.ops.${field}`, bsonTypeOf(v), ['long', 'int', 'decimal', 'double']);
   }
   const n = Math.trunc(toNumber(v));
-  if (!(n >= 0)) throw new MongoServerError(51024, `BSON field '${field}' value must be >= 0, actual value '${n}'`);
+  if (!(n >= 0)) throw validatorError(field, '>= 0', n);
   return n;
 }
 
 function hintArg(op: Document): void {
   const v = op.hint;
   // eddydb plans no indexes for writes, so a hint only has to be well-formed.
-  if (v !== undefined && typeof v !== 'string' && !isDocument(v)) throw wrongType('bulkWrite.ops.hint', v, 'indexHint');
+  if (v !== undefined && typeof v !== 'string' && !isDocument(v)) throw wrongTypeError('bulkWrite.ops.hint', bsonTypeOf(v), 'indexHint');
 }
 
 function parseOp(raw: Document): BulkWriteOp {
@@ -160,7 +147,7 @@ function parseOp(raw: Document): BulkWriteOp {
       const nsIndex = nsIndexArg(raw, kind);
       const filter = requiredObject(raw, 'filter', path);
       const updateMods = raw.updateMods;
-      if (updateMods === undefined) throw missingField(`${path}.updateMods`);
+      if (updateMods === undefined) throw missingFieldError(`${path}.updateMods`);
       if (!isDocument(updateMods) && !Array.isArray(updateMods)) {
         throw mongoError('FailedToParse', `BSON field '${path}.updateMods' is the wrong type '${bsonTypeOf(updateMods)}', expected type 'object' or 'array'`);
       }
@@ -192,8 +179,8 @@ function parseOp(raw: Document): BulkWriteOp {
 function parseNamespace(raw: Document): BulkWriteNamespace {
   checkFields(raw, NS_INFO_FIELDS, 'bulkWrite.nsInfo');
   const ns = raw.ns;
-  if (ns === undefined) throw missingField('bulkWrite.nsInfo.ns');
-  if (typeof ns !== 'string') throw wrongType('bulkWrite.nsInfo.ns', ns, 'string');
+  if (ns === undefined) throw missingFieldError('bulkWrite.nsInfo.ns');
+  if (typeof ns !== 'string') throw wrongTypeError('bulkWrite.nsInfo.ns', bsonTypeOf(ns), 'string');
   const dot = ns.indexOf('.');
   // NamespaceString::isValid: a database and a collection part. The names' own rules are checked per operation.
   if (dot <= 0 || dot === ns.length - 1) throw mongoError('InvalidNamespace', `Invalid namespace specified for bulkWrite: '${ns}'`);
@@ -211,10 +198,10 @@ function parseNamespace(raw: Document): BulkWriteNamespace {
  */
 export function parseBulkWrite(cmd: Document): BulkWriteRequest {
   for (const key of Object.keys(cmd)) {
-    if (!COMMAND_FIELDS.has(key) && !GENERIC_ARGUMENTS.has(key)) throw unknownField(`bulkWrite.${key}`);
+    if (!COMMAND_FIELDS.has(key) && !GENERIC_ARGUMENTS.has(key)) throw unknownFieldError(`bulkWrite.${key}`);
   }
-  if (cmd.ops === undefined) throw missingField('bulkWrite.ops');
-  if (cmd.nsInfo === undefined) throw missingField('bulkWrite.nsInfo');
+  if (cmd.ops === undefined) throw missingFieldError('bulkWrite.ops');
+  if (cmd.nsInfo === undefined) throw missingFieldError('bulkWrite.nsInfo');
   const rawOps = objectArray(cmd.ops, 'bulkWrite.ops');
   const rawNsInfo = objectArray(cmd.nsInfo, 'bulkWrite.nsInfo');
   const ops = rawOps.map(parseOp);
@@ -224,9 +211,9 @@ export function parseBulkWrite(cmd: Document): BulkWriteRequest {
   if (cursor) {
     checkFields(cursor, new Set(['batchSize']), 'bulkWrite.cursor');
     if (cursor.batchSize !== undefined) {
-      if (!isNumeric(cursor.batchSize)) throw wrongType('bulkWrite.cursor.batchSize', cursor.batchSize, 'long');
+      if (!isNumeric(cursor.batchSize)) throw wrongTypeError('bulkWrite.cursor.batchSize', bsonTypeOf(cursor.batchSize), 'long');
       batchSize = Math.trunc(toNumber(cursor.batchSize));
-      if (batchSize < 0) throw new MongoServerError(51024, `BSON field 'batchSize' value must be >= 0, actual value '${batchSize}'`);
+      if (batchSize < 0) throw validatorError('batchSize', '>= 0', batchSize);
     }
   }
   const request: BulkWriteRequest = {
@@ -238,8 +225,8 @@ export function parseBulkWrite(cmd: Document): BulkWriteRequest {
     let: optionalObject(cmd, 'let', 'bulkWrite'),
     batchSize,
   };
-  if (cmd.stmtId !== undefined && !isNumeric(cmd.stmtId)) throw wrongType('bulkWrite.stmtId', cmd.stmtId, 'int');
-  if (cmd.stmtIds !== undefined && !Array.isArray(cmd.stmtIds)) throw wrongType('bulkWrite.stmtIds', cmd.stmtIds, 'array');
+  if (cmd.stmtId !== undefined && !isNumeric(cmd.stmtId)) throw wrongTypeError('bulkWrite.stmtId', bsonTypeOf(cmd.stmtId), 'int');
+  if (cmd.stmtIds !== undefined && !Array.isArray(cmd.stmtIds)) throw wrongTypeError('bulkWrite.stmtIds', bsonTypeOf(cmd.stmtIds), 'array');
 
   // bulk_write_common::validateRequest, in mongod's order.
   if (ops.length === 0 || ops.length > MAX_WRITE_BATCH_SIZE) {

@@ -1,5 +1,5 @@
-import { isDocument, toNumber, type Document } from '../../bson/types.js';
-import { mongoError, MongoServerError } from '../../errors/index.js';
+import { bsonTypeOf, isDocument, toNumber, type Document } from '../../bson/types.js';
+import { mongoError, MongoServerError, unknownFieldError, wrongTypeError } from '../../errors/index.js';
 import { getCollectionInfo } from '../../engine/catalog.js';
 import type { CommandContext } from './context.js';
 import { collectionStats } from '../collStats.js';
@@ -15,8 +15,8 @@ export async function collStatsStage(spec: unknown, ctx: CommandContext, coll: s
   if (coll === null) throw mongoError('InvalidNamespace', '$collStats must be run against a collection namespace');
   if (!isDocument(spec)) throw new MongoServerError(5447000, `$collStats must take a nested object but found: ${String(spec)}`);
   for (const key of Object.keys(spec)) {
-    if (!OPTIONS.has(key)) throw new MongoServerError(40415, `BSON field '$collStats.${key}' is an unknown field.`);
-    if (!isDocument(spec[key])) throw mongoError('TypeMismatch', `BSON field '$collStats.${key}' is the wrong type, expected type 'object'`);
+    if (!OPTIONS.has(key)) throw unknownFieldError(`$collStats.${key}`);
+    if (!isDocument(spec[key])) throw wrongTypeError(`$collStats.${key}`, bsonTypeOf(spec[key]), 'object');
   }
   const out: Document = { ns: `${ctx.db}.${coll}`, host: ctx.connection.localAddress, localTime: new Date() };
   if (spec.latencyStats) {

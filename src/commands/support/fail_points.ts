@@ -15,7 +15,7 @@ export class FailPoints {
 
   /** Applies a configureFailPoint command; returns the previous count as mongod does. */
   configure(name: string, mode: unknown, data: unknown): number {
-    if (!KNOWN_FAIL_POINTS.has(name)) throw mongoError('FailPointSetFailed', `Cannot find failpoint: ${name}`);
+    if (!KNOWN_FAIL_POINTS.has(name)) throw mongoError('FailPointSetFailed', `${name} not found`);
     const previous = this.points.get(name)?.remaining ?? 0;
     if (mode === 'off') {
       this.points.delete(name);

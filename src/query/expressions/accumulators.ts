@@ -1,8 +1,8 @@
-import { addNumbers, compareValues, divideNumbers, isDocument, isNumeric, toNumber, valuesEqual, Int32 } from '../../bson/index.js';
+import { addNumbers, compareValues, divideNumbers, isDocument, isNumeric, toNumber, valuesEqual, Int32, setField } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { parseArgs } from './args.js';
 import type { Collation, Evaluator, OperatorTable, ParseContext } from './types.js';
-import { double, formatValue, isNullish, setField, typeName } from './values.js';
+import { double, formatValue, isNullish, typeName } from './values.js';
 
 /**
  * Accumulators (https://www.mongodb.com/docs/manual/reference/operator/aggregation/group/#accumulator-operator):

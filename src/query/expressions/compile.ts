@@ -1,9 +1,8 @@
-import { isDocument } from '../../bson/index.js';
+import { documentToString, isDocument, setField } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { BUILTIN_VARIABLES, makeScope, parseFieldPathExpression, validateFieldName } from './field_path.js';
 import { lookupOperator } from './registry.js';
 import type { Collation, Document, Evaluator, ParseContext } from './types.js';
-import { formatBsonObj, setField } from './values.js';
 
 /** Options for compiling an expression. */
 export interface ExpressionOptions {
@@ -78,7 +77,7 @@ function parseObject(obj: Document, ctx: ParseContext): Evaluator {
   const first = keys[0]!;
   if (first.startsWith('$')) {
     if (keys.length !== 1) {
-      throw new MongoServerError(15983, `An object representing an expression must have exactly one field: ${formatBsonObj(obj)}`);
+      throw new MongoServerError(15983, `An object representing an expression must have exactly one field: ${documentToString(obj)}`);
     }
     const parser = lookupOperator(first);
     if (!parser) throw new MongoServerError(168, `Unrecognized expression '${first}'`);

@@ -1,7 +1,6 @@
-import { isDocument } from '../../bson/index.js';
+import { isDocument, getField } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
 import type { Evaluator, ParseContext, Scope } from './types.js';
-import { getField } from './values.js';
 
 /**
  * Field paths (`$a.b`) and variable references (`$$ROOT`, `$$x.y`), with mongod's validation and its rule for

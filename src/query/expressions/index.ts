@@ -8,5 +8,5 @@ export {
   BUILTIN_VARIABLES, makeScope, readPath, validateFieldName, validateFieldPath, validateVariableNameForWrite,
 } from './field_path.js';
 export { accumulatorFactories, type Accumulator, type AccumulatorFactory } from './accumulators.js';
-export { coerceToBool, formatBsonObj, formatValue, setField, typeName } from './values.js';
+export { coerceToBool, formatValue, typeName } from './values.js';
 export type { Clock, Evaluator, ParseContext, Scope } from './types.js';

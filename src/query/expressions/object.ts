@@ -1,8 +1,8 @@
-import { isDocument } from '../../bson/index.js';
+import { isDocument, getField, setField } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { fixedArgs, namedArgs, parseArgs } from './args.js';
 import type { Document, Evaluator, OperatorTable, ParseContext } from './types.js';
-import { formatValue, getField, isNullish, setField, typeName } from './values.js';
+import { formatValue, isNullish, typeName } from './values.js';
 
 /**
  * Object operators (https://www.mongodb.com/docs/manual/reference/operator/aggregation/#object-expression-operators)

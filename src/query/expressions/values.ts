@@ -153,15 +153,6 @@ export function coerceToDate(v: unknown): Date {
  * as `[1, 2]`, missing as MISSING.
  */
 export function formatValue(v: unknown): string {
-  return format(v, false);
-}
-
-/** A document as mongod's `BSONObj::toString()` prints it: `{ a: 1, b: "x" }`, `{}` when empty. */
-export function formatBsonObj(v: unknown): string {
-  return format(v, true);
-}
-
-function format(v: unknown, spaced: boolean): string {
   if (v === undefined) return 'MISSING';
   if (v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
@@ -170,14 +161,12 @@ function format(v: unknown, spaced: boolean): string {
   if (typeof v === 'bigint') return v.toString();
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
-    const inner = v.map((x) => format(x, spaced)).join(', ');
-    return spaced ? `[ ${inner} ]` : `[${inner}]`;
+    return `[${v.map(formatValue).join(', ')}]`;
   }
   if (isDocument(v)) {
     const keys = Object.keys(v);
     if (keys.length === 0) return '{}';
-    const inner = keys.map((k) => `${k}: ${format(v[k], spaced)}`).join(', ');
-    return spaced ? `{ ${inner} }` : `{${inner}}`;
+    return `{${keys.map((k) => `${k}: ${formatValue(v[k])}`).join(', ')}}`;
   }
   switch (bsonTypeOf(v)) {
     case 'int':
@@ -188,7 +177,7 @@ function format(v: unknown, spaced: boolean): string {
     case 'decimal':
       return `NumberDecimal("${(v as Decimal128).toString()}")`;
     case 'date':
-      return spaced ? `new Date(${(v as Date).getTime()})` : isoString(v as Date);
+      return isoString(v as Date);
     case 'objectId':
       return `ObjectId('${(v as { toHexString(): string }).toHexString()}')`;
     case 'regex': {
@@ -204,18 +193,4 @@ function format(v: unknown, spaced: boolean): string {
     default:
       return String(v);
   }
-}
-
-/** Sets a field on a plain object, keeping `__proto__` an ordinary data field. */
-export function setField(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
-}
-
-/** Reads an own field (never the prototype chain). */
-export function getField(source: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(source, key) ? source[key] : undefined;
 }

@@ -1,8 +1,7 @@
-import { deepClone, isDocument } from '../../bson/index.js';
+import { deepClone, isDocument, setField } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { validateVariableNameForWrite } from './field_path.js';
 import type { Evaluator, OperatorTable, ParseContext, Scope } from './types.js';
-import { setField } from './values.js';
 
 /**
  * Literals and variable binding: $literal (and its alias $const) returns its argument unparsed; $let binds

@@ -5,7 +5,7 @@
  * including 8.0's rule that null no longer matches the BSON undefined value.
  */
 import { bsonTypeOf, isDocument, type Document } from '../../bson/index.js';
-import { MongoServerError } from '../../errors/index.js';
+import { MongoServerError, wrongTypeError } from '../../errors/index.js';
 import { extractEqualities } from './equalities.js';
 import { AndNode } from './node.js';
 import { parseContext } from './parser.js';
@@ -27,7 +27,7 @@ export type { CompiledFilter, MatchDetails, MatchOptions } from './types.js';
  */
 export function compileFilter(filter: Document, options: MatchOptions = {}): CompiledFilter {
   if (!isDocument(filter) || (filter as { _bsontype?: unknown })._bsontype !== undefined) {
-    throw new MongoServerError(14, `BSON field 'filter' is the wrong type '${bsonTypeOf(filter)}', expected type 'object'`);
+    throw wrongTypeError('filter', bsonTypeOf(filter), 'object');
   }
   // JS undefined anywhere in the filter reads as null, as the bson serializer (and so every driver) writes it.
   const root = parseContext(options).parse(operandValue(filter) as Document, ParseLevel.predicateTop);
@@ -62,7 +62,7 @@ export interface CompiledValueFilter {
  */
 export function compileValueFilter(operators: Document, options: MatchOptions = {}): CompiledValueFilter {
   if (!isDocument(operators) || (operators as { _bsontype?: unknown })._bsontype !== undefined) {
-    throw new MongoServerError(14, `BSON field 'filter' is the wrong type '${bsonTypeOf(operators)}', expected type 'object'`);
+    throw wrongTypeError('filter', bsonTypeOf(operators), 'object');
   }
   const predicates = parseContext(options).parseSub('', operandValue(operators) as Document, ParseLevel.userSubDocument);
   const all = new AndNode(predicates);

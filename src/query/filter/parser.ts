@@ -5,7 +5,7 @@ import { AndNode } from './node.js';
 import { parseNot } from './not.js';
 import { regexNodeFromValue } from './regex.js';
 import { fieldOperators, topLevelOperators } from './registry.js';
-import { ParseLevel, type MatchNode, type MatchOptions, type ParseContext } from './types.js';
+import { ParseLevel, type MatchNode, type MatchOptions, type FilterParseContext } from './types.js';
 import { isExpressionDocument, isRegexValue } from './values.js';
 
 /** The geo operators that take sibling modifiers ($maxDistance, ...), so the whole operator document is theirs. */
@@ -15,7 +15,7 @@ const geoNear: ReadonlySet<string> = new Set(['$geoNear', '$near', '$nearSphere'
  * Parses one field of an operator document (mongod's parseSubField): `$not` wraps the others, a known operator
  * parses itself, anything else is refused.
  */
-function parseSubField(ctx: ParseContext, context: Document, path: string, name: string, value: unknown, level: ParseLevel): MatchNode | null {
+function parseSubField(ctx: FilterParseContext, context: Document, path: string, name: string, value: unknown, level: ParseLevel): MatchNode | null {
   if (name === '$not') return parseNot({ name, path, value, context, ctx, level });
   const parser = fieldOperators.get(name);
   if (!parser) {
@@ -26,7 +26,7 @@ function parseSubField(ctx: ParseContext, context: Document, path: string, name:
 }
 
 /** Parses `{$gt: 1, $lt: 5}` applying to `path` (mongod's parseSub). */
-function parseSub(ctx: ParseContext, path: string, operators: Document, level: ParseLevel): MatchNode[] {
+function parseSub(ctx: FilterParseContext, path: string, operators: Document, level: ParseLevel): MatchNode[] {
   const entries = Object.entries(operators);
   const first = entries[0];
   if (first && geoNear.has(first[0]) && (isDocument(first[1]) || Array.isArray(first[1]))) {
@@ -45,7 +45,7 @@ function parseSub(ctx: ParseContext, path: string, operators: Document, level: P
  * whose value is an operator document gets those operators; a regex value is a regex match; anything else is
  * equality. A single predicate is returned as is, several as their AND.
  */
-function parse(ctx: ParseContext, filter: Document, level: ParseLevel): MatchNode {
+function parse(ctx: FilterParseContext, filter: Document, level: ParseLevel): MatchNode {
   const children: MatchNode[] = [];
   const nextLevel = level === ParseLevel.predicateTop ? ParseLevel.userDocumentTop : level;
   for (const [key, value] of Object.entries(filter)) {
@@ -76,8 +76,8 @@ function parse(ctx: ParseContext, filter: Document, level: ParseLevel): MatchNod
 }
 
 /** The parse context for one compilation. */
-export function parseContext(options: MatchOptions): ParseContext {
-  const ctx: ParseContext = {
+export function parseContext(options: MatchOptions): FilterParseContext {
+  const ctx: FilterParseContext = {
     collation: options.collation ?? null,
     evaluateExpr: options.evaluateExpr,
     parse: (filter, level) => parse(ctx, filter, level),

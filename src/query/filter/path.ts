@@ -14,7 +14,7 @@ const arrayIndex = /^(?:0|[1-9][0-9]*)$/;
  * The value of field `name` in a document, or MISSING. An array standing in for a document (an array element
  * matched by `$elemMatch` object form) has the fields "0", "1", ..., as BSON stores it.
  */
-export function getField(container: unknown, name: string): unknown {
+function componentValue(container: unknown, name: string): unknown {
   if (Array.isArray(container)) {
     if (!arrayIndex.test(name)) return MISSING;
     const i = Number(name);
@@ -55,7 +55,7 @@ export function visitPath(
   let i = start;
   let value: unknown;
   for (;;) {
-    value = getField(current, parts[i]!);
+    value = componentValue(current, parts[i]!);
     if (value === MISSING || Array.isArray(value)) break;
     if (isDocument(value)) {
       i++;

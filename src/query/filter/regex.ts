@@ -1,8 +1,7 @@
-import { bsonTypeOf } from '../../bson/index.js';
+import { bsonTypeOf, regexParts } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
 import { PathNode } from './node.js';
 import type { FieldOperatorParser, MatchNode } from './types.js';
-import { regexParts } from './values.js';
 
 /** The options mongod accepts (pcre_util::flagsToOptions); 'u' is accepted and means nothing more. */
 const VALID_FLAGS = 'imsux';

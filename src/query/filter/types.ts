@@ -65,7 +65,7 @@ export interface MatchNode {
 }
 
 /** What every operator parser receives; `parse`/`parseSub` let operators recurse without importing the parser. */
-export interface ParseContext {
+export interface FilterParseContext {
   readonly collation: Collation | null;
   readonly evaluateExpr: MatchOptions['evaluateExpr'];
   /** Parses a whole filter document (as for `$and` clauses and `$elemMatch` object form). */
@@ -85,7 +85,7 @@ export type FieldOperatorParser = (args: {
   value: unknown;
   /** The whole operator document the operator sits in (for `$regex`/`$options`, which read each other). */
   context: Document;
-  ctx: ParseContext;
+  ctx: FilterParseContext;
   level: ParseLevel;
 }) => MatchNode | null;
 
@@ -93,6 +93,6 @@ export type FieldOperatorParser = (args: {
 export type TopLevelOperatorParser = (args: {
   name: string;
   value: unknown;
-  ctx: ParseContext;
+  ctx: FilterParseContext;
   level: ParseLevel;
 }) => MatchNode | null;

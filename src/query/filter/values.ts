@@ -1,4 +1,4 @@
-import { bsonTypeOf, isDocument, type Document } from '../../bson/index.js';
+import { bsonTypeOf, isDocument, setField, type Document } from '../../bson/index.js';
 
 /**
  * An operand as the wire would have delivered it: JS `undefined` anywhere inside becomes null, because the bson
@@ -23,18 +23,13 @@ export function operandValue(v: unknown): unknown {
       const x = operandValue(v[k]);
       if (x !== v[k] && out === null) {
         out = {};
-        for (let j = 0; j < i; j++) define(out, keys[j]!, v[keys[j]!]);
+        for (let j = 0; j < i; j++) setField(out, keys[j]!, v[keys[j]!]);
       }
-      if (out !== null) define(out, k, x);
+      if (out !== null) setField(out, k, x);
     }
     return out ?? v;
   }
   return v;
-}
-
-function define(doc: Document, key: string, value: unknown): void {
-  // '__proto__' as a data field must stay a field.
-  Object.defineProperty(doc, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** True for a JS RegExp or a BSONRegExp (BSON type regex). */
@@ -64,11 +59,3 @@ export function isExpressionDocument(v: unknown, allowIncompleteDbRef: boolean):
   return !isDbRefDocument(v, allowIncompleteDbRef);
 }
 
-/** The (pattern, options) of a regex value; JS RegExp flags reduced to the BSON options they stand for, sorted. */
-export function regexParts(v: unknown): { pattern: string; flags: string } {
-  if (v instanceof RegExp) {
-    return { pattern: v.source, flags: [...v.flags].filter((f) => 'imsux'.includes(f)).sort().join('') };
-  }
-  const r = v as { pattern: string; options: string };
-  return { pattern: r.pattern, flags: r.options ?? '' };
-}

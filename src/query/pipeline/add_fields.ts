@@ -1,8 +1,9 @@
 import { isDocument } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { typeName } from '../expressions/index.js';
-import { applyProjection, parseProjection, withStageContext } from './projection.js';
+import { addFieldsProjectionPolicies, applyProjection, parseProjection } from '../projection/index.js';
 import { scopeFor } from './scope.js';
+import { withStageContext } from './stage_context.js';
 import type { StageParser } from './types.js';
 
 /**
@@ -14,7 +15,7 @@ export const parseAddFields: StageParser = (spec, ctx, name) => {
   if (!isDocument(spec)) {
     throw new MongoServerError(40272, `${name} specification stage must be an object, got ${typeName(spec)}`);
   }
-  const projection = withStageContext(name, () => parseProjection(spec, 'addFields', ctx.expressions));
+  const projection = withStageContext(name, () => parseProjection(spec, addFieldsProjectionPolicies, { expressions: ctx.expressions }));
   return {
     kind: 'document',
     name,

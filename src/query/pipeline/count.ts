@@ -1,7 +1,6 @@
 import { MongoServerError } from '../../errors/index.js';
-import { setField } from '../expressions/index.js';
 import type { StageParser } from './types.js';
-import { Int32 } from '../../bson/index.js';
+import { Int32, setField } from '../../bson/index.js';
 
 /**
  * $count (https://www.mongodb.com/docs/manual/reference/operator/aggregation/count/): one document

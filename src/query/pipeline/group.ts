@@ -1,6 +1,6 @@
-import { isDocument, Int32, type Document } from '../../bson/index.js';
+import { isDocument, Int32, setField, type Document } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
-import { accumulatorFactories, setField, type Accumulator, type AccumulatorFactory, type Evaluator } from '../expressions/index.js';
+import { accumulatorFactories, type Accumulator, type AccumulatorFactory, type Evaluator } from '../expressions/index.js';
 import { ValueGroups } from './group_key.js';
 import { scopeFor } from './scope.js';
 import type { Runtime, StageContext, StageParser } from './types.js';

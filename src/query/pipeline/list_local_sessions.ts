@@ -1,5 +1,5 @@
 import { bsonTypeOf, isDocument, type Document } from '../../bson/index.js';
-import { MongoServerError, mongoError } from '../../errors/index.js';
+import { mongoError, MongoServerError, unknownFieldError, wrongTypeError } from '../../errors/index.js';
 import type { StageParser } from './types.js';
 
 /** A parsed `$listLocalSessions` specification: every session, or those of the given users. */
@@ -25,10 +25,10 @@ export function parseListLocalSessionsSpec(spec: unknown): ListLocalSessionsSpec
   const users: string[] = [];
   for (const [key, value] of Object.entries(spec)) {
     if (key === 'allUsers') {
-      if (typeof value !== 'boolean') throw mongoError('TypeMismatch', `BSON field '$listLocalSessions.allUsers' is the wrong type '${bsonTypeOf(value)}', expected type 'bool'`);
+      if (typeof value !== 'boolean') throw wrongTypeError('$listLocalSessions.allUsers', bsonTypeOf(value), 'bool');
       allUsers = value;
     } else if (key === 'users') {
-      if (!Array.isArray(value)) throw mongoError('TypeMismatch', `BSON field '$listLocalSessions.users' is the wrong type '${bsonTypeOf(value)}', expected type 'array'`);
+      if (!Array.isArray(value)) throw wrongTypeError('$listLocalSessions.users', bsonTypeOf(value), 'array');
       for (const u of value) {
         if (!isDocument(u) || typeof u.user !== 'string' || typeof u.db !== 'string') {
           throw mongoError('TypeMismatch', "BSON field '$listLocalSessions.users' must hold documents {user: <string>, db: <string>}");
@@ -36,7 +36,7 @@ export function parseListLocalSessionsSpec(spec: unknown): ListLocalSessionsSpec
         users.push(`${u.user}@${u.db}`);
       }
     } else {
-      throw new MongoServerError(40415, `BSON field '$listLocalSessions.${key}' is an unknown field.`);
+      throw unknownFieldError(`$listLocalSessions.${key}`);
     }
   }
   if (allUsers && users.length > 0) {

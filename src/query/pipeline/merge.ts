@@ -1,5 +1,5 @@
 import { bsonTypeOf, isDocument, type Document } from '../../bson/index.js';
-import { MongoServerError, mongoError } from '../../errors/index.js';
+import { badEnumValueError, missingFieldError, MongoServerError, unknownFieldError, wrongTypeError } from '../../errors/index.js';
 import type { StageParser } from './types.js';
 
 export type MergeWhenMatched = 'replace' | 'keepExisting' | 'merge' | 'fail' | 'pipeline';
@@ -31,17 +31,17 @@ const WHEN_NOT_MATCHED = new Set(['insert', 'discard', 'fail']);
 function parseInto(value: unknown, defaultDb: string): { db: string; coll: string } {
   if (typeof value === 'string') return { db: defaultDb, coll: value };
   if (!isDocument(value)) {
-    throw mongoError('TypeMismatch', `BSON field '$merge.into' is the wrong type '${bsonTypeOf(value)}', expected types '[string, object]'`);
+    throw wrongTypeError('$merge.into', bsonTypeOf(value), ['string', 'object']);
   }
   let db = defaultDb;
   let coll: string | undefined;
   for (const [key, v] of Object.entries(value)) {
-    if (key !== 'db' && key !== 'coll') throw new MongoServerError(40415, `BSON field '$merge.into.${key}' is an unknown field.`);
-    if (typeof v !== 'string') throw mongoError('TypeMismatch', `BSON field '$merge.into.${key}' is the wrong type '${bsonTypeOf(v)}', expected type 'string'`);
+    if (key !== 'db' && key !== 'coll') throw unknownFieldError(`$merge.into.${key}`);
+    if (typeof v !== 'string') throw wrongTypeError(`$merge.into.${key}`, bsonTypeOf(v), 'string');
     if (key === 'db') db = v;
     else coll = v;
   }
-  if (coll === undefined) throw new MongoServerError(40414, "BSON field '$merge.into.coll' is missing but a required field");
+  if (coll === undefined) throw missingFieldError('$merge.into.coll');
   return { db, coll };
 }
 
@@ -87,7 +87,7 @@ export function parseMergeSpec(spec: unknown, defaultDb: string): MergeSpec {
         on = parseOn(value);
         break;
       case 'let':
-        if (!isDocument(value)) throw mongoError('TypeMismatch', `BSON field '$merge.let' is the wrong type '${bsonTypeOf(value)}', expected type 'object'`);
+        if (!isDocument(value)) throw wrongTypeError('$merge.let', bsonTypeOf(value), 'object');
         letSpec = value;
         break;
       case 'whenMatched':
@@ -95,25 +95,25 @@ export function parseMergeSpec(spec: unknown, defaultDb: string): MergeSpec {
           whenMatched = 'pipeline';
           pipeline = value as Document[];
         } else if (typeof value === 'string') {
-          if (!WHEN_MATCHED.has(value)) throw mongoError('BadValue', `Enumeration value '${value}' for field '$merge.whenMatched' is not a valid value.`);
+          if (!WHEN_MATCHED.has(value)) throw badEnumValueError('$merge.whenMatched', value);
           whenMatched = value as MergeWhenMatched;
         } else {
-          throw mongoError('TypeMismatch', `BSON field '$merge.whenMatched' is the wrong type '${bsonTypeOf(value)}', expected types '[string, array]'`);
+          throw wrongTypeError('$merge.whenMatched', bsonTypeOf(value), ['string', 'array']);
         }
         break;
       case 'whenNotMatched':
-        if (typeof value !== 'string') throw mongoError('TypeMismatch', `BSON field '$merge.whenNotMatched' is the wrong type '${bsonTypeOf(value)}', expected type 'string'`);
-        if (!WHEN_NOT_MATCHED.has(value)) throw mongoError('BadValue', `Enumeration value '${value}' for field '$merge.whenNotMatched' is not a valid value.`);
+        if (typeof value !== 'string') throw wrongTypeError('$merge.whenNotMatched', bsonTypeOf(value), 'string');
+        if (!WHEN_NOT_MATCHED.has(value)) throw badEnumValueError('$merge.whenNotMatched', value);
         whenNotMatched = value as MergeWhenNotMatched;
         break;
       case 'targetCollectionVersion':
         // Sent between mongos and shards; meaningless on one node.
         break;
       default:
-        throw new MongoServerError(40415, `BSON field '$merge.${key}' is an unknown field.`);
+        throw unknownFieldError(`$merge.${key}`);
     }
   }
-  if (!target) throw new MongoServerError(40414, "BSON field '$merge.into' is missing but a required field");
+  if (!target) throw missingFieldError('$merge.into');
   if (!SUPPORTED.has(`${whenMatched}/${whenNotMatched}`)) {
     const shown = whenMatched === 'pipeline' ? '[pipeline]' : whenMatched;
     throw new MongoServerError(51181, `Combination of $merge modes 'whenMatched: ${shown}' and 'whenNotMatched: ${whenNotMatched}' is not supported`);

@@ -1,5 +1,5 @@
 import { bsonTypeOf, isDocument } from '../../bson/index.js';
-import { MongoServerError, mongoError } from '../../errors/index.js';
+import { missingFieldError, mongoError, MongoServerError, unknownFieldError, wrongTypeError } from '../../errors/index.js';
 import type { StageParser } from './types.js';
 
 /** Where `$out` writes: a collection of the aggregate's database, or of another one. */
@@ -26,18 +26,18 @@ export function parseOutSpec(spec: unknown, defaultDb: string): OutSpec {
   for (const [key, value] of Object.entries(spec)) {
     if (key === 'db' || key === 'coll') {
       if (typeof value !== 'string') {
-        throw mongoError('TypeMismatch', `BSON field '$out.${key}' is the wrong type '${bsonTypeOf(value)}', expected type 'string'`);
+        throw wrongTypeError(`$out.${key}`, bsonTypeOf(value), 'string');
       }
       if (key === 'db') db = value;
       else coll = value;
     } else if (key === 'timeseries') {
       throw mongoError('NotImplemented', '$out to a time-series collection is not supported by eddydb');
     } else {
-      throw new MongoServerError(40415, `BSON field '$out.${key}' is an unknown field.`);
+      throw unknownFieldError(`$out.${key}`);
     }
   }
-  if (db === undefined) throw new MongoServerError(40414, "BSON field '$out.db' is missing but a required field");
-  if (coll === undefined) throw new MongoServerError(40414, "BSON field '$out.coll' is missing but a required field");
+  if (db === undefined) throw missingFieldError('$out.db');
+  if (coll === undefined) throw missingFieldError('$out.coll');
   return { db, coll };
 }
 

@@ -1,5 +1,4 @@
-import { isDocument, type Document } from '../../bson/index.js';
-import { setField } from '../expressions/index.js';
+import { isDocument, setField, type Document } from '../../bson/index.js';
 
 /**
  * Dotted-path access as mongod's Document::getNestedField/MutableDocument::setNestedField do it: through

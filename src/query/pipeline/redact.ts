@@ -1,6 +1,6 @@
-import { isDocument, type Document } from '../../bson/index.js';
+import { isDocument, setField, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { formatValue, setField, type Scope } from '../expressions/index.js';
+import { formatValue, type Scope } from '../expressions/index.js';
 import type { Runtime, StageParser } from './types.js';
 
 /**

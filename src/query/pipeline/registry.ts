@@ -14,7 +14,7 @@ import { parseSkip } from './skip.js';
 import { parseSort } from './sort.js';
 import { parseSortByCount } from './sort_by_count.js';
 import type { StageParser } from './types.js';
-import { parseUnset } from './unset.js';
+import { parseUnsetStage } from './unset.js';
 import { parseUnwind } from './unwind.js';
 
 /** The stages eddydb runs, by name (sorted). */
@@ -36,7 +36,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$skip', parseSkip],
   ['$sort', parseSort],
   ['$sortByCount', parseSortByCount],
-  ['$unset', parseUnset],
+  ['$unset', parseUnsetStage],
   ['$unwind', parseUnwind],
 ]);
 

@@ -1,5 +1,5 @@
 import { isDocument, type Document } from '../../bson/index.js';
-import { MongoServerError } from '../../errors/index.js';
+import { missingFieldError, MongoServerError, unknownFieldError } from '../../errors/index.js';
 import { formatValue, typeName, type Evaluator } from '../expressions/index.js';
 import { scopeFor } from './scope.js';
 import type { CompiledStage, StageContext, StageParser } from './types.js';
@@ -33,11 +33,11 @@ export const parseReplaceRoot: StageParser = (spec, ctx: StageContext) => {
   let newRoot: unknown;
   let found = false;
   for (const key of Object.keys(spec)) {
-    if (key !== 'newRoot') throw new MongoServerError(40415, `BSON field '$replaceRoot.${key}' is an unknown field.`);
+    if (key !== 'newRoot') throw unknownFieldError(`$replaceRoot.${key}`);
     newRoot = spec[key];
     found = true;
   }
-  if (!found) throw new MongoServerError(40414, "BSON field '$replaceRoot.newRoot' is missing but a required field");
+  if (!found) throw missingFieldError('$replaceRoot.newRoot');
   return replacementStage('$replaceRoot', ctx.expressions.parse(newRoot), "'newRoot' expression");
 };
 

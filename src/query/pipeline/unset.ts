@@ -1,13 +1,14 @@
 import { MongoServerError } from '../../errors/index.js';
-import { applyProjection, exclusionOf, withStageContext } from './projection.js';
+import { applyProjection, exclusionProjection } from '../projection/index.js';
 import { scopeFor } from './scope.js';
+import { withStageContext } from './stage_context.js';
 import type { StageParser } from './types.js';
 
 /**
  * $unset (https://www.mongodb.com/docs/manual/reference/operator/aggregation/unset/): one field path or an array
  * of them, removed as an exclusion projection would.
  */
-export const parseUnset: StageParser = (spec) => {
+export const parseUnsetStage: StageParser = (spec) => {
   let paths: string[];
   if (typeof spec === 'string') {
     paths = [spec];
@@ -22,7 +23,7 @@ export const parseUnset: StageParser = (spec) => {
   } else {
     throw new MongoServerError(31002, '$unset specification must be a string or an array');
   }
-  const projection = withStageContext('$unset', () => exclusionOf(paths));
+  const projection = withStageContext('$unset', () => exclusionProjection(paths));
   return {
     kind: 'document',
     name: '$unset',

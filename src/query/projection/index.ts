@@ -1,13 +1,21 @@
-import { type Collation, type Document } from '../../bson/index.js';
+import { isDocument, type Collation, type Document } from '../../bson/index.js';
+import { mongoError } from '../../errors/index.js';
+import { createParseContext, makeScope } from '../expressions/index.js';
 import { compileFilter } from '../filter/index.js';
-import { applyProjection } from './apply.js';
-import { parseProjection } from './projection_ast.js';
+import { applyProjection } from './executor.js';
+import { findProjectionPolicies, parseProjection } from './projection_ast.js';
 
 /**
- * find() projections (https://www.mongodb.com/docs/manual/reference/method/db.collection.find/#projection):
- * inclusion and exclusion (dotted paths through arrays and embedded documents, `_id` included unless excluded),
- * computed fields (aggregation expressions and literals), `$slice`, `$elemMatch` and the positional `a.$`.
+ * Projections, one engine for find and for the aggregation stages ($project, $addFields/$set, $unset): the parser
+ * in projection_ast.ts with a policy per caller, the executor in executor.ts. find's projection
+ * (https://www.mongodb.com/docs/manual/reference/method/db.collection.find/#projection) is compiled here.
  */
+
+export {
+  addFieldsProjectionPolicies, aggregateProjectionPolicies, exclusionProjection, findProjectionPolicies, parseProjection,
+  type Projection, type ProjectionPolicies, type ProjectionType,
+} from './projection_ast.js';
+export { applyProjection } from './executor.js';
 
 export interface ProjectionOptions {
   /** The find filter; required for a positional projection (`a.$`), which re-matches it to find the element. */
@@ -21,21 +29,17 @@ export interface CompiledProjection {
   apply(doc: Document): Document;
 }
 
-/**
- * Validates and compiles a projection. Throws MongoServerError with mongod's codes: 31253/31254 for mixing
- * inclusion and exclusion ("Cannot do exclusion on field x in inclusion projection"), 31249/31250 path
- * collisions, 31252/31310 expressions in an exclusion projection, 31271-31277/31287/31308/51050 positional misuse,
- * 31255/31256/31274/31275 $elemMatch misuse, 31257-31259/31272/31273 bad $slice, 31325 unknown expression,
- * 51270 empty sub-projection, 17308/40218 $meta (no $meta values are supported), and the expression module's
- * errors for computed fields.
- */
+/** Validates and compiles a find() projection; errors are parseProjection's, with mongod's codes. */
 export function compileProjection(spec: Document, options: ProjectionOptions = {}): CompiledProjection {
-  const parsed = parseProjection(spec, options);
-  const query = parsed.positionalPath && options.filter ? compileFilter(options.filter, { collation: options.collation ?? null }) : null;
+  if (!isDocument(spec)) throw mongoError('TypeMismatch', 'Expected field projection to be of type object');
+  const collation = options.collation ?? null;
+  const projection = parseProjection(spec, findProjectionPolicies, { expressions: createParseContext({ collation }), filter: options.filter });
+  const query = projection.positionalPath && options.filter ? compileFilter(options.filter, { collation }) : null;
   return {
-    type: parsed.type,
+    // find's projections have no additions: only $addFields' policy makes them.
+    type: projection.type as 'inclusion' | 'exclusion',
     apply(doc) {
-      return applyProjection(parsed, doc, () => {
+      return applyProjection(projection, doc, makeScope(doc), () => {
         if (!query) return undefined;
         const details: { elemMatchKey?: string } = {};
         query.matches(doc, details);

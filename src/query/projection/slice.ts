@@ -1,6 +1,5 @@
-import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../../bson/index.js';
+import { bsonTypeOf, getField, isDocument, isNumeric, setField, toNumber, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { getPathValue, setPathValue } from './paths.js';
 
 /** A find() `$slice` (https://www.mongodb.com/docs/manual/reference/operator/projection/slice/). */
 export interface FindSlice {
@@ -56,9 +55,9 @@ function sliceValue(value: unknown, path: readonly string[], i: number, slice: F
 }
 
 function sliceIn(doc: Document, path: readonly string[], i: number, slice: FindSlice): Document {
-  const v = getPathValue(doc, path[i]!);
+  const v = getField(doc, path[i]!);
   if (v === undefined && !Object.prototype.hasOwnProperty.call(doc, path[i]!)) return doc;
-  setPathValue(doc, path[i]!, sliceValue(v, path, i + 1, slice));
+  setField(doc, path[i]!, sliceValue(v, path, i + 1, slice));
   return doc;
 }
 

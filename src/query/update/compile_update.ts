@@ -1,6 +1,7 @@
 import { Timestamp } from 'bson';
 import { bsonTypeOf, deepClone, isDocument, type Collation, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
+import type { MatchDetails } from '../filter/index.js';
 import { parseArrayFilters, type ArrayFilterMatcher } from './array_filters.js';
 import { documentToString, elementToString } from '../../bson/index.js';
 import {
@@ -31,11 +32,6 @@ export interface ApplyOptions {
   now?: Date;
   /** $currentDate's timestamp (default: now in seconds, increment 1); the engine passes the write's cluster time. */
   clusterTime?: Timestamp;
-}
-
-/** What the query's match says about the document, for the positional `$` operator. */
-export interface MatchDetails {
-  elemMatchKey?: string;
 }
 
 export interface UpdateApplyResult {

@@ -1,6 +1,6 @@
-import { isDocument, type Document } from '../../bson/index.js';
+import { elementToString, isDocument, setField, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { elementToString } from '../../bson/index.js';
+import { MISSING } from '../filter/types.js';
 
 /**
  * Field-path helpers for the update tree: checks on update paths (mongod's fieldchecker), walking a document by
@@ -12,10 +12,6 @@ export interface PathStep {
   readonly name: string;
   readonly arrayIndex: boolean;
 }
-
-/** Marker for "no such field": JS `undefined` is a BSON value (the deprecated undefined type). */
-export const MISSING: unique symbol = Symbol('missing');
-export type Missing = typeof MISSING;
 
 /** mongod refuses to pad an array with more nulls than this to reach a numeric path component. */
 const MAX_PADDING = 1500000;
@@ -89,15 +85,6 @@ export function valueAt(root: Document, steps: readonly PathStep[]): unknown {
   let cur: unknown = root;
   for (const s of steps) cur = getChild(cur, s.name);
   return cur;
-}
-
-/** Sets `key` on a document (appending when new, keeping its position when it exists). */
-export function setField(doc: Document, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(doc, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    doc[key] = value;
-  }
 }
 
 /** Replaces the value at an existing path. */

@@ -2,9 +2,10 @@ import {
   bsonTypeOf, compareValues, deepClone, isDocument, isNumeric, toNumber, type Collation, type Document,
 } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
+import { MISSING } from '../filter/types.js';
 import { idForMessage } from './arithmetic.js';
 import { ModifierNode, NOOP, type ModifyResult } from './modifier_node.js';
-import { dotted, getChild, MISSING, type PathStep } from './path_support.js';
+import { dotted, getChild, type PathStep } from './path_support.js';
 import type { ApplyContext } from './update_node.js';
 
 /** How $push orders the array: by whole values (1 / -1) or by fields of document elements. */

@@ -1,8 +1,7 @@
-import { compareValues, deepClone, type Document } from '../../bson/index.js';
+import { compareValues, deepClone, setField, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { elementToString } from '../../bson/index.js';
 import { identical } from './identical.js';
-import { setField } from './path_support.js';
 import { validateDocumentForStorage } from './storage_validation.js';
 
 /**

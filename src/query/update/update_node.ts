@@ -2,9 +2,8 @@ import type { Timestamp } from 'bson';
 import type { Collation, Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { elementToString } from '../../bson/index.js';
-import {
-  MISSING, compareBinary, comparePathComponents, dotted, getChild, lastName, valueAt, type PathStep,
-} from './path_support.js';
+import { MISSING } from '../filter/types.js';
+import { compareBinary, comparePathComponents, dotted, getChild, lastName, valueAt, type PathStep } from './path_support.js';
 
 /**
  * The update tree mongod builds from an operator-style update (UpdateObjectNode / UpdateArrayNode and modifier

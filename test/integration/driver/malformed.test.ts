@@ -267,9 +267,28 @@ describe('invalid command arguments through the driver get MongoDB codes', () =>
 
   test('insert without documents (40414) or with documents that are not an array (14)', async () => {
     await rejectsWith(client.db(DB).command({ insert: COLL }), 40414, {
-      codeName: 'Location40414', message: "BSON field 'insert.documents' is missing but a required field",
+      codeName: 'IDLFailedToParse', message: "BSON field 'insert.documents' is missing but a required field",
     });
     await rejectsWith(client.db(DB).command({ insert: COLL, documents: 'x' }), 14, { codeName: 'TypeMismatch' });
+  });
+
+  test('an unknown stage option is IDLUnknownField (40415)', async () => {
+    await rejectsWith(client.db(DB).command({ aggregate: COLL, pipeline: [{ $out: { db: DB, coll: 'x', bogus: 1 } }], cursor: {} }), 40415, {
+      codeName: 'IDLUnknownField', message: "BSON field '$out.bogus' is an unknown field.",
+    });
+  });
+
+  test('a field of the wrong type names the type it has (14)', async () => {
+    await rejectsWith(client.db(DB).command({ distinct: COLL, key: 1 }), 14, {
+      codeName: 'TypeMismatch', message: "BSON field 'distinct.key' is the wrong type 'int', expected type 'string'",
+    });
+    await rejectsWith(client.db(DB).command({ killCursors: COLL, cursors: 'x' }), 14, {
+      codeName: 'TypeMismatch', message: "BSON field 'killCursors.cursors' is the wrong type 'string', expected type 'array'",
+    });
+  });
+
+  test('getLog of an unknown log is OperationFailed (96)', async () => {
+    await rejectsWith(client.db('admin').command({ getLog: 'bogus' }), 96, { codeName: 'OperationFailed', message: "No log named 'bogus'" });
   });
 
   test('a bad collection name is InvalidNamespace (73)', async () => {

@@ -108,6 +108,19 @@ for (const mode of MODES) {
         await rejectsWith(() => db.command({ collMod: 'missing', changeStreamPreAndPostImages: { enabled: true } }), 26, { codeName: 'NamespaceNotFound' });
       });
 
+      it('changeStreamPreAndPostImages is parsed with the IDL errors: unknown 40415, missing 40414, wrong type 14', async () => {
+        const db = freshDb();
+        await rejectsWith(() => db.createCollection('c', { changeStreamPreAndPostImages: { enabled: true, bogus: 1 } }), 40415, {
+          codeName: 'IDLUnknownField', message: "BSON field 'changeStreamPreAndPostImages.bogus' is an unknown field.",
+        });
+        await rejectsWith(() => db.createCollection('c', { changeStreamPreAndPostImages: {} }), 40414, {
+          codeName: 'IDLFailedToParse', message: "BSON field 'changeStreamPreAndPostImages.enabled' is missing but a required field",
+        });
+        await rejectsWith(() => db.createCollection('c', { changeStreamPreAndPostImages: { enabled: 1 } }), 14, {
+          codeName: 'TypeMismatch', message: "BSON field 'changeStreamPreAndPostImages.enabled' is the wrong type 'int', expected type 'bool'",
+        });
+      });
+
       it('drop removes the collection and its documents; dropping a missing one succeeds', async () => {
         const db = freshDb();
         const coll = db.collection('c');

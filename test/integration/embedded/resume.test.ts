@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MongoServerError, type Document } from '../../../src/index.js';
 import { openClient } from '../../helpers/embedded.js';
-import { spyCommands } from '../../helpers/assertions.js';
+import { rejectsWith, spyCommands } from '../../helpers/assertions.js';
 
 describe('embedded change streams resume like a driver', () => {
   it('resumes after its cursor is killed (43), with no change lost or repeated', async () => {
@@ -42,6 +42,17 @@ describe('embedded change streams resume like a driver', () => {
       await coll.insertOne({ _id: 3 });
       await assert.rejects(() => stream.next(), (err: unknown) => err instanceof MongoServerError && err.code === 6 && err.errorLabels.length === 0);
       assert.equal(stream.alive, false);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('configureFailPoint of an unknown fail point is FailPointSetFailed (266)', async () => {
+    const { client, cleanup } = await openClient('memory', { enableTestCommands: true });
+    try {
+      await rejectsWith(() => client.db('admin').command({ configureFailPoint: 'noSuchFailPoint', mode: 'alwaysOn' }), 266, {
+        codeName: 'FailPointSetFailed', message: 'noSuchFailPoint not found',
+      });
     } finally {
       await cleanup();
     }

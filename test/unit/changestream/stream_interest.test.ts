@@ -4,7 +4,7 @@ import { BSONRegExp } from 'bson';
 import { streamInterest } from '../../../src/changestream/stream_interest.js';
 import type { ChangeStreamSpec } from '../../../src/changestream/options.js';
 import type { StreamScope } from '../../../src/changestream/scope.js';
-import { idKey } from '../../../src/oplog/interest.js';
+import { idEqualityKey } from '../../../src/oplog/interest.js';
 import type { OplogEntry, OplogOp } from '../../../src/oplog/entry.js';
 import type { Document } from '../../../src/bson/types.js';
 
@@ -18,12 +18,12 @@ function entry(op: OplogOp, collName: string, id?: unknown, db = 'app'): OplogEn
 
 describe('streamInterest: what the leading $match stages pin down', () => {
   test('documentKey._id equality, $eq, $in and whole documentKey', () => {
-    assert.deepEqual(streamInterest(coll, spec, match({ 'documentKey._id': 5 }), null).ids, [idKey(5)]);
-    assert.deepEqual(streamInterest(coll, spec, match({ 'documentKey._id': { $eq: 'a' } }), null).ids, [idKey('a')]);
-    assert.deepEqual(streamInterest(coll, spec, match({ 'documentKey._id': { $in: [1, 'b'] } }), null).ids, [idKey(1), idKey('b')]);
-    assert.deepEqual(streamInterest(coll, spec, match({ documentKey: { _id: 7 } }), null).ids, [idKey(7)]);
-    assert.deepEqual(streamInterest(coll, spec, match({ $and: [{ x: 1 }, { 'documentKey._id': 9 }] }), null).ids, [idKey(9)]);
-    assert.deepEqual(streamInterest(coll, spec, [{ $match: { a: 1 } }, { $match: { 'documentKey._id': 3 } }], null).ids, [idKey(3)]);
+    assert.deepEqual(streamInterest(coll, spec, match({ 'documentKey._id': 5 }), null).ids, [idEqualityKey(5)]);
+    assert.deepEqual(streamInterest(coll, spec, match({ 'documentKey._id': { $eq: 'a' } }), null).ids, [idEqualityKey('a')]);
+    assert.deepEqual(streamInterest(coll, spec, match({ 'documentKey._id': { $in: [1, 'b'] } }), null).ids, [idEqualityKey(1), idEqualityKey('b')]);
+    assert.deepEqual(streamInterest(coll, spec, match({ documentKey: { _id: 7 } }), null).ids, [idEqualityKey(7)]);
+    assert.deepEqual(streamInterest(coll, spec, match({ $and: [{ x: 1 }, { 'documentKey._id': 9 }] }), null).ids, [idEqualityKey(9)]);
+    assert.deepEqual(streamInterest(coll, spec, [{ $match: { a: 1 } }, { $match: { 'documentKey._id': 3 } }], null).ids, [idEqualityKey(3)]);
   });
 
   test('conditions that are not plain equality pin nothing', () => {
@@ -48,7 +48,7 @@ describe('streamInterest: what the leading $match stages pin down', () => {
   test('under a collation, strings pin nothing (\"a\" may equal \"A\") but numbers still do', () => {
     const ci = { locale: 'en', strength: 2 };
     assert.equal(streamInterest(coll, spec, match({ 'documentKey._id': 'a' }), ci as never).ids, undefined);
-    assert.deepEqual(streamInterest(coll, spec, match({ 'documentKey._id': 1 }), ci as never).ids, [idKey(1)]);
+    assert.deepEqual(streamInterest(coll, spec, match({ 'documentKey._id': 1 }), ci as never).ids, [idEqualityKey(1)]);
     const ops = streamInterest(coll, spec, match({ operationType: 'insert' }), ci as never);
     assert.equal(ops.accepts(entry('update', 'c', 1)), true);
   });

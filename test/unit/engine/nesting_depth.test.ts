@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Int32 } from 'bson';
-import { checkNestingDepth, nestingDepth, prepareForInsert, encodeDocument, MAX_USER_NESTING_DEPTH } from '../../../src/engine/documents.js';
+import { checkNestingDepth, nestingDepth, prepareForInsert, encodeStoredDocument, MAX_USER_NESTING_DEPTH } from '../../../src/engine/documents.js';
 
 function nested(levels: number): Record<string, unknown> {
   let doc: Record<string, unknown> = { leaf: 1 };
@@ -22,6 +22,6 @@ test('nestingDepth counts non-empty documents and arrays, the top level included
 test('over 100 levels is Overflow (15) on insert and on encode; exactly 100 is fine', () => {
   assert.doesNotThrow(() => prepareForInsert({ _id: 1, ...nested(100) }));
   assert.throws(() => prepareForInsert({ _id: 1, ...nested(101) }), (e: { code?: number }) => e.code === 15);
-  assert.throws(() => encodeDocument({ _id: 1, ...nested(101) }), (e: { code?: number }) => e.code === 15);
+  assert.throws(() => encodeStoredDocument({ _id: 1, ...nested(101) }), (e: { code?: number }) => e.code === 15);
   assert.throws(() => checkNestingDepth(nested(150), false), /maximum nesting depth of 100/);
 });

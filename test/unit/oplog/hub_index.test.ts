@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { OplogHub, type Parking } from '../../../src/oplog/hub.js';
-import { idKey, interestedIn, type StreamInterest } from '../../../src/oplog/interest.js';
+import { idEqualityKey, interestedIn, type StreamInterest } from '../../../src/oplog/interest.js';
 import type { OplogEntry, OplogOp } from '../../../src/oplog/entry.js';
 
 let clock = 100n;
@@ -23,31 +23,31 @@ function park(hub: OplogHub, of: StreamInterest, timeoutMs = 60_000, parking?: P
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-describe('idKey: one key per MongoDB-equal _id', () => {
+describe('idEqualityKey: one key per MongoDB-equal _id', () => {
   test('numbers of every type share a key; other types differ', () => {
-    const one = idKey(1);
-    assert.equal(idKey(1.0), one);
-    assert.equal(idKey(new Int32(1)), one);
-    assert.equal(idKey(new Double(1)), one);
-    assert.equal(idKey(Long.fromNumber(1)), one);
-    assert.equal(idKey(1n), one);
-    assert.notEqual(idKey('1'), one);
-    assert.notEqual(idKey(1.5), one);
-    assert.equal(idKey(-0), idKey(0));
-    assert.equal(idKey(Long.fromString('9007199254740993')), 'n9007199254740993');
-    assert.notEqual(idKey(Long.fromString('9007199254740993')), idKey(9007199254740992));
+    const one = idEqualityKey(1);
+    assert.equal(idEqualityKey(1.0), one);
+    assert.equal(idEqualityKey(new Int32(1)), one);
+    assert.equal(idEqualityKey(new Double(1)), one);
+    assert.equal(idEqualityKey(Long.fromNumber(1)), one);
+    assert.equal(idEqualityKey(1n), one);
+    assert.notEqual(idEqualityKey('1'), one);
+    assert.notEqual(idEqualityKey(1.5), one);
+    assert.equal(idEqualityKey(-0), idEqualityKey(0));
+    assert.equal(idEqualityKey(Long.fromString('9007199254740993')), 'n9007199254740993');
+    assert.notEqual(idEqualityKey(Long.fromString('9007199254740993')), idEqualityKey(9007199254740992));
     const oid = new ObjectId();
-    assert.equal(idKey(new ObjectId(oid.toHexString())), idKey(oid));
+    assert.equal(idEqualityKey(new ObjectId(oid.toHexString())), idEqualityKey(oid));
   });
   test('types it cannot key return null', () => {
-    for (const v of [null, undefined, Decimal128.fromString('1'), { a: 1 }, [1], new Date(0), true]) assert.equal(idKey(v), null);
+    for (const v of [null, undefined, Decimal128.fromString('1'), { a: 1 }, [1], new Date(0), true]) assert.equal(idEqualityKey(v), null);
   });
 });
 
 describe('OplogHub.waitForEntries: a commit wakes only the waiters it concerns', () => {
   test('a waiter pinned to an _id sleeps through other ids and wakes with only its entries', async () => {
     const hub = new OplogHub(clock);
-    const mine = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!] }));
+    const mine = park(hub, interest({ db: 'app', coll: 'c', ids: [idEqualityKey(1)!] }));
     const other = entry('update', 'c', 2);
     hub.publish([other], [1]);
     await tick();
@@ -81,7 +81,7 @@ describe('OplogHub.waitForEntries: a commit wakes only the waiters it concerns',
 
   test('an _id without a key (a decimal) is offered to every pinned waiter of the namespace', async () => {
     const hub = new OplogHub(clock);
-    const pinned = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!, idKey(2)!] }));
+    const pinned = park(hub, interest({ db: 'app', coll: 'c', ids: [idEqualityKey(1)!, idEqualityKey(2)!] }));
     hub.publish([entry('delete', 'c', Decimal128.fromString('1'))], [1]);
     await pinned.done;
     assert.equal(pinned.state.woke!.entries.length, 1, 'offered once although pinned to two ids');
@@ -89,8 +89,8 @@ describe('OplogHub.waitForEntries: a commit wakes only the waiters it concerns',
 
   test('DDL entries go to every waiter, whatever its pins', async () => {
     const hub = new OplogHub(clock);
-    const pinned = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!] }));
-    const elsewhere = park(hub, interest({ db: 'x', coll: 'y', ids: [idKey(1)!] }));
+    const pinned = park(hub, interest({ db: 'app', coll: 'c', ids: [idEqualityKey(1)!] }));
+    const elsewhere = park(hub, interest({ db: 'x', coll: 'y', ids: [idEqualityKey(1)!] }));
     hub.publish([entry('drop', 'c')], [1]);
     await Promise.all([pinned.done, elsewhere.done]);
     assert.equal(pinned.state.woke!.entries[0]!.op, 'drop');
@@ -110,7 +110,7 @@ describe('OplogHub.waitForEntries: a commit wakes only the waiters it concerns',
 
   test('a timeout returns no entries and `through` at the committed time: everything before was offered', async () => {
     const hub = new OplogHub(clock);
-    const w = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey('me')!] }), 20);
+    const w = park(hub, interest({ db: 'app', coll: 'c', ids: [idEqualityKey('me')!] }), 20);
     const e = entry('insert', 'c', 'someone else');
     hub.publish([e], [1]);
     await w.done;
@@ -127,7 +127,7 @@ describe('OplogHub.waitForEntries: a commit wakes only the waiters it concerns',
   test('parking.wake ends the wait early and leaves the index', async () => {
     const hub = new OplogHub(clock);
     const parking: Parking = { wake: null };
-    const w = park(hub, interest({ db: 'app', coll: 'c', ids: [idKey(1)!] }), 60_000, parking);
+    const w = park(hub, interest({ db: 'app', coll: 'c', ids: [idEqualityKey(1)!] }), 60_000, parking);
     assert.equal(typeof parking.wake, 'function');
     parking.wake!();
     await w.done;
@@ -139,7 +139,7 @@ describe('OplogHub.waitForEntries: a commit wakes only the waiters it concerns',
 
 describe('interestedIn: the same decision for streams that read entries themselves', () => {
   test('follows namespace, ids and accepts; DDL always asks accepts', () => {
-    const i = interest({ db: 'app', coll: 'c', ids: [idKey(1)!] });
+    const i = interest({ db: 'app', coll: 'c', ids: [idEqualityKey(1)!] });
     assert.equal(interestedIn(i, entry('insert', 'c', 1)), true);
     assert.equal(interestedIn(i, entry('insert', 'c', 2)), false);
     assert.equal(interestedIn(i, entry('insert', 'd', 1)), false);

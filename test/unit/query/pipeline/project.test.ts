@@ -1,7 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EJSON } from 'bson';
+import type { Document } from '../../../../src/bson/index.js';
 import { compilePipeline } from '../../../../src/query/pipeline/index.js';
 import { assertBson, assertCode } from '../expressions/helpers.js';
+import { SHARED_CASES, SHARED_ERRORS } from '../projection/shared_rules.js';
 
 function run1(stage: Record<string, unknown>, doc: Record<string, unknown>): unknown {
   const out = compilePipeline([stage]).run([doc]);
@@ -17,33 +20,24 @@ const event = {
   fullDocument: { _id: 1, z: 3 },
 };
 
-describe('$project', () => {
-  const cases: [string, Record<string, unknown>, Record<string, unknown>, unknown][] = [
-    ['inclusion keeps _id and input order', { b: 1, a: 1 }, { _id: 1, a: 1, b: 2, c: 3 }, { _id: 1, a: 1, b: 2 }],
-    ['inclusion without _id', { _id: 0, a: true }, { _id: 1, a: 1, b: 2 }, { a: 1 }],
-    ['_id after the field', { a: 1, _id: false }, { _id: 1, a: 1 }, { a: 1 }],
-    ['exclusion', { b: 0 }, { _id: 1, a: 1, b: 2 }, { _id: 1, a: 1 }],
-    ['only _id: 0 is an exclusion', { _id: 0 }, { _id: 1, a: 1 }, { a: 1 }],
-    ['only _id: 1 is an inclusion', { _id: 1 }, { _id: 1, a: 1 }, { _id: 1 }],
-    ['exclusion with _id: 1', { a: 0, _id: 1 }, { _id: 1, a: 1, b: 2 }, { _id: 1, b: 2 }],
-    ['dotted inclusion', { 'a.b': 1, _id: 0 }, { _id: 1, a: { b: 1, c: 2 }, d: 4 }, { a: { b: 1 } }],
-    ['nested inclusion', { a: { b: 1 }, _id: 0 }, { a: { b: 1, c: 2 } }, { a: { b: 1 } }],
-    ['inclusion through arrays drops scalars', { 'a.b': 1, _id: 0 }, { a: [{ b: 1, c: 2 }, 5, [{ b: 3 }]] }, { a: [{ b: 1 }, [{ b: 3 }]] }],
-    ['inclusion below a scalar drops it', { 'a.b': 1, _id: 0 }, { a: 5 }, {}],
-    ['dotted exclusion through arrays keeps scalars', { 'a.b': 0 }, { a: [{ b: 1, c: 2 }, 5] }, { a: [{ c: 2 }, 5] }],
-    ['computed literal and field path', { x: 'lit', y: '$a' }, { _id: 1, a: 9 }, { _id: 1, x: 'lit', y: 9 }],
-    ['computed expression', { s: { $add: ['$a', 1] } }, { _id: 1, a: 1 }, { _id: 1, s: 2 }],
-    ['computed fields come after included ones', { c: '$a', a: 1 }, { _id: 1, a: 1 }, { _id: 1, a: 1, c: 1 }],
-    ['$$REMOVE omits the field', { a: 1, b: '$$REMOVE' }, { _id: 1, a: 1, b: 2 }, { _id: 1, a: 1 }],
-    ['missing field path omits the field', { x: '$nope' }, { _id: 1 }, { _id: 1 }],
-    ['computed under a scalar replaces it', { 'a.b': { $literal: 1 } }, { _id: 1, a: 5 }, { _id: 1, a: { b: 1 } }],
-    ['computed in each array element (scalars were not included)', { 'a.b': 'x' }, { _id: 1, a: [{ c: 1 }, 2] }, { _id: 1, a: [{ b: 'x' }] }],
-    ['array literal is an expression', { v: [1, '$a'] }, { _id: 1, a: 2 }, { _id: 1, v: [1, 2] }],
-  ];
-  for (const [name, spec, doc, expected] of cases) {
-    test(name, () => assertBson(run1({ $project: spec }, doc), expected));
-  }
+function show(v: unknown): string {
+  return EJSON.stringify(v as Document, { relaxed: false });
+}
 
+describe('$project: the rules it shares with find', () => {
+  for (const c of SHARED_CASES) {
+    test(c.name, () => {
+      const before = show(c.doc);
+      assert.equal(show(run1({ $project: c.spec }, c.doc)), show(c.expected));
+      assert.equal(show(c.doc), before, 'input modified');
+    });
+  }
+  for (const [name, spec, code, message] of SHARED_ERRORS) {
+    test(`error: ${name}`, () => assertCode(() => compilePipeline([{ $project: spec }]), code, message && `Invalid $project :: caused by :: ${message}`));
+  }
+});
+
+describe('$project', () => {
   test('change stream: literal replaces operationType', () => {
     assertBson(run1({ $project: { _id: 1, operationType: 'addedInFutureMongoDBVersion' } }, event), {
       _id: { _data: '82AB' },
@@ -80,30 +74,35 @@ describe('$project', () => {
   });
 });
 
-describe('$project errors', () => {
+describe("$project errors: find's operators and an empty spec", () => {
   const cases: [string, unknown, number, string?][] = [
     ['not an object', 1, 15969, '$project specification must be an object'],
     ['empty', {}, 51272, 'Invalid $project :: caused by :: projection specification must have at least one field'],
-    ['empty sub-projection', { v: {} }, 51270, 'Invalid $project :: caused by :: An empty sub-projection is not a valid value. Found empty object at path'],
-    ['empty field name', { '': true }, 40352, 'Invalid $project :: caused by :: FieldPath cannot be constructed with empty string'],
-    ['empty path component', { 'v..d': true }, 15998, 'Invalid $project :: caused by :: FieldPath field names may not be empty strings.'],
-    ['exclusion then inclusion', { foo: false, bar: true }, 31253, 'Invalid $project :: caused by :: Cannot do inclusion on field bar in exclusion projection'],
-    ['inclusion then exclusion', { foo: true, bar: false }, 31254, 'Invalid $project :: caused by :: Cannot do exclusion on field bar in inclusion projection'],
-    ['expression in an exclusion', { a: 0, b: { $add: [1] } }, 31252, 'Invalid $project :: caused by :: Cannot use expression other than $meta in exclusion projection'],
-    ['literal in an exclusion', { a: 0, b: 'x' }, 31310, 'Invalid $project :: caused by :: Cannot use an expression b: "x" in an exclusion projection'],
     ['positional', { 'v.$': true }, 31324, 'Invalid $project :: caused by :: Cannot use positional projection in aggregation projection'],
-    ['positional in the middle', { 'v.$.foo': true }, 31394],
-    ['$-prefixed field', { $v: true }, 16410, "Invalid $project :: caused by :: FieldPath field names may not start with '$'. Consider using $getField or $setField."],
-    ['unknown expression', { v: { $nonExistent: 'foo' } }, 31325, 'Invalid $project :: caused by :: Unknown expression $nonExistent'],
-    ['unknown nested expression', { v: { $type: { $nonExistent: 'foo' } } }, 168, "Invalid $project :: caused by :: Unrecognized expression '$nonExistent'"],
-    ['two operators', { v: { $type: 42, $op: 42 } }, 16410],
+    ['positional twice', { 'v.$.foo.$': true }, 31324, 'Invalid $project :: caused by :: Cannot use positional projection in aggregation projection'],
+    ['$elemMatch', { a: { $elemMatch: { b: 1 } } }, 168, 'Invalid $project :: caused by :: Cannot use $elemMatch in this context'],
+    ["find's $slice syntax is the $slice expression", { a: { $slice: 1 } }, 28667],
     ['wrong argument count', { v: { $type: ['foo', 'bar'] } }, 16020, 'Invalid $project :: caused by :: Expression $type takes exactly 1 arguments. 2 were passed in.'],
     ["'$' alone", { sum: { $sum: '$' } }, 16872, "Invalid $project :: caused by :: '$' by itself is not a valid FieldPath"],
     ['empty variable', { sum: { $sum: '$$' } }, 9, 'Invalid $project :: caused by :: empty variable names are not allowed'],
-    ['path collision', { a: 1, 'a.b': 1 }, 31249, 'Invalid $project :: caused by :: Path collision at a.b remaining portion b'],
-    ['duplicate path', { 'a.b': 1, a: { b: 1 } }, 31250, 'Invalid $project :: caused by :: Path collision at b'],
   ];
   for (const [name, spec, code, message] of cases) {
     test(name, () => assertCode(() => compilePipeline([{ $project: spec }]), code, message));
   }
+});
+
+describe('$addFields shares the engine with every value computed', () => {
+  test('$elemMatch is not an expression', () => {
+    assertCode(() => compilePipeline([{ $addFields: { a: { $elemMatch: { b: 1 } } } }]), 168, 'Invalid $addFields :: caused by :: Cannot use $elemMatch in this context');
+  });
+  test('$meta is parsed as in $project', () => {
+    assertCode(() => compilePipeline([{ $set: { s: { $meta: 'bogus' } } }]), 17308, 'Invalid $set :: caused by :: Unsupported argument to $meta: bogus');
+  });
+  test('a positional path is refused', () => {
+    assertCode(() => compilePipeline([{ $addFields: { 'a.$': 1 } }]), 31324);
+  });
+  test('1, true and {} are literals, and an empty $addFields changes nothing', () => {
+    assertBson(run1({ $addFields: { one: 1, yes: true, none: {} } }, { _id: 1 }), { _id: 1, one: 1, yes: true, none: {} });
+    assertBson(run1({ $addFields: {} }, { _id: 1, a: 2 }), { _id: 1, a: 2 });
+  });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { EJSON } from 'bson';
 import type { Document } from '../../../../src/bson/index.js';
-import { compileUpdate, type CompileUpdateOptions, type MatchDetails, type ApplyOptions } from '../../../../src/query/update/index.js';
+import type { MatchDetails } from '../../../../src/query/filter/index.js';
+import { compileUpdate, type CompileUpdateOptions, type ApplyOptions } from '../../../../src/query/update/index.js';
 import { MongoServerError } from '../../../../src/errors/index.js';
 
 /** Canonical extended JSON: keeps field order and BSON types (int vs double vs long), so equality is exact. */
