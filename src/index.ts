@@ -7,5 +7,5 @@ export type { ClientOptions, ChangeStreamOptions, ChangeStreamDocument } from '.
 export { MongoServerError, ErrorCodes } from './errors/index.js';
 export {
   ObjectId, Timestamp, Long, Decimal128, Binary, UUID, Int32, Double, MinKey, MaxKey, Code, BSONRegExp, BSONSymbol, DBRef,
-} from 'bson';
-export type { Document } from 'bson';
+} from './bson/index.js';
+export type { DriverDocument as Document } from './bson/index.js';

@@ -1,5 +1,5 @@
-import { calculateObjectSize } from 'bson';
-import { valuesEqual } from '../bson/index.js';
+import { calculateObjectSize } from '../bson/index.js';
+import { MAX_BSON_OBJECT_SIZE, valuesEqual } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import type { Engine } from '../engine/engine.js';
@@ -15,7 +15,7 @@ import { buildEvents, type DocumentLookup } from './event_builder.js';
 import { MAX_EVENT_BYTES, splitLargeEvent } from './split_event.js';
 
 /** Replies stay under mongod's 16 MiB limit for a batch (a single event may fill one alone). */
-const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
+const MAX_BATCH_BYTES = MAX_BSON_OBJECT_SIZE - 64 * 1024;
 /** Oplog entries read per step. */
 const READ_CHUNK = 256;
 /** How long a getMore without maxTimeMS waits for changes, as mongod's default awaitData timeout. */

@@ -1,4 +1,4 @@
-import { Timestamp } from 'bson';
+import { Timestamp } from '../bson/index.js';
 import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
 import { badEnumValueError, mongoError, MongoServerError, unknownFieldError, wrongTypeError } from '../errors/index.js';
 import { decodeResumeToken, type ResumePoint } from '../oplog/resume_token.js';

@@ -1,10 +1,10 @@
-import { calculateObjectSize, Int32 } from 'bson';
+import { calculateObjectSize, Int32, MAX_BSON_OBJECT_SIZE } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import { encodeResumeToken, type ResumePoint } from '../oplog/resume_token.js';
 
 /** The largest event (or fragment) a stream may return: mongod's user document limit. */
-export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+export const MAX_EVENT_BYTES = MAX_BSON_OBJECT_SIZE;
 
 /**
  * $changeStreamSplitLargeEvent: splits an event over 16 MiB into fragments of whole top-level fields, in order.

@@ -1,7 +1,7 @@
 import { BatchQueue } from './batch_queue.js';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
-import { Long, Timestamp } from 'bson';
+import { Long, Timestamp } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { MongoServerError } from '../errors/index.js';
 import type { CommandRunner } from './cursor.js';

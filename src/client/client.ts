@@ -1,4 +1,4 @@
-import { ObjectId } from 'bson';
+import { ObjectId } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { openStorage, StorageError, type StorageOptions } from '../storage/index.js';
 import { mongoError } from '../errors/index.js';

@@ -1,4 +1,4 @@
-import { deserialize, Double, Int32, Long } from 'bson';
+import { deserialize, Double, Int32, Long } from '../bson/index.js';
 import { attachRawDocuments, serializeAnySize } from '../bson/index.js';
 import { isDocument, type Document } from '../bson/types.js';
 import { MongoServerError } from '../errors/index.js';

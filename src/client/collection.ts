@@ -1,4 +1,4 @@
-import { ObjectId } from 'bson';
+import { ObjectId } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { MongoServerError } from '../errors/index.js';
 import { errorFromReply, toUser } from './codec.js';

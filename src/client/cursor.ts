@@ -1,5 +1,5 @@
 import { BatchQueue } from './batch_queue.js';
-import { Long } from 'bson';
+import { Long } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import type { ClientSession } from './session.js';
 

@@ -1,6 +1,6 @@
 import type { Document } from '../bson/index.js';
 import { SERVER_VERSION, type CommandDefinition } from './support/context.js';
-import { MAX_BSON_OBJECT_SIZE } from '../engine/documents.js';
+import { MAX_BSON_OBJECT_SIZE } from '../bson/index.js';
 
 /** The storage engine name eddydb reports wherever mongod names its own (buildInfo, serverStatus). */
 export const STORAGE_ENGINE_NAME = 'eddydb';

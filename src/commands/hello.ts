@@ -1,13 +1,8 @@
-import { isDocument, Long, type Document } from '../bson/index.js';
+import { isDocument, Long, MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE, type Document } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
-import { MAX_BSON_OBJECT_SIZE } from '../engine/documents.js';
 import { MAX_WIRE_VERSION, type CommandContext, type CommandDefinition } from './support/context.js';
 
-/** Sizes every handshake reply announces (with the engine's MAX_BSON_OBJECT_SIZE); drivers split batches by them. */
-export const MAX_MESSAGE_SIZE_BYTES = 48_000_000;
-/** mongod's write_ops::kMaxWriteBatchSize; bulkWrite refuses a request with more operations. */
-export const MAX_WRITE_BATCH_SIZE = 100_000;
 export const LOGICAL_SESSION_TIMEOUT_MINUTES = 30;
 
 /**

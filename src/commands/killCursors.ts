@@ -1,4 +1,4 @@
-import { Long } from 'bson';
+import { Long } from '../bson/index.js';
 import { bsonTypeOf, toBigInt } from '../bson/types.js';
 import { mongoError, wrongTypeError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';

@@ -1,4 +1,4 @@
-import { Binary } from 'bson';
+import { Binary } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { listCollectionInfos, isView, uuidBinary } from '../engine/catalog.js';
 import { compileFilter } from '../query/filter/index.js';

@@ -1,4 +1,4 @@
-import { UUID } from 'bson';
+import { UUID } from '../bson/index.js';
 import type { CommandDefinition } from './support/context.js';
 
 export const startSession: CommandDefinition = {

@@ -1,8 +1,8 @@
-import { calculateObjectSize } from 'bson';
+import { calculateObjectSize, MAX_BSON_OBJECT_SIZE } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import type { CursorBatch, ServerCursor } from './cursor_registry.js';
 
-const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+const MAX_BATCH_BYTES = MAX_BSON_OBJECT_SIZE;
 
 /** Splits off the next batch: at most `batchSize` documents (0 = no count limit) and at most 16 MiB. */
 export function takeBatch(docs: Document[], start: number, batchSize: number): number {

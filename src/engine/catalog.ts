@@ -1,4 +1,4 @@
-import { serialize, deserialize, Binary, Int32 } from 'bson';
+import { serialize, deserialize, Binary, Int32 } from '../bson/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Document } from '../bson/types.js';
 import type { CollectionRecord, StorageReader } from '../storage/types.js';

@@ -1,4 +1,4 @@
-import { Int32 } from 'bson';
+import { Int32 } from '../bson/index.js';
 import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
 import { deepClone, elementToString, toNumber, valuesEqual, valueToString } from '../bson/index.js';
 import { missingFieldError, mongoError, unknownFieldError, wrongTypeError } from '../errors/index.js';

@@ -1,10 +1,9 @@
-import { serialize, deserialize, ObjectId, calculateObjectSize } from 'bson';
+import { serialize, deserialize, ObjectId, calculateObjectSize } from '../bson/index.js';
 import { bsonTypeOf, type Document } from '../bson/types.js';
-import { encodeKey } from '../bson/index.js';
+import { encodeKey, MAX_BSON_OBJECT_SIZE } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
 
 /** mongod's maximum user document size. */
-export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
 const decodeOptions = { promoteValues: false, promoteBuffers: false } as const;
 

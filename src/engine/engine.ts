@@ -1,4 +1,4 @@
-import type { Timestamp } from 'bson';
+import type { Timestamp } from '../bson/index.js';
 import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
 import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';

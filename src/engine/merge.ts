@@ -1,4 +1,4 @@
-import { ObjectId } from 'bson';
+import { ObjectId } from '../bson/index.js';
 import { isDocument, toNumber, type Document } from '../bson/index.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import { compileExpression, type CompiledExpression } from '../query/expressions/index.js';

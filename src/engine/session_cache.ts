@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Binary } from 'bson';
+import { Binary } from '../bson/index.js';
 import { isDocument, valuesEqual, type Document } from '../bson/index.js';
 
 /** Sessions idle longer than mongod's default localLogicalSessionTimeoutMinutes are forgotten. */

@@ -1,4 +1,4 @@
-import { Timestamp } from 'bson';
+import { Timestamp } from '../bson/index.js';
 
 /**
  * The cluster clock: MongoDB Timestamps (seconds, increment) packed as `seconds << 32 | increment` in a bigint,

@@ -1,4 +1,4 @@
-import { deserialize } from 'bson';
+import { deserialize } from '../bson/index.js';
 import { serializeAnySize } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 

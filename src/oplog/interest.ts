@@ -1,4 +1,4 @@
-import type { ObjectId } from 'bson';
+import type { ObjectId } from '../bson/index.js';
 import { bsonTypeOf, toBigInt, toNumber } from '../bson/types.js';
 import type { OplogEntry } from './entry.js';
 

@@ -1,4 +1,4 @@
-import { calculateObjectSize } from 'bson';
+import { calculateObjectSize } from '../bson/index.js';
 import { Int32, bsonTypeOf, compareValues, deepClone, isDocument, setField, toNumber, type Document } from '../bson/index.js';
 
 /**

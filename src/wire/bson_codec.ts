@@ -4,7 +4,7 @@ import { serializeAnySize } from '../bson/index.js';
  * layer expects it (numeric wrappers kept, UTF-8 validated) and encode a reply.
  */
 import { isUtf8 } from 'node:buffer';
-import { BSON, type Document } from 'bson';
+import { BSON, type Document } from '../bson/index.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { MongoServerError } from '../errors/command_error.js';
 import { valueEnd } from './bson_walk.js';

@@ -40,5 +40,3 @@ export const OpQueryFlag = {
 /** mongod accepts a command document up to 16 MiB plus this much room for command overhead (BSONObjMaxInternalSize). */
 export const BSON_INTERNAL_SLACK = 16 * 1024;
 
-export const DEFAULT_MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
-export const DEFAULT_MAX_MESSAGE_SIZE_BYTES = 48_000_000;

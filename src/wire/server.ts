@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { negotiateCompressors } from './compression.js';
 import { WireConnection, type ConnectionContext } from './connection.js';
-import { DEFAULT_MAX_BSON_OBJECT_SIZE, DEFAULT_MAX_MESSAGE_SIZE_BYTES } from './constants.js';
+import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES } from '../bson/index.js';
 import type { ConnectionInfo, WireServer, WireServerOptions } from './types.js';
 
 /** "host:port", with IPv4-mapped IPv6 shown as plain IPv4 and other IPv6 in brackets, as MongoDB writes hosts. */
@@ -33,8 +33,8 @@ export function createWireServer(options: WireServerOptions): WireServer {
 
   const ctx: ConnectionContext = {
     handler: options.handler,
-    maxBsonObjectSize: options.maxBsonObjectSize ?? DEFAULT_MAX_BSON_OBJECT_SIZE,
-    maxMessageSizeBytes: options.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_SIZE_BYTES,
+    maxBsonObjectSize: options.maxBsonObjectSize ?? MAX_BSON_OBJECT_SIZE,
+    maxMessageSizeBytes: options.maxMessageSizeBytes ?? MAX_MESSAGE_SIZE_BYTES,
     strictOpQuery: options.strictOpQuery ?? false,
     nextRequestId: () => {
       const id = nextRequestId;

@@ -1,7 +1,6 @@
-import { bsonTypeOf, documentToString, isDocument, isNumeric, toNumber, type Document } from '../../bson/index.js';
+import { bsonTypeOf, documentToString, isDocument, isNumeric, toNumber, MAX_WRITE_BATCH_SIZE, type Document } from '../../bson/index.js';
 import { missingFieldError, mongoError, MongoServerError, unknownFieldError, validatorError, wrongTypeError } from '../../errors/index.js';
 import { GENERIC_ARGUMENTS } from './generic_arguments.js';
-import { MAX_WRITE_BATCH_SIZE } from '../hello.js';
 
 /**
  * Parsing of the MongoDB 8.0 client-level `bulkWrite` command, with the errors mongod's IDL parser and

@@ -1,4 +1,4 @@
-import { Binary, Long } from 'bson';
+import { Binary, Long } from '../../bson/index.js';
 import type { Document } from '../../bson/types.js';
 import type { Engine } from '../../engine/engine.js';
 

@@ -1,7 +1,6 @@
-import { bsonTypeNumbers, bsonTypeOf, isNumeric, numberOfType, toNumber, Decimal128, Double, type BsonTypeName } from '../../bson/index.js';
+import { bsonTypeNumbers, bsonTypeOf, isNumeric, numberOfType, toNumber, Decimal128, Double, ObjectId, type BsonTypeName } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
 import { namedArgs, fixedArgs, parseArgs } from './args.js';
-import { ObjectId } from './bson_values.js';
 import { formatDate, ISO_FORMAT, parseDateString, UTC } from './date_support.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToBool, formatDouble, int32, isNullish, long, toBigIntValue, typeName } from './values.js';

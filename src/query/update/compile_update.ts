@@ -1,4 +1,4 @@
-import { Timestamp } from 'bson';
+import { Timestamp } from '../../bson/index.js';
 import { bsonTypeOf, deepClone, isDocument, type Collation, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import type { MatchDetails } from '../filter/index.js';

@@ -1,4 +1,4 @@
-import type { Binary, Code, Decimal128, Long, ObjectId, Timestamp } from 'bson';
+import type { Binary, Code, Decimal128, Long, ObjectId, Timestamp } from '../../bson/index.js';
 import { bsonTypeOf, isDocument } from '../../bson/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Timestamp } from 'bson';
+import type { Timestamp } from '../../bson/index.js';
 import type { Collation, Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { elementToString } from '../../bson/index.js';

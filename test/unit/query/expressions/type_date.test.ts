@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Decimal128, Double, Int32, Long } from '../../../../src/bson/index.js';
-import { ObjectId, Timestamp } from '../../../../src/query/expressions/bson_values.js';
+import { Decimal128, Double, Int32, Long, ObjectId, Timestamp } from '../../../../src/bson/index.js';
 import { evaluateExpression } from '../../../../src/query/expressions/index.js';
 import { assertBson, assertCode } from './helpers.js';
 
