@@ -123,9 +123,4 @@ export function toBigInt(v: unknown): bigint | null {
   return Number.isInteger(n) ? BigInt(n) : null;
 }
 
-/** Plain-English BSON type name for messages, as mongod prints it ("string", "int", "object", ...). */
-export function typeNameForMessage(v: unknown): string {
-  return bsonTypeOf(v);
-}
-
 export { Int32, Double, Long, Decimal128 };

@@ -1,4 +1,4 @@
-import { serialize, deserialize, ObjectId, calculateObjectSize } from '../bson/index.js';
+import { serialize, deserialize, ObjectId } from '../bson/index.js';
 import { bsonTypeOf, type Document } from '../bson/types.js';
 import { encodeKey, MAX_BSON_OBJECT_SIZE } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
@@ -95,10 +95,6 @@ function checkDocumentSize(bytes: Uint8Array): Uint8Array {
     throw mongoError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${bytes.byteLength}, max size: ${MAX_BSON_OBJECT_SIZE}`);
   }
   return bytes;
-}
-
-export function bsonSize(doc: Document): number {
-  return calculateObjectSize(doc);
 }
 
 /** The storage key of a document: its `_id` in the order-preserving encoding. */

@@ -2,7 +2,7 @@
  * The storage contract, run against every engine. Engine-specific behaviour (files, locks, pragmas) follows in
  * its own suite at the end.
  */
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';

@@ -1,5 +1,5 @@
 import { bsonTypeOf, documentToString, isDocument, isNumeric, toNumber, MAX_WRITE_BATCH_SIZE, type Document } from '../../bson/index.js';
-import { missingFieldError, mongoError, MongoServerError, unknownFieldError, validatorError, wrongTypeError } from '../../errors/index.js';
+import { missingFieldError, mongoError, unknownFieldError, validatorError, wrongTypeError } from '../../errors/index.js';
 import { GENERIC_ARGUMENTS } from './generic_arguments.js';
 
 /**

@@ -54,9 +54,3 @@ export function namedArgs(arg: unknown, allowed: readonly string[], codes: Named
   }
   return out;
 }
-
-/** Throws `code`/`message` unless `key` is present in a named-argument object. */
-export function requireArg(args: Record<string, unknown>, key: string, code: number, message: string): unknown {
-  if (!Object.prototype.hasOwnProperty.call(args, key)) throw new MongoServerError(code, message);
-  return args[key];
-}

@@ -5,7 +5,7 @@
  * including 8.0's rule that null no longer matches the BSON undefined value.
  */
 import { bsonTypeOf, isDocument, type Document } from '../../bson/index.js';
-import { MongoServerError, wrongTypeError } from '../../errors/index.js';
+import { wrongTypeError } from '../../errors/index.js';
 import { extractEqualities } from './equalities.js';
 import { AndNode } from './node.js';
 import { parseContext } from './parser.js';

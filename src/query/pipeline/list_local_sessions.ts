@@ -1,4 +1,4 @@
-import { bsonTypeOf, isDocument, type Document } from '../../bson/index.js';
+import { bsonTypeOf, isDocument } from '../../bson/index.js';
 import { mongoError, MongoServerError, unknownFieldError, wrongTypeError } from '../../errors/index.js';
 import type { StageParser } from './types.js';
 
