@@ -41,7 +41,7 @@ export function csotSkips(supportsCsot: boolean, driverVersion: string): SkipEnt
       reason:
         'driver: the Node driver refreshes the timeout before resuming (ChangeStream._resume calls timeoutContext.refresh()), ' +
         'so the resume aggregate gets a fresh timeoutMS instead of what is left of the next() call, and it retries that ' +
-        'aggregate as a retryable read; the Node driver skips this test in its own CSOT suite (DRIVERS-3006)',
+        'aggregate as a retryable read; the Node driver skips this test in its own CSOT suite (https://jira.mongodb.org/browse/DRIVERS-3006)',
     },
   ];
 }

@@ -15,7 +15,7 @@ export const CRUD_SKIPS: readonly SkipEntry[] = [
   ...['insertOne', 'insertMany', 'bulkWrite', 'clientBulkWrite'].map((via) => ({
     file: 'create-null-ids.json',
     test: `inserting _id with type null via ${via}`,
-    reason: 'driver: the mongodb 7.x driver replaces a null _id with a new ObjectId before sending the insert (NODE-6468)',
+    reason: 'driver: the mongodb 7.x driver replaces a null _id with a new ObjectId before sending the insert (https://jira.mongodb.org/browse/NODE-6468)',
   })),
   ...[
     'partialResult is unset when first operation fails during an ordered bulk write (verbose)',
@@ -24,7 +24,7 @@ export const CRUD_SKIPS: readonly SkipEntry[] = [
   ].map((test) => ({
     file: 'client-bulkWrite-partialResults.json',
     test,
-    reason: 'driver: the mongodb 7.x driver reports an empty partialResult instead of none (NODE-6384)',
+    reason: 'driver: the mongodb 7.x driver reports an empty partialResult instead of none (https://jira.mongodb.org/browse/NODE-6384)',
   })),
   ...[
     'Aggregate with $out passes bypassDocumentValidation: false',
@@ -35,7 +35,7 @@ export const CRUD_SKIPS: readonly SkipEntry[] = [
   ].map((test) => ({
     file: 'bypassDocumentValidation.json',
     test,
-    reason: 'driver: the mongodb 7.x driver only sends bypassDocumentValidation when it is true for these commands (NODE-6484)',
+    reason: 'driver: the mongodb 7.x driver only sends bypassDocumentValidation when it is true for these commands (https://jira.mongodb.org/browse/NODE-6484)',
   })),
   // Features eddydb does not implement yet; each entry names the missing feature.
 ];
