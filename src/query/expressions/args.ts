@@ -33,17 +33,19 @@ export function rangedArgs(name: string, arg: unknown, ctx: ParseContext, min: n
   return args;
 }
 
-/** Error codes a named-argument operator uses for its three parse failures. */
+/** Error codes a named-argument operator uses for its parse failures. */
 export interface NamedArgCodes {
   /** The argument is not an object. */
   readonly notObject: [number, string];
   /** A field outside `allowed`; the message gets the field name appended. */
   readonly unknown: [number, string];
+  /** The fields that must be present, each with its error, checked in this order after the unknown fields. */
+  readonly required?: Readonly<Record<string, [number, string]>>;
 }
 
 /**
  * Reads an operator's named arguments ({input: ..., as: ...}) without compiling them, so the caller can compile
- * some of them with extra variables in scope. Fields outside `allowed` are rejected.
+ * some of them with extra variables in scope. Fields outside `allowed` are rejected, then missing required ones.
  */
 export function namedArgs(arg: unknown, allowed: readonly string[], codes: NamedArgCodes): Record<string, unknown> {
   if (!isDocument(arg)) throw new MongoServerError(codes.notObject[0], codes.notObject[1]);
@@ -51,6 +53,9 @@ export function namedArgs(arg: unknown, allowed: readonly string[], codes: Named
   for (const key of Object.keys(arg)) {
     if (!allowed.includes(key)) throw new MongoServerError(codes.unknown[0], `${codes.unknown[1]}${key}`);
     out[key] = arg[key];
+  }
+  for (const [field, [code, message]] of Object.entries(codes.required ?? {})) {
+    if (!(field in out)) throw new MongoServerError(code, message);
   }
   return out;
 }

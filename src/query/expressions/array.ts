@@ -66,9 +66,11 @@ function parseMap(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['input', 'as', 'in'], {
     notObject: [16878, '$map only supports an object as its argument'],
     unknown: [16879, 'Unrecognized parameter to $map: '],
+    required: {
+      input: [16880, "Missing 'input' parameter to $map"],
+      in: [16882, "Missing 'in' parameter to $map"],
+    },
   });
-  if (!('input' in spec)) throw new MongoServerError(16880, "Missing 'input' parameter to $map");
-  if (!('in' in spec)) throw new MongoServerError(16882, "Missing 'in' parameter to $map");
   const inputEv = ctx.parse(spec.input);
   const name = asName(spec);
   const inEv = ctx.withVariables([name]).parse(spec.in);
@@ -87,9 +89,11 @@ function parseFilter(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['input', 'as', 'cond', 'limit'], {
     notObject: [28646, '$filter only supports an object as its argument'],
     unknown: [28647, 'Unrecognized parameter to $filter: '],
+    required: {
+      input: [28648, "Missing 'input' parameter to $filter"],
+      cond: [28650, "Missing 'cond' parameter to $filter"],
+    },
   });
-  if (!('input' in spec)) throw new MongoServerError(28648, "Missing 'input' parameter to $filter");
-  if (!('cond' in spec)) throw new MongoServerError(28650, "Missing 'cond' parameter to $filter");
   const inputEv = ctx.parse(spec.input);
   const limitEv = 'limit' in spec ? ctx.parse(spec.limit) : undefined;
   const name = asName(spec);
@@ -122,10 +126,12 @@ function parseReduce(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['input', 'initialValue', 'in'], {
     notObject: [40075, `$reduce requires an object as an argument, found: ${typeName(arg)}`],
     unknown: [40076, '$reduce found an unknown argument: '],
+    required: {
+      input: [40077, "$reduce requires 'input' to be specified"],
+      initialValue: [40078, "$reduce requires 'initialValue' to be specified"],
+      in: [40079, "$reduce requires 'in' to be specified"],
+    },
   });
-  if (!('input' in spec)) throw new MongoServerError(40077, "$reduce requires 'input' to be specified");
-  if (!('initialValue' in spec)) throw new MongoServerError(40078, "$reduce requires 'initialValue' to be specified");
-  if (!('in' in spec)) throw new MongoServerError(40079, "$reduce requires 'in' to be specified");
   const inputEv = ctx.parse(spec.input);
   const initialEv = ctx.parse(spec.initialValue);
   const inEv = ctx.withVariables(['this', 'value']).parse(spec.in);

@@ -63,8 +63,10 @@ function parseDateToString(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['date', 'format', 'timezone', 'onNull'], {
     notObject: [18629, '$dateToString only supports an object as its argument'],
     unknown: [18534, 'Unrecognized argument to $dateToString: '],
+    required: {
+      date: [18628, "Missing 'date' parameter to $dateToString"],
+    },
   });
-  if (!('date' in spec)) throw new MongoServerError(18628, "Missing 'date' parameter to $dateToString");
   const dateEv = ctx.parse(spec.date);
   const formatEv = 'format' in spec ? ctx.parse(spec.format) : undefined;
   const tzEv = 'timezone' in spec ? ctx.parse(spec.timezone) : undefined;
@@ -92,8 +94,10 @@ function parseDateFromString(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['dateString', 'format', 'timezone', 'onNull', 'onError'], {
     notObject: [40540, `$dateFromString only supports an object as an argument, found: ${typeName(arg)}`],
     unknown: [40541, 'Unrecognized argument to $dateFromString: '],
+    required: {
+      dateString: [40542, "Missing 'dateString' parameter to $dateFromString"],
+    },
   });
-  if (!('dateString' in spec)) throw new MongoServerError(40542, "Missing 'dateString' parameter to $dateFromString");
   const stringEv = ctx.parse(spec.dateString);
   const formatEv = 'format' in spec ? ctx.parse(spec.format) : undefined;
   const tzEv = 'timezone' in spec ? ctx.parse(spec.timezone) : undefined;
@@ -134,8 +138,10 @@ function parseDateToParts(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['date', 'timezone', 'iso8601'], {
     notObject: [40524, '$dateToParts only supports an object as its argument'],
     unknown: [40520, 'Unrecognized argument to $dateToParts: '],
+    required: {
+      date: [40522, "Missing 'date' parameter to $dateToParts"],
+    },
   });
-  if (!('date' in spec)) throw new MongoServerError(40522, "Missing 'date' parameter to $dateToParts");
   const dateEv = ctx.parse(spec.date);
   const tzEv = 'timezone' in spec ? ctx.parse(spec.timezone) : undefined;
   const isoEv = 'iso8601' in spec ? ctx.parse(spec.iso8601) : undefined;

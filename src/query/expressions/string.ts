@@ -143,8 +143,10 @@ function trim(left: boolean, right: boolean) {
     const args = namedArgs(arg, ['input', 'chars'], {
       notObject: [50696, `${name} only supports an object as an argument, found ${typeName(arg)}`],
       unknown: [50694, `${name} found an unknown argument: `],
+      required: {
+        input: [50695, `${name} requires an 'input' field`],
+      },
     });
-    if (!('input' in args)) throw new MongoServerError(50695, `${name} requires an 'input' field`);
     const inputEv = ctx.parse(args.input);
     const charsEv = 'chars' in args ? ctx.parse(args.chars) : undefined;
     return (scope) => {
@@ -229,10 +231,12 @@ function replace(all: boolean) {
     const args = namedArgs(arg, ['input', 'find', 'replacement'], {
       notObject: [51751, `${name} requires an object as an argument, found: ${typeName(arg)}`],
       unknown: [51750, `${name} found an unknown argument: `],
+      required: {
+        input: [51749, `${name} requires 'input' to be specified`],
+        find: [51748, `${name} requires 'find' to be specified`],
+        replacement: [51747, `${name} requires 'replacement' to be specified`],
+      },
     });
-    if (!('input' in args)) throw new MongoServerError(51749, `${name} requires 'input' to be specified`);
-    if (!('find' in args)) throw new MongoServerError(51748, `${name} requires 'find' to be specified`);
-    if (!('replacement' in args)) throw new MongoServerError(51747, `${name} requires 'replacement' to be specified`);
     const inputEv = ctx.parse(args.input);
     const findEv = ctx.parse(args.find);
     const replacementEv = ctx.parse(args.replacement);
