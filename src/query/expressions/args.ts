@@ -1,6 +1,7 @@
-import { isDocument } from '../../bson/index.js';
+import { isDocument, toNumber } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import type { Evaluator, ParseContext } from './types.js';
+import { formatValue, isIntegral32, typeName } from './values.js';
 
 /**
  * Argument parsing shared by operators: positional arguments (an array, or one bare operand) with mongod's
@@ -58,4 +59,17 @@ export function namedArgs(arg: unknown, allowed: readonly string[], codes: Named
     if (!(field in out)) throw new MongoServerError(code, message);
   }
   return out;
+}
+
+/**
+ * The optional start and end index arguments of $indexOfArray, $indexOfBytes and $indexOfCP: integral (40096) and
+ * non-negative (40097). `what` is "starting index" or "ending index".
+ */
+export function indexBound(v: unknown, name: string, what: string): number {
+  if (!isIntegral32(v)) {
+    throw new MongoServerError(40096, `${name}requires an integral ${what}, found a value of type: ${typeName(v)}, with value: ${formatValue(v)}`);
+  }
+  const n = toNumber(v);
+  if (n < 0) throw new MongoServerError(40097, `${name} requires a nonnegative ${what}, found: ${formatValue(v)}`);
+  return n;
 }

@@ -1,6 +1,6 @@
 import { isDocument, isNumeric, toNumber, valuesEqual } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { fixedArgs, namedArgs, parseArgs, rangedArgs } from './args.js';
+import { fixedArgs, indexBound, namedArgs, parseArgs, rangedArgs } from './args.js';
 import { validateVariableNameForWrite } from './field_path.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToBool, formatValue, int32, intOrLong, isIntegral32, isNullish, typeName } from './values.js';
@@ -206,15 +206,6 @@ function parseSlice(arg: unknown, ctx: ParseContext, name: string): Evaluator {
 function parseIsArray(arg: unknown, ctx: ParseContext, name: string): Evaluator {
   const [ev] = fixedArgs(name, arg, ctx, 1);
   return (scope) => Array.isArray(ev!(scope));
-}
-
-function indexBound(v: unknown, name: string, what: string): number {
-  if (!isIntegral32(v)) {
-    throw new MongoServerError(40096, `${name}requires an integral ${what}, found a value of type: ${typeName(v)}, with value: ${formatValue(v)}`);
-  }
-  const n = toNumber(v);
-  if (n < 0) throw new MongoServerError(40097, `${name} requires a nonnegative ${what}, found: ${formatValue(v)}`);
-  return n;
 }
 
 function parseIndexOfArray(arg: unknown, ctx: ParseContext, name: string): Evaluator {

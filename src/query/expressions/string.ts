@@ -1,6 +1,6 @@
 import { bsonTypeOf, compareUtf8, isNumeric, toNumber } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { fixedArgs, namedArgs, parseArgs, rangedArgs } from './args.js';
+import { fixedArgs, indexBound, namedArgs, parseArgs, rangedArgs } from './args.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToString, formatValue, int32, isIntegral32, isNullish, typeName } from './values.js';
 
@@ -174,16 +174,6 @@ function trim(left: boolean, right: boolean) {
   };
 }
 
-/** Start/end index arguments of $indexOfCP/$indexOfBytes: integral and non-negative (40096, 40097). */
-function indexArg(v: unknown, name: string, what: string): number {
-  if (!isIntegral32(v)) {
-    throw new MongoServerError(40096, `${name}requires an integral ${what}, found a value of type: ${typeName(v)}, with value: ${formatValue(v)}`);
-  }
-  const n = toNumber(v);
-  if (n < 0) throw new MongoServerError(40097, `${name} requires a nonnegative ${what}, found: ${formatValue(v)}`);
-  return n;
-}
-
 function indexOf(byBytes: boolean) {
   return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
     const args = rangedArgs(name, arg, ctx, 2, 4);
@@ -200,9 +190,9 @@ function indexOf(byBytes: boolean) {
       }
       const units: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(str)) : Array.from(str);
       const tok: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(token)) : Array.from(token);
-      const start = args.length > 2 ? indexArg(args[2]!(scope), name, 'starting index') : 0;
+      const start = args.length > 2 ? indexBound(args[2]!(scope), name, 'starting index') : 0;
       let end = units.length;
-      if (args.length > 3) end = Math.min(end, indexArg(args[3]!(scope), name, 'ending index'));
+      if (args.length > 3) end = Math.min(end, indexBound(args[3]!(scope), name, 'ending index'));
       if (start === 0 && units.length === 0 && tok.length === 0) return int32(0);
       for (let i = start; i < end; i++) {
         if (i + tok.length > units.length) break;
