@@ -1,7 +1,7 @@
 import { isDocument, toNumber } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import type { Evaluator, ParseContext } from './types.js';
-import { formatValue, isIntegral32, typeName } from './values.js';
+import { formatValue, isIntegral32, isNullish, typeName } from './values.js';
 
 /**
  * Argument parsing shared by operators: positional arguments (an array, or one bare operand) with mongod's
@@ -20,6 +20,21 @@ export function fixedArgs(name: string, arg: unknown, ctx: ParseContext, n: numb
     throw new MongoServerError(16020, `Expression ${name} takes exactly ${n} arguments. ${args.length} were passed in.`);
   }
   return args;
+}
+
+/** Exactly two arguments, where null or missing on either side makes the result null before `fn` sees them. */
+export function nullableBinary(
+  name: string,
+  arg: unknown,
+  ctx: ParseContext,
+  fn: (lhs: unknown, rhs: unknown) => unknown,
+): Evaluator {
+  const [lhsEv, rhsEv] = fixedArgs(name, arg, ctx, 2);
+  return (scope) => {
+    const lhs = lhsEv!(scope);
+    const rhs = rhsEv!(scope);
+    return isNullish(lhs) || isNullish(rhs) ? null : fn(lhs, rhs);
+  };
 }
 
 /** Between `min` and `max` arguments, else 28667, as mongod's ExpressionRangedArity. */

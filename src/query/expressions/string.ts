@@ -1,6 +1,6 @@
 import { bsonTypeOf, compareUtf8, isNumeric, toNumber } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { fixedArgs, indexBound, namedArgs, parseArgs, rangedArgs } from './args.js';
+import { fixedArgs, indexBound, namedArgs, nullableBinary, parseArgs, rangedArgs } from './args.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToString, formatValue, int32, isIntegral32, isNullish, typeName } from './values.js';
 
@@ -117,11 +117,7 @@ function parseStrLenCP(arg: unknown, ctx: ParseContext, name: string): Evaluator
 }
 
 function parseSplit(arg: unknown, ctx: ParseContext, name: string): Evaluator {
-  const [inputEv, sepEv] = fixedArgs(name, arg, ctx, 2);
-  return (scope) => {
-    const input = inputEv!(scope);
-    const sep = sepEv!(scope);
-    if (isNullish(input) || isNullish(sep)) return null;
+  return nullableBinary(name, arg, ctx, (input, sep) => {
     if (typeof input !== 'string') {
       throw new MongoServerError(40085, `$split requires an expression that evaluates to a string as a first argument, found: ${typeName(input)}`);
     }
@@ -130,7 +126,7 @@ function parseSplit(arg: unknown, ctx: ParseContext, name: string): Evaluator {
     }
     if (sep.length === 0) throw new MongoServerError(40087, '$split requires a non-empty separator');
     return input.split(sep);
-  };
+  });
 }
 
 const DEFAULT_TRIM_CHARS = [
