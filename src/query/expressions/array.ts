@@ -55,11 +55,21 @@ function parseConcatArrays(arg: unknown, ctx: ParseContext): Evaluator {
   };
 }
 
-/** The `as` name of $map/$filter ("this" when absent), validated as a variable a user may define. */
-function asName(spec: Record<string, unknown>): string {
+/**
+ * The per-element expression of $map (`in`) and $filter (`cond`), compiled with the `as` variable ("this" when
+ * absent, validated as a name a user may define) in scope; returns that name and the expression.
+ */
+function elementExpression(spec: Record<string, unknown>, ctx: ParseContext, field: string): [string, Evaluator] {
   const name = 'as' in spec ? (typeof spec.as === 'string' ? spec.as : '') : 'this';
   validateVariableNameForWrite(name);
-  return name;
+  return [name, ctx.withVariables([name]).parse(spec[field])];
+}
+
+/** The evaluated `input` of $map and $filter: an array, or null for null or missing; other types are error `code`. */
+function inputArray(input: unknown, name: string, code: number): unknown[] | null {
+  if (isNullish(input)) return null;
+  if (!Array.isArray(input)) throw new MongoServerError(code, `input to ${name} must be an array not ${typeName(input)}`);
+  return input;
 }
 
 function parseMap(arg: unknown, ctx: ParseContext): Evaluator {
@@ -72,12 +82,10 @@ function parseMap(arg: unknown, ctx: ParseContext): Evaluator {
     },
   });
   const inputEv = ctx.parse(spec.input);
-  const name = asName(spec);
-  const inEv = ctx.withVariables([name]).parse(spec.in);
+  const [name, inEv] = elementExpression(spec, ctx, 'in');
   return (scope) => {
-    const input = inputEv(scope);
-    if (isNullish(input)) return null;
-    if (!Array.isArray(input)) throw new MongoServerError(16883, `input to $map must be an array not ${typeName(input)}`);
+    const input = inputArray(inputEv(scope), '$map', 16883);
+    if (input === null) return null;
     return input.map((el) => {
       const v = inEv(bindVariable(scope, name, el));
       return v === undefined ? null : v;
@@ -96,12 +104,10 @@ function parseFilter(arg: unknown, ctx: ParseContext): Evaluator {
   });
   const inputEv = ctx.parse(spec.input);
   const limitEv = 'limit' in spec ? ctx.parse(spec.limit) : undefined;
-  const name = asName(spec);
-  const condEv = ctx.withVariables([name]).parse(spec.cond);
+  const [name, condEv] = elementExpression(spec, ctx, 'cond');
   return (scope) => {
-    const input = inputEv(scope);
-    if (isNullish(input)) return null;
-    if (!Array.isArray(input)) throw new MongoServerError(28651, `input to $filter must be an array not ${typeName(input)}`);
+    const input = inputArray(inputEv(scope), '$filter', 28651);
+    if (input === null) return null;
     let limit = Infinity;
     if (limitEv) {
       const l = limitEv(scope);
