@@ -23,6 +23,20 @@ function timeZoneOf(ev: Evaluator | undefined, scope: Scope): TimeZone | null {
 }
 
 /**
+ * Evaluates the `format` operand of $dateToString and $dateFromString: null when it is null or missing (the
+ * result is then null), else a string that `validate` accepts; other types are error `code`.
+ */
+function formatOf(ev: Evaluator, scope: Scope, name: string, code: number, validate: (format: string) => void): string | null {
+  const format = ev(scope);
+  if (isNullish(format)) return null;
+  if (typeof format !== 'string') {
+    throw new MongoServerError(code, `${name} requires that 'format' be a string, found: ${typeName(format)} with value ${formatValue(format)}`);
+  }
+  validate(format);
+  return format;
+}
+
+/**
  * The argument forms of $year and the other part extractors: `<date>`, `[<date>]` or `{date, timezone}`.
  */
 function parseDateArg(arg: unknown, ctx: ParseContext, name: string): { date: Evaluator; timezone?: Evaluator } {
@@ -73,20 +87,11 @@ function parseDateToString(arg: unknown, ctx: ParseContext): Evaluator {
   const onNullEv = 'onNull' in spec ? ctx.parse(spec.onNull) : undefined;
   return (scope) => {
     const date = dateEv(scope);
-    let format: unknown = ISO_FORMAT;
-    if (formatEv) {
-      format = formatEv(scope);
-      if (!isNullish(format)) {
-        if (typeof format !== 'string') {
-          throw new MongoServerError(18533, `$dateToString requires that 'format' be a string, found: ${typeName(format)} with value ${formatValue(format)}`);
-        }
-        validateToStringFormat(format);
-      }
-    }
+    const format = formatEv ? formatOf(formatEv, scope, '$dateToString', 18533, validateToStringFormat) : ISO_FORMAT;
     const tz = timeZoneOf(tzEv, scope);
     if (isNullish(date)) return onNullEv ? onNullEv(scope) : null;
-    if (tz === null || isNullish(format)) return null;
-    return formatDate(format as string, coerceToDate(date), tz);
+    if (tz === null || format === null) return null;
+    return formatDate(format, coerceToDate(date), tz);
   };
 }
 
@@ -105,16 +110,7 @@ function parseDateFromString(arg: unknown, ctx: ParseContext): Evaluator {
   const onErrorEv = 'onError' in spec ? ctx.parse(spec.onError) : undefined;
   return (scope) => {
     const str = stringEv(scope);
-    let format: unknown;
-    if (formatEv) {
-      format = formatEv(scope);
-      if (!isNullish(format)) {
-        if (typeof format !== 'string') {
-          throw new MongoServerError(40684, `$dateFromString requires that 'format' be a string, found: ${typeName(format)} with value ${formatValue(format)}`);
-        }
-        validateFromStringFormat(format);
-      }
-    }
+    const format = formatEv ? formatOf(formatEv, scope, '$dateFromString', 40684, validateFromStringFormat) : undefined;
     const tz = timeZoneOf(tzEv, scope);
     if (isNullish(str)) return onNullEv ? onNullEv(scope) : null;
     try {
@@ -124,9 +120,8 @@ function parseDateFromString(arg: unknown, ctx: ParseContext): Evaluator {
           `$dateFromString requires that 'dateString' be a string, found: ${typeName(str)} with value ${formatValue(str)}`,
         );
       }
-      if (tz === null) return null;
-      if (formatEv && isNullish(format)) return null;
-      return parseDateString(str, tzEv ? tz : null, typeof format === 'string' ? format : undefined);
+      if (tz === null || format === null) return null;
+      return parseDateString(str, tzEv ? tz : null, format);
     } catch (err) {
       if (onErrorEv && err instanceof MongoServerError && err.code === 241) return onErrorEv(scope);
       throw err;
