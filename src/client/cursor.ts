@@ -133,32 +133,32 @@ export class FindCursor<T = Document> extends AbstractCursor<T> {
   }
 
   filter(filter: Document): this {
-    this.spec.filter = filter;
-    return this;
+    return this.option('filter', filter);
   }
 
   sort(sort: Document | string, direction?: 1 | -1): this {
-    this.spec.sort = typeof sort === 'string' ? { [sort]: direction ?? 1 } : sort;
-    return this;
+    return this.option('sort', typeof sort === 'string' ? { [sort]: direction ?? 1 } : sort);
   }
 
   project(projection: Document): this {
-    this.spec.projection = projection;
-    return this;
+    return this.option('projection', projection);
   }
 
   skip(n: number): this {
-    this.spec.skip = n;
-    return this;
+    return this.option('skip', n);
   }
 
   limit(n: number): this {
-    this.spec.limit = n;
-    return this;
+    return this.option('limit', n);
   }
 
   collation(collation: Document): this {
-    this.spec.collation = collation;
+    return this.option('collation', collation);
+  }
+
+  /** The builder methods set one field of the find command and return the cursor for chaining, as the driver's do. */
+  private option(field: string, value: unknown): this {
+    this.spec[field] = value;
     return this;
   }
 }

@@ -3,17 +3,15 @@ import { mongoError, wrongTypeError } from '../errors/index.js';
 import { deleteDocuments, type DeleteStatement } from '../engine/write_ops.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, namespaceArg, optionalBool, requiredDocuments } from './support/args.js';
+import { collationArg, writeBatchArgs } from './support/args.js';
 import { writeReply } from './support/write_reply.js';
 
 export const deleteCommand: CommandDefinition = {
   name: 'delete',
   async run(cmd, ctx) {
-    const coll = namespaceArg(cmd, 'delete', ctx.db);
-    const raw = requiredDocuments(cmd, 'delete', 'deletes');
-    const ordered = optionalBool(cmd, 'delete', 'ordered') ?? true;
+    const { coll, batch, ordered } = writeBatchArgs(cmd, 'delete', 'deletes', ctx.db);
     const variables = resolveLetVariables(cmd.let, 'delete');
-    const statements: DeleteStatement[] = raw.map((d, i) => {
+    const statements: DeleteStatement[] = batch.map((d, i) => {
       if (!isDocument(d.q)) throw wrongTypeError(`delete.deletes.${i}.q`, bsonTypeOf(d.q), 'object');
       const limit = toNumber(d.limit);
       if (limit !== 0 && limit !== 1) throw mongoError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(d.limit)}`);

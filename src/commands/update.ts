@@ -3,7 +3,7 @@ import { mongoError, wrongTypeError } from '../errors/index.js';
 import { updateDocuments, type UpdateStatement } from '../engine/write_ops.js';
 import { resolveLetVariables, type LetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, namespaceArg, optionalBool, requiredDocuments } from './support/args.js';
+import { collationArg, optionalBool, writeBatchArgs } from './support/args.js';
 import { writeReply } from './support/write_reply.js';
 
 function statement(raw: Document, i: number, variables: LetVariables | undefined): UpdateStatement {
@@ -25,12 +25,10 @@ function statement(raw: Document, i: number, variables: LetVariables | undefined
 export const update: CommandDefinition = {
   name: 'update',
   async run(cmd, ctx) {
-    const coll = namespaceArg(cmd, 'update', ctx.db);
-    const raw = requiredDocuments(cmd, 'update', 'updates');
-    const ordered = optionalBool(cmd, 'update', 'ordered') ?? true;
+    const { coll, batch, ordered } = writeBatchArgs(cmd, 'update', 'updates', ctx.db);
     // A malformed statement fails the whole command, as mongod parses the batch before running it.
     const variables = resolveLetVariables(cmd.let, 'update');
-    const statements = raw.map((r, i) => statement(r, i, variables));
+    const statements = batch.map((r, i) => statement(r, i, variables));
     const bypassDocumentValidation = optionalBool(cmd, 'update', 'bypassDocumentValidation') ?? false;
     const result = await updateDocuments(ctx.server.engine, ctx.db, coll, statements, ordered, { bypassDocumentValidation });
     const extra: Document = { nModified: result.nModified };

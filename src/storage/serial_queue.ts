@@ -68,3 +68,53 @@ export class SerialQueue {
     drained?.();
   };
 }
+
+/** How an engine opens and ends the transactions that {@link readTransaction} and {@link writeTransaction} run. */
+export interface TransactionSteps<H> {
+  /** Opens a transaction and returns the handle its callback gets. */
+  begin(writable: boolean): H;
+  /** Ends a read transaction once its callback has settled, whichever way. */
+  endRead(handle: H): void;
+  /** Keeps a write transaction's changes; when that fails it discards them and throws. */
+  commit(handle: H): void;
+  /** Discards a write transaction's changes. */
+  rollback(handle: H): void;
+}
+
+/** `Storage.read()`: `fn` runs in a read transaction, in its turn on `queue`. */
+export function readTransaction<H, T>(queue: SerialQueue, steps: TransactionSteps<H>, fn: (handle: H) => Promise<T>): Promise<T> {
+  return queue.run(async () => {
+    const handle = steps.begin(false);
+    try {
+      return await fn(handle);
+    } finally {
+      steps.endRead(handle);
+    }
+  });
+}
+
+/**
+ * `Storage.write()`: `fn` runs in a write transaction, in its turn on `queue`; if it throws, the transaction rolls
+ * back. Otherwise it commits and `afterCommit` runs right away, before the queue starts other work, so whoever
+ * it notifies sees commits in commit order, every engine alike.
+ */
+export function writeTransaction<H, T>(
+  queue: SerialQueue,
+  steps: TransactionSteps<H>,
+  fn: (handle: H) => Promise<T>,
+  afterCommit?: (result: T) => void,
+): Promise<T> {
+  return queue.run(async () => {
+    const handle = steps.begin(true);
+    let result: T;
+    try {
+      result = await fn(handle);
+    } catch (err) {
+      steps.rollback(handle);
+      throw err;
+    }
+    steps.commit(handle);
+    afterCommit?.(result);
+    return result;
+  });
+}

@@ -75,6 +75,14 @@ export function requiredDocuments(cmd: Document, command: string, field: string)
   return v as Document[];
 }
 
+/** What insert, update and delete read first, in this order: the collection, the batch in `field`, and `ordered`. */
+export function writeBatchArgs(cmd: Document, command: string, field: string, db: string): { coll: string; batch: Document[]; ordered: boolean } {
+  const coll = namespaceArg(cmd, command, db);
+  const batch = requiredDocuments(cmd, command, field);
+  const ordered = optionalBool(cmd, command, 'ordered') ?? true;
+  return { coll, batch, ordered };
+}
+
 /**
  * The `scale` argument of dbStats/collStats: a number of at least 1 (fractions truncated), 1 when absent.
  * `message` is the command's own wording for a bad value.

@@ -2,7 +2,7 @@ import {
   addNumbers, bsonTypeOf, divideNumbers, isNumeric, multiplyNumbers, subtractNumbers, toNumber, Decimal128,
 } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
-import { fixedArgs, parseArgs, rangedArgs } from './args.js';
+import { fixedArgs, nullableBinary, parseArgs, rangedArgs } from './args.js';
 import { decimalFromDouble34, isDecimalNegative, isDecimalZero, quantizeDecimal, roundDouble, type RoundingMode } from './decimal.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { double, formatDouble, int32, intOrLong, isIntegral32, isNullish, long, toBigIntValue, typeName } from './values.js';
@@ -46,19 +46,15 @@ function parseAdd(arg: unknown, ctx: ParseContext): Evaluator {
 }
 
 function parseSubtract(arg: unknown, ctx: ParseContext, name: string): Evaluator {
-  const [lhsEv, rhsEv] = fixedArgs(name, arg, ctx, 2);
-  return (scope) => {
-    const lhs = lhsEv!(scope);
-    const rhs = rhsEv!(scope);
+  return nullableBinary(name, arg, ctx, (lhs, rhs) => {
     if (isNumeric(lhs) && isNumeric(rhs)) return subtractNumbers(lhs, rhs);
-    if (isNullish(lhs) || isNullish(rhs)) return null;
     if (isDate(lhs)) {
       if (isDate(rhs)) return long(lhs.getTime() - rhs.getTime());
       if (isNumeric(rhs)) return new Date(lhs.getTime() - Number(toBigIntValue(rhs)));
       throw new MongoServerError(16613, `cant $subtract a ${typeName(rhs)} from a Date`);
     }
     throw new MongoServerError(16556, `cant $subtract a ${typeName(rhs)} from a ${typeName(lhs)}`);
-  };
+  });
 }
 
 function parseMultiply(arg: unknown, ctx: ParseContext): Evaluator {
@@ -75,31 +71,22 @@ function parseMultiply(arg: unknown, ctx: ParseContext): Evaluator {
   };
 }
 
-function parseDivide(arg: unknown, ctx: ParseContext, name: string): Evaluator {
-  const [lhsEv, rhsEv] = fixedArgs(name, arg, ctx, 2);
-  return (scope) => {
-    const lhs = lhsEv!(scope);
-    const rhs = rhsEv!(scope);
-    if (isNumeric(lhs) && isNumeric(rhs)) {
-      const r = divideNumbers(lhs, rhs);
-      if (r === null) throw mongoError('BadValue', "can't $divide by zero");
-      return r;
-    }
-    if (isNullish(lhs) || isNullish(rhs)) return null;
-    throw new MongoServerError(16609, `$divide only supports numeric types, not ${typeName(lhs)} and ${typeName(rhs)}`);
-  };
+/** $divide and $mod: two numeric operands; any other type on either side is error `code`, naming both types. */
+function numericBinary(code: number, op: (lhs: unknown, rhs: unknown) => unknown) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator =>
+    nullableBinary(name, arg, ctx, (lhs, rhs) => {
+      if (!isNumeric(lhs) || !isNumeric(rhs)) {
+        throw new MongoServerError(code, `${name} only supports numeric types, not ${typeName(lhs)} and ${typeName(rhs)}`);
+      }
+      return op(lhs, rhs);
+    });
 }
 
-function parseMod(arg: unknown, ctx: ParseContext, name: string): Evaluator {
-  const [lhsEv, rhsEv] = fixedArgs(name, arg, ctx, 2);
-  return (scope) => {
-    const lhs = lhsEv!(scope);
-    const rhs = rhsEv!(scope);
-    if (isNumeric(lhs) && isNumeric(rhs)) return mod(lhs, rhs);
-    if (isNullish(lhs) || isNullish(rhs)) return null;
-    throw new MongoServerError(16611, `$mod only supports numeric types, not ${typeName(lhs)} and ${typeName(rhs)}`);
-  };
-}
+const divide = numericBinary(16609, (lhs, rhs) => {
+  const r = divideNumbers(lhs, rhs);
+  if (r === null) throw mongoError('BadValue', "can't $divide by zero");
+  return r;
+});
 
 /**
  * mongod's $mod: a decimal operand computes in decimal; a double dividend or a non-integral double divisor uses
@@ -204,60 +191,61 @@ const sqrt = realFunction((x) => {
   if (x < 0) throw new MongoServerError(28714, "$sqrt's argument must be greater than or equal to 0");
 }, Math.sqrt);
 
-function parseLog(arg: unknown, ctx: ParseContext, name: string): Evaluator {
-  const [argEv, baseEv] = fixedArgs(name, arg, ctx, 2);
-  return (scope) => {
-    const a = argEv!(scope);
-    const b = baseEv!(scope);
-    if (isNullish(a) || isNullish(b)) return null;
-    if (!isNumeric(a)) throw new MongoServerError(28756, `$log's argument must be numeric, not ${typeName(a)}`);
-    if (!isNumeric(b)) throw new MongoServerError(28757, `$log's base must be numeric, not ${typeName(b)}`);
-    const x = toNumber(a);
-    const base = toNumber(b);
-    if (!(x > 0 || Number.isNaN(x))) {
-      throw new MongoServerError(28758, `$log's argument must be a positive number, but is ${formatDouble(x)}`);
-    }
-    if (!((base > 0 && base !== 1) || Number.isNaN(base))) {
-      throw new MongoServerError(28759, `$log's base must be a positive number not equal to 1, but is ${formatDouble(base)}`);
-    }
-    const r = Math.log(x) / Math.log(base);
-    return bsonTypeOf(a) === 'decimal' || bsonTypeOf(b) === 'decimal' ? decimalFromDouble34(r) : double(r);
-  };
+/**
+ * $log and $pow: two operands, each with its own error when it is not numeric ("$pow's exponent must be numeric,
+ * not string"); `first` and `second` name them in those messages.
+ */
+function twoNumerics(
+  first: string,
+  firstCode: number,
+  second: string,
+  secondCode: number,
+  fn: (a: unknown, b: unknown, name: string) => unknown,
+) {
+  return (arg: unknown, ctx: ParseContext, name: string): Evaluator =>
+    nullableBinary(name, arg, ctx, (a, b) => {
+      if (!isNumeric(a)) throw new MongoServerError(firstCode, `${name}'s ${first} must be numeric, not ${typeName(a)}`);
+      if (!isNumeric(b)) throw new MongoServerError(secondCode, `${name}'s ${second} must be numeric, not ${typeName(b)}`);
+      return fn(a, b, name);
+    });
 }
 
-function parsePow(arg: unknown, ctx: ParseContext, name: string): Evaluator {
-  const [baseEv, expEv] = fixedArgs(name, arg, ctx, 2);
-  return (scope) => {
-    const b = baseEv!(scope);
-    const e = expEv!(scope);
-    if (isNullish(b) || isNullish(e)) return null;
-    if (!isNumeric(b)) throw new MongoServerError(28762, `$pow's base must be numeric, not ${typeName(b)}`);
-    if (!isNumeric(e)) throw new MongoServerError(28763, `$pow's exponent must be numeric, not ${typeName(e)}`);
-    const bt = bsonTypeOf(b);
-    const et = bsonTypeOf(e);
-    const base = toNumber(b);
-    const exp = toNumber(e);
-    if (bt === 'decimal' || et === 'decimal') {
-      const zeroBase = bt === 'decimal' ? isDecimalZero(b as Decimal128) : base === 0;
-      const negExp = et === 'decimal' ? isDecimalNegative(e as Decimal128) : exp < 0;
-      if (zeroBase && negExp) throw new MongoServerError(28764, '$pow cannot take a base of 0 and a negative exponent');
-      return decimalFromDouble34(Math.pow(base, exp));
-    }
-    if (base === 0 && exp < 0) throw new MongoServerError(28764, '$pow cannot take a base of 0 and a negative exponent');
-    if (bt === 'double' || et === 'double') return double(Math.pow(base, exp));
-    const asLong = bt === 'long' || et === 'long';
-    const bb = toBigIntValue(b);
-    const eb = toBigIntValue(e);
-    const format = (r: bigint): unknown => (asLong ? long(r) : intOrLong(r));
-    if (bb === 0n) return format(eb === 0n ? 1n : 0n);
-    if (bb === 1n) return format(1n);
-    if (bb === -1n) return format(eb % 2n === 0n ? 1n : -1n);
-    if (eb < 0n || eb > 63n) return double(Math.pow(base, exp));
-    const r = bb ** eb;
-    if (r < INT64_MIN || r > 2n ** 63n - 1n) return double(Math.pow(base, exp));
-    return format(r);
-  };
-}
+const log = twoNumerics('argument', 28756, 'base', 28757, (a, b, name) => {
+  const x = toNumber(a);
+  const base = toNumber(b);
+  positive(28758)(x, name);
+  if (!((base > 0 && base !== 1) || Number.isNaN(base))) {
+    throw new MongoServerError(28759, `${name}'s base must be a positive number not equal to 1, but is ${formatDouble(base)}`);
+  }
+  const r = Math.log(x) / Math.log(base);
+  return bsonTypeOf(a) === 'decimal' || bsonTypeOf(b) === 'decimal' ? decimalFromDouble34(r) : double(r);
+});
+
+const pow = twoNumerics('base', 28762, 'exponent', 28763, (b, e) => {
+  const bt = bsonTypeOf(b);
+  const et = bsonTypeOf(e);
+  const base = toNumber(b);
+  const exp = toNumber(e);
+  if (bt === 'decimal' || et === 'decimal') {
+    const zeroBase = bt === 'decimal' ? isDecimalZero(b as Decimal128) : base === 0;
+    const negExp = et === 'decimal' ? isDecimalNegative(e as Decimal128) : exp < 0;
+    if (zeroBase && negExp) throw new MongoServerError(28764, '$pow cannot take a base of 0 and a negative exponent');
+    return decimalFromDouble34(Math.pow(base, exp));
+  }
+  if (base === 0 && exp < 0) throw new MongoServerError(28764, '$pow cannot take a base of 0 and a negative exponent');
+  if (bt === 'double' || et === 'double') return double(Math.pow(base, exp));
+  const asLong = bt === 'long' || et === 'long';
+  const bb = toBigIntValue(b);
+  const eb = toBigIntValue(e);
+  const format = (r: bigint): unknown => (asLong ? long(r) : intOrLong(r));
+  if (bb === 0n) return format(eb === 0n ? 1n : 0n);
+  if (bb === 1n) return format(1n);
+  if (bb === -1n) return format(eb % 2n === 0n ? 1n : -1n);
+  if (eb < 0n || eb > 63n) return double(Math.pow(base, exp));
+  const r = bb ** eb;
+  if (r < INT64_MIN || r > 2n ** 63n - 1n) return double(Math.pow(base, exp));
+  return format(r);
+});
 
 /** $round and $trunc: an optional place in [-20, 100]; doubles round through 34-digit decimals as mongod does. */
 function roundOrTrunc(mode: RoundingMode) {
@@ -312,15 +300,15 @@ export const arithmeticOperators: OperatorTable = {
   $abs: abs,
   $add: parseAdd,
   $ceil: integerRounding('ceiling', Math.ceil),
-  $divide: parseDivide,
+  $divide: divide,
   $exp: realFunction(noCheck, Math.exp),
   $floor: integerRounding('floor', Math.floor),
   $ln: realFunction(positive(28766), Math.log),
-  $log: parseLog,
+  $log: log,
   $log10: realFunction(positive(28761), Math.log10),
-  $mod: parseMod,
+  $mod: numericBinary(16611, mod),
   $multiply: parseMultiply,
-  $pow: parsePow,
+  $pow: pow,
   $rand: rand,
   $round: roundOrTrunc('halfEven'),
   $sqrt: sqrt,

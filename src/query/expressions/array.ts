@@ -1,6 +1,6 @@
 import { isDocument, isNumeric, toNumber, valuesEqual } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { fixedArgs, namedArgs, parseArgs, rangedArgs } from './args.js';
+import { fixedArgs, indexBound, namedArgs, parseArgs, rangedArgs } from './args.js';
 import { validateVariableNameForWrite } from './field_path.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToBool, formatValue, int32, intOrLong, isIntegral32, isNullish, typeName } from './values.js';
@@ -55,27 +55,37 @@ function parseConcatArrays(arg: unknown, ctx: ParseContext): Evaluator {
   };
 }
 
-/** The `as` name of $map/$filter ("this" when absent), validated as a variable a user may define. */
-function asName(spec: Record<string, unknown>): string {
+/**
+ * The per-element expression of $map (`in`) and $filter (`cond`), compiled with the `as` variable ("this" when
+ * absent, validated as a name a user may define) in scope; returns that name and the expression.
+ */
+function elementExpression(spec: Record<string, unknown>, ctx: ParseContext, field: string): [string, Evaluator] {
   const name = 'as' in spec ? (typeof spec.as === 'string' ? spec.as : '') : 'this';
   validateVariableNameForWrite(name);
-  return name;
+  return [name, ctx.withVariables([name]).parse(spec[field])];
+}
+
+/** The evaluated `input` of $map and $filter: an array, or null for null or missing; other types are error `code`. */
+function inputArray(input: unknown, name: string, code: number): unknown[] | null {
+  if (isNullish(input)) return null;
+  if (!Array.isArray(input)) throw new MongoServerError(code, `input to ${name} must be an array not ${typeName(input)}`);
+  return input;
 }
 
 function parseMap(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['input', 'as', 'in'], {
     notObject: [16878, '$map only supports an object as its argument'],
     unknown: [16879, 'Unrecognized parameter to $map: '],
+    required: {
+      input: [16880, "Missing 'input' parameter to $map"],
+      in: [16882, "Missing 'in' parameter to $map"],
+    },
   });
-  if (!('input' in spec)) throw new MongoServerError(16880, "Missing 'input' parameter to $map");
-  if (!('in' in spec)) throw new MongoServerError(16882, "Missing 'in' parameter to $map");
   const inputEv = ctx.parse(spec.input);
-  const name = asName(spec);
-  const inEv = ctx.withVariables([name]).parse(spec.in);
+  const [name, inEv] = elementExpression(spec, ctx, 'in');
   return (scope) => {
-    const input = inputEv(scope);
-    if (isNullish(input)) return null;
-    if (!Array.isArray(input)) throw new MongoServerError(16883, `input to $map must be an array not ${typeName(input)}`);
+    const input = inputArray(inputEv(scope), '$map', 16883);
+    if (input === null) return null;
     return input.map((el) => {
       const v = inEv(bindVariable(scope, name, el));
       return v === undefined ? null : v;
@@ -87,17 +97,17 @@ function parseFilter(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['input', 'as', 'cond', 'limit'], {
     notObject: [28646, '$filter only supports an object as its argument'],
     unknown: [28647, 'Unrecognized parameter to $filter: '],
+    required: {
+      input: [28648, "Missing 'input' parameter to $filter"],
+      cond: [28650, "Missing 'cond' parameter to $filter"],
+    },
   });
-  if (!('input' in spec)) throw new MongoServerError(28648, "Missing 'input' parameter to $filter");
-  if (!('cond' in spec)) throw new MongoServerError(28650, "Missing 'cond' parameter to $filter");
   const inputEv = ctx.parse(spec.input);
   const limitEv = 'limit' in spec ? ctx.parse(spec.limit) : undefined;
-  const name = asName(spec);
-  const condEv = ctx.withVariables([name]).parse(spec.cond);
+  const [name, condEv] = elementExpression(spec, ctx, 'cond');
   return (scope) => {
-    const input = inputEv(scope);
-    if (isNullish(input)) return null;
-    if (!Array.isArray(input)) throw new MongoServerError(28651, `input to $filter must be an array not ${typeName(input)}`);
+    const input = inputArray(inputEv(scope), '$filter', 28651);
+    if (input === null) return null;
     let limit = Infinity;
     if (limitEv) {
       const l = limitEv(scope);
@@ -122,10 +132,12 @@ function parseReduce(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['input', 'initialValue', 'in'], {
     notObject: [40075, `$reduce requires an object as an argument, found: ${typeName(arg)}`],
     unknown: [40076, '$reduce found an unknown argument: '],
+    required: {
+      input: [40077, "$reduce requires 'input' to be specified"],
+      initialValue: [40078, "$reduce requires 'initialValue' to be specified"],
+      in: [40079, "$reduce requires 'in' to be specified"],
+    },
   });
-  if (!('input' in spec)) throw new MongoServerError(40077, "$reduce requires 'input' to be specified");
-  if (!('initialValue' in spec)) throw new MongoServerError(40078, "$reduce requires 'initialValue' to be specified");
-  if (!('in' in spec)) throw new MongoServerError(40079, "$reduce requires 'in' to be specified");
   const inputEv = ctx.parse(spec.input);
   const initialEv = ctx.parse(spec.initialValue);
   const inEv = ctx.withVariables(['this', 'value']).parse(spec.in);
@@ -200,15 +212,6 @@ function parseSlice(arg: unknown, ctx: ParseContext, name: string): Evaluator {
 function parseIsArray(arg: unknown, ctx: ParseContext, name: string): Evaluator {
   const [ev] = fixedArgs(name, arg, ctx, 1);
   return (scope) => Array.isArray(ev!(scope));
-}
-
-function indexBound(v: unknown, name: string, what: string): number {
-  if (!isIntegral32(v)) {
-    throw new MongoServerError(40096, `${name}requires an integral ${what}, found a value of type: ${typeName(v)}, with value: ${formatValue(v)}`);
-  }
-  const n = toNumber(v);
-  if (n < 0) throw new MongoServerError(40097, `${name} requires a nonnegative ${what}, found: ${formatValue(v)}`);
-  return n;
 }
 
 function parseIndexOfArray(arg: unknown, ctx: ParseContext, name: string): Evaluator {

@@ -23,6 +23,20 @@ function timeZoneOf(ev: Evaluator | undefined, scope: Scope): TimeZone | null {
 }
 
 /**
+ * Evaluates the `format` operand of $dateToString and $dateFromString: null when it is null or missing (the
+ * result is then null), else a string that `validate` accepts; other types are error `code`.
+ */
+function formatOf(ev: Evaluator, scope: Scope, name: string, code: number, validate: (format: string) => void): string | null {
+  const format = ev(scope);
+  if (isNullish(format)) return null;
+  if (typeof format !== 'string') {
+    throw new MongoServerError(code, `${name} requires that 'format' be a string, found: ${typeName(format)} with value ${formatValue(format)}`);
+  }
+  validate(format);
+  return format;
+}
+
+/**
  * The argument forms of $year and the other part extractors: `<date>`, `[<date>]` or `{date, timezone}`.
  */
 function parseDateArg(arg: unknown, ctx: ParseContext, name: string): { date: Evaluator; timezone?: Evaluator } {
@@ -63,28 +77,21 @@ function parseDateToString(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['date', 'format', 'timezone', 'onNull'], {
     notObject: [18629, '$dateToString only supports an object as its argument'],
     unknown: [18534, 'Unrecognized argument to $dateToString: '],
+    required: {
+      date: [18628, "Missing 'date' parameter to $dateToString"],
+    },
   });
-  if (!('date' in spec)) throw new MongoServerError(18628, "Missing 'date' parameter to $dateToString");
   const dateEv = ctx.parse(spec.date);
   const formatEv = 'format' in spec ? ctx.parse(spec.format) : undefined;
   const tzEv = 'timezone' in spec ? ctx.parse(spec.timezone) : undefined;
   const onNullEv = 'onNull' in spec ? ctx.parse(spec.onNull) : undefined;
   return (scope) => {
     const date = dateEv(scope);
-    let format: unknown = ISO_FORMAT;
-    if (formatEv) {
-      format = formatEv(scope);
-      if (!isNullish(format)) {
-        if (typeof format !== 'string') {
-          throw new MongoServerError(18533, `$dateToString requires that 'format' be a string, found: ${typeName(format)} with value ${formatValue(format)}`);
-        }
-        validateToStringFormat(format);
-      }
-    }
+    const format = formatEv ? formatOf(formatEv, scope, '$dateToString', 18533, validateToStringFormat) : ISO_FORMAT;
     const tz = timeZoneOf(tzEv, scope);
     if (isNullish(date)) return onNullEv ? onNullEv(scope) : null;
-    if (tz === null || isNullish(format)) return null;
-    return formatDate(format as string, coerceToDate(date), tz);
+    if (tz === null || format === null) return null;
+    return formatDate(format, coerceToDate(date), tz);
   };
 }
 
@@ -92,8 +99,10 @@ function parseDateFromString(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['dateString', 'format', 'timezone', 'onNull', 'onError'], {
     notObject: [40540, `$dateFromString only supports an object as an argument, found: ${typeName(arg)}`],
     unknown: [40541, 'Unrecognized argument to $dateFromString: '],
+    required: {
+      dateString: [40542, "Missing 'dateString' parameter to $dateFromString"],
+    },
   });
-  if (!('dateString' in spec)) throw new MongoServerError(40542, "Missing 'dateString' parameter to $dateFromString");
   const stringEv = ctx.parse(spec.dateString);
   const formatEv = 'format' in spec ? ctx.parse(spec.format) : undefined;
   const tzEv = 'timezone' in spec ? ctx.parse(spec.timezone) : undefined;
@@ -101,16 +110,7 @@ function parseDateFromString(arg: unknown, ctx: ParseContext): Evaluator {
   const onErrorEv = 'onError' in spec ? ctx.parse(spec.onError) : undefined;
   return (scope) => {
     const str = stringEv(scope);
-    let format: unknown;
-    if (formatEv) {
-      format = formatEv(scope);
-      if (!isNullish(format)) {
-        if (typeof format !== 'string') {
-          throw new MongoServerError(40684, `$dateFromString requires that 'format' be a string, found: ${typeName(format)} with value ${formatValue(format)}`);
-        }
-        validateFromStringFormat(format);
-      }
-    }
+    const format = formatEv ? formatOf(formatEv, scope, '$dateFromString', 40684, validateFromStringFormat) : undefined;
     const tz = timeZoneOf(tzEv, scope);
     if (isNullish(str)) return onNullEv ? onNullEv(scope) : null;
     try {
@@ -120,9 +120,8 @@ function parseDateFromString(arg: unknown, ctx: ParseContext): Evaluator {
           `$dateFromString requires that 'dateString' be a string, found: ${typeName(str)} with value ${formatValue(str)}`,
         );
       }
-      if (tz === null) return null;
-      if (formatEv && isNullish(format)) return null;
-      return parseDateString(str, tzEv ? tz : null, typeof format === 'string' ? format : undefined);
+      if (tz === null || format === null) return null;
+      return parseDateString(str, tzEv ? tz : null, format);
     } catch (err) {
       if (onErrorEv && err instanceof MongoServerError && err.code === 241) return onErrorEv(scope);
       throw err;
@@ -134,8 +133,10 @@ function parseDateToParts(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['date', 'timezone', 'iso8601'], {
     notObject: [40524, '$dateToParts only supports an object as its argument'],
     unknown: [40520, 'Unrecognized argument to $dateToParts: '],
+    required: {
+      date: [40522, "Missing 'date' parameter to $dateToParts"],
+    },
   });
-  if (!('date' in spec)) throw new MongoServerError(40522, "Missing 'date' parameter to $dateToParts");
   const dateEv = ctx.parse(spec.date);
   const tzEv = 'timezone' in spec ? ctx.parse(spec.timezone) : undefined;
   const isoEv = 'iso8601' in spec ? ctx.parse(spec.iso8601) : undefined;

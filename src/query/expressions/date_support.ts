@@ -126,15 +126,20 @@ const FORMAT_CHARS = 'bBdGHjLmMSuUVwYzZ%';
 /** mongod's default `$dateToString` format. */
 export const ISO_FORMAT = '%Y-%m-%dT%H:%M:%S.%LZ';
 
-/** Validates a `$dateToString` format string (18535 trailing '%', 18536 unknown specifier). */
-export function validateToStringFormat(format: string): void {
+/** Checks a format string's specifiers against `allowed`: 18535 for a trailing '%', 18536 for an unknown one. */
+function validateFormat(format: string, allowed: string): void {
   for (let i = 0; i < format.length; i++) {
     if (format[i] !== '%') continue;
     if (i === format.length - 1) throw new MongoServerError(18535, "Unmatched '%' at end of format string");
     const c = format[i + 1]!;
-    if (!FORMAT_CHARS.includes(c)) throw new MongoServerError(18536, `Invalid format character '%${c}' in format string`);
+    if (!allowed.includes(c)) throw new MongoServerError(18536, `Invalid format character '%${c}' in format string`);
     i++;
   }
+}
+
+/** Validates a `$dateToString` format string. */
+export function validateToStringFormat(format: string): void {
+  validateFormat(format, FORMAT_CHARS);
 }
 
 function pad(n: number, width: number): string {
@@ -193,15 +198,9 @@ export function formatDate(format: string, date: Date, tz: TimeZone = UTC): stri
 
 const FROM_STRING_CHARS = 'bBdGHjLmMSuVYzZ%';
 
-/** Validates a `$dateFromString` format (18535, 18536 as for $dateToString). */
+/** Validates a `$dateFromString` format string. */
 export function validateFromStringFormat(format: string): void {
-  for (let i = 0; i < format.length; i++) {
-    if (format[i] !== '%') continue;
-    if (i === format.length - 1) throw new MongoServerError(18535, "Unmatched '%' at end of format string");
-    const c = format[i + 1]!;
-    if (!FROM_STRING_CHARS.includes(c)) throw new MongoServerError(18536, `Invalid format character '%${c}' in format string`);
-    i++;
-  }
+  validateFormat(format, FROM_STRING_CHARS);
 }
 
 function parseFailure(s: string, reason: string): MongoServerError {

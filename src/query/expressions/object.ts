@@ -99,8 +99,10 @@ function parseGetField(arg: unknown, ctx: ParseContext): Evaluator {
     const spec = namedArgs(arg, ['field', 'input'], {
       notObject: [3041703, '$getField requires an object'],
       unknown: [3041701, '$getField found an unknown argument: '],
+      required: {
+        field: [3041702, "$getField requires 'field' to be specified"],
+      },
     });
-    if (!('field' in spec)) throw new MongoServerError(3041702, "$getField requires 'field' to be specified");
     fieldEv = ctx.parse(spec.field);
     inputEv = 'input' in spec ? ctx.parse(spec.input) : (scope) => scope.current;
   } else {
@@ -126,10 +128,12 @@ function setOrUnsetField(unset: boolean) {
     const spec = namedArgs(arg, allowed, {
       notObject: [4161100, `${name} only supports an object as its argument`],
       unknown: [4161101, `${name} found an unknown argument: `],
+      required: {
+        field: [4161102, `${name} requires 'field' to be specified`],
+        input: [4161103, `${name} requires 'input' to be specified`],
+        ...(unset ? {} : { value: [4161104, `${name} requires 'value' to be specified`] }),
+      },
     });
-    if (!('field' in spec)) throw new MongoServerError(4161102, `${name} requires 'field' to be specified`);
-    if (!('input' in spec)) throw new MongoServerError(4161103, `${name} requires 'input' to be specified`);
-    if (!unset && !('value' in spec)) throw new MongoServerError(4161104, `${name} requires 'value' to be specified`);
     // 'field' must be a constant string; {$literal: '$name'} is how a $-prefixed name is written.
     let field = spec.field;
     const literal = isDocument(field) && Object.keys(field).length === 1 && Object.keys(field)[0] === '$literal';

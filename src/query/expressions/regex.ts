@@ -65,9 +65,11 @@ function regexOperator(finish: (state: RegexState) => unknown) {
     const args = namedArgs(arg, ['input', 'regex', 'options'], {
       notObject: [51103, `${name} expects an object of named arguments but found: ${typeName(arg)}`],
       unknown: [31024, `${name} found an unknown argument: `],
+      required: {
+        input: [31022, `${name} requires 'input' parameter`],
+        regex: [31023, `${name} requires 'regex' parameter`],
+      },
     });
-    if (!('input' in args)) throw new MongoServerError(31022, `${name} requires 'input' parameter`);
-    if (!('regex' in args)) throw new MongoServerError(31023, `${name} requires 'regex' parameter`);
     const inputEv = ctx.parse(args.input);
     const regexEv = ctx.parse(args.regex);
     const optionsEv = 'options' in args ? ctx.parse(args.options) : undefined;

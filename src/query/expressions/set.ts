@@ -1,6 +1,6 @@
 import { compareValues } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { fixedArgs, parseArgs } from './args.js';
+import { fixedArgs, nullableBinary, parseArgs } from './args.js';
 import type { Collation, Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToBool, isNullish, typeName } from './values.js';
 
@@ -56,19 +56,21 @@ function parseSetIntersection(arg: unknown, ctx: ParseContext): Evaluator {
   };
 }
 
+/** The operands of $setDifference and $setIsSubset, which must both be arrays; each side has its own error code. */
+function twoArrays(name: string, lhs: unknown, rhs: unknown, firstCode: number, secondCode: number): [unknown[], unknown[]] {
+  if (!Array.isArray(lhs)) {
+    throw new MongoServerError(firstCode, `both operands of ${name} must be arrays. First argument is of type: ${typeName(lhs)}`);
+  }
+  if (!Array.isArray(rhs)) {
+    throw new MongoServerError(secondCode, `both operands of ${name} must be arrays. Second argument is of type: ${typeName(rhs)}`);
+  }
+  return [lhs, rhs];
+}
+
 function parseSetDifference(arg: unknown, ctx: ParseContext, name: string): Evaluator {
-  const [a, b] = fixedArgs(name, arg, ctx, 2);
   const collation = ctx.collation;
-  return (scope) => {
-    const lhs = a!(scope);
-    const rhs = b!(scope);
-    if (isNullish(lhs) || isNullish(rhs)) return null;
-    if (!Array.isArray(lhs)) {
-      throw new MongoServerError(17048, `both operands of $setDifference must be arrays. First argument is of type: ${typeName(lhs)}`);
-    }
-    if (!Array.isArray(rhs)) {
-      throw new MongoServerError(17049, `both operands of $setDifference must be arrays. Second argument is of type: ${typeName(rhs)}`);
-    }
+  return nullableBinary(name, arg, ctx, (a, b) => {
+    const [lhs, rhs] = twoArrays(name, a, b, 17048, 17049);
     const seen = [...rhs];
     const out: unknown[] = [];
     for (const v of lhs) {
@@ -78,7 +80,7 @@ function parseSetDifference(arg: unknown, ctx: ParseContext, name: string): Eval
       }
     }
     return out;
-  };
+  });
 }
 
 function parseSetEquals(arg: unknown, ctx: ParseContext): Evaluator {
@@ -105,14 +107,7 @@ function parseSetIsSubset(arg: unknown, ctx: ParseContext, name: string): Evalua
   const [a, b] = fixedArgs(name, arg, ctx, 2);
   const collation = ctx.collation;
   return (scope) => {
-    const lhs = a!(scope);
-    const rhs = b!(scope);
-    if (!Array.isArray(lhs)) {
-      throw new MongoServerError(17046, `both operands of $setIsSubset must be arrays. First argument is of type: ${typeName(lhs)}`);
-    }
-    if (!Array.isArray(rhs)) {
-      throw new MongoServerError(17042, `both operands of $setIsSubset must be arrays. Second argument is of type: ${typeName(rhs)}`);
-    }
+    const [lhs, rhs] = twoArrays(name, a!(scope), b!(scope), 17046, 17042);
     return lhs.every((v) => setHas(rhs, v, collation));
   };
 }

@@ -1,6 +1,6 @@
 import { bsonTypeOf, compareUtf8, isNumeric, toNumber } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { fixedArgs, namedArgs, parseArgs, rangedArgs } from './args.js';
+import { fixedArgs, indexBound, namedArgs, nullableBinary, parseArgs, rangedArgs } from './args.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToString, formatValue, int32, isIntegral32, isNullish, typeName } from './values.js';
 
@@ -117,11 +117,7 @@ function parseStrLenCP(arg: unknown, ctx: ParseContext, name: string): Evaluator
 }
 
 function parseSplit(arg: unknown, ctx: ParseContext, name: string): Evaluator {
-  const [inputEv, sepEv] = fixedArgs(name, arg, ctx, 2);
-  return (scope) => {
-    const input = inputEv!(scope);
-    const sep = sepEv!(scope);
-    if (isNullish(input) || isNullish(sep)) return null;
+  return nullableBinary(name, arg, ctx, (input, sep) => {
     if (typeof input !== 'string') {
       throw new MongoServerError(40085, `$split requires an expression that evaluates to a string as a first argument, found: ${typeName(input)}`);
     }
@@ -130,7 +126,7 @@ function parseSplit(arg: unknown, ctx: ParseContext, name: string): Evaluator {
     }
     if (sep.length === 0) throw new MongoServerError(40087, '$split requires a non-empty separator');
     return input.split(sep);
-  };
+  });
 }
 
 const DEFAULT_TRIM_CHARS = [
@@ -143,8 +139,10 @@ function trim(left: boolean, right: boolean) {
     const args = namedArgs(arg, ['input', 'chars'], {
       notObject: [50696, `${name} only supports an object as an argument, found ${typeName(arg)}`],
       unknown: [50694, `${name} found an unknown argument: `],
+      required: {
+        input: [50695, `${name} requires an 'input' field`],
+      },
     });
-    if (!('input' in args)) throw new MongoServerError(50695, `${name} requires an 'input' field`);
     const inputEv = ctx.parse(args.input);
     const charsEv = 'chars' in args ? ctx.parse(args.chars) : undefined;
     return (scope) => {
@@ -172,16 +170,6 @@ function trim(left: boolean, right: boolean) {
   };
 }
 
-/** Start/end index arguments of $indexOfCP/$indexOfBytes: integral and non-negative (40096, 40097). */
-function indexArg(v: unknown, name: string, what: string): number {
-  if (!isIntegral32(v)) {
-    throw new MongoServerError(40096, `${name}requires an integral ${what}, found a value of type: ${typeName(v)}, with value: ${formatValue(v)}`);
-  }
-  const n = toNumber(v);
-  if (n < 0) throw new MongoServerError(40097, `${name} requires a nonnegative ${what}, found: ${formatValue(v)}`);
-  return n;
-}
-
 function indexOf(byBytes: boolean) {
   return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
     const args = rangedArgs(name, arg, ctx, 2, 4);
@@ -198,9 +186,9 @@ function indexOf(byBytes: boolean) {
       }
       const units: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(str)) : Array.from(str);
       const tok: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(token)) : Array.from(token);
-      const start = args.length > 2 ? indexArg(args[2]!(scope), name, 'starting index') : 0;
+      const start = args.length > 2 ? indexBound(args[2]!(scope), name, 'starting index') : 0;
       let end = units.length;
-      if (args.length > 3) end = Math.min(end, indexArg(args[3]!(scope), name, 'ending index'));
+      if (args.length > 3) end = Math.min(end, indexBound(args[3]!(scope), name, 'ending index'));
       if (start === 0 && units.length === 0 && tok.length === 0) return int32(0);
       for (let i = start; i < end; i++) {
         if (i + tok.length > units.length) break;
@@ -229,10 +217,12 @@ function replace(all: boolean) {
     const args = namedArgs(arg, ['input', 'find', 'replacement'], {
       notObject: [51751, `${name} requires an object as an argument, found: ${typeName(arg)}`],
       unknown: [51750, `${name} found an unknown argument: `],
+      required: {
+        input: [51749, `${name} requires 'input' to be specified`],
+        find: [51748, `${name} requires 'find' to be specified`],
+        replacement: [51747, `${name} requires 'replacement' to be specified`],
+      },
     });
-    if (!('input' in args)) throw new MongoServerError(51749, `${name} requires 'input' to be specified`);
-    if (!('find' in args)) throw new MongoServerError(51748, `${name} requires 'find' to be specified`);
-    if (!('replacement' in args)) throw new MongoServerError(51747, `${name} requires 'replacement' to be specified`);
     const inputEv = ctx.parse(args.input);
     const findEv = ctx.parse(args.find);
     const replacementEv = ctx.parse(args.replacement);

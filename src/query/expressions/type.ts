@@ -1,5 +1,5 @@
 import { bsonTypeNumbers, bsonTypeOf, isNumeric, numberOfType, toNumber, Decimal128, Double, ObjectId, type BsonTypeName } from '../../bson/index.js';
-import { MongoServerError, mongoError } from '../../errors/index.js';
+import { ErrorCodes, MongoServerError, mongoError } from '../../errors/index.js';
 import { namedArgs, fixedArgs, parseArgs } from './args.js';
 import { formatDate, ISO_FORMAT, parseDateString, UTC } from './date_support.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
@@ -284,11 +284,13 @@ function convertEvaluator(inputEv: Evaluator, toEv: Evaluator, onErrorEv?: Evalu
 
 function parseConvert(arg: unknown, ctx: ParseContext): Evaluator {
   const spec = namedArgs(arg, ['input', 'to', 'onError', 'onNull'], {
-    notObject: [9, `$convert expects an object of named arguments but found: ${typeName(arg)}`],
-    unknown: [9, '$convert found an unknown argument: '],
+    notObject: [ErrorCodes.FailedToParse, `$convert expects an object of named arguments but found: ${typeName(arg)}`],
+    unknown: [ErrorCodes.FailedToParse, '$convert found an unknown argument: '],
+    required: {
+      input: [ErrorCodes.FailedToParse, "Missing 'input' parameter to $convert"],
+      to: [ErrorCodes.FailedToParse, "Missing 'to' parameter to $convert"],
+    },
   });
-  if (!('input' in spec)) throw mongoError('FailedToParse', "Missing 'input' parameter to $convert");
-  if (!('to' in spec)) throw mongoError('FailedToParse', "Missing 'to' parameter to $convert");
   return convertEvaluator(
     ctx.parse(spec.input),
     ctx.parse(spec.to),

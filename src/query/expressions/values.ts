@@ -171,21 +171,19 @@ export function formatValue(v: unknown): string {
   switch (bsonTypeOf(v)) {
     case 'int':
     case 'long':
-      return toBigIntValue(v).toString();
     case 'double':
-      return formatDouble(toNumber(v));
+    case 'date':
+    case 'timestamp':
+      // mongod's Value::toString and Value::coerceToString print these types alike.
+      return coerceToString(v);
     case 'decimal':
       return `NumberDecimal("${(v as Decimal128).toString()}")`;
-    case 'date':
-      return isoString(v as Date);
     case 'objectId':
       return `ObjectId('${(v as { toHexString(): string }).toHexString()}')`;
     case 'regex': {
       const r = v as { source?: string; flags?: string; pattern?: string; options?: string };
       return `/${r.source ?? r.pattern}/${r.flags ?? r.options ?? ''}`;
     }
-    case 'timestamp':
-      return coerceToString(v);
     case 'minKey':
       return 'MinKey';
     case 'maxKey':

@@ -1,6 +1,6 @@
 import { isDocument } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
-import { AndNode, NorNode, OrNode } from './node.js';
+import { AndNode, NotNode, OrNode } from './node.js';
 import type { MatchNode, TopLevelOperatorParser } from './types.js';
 
 function clauses(name: string, value: unknown, parse: (clause: Record<string, unknown>) => MatchNode): MatchNode[] {
@@ -24,4 +24,4 @@ export const parseOr: TopLevelOperatorParser = ({ name, value, ctx, level }) =>
 
 /** `$nor: [filter, ...]`: no clause matches. */
 export const parseNor: TopLevelOperatorParser = ({ name, value, ctx, level }) =>
-  new NorNode(clauses(name, value, (c) => ctx.parse(c, level)));
+  new NotNode(new OrNode(clauses(name, value, (c) => ctx.parse(c, level))));

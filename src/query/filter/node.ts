@@ -57,24 +57,9 @@ export class OrNode implements MatchNode {
   }
 }
 
-/** No child matches. */
-export class NorNode implements MatchNode {
-  constructor(readonly children: readonly MatchNode[]) {}
-
-  matches(doc: unknown): boolean {
-    for (const child of this.children) if (child.matches(doc)) return false;
-    return true;
-  }
-
-  matchesSingleElement(value: unknown): boolean {
-    for (const child of this.children) if (child.matchesSingleElement(value)) return false;
-    return true;
-  }
-}
-
 /**
  * The negation of a predicate over the whole path, not per element: `{a: {$ne: 1}}` is NOT(a has an element equal
- * to 1), so it fails on `{a: [1, 2]}`. $ne, $nin, $not and `$exists: false` are built from it.
+ * to 1), so it fails on `{a: [1, 2]}`. $ne, $nin, $not, `$exists: false` and $nor (NOT of an $or) are built from it.
  */
 export class NotNode implements MatchNode {
   constructor(readonly child: MatchNode) {}

@@ -1,4 +1,4 @@
-import { isDocument, setField, type Document } from '../../bson/index.js';
+import { mapDocuments, setField, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { formatValue, type Scope } from '../expressions/index.js';
 import type { Runtime, StageParser } from './types.js';
@@ -32,16 +32,7 @@ export const parseRedact: StageParser = (spec, ctx) => {
   }
 
   function redactValue(v: unknown, scope: Scope): unknown {
-    if (isDocument(v)) return redactObject(v, scope);
-    if (Array.isArray(v)) {
-      const out: unknown[] = [];
-      for (const el of v) {
-        const r = isDocument(el) || Array.isArray(el) ? redactValue(el, scope) : el;
-        if (r !== undefined) out.push(r);
-      }
-      return out;
-    }
-    return v;
+    return mapDocuments(v, (doc) => redactObject(doc, scope), (scalar) => scalar);
   }
 
   return {

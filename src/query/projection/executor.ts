@@ -1,4 +1,4 @@
-import { getField, isDocument, setField, type Document } from '../../bson/index.js';
+import { getField, isDocument, mapDocuments, setField, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import type { Scope } from '../expressions/index.js';
 import type { CompiledFilter } from '../filter/index.js';
@@ -60,16 +60,7 @@ function includeDocument(node: PathNode, doc: Document): Document {
 
 /** undefined for a scalar under a sub-projection (`{'a.b': 1}` over `{a: 2}`): an inclusion drops it. */
 function includeValue(node: PathNode, value: unknown): unknown {
-  if (isDocument(value)) return includeDocument(node, value);
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const element of value) {
-      const v = includeValue(node, element);
-      if (v !== undefined) out.push(v);
-    }
-    return out;
-  }
-  return undefined;
+  return mapDocuments(value, (doc) => includeDocument(node, doc), () => undefined);
 }
 
 // ---- exclusion ----

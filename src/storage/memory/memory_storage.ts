@@ -2,7 +2,7 @@
  * The reference storage engine: everything in plain JS structures, nothing persisted. The conformance suite
  * holds every other engine to its behaviour; users get it with `engine: 'memory'`.
  */
-import { SerialQueue } from '../serial_queue.js';
+import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
 import type { Storage, StorageReader, StorageWriter } from '../types.js';
 import { MemoryState } from './memory_state.js';
 import { MemoryTransaction } from './memory_transaction.js';
@@ -13,31 +13,19 @@ export class MemoryStorage implements Storage {
   private readonly queue = new SerialQueue();
   private state = new MemoryState();
 
+  private readonly transactions: TransactionSteps<MemoryTransaction> = {
+    begin: (writable) => new MemoryTransaction(this.state, writable),
+    endRead: (handle) => handle.commit(),
+    commit: (handle) => handle.commit(),
+    rollback: (handle) => handle.rollback(),
+  };
+
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
-    return this.queue.run(async () => {
-      const handle = new MemoryTransaction(this.state, false);
-      try {
-        return await fn(handle);
-      } finally {
-        handle.commit();
-      }
-    });
+    return readTransaction(this.queue, this.transactions, fn);
   }
 
   write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
-    return this.queue.run(async () => {
-      const handle = new MemoryTransaction(this.state, true);
-      let result: T;
-      try {
-        result = await fn(handle);
-      } catch (err) {
-        handle.rollback();
-        throw err;
-      }
-      handle.commit();
-      afterCommit?.(result);
-      return result;
-    });
+    return writeTransaction(this.queue, this.transactions, fn, afterCommit);
   }
 
   /** Nothing to flush; resolves once queued work is done (rejects with `Closed` after `close()`). */

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SerialQueue } from '../serial_queue.js';
+import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
 import { StorageError } from '../types.js';
 import type { Storage, StorageOptions, StorageReader, StorageWriter } from '../types.js';
 import { FolderLock, dbPathInUse } from './folder_lock.js';
@@ -84,29 +84,14 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
-    return this.queue.run(async () => {
-      const handle = new SqliteTransaction(this.state, false);
-      try {
-        return await fn(handle);
-      } finally {
-        handle.end();
-      }
-    });
-  }
-
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
-    return this.queue.run(async () => {
-      const handle = new SqliteTransaction(this.state, true);
-      this.state.stmts.begin.run();
-      let result: T;
-      try {
-        result = await fn(handle);
-      } catch (err) {
-        handle.end();
-        this.rollback();
-        throw err;
-      }
+  private readonly transactions: TransactionSteps<SqliteTransaction> = {
+    begin: (writable) => {
+      const handle = new SqliteTransaction(this.state, writable);
+      if (writable) this.state.stmts.begin.run();
+      return handle;
+    },
+    endRead: (handle) => handle.end(),
+    commit: (handle) => {
       handle.end();
       try {
         this.state.stmts.commit.run();
@@ -114,9 +99,19 @@ export class SqliteStorage implements Storage {
         this.rollback();
         throw err;
       }
-      afterCommit?.(result);
-      return result;
-    });
+    },
+    rollback: (handle) => {
+      handle.end();
+      this.rollback();
+    },
+  };
+
+  read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
+    return readTransaction(this.queue, this.transactions, fn);
+  }
+
+  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
+    return writeTransaction(this.queue, this.transactions, fn, afterCommit);
   }
 
   checkpoint(): Promise<void> {
