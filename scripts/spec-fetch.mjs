@@ -30,6 +30,7 @@ const LAYOUT = [
   { from: 'source/client-side-operations-timeout/tests/change-streams.json', to: 'change-streams/csot-change-streams.json' },
   { from: 'source/unified-test-format/tests/valid-pass/poc-change-streams.json', to: 'change-streams/poc-change-streams.json' },
   { from: 'source/crud/tests/unified', to: 'crud' },
+  { from: 'source/retryable-writes/tests/unified', to: 'retryable-writes' },
   { from: 'LICENSE.md', to: 'LICENSE.md' },
 ];
 

@@ -8,6 +8,8 @@ import { resolveLetVariables, type LetVariables } from '../engine/let_variables.
 import type { CommandDefinition } from './support/context.js';
 import { parseBulkWrite, type BulkWriteDeleteOp, type BulkWriteInsertOp, type BulkWriteNamespace, type BulkWriteOp, type BulkWriteRequest, type BulkWriteUpdateOp } from './support/bulk_write_request.js';
 import { cursorReply } from './support/reply.js';
+import { retryableWriteOf } from './support/retryable_write.js';
+import type { RetryableWrite } from '../engine/retryable_writes.js';
 
 /**
  * The MongoDB 8.0 client-level `bulkWrite` command (admin only): inserts, updates and deletes across namespaces.
@@ -76,12 +78,20 @@ interface Run {
   /** The evaluated top-level `let`. */
   variables?: LetVariables;
   results: BulkWriteResults;
+  /** Set when the bulk write is a retryable write; each operation's statement id is its index. */
+  retryable?: RetryableWrite;
+}
+
+/** The retryable write of the operations from index `first` on. */
+function from(run: Run, first: number): RetryableWrite | undefined {
+  return run.retryable && { ...run.retryable, firstStmtId: first };
 }
 
 /** Runs inserts `ops[start..end)` (consecutive, one namespace) as one insert batch; returns false to stop. */
-async function runInserts({ engine, req, results }: Run, ns: BulkWriteNamespace, ops: BulkWriteInsertOp[], start: number): Promise<boolean> {
+async function runInserts(run: Run, ns: BulkWriteNamespace, ops: BulkWriteInsertOp[], start: number): Promise<boolean> {
+  const { engine, req, results } = run;
   const { bypassDocumentValidation } = req;
-  const { n, writeErrors } = await insertDocuments(engine, ns.db, ns.coll, ops.map((op) => op.document), req.ordered, { bypassDocumentValidation });
+  const { n, writeErrors } = await insertDocuments(engine, ns.db, ns.coll, ops.map((op) => op.document), req.ordered, { bypassDocumentValidation }, undefined, from(run, start));
   results.totals.nInserted += n;
   const errors = new Map(writeErrors.map((e) => [e.index, e]));
   for (let i = 0; i < ops.length; i++) {
@@ -96,14 +106,15 @@ async function runInserts({ engine, req, results }: Run, ns: BulkWriteNamespace,
   return true;
 }
 
-async function runUpdate({ engine, req, variables, results }: Run, ns: BulkWriteNamespace, op: BulkWriteUpdateOp, idx: number): Promise<boolean> {
+async function runUpdate(run: Run, ns: BulkWriteNamespace, op: BulkWriteUpdateOp, idx: number): Promise<boolean> {
+  const { engine, req, variables, results } = run;
   const { bypassDocumentValidation } = req;
   const result = await updateDocuments(engine, ns.db, ns.coll, [{
     q: op.filter, u: op.updateMods, upsert: op.upsert, multi: op.multi, arrayFilters: op.arrayFilters,
     collation: collationOf(op.collation), sort: op.sort,
     // An op's `constants` are literal values next to the command's `let`, as the update command's `c`.
     variables: op.constants ? { ...variables, ...op.constants } : variables,
-  }], true, { bypassDocumentValidation });
+  }], true, { bypassDocumentValidation }, from(run, idx));
   if (result.writeErrors.length > 0) {
     results.failed(idx, result.writeErrors[0]!, 'update');
     return !req.ordered;
@@ -120,9 +131,10 @@ async function runUpdate({ engine, req, variables, results }: Run, ns: BulkWrite
   return true;
 }
 
-async function runDelete({ engine, req, variables, results }: Run, ns: BulkWriteNamespace, op: BulkWriteDeleteOp, idx: number): Promise<boolean> {
+async function runDelete(run: Run, ns: BulkWriteNamespace, op: BulkWriteDeleteOp, idx: number): Promise<boolean> {
+  const { engine, req, variables, results } = run;
   const statement = { q: op.filter, limit: op.multi ? 0 : 1, collation: collationOf(op.collation), variables };
-  const result = await deleteDocuments(engine, ns.db, ns.coll, [statement], true);
+  const result = await deleteDocuments(engine, ns.db, ns.coll, [statement], true, from(run, idx));
   if (result.writeErrors.length > 0) {
     results.failed(idx, result.writeErrors[0]!, 'delete');
     return !req.ordered;
@@ -133,9 +145,9 @@ async function runDelete({ engine, req, variables, results }: Run, ns: BulkWrite
 }
 
 /** Executes every operation in order (stopping at the first error when ordered) and collects the results. */
-async function execute(engine: Engine, req: BulkWriteRequest, variables: LetVariables | undefined): Promise<BulkWriteResults> {
+async function execute(engine: Engine, req: BulkWriteRequest, variables: LetVariables | undefined, retryable: RetryableWrite | undefined): Promise<BulkWriteResults> {
   const results = new BulkWriteResults(req.errorsOnly);
-  const run: Run = { engine, req, variables, results };
+  const run: Run = { engine, req, variables, results, retryable };
   const nsErrors = new Map<number, MongoServerError | null>();
   let i = 0;
   while (i < req.ops.length) {
@@ -177,7 +189,7 @@ export const bulkWrite: CommandDefinition = {
     const req = parseBulkWrite(cmd);
     // `let` is evaluated once, before any write; a bad one fails the command.
     const variables = resolveLetVariables(req.let, 'bulkWrite');
-    const results = await execute(ctx.server.engine, req, variables);
+    const results = await execute(ctx.server.engine, req, variables, retryableWriteOf('bulkWrite', cmd, ctx));
     // All results in the first batch unless they pass 16 MiB (or cursor.batchSize); the rest wait for getMore.
     const cursor = new ArrayCursor(BULK_WRITE_CURSOR_NS, results.items, 'bulkWrite', ctx.lsid);
     // An explicit batchSize of 0 asks for an empty first batch, as for find.

@@ -5,6 +5,7 @@ import { resolveLetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
 import { collationArg, writeBatchArgs } from './support/args.js';
 import { writeReply } from './support/write_reply.js';
+import { retryableWriteOf } from './support/retryable_write.js';
 
 export const deleteCommand: CommandDefinition = {
   name: 'delete',
@@ -17,7 +18,7 @@ export const deleteCommand: CommandDefinition = {
       if (limit !== 0 && limit !== 1) throw mongoError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(d.limit)}`);
       return { q: d.q, limit, collation: collationArg(d, 'delete.deletes'), variables };
     });
-    const result = await deleteDocuments(ctx.server.engine, ctx.db, coll, statements, ordered);
-    return writeReply(result.n, result.writeErrors);
+    const result = await deleteDocuments(ctx.server.engine, ctx.db, coll, statements, ordered, retryableWriteOf('delete', cmd, ctx));
+    return writeReply(result.n, result);
   },
 };

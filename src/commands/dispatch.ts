@@ -1,9 +1,10 @@
 import { isDocument, toBigInt, type Document } from '../bson/types.js';
-import { asServerError, mongoError, MongoServerError, nonResumableChangeStreamCodes, resumableChangeStreamCodes } from '../errors/index.js';
+import { asServerError, mongoError, MongoServerError, nonResumableChangeStreamCodes, resumableChangeStreamCodes, retryableErrorCodes } from '../errors/index.js';
 import type { CommandContext, CommandDefinition, ConnectionState, ServerContext } from './support/context.js';
 import { addClusterTimeFields } from './support/reply.js';
 import { findCommand } from './registry.js';
 import { CloseConnectionRequested } from './support/close_connection.js';
+import { FailedBeforeCommit, isRetryableWrite } from './support/retryable_write.js';
 
 export { CloseConnectionRequested };
 
@@ -21,10 +22,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** What `failCommand` does to one command: an error to answer with (its labels final), or a writeConcernError. */
+/**
+ * What `failCommand` does to one command: an error to answer with, or a writeConcernError. `labels`: the fail
+ * point's `errorLabels`, which replace the server's own; absent, the server labels the reply as it would.
+ */
 interface InjectedFailure {
   error?: MongoServerError;
   writeConcernError?: Document;
+  labels?: string[];
 }
 
 /** Applies `failCommand` to this command if it is configured for it. */
@@ -43,13 +48,13 @@ async function applyFailCommand(server: ServerContext, name: string, cmd: Docume
   if (!data) return null;
   if (data.blockConnection === true) await sleep(Number(data.blockTimeMS ?? 0));
   if (data.closeConnection === true) throw new CloseConnectionRequested();
+  const labels = Array.isArray(data.errorLabels) ? data.errorLabels.map(String) : undefined;
   if (data.errorCode !== undefined) {
     const err = new MongoServerError(Number(data.errorCode), typeof data.errmsg === 'string' ? data.errmsg : `Failing command via 'failCommand' failpoint`);
-    // failCommand's labels replace the server's own; without errorLabels the error carries none.
-    err.errorLabels = Array.isArray(data.errorLabels) ? data.errorLabels.map(String) : [];
-    return { error: err };
+    err.errorLabels = labels ?? [];
+    return { error: err, labels };
   }
-  return isDocument(data.writeConcernError) ? { writeConcernError: data.writeConcernError } : null;
+  return isDocument(data.writeConcernError) ? { writeConcernError: data.writeConcernError, labels } : null;
 }
 
 /**
@@ -80,14 +85,25 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     if (server.options.enableTestCommands) injected = await applyFailCommand(server, command.name, cmd, ctx);
     if (injected?.error) throw injected.error;
     const result = await command.run(cmd, ctx);
+    if (ctx.closeConnection) throw new CloseConnectionRequested();
     reply = withOk(result);
-    if (injected?.writeConcernError) reply.writeConcernError = injected.writeConcernError;
+    if (injected?.writeConcernError) {
+      reply.writeConcernError = injected.writeConcernError;
+      const code = Number(injected.writeConcernError.code);
+      const labels = injected.labels ?? (isRetryableWrite(name, cmd) && retryableErrorCodes.has(code) ? ['RetryableWriteError'] : []);
+      if (labels.length > 0) reply.errorLabels = labels;
+    }
   } catch (err) {
     if (err instanceof CloseConnectionRequested) throw err;
-    const error = asServerError(err);
-    if (error !== injected?.error) {
+    if (err instanceof FailedBeforeCommit && ctx.closeConnection) throw new CloseConnectionRequested();
+    const error = err instanceof FailedBeforeCommit ? err.toServerError() : asServerError(err);
+    const fromFailCommand = injected !== null && error === injected.error;
+    if (!fromFailCommand) {
       if (changeStream && resumableChangeStreamCodes.has(error.code)) error.addErrorLabel('ResumableChangeStreamError');
       if (nonResumableChangeStreamCodes.has(error.code)) error.addErrorLabel('NonResumableChangeStreamError');
+    }
+    if ((!fromFailCommand || injected?.labels === undefined) && retryableErrorCodes.has(error.code) && isRetryableWrite(name, cmd)) {
+      error.addErrorLabel('RetryableWriteError');
     }
     reply = error.toReply();
     if (error.code === 1 && server.options.log) {

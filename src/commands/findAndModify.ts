@@ -5,6 +5,7 @@ import { resolveLetVariables } from '../engine/let_variables.js';
 import { compileProjection } from '../query/projection/index.js';
 import type { CommandDefinition } from './support/context.js';
 import { collationArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
+import { retryableWriteOf } from './support/retryable_write.js';
 
 export const findAndModify: CommandDefinition = {
   name: 'findAndModify',
@@ -39,7 +40,7 @@ export const findAndModify: CommandDefinition = {
       collation,
       variables,
       bypassDocumentValidation: optionalBool(cmd, name, 'bypassDocumentValidation') ?? false,
-    });
+    }, retryableWriteOf(name, cmd, ctx));
     const value = result.value && projection ? projection.apply(result.value) : result.value;
     return { lastErrorObject: result.lastErrorObject, value };
   },

@@ -5,6 +5,7 @@ import { resolveLetVariables, type LetVariables } from '../engine/let_variables.
 import type { CommandDefinition } from './support/context.js';
 import { collationArg, optionalBool, writeBatchArgs } from './support/args.js';
 import { writeReply } from './support/write_reply.js';
+import { retryableWriteOf } from './support/retryable_write.js';
 
 function statement(raw: Document, i: number, variables: LetVariables | undefined): UpdateStatement {
   if (!isDocument(raw.q)) throw wrongTypeError(`update.updates.${i}.q`, bsonTypeOf(raw.q), 'object');
@@ -30,9 +31,9 @@ export const update: CommandDefinition = {
     const variables = resolveLetVariables(cmd.let, 'update');
     const statements = batch.map((r, i) => statement(r, i, variables));
     const bypassDocumentValidation = optionalBool(cmd, 'update', 'bypassDocumentValidation') ?? false;
-    const result = await updateDocuments(ctx.server.engine, ctx.db, coll, statements, ordered, { bypassDocumentValidation });
+    const result = await updateDocuments(ctx.server.engine, ctx.db, coll, statements, ordered, { bypassDocumentValidation }, retryableWriteOf('update', cmd, ctx));
     const extra: Document = { nModified: result.nModified };
     if (result.upserted.length > 0) extra.upserted = result.upserted;
-    return writeReply(result.n, result.writeErrors, extra);
+    return writeReply(result.n, result, extra);
   },
 };

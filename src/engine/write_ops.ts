@@ -15,6 +15,7 @@ import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 import { enforceValidator, type DocumentValidationOptions } from './validation.js';
 import { batchableCollection, insertRun } from './insert_run.js';
+import { RetryableWriteRecord, type RetryableWrite } from './retryable_writes.js';
 
 /** One failed statement of a batch, as the write commands report it. */
 export interface WriteError {
@@ -29,23 +30,48 @@ function toWriteError(index: number, err: MongoServerError): WriteError {
   return { index, code: err.code, codeName: err.codeName, errmsg: err.message, ...err.extra };
 }
 
+/** What a batch of write statements reports besides its counts. */
+export interface BatchOutcome {
+  writeErrors: WriteError[];
+  /** Statements of a retryable write answered from the session's record instead of run again. */
+  retriedStmtIds: number[];
+}
+
 /**
  * Runs the statements of a batch in one storage transaction. A statement that fails with a MongoDB error becomes a
  * write error (its own partial effects undone); an ordered batch stops at the first one, as mongod does.
+ * `run` returns what the statement did; `count` adds it to the command's totals, for a statement run now or, in a
+ * retryable write, one that already ran (its recorded result, not run again).
  */
-async function runBatch<S>(engine: Engine, statements: S[], ordered: boolean, run: (ctx: WriteContext, statement: S, index: number) => Promise<void>): Promise<WriteError[]> {
+async function runBatch<S>(
+  engine: Engine,
+  statements: S[],
+  ordered: boolean,
+  run: (ctx: WriteContext, statement: S, index: number) => Promise<Document>,
+  count: (result: Document, index: number) => void,
+  retryable?: RetryableWrite,
+): Promise<BatchOutcome> {
   return engine.write(async (ctx) => {
-    const errors: WriteError[] = [];
+    const record = retryable ? await RetryableWriteRecord.load(ctx, retryable) : null;
+    const writeErrors: WriteError[] = [];
     for (let i = 0; i < statements.length; i++) {
+      const prior = record?.prior(i);
+      if (prior) {
+        count(prior, i);
+        continue;
+      }
       try {
-        await run(ctx, statements[i]!, i);
+        const result = await run(ctx, statements[i]!, i);
+        record?.done(i, result);
+        count(result, i);
       } catch (err) {
         if (!(err instanceof MongoServerError)) throw err;
-        errors.push(toWriteError(i, err));
+        writeErrors.push(toWriteError(i, err));
         if (ordered) break;
       }
     }
-    return errors;
+    await record?.save(ctx);
+    return { writeErrors, retriedStmtIds: record?.retried ?? [] };
   });
 }
 
@@ -84,16 +110,15 @@ async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document,
   ctx.log({ op: 'insert', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, fullDocument: doc }, encoded);
 }
 
-export interface InsertResult {
+export interface InsertResult extends BatchOutcome {
   n: number;
-  writeErrors: WriteError[];
 }
 
 /**
  * The insert command: `docs` are the command's own decoded documents, handed over (they may be stored and logged as
  * they are); `encoded`, when given, holds the exact BSON of each (see bson/raw_documents.ts).
  */
-export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true, options: DocumentValidationOptions = {}, encoded?: readonly Uint8Array[]): Promise<InsertResult> {
+export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true, options: DocumentValidationOptions = {}, encoded?: readonly Uint8Array[], retryable?: RetryableWrite): Promise<InsertResult> {
   let n = 0;
   const prepared: (Document | MongoServerError)[] = docs.map((d, i) => {
     try {
@@ -105,14 +130,22 @@ export async function insertDocuments(engine: Engine, db: string, coll: string, 
   });
   // The encoding given describes the document as sent; it is the stored form only when nothing was rearranged.
   const encodedAt = (i: number) => (prepared[i] === docs[i] ? encoded?.[i] : undefined);
-  const writeErrors = await engine.write(async (ctx) => {
+  const outcome = await engine.write(async (ctx) => {
+    const record = retryable ? await RetryableWriteRecord.load(ctx, retryable) : null;
     const errors: WriteError[] = [];
     for (let i = 0; i < prepared.length;) {
       let failure: MongoServerError;
+      if (record?.prior(i) !== undefined) {
+        n++;
+        i++;
+        continue;
+      }
       // Two or more documents left and a collection that only the store can refuse them from: one batched call.
-      const info = prepared.length - i > 1 ? batchableCollection(ctx, db, coll, options) : null;
+      // A retry that finds statements done goes one by one, so that none of them is run again.
+      const info = prepared.length - i > 1 && !record?.isRetry ? batchableCollection(ctx, db, coll, options) : null;
       const run = info ? await insertRun(ctx, info, prepared, encodedAt, i) : null;
       if (info && run && run.end > i) {
+        for (let k = i; k < i + run.inserted; k++) record?.done(k, null);
         n += run.inserted;
         i += run.inserted;
         if (i === run.end) continue;
@@ -126,6 +159,7 @@ export async function insertDocuments(engine: Engine, db: string, coll: string, 
           const target = cached && !isView(cached) ? cached : await collectionForWrite(ctx, db, coll);
           enforceValidator(target, doc, null, options);
           await insertOne(ctx, target, doc, encodedAt(i));
+          record?.done(i, null);
           n++;
           i++;
           continue;
@@ -139,9 +173,10 @@ export async function insertDocuments(engine: Engine, db: string, coll: string, 
       if (ordered) break;
       i++;
     }
-    return errors;
+    await record?.save(ctx);
+    return { writeErrors: errors, retriedStmtIds: record?.retried ?? [] };
   });
-  return { n, writeErrors };
+  return { n, ...outcome };
 }
 
 /** Replaces a stored document with `after`, keeping index entries in step, and logs `update` or `replace`. */
@@ -177,11 +212,10 @@ export interface UpdateStatement {
   variables?: LetVariables;
 }
 
-export interface UpdateDocumentsResult {
+export interface UpdateDocumentsResult extends BatchOutcome {
   n: number;
   nModified: number;
   upserted: { index: number; _id: unknown }[];
-  writeErrors: WriteError[];
 }
 
 /** What one update statement did, for update, findAndModify and $merge. */
@@ -268,19 +302,23 @@ export async function updateStatement(ctx: WriteContext, db: string, coll: strin
   return outcome;
 }
 
-export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true, options: DocumentValidationOptions = {}): Promise<UpdateDocumentsResult> {
-  const result: UpdateDocumentsResult = { n: 0, nModified: 0, upserted: [], writeErrors: [] };
-  result.writeErrors = await runBatch(engine, statements, ordered, async (ctx, s, index) => {
-    const outcome = await updateStatement(ctx, db, coll, s, options);
-    if (outcome.upsertedId !== undefined) {
-      result.n += 1;
-      result.upserted.push({ index, _id: outcome.upsertedId });
+export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true, options: DocumentValidationOptions = {}, retryable?: RetryableWrite): Promise<UpdateDocumentsResult> {
+  let n = 0;
+  let nModified = 0;
+  const upserted: { index: number; _id: unknown }[] = [];
+  const outcome = await runBatch(engine, statements, ordered, async (ctx, s) => {
+    const done = await updateStatement(ctx, db, coll, s, options);
+    return done.upsertedId !== undefined ? { upserted: [done.upsertedId] } : { n: done.matched, nModified: done.modified };
+  }, (r, index) => {
+    if (Array.isArray(r.upserted)) {
+      n += 1;
+      upserted.push({ index, _id: r.upserted[0] });
     } else {
-      result.n += outcome.matched;
-      result.nModified += outcome.modified;
+      n += Number(r.n);
+      nModified += Number(r.nModified);
     }
-  });
-  return result;
+  }, retryable);
+  return { n, nModified, upserted, ...outcome };
 }
 
 export interface DeleteStatement {
@@ -314,12 +352,12 @@ async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: D
   return deleted;
 }
 
-export async function deleteDocuments(engine: Engine, db: string, coll: string, statements: DeleteStatement[], ordered = true): Promise<{ n: number; writeErrors: WriteError[] }> {
+export async function deleteDocuments(engine: Engine, db: string, coll: string, statements: DeleteStatement[], ordered = true, retryable?: RetryableWrite): Promise<{ n: number } & BatchOutcome> {
   let n = 0;
-  const writeErrors = await runBatch(engine, statements, ordered, async (ctx, s) => {
-    n += (await deleteStatement(ctx, db, coll, s)).length;
-  });
-  return { n, writeErrors };
+  const outcome = await runBatch(engine, statements, ordered, async (ctx, s) => ({ n: (await deleteStatement(ctx, db, coll, s)).length }), (r) => {
+    n += Number(r.n);
+  }, retryable);
+  return { n, ...outcome };
 }
 
 export interface FindAndModifyOptions {
@@ -342,9 +380,26 @@ export interface FindAndModifyResult {
   lastErrorObject: Document;
 }
 
-/** findAndModify: one atomic match-then-write; errors throw (there are no write errors for it). */
-export async function findAndModify(engine: Engine, db: string, coll: string, o: FindAndModifyOptions): Promise<FindAndModifyResult> {
+/**
+ * findAndModify: one atomic match-then-write; errors throw (there are no write errors for it). In a retryable write
+ * that already ran, the original result comes back, the image included, and nothing is written.
+ */
+export async function findAndModify(engine: Engine, db: string, coll: string, o: FindAndModifyOptions, retryable?: RetryableWrite): Promise<FindAndModifyResult> {
   return engine.write(async (ctx) => {
+    const record = retryable ? await RetryableWriteRecord.load(ctx, retryable) : null;
+    const prior = record?.prior(0);
+    if (prior) return { value: isDocument(prior.value) ? prior.value : null, lastErrorObject: prior.lastErrorObject as Document };
+    const result = await findAndModifyOnce(ctx, db, coll, o);
+    if (record) {
+      record.done(0, { value: result.value, lastErrorObject: result.lastErrorObject });
+      await record.save(ctx);
+    }
+    return result;
+  });
+}
+
+async function findAndModifyOnce(ctx: WriteContext, db: string, coll: string, o: FindAndModifyOptions): Promise<FindAndModifyResult> {
+  {
     if (o.remove) {
       const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort, variables: o.variables });
       return { value: deleted ?? null, lastErrorObject: { n: deleted ? 1 : 0 } };
@@ -360,7 +415,7 @@ export async function findAndModify(engine: Engine, db: string, coll: string, o:
     if (outcome.upsertedId !== undefined) lastErrorObject.upserted = outcome.upsertedId;
     const value = o.returnNew ? outcome.after ?? null : outcome.upsertedId !== undefined ? null : outcome.before ?? null;
     return { value, lastErrorObject };
-  });
+  }
 }
 
 /**

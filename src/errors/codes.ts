@@ -55,6 +55,7 @@ export const ErrorCodes = {
   InvalidPipelineOperator: 168,
   QueryExceededMemoryLimitNoDiskUseAllowed: 292,
   NoSuchTransaction: 251,
+  TransactionTooOld: 225,
   DBPathInUse: 98,
   BSONObjectTooLarge: 10334,
   SocketException: 9001,
@@ -102,14 +103,19 @@ export function codeNameFor(code: number): string {
 }
 
 /**
- * Codes in the server's RetriableError, NetworkError and NeedRetargettingError categories plus 234 and 133:
- * an error with one of these on a change-stream aggregate or getMore gets the ResumableChangeStreamError label
- * (see error_labels.cpp in the server).
+ * The RetriableError category of error_codes.yml (every NetworkError code is in it too). A retryable write that
+ * fails with one of these, or whose writeConcernError has one, gets the RetryableWriteError label.
  */
-export const resumableChangeStreamCodes: ReadonlySet<number> = new Set([
+export const retryableErrorCodes: ReadonlySet<number> = new Set([
   6, 7, 89, 91, 134, 189, 262, 317, 358, 384, 402, 406, 407, 412, 453, 462, 9001, 10107, 11600, 11602, 13435,
-  13436, 50915, 91331, 10045600, 150, 13388, 234, 133,
+  13436, 50915, 91331, 10045600,
 ]);
+
+/**
+ * The RetriableError and NeedRetargettingError categories plus 234 and 133: an error with one of these on a
+ * change-stream aggregate or getMore gets the ResumableChangeStreamError label (error_labels.cpp in the server).
+ */
+export const resumableChangeStreamCodes: ReadonlySet<number> = new Set([...retryableErrorCodes, 150, 13388, 234, 133]);
 
 /** The NonResumableChangeStreamError category. */
 export const nonResumableChangeStreamCodes: ReadonlySet<number> = new Set([280, 286]);

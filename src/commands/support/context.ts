@@ -60,6 +60,8 @@ export interface CommandContext {
   lsid?: Document;
   /** Set by the wire layer so hello can negotiate compression. */
   setCompressors?: (names: string[]) => void;
+  /** Set while the command runs (a fail point) to close the connection instead of sending the reply. */
+  closeConnection?: boolean;
 }
 
 /** One command: a file under commands/, registered (with the other spellings of its name) in registry.ts. */

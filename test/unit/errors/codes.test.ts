@@ -70,6 +70,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [238, 'NotImplemented'],
   [241, 'ConversionFailure'],
   [251, 'NoSuchTransaction'],
+  [225, 'TransactionTooOld'],
   [260, 'InvalidResumeToken'],
   [262, 'ExceededTimeLimit'],
   [266, 'FailPointSetFailed'],
