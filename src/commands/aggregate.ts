@@ -22,7 +22,7 @@ function batchSizeOf(cmd: Document): number | undefined {
 }
 
 async function changeStream(cmd: Document, ctx: CommandContext, coll: string | null, pipeline: Document[]): Promise<Document> {
-  const engine = ctx.server.engine;
+  const engine = ctx.engine;
   if (!ctx.server.options.replSetName) {
     throw new MongoServerError(40573, 'The $changeStream stage is only supported on replica sets');
   }
@@ -62,7 +62,7 @@ export const aggregate: CommandDefinition = {
     }
     if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
     const batchSize = batchSizeOf(cmd);
-    const engine = ctx.server.engine;
+    const engine = ctx.engine;
     engine.sessions.noteUse(ctx.lsid);
     const variables = resolveLetVariables(cmd.let, 'aggregate');
     const collation = collationArg(cmd, 'aggregate');
@@ -82,7 +82,7 @@ export const aggregate: CommandDefinition = {
     const cursor = new ArrayCursor(ns, docs, 'aggregate', ctx.lsid);
     const first = cursor.first(batchSize ?? 101);
     if (first.exhausted) return cursorReply(ns, 0n, first.docs, 'firstBatch');
-    const id = ctx.server.engine.cursors.register(cursor);
+    const id = ctx.engine.cursors.register(cursor);
     return cursorReply(ns, id, first.docs, 'firstBatch');
   },
 };

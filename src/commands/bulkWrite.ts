@@ -189,12 +189,12 @@ export const bulkWrite: CommandDefinition = {
     const req = parseBulkWrite(cmd);
     // `let` is evaluated once, before any write; a bad one fails the command.
     const variables = resolveLetVariables(req.let, 'bulkWrite');
-    const results = await execute(ctx.server.engine, req, variables, retryableWriteOf('bulkWrite', cmd, ctx));
+    const results = await execute(ctx.engine, req, variables, retryableWriteOf('bulkWrite', cmd, ctx));
     // All results in the first batch unless they pass 16 MiB (or cursor.batchSize); the rest wait for getMore.
     const cursor = new ArrayCursor(BULK_WRITE_CURSOR_NS, results.items, 'bulkWrite', ctx.lsid);
     // An explicit batchSize of 0 asks for an empty first batch, as for find.
     const first = req.batchSize === 0 ? { docs: [], exhausted: results.items.length === 0 } : cursor.first(req.batchSize ?? 0);
-    const id = first.exhausted ? 0n : ctx.server.engine.cursors.register(cursor);
+    const id = first.exhausted ? 0n : ctx.engine.cursors.register(cursor);
     return { ...cursorReply(BULK_WRITE_CURSOR_NS, id, first.docs, 'firstBatch'), ...results.totals };
   },
 };

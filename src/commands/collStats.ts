@@ -21,7 +21,7 @@ export const collStats: CommandDefinition = {
 /** The collStats document of one collection (also `$collStats`' storageStats). */
 export async function collectionStats(ctx: CommandContext, name: string, scale: number): Promise<Document> {
     const ns = `${ctx.db}.${name}`;
-    const found = await ctx.server.engine.read(async (r) => {
+    const found = await ctx.engine.read(async (r) => {
       const info = await getCollectionInfo(r, ctx.db, name);
       if (!info || isView(info)) return { info, sizes: null };
       return { info, sizes: await collectionSizes(r, info) };

@@ -6,7 +6,7 @@ export const count: CommandDefinition = {
   name: 'count',
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'count');
-    const n = await countDocuments(ctx.server.engine, ctx.db, coll, {
+    const n = await countDocuments(ctx.engine, ctx.db, coll, {
       filter: optionalDocument(cmd, 'count', 'query') ?? {},
       skip: nonNegative(cmd, 'count', 'skip'),
       limit: Math.abs(Number(cmd.limit ?? 0)) || undefined,

@@ -25,7 +25,7 @@ export const dbStats: CommandDefinition = {
   async run(cmd, ctx) {
     const scale = scaleArg(cmd, 'scale has to be >= 1');
     const db = ctx.db;
-    const totals = await ctx.server.engine.read(async (r) => {
+    const totals = await ctx.engine.read(async (r) => {
       const t = { collections: 0, views: 0, objects: 0, dataSize: 0, indexes: 0, indexSize: 0 };
       for (const info of await listCollectionInfos(r, db)) {
         if (isView(info)) {
@@ -57,7 +57,7 @@ export const dbStats: CommandDefinition = {
       scaleFactor: scale,
     };
     const storage = ctx.server.options.parsed.storage;
-    const fs = ctx.server.engine.storage.persistent && isDocument(storage) ? fileSystemSizes(storage.dbPath) : null;
+    const fs = ctx.engine.storage.persistent && isDocument(storage) ? fileSystemSizes(storage.dbPath) : null;
     if (fs) {
       reply.fsUsedSize = scaled(fs.used);
       reply.fsTotalSize = scaled(fs.total);

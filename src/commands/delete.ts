@@ -18,7 +18,7 @@ export const deleteCommand: CommandDefinition = {
       if (limit !== 0 && limit !== 1) throw mongoError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(d.limit)}`);
       return { q: d.q, limit, collation: collationArg(d, 'delete.deletes'), variables };
     });
-    const result = await deleteDocuments(ctx.server.engine, ctx.db, coll, statements, ordered, retryableWriteOf('delete', cmd, ctx));
+    const result = await deleteDocuments(ctx.engine, ctx.db, coll, statements, ordered, retryableWriteOf('delete', cmd, ctx));
     return writeReply(result.n, result);
   },
 };

@@ -1,10 +1,13 @@
 import { isDocument, toBigInt, type Document } from '../bson/types.js';
-import { asServerError, mongoError, MongoServerError, nonResumableChangeStreamCodes, resumableChangeStreamCodes, retryableErrorCodes } from '../errors/index.js';
+import { asServerError, ErrorCodes, mongoError, MongoServerError, nonResumableChangeStreamCodes, resumableChangeStreamCodes, retryableErrorCodes } from '../errors/index.js';
+import type { Transaction } from '../engine/transactions/transaction.js';
+import { TransactionConflict } from '../engine/transactions/snapshot_view.js';
 import type { CommandContext, CommandDefinition, ConnectionState, ServerContext } from './support/context.js';
 import { addClusterTimeFields } from './support/reply.js';
 import { findCommand } from './registry.js';
 import { CloseConnectionRequested } from './support/close_connection.js';
 import { FailedBeforeCommit, isRetryableWrite } from './support/retryable_write.js';
+import { enterTransaction, isInTransaction } from './support/transaction.js';
 
 export { CloseConnectionRequested };
 
@@ -65,38 +68,39 @@ async function applyFailCommand(server: ServerContext, name: string, cmd: Docume
 export async function dispatch(server: ServerContext, cmd: Document, connection: ConnectionState, extras?: Partial<CommandContext>): Promise<Document> {
   const name = firstKey(cmd);
   const db = typeof cmd.$db === 'string' ? cmd.$db : 'admin';
-  const ctx: CommandContext = { server, connection, db, lsid: isDocument(cmd.lsid) ? cmd.lsid : undefined, ...extras };
+  const ctx: CommandContext = { server, engine: server.engine, connection, db, lsid: isDocument(cmd.lsid) ? cmd.lsid : undefined, ...extras };
   // The clock is read only when someone logs slow commands.
   const started = server.options.log ? Date.now() : 0;
   const changeStream = (name === 'aggregate' && isChangeStreamAggregate(cmd)) || (name === 'getMore' && isChangeStreamGetMore(server, cmd));
   let reply: Document;
   let injected: InjectedFailure | null = null;
+  let txn: Transaction | undefined;
   try {
     if (server.engine.isClosed) throw mongoError('ShutdownInProgress', 'The server is in quiesce mode and will shut down');
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
-    // Refused before anything runs: a write applied inside a "transaction" that can never be rolled back would be
-    // worse than an error. No TransientTransactionError label, so withTransaction() gives up instead of retrying.
-    if (cmd.startTransaction !== undefined || cmd.autocommit !== undefined) {
-      throw mongoError('NotImplemented', `Multi-document transactions are not supported by eddydb yet; '${name}' was not run`);
-    }
+    if (isInTransaction(cmd)) txn = await enterTransaction(command.name, cmd, ctx);
     // Fail points exist only with test commands enabled; without them, no await.
     if (server.options.enableTestCommands) injected = await applyFailCommand(server, command.name, cmd, ctx);
     if (injected?.error) throw injected.error;
     const result = await command.run(cmd, ctx);
     if (ctx.closeConnection) throw new CloseConnectionRequested();
+    // A statement that failed inside a transaction aborts it, as in mongod.
+    if (txn && Array.isArray(result.writeErrors) && result.writeErrors.length > 0) server.engine.transactions.abort(txn);
     reply = withOk(result);
     if (injected?.writeConcernError) {
       reply.writeConcernError = injected.writeConcernError;
       const code = Number(injected.writeConcernError.code);
-      const labels = injected.labels ?? (isRetryableWrite(name, cmd) && retryableErrorCodes.has(code) ? ['RetryableWriteError'] : []);
+      const labels = injected.labels
+        ?? (isRetryableWrite(name, cmd) && retryableErrorCodes.has(code) ? ['RetryableWriteError'] : name === 'commitTransaction' ? ['UnknownTransactionCommitResult'] : []);
       if (labels.length > 0) reply.errorLabels = labels;
     }
   } catch (err) {
+    if (txn) server.engine.transactions.abort(txn);
     if (err instanceof CloseConnectionRequested) throw err;
     if (err instanceof FailedBeforeCommit && ctx.closeConnection) throw new CloseConnectionRequested();
-    const error = err instanceof FailedBeforeCommit ? err.toServerError() : asServerError(err);
+    const error = err instanceof FailedBeforeCommit || err instanceof TransactionConflict ? err.toServerError() : asServerError(err);
     const fromFailCommand = injected !== null && error === injected.error;
     if (!fromFailCommand) {
       if (changeStream && resumableChangeStreamCodes.has(error.code)) error.addErrorLabel('ResumableChangeStreamError');
@@ -104,6 +108,9 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     }
     if ((!fromFailCommand || injected?.labels === undefined) && retryableErrorCodes.has(error.code) && isRetryableWrite(name, cmd)) {
       error.addErrorLabel('RetryableWriteError');
+    }
+    if ((!fromFailCommand || injected?.labels === undefined) && name === 'commitTransaction' && (retryableErrorCodes.has(error.code) || error.code === ErrorCodes.MaxTimeMSExpired)) {
+      error.addErrorLabel('UnknownTransactionCommitResult');
     }
     reply = error.toReply();
     if (error.code === 1 && server.options.log) {

@@ -9,7 +9,7 @@ export const distinct: CommandDefinition = {
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'distinct');
     if (typeof cmd.key !== 'string') throw wrongTypeError('distinct.key', bsonTypeOf(cmd.key), 'string');
-    const values = await distinctValues(ctx.server.engine, ctx.db, coll, cmd.key, optionalDocument(cmd, 'distinct', 'query') ?? {}, collationArg(cmd, 'distinct'));
+    const values = await distinctValues(ctx.engine, ctx.db, coll, cmd.key, optionalDocument(cmd, 'distinct', 'query') ?? {}, collationArg(cmd, 'distinct'));
     return { values };
   },
 };

@@ -7,7 +7,7 @@ export const drop: CommandDefinition = {
   name: 'drop',
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'drop');
-    const engine = ctx.server.engine;
+    const engine = ctx.engine;
     const info = await engine.read((r) => getCollectionInfo(r, ctx.db, coll));
     // Since MongoDB 7.0 dropping a missing collection succeeds.
     if (!info) return { ns: `${ctx.db}.${coll}`, nIndexesWas: 0 };

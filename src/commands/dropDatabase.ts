@@ -4,7 +4,7 @@ import type { CommandDefinition } from './support/context.js';
 export const dropDatabase: CommandDefinition = {
   name: 'dropDatabase',
   async run(_cmd, ctx) {
-    await ctx.server.engine.write((w) => runDropDatabase(w, ctx.db));
+    await ctx.engine.write((w) => runDropDatabase(w, ctx.db));
     return { dropped: ctx.db };
   },
 };

@@ -6,7 +6,7 @@ export const dropIndexes: CommandDefinition = {
   name: 'dropIndexes',
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'dropIndexes' in cmd ? 'dropIndexes' : 'deleteIndexes');
-    const nIndexesWas = await ctx.server.engine.write((w) => runDropIndexes(w, ctx.db, coll, cmd.index));
+    const nIndexesWas = await ctx.engine.write((w) => runDropIndexes(w, ctx.db, coll, cmd.index));
     return { nIndexesWas };
   },
 };

@@ -6,7 +6,7 @@ export const endSessions: CommandDefinition = {
   name: 'endSessions',
   async run(cmd, ctx) {
     const ids = Array.isArray(cmd.endSessions) ? cmd.endSessions.filter(isDocument) : [];
-    ctx.server.engine.cursors.killWhere((c) => c.lsid !== undefined && ids.some((lsid) => valuesEqual(lsid.id, c.lsid!.id)));
+    ctx.engine.cursors.killWhere((c) => c.lsid !== undefined && ids.some((lsid) => valuesEqual(lsid.id, c.lsid!.id)));
     return {};
   },
 };

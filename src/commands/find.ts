@@ -15,7 +15,7 @@ export const find: CommandDefinition = {
     const singleBatch = optionalBool(cmd, 'find', 'singleBatch') ?? false;
     if (cmd.tailable === true) throw mongoError('BadValue', 'tailable cursor requested on non capped collection');
     const variables = resolveLetVariables(cmd.let, 'find');
-    const docs = await findDocuments(ctx.server.engine, ctx.db, coll, {
+    const docs = await findDocuments(ctx.engine, ctx.db, coll, {
       filter: optionalDocument(cmd, 'find', 'filter') ?? {},
       sort: optionalDocument(cmd, 'find', 'sort'),
       projection: optionalDocument(cmd, 'find', 'projection'),
@@ -28,7 +28,7 @@ export const find: CommandDefinition = {
     const cursor = new ArrayCursor(ns, docs, 'find', ctx.lsid);
     const first = cursor.first(batchSize ?? 101);
     if (first.exhausted || singleBatch) return cursorReply(ns, 0n, first.docs, 'firstBatch');
-    const id = ctx.server.engine.cursors.register(cursor);
+    const id = ctx.engine.cursors.register(cursor);
     return cursorReply(ns, id, first.docs, 'firstBatch');
   },
 };

@@ -29,7 +29,7 @@ export const findAndModify: CommandDefinition = {
     // Compiled before the write so that a bad projection fails without writing, as in mongod. The query goes with
     // it: a positional projection (`a.$`) re-matches it to find the element.
     const projection = fields && Object.keys(fields).length > 0 ? compileProjection(fields, { filter: query, collation }) : null;
-    const result = await runFindAndModify(ctx.server.engine, ctx.db, coll, {
+    const result = await runFindAndModify(ctx.engine, ctx.db, coll, {
       query,
       sort: optionalDocument(cmd, name, 'sort'),
       remove,

@@ -21,7 +21,7 @@ export const getMore: CommandDefinition = {
     const id = toBigInt(raw)!;
     const batchSize = cursorCountArg(cmd, 'getMore', 'batchSize') ?? 0;
     const maxTimeMS = nonNegative(cmd, 'getMore', 'maxTimeMS');
-    const registry = ctx.server.engine.cursors;
+    const registry = ctx.engine.cursors;
     const cursor = registry.peek(id);
     if (!cursor) throw mongoError('CursorNotFound', `cursor id ${id} not found`);
     const ns = `${ctx.db}.${cmd.collection}`;

@@ -54,7 +54,7 @@ function recordClientMetadata(cmd: Document, ctx: CommandContext): void {
 async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Promise<Document> {
   recordClientMetadata(cmd, ctx);
   const me = ctx.connection.localAddress;
-  const engine = ctx.server.engine;
+  const engine = ctx.engine;
   const opTime = { ts: toTimestamp(engine.committedTs), t: Long.fromNumber(1) };
   const lastWriteDate = new Date(Number(engine.committedTs >> 32n) * 1000);
   const reply: Document = {

@@ -10,7 +10,7 @@ export const insert: CommandDefinition = {
   async run(cmd, ctx) {
     const { coll, batch: docs, ordered } = writeBatchArgs(cmd, 'insert', 'documents', ctx.db);
     const bypassDocumentValidation = optionalBool(cmd, 'insert', 'bypassDocumentValidation') ?? false;
-    const result = await insertDocuments(ctx.server.engine, ctx.db, coll, docs, ordered, { bypassDocumentValidation }, rawDocumentsOf(docs), retryableWriteOf('insert', cmd, ctx));
+    const result = await insertDocuments(ctx.engine, ctx.db, coll, docs, ordered, { bypassDocumentValidation }, rawDocumentsOf(docs), retryableWriteOf('insert', cmd, ctx));
     return writeReply(result.n, result);
   },
 };

@@ -14,7 +14,7 @@ export const killCursors: CommandDefinition = {
     for (const raw of cmd.cursors) {
       const id = toBigInt(raw);
       if (id === null) throw mongoError('TypeMismatch', "BSON field 'killCursors.cursors' must hold long values");
-      (ctx.server.engine.cursors.kill(id) ? killed : notFound).push(Long.fromBigInt(id));
+      (ctx.engine.cursors.kill(id) ? killed : notFound).push(Long.fromBigInt(id));
     }
     return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [] };
   },

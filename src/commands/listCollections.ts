@@ -11,7 +11,7 @@ export const listCollections: CommandDefinition = {
   async run(cmd, ctx) {
     const filter = compileFilter(optionalDocument(cmd, 'listCollections', 'filter') ?? {});
     const nameOnly = optionalBool(cmd, 'listCollections', 'nameOnly') ?? false;
-    const infos = await ctx.server.engine.read((r) => listCollectionInfos(r, ctx.db));
+    const infos = await ctx.engine.read((r) => listCollectionInfos(r, ctx.db));
     const docs: Document[] = [];
     for (const info of infos) {
       const view = isView(info);

@@ -10,7 +10,7 @@ export const listDatabases: CommandDefinition = {
   async run(cmd, ctx) {
     const filter = compileFilter(optionalDocument(cmd, 'listDatabases', 'filter') ?? {});
     const nameOnly = optionalBool(cmd, 'listDatabases', 'nameOnly') ?? false;
-    const engine = ctx.server.engine;
+    const engine = ctx.engine;
     const sizes = await engine.read(async (r) => {
       const byDb = new Map<string, number>();
       for (const info of await listCollectionInfos(r)) {

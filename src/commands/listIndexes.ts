@@ -8,7 +8,7 @@ export const listIndexes: CommandDefinition = {
   name: 'listIndexes',
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'listIndexes');
-    const info = await ctx.server.engine.read((r) => getCollectionInfo(r, ctx.db, coll));
+    const info = await ctx.engine.read((r) => getCollectionInfo(r, ctx.db, coll));
     if (!info) throw mongoError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${coll}`);
     return cursorReply(`${ctx.db}.$cmd.listIndexes.${coll}`, 0n, info.indexes, 'firstBatch');
   },

@@ -5,12 +5,14 @@
  * counters) and the parts of a command too large for its own file (bulkWrite's request parser, the $collStats stage).
  */
 import type { CommandDefinition } from './support/context.js';
+import { abortTransaction } from './abortTransaction.js';
 import { aggregate } from './aggregate.js';
 import { authenticate } from './authenticate.js';
 import { buildInfo } from './buildInfo.js';
 import { bulkWrite } from './bulkWrite.js';
 import { collMod } from './collMod.js';
 import { collStats } from './collStats.js';
+import { commitTransaction } from './commitTransaction.js';
 import { configureFailPoint } from './configureFailPoint.js';
 import { connectionStatus } from './connectionStatus.js';
 import { count } from './count.js';
@@ -64,12 +66,14 @@ export interface Registration {
  * deliberately absent: answering it would make clients take this server for a mongos.
  */
 const COMMANDS: readonly Registration[] = [
+  { command: abortTransaction },
   { command: aggregate },
   { command: authenticate },
   { command: buildInfo, aliases: ['buildinfo'] },
   { command: bulkWrite },
   { command: collMod },
   { command: collStats, aliases: ['collstats'] },
+  { command: commitTransaction },
   { command: configureFailPoint },
   { command: connectionStatus },
   { command: count },

@@ -18,7 +18,7 @@ export const renameCollection: CommandDefinition = {
     const from = splitNamespace(cmd.renameCollection, 'renameCollection');
     const to = splitNamespace(cmd.to, 'to');
     const dropTarget = optionalBool(cmd, 'renameCollection', 'dropTarget') ?? false;
-    await ctx.server.engine.write((w) => runRename(w, from, to, dropTarget));
+    await ctx.engine.write((w) => runRename(w, from, to, dropTarget));
     return {};
   },
 };

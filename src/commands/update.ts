@@ -31,7 +31,7 @@ export const update: CommandDefinition = {
     const variables = resolveLetVariables(cmd.let, 'update');
     const statements = batch.map((r, i) => statement(r, i, variables));
     const bypassDocumentValidation = optionalBool(cmd, 'update', 'bypassDocumentValidation') ?? false;
-    const result = await updateDocuments(ctx.server.engine, ctx.db, coll, statements, ordered, { bypassDocumentValidation }, retryableWriteOf('update', cmd, ctx));
+    const result = await updateDocuments(ctx.engine, ctx.db, coll, statements, ordered, { bypassDocumentValidation }, retryableWriteOf('update', cmd, ctx));
     const extra: Document = { nModified: result.nModified };
     if (result.upserted.length > 0) extra.upserted = result.upserted;
     return writeReply(result.n, result, extra);

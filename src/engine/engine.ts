@@ -9,6 +9,9 @@ import { SessionCache } from './session_cache.js';
 import { EntryEncoder } from './entry_bytes.js';
 import type { CollectionInfo } from './catalog.js';
 import { DEFAULT_TRIM_BATCH_ENTRIES, OplogTrimmer, TRUNCATED_KEY } from './oplog_trimmer.js';
+import { TransactionRegistry } from './transactions/registry.js';
+import { CapturingWriter } from './transactions/capturing_writer.js';
+import { PendingVersions } from './transactions/version_store.js';
 
 const CLOCK_KEY = 'clusterTime';
 
@@ -86,6 +89,8 @@ export interface WriteContext {
 export class Engine {
   readonly hub: OplogHub;
   readonly cursors = new CursorRegistry();
+  /** Multi-document transactions, and the document versions their snapshots read. */
+  readonly transactions: TransactionRegistry = new TransactionRegistry(this);
   /** Sessions seen by this engine's commands, for `$listLocalSessions`. */
   readonly sessions = new SessionCache();
   private readonly trimmer: OplogTrimmer;
@@ -177,10 +182,14 @@ export class Engine {
     const rows: StoredOplogEntry[] = [];
     let reserved = 0n;
     let woke = false;
-    const result = await this.storage.write(async (writer) => {
+    let versions: PendingVersions | null = null;
+    const result = await this.storage.write(async (storageWriter) => {
       entries.length = 0;
       rows.length = 0;
       reserved = 0n;
+      // Decided inside the queue: a transaction that began before this write needs its before-images.
+      versions = this.transactions.capturing ? new PendingVersions() : null;
+      const writer = versions ? new CapturingWriter(storageWriter, versions) : storageWriter;
       const ctx: WriteContext = {
         writer,
         log: (pending, fullDocumentBytes) => {
@@ -206,6 +215,7 @@ export class Engine {
       // Inside the storage queue, right after COMMIT: entries reach the hub in commit order, and only once committed.
       if (reserved > this.clockReservedThrough) this.clockReservedThrough = reserved;
       if (entries.length === 0) return;
+      if (versions) this.transactions.versions.publish(versions, entries[entries.length - 1]!.ts);
       const weights = new Array<number>(rows.length);
       for (let i = 0; i < rows.length; i++) {
         weights[i] = entryWeight(rows[i]!.entry);
@@ -250,6 +260,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.transactions.abortAll();
     this.cursors.killAll();
     this.hub.wakeAll();
     await this.trimmer.stop();

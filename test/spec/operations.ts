@@ -32,6 +32,8 @@ export interface OperationContext {
   failPoints: EnabledFailPoint[];
   /** Creates entities for the createEntities special operation. */
   createEntities(list: Document[]): Promise<void>;
+  /** Runs operations as the test's own list runs them (withTransaction's callback). */
+  runOperations(list: Document[]): Promise<void>;
 }
 
 /** An operation's outcome: `value` is what expectResult is matched against. */
@@ -439,6 +441,23 @@ const operations = new Map<string, OperationFn>([
       return value(undefined);
     },
   ],
+  [
+    'startTransaction',
+    async (ctx, object, args) => {
+      ctx.entities.get(object, 'session').startTransaction(convertCommonOptions(args));
+      return value(undefined);
+    },
+  ],
+  ['commitTransaction', async (ctx, object) => value(await ctx.entities.get(object, 'session').commitTransaction())],
+  ['abortTransaction', async (ctx, object) => value(await ctx.entities.get(object, 'session').abortTransaction())],
+  [
+    'withTransaction',
+    async (ctx, object, args) => {
+      const { callback, ...rest } = args;
+      await ctx.entities.get(object, 'session').withTransaction(() => ctx.runOperations(callback as Document[]), convertCommonOptions(rest));
+      return value(undefined);
+    },
+  ],
 ]);
 
 /** Special operations on `testRunner`. They return nothing and must succeed. */
@@ -482,6 +501,36 @@ const specialOperations = new Map<string, (ctx: OperationContext, args: Args) =>
     },
   ],
   ['wait', async (_ctx, args) => new Promise<void>((resolve) => setTimeout(resolve, Number(args.ms)))],
+  [
+    'assertSessionTransactionState',
+    async (ctx, args) => {
+      const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { transaction: { state: string } };
+      // The driver's state names are the spec's, upper-cased: TRANSACTION_IN_PROGRESS is in_progress.
+      const state = session.transaction.state.toLowerCase().replace(/^transaction_/, '').replace(/^no_transaction$/, 'none').replace(/^starting_transaction$/, 'starting');
+      if (state !== args.state) throw new Error(`session ${args.session} is in transaction state ${state}, expected ${args.state}`);
+    },
+  ],
+  [
+    'assertSessionNotDirty',
+    async (ctx, args) => {
+      const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { serverSession?: { isDirty?: boolean } };
+      if (session.serverSession?.isDirty) throw new Error(`session ${args.session} is dirty`);
+    },
+  ],
+  [
+    'assertSessionDirty',
+    async (ctx, args) => {
+      const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { serverSession?: { isDirty?: boolean } };
+      if (!session.serverSession?.isDirty) throw new Error(`session ${args.session} is not dirty`);
+    },
+  ],
+  [
+    'assertSessionUnpinned',
+    async (ctx, args) => {
+      const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { isPinned?: boolean };
+      if (session.isPinned) throw new Error(`session ${args.session} is pinned`);
+    },
+  ],
 ]);
 
 async function collectionNames(ctx: OperationContext, db: string): Promise<string[]> {

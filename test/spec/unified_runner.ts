@@ -252,7 +252,9 @@ export function runnerLimitation(file: Document, test: Document): string | undef
       }
     }
   }
-  for (const op of ops) {
+  // withTransaction's callback holds operations too.
+  const all = (list: Document[]): Document[] => list.flatMap((op) => [op, ...all(((op.arguments as Document | undefined)?.callback as Document[] | undefined) ?? [])]);
+  for (const op of all(ops)) {
     const name = String(op.name);
     const known = op.object === 'testRunner' ? SUPPORTED_SPECIAL_OPERATIONS.has(name) : SUPPORTED_OPERATIONS.has(name);
     if (!known) return `runner: operation ${name} is not implemented`;
@@ -456,8 +458,7 @@ interface Progress {
   step: string;
 }
 
-async function runOperations(test: Document, ctx: OperationContext, progress: Progress): Promise<void> {
-  const list = test.operations as Document[];
+async function runOperations(list: Document[], ctx: OperationContext, progress: Progress): Promise<void> {
   for (const [i, op] of list.entries()) {
     const name = String(op.name);
     const object = String(op.object);
@@ -532,6 +533,7 @@ export async function runUnifiedTest(raw: string, index: number, env: SpecEnviro
     internal: env.internal,
     failPoints,
     createEntities: (list) => entities.create(list, { uri: env.uri }),
+    runOperations: (list) => runOperations(list, ctx, progress),
   };
 
   const body = async (): Promise<void> => {
@@ -544,7 +546,7 @@ export async function runUnifiedTest(raw: string, index: number, env: SpecEnviro
       if (err instanceof RunnerError) throw err;
       fail('createEntities', describeError(err));
     });
-    await runOperations(test, ctx, progress);
+    await runOperations(test.operations as Document[], ctx, progress);
     entities.stopRecording();
     progress.step = 'disabling fail points';
     await disableFailPoints(env.internal, failPoints);

@@ -31,9 +31,9 @@ export async function collStatsStage(spec: unknown, ctx: CommandContext, coll: s
     out.storageStats = stats;
   }
   if (spec.count) {
-    const info = await ctx.server.engine.read((r) => getCollectionInfo(r, ctx.db, coll));
+    const info = await ctx.engine.read((r) => getCollectionInfo(r, ctx.db, coll));
     if (!info) throw mongoError('NamespaceNotFound', `Unable to retrieve count in $collStats stage :: caused by :: Collection [${ctx.db}.${coll}] not found.`);
-    out.count = await ctx.server.engine.read((r) => r.countDocuments(info.uuid));
+    out.count = await ctx.engine.read((r) => r.countDocuments(info.uuid));
   }
   if (spec.queryExecStats) out.queryExecStats = { collectionScans: { total: 0, nonTailable: 0 } };
   return out;

@@ -54,6 +54,11 @@ export interface ConnectionState {
 
 export interface CommandContext {
   server: ServerContext;
+  /**
+   * The engine the command runs on: the server's, or inside a multi-document transaction the transaction's view of
+   * it (its snapshot and its buffered writes).
+   */
+  engine: Engine;
   connection: ConnectionState;
   /** `$db`. */
   db: string;

@@ -8,7 +8,7 @@ const RETRYABLE_WRITE_COMMANDS: ReadonlySet<string> = new Set(['insert', 'update
 
 /** True when `cmd` is a retryable write: a write command with `lsid` and `txnNumber`, outside a transaction. */
 export function isRetryableWrite(name: string, cmd: Document): boolean {
-  return RETRYABLE_WRITE_COMMANDS.has(name) && isDocument(cmd.lsid) && cmd.txnNumber !== undefined;
+  return RETRYABLE_WRITE_COMMANDS.has(name) && isDocument(cmd.lsid) && cmd.txnNumber !== undefined && cmd.autocommit === undefined;
 }
 
 /**

@@ -1,47 +1,162 @@
+/**
+ * Multi-document transactions through the official driver: atomic commit, nothing visible before it, nothing left
+ * after an abort, snapshot reads, write conflicts that withTransaction() retries, and change events that arrive
+ * only at commit, all of them, with lsid and txnNumber.
+ */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MongoClient } from 'mongodb';
 import type { RunningServer } from '../../../src/server/index.js';
 import { clientFor, rejectsWith, startInProcess } from './harness.js';
 
-// Until transactions exist they are refused, never half-applied: a write sent inside a transaction must not
-// become visible or stay after the "transaction" fails.
-describe('transactions are refused, nothing applied', () => {
+type Doc = { _id: number; n?: number; by?: string };
+
+describe('multi-document transactions', () => {
   let server: RunningServer;
   let client: MongoClient;
+  let other: MongoClient;
 
   before(async () => {
     server = await startInProcess();
     client = clientFor(server.address);
+    other = clientFor(server.address);
   });
   after(async () => {
     await client.close();
+    await other.close();
     await server.close();
   });
 
-  it('session.withTransaction() fails with NotImplemented and leaves no write behind', async () => {
-    const coll = client.db('txn').collection<{ _id: number }>('c');
+  it('commits atomically: invisible to others until commitTransaction, then all there', async () => {
+    const coll = client.db('txn').collection<Doc>('commit');
+    const seen = other.db('txn').collection<Doc>('commit');
+    await coll.insertOne({ _id: 0, n: 0 });
     const session = client.startSession();
     try {
-      const err = await rejectsWith(
-        session.withTransaction(async () => {
-          await coll.insertOne({ _id: 1 }, { session });
-          await coll.insertOne({ _id: 2 }, { session });
-        }),
-        238,
-        { codeName: 'NotImplemented' },
-      );
-      assert.match(err.message, /transactions are not supported/);
-      assert.equal(err.hasErrorLabel('TransientTransactionError'), false);
+      session.startTransaction();
+      await coll.insertOne({ _id: 1 }, { session });
+      await coll.updateOne({ _id: 0 }, { $inc: { n: 1 } }, { session });
+      assert.deepEqual(await coll.find({}, { session }).sort({ _id: 1 }).toArray(), [{ _id: 0, n: 1 }, { _id: 1 }], 'the transaction reads its own writes');
+      assert.deepEqual(await seen.find().sort({ _id: 1 }).toArray(), [{ _id: 0, n: 0 }], 'nobody else sees them yet');
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    assert.deepEqual(await seen.find().sort({ _id: 1 }).toArray(), [{ _id: 0, n: 1 }, { _id: 1 }]);
+  });
+
+  it('an abort, or a withTransaction callback that throws, leaves nothing behind', async () => {
+    const coll = client.db('txn').collection<Doc>('abort');
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 1 }, { session });
+      await session.abortTransaction();
+      await assert.rejects(session.withTransaction(async () => {
+        await coll.insertOne({ _id: 2 }, { session });
+        throw new Error('the callback fails');
+      }), /the callback fails/);
     } finally {
       await session.endSession();
     }
     assert.deepEqual(await coll.find().toArray(), []);
   });
 
-  it('a raw command with autocommit: false is refused and not run', async () => {
-    const db = client.db('txn');
-    await rejectsWith(db.command({ insert: 'raw', documents: [{ _id: 1 }], autocommit: false, startTransaction: true, txnNumber: 1 }), 238);
-    assert.equal(await db.collection('raw').countDocuments(), 0);
+  it('reads one snapshot: a write committed by someone else after the first read stays invisible', async () => {
+    const coll = client.db('txn').collection<Doc>('snapshot');
+    await coll.insertMany([{ _id: 1, n: 1 }, { _id: 2, n: 2 }]);
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      assert.equal((await coll.findOne({ _id: 1 }, { session }))?.n, 1);
+      await other.db('txn').collection<Doc>('snapshot').updateOne({ _id: 2 }, { $set: { n: 20 } });
+      await other.db('txn').collection<Doc>('snapshot').insertOne({ _id: 3, n: 3 });
+      await other.db('txn').collection<Doc>('snapshot').deleteOne({ _id: 1 });
+      assert.deepEqual(await coll.find({}, { session }).sort({ _id: 1 }).toArray(), [{ _id: 1, n: 1 }, { _id: 2, n: 2 }]);
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+  });
+
+  it('a write conflict is WriteConflict with TransientTransactionError, and withTransaction retries to success', async () => {
+    const coll = client.db('txn').collection<Doc>('conflict');
+    await coll.insertOne({ _id: 1, n: 0 });
+    const first = client.startSession();
+    const second = client.startSession();
+    try {
+      first.startTransaction();
+      await coll.updateOne({ _id: 1 }, { $inc: { n: 1 } }, { session: first });
+      second.startTransaction();
+      const err = await rejectsWith(coll.updateOne({ _id: 1 }, { $inc: { n: 10 } }, { session: second }), 112, { codeName: 'WriteConflict' });
+      assert.ok(err.hasErrorLabel('TransientTransactionError'));
+      await second.abortTransaction().catch(() => undefined);
+      await first.commitTransaction();
+
+      // Two withTransaction() callbacks racing on one document both end committed: the loser retries.
+      let attempts = 0;
+      await Promise.all([first, second].map((session, i) => session.withTransaction(async () => {
+        attempts++;
+        const doc = await coll.findOne({ _id: 1 }, { session });
+        await coll.updateOne({ _id: 1 }, { $set: { n: (doc?.n ?? 0) + 1, by: String(i) } }, { session });
+      })));
+      assert.ok(attempts >= 2);
+      assert.equal((await coll.findOne({ _id: 1 }))?.n, 3, 'both increments, none lost');
+    } finally {
+      await first.endSession();
+      await second.endSession();
+    }
+  });
+
+  it('change streams see the transaction only when it commits, every write in order, with lsid and txnNumber', async () => {
+    const coll = client.db('txn').collection<Doc>('events');
+    const stream = other.db('txn').collection<Doc>('events').watch();
+    await stream.tryNext();
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 1 }, { session });
+      await coll.insertOne({ _id: 2 }, { session });
+      await coll.deleteOne({ _id: 1 }, { session });
+      assert.equal(await stream.tryNext(), null, 'nothing before the commit');
+      await session.commitTransaction();
+      // An aborted transaction leaves no event.
+      session.startTransaction();
+      await coll.insertOne({ _id: 9 }, { session });
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    await coll.insertOne({ _id: 3 });
+    const events = [await stream.next(), await stream.next(), await stream.next(), await stream.next()];
+    assert.deepEqual(events.map((e) => [e.operationType, (e as { documentKey: { _id: number } }).documentKey._id]), [['insert', 1], ['insert', 2], ['delete', 1], ['insert', 3]]);
+    for (const e of events.slice(0, 3)) {
+      assert.ok((e as { lsid?: unknown }).lsid, 'lsid on a transaction event');
+      assert.ok((e as { txnNumber?: unknown }).txnNumber !== undefined, 'txnNumber on a transaction event');
+    }
+    assert.equal((events[3] as { lsid?: unknown }).lsid, undefined);
+    await stream.close();
+  });
+
+  it('commands mongod refuses in a transaction are refused: count is 263, a commit retried after success is fine, abort after commit is 256', async () => {
+    const coll = client.db('txn').collection<Doc>('rules');
+    await coll.insertOne({ _id: 1 });
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await rejectsWith(client.db('txn').command({ count: 'rules' }, { session }), 263, { codeName: 'OperationNotSupportedInTransaction' });
+      await session.abortTransaction().catch(() => undefined);
+      session.startTransaction();
+      await coll.insertOne({ _id: 2 }, { session });
+      await session.commitTransaction();
+      await session.commitTransaction();
+      await rejectsWith(session.abortTransaction(), 256).catch((err: unknown) => {
+        // The driver refuses abort after commit itself, without asking the server.
+        assert.match(String(err), /Cannot call abortTransaction after calling commitTransaction/);
+      });
+    } finally {
+      await session.endSession();
+    }
+    assert.equal(await coll.countDocuments(), 2);
   });
 });

@@ -1,0 +1,27 @@
+import { mongoError } from '../errors/index.js';
+import { TransactionConflict } from '../engine/transactions/snapshot_view.js';
+import type { CommandDefinition } from './support/context.js';
+import { transactionArgs } from './support/transaction.js';
+
+/**
+ * commitTransaction: applies the transaction's writes and their change events at once. A commit sent again after
+ * it succeeded succeeds again (drivers retry commits); a transaction that was aborted is NoSuchTransaction (251).
+ */
+export const commitTransaction: CommandDefinition = {
+  name: 'commitTransaction',
+  adminOnly: true,
+  async run(cmd, ctx) {
+    const { session, txnNumber } = transactionArgs('commitTransaction', cmd);
+    const registry = ctx.server.engine.transactions;
+    const txn = registry.find(session, txnNumber);
+    if (txn?.state === 'committed') return {};
+    if (!txn || txn.state !== 'inProgress') throw mongoError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`);
+    try {
+      await registry.commit(txn);
+    } catch (err) {
+      if (err instanceof TransactionConflict) throw err.toServerError();
+      throw err;
+    }
+    return {};
+  },
+};

@@ -1,0 +1,128 @@
+import type { Document } from '../../bson/index.js';
+import { mongoError } from '../../errors/index.js';
+import type { Engine } from '../engine.js';
+import { Transaction } from './transaction.js';
+import { VersionStore } from './version_store.js';
+
+/** mongod's default transactionLifetimeLimitSeconds: a transaction open longer is aborted. */
+export const DEFAULT_TRANSACTION_LIFETIME_SECONDS = 60;
+
+/**
+ * The transactions of an engine, one per session at most: the newest `txnNumber` each session used and its
+ * transaction, open, committed or aborted (so that a retried commit answers as the first one did). Also owns the
+ * version store the open transactions read their snapshots from.
+ */
+export class TransactionRegistry {
+  readonly versions = new VersionStore();
+  private readonly sessions = new Map<string, Transaction>();
+  private readonly open = new Set<Transaction>();
+  /** Aborts each open transaction when it outlives the lifetime limit, even if nobody touches it again. */
+  private readonly timers = new Map<Transaction, ReturnType<typeof setTimeout>>();
+  lifetimeLimitSeconds = DEFAULT_TRANSACTION_LIFETIME_SECONDS;
+
+  constructor(private readonly engine: Engine) {}
+
+  /** True while a transaction is open: writes then record before-images for the snapshots. */
+  get capturing(): boolean {
+    return this.open.size > 0;
+  }
+
+  /**
+   * Starts transaction `txnNumber` of `session` (a command with `startTransaction: true`). Its snapshot is the newest
+   * committed time, taken in the storage queue so that every later write records its versions for it. A session's
+   * earlier transaction still open is aborted, as mongod does; an older or reused number is refused.
+   */
+  async begin(session: string, lsid: Document, txnNumber: bigint): Promise<Transaction> {
+    this.expire();
+    const current = this.sessions.get(session);
+    if (current && txnNumber < current.txnNumber) {
+      throw mongoError('TransactionTooOld', `Cannot start transaction ${txnNumber} on session ${session} because a newer transaction ${current.txnNumber} has already started.`);
+    }
+    if (current && txnNumber === current.txnNumber) {
+      throw mongoError('ConflictingOperationInProgress', `Given transaction number ${txnNumber} does not match any in-progress transactions. The active transaction number is ${current.txnNumber}`);
+    }
+    if (current) this.end(current, 'aborted');
+    let txn: Transaction | undefined;
+    await this.engine.storage.read(async () => {
+      txn = new Transaction(this.engine, this.versions, session, lsid, txnNumber, this.engine.committedTs, (self, uuid, hex) => this.writtenByOthers(self, uuid, hex));
+      this.open.add(txn);
+    });
+    this.sessions.set(session, txn!);
+    const timer = setTimeout(() => this.end(txn!, 'aborted'), this.lifetimeLimitSeconds * 1000);
+    timer.unref();
+    this.timers.set(txn!, timer);
+    return txn!;
+  }
+
+  /**
+   * The transaction a command continues (`autocommit: false` without `startTransaction`), or NoSuchTransaction (251)
+   * when the session has no open transaction with that number.
+   */
+  active(session: string, txnNumber: bigint): Transaction {
+    this.expire();
+    const txn = this.sessions.get(session);
+    if (txn && txnNumber < txn.txnNumber) {
+      throw mongoError('TransactionTooOld', `Cannot continue transaction ${txnNumber} on session ${session} because a newer transaction ${txn.txnNumber} has already started.`);
+    }
+    if (!txn || txn.txnNumber !== txnNumber || txn.state !== 'inProgress') {
+      throw mongoError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`, { labels: ['TransientTransactionError'] });
+    }
+    return txn;
+  }
+
+  /** The session's transaction `txnNumber`, whatever its state, or undefined (commitTransaction, abortTransaction). */
+  find(session: string, txnNumber: bigint): Transaction | undefined {
+    this.expire();
+    const txn = this.sessions.get(session);
+    return txn && txn.txnNumber === txnNumber ? txn : undefined;
+  }
+
+  /** Commits `txn` (see Transaction.commit); it ends committed, or aborted when the commit fails. */
+  async commit(txn: Transaction): Promise<void> {
+    try {
+      await txn.commit();
+      this.end(txn, 'committed');
+    } catch (err) {
+      this.end(txn, 'aborted');
+      throw err;
+    }
+  }
+
+  abort(txn: Transaction): void {
+    if (txn.state === 'inProgress') this.end(txn, 'aborted');
+  }
+
+  /** Forgets a session's transaction (endSessions, killSessions), aborting it if open. */
+  forget(session: string): void {
+    const txn = this.sessions.get(session);
+    if (!txn) return;
+    this.abort(txn);
+    this.sessions.delete(session);
+  }
+
+  private end(txn: Transaction, state: 'committed' | 'aborted'): void {
+    if (!this.open.has(txn)) return;
+    if (state === 'aborted') txn.abort();
+    this.open.delete(txn);
+    clearTimeout(this.timers.get(txn));
+    this.timers.delete(txn);
+    let oldest: bigint | null = null;
+    for (const t of this.open) if (oldest === null || t.snapshot < oldest) oldest = t.snapshot;
+    this.versions.prune(oldest);
+  }
+
+  /** Aborts transactions open longer than the lifetime limit (mongod's transactionLifetimeLimitSeconds). */
+  private expire(now = Date.now()): void {
+    for (const txn of this.open) if (now - txn.startedAt > this.lifetimeLimitSeconds * 1000) this.end(txn, 'aborted');
+  }
+
+  /** Aborts every open transaction (the engine is closing). */
+  abortAll(): void {
+    for (const txn of [...this.open]) this.end(txn, 'aborted');
+  }
+
+  private writtenByOthers(self: Transaction, uuid: string, keyHex: string): boolean {
+    for (const txn of this.open) if (txn !== self && txn.wrote(uuid, keyHex)) return true;
+    return false;
+  }
+}

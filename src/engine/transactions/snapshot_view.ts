@@ -1,0 +1,289 @@
+import { mongoError } from '../../errors/index.js';
+import { StorageError, type CollectionRecord, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
+import type { VersionStore } from './version_store.js';
+
+/**
+ * A transaction's writes, buffered until it commits: the storage calls in order (replayed at commit), and their net
+ * effect per document, index entry and collection (what the transaction's own reads see).
+ */
+export class WriteBuffer {
+  readonly ops: ((writer: StorageWriter) => Promise<unknown>)[] = [];
+  /** uuid → key hex → the document's bytes, or null once deleted. */
+  readonly docs = new Map<string, Map<string, { key: Buffer; doc: Buffer | null }>>();
+  /** `uuid\0index` → entry hex (key and record key) → whether the entry is present. */
+  readonly indexEntries = new Map<string, Map<string, { key: Buffer; recordKey: Buffer; present: boolean }>>();
+  /** Collections created or changed in the transaction, by uuid. */
+  readonly collections = new Map<string, CollectionRecord>();
+
+  /** True when the transaction wrote the document `keyHex` of `uuid`. */
+  wrote(uuid: string, keyHex: string): boolean {
+    return this.docs.get(uuid)?.has(keyHex) ?? false;
+  }
+
+  setDocument(uuid: string, key: Buffer, doc: Buffer | null): void {
+    let byKey = this.docs.get(uuid);
+    if (!byKey) this.docs.set(uuid, (byKey = new Map()));
+    byKey.set(key.toString('hex'), { key, doc });
+  }
+
+  setIndexEntry(uuid: string, index: string, key: Buffer, recordKey: Buffer, present: boolean): void {
+    const id = `${uuid}\0${index}`;
+    let entries = this.indexEntries.get(id);
+    if (!entries) this.indexEntries.set(id, (entries = new Map()));
+    entries.set(`${key.toString('hex')}:${recordKey.toString('hex')}`, { key, recordKey, present });
+  }
+}
+
+/** Thrown inside a transaction's statement when it must abort: no statement may turn it into a write error. */
+export class TransactionConflict extends Error {
+  constructor(readonly code: 'WriteConflict' | 'SnapshotUnavailable', message: string) {
+    super(message);
+  }
+
+  toServerError() {
+    return mongoError(this.code, this.message, { labels: ['TransientTransactionError'] });
+  }
+}
+
+export function writeConflict(): TransactionConflict {
+  return new TransactionConflict(
+    'WriteConflict',
+    'Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction.',
+  );
+}
+
+function inRange(key: Buffer, range: KeyRange | undefined): boolean {
+  if (!range) return true;
+  if (range.gte && Buffer.compare(key, range.gte) < 0) return false;
+  if (range.gt && Buffer.compare(key, range.gt) <= 0) return false;
+  if (range.lte && Buffer.compare(key, range.lte) > 0) return false;
+  if (range.lt && Buffer.compare(key, range.lt) >= 0) return false;
+  return true;
+}
+
+function ordered<T extends { key: Buffer }>(rows: T[], range: KeyRange | undefined, tiebreak?: (a: T, b: T) => number): T[] {
+  rows.sort((a, b) => Buffer.compare(a.key, b.key) || (tiebreak ? tiebreak(a, b) : 0));
+  if (range?.reverse) rows.reverse();
+  return range?.limit === undefined ? rows : rows.slice(0, range.limit);
+}
+
+/**
+ * The store as a transaction sees it: documents as of its snapshot (the current store, corrected by the versions of
+ * documents changed since), then its own buffered writes on top. Index entries are the current ones plus the
+ * transaction's own: queries never read them for results, only to enforce unique indexes.
+ */
+export class SnapshotReader implements StorageReader {
+  constructor(
+    protected readonly inner: StorageReader,
+    protected readonly versions: VersionStore,
+    protected readonly snapshot: bigint,
+    protected readonly buffer: WriteBuffer,
+  ) {}
+
+  /** Refuses to read a collection dropped or renamed since the snapshot: its old contents are gone. */
+  protected checkCollection(uuid: string): void {
+    if (!this.buffer.collections.has(uuid) && this.versions.catalogChangedSince(uuid, this.snapshot)) {
+      throw new TransactionConflict('SnapshotUnavailable', 'Unable to read from a snapshot due to pending collection catalog changes; please retry the operation.');
+    }
+  }
+
+  async listCollections(db?: string): Promise<CollectionRecord[]> {
+    const byUuid = new Map((await this.inner.listCollections(db)).map((r) => [r.uuid, r]));
+    for (const record of this.buffer.collections.values()) if (db === undefined || record.db === db) byUuid.set(record.uuid, record);
+    return [...byUuid.values()].sort((a, b) => (a.db === b.db ? (a.name < b.name ? -1 : 1) : a.db < b.db ? -1 : 1));
+  }
+
+  async getCollection(db: string, name: string): Promise<CollectionRecord | null> {
+    for (const record of this.buffer.collections.values()) if (record.db === db && record.name === name) return record;
+    return this.inner.getCollection(db, name);
+  }
+
+  async getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null> {
+    this.checkCollection(collUuid);
+    const hex = Buffer.from(key).toString('hex');
+    const own = this.buffer.docs.get(collUuid)?.get(hex);
+    if (own) return own.doc;
+    const old = this.versions.asOf(collUuid, hex, this.snapshot);
+    if (old !== undefined) return old;
+    return this.inner.getDocument(collUuid, key);
+  }
+
+  async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
+    this.checkCollection(collUuid);
+    const rows = new Map<string, StoredDocument | null>();
+    const unlimited = range ? { ...range, limit: undefined, reverse: false } : undefined;
+    for (const row of await this.inner.scanDocuments(collUuid, unlimited)) rows.set(Buffer.from(row.key).toString('hex'), row);
+    for (const { key, before } of this.versions.changedSince(collUuid, this.snapshot)) {
+      if (inRange(key, range)) rows.set(key.toString('hex'), before === null ? null : { key, doc: before });
+    }
+    for (const [hex, { key, doc }] of this.buffer.docs.get(collUuid) ?? []) {
+      if (inRange(key, range)) rows.set(hex, doc === null ? null : { key, doc });
+    }
+    const present = [...rows.values()].filter((r): r is StoredDocument => r !== null).map((r) => ({ key: Buffer.from(r.key), doc: r.doc }));
+    return ordered(present, range);
+  }
+
+  async countDocuments(collUuid: string): Promise<number> {
+    return (await this.scanDocuments(collUuid)).length;
+  }
+
+  async dataSize(collUuid: string): Promise<number> {
+    return (await this.scanDocuments(collUuid)).reduce((sum, r) => sum + r.doc.byteLength, 0);
+  }
+
+  async scanIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<{ key: Uint8Array; recordKey: Uint8Array }[]> {
+    this.checkCollection(collUuid);
+    const entries = new Map<string, { key: Buffer; recordKey: Buffer } | null>();
+    const unlimited = range ? { ...range, limit: undefined, reverse: false } : undefined;
+    for (const e of await this.inner.scanIndex(collUuid, indexName, unlimited)) {
+      const key = Buffer.from(e.key);
+      const recordKey = Buffer.from(e.recordKey);
+      entries.set(`${key.toString('hex')}:${recordKey.toString('hex')}`, { key, recordKey });
+    }
+    for (const [id, e] of this.buffer.indexEntries.get(`${collUuid}\0${indexName}`) ?? []) {
+      if (inRange(e.key, range)) entries.set(id, e.present ? { key: e.key, recordKey: e.recordKey } : null);
+    }
+    const present = [...entries.values()].filter((e): e is { key: Buffer; recordKey: Buffer } => e !== null);
+    return ordered(present, range, (a, b) => Buffer.compare(a.recordKey, b.recordKey));
+  }
+
+  readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    return this.inner.readOplog(afterTs, limit);
+  }
+
+  getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
+    return this.inner.getOplogEntry(ts);
+  }
+
+  oplogBounds(): Promise<{ first: bigint; last: bigint } | null> {
+    return this.inner.oplogBounds();
+  }
+
+  oplogSizeBytes(): Promise<number> {
+    return this.inner.oplogSizeBytes();
+  }
+
+  getMeta(key: string): Promise<string | null> {
+    return this.inner.getMeta(key);
+  }
+
+  catalogVersion(): number {
+    return this.inner.catalogVersion();
+  }
+}
+
+/**
+ * A transaction's writer: every change goes to its buffer (replayed at commit), after the checks the store would
+ * make (duplicate keys) and a write-conflict check: a document changed since the snapshot, or written by another
+ * open transaction, cannot be written (first writer wins, as in MongoDB).
+ */
+export class BufferedWriter extends SnapshotReader implements StorageWriter {
+  constructor(
+    inner: StorageReader,
+    versions: VersionStore,
+    snapshot: bigint,
+    buffer: WriteBuffer,
+    private readonly writtenByOthers: (uuid: string, keyHex: string) => boolean,
+  ) {
+    super(inner, versions, snapshot, buffer);
+  }
+
+  private claim(uuid: string, key: Buffer): void {
+    this.checkCollection(uuid);
+    const hex = key.toString('hex');
+    if (this.buffer.wrote(uuid, hex)) return;
+    if (this.versions.conflicts(uuid, hex, this.snapshot) || this.writtenByOthers(uuid, hex)) throw writeConflict();
+  }
+
+  async createCollection(record: CollectionRecord): Promise<void> {
+    if (await this.getCollection(record.db, record.name)) throw new StorageError('NamespaceExists', `collection ${record.db}.${record.name} already exists`);
+    this.buffer.collections.set(record.uuid, record);
+    this.buffer.ops.push((w) => w.createCollection(record));
+  }
+
+  async updateCollection(record: CollectionRecord): Promise<void> {
+    this.buffer.collections.set(record.uuid, record);
+    this.buffer.ops.push((w) => w.updateCollection(record));
+  }
+
+  async dropCollection(): Promise<void> {
+    throw mongoError('OperationNotSupportedInTransaction', 'Cannot drop a collection in a multi-document transaction.');
+  }
+
+  async renameCollection(): Promise<void> {
+    throw mongoError('OperationNotSupportedInTransaction', 'Cannot rename a collection in a multi-document transaction.');
+  }
+
+  async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+    const k = Buffer.from(key);
+    this.claim(collUuid, k);
+    if ((await this.getDocument(collUuid, k)) !== null) throw new StorageError('DuplicateKey', `duplicate record key in collection ${collUuid}`);
+    const d = Buffer.from(doc);
+    this.buffer.setDocument(collUuid, k, d);
+    this.buffer.ops.push((w) => w.insertDocument(collUuid, k, d));
+  }
+
+  async insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
+    for (let i = 0; i < rows.length; i++) {
+      try {
+        await this.insertDocument(collUuid, rows[i]!.key, rows[i]!.doc);
+      } catch (err) {
+        if (err instanceof StorageError && err.kind === 'DuplicateKey') return i;
+        throw err;
+      }
+    }
+    return rows.length;
+  }
+
+  async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+    const k = Buffer.from(key);
+    this.claim(collUuid, k);
+    if ((await this.getDocument(collUuid, k)) === null) throw new Error(`updateDocument: no document under that key in ${collUuid}`);
+    const d = Buffer.from(doc);
+    this.buffer.setDocument(collUuid, k, d);
+    this.buffer.ops.push((w) => w.updateDocument(collUuid, k, d));
+  }
+
+  async deleteDocument(collUuid: string, key: Uint8Array): Promise<void> {
+    const k = Buffer.from(key);
+    this.claim(collUuid, k);
+    this.buffer.setDocument(collUuid, k, null);
+    this.buffer.ops.push((w) => w.deleteDocument(collUuid, k));
+  }
+
+  async insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void> {
+    const k = Buffer.from(key);
+    const r = Buffer.from(recordKey);
+    if (unique) {
+      const holders = await this.scanIndex(collUuid, indexName, { gte: k, lte: k });
+      if (holders.some((e) => !Buffer.from(e.recordKey).equals(r))) {
+        throw new StorageError('DuplicateKey', `duplicate key in index ${indexName} of collection ${collUuid}`, indexName);
+      }
+    }
+    this.buffer.setIndexEntry(collUuid, indexName, k, r, true);
+    this.buffer.ops.push((w) => w.insertIndexEntry(collUuid, indexName, k, r, unique));
+  }
+
+  async deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array): Promise<void> {
+    const k = Buffer.from(key);
+    const r = Buffer.from(recordKey);
+    this.buffer.setIndexEntry(collUuid, indexName, k, r, false);
+    this.buffer.ops.push((w) => w.deleteIndexEntry(collUuid, indexName, k, r));
+  }
+
+  async dropIndexEntries(): Promise<void> {
+    throw mongoError('OperationNotSupportedInTransaction', 'Cannot drop an index in a multi-document transaction.');
+  }
+
+  async appendOplog(): Promise<void> {
+    throw new Error('a transaction logs its changes through its write context, not appendOplog');
+  }
+
+  async truncateOplogBefore(): Promise<void> {
+    throw new Error('oplog truncation does not run inside a transaction');
+  }
+
+  async setMeta(): Promise<void> {
+    throw new Error('meta rows are not written inside a transaction');
+  }
+}

@@ -1,0 +1,102 @@
+import { Long, type Document } from '../../bson/index.js';
+import { StorageError, type StorageReader } from '../../storage/types.js';
+import type { OplogEntry } from '../../oplog/entry.js';
+import type { Engine, PendingEntry, WriteContext } from '../engine.js';
+import { getCollectionInfo } from '../catalog.js';
+import { BufferedWriter, SnapshotReader, writeConflict, WriteBuffer } from './snapshot_view.js';
+import type { VersionStore } from './version_store.js';
+
+export type TransactionState = 'inProgress' | 'committed' | 'aborted';
+
+/**
+ * One multi-document transaction (https://www.mongodb.com/docs/manual/core/transactions/): it reads the store as of
+ * its snapshot plus its own writes, buffers its writes, and at commit checks them for conflicts and applies them,
+ * with their change entries, in one storage transaction. Until then nobody else sees them; an abort discards them.
+ * The engine keeps serving everyone else meanwhile: an open transaction holds no lock.
+ */
+export class Transaction {
+  state: TransactionState = 'inProgress';
+  readonly buffer = new WriteBuffer();
+  /** Change entries in statement order, stamped only at commit. */
+  private readonly entries: { pending: PendingEntry; bytes?: Uint8Array }[] = [];
+  /** The engine as this transaction's commands see it: reads and writes go through the snapshot and the buffer. */
+  readonly engine: Engine;
+  /** When the transaction began (ms since the epoch), for its lifetime limit. */
+  readonly startedAt = Date.now();
+
+  constructor(
+    private readonly base: Engine,
+    private readonly versions: VersionStore,
+    readonly session: string,
+    readonly lsid: Document,
+    readonly txnNumber: bigint,
+    /** The committed time it reads at. */
+    readonly snapshot: bigint,
+    private readonly writtenByOthers: (self: Transaction, uuid: string, keyHex: string) => boolean,
+  ) {
+    // The engine itself, with read() and write() going through this transaction: every engine function a command
+    // calls (find, insert, update, aggregate, ...) then runs unchanged inside the transaction.
+    const view = Object.create(base) as Engine;
+    Object.defineProperties(view, {
+      read: { value: <T>(fn: (reader: StorageReader) => Promise<T>) => base.storage.read((r) => fn(this.reader(r))) },
+      write: { value: <T>(fn: (ctx: WriteContext) => Promise<T>) => base.storage.read((r) => fn(this.writeContext(r))) },
+    });
+    this.engine = view;
+  }
+
+  private reader(inner: StorageReader): SnapshotReader {
+    this.checkOpen();
+    return new SnapshotReader(inner, this.versions, this.snapshot, this.buffer);
+  }
+
+  private writeContext(inner: StorageReader): WriteContext {
+    this.checkOpen();
+    const writer = new BufferedWriter(inner, this.versions, this.snapshot, this.buffer, (uuid, hex) => this.writtenByOthers(this, uuid, hex));
+    return {
+      writer,
+      log: (pending, bytes) => {
+        this.entries.push({ pending, bytes });
+        // Stamped at commit; callers only need the shape.
+        return { ...pending, ts: 0n, wall: new Date(0) } as OplogEntry;
+      },
+      collection: (db, name) => getCollectionInfo(writer, db, name),
+      cachedCollection: () => undefined,
+    };
+  }
+
+  private checkOpen(): void {
+    if (this.state !== 'inProgress') throw new Error(`transaction ${this.txnNumber} is ${this.state}`);
+  }
+
+  /** True when the transaction has written the document (for the other transactions' conflict checks). */
+  wrote(uuid: string, keyHex: string): boolean {
+    return this.state === 'inProgress' && this.buffer.wrote(uuid, keyHex);
+  }
+
+  /**
+   * Applies the buffered writes and their change entries in one storage transaction, after checking that no document
+   * the transaction wrote changed since its snapshot. Throws a TransactionConflict (nothing applied) otherwise.
+   */
+  async commit(): Promise<void> {
+    if (this.buffer.ops.length > 0 || this.entries.length > 0) {
+      await this.base.write(async (ctx) => {
+        for (const [uuid, byKey] of this.buffer.docs) {
+          for (const hex of byKey.keys()) if (this.versions.conflicts(uuid, hex, this.snapshot)) throw writeConflict();
+        }
+        try {
+          for (const op of this.buffer.ops) await op(ctx.writer);
+        } catch (err) {
+          // The store refused what the buffer allowed: someone else changed the same keys or collections meanwhile.
+          if (err instanceof StorageError && (err.kind === 'DuplicateKey' || err.kind === 'NamespaceExists' || err.kind === 'NamespaceNotFound')) throw writeConflict();
+          throw err;
+        }
+        for (const { pending, bytes } of this.entries) ctx.log({ ...pending, lsid: this.lsid, txnNumber: Long.fromBigInt(this.txnNumber) }, bytes);
+      });
+    }
+    this.state = 'committed';
+  }
+
+  abort(): void {
+    this.state = 'aborted';
+  }
+}
