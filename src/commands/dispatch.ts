@@ -1,12 +1,13 @@
 import { isDocument, toBigInt, type Document } from '../bson/types.js';
-import { asServerError, ErrorCodes, mongoError, MongoServerError, nonResumableChangeStreamCodes, resumableChangeStreamCodes, retryableErrorCodes } from '../errors/index.js';
+import { asServerError, mongoError, MongoServerError } from '../errors/index.js';
+import { errorLabels } from './support/error_labels.js';
 import type { Transaction } from '../engine/transactions/transaction.js';
 import { TransactionConflict } from '../engine/transactions/snapshot_view.js';
 import type { CommandContext, CommandDefinition, ConnectionState, ServerContext } from './support/context.js';
 import { addClusterTimeFields } from './support/reply.js';
 import { findCommand } from './registry.js';
 import { CloseConnectionRequested } from './support/close_connection.js';
-import { FailedBeforeCommit, isRetryableWrite } from './support/retryable_write.js';
+import { FailedBeforeCommit } from './support/retryable_write.js';
 import { enterTransaction, isInTransaction } from './support/transaction.js';
 
 export { CloseConnectionRequested };
@@ -91,9 +92,7 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     reply = withOk(result);
     if (injected?.writeConcernError) {
       reply.writeConcernError = injected.writeConcernError;
-      const code = Number(injected.writeConcernError.code);
-      const labels = injected.labels
-        ?? (isRetryableWrite(name, cmd) && retryableErrorCodes.has(code) ? ['RetryableWriteError'] : name === 'commitTransaction' ? ['UnknownTransactionCommitResult'] : []);
+      const labels = injected.labels ?? errorLabels(command.name, cmd, undefined, Number(injected.writeConcernError.code), false);
       if (labels.length > 0) reply.errorLabels = labels;
     }
   } catch (err) {
@@ -101,16 +100,11 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     if (err instanceof CloseConnectionRequested) throw err;
     if (err instanceof FailedBeforeCommit && ctx.closeConnection) throw new CloseConnectionRequested();
     const error = err instanceof FailedBeforeCommit || err instanceof TransactionConflict ? err.toServerError() : asServerError(err);
+    // failCommand's errorLabels replace the server's own; without them the error is labelled as any other, except
+    // that a failCommand error never counts as a change stream's (mongod fails the command before it has parsed it).
     const fromFailCommand = injected !== null && error === injected.error;
-    if (!fromFailCommand) {
-      if (changeStream && resumableChangeStreamCodes.has(error.code)) error.addErrorLabel('ResumableChangeStreamError');
-      if (nonResumableChangeStreamCodes.has(error.code)) error.addErrorLabel('NonResumableChangeStreamError');
-    }
-    if ((!fromFailCommand || injected?.labels === undefined) && retryableErrorCodes.has(error.code) && isRetryableWrite(name, cmd)) {
-      error.addErrorLabel('RetryableWriteError');
-    }
-    if ((!fromFailCommand || injected?.labels === undefined) && name === 'commitTransaction' && (retryableErrorCodes.has(error.code) || error.code === ErrorCodes.MaxTimeMSExpired)) {
-      error.addErrorLabel('UnknownTransactionCommitResult');
+    if (!fromFailCommand || injected?.labels === undefined) {
+      for (const label of errorLabels(name, cmd, error.code, undefined, changeStream && !fromFailCommand)) error.addErrorLabel(label);
     }
     reply = error.toReply();
     if (error.code === 1 && server.options.log) {
