@@ -81,10 +81,12 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
-    if (isInTransaction(cmd)) txn = await enterTransaction(command.name, cmd, ctx);
     // Fail points exist only with test commands enabled; without them, no await.
     if (server.options.enableTestCommands) injected = await applyFailCommand(server, command.name, cmd, ctx);
     if (injected?.error) throw injected.error;
+    // After failCommand: a failed first command must not have started the transaction, and an injected failure
+    // leaves an open one as it was (the driver may retry the operation inside it).
+    if (isInTransaction(cmd)) txn = await enterTransaction(command.name, cmd, ctx);
     const result = await command.run(cmd, ctx);
     if (ctx.closeConnection) throw new CloseConnectionRequested();
     // A statement that failed inside a transaction aborts it, as in mongod.

@@ -458,7 +458,11 @@ interface Progress {
   step: string;
 }
 
-async function runOperations(list: Document[], ctx: OperationContext, progress: Progress): Promise<void> {
+/**
+ * Runs `list` in order. In withTransaction's callback (`propagate`), an operation's error still goes to the driver
+ * after it was checked, as the unified format requires, so that withTransaction can act on it.
+ */
+async function runOperations(list: Document[], ctx: OperationContext, progress: Progress, propagate = false): Promise<void> {
   for (const [i, op] of list.entries()) {
     const name = String(op.name);
     const object = String(op.object);
@@ -486,11 +490,13 @@ async function runOperations(list: Document[], ctx: OperationContext, progress: 
     }
     if (op.ignoreResultAndError === true) {
       if (result?.entity && op.saveResultAsEntity) ctx.entities.set(String(op.saveResultAsEntity), result.entity);
+      if (threw && propagate) throw error;
       continue;
     }
     if (op.expectError !== undefined) {
       if (!threw) fail(where, `expected an error, got result ${show(result?.value)}`);
       checkExpectedError(where, error, op.expectError as Document, ctx.entities);
+      if (propagate) throw error;
       continue;
     }
     if (threw) fail(where, `unexpected error: ${describeError(error)}`);
@@ -533,7 +539,7 @@ export async function runUnifiedTest(raw: string, index: number, env: SpecEnviro
     internal: env.internal,
     failPoints,
     createEntities: (list) => entities.create(list, { uri: env.uri }),
-    runOperations: (list) => runOperations(list, ctx, progress),
+    runOperations: (list) => runOperations(list, ctx, progress, true),
   };
 
   const body = async (): Promise<void> => {
