@@ -31,6 +31,8 @@ const LAYOUT = [
   { from: 'source/unified-test-format/tests/valid-pass/poc-change-streams.json', to: 'change-streams/poc-change-streams.json' },
   { from: 'source/crud/tests/unified', to: 'crud' },
   { from: 'source/retryable-writes/tests/unified', to: 'retryable-writes' },
+  { from: 'source/transactions/tests/unified', to: 'transactions' },
+  { from: 'source/transactions-convenient-api/tests/unified', to: 'transactions-convenient-api' },
   { from: 'LICENSE.md', to: 'LICENSE.md' },
 ];
 

@@ -1,6 +1,7 @@
 import { isDocument, toBigInt, type Document } from '../bson/types.js';
 import { asServerError, mongoError, MongoServerError } from '../errors/index.js';
 import { errorLabels } from './support/error_labels.js';
+import { unsatisfiableWriteConcern } from './support/write_concern.js';
 import type { Transaction } from '../engine/transactions/transaction.js';
 import { TransactionConflict } from '../engine/transactions/snapshot_view.js';
 import type { CommandContext, CommandDefinition, ConnectionState, ServerContext } from './support/context.js';
@@ -92,9 +93,10 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     // A statement that failed inside a transaction aborts it, as in mongod.
     if (txn && Array.isArray(result.writeErrors) && result.writeErrors.length > 0) server.engine.transactions.abort(txn);
     reply = withOk(result);
-    if (injected?.writeConcernError) {
-      reply.writeConcernError = injected.writeConcernError;
-      const labels = injected.labels ?? errorLabels(command.name, cmd, undefined, Number(injected.writeConcernError.code), false);
+    const writeConcernError = injected?.writeConcernError ?? unsatisfiableWriteConcern(cmd.writeConcern);
+    if (writeConcernError) {
+      reply.writeConcernError = writeConcernError;
+      const labels = injected?.labels ?? errorLabels(command.name, cmd, undefined, Number(writeConcernError.code), false);
       if (labels.length > 0) reply.errorLabels = labels;
     }
   } catch (err) {

@@ -72,6 +72,7 @@ export const ErrorCodes = {
   DuplicateKey: 11000,
   Interrupted: 11601,
   UnknownReplWriteConcern: 79,
+  UnsatisfiableWriteConcern: 100,
   WriteConflict: 112,
   NotImplemented: 238,
   APIStrictError: 323,

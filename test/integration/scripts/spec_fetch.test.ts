@@ -43,6 +43,8 @@ const UPSTREAM_FILES = {
   'source/client-side-operations-timeout/tests/other.json': '{"file":"csot-other"}\n',
   'source/unified-test-format/tests/valid-pass/poc-change-streams.json': '{"file":"poc"}\n',
   'source/retryable-writes/tests/unified/insertOne.json': '{"file":"retryable-writes"}\n',
+  'source/transactions/tests/unified/commit.json': '{"file":"transactions"}\n',
+  'source/transactions-convenient-api/tests/unified/commit.json': '{"file":"transactions-convenient-api"}\n',
   'source/crud/tests/unified/insertOne.json': '{"file":"crud","version":1}\n',
   'source/sessions/tests/unrelated.json': '{"file":"unrelated"}\n',
 };
@@ -74,7 +76,7 @@ describe('npm run spec:fetch', () => {
 
     const spec = findSpecDir(root, {});
     assert.equal(spec, join(root, 'spec'));
-    assert.deepEqual(readdirSync(spec!).sort(), ['LICENSE.md', 'README.md', 'change-streams', 'crud', 'retryable-writes']);
+    assert.deepEqual(readdirSync(spec!).sort(), ['LICENSE.md', 'README.md', 'change-streams', 'crud', 'retryable-writes', 'transactions', 'transactions-convenient-api']);
     assert.deepEqual(readdirSync(join(spec!, 'change-streams')).sort(), ['change-streams.json', 'csot-change-streams.json', 'poc-change-streams.json']);
     assert.deepEqual(readdirSync(join(spec!, 'crud')), ['insertOne.json']);
     assert.equal(readFileSync(join(spec!, 'change-streams', 'csot-change-streams.json'), 'utf8'), UPSTREAM_FILES['source/client-side-operations-timeout/tests/change-streams.json']);

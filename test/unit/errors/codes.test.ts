@@ -43,6 +43,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [72, 'InvalidOptions'],
   [73, 'InvalidNamespace'],
   [79, 'UnknownReplWriteConcern'],
+  [100, 'UnsatisfiableWriteConcern'],
   [85, 'IndexOptionsConflict'],
   [86, 'IndexKeySpecsConflict'],
   [89, 'NetworkTimeout'],
