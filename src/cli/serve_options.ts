@@ -95,6 +95,9 @@ function parseSetParameter(text: string, into: Record<string, string>): void {
   if (name === 'enableTestCommands' && parseBoolParameter(value) === undefined) {
     throw new UsageError(`Bad value for parameter "${name}": "${value}" is not a boolean (1, 0, true or false)`);
   }
+  if (name === 'transactionLifetimeLimitSeconds' && !(/^[0-9]+$/.test(value) && Number(value) >= 1)) {
+    throw new UsageError(`Bad value for parameter "${name}": "${value}" is not an integer of at least 1`);
+  }
   into[name] = value;
 }
 
@@ -216,9 +219,12 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   if (Object.keys(setParameters).length > 0) parsed.setParameter = { ...setParameters };
   const testText = setParameters.enableTestCommands;
   const enableTestCommands = testText !== undefined && parseBoolParameter(testText) === true;
+  const lifetime = setParameters.transactionLifetimeLimitSeconds;
+  const transactionLifetimeLimitSeconds = lifetime === undefined ? undefined : Number(lifetime);
 
   return {
     port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet,
+    transactionLifetimeLimitSeconds,
     argv: ['eddydb', ...args],
     parsed,
   };

@@ -32,7 +32,7 @@ export const SERVER_PARAMETERS: readonly ServerParameter[] = [
   { name: 'featureCompatibilityVersion', value: () => ({ version: '8.0' }), settableAtStartup: false, settableAtRuntime: false },
   { name: 'quiet', value: (o) => isDocument(o.parsed.systemLog) && o.parsed.systemLog.quiet === true, settableAtStartup: false, settableAtRuntime: false },
   { name: 'requireApiVersion', value: () => false, settableAtStartup: false, settableAtRuntime: false },
-  { name: 'transactionLifetimeLimitSeconds', value: () => 60, settableAtStartup: false, settableAtRuntime: false },
+  { name: 'transactionLifetimeLimitSeconds', value: (o) => o.transactionLifetimeLimitSeconds ?? 60, settableAtStartup: true, settableAtRuntime: false },
 ];
 
 const byName = new Map(SERVER_PARAMETERS.map((p) => [p.name, p]));

@@ -57,6 +57,8 @@ export interface EngineOptions {
    * cached window read storage instead; tests set it small to exercise that path.
    */
   oplogCacheBytes?: number;
+  /** Transactions open longer than this are aborted (mongod's transactionLifetimeLimitSeconds, default 60). */
+  transactionLifetimeLimitSeconds?: number;
 }
 
 /** An entry before the engine stamps it with its cluster time. */
@@ -110,6 +112,7 @@ export class Engine {
     private clockReservedThrough: bigint,
   ) {
     this.hub = new OplogHub(clock.current(), options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
+    if (options.transactionLifetimeLimitSeconds !== undefined) this.transactions.lifetimeLimitSeconds = options.transactionLifetimeLimitSeconds;
     this.trimmer = new OplogTrimmer(storage, {
       sizeBytes: options.oplogSizeBytes,
       minRetentionHours: options.oplogMinRetentionHours,

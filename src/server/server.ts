@@ -55,6 +55,8 @@ export interface StartServerOptions {
   log?: LogSink;
   /** @internal Budget in bytes of the change-stream fan-out cache (default 64 MiB); for tests. */
   oplogCacheBytes?: number;
+  /** Transactions open longer than this many seconds are aborted (mongod's parameter; default 60). */
+  transactionLifetimeLimitSeconds?: number;
 }
 
 /** A started server. */
@@ -152,6 +154,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       oplogSizeBytes: resolveOplogSizeBytes(options.dbpath, options.oplogSizeMB),
       oplogMinRetentionHours: options.oplogMinRetentionHours,
       oplogCacheBytes: options.oplogCacheBytes,
+      transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds,
     });
   } catch (err) {
     await storage.close().catch(() => undefined);
@@ -162,6 +165,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     {
       replSetName: options.replSet,
       enableTestCommands: options.enableTestCommands,
+      transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds,
       argv: options.argv ?? [...process.argv],
       parsed,
       log: onEvent,

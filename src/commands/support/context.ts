@@ -7,6 +7,8 @@ import { ServerStats } from './server_stats.js';
 export interface ServerOptions {
   replSetName: string;
   enableTestCommands: boolean;
+  /** Set by `--setParameter transactionLifetimeLimitSeconds=N`; the engine's default (60) otherwise. */
+  transactionLifetimeLimitSeconds?: number;
   /** The command line as given, for getCmdLineOpts. */
   argv: string[];
   /** getCmdLineOpts' `parsed`. */

@@ -159,4 +159,29 @@ describe('multi-document transactions', () => {
     }
     assert.equal(await coll.countDocuments(), 2);
   });
+
+  it('a transaction open longer than transactionLifetimeLimitSeconds is aborted, and getParameter reports the limit', async () => {
+    const short = await startInProcess({ transactionLifetimeLimitSeconds: 1 });
+    const shortClient = clientFor(short.address);
+    try {
+      const param = await shortClient.db('admin').command({ getParameter: 1, transactionLifetimeLimitSeconds: 1 });
+      assert.equal(param.transactionLifetimeLimitSeconds, 1);
+      const coll = shortClient.db('txn').collection<Doc>('lifetime');
+      const session = shortClient.startSession();
+      try {
+        session.startTransaction();
+        await coll.insertOne({ _id: 1 }, { session });
+        // Only a lower bound on the wait: the limit has certainly passed afterwards.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await rejectsWith(coll.insertOne({ _id: 2 }, { session }), 251, { codeName: 'NoSuchTransaction', labels: ['TransientTransactionError'] });
+        await session.abortTransaction().catch(() => undefined);
+      } finally {
+        await session.endSession();
+      }
+      assert.equal(await coll.countDocuments(), 0);
+    } finally {
+      await shortClient.close();
+      await short.close();
+    }
+  });
 });

@@ -106,8 +106,15 @@ describe('eddydb command line', () => {
     usageError(['--setParameter', 'featureCompatibilityVersion=7.0'], /Cannot use --setParameter to set "featureCompatibilityVersion" at startup/);
     usageError(['--setParameter', 'enableTestCommands=maybe'], /Bad value for parameter "enableTestCommands"/);
     usageError(['--setParameter', 'enableTestCommands'], /Illegal option assignment/);
+    usageError(['--setParameter', 'transactionLifetimeLimitSeconds=0'], /Bad value for parameter "transactionLifetimeLimitSeconds"/);
+    usageError(['--setParameter', 'transactionLifetimeLimitSeconds=ten'], /Bad value for parameter "transactionLifetimeLimitSeconds"/);
     usageError(['--storageEngine', 'rocks'], /unknown storage engine 'rocks'/);
     usageError(['--synchronous', 'sometimes'], /for option '--synchronous' is invalid/);
+  });
+
+  test('transactionLifetimeLimitSeconds reaches the server options', () => {
+    assert.equal(serve(['--setParameter', 'transactionLifetimeLimitSeconds=5']).transactionLifetimeLimitSeconds, 5);
+    assert.equal(serve([]).transactionLifetimeLimitSeconds, undefined);
   });
 
   test('enableTestCommands=0 keeps test commands off', () => {
