@@ -172,6 +172,16 @@ if (requireOptional(SUITE, pymongoMissing(), PYMONGO_HOW_TO_GET)) describe(SUITE
     assert.deepEqual(out.afterFailPoint, { _id: 1 }, 'the fail point fired only once');
   });
 
+  test('transactions: start_transaction, with_transaction and abort_transaction', async () => {
+    const out = await run('transactions.py');
+    assert.deepEqual(out.insideOwn, [70, 30], 'the transaction reads its own writes');
+    assert.deepEqual(out.insideOther, [100, 0], 'nobody else sees them before the commit');
+    assert.deepEqual(out.afterCommit, [70, 30]);
+    assert.deepEqual(out.afterWithTransaction, [60, 40]);
+    assert.deepEqual(out.afterAbort, ['a', 'b'], 'the aborted insert left nothing');
+    assert.deepEqual(out.countInTransaction, { code: 263, codeName: 'OperationNotSupportedInTransaction' });
+  });
+
   test('CRUD: insert, find, update, delete, count, unique index and DuplicateKeyError', async () => {
     const out = await run('crud.py');
     assert.deepEqual(out.insertOne, { acknowledged: true, idType: 'ObjectId' });
