@@ -1,5 +1,5 @@
 /**
- * Issue 5, "Crash and restart": `eddydb serve` runs as a child process while writers (the official driver, one
+ * Crash and restart: `eddydb serve` runs as a child process while writers (the official driver, one
  * MongoClient each, retryWrites off so that an acknowledged write is exactly one commit) write continuously and three
  * watchers (a collection, a database and the cluster) log every event. The server is killed with SIGKILL at random
  * moments (seeded; the seed is printed, EDDYDB_CRASH_SEED replays it), restarted on the same --dbpath and port, and

@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import type { ChangeStream, Document, Long } from '../../../src/index.js';
 import { openClient } from '../../helpers/embedded.js';
 
-// Issue 5: a slow consumer holds a bounded amount of memory, and 1,000 idle streams under a sustained write load keep
+// A slow consumer holds a bounded amount of memory, and 1,000 idle streams under a sustained write load keep
 // the server's memory flat. The assertions are structural (the hub's cached weight, the server cursor's state, the
 // waiter count), which are deterministic; the one heap figure is a loose backstop (see `heapGrowthBound`).
 
