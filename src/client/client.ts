@@ -116,6 +116,7 @@ export class Client implements CommandRunner {
     if (session) {
       if (session.hasEnded) throw new Error('Cannot use a session that has ended');
       cmd.lsid = session.id;
+      session.applyTransaction(cmd);
     }
     return toInternal(cmd);
   }
@@ -135,9 +136,12 @@ export class Client implements CommandRunner {
   }
 
   startSession(): ClientSession {
-    return new ClientSession(async (lsid) => {
-      if (!this.closed) await this.runCommand('admin', { endSessions: [lsid] }).catch(() => undefined);
-    });
+    return new ClientSession(
+      async (lsid) => {
+        if (!this.closed) await this.runCommand('admin', { endSessions: [lsid] }).catch(() => undefined);
+      },
+      (command, session) => this.runCommand('admin', command, session),
+    );
   }
 
   /** Ends every cursor and stream, checkpoints and releases the database. */
