@@ -84,6 +84,15 @@ export const COLUMNS: Record<string, Column[]> = {
     clientServerRss,
     load,
   ],
+  transactions: [
+    col('3-doc transactions/s', (r) => int(m(r, 'txnPerSec'))),
+    rounds,
+    col('docs/s in transactions / one by one', (r) => `${int(m(r, 'txnDocsPerSec'))} / ${int(m(r, 'plainDocsPerSec'))}`),
+    col('plain writes/s: none open / 100 open', (r) => `${int(m(r, 'writesPerSecNoOpenTxns'))} / ${int(m(r, 'writesPerSecWithOpenTxns'))}`),
+    col('with 100 open ÷ none', (r) => (m(r, 'openTxnsRatio') === null ? '–' : ratio(m(r, 'openTxnsRatio')!))),
+    clientServerRss,
+    load,
+  ],
   mixed: [
     col('writes/s', (r) => int(m(r, 'writesPerSec'))),
     rounds,

@@ -52,6 +52,14 @@ export const DESCRIPTIONS: Record<string, Describe> = {
     'the median writes/s. No target: recorded for comparison across runs.',
 };
 
+DESCRIPTIONS.transactions = (w) =>
+  `${int(w('eddydb-file', 'transactions') as number)} transactions of three \`insertOne\` each (\`startTransaction\`, the ` +
+  'inserts with `{ session }`, `commitTransaction`, one after the other), against the same inserts done one by one. ' +
+  `Then ${int(w('eddydb-file', 'plainWrites') as number)} awaited \`updateOne\` with \`$inc\` on random documents of ` +
+  `${int(w('eddydb-file', 'hotDocs') as number)} with no transaction open (the mean of a run before and one after), and ` +
+  `while ${int(w('eddydb-file', 'openTransactions') as number)} transactions stay open, each having inserted one document. ` +
+  'A full run makes three rounds; each row is the round with the median transactions/s.';
+
 export function describe(scenario: string, runs: readonly RunResult[]): string {
   const text = DESCRIPTIONS[scenario];
   if (!text) return '';

@@ -68,6 +68,9 @@ export const TARGETS: readonly Target[] = [
   ...fanOutTargets('eddydb-wire', WIRE_FANOUT_RATE, 100),
   { scenario: 'catch_up', subject: 'eddydb-file', metric: 'eventsPerSec', compare: 'atLeast', value: 200_000, text: 'embedded ≥ 200,000 events/s' },
   { scenario: 'catch_up', subject: 'eddydb-wire', metric: 'eventsPerSec', compare: 'atLeast', value: 50_000, text: 'over the wire ≥ 50,000 events/s' },
+  ...(['eddydb-memory', 'eddydb-file', 'eddydb-wire'] as const).map((subject): Target => ({
+    scenario: 'transactions', subject, metric: 'openTxnsRatio', compare: 'atLeast', value: 0.9, text: 'plain writes with 100 open transactions ≥ 0.9 × without',
+  })),
 ];
 
 function figureOf(results: readonly RunResult[], scenario: string, subject: SubjectName, metric: string): number | null {

@@ -4,9 +4,10 @@ import { fanOut } from './fan_out.js';
 import { insertMany } from './insert_many.js';
 import { mixed } from './mixed.js';
 import { singleInserts } from './single_inserts.js';
+import { transactions } from './transactions.js';
 import type { Scenario } from './types.js';
 
-export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed];
+export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed, transactions];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

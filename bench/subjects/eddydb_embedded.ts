@@ -12,6 +12,7 @@ export async function openEmbedded(storage: 'memory' | 'file', folder?: string):
     collection,
     // In-process there is no connection pool: every stream's getMore waits on its own promise.
     connect: async () => ({ collection, close: async () => undefined }),
+    startSession: () => client.startSession(),
     serverPeakRssKiB: () => null,
     close: () => client.close(),
   };

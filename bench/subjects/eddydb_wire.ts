@@ -2,14 +2,15 @@
 import { MongoClient } from 'mongodb';
 import { makeTempDir } from '../util/tmp.js';
 import { startServer } from './server_process.js';
-import type { CollectionLike, MongoConnection, MongoSubject } from './types.js';
+import type { CollectionLike, MongoConnection, MongoSubject, SessionLike } from './types.js';
 
-async function connectDriver(port: number, poolSize: number): Promise<MongoConnection> {
+async function connectDriver(port: number, poolSize: number): Promise<MongoConnection & { startSession(): SessionLike }> {
   const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, { maxPoolSize: poolSize, minPoolSize: 0 });
   await client.connect();
   const db = client.db('bench');
   return {
     collection: (name) => db.collection(name) as unknown as CollectionLike,
+    startSession: () => client.startSession() as unknown as SessionLike,
     close: () => client.close(),
   };
 }
@@ -21,7 +22,7 @@ async function connectDriver(port: number, poolSize: number): Promise<MongoConne
 export async function openWire(options: { folder?: string; poolSize?: number } = {}): Promise<MongoSubject> {
   const server = await startServer(options.folder ?? makeTempDir('wire'));
   const extra: MongoConnection[] = [];
-  let main: MongoConnection;
+  let main: Awaited<ReturnType<typeof connectDriver>>;
   try {
     main = await connectDriver(server.port, options.poolSize ?? 10);
   } catch (err) {
@@ -35,6 +36,7 @@ export async function openWire(options: { folder?: string; poolSize?: number } =
       extra.push(connection);
       return connection;
     },
+    startSession: () => main.startSession(),
     serverPeakRssKiB: () => server.peakRssKiB(),
     async close() {
       await Promise.all([main, ...extra].map((c) => c.close().catch(() => undefined)));

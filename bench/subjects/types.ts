@@ -14,11 +14,19 @@ export interface ChangeStreamLike {
   close(): Promise<void>;
 }
 
-/** The part of a driver-shaped collection the scenarios use. */
+/** The part of a driver-shaped session the scenarios use. */
+export interface SessionLike {
+  startTransaction(): void;
+  commitTransaction(): Promise<void>;
+  abortTransaction(): Promise<void>;
+  endSession(): Promise<void>;
+}
+
+/** The part of a driver-shaped collection the scenarios use; `options.session` runs the operation in a session. */
 export interface CollectionLike {
-  insertOne(doc: Doc): Promise<unknown>;
+  insertOne(doc: Doc, options?: { session?: SessionLike }): Promise<unknown>;
   insertMany(docs: Doc[]): Promise<unknown>;
-  updateOne(filter: Doc, update: Doc): Promise<unknown>;
+  updateOne(filter: Doc, update: Doc, options?: { session?: SessionLike }): Promise<unknown>;
   watch(pipeline?: Doc[], options?: Doc): ChangeStreamLike;
 }
 
@@ -31,6 +39,8 @@ export interface MongoSubject {
    * are no connections to run out of). `poolSize` is the most operations it runs at once.
    */
   connect(poolSize: number): Promise<MongoConnection>;
+  /** A session on the main connection, for transactions. */
+  startSession(): SessionLike;
   /** Peak resident memory of a separate server process in KiB, when there is one. */
   serverPeakRssKiB(): number | null;
   close(): Promise<void>;

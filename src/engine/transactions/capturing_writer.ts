@@ -10,10 +10,11 @@ export class CapturingWriter implements StorageWriter {
   constructor(private readonly inner: StorageWriter, private readonly pending: PendingVersions) {}
 
   private async note(uuid: string, key: Uint8Array, known?: null): Promise<void> {
-    const buffer = Buffer.from(key);
-    if (this.pending.has(uuid, buffer.toString('hex'))) return;
+    const hex = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+    if (this.pending.has(uuid, hex)) return;
+    // The store hands out fresh buffers the caller owns: kept as they are.
     const before = known === null ? null : await this.inner.getDocument(uuid, key);
-    this.pending.add(uuid, buffer, before === null ? null : Buffer.from(before));
+    this.pending.add(uuid, hex, Buffer.from(key), before === null ? null : Buffer.from(before.buffer, before.byteOffset, before.byteLength));
   }
 
   async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {

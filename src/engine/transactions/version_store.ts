@@ -28,10 +28,9 @@ export class PendingVersions {
     return this.docs.get(uuid)?.has(keyHex) ?? false;
   }
 
-  add(uuid: string, key: Buffer, before: Buffer | null): void {
+  add(uuid: string, hex: string, key: Buffer, before: Buffer | null): void {
     let byKey = this.docs.get(uuid);
     if (!byKey) this.docs.set(uuid, (byKey = new Map()));
-    const hex = key.toString('hex');
     if (!byKey.has(hex)) byKey.set(hex, { key, before });
   }
 }
