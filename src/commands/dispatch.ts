@@ -10,6 +10,7 @@ import { findCommand } from './registry.js';
 import { CloseConnectionRequested } from './support/close_connection.js';
 import { FailedBeforeCommit } from './support/retryable_write.js';
 import { enterTransaction, isInTransaction } from './support/transaction.js';
+import { enterSnapshotRead, isSnapshotRead, withAtClusterTime } from './support/snapshot_read.js';
 
 export { CloseConnectionRequested };
 
@@ -88,8 +89,10 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     // After failCommand: a failed first command must not have started the transaction, and an injected failure
     // leaves an open one as it was (the driver may retry the operation inside it).
     if (isInTransaction(cmd)) txn = await enterTransaction(command.name, cmd, ctx);
+    const snapshotTs = isSnapshotRead(cmd) ? await enterSnapshotRead(command.name, cmd, ctx) : undefined;
     const result = await command.run(cmd, ctx);
     if (ctx.closeConnection) throw new CloseConnectionRequested();
+    if (snapshotTs !== undefined && command.name !== 'getMore' && command.name !== 'killCursors') withAtClusterTime(result, snapshotTs);
     // A statement that failed inside a transaction aborts it, as in mongod.
     if (txn && Array.isArray(result.writeErrors) && result.writeErrors.length > 0) server.engine.transactions.abort(txn);
     reply = withOk(result);

@@ -56,6 +56,7 @@ export const ErrorCodes = {
   QueryExceededMemoryLimitNoDiskUseAllowed: 292,
   NoSuchTransaction: 251,
   TransactionTooOld: 225,
+  SnapshotTooOld: 239,
   SnapshotUnavailable: 246,
   TransactionCommitted: 256,
   OperationNotSupportedInTransaction: 263,

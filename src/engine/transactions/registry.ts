@@ -1,7 +1,7 @@
 import type { Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import type { Engine } from '../engine.js';
-import { Transaction } from './transaction.js';
+import { snapshotView, Transaction } from './transaction.js';
 import { VersionStore } from './version_store.js';
 
 /** mongod's default transactionLifetimeLimitSeconds: a transaction open longer is aborted. */
@@ -19,12 +19,68 @@ export class TransactionRegistry {
   /** Aborts each open transaction when it outlives the lifetime limit, even if nobody touches it again. */
   private readonly timers = new Map<Transaction, ReturnType<typeof setTimeout>>();
   lifetimeLimitSeconds = DEFAULT_TRANSACTION_LIFETIME_SECONDS;
+  /** Snapshot read times in use, each until when (ms): history after them is kept (mongod's snapshot window). */
+  private readonly pins = new Map<bigint, number>();
+  /** How long a snapshot read time stays readable after its last use (minSnapshotHistoryWindowInSeconds). */
+  historyWindowMs = 300_000;
+  /** Versions are complete for every commit after this time; null while nothing is recorded. */
+  private historyFrom: bigint | null = null;
+  /**
+   * Past this many bytes of history, snapshot read times are given up (later reads at them are SnapshotTooOld) so
+   * that one snapshot read cannot make a busy server keep minutes of before-images; open transactions keep theirs.
+   */
+  historyBudgetBytes = 64 * 1024 * 1024;
 
   constructor(private readonly engine: Engine) {}
 
-  /** True while a transaction is open: writes then record before-images for the snapshots. */
+  /**
+   * True while a transaction is open or a snapshot read time is in use: writes then record before-images. Read inside
+   * the storage queue; when nothing needs history any more, it is dropped here.
+   */
   get capturing(): boolean {
-    return this.open.size > 0;
+    const now = Date.now();
+    let expired = false;
+    for (const [ts, until] of this.pins) {
+      if (until < now) {
+        this.pins.delete(ts);
+        expired = true;
+      }
+    }
+    if (this.versions.bytes > this.historyBudgetBytes && this.pins.size > 0) {
+      this.pins.clear();
+      expired = true;
+    }
+    if (expired) this.pruneHistory();
+    const needed = this.open.size > 0 || this.pins.size > 0;
+    if (!needed && this.historyFrom !== null) {
+      this.versions.prune(null);
+      this.historyFrom = null;
+    }
+    return needed;
+  }
+
+  /** Marks the start of history: called inside the storage queue by whatever makes capturing start. */
+  private startHistory(): void {
+    if (!this.capturing) this.historyFrom = this.engine.committedTs;
+  }
+
+  /**
+   * The engine as a snapshot read sees it (readConcern `snapshot` outside a transaction): the store as of
+   * `atClusterTime`, or of the newest committed time when absent. The time stays readable for the history window
+   * after this use. A time older than the kept history is SnapshotTooOld (239), as in mongod.
+   */
+  async snapshotRead(atClusterTime: bigint | undefined): Promise<{ engine: Engine; ts: bigint }> {
+    let ts = 0n;
+    await this.engine.storage.read(async () => {
+      const committed = this.engine.committedTs;
+      ts = atClusterTime === undefined || atClusterTime > committed ? committed : atClusterTime;
+      if (ts < committed && (this.historyFrom === null || !this.capturing || ts < this.historyFrom)) {
+        throw mongoError('SnapshotTooOld', `Read timestamp ${ts >> 32n}:${ts & 0xffffffffn} is older than the oldest available timestamp.`);
+      }
+      this.startHistory();
+      this.pins.set(ts, Date.now() + this.historyWindowMs);
+    });
+    return { engine: snapshotView(this.engine, this.versions, ts), ts };
   }
 
   /**
@@ -44,6 +100,7 @@ export class TransactionRegistry {
     if (current) this.end(current, 'aborted');
     let txn: Transaction | undefined;
     await this.engine.storage.read(async () => {
+      this.startHistory();
       txn = new Transaction(this.engine, this.versions, session, lsid, txnNumber, this.engine.committedTs, (self, uuid, hex) => this.writtenByOthers(self, uuid, hex));
       this.open.add(txn);
     });
@@ -106,9 +163,20 @@ export class TransactionRegistry {
     this.open.delete(txn);
     clearTimeout(this.timers.get(txn));
     this.timers.delete(txn);
+    this.pruneHistory();
+  }
+
+  /**
+   * Drops the versions no open transaction and no snapshot read time needs; history then starts at the oldest one
+   * still needed. With nothing left that needs history, `capturing` drops it all at the next write.
+   */
+  private pruneHistory(): void {
     let oldest: bigint | null = null;
     for (const t of this.open) if (oldest === null || t.snapshot < oldest) oldest = t.snapshot;
+    for (const ts of this.pins.keys()) if (oldest === null || ts < oldest) oldest = ts;
+    if (oldest === null) return;
     this.versions.prune(oldest);
+    if (this.historyFrom !== null && oldest > this.historyFrom) this.historyFrom = oldest;
   }
 
   /** Aborts transactions open longer than the lifetime limit (mongod's transactionLifetimeLimitSeconds). */

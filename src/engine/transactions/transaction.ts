@@ -100,3 +100,14 @@ export class Transaction {
     this.state = 'aborted';
   }
 }
+
+/** A read-only view of the engine at `ts` (a snapshot read outside a transaction). */
+export function snapshotView(base: Engine, versions: VersionStore, ts: bigint): Engine {
+  const view = Object.create(base) as Engine;
+  const empty = new WriteBuffer();
+  Object.defineProperties(view, {
+    read: { value: <T>(fn: (reader: StorageReader) => Promise<T>) => base.storage.read((r) => fn(new SnapshotReader(r, versions, ts, empty))) },
+    write: { value: () => Promise.reject(new Error('a snapshot read cannot write')) },
+  });
+  return view;
+}

@@ -39,6 +39,8 @@ export class VersionStore {
   private readonly docs = new Map<string, Map<string, { key: Buffer; versions: Version[] }>>();
   /** Collections dropped or renamed, with when. */
   private readonly catalogChanges = new Map<string, bigint>();
+  /** Bytes of the kept before-images and keys, roughly what the store holds in memory. */
+  bytes = 0;
 
   /** Records what a committed write changed. */
   publish(pending: PendingVersions, ts: bigint): void {
@@ -46,6 +48,7 @@ export class VersionStore {
       let stored = this.docs.get(uuid);
       if (!stored) this.docs.set(uuid, (stored = new Map()));
       for (const [hex, { key, before }] of byKey) {
+        this.bytes += key.byteLength + (before?.byteLength ?? 0);
         const entry = stored.get(hex);
         if (entry) entry.versions.push({ ts, before });
         else stored.set(hex, { key, versions: [{ ts, before }] });
@@ -88,10 +91,12 @@ export class VersionStore {
     if (oldest === null) {
       this.docs.clear();
       this.catalogChanges.clear();
+      this.bytes = 0;
       return;
     }
     for (const [uuid, byKey] of this.docs) {
       for (const [hex, entry] of byKey) {
+        for (const v of entry.versions) if (v.ts <= oldest) this.bytes -= entry.key.byteLength + (v.before?.byteLength ?? 0);
         entry.versions = entry.versions.filter((v) => v.ts > oldest);
         if (entry.versions.length === 0) byKey.delete(hex);
       }

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MongoClient } from 'mongodb';
+import { Timestamp, type MongoClient } from 'mongodb';
 import type { RunningServer } from '../../../src/server/index.js';
 import { clientFor, rejectsWith, startInProcess } from './harness.js';
 
@@ -183,5 +183,45 @@ describe('multi-document transactions', () => {
       await shortClient.close();
       await short.close();
     }
+  });
+});
+
+describe('snapshot reads', () => {
+  let server: RunningServer;
+  let client: MongoClient;
+
+  before(async () => {
+    server = await startInProcess();
+    client = clientFor(server.address);
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  it('a snapshot session reads at its first read time, whatever is written after it', async () => {
+    const coll = client.db('snap').collection<Doc>('c');
+    await coll.insertMany([{ _id: 1, n: 1 }, { _id: 2, n: 2 }]);
+    const session = client.startSession({ snapshot: true });
+    try {
+      assert.deepEqual(await coll.find({}, { session }).sort({ _id: 1 }).toArray(), [{ _id: 1, n: 1 }, { _id: 2, n: 2 }]);
+      await coll.updateOne({ _id: 1 }, { $set: { n: 10 } });
+      await coll.deleteOne({ _id: 2 });
+      await coll.insertOne({ _id: 3, n: 3 });
+      assert.deepEqual(await coll.find({}, { session }).sort({ _id: 1 }).toArray(), [{ _id: 1, n: 1 }, { _id: 2, n: 2 }], 'the same snapshot');
+      assert.deepEqual((await coll.distinct('n', {}, { session })).sort(), [1, 2]);
+      assert.equal(await coll.countDocuments({}, { session }), 2);
+    } finally {
+      await session.endSession();
+    }
+    assert.deepEqual(await coll.find().sort({ _id: 1 }).toArray(), [{ _id: 1, n: 10 }, { _id: 3, n: 3 }]);
+  });
+
+  it('an atClusterTime older than the kept history is SnapshotTooOld (239); writes with snapshot read concern are refused', async () => {
+    const db = client.db('snap');
+    await db.collection<Doc>('old').insertOne({ _id: 1 });
+    // Long before any history was kept (the server keeps versions only while a snapshot or a transaction needs them).
+    await rejectsWith(db.command({ find: 'old', readConcern: { level: 'snapshot', atClusterTime: new Timestamp({ t: 1, i: 0 }) } }), 239, { codeName: 'SnapshotTooOld' });
+    await rejectsWith(db.command({ insert: 'old', documents: [{ _id: 3 }], readConcern: { level: 'snapshot' } }), 72);
   });
 });

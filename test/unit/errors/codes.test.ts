@@ -72,6 +72,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [241, 'ConversionFailure'],
   [251, 'NoSuchTransaction'],
   [225, 'TransactionTooOld'],
+  [239, 'SnapshotTooOld'],
   [246, 'SnapshotUnavailable'],
   [256, 'TransactionCommitted'],
   [263, 'OperationNotSupportedInTransaction'],
