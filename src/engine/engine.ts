@@ -47,7 +47,7 @@ export interface EngineOptions {
   oplogMinRetentionHours?: number;
   /** At most this many entries are removed per storage transaction (default 256). */
   oplogTrimBatchEntries?: number;
-  /** The wall clock the retention window is measured against, in ms since the epoch (tests inject one). */
+  /** The wall clock oplog retention and session expiry are measured against, in ms since the epoch (tests inject one). */
   now?: () => number;
   /**
    * @internal Budget of the hub's cache of decoded entries (default DEFAULT_OPLOG_CACHE_BYTES). Streams behind the
@@ -86,8 +86,8 @@ export interface WriteContext {
 export class Engine {
   readonly hub: OplogHub;
   readonly cursors = new CursorRegistry();
-  /** Sessions seen by this engine's commands, for `$listLocalSessions`. */
-  readonly sessions = new SessionCache();
+  /** The logical sessions this engine's commands use (session commands, `$listSessions`, `$listLocalSessions`). */
+  readonly sessions: SessionCache;
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
   private readonly entryEncoder = new EntryEncoder();
@@ -105,6 +105,7 @@ export class Engine {
     private clockReservedThrough: bigint,
   ) {
     this.hub = new OplogHub(clock.current(), options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
+    this.sessions = new SessionCache(this.cursors, { now: options.now });
     this.trimmer = new OplogTrimmer(storage, {
       sizeBytes: options.oplogSizeBytes,
       minRetentionHours: options.oplogMinRetentionHours,

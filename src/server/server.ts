@@ -55,6 +55,8 @@ export interface StartServerOptions {
   log?: LogSink;
   /** @internal Budget in bytes of the change-stream fan-out cache (default 64 MiB); for tests. */
   oplogCacheBytes?: number;
+  /** @internal The wall clock, in ms since the epoch, that oplog retention and session expiry use; for tests. */
+  now?: () => number;
 }
 
 /** A started server. */
@@ -152,6 +154,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       oplogSizeBytes: resolveOplogSizeBytes(options.dbpath, options.oplogSizeMB),
       oplogMinRetentionHours: options.oplogMinRetentionHours,
       oplogCacheBytes: options.oplogCacheBytes,
+      now: options.now,
     });
   } catch (err) {
     await storage.close().catch(() => undefined);

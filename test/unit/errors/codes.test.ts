@@ -72,6 +72,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [251, 'NoSuchTransaction'],
   [225, 'TransactionTooOld'],
   [260, 'InvalidResumeToken'],
+  [261, 'TooManyLogicalSessions'],
   [262, 'ExceededTimeLimit'],
   [266, 'FailPointSetFailed'],
   [280, 'ChangeStreamFatalError'],
