@@ -5,6 +5,7 @@ import { addClusterTimeFields } from './support/reply.js';
 import { findCommand } from './registry.js';
 import { CloseConnectionRequested } from './support/close_connection.js';
 import { FailedBeforeCommit, isRetryableWrite } from './support/retryable_write.js';
+import { checkClusterTime } from './support/cluster_time.js';
 import { sessionOfCommand } from './support/session_args.js';
 
 export { CloseConnectionRequested };
@@ -77,6 +78,7 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
     const session = sessionOfCommand(cmd);
+    checkClusterTime(cmd, server.engine.options.now?.() ?? Date.now());
     if (session && !command.ignoresSession) server.engine.sessions.vivify(session);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
     // Refused before anything runs: a write applied inside a "transaction" that can never be rolled back would be

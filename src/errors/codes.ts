@@ -73,6 +73,7 @@ export const ErrorCodes = {
   NotImplemented: 238,
   APIStrictError: 323,
   InvalidUUID: 207,
+  ClusterTimeFailsRateLimiter: 205,
   TooManyLogicalSessions: 261,
   FailPointSetFailed: 266,
   ZLibError: 147,

@@ -1,11 +1,12 @@
 /**
  * Logical sessions through the official driver: the session commands (startSession, refreshSessions, endSessions,
  * killSessions, killAllSessions, killAllSessionsByPattern) with their argument errors, `$listSessions` and
- * `$listLocalSessions`, and expiry after 30 idle minutes on an injected clock.
+ * `$listLocalSessions`, expiry after 30 idle minutes on an injected clock, and the refusal of a malformed
+ * `$clusterTime`.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Binary, Long, UUID, type ClientSession, type Document, type FindCursor, type MongoClient } from 'mongodb';
+import { Binary, Long, Timestamp, UUID, type ClientSession, type Document, type FindCursor, type MongoClient } from 'mongodb';
 import type { RunningServer } from '../../../src/server/index.js';
 import { bodySection, opMsg, RawSocket } from './raw_wire.js';
 import { clientFor, rejectsWith, startInProcess } from './harness.js';
@@ -205,5 +206,57 @@ describe('logical sessions', () => {
     const child = { id: new UUID(), txnNumber: Long.fromNumber(1), txnUUID: new UUID() };
     await rejectsWith(admin({ endSessions: [child] }), 72, { message: /^Cannot specify a child session id \{ id: UUID\("/ });
     await rejectsWith(admin({ killAllSessionsByPattern: [{ lsid: { ...child, uid: new Binary(NAMELESS_UID, 0) } }] }), 72, { message: 'Cannot kill a child session' });
+  });
+
+  describe('$clusterTime', () => {
+    /** A session whose gossiped cluster time is `clusterTime`: the driver sends it with the session's commands. */
+    function gossiping(clusterTime: Document): ClientSession {
+      const session = client.startSession();
+      session.advanceClusterTime(clusterTime as Parameters<ClientSession['advanceClusterTime']>[0]);
+      return session;
+    }
+    const future = (seconds: number) => new Timestamp({ t: Math.floor(Date.now() / 1000) + seconds, i: 1 });
+
+    it('a signature whose hash is not a SHA-1 digest, or of another BinData subtype, is refused', async () => {
+      const short = gossiping({ clusterTime: future(1), signature: { hash: new Binary(Buffer.alloc(5), 0), keyId: Long.fromNumber(0) } });
+      await rejectsWith(client.db(DB).command({ ping: 1 }, { session: short }), 12, { codeName: 'UnsupportedFormat', message: 'Unsupported SHA1Block hash length: 5' });
+      const uuid = gossiping({ clusterTime: future(1), signature: { hash: new UUID(), keyId: Long.fromNumber(0) } });
+      await rejectsWith(client.db(DB).command({ ping: 1 }, { session: uuid }), 14, {
+        message: "BSON field 'VectorClockComponents.$clusterTime.signature.hash' is the wrong binData type 'UUID', expected type 'general'",
+      });
+      await short.endSession();
+      await uuid.endSession();
+    });
+
+    it('a cluster time more than a year ahead of the server\'s clock fails the rate limiter', async () => {
+      const session = gossiping({ clusterTime: future(366 * 24 * 3600), signature: { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.fromNumber(0) } });
+      await rejectsWith(client.db(DB).collection('c').findOne({}, { session }), 205, {
+        codeName: 'ClusterTimeFailsRateLimiter',
+        message: /^New \$clusterTime, \d+, is too far from this node's wall clock time, \d+\.$/,
+      });
+      await session.endSession();
+    });
+
+    it('shapes the driver never sends are refused over the wire; an unsigned cluster time is accepted', async () => {
+      const socket = await RawSocket.open(server.port);
+      try {
+        const send = async (clusterTime: unknown): Promise<Document> => {
+          socket.write(opMsg([bodySection({ ping: 1, $db: 'admin', $clusterTime: clusterTime })]));
+          const outcome = await socket.outcome();
+          assert.ok('reply' in outcome, 'the server replied');
+          return outcome.reply;
+        };
+        const malformed = await send({ clusterTime: {} });
+        assert.deepEqual([malformed.ok, malformed.code, malformed.codeName, malformed.errmsg], [
+          0, 14, 'TypeMismatch', "BSON field 'VectorClockComponents.$clusterTime.clusterTime' is the wrong type 'object', expected type 'timestamp'",
+        ]);
+        const missing = await send({ signature: { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.fromNumber(0) } });
+        assert.deepEqual([missing.ok, missing.code, missing.codeName], [0, 40414, 'IDLFailedToParse']);
+        const unsigned = await send({ clusterTime: new Timestamp({ t: Math.floor(Date.now() / 1000), i: 1 }) });
+        assert.equal(unsigned.ok, 1);
+      } finally {
+        socket.destroy();
+      }
+    });
   });
 });

@@ -1,15 +1,20 @@
 /**
- * What mongod refuses in the session arguments of a command, with its codes and messages: session ids (a command's
- * `lsid`, the session commands' arrays) and the session stages' specification.
+ * What mongod refuses in the session and cluster-time arguments of a command, with its codes and messages: the
+ * gossiped `$clusterTime`, session ids (a command's `lsid`, the session commands' arrays), and the session stages'
+ * specification.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Binary, Long, UUID, type Document } from '../../../src/bson/index.js';
+import { Binary, Long, Timestamp, UUID, type Document } from '../../../src/bson/index.js';
+import { checkClusterTime } from '../../../src/commands/support/cluster_time.js';
 import { fullSessionId, sessionFromClient, sessionOfCommand } from '../../../src/commands/support/session_args.js';
 import { NO_AUTH_UID } from '../../../src/engine/session_cache.js';
 import { MongoServerError } from '../../../src/errors/index.js';
 import { parseListSessionsSpec } from '../../../src/query/pipeline/list_sessions.js';
 
+const NOW_MS = 1_800_000_000_000;
+const NOW_SECS = NOW_MS / 1000;
+const SIGNATURE = { hash: new Binary(Buffer.alloc(20), 0), keyId: new Long(0) };
 
 function fails(fn: () => unknown, code: number, codeName: string, message: string): void {
   assert.throws(fn, (err: unknown) => {
@@ -18,6 +23,64 @@ function fails(fn: () => unknown, code: number, codeName: string, message: strin
     return true;
   });
 }
+
+describe('$clusterTime', () => {
+  const at = (secs: number, inc = 1) => new Timestamp({ t: secs, i: inc });
+  const check = (clusterTime: unknown) => checkClusterTime({ ping: 1, $clusterTime: clusterTime }, NOW_MS);
+
+  test('a well-formed cluster time passes, signed or not, and so does none', () => {
+    check({ clusterTime: at(NOW_SECS), signature: SIGNATURE });
+    check({ clusterTime: at(NOW_SECS) });
+    check({ clusterTime: at(NOW_SECS), signature: { hash: new Binary(Buffer.alloc(20), 0), keyId: 7 }, extra: 1 });
+    checkClusterTime({ ping: 1 }, NOW_MS);
+    check(null);
+  });
+
+  test('a malformed one fails with the IDL error of its first wrong field', () => {
+    const p = 'VectorClockComponents.$clusterTime';
+    fails(() => check(5), 14, 'TypeMismatch', `BSON field '${p}' is the wrong type 'int', expected type 'object'`);
+    fails(() => check({ clusterTime: {} }), 14, 'TypeMismatch', `BSON field '${p}.clusterTime' is the wrong type 'object', expected type 'timestamp'`);
+    fails(() => check({}), 40414, 'IDLFailedToParse', `BSON field '${p}.clusterTime' is missing but a required field`);
+    fails(() => check({ signature: SIGNATURE }), 40414, 'IDLFailedToParse', `BSON field '${p}.clusterTime' is missing but a required field`);
+    fails(() => check({ clusterTime: at(NOW_SECS), signature: 'x' }), 14, 'TypeMismatch', `BSON field '${p}.signature' is the wrong type 'string', expected type 'object'`);
+    fails(() => check({ clusterTime: at(NOW_SECS), signature: { keyId: 0 } }), 40414, 'IDLFailedToParse', `BSON field '${p}.signature.hash' is missing but a required field`);
+    fails(() => check({ clusterTime: at(NOW_SECS), signature: { hash: SIGNATURE.hash } }), 40414, 'IDLFailedToParse', `BSON field '${p}.signature.keyId' is missing but a required field`);
+    fails(
+      () => check({ clusterTime: at(NOW_SECS), signature: { hash: 'abc', keyId: 0 } }),
+      14,
+      'TypeMismatch',
+      `BSON field '${p}.signature.hash' is the wrong type 'string', expected type 'binData'`,
+    );
+    fails(
+      () => check({ clusterTime: at(NOW_SECS), signature: { hash: new UUID(), keyId: 0 } }),
+      14,
+      'TypeMismatch',
+      `BSON field '${p}.signature.hash' is the wrong binData type 'UUID', expected type 'general'`,
+    );
+    fails(
+      () => check({ clusterTime: at(NOW_SECS), signature: { hash: SIGNATURE.hash, keyId: 'k' } }),
+      14,
+      'TypeMismatch',
+      `BSON field '${p}.signature.keyId' is the wrong type 'string', expected types '[long, int, decimal, double]'`,
+    );
+  });
+
+  test('a hash that is not a SHA-1 digest is UnsupportedFormat', () => {
+    fails(() => check({ clusterTime: at(NOW_SECS), signature: { hash: new Binary(Buffer.alloc(3), 0), keyId: 0 } }), 12, 'UnsupportedFormat', 'Unsupported SHA1Block hash length: 3');
+  });
+
+  test('a time more than a year ahead of the wall clock fails the rate limiter; a year ahead passes', () => {
+    const year = 365 * 24 * 60 * 60;
+    check({ clusterTime: at(NOW_SECS + year), signature: SIGNATURE });
+    fails(
+      () => check({ clusterTime: at(NOW_SECS + year + 1), signature: SIGNATURE }),
+      205,
+      'ClusterTimeFailsRateLimiter',
+      `New $clusterTime, ${NOW_SECS + year + 1}, is too far from this node's wall clock time, ${NOW_SECS}.`,
+    );
+    fails(() => check({ clusterTime: at(NOW_SECS, 2 ** 31) }), 40484, 'Location40484', '$clusterTime cannot be advanced beyond its maximum value');
+  });
+});
 
 describe('session ids', () => {
   const id = new UUID();

@@ -60,6 +60,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [168, 'InvalidPipelineOperator'],
   [186, 'ClientMetadataCannotBeMutated'],
   [189, 'PrimarySteppedDown'],
+  [205, 'ClusterTimeFailsRateLimiter'],
   [207, 'InvalidUUID'],
   [216, 'ElectionInProgress'],
   [223, 'IllegalOpMsgFlag'],
