@@ -54,6 +54,13 @@ describe('logical sessions', () => {
     return cursor;
   }
 
+  /** Two sessions with a cursor open in each; `end()` ends both sessions. */
+  async function twoSessionsWithCursors() {
+    const sessions = [client.startSession(), client.startSession()] as const;
+    const cursors = [await openCursor(sessions[0]), await openCursor(sessions[1])] as const;
+    return { sessions, cursors, end: () => Promise.all(sessions.map((s) => s.endSession())) };
+  }
+
   it('startSession makes a session the server lists; a command sent in a session makes it known too', async () => {
     const reply = await admin({ startSession: 1 });
     assert.equal(reply.timeoutMinutes, 30);
@@ -91,47 +98,34 @@ describe('logical sessions', () => {
   });
 
   it('killSessions kills the cursors of the named sessions; the sessions stay listed and usable', async () => {
-    const killed = client.startSession();
-    const spared = client.startSession();
-    const killedCursor = await openCursor(killed);
-    const sparedCursor = await openCursor(spared);
+    const { sessions: [killed], cursors: [killedCursor, sparedCursor], end } = await twoSessionsWithCursors();
     await admin({ killSessions: [killed.id!] });
     await rejectsWith(killedCursor.toArray(), 43);
     assert.deepEqual(await sparedCursor.toArray(), [{ _id: 2 }, { _id: 3 }]);
     assert.ok((await listed()).includes(hexOf(killed)), 'a killed session is still listed');
     assert.equal((await client.db(DB).collection('c').find({}, { session: killed }).toArray()).length, 3, 'and usable');
-    await killed.endSession();
-    await spared.endSession();
+    await end();
   });
 
   it('killSessions [] and killAllSessions [] kill the cursors of every session; killAllSessions of a named user kills none', async () => {
     for (const kill of [{ killSessions: [] }, { killAllSessions: [] }]) {
-      const a = client.startSession();
-      const b = client.startSession();
-      const ca = await openCursor(a);
-      const cb = await openCursor(b);
+      const { cursors, end } = await twoSessionsWithCursors();
       await admin({ killAllSessions: [{ user: 'app', db: 'admin' }] });
       await admin(kill);
-      await rejectsWith(ca.toArray(), 43);
-      await rejectsWith(cb.toArray(), 43);
-      await a.endSession();
-      await b.endSession();
+      for (const cursor of cursors) await rejectsWith(cursor.toArray(), 43);
+      await end();
     }
   });
 
   it('killAllSessionsByPattern kills the cursors of the sessions a pattern matches', async () => {
-    const killed = client.startSession();
-    const spared = client.startSession();
-    const killedCursor = await openCursor(killed);
-    const sparedCursor = await openCursor(spared);
+    const { sessions: [killed, spared], cursors: [killedCursor, sparedCursor], end } = await twoSessionsWithCursors();
     await admin({ killAllSessionsByPattern: [{ lsid: { id: killed.id!.id, uid: new Binary(NAMELESS_UID, 0) } }] });
     await rejectsWith(killedCursor.toArray(), 43);
     assert.deepEqual(await sparedCursor.toArray(), [{ _id: 2 }, { _id: 3 }]);
     const again = await openCursor(spared);
     await admin({ killAllSessionsByPattern: [{ uid: new Binary(NAMELESS_UID, 0) }] });
     await rejectsWith(again.toArray(), 43, { message: /cursor id \d+ not found/ });
-    await killed.endSession();
-    await spared.endSession();
+    await end();
   });
 
   it('any command sent with an lsid makes its session known, except a kill command', async () => {
