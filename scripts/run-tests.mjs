@@ -41,6 +41,8 @@ try {
 rmSync(work, { recursive: true, force: true });
 
 const line = (e) => `  ${e.file}: ${e.suite}: ${e.message}`;
+// Files run concurrently and log in the order they finish; the list is sorted so that it reads the same every run.
+entries.sort((a, b) => (a.file === b.file ? (a.suite < b.suite ? -1 : 1) : a.file < b.file ? -1 : 1));
 const skipped = entries.filter((e) => e.kind === 'skip');
 const failed = entries.filter((e) => e.kind === 'fail');
 console.log('');

@@ -26,6 +26,7 @@ const target = resolve(process.env.EDDYDB_SPEC_FETCH_DIR || fileURLToPath(new UR
 // Upstream path → local path. A folder contributes its *.json files (the .yml beside them are their sources);
 // the runner reads one folder per suite, so the CSOT and unified-format change-stream tests join change-streams/.
 const LAYOUT = [
+  { from: 'source/causal-consistency/tests', to: 'causal-consistency' },
   { from: 'source/change-streams/tests/unified', to: 'change-streams' },
   { from: 'source/client-side-operations-timeout/tests/change-streams.json', to: 'change-streams/csot-change-streams.json' },
   { from: 'source/unified-test-format/tests/valid-pass/poc-change-streams.json', to: 'change-streams/poc-change-streams.json' },
@@ -33,6 +34,7 @@ const LAYOUT = [
   { from: 'source/retryable-writes/tests/unified', to: 'retryable-writes' },
   { from: 'source/transactions/tests/unified', to: 'transactions' },
   { from: 'source/transactions-convenient-api/tests/unified', to: 'transactions-convenient-api' },
+  { from: 'source/sessions/tests', to: 'sessions' },
   { from: 'LICENSE.md', to: 'LICENSE.md' },
 ];
 

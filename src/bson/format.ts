@@ -1,4 +1,4 @@
-import type { Binary, Code, Decimal128, Long, ObjectId, Timestamp } from 'bson';
+import { Binary, UUID, type Code, type Decimal128, type Long, type ObjectId, type Timestamp } from 'bson';
 import { bsonTypeOf, isDocument, type Document } from './types.js';
 
 /**
@@ -61,7 +61,10 @@ export function valueToString(v: unknown): string {
     case 'binData': {
       if ((v as { _bsontype?: unknown })._bsontype === 'Binary') {
         const b = v as Binary;
-        return `BinData(${b.sub_type}, ${Buffer.from(b.buffer.subarray(0, b.position)).toString('hex').toUpperCase()})`;
+        const bytes = b.buffer.subarray(0, b.position);
+        // A well-formed UUID prints as one (lsids in session errors, collection UUIDs).
+        if (b.sub_type === Binary.SUBTYPE_UUID && bytes.length === 16) return `UUID("${new UUID(bytes).toHexString()}")`;
+        return `BinData(${b.sub_type}, ${Buffer.from(bytes).toString('hex').toUpperCase()})`;
       }
       const view = v as ArrayBufferView;
       return `BinData(0, ${Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('hex').toUpperCase()})`;

@@ -63,7 +63,6 @@ export const aggregate: CommandDefinition = {
     if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
     const batchSize = batchSizeOf(cmd);
     const engine = ctx.engine;
-    engine.sessions.noteUse(ctx.lsid);
     const variables = resolveLetVariables(cmd.let, 'aggregate');
     const collation = collationArg(cmd, 'aggregate');
     const ns = coll === null ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${coll}`;
@@ -73,12 +72,12 @@ export const aggregate: CommandDefinition = {
         throw mongoError('InvalidOptions', `${stage} cannot be used with a 'linearizable' read concern level`);
       }
       const bypassDocumentValidation = optionalBool(cmd, 'aggregate', 'bypassDocumentValidation') ?? false;
-      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, localSessions: (spec) => engine.sessions.documents(spec) });
+      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, sessions: (spec) => engine.sessions.list(spec) });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
     const docs = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
       ? compilePipeline(pipeline.slice(1), { collation, variables }).run([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)])
-      : await aggregateDocuments(engine, ctx.db, coll, pipeline, collation, { variables, localSessions: (spec) => engine.sessions.documents(spec) });
+      : await aggregateDocuments(engine, ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec) });
     const cursor = new ArrayCursor(ns, docs, 'aggregate', ctx.lsid);
     const first = cursor.first(batchSize ?? 101);
     if (first.exhausted) return cursorReply(ns, 0n, first.docs, 'firstBatch');

@@ -11,6 +11,8 @@ import { CloseConnectionRequested } from './support/close_connection.js';
 import { FailedBeforeCommit } from './support/retryable_write.js';
 import { enterTransaction, isInTransaction } from './support/transaction.js';
 import { enterSnapshotRead, isSnapshotRead, withAtClusterTime } from './support/snapshot_read.js';
+import { checkClusterTime } from './support/cluster_time.js';
+import { sessionOfCommand } from './support/session_args.js';
 
 export { CloseConnectionRequested };
 
@@ -82,6 +84,9 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     if (server.engine.isClosed) throw mongoError('ShutdownInProgress', 'The server is in quiesce mode and will shut down');
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
+    const session = sessionOfCommand(cmd);
+    checkClusterTime(cmd, server.engine.options.now?.() ?? Date.now());
+    if (session && !command.ignoresSession) server.engine.sessions.vivify(session);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
     // Fail points exist only with test commands enabled; without them, no await.
     if (server.options.enableTestCommands) injected = await applyFailCommand(server, command.name, cmd, ctx);

@@ -1,12 +1,23 @@
+import { mongoError } from '../errors/index.js';
+import { structArray } from '../query/idl.js';
 import type { CommandDefinition } from './support/context.js';
-import { isDocument, valuesEqual } from '../bson/index.js';
+import { sessionFromClient } from './support/session_args.js';
+import { sessionKey } from '../engine/retryable_writes.js';
 
-/** endSessions: kills the cursors the sessions opened, as mongod does when it reaps them. */
+/**
+ * endSessions: `{endSessions: [{id: UUID}, ...]}`. The server forgets the sessions and kills their cursors, as
+ * mongod does once its session refresh sees them ended; unknown sessions are ignored.
+ *
+ * @throws MongoServerError the IDL errors of the array and its ids; InvalidOptions (72) for a child session.
+ */
 export const endSessions: CommandDefinition = {
   name: 'endSessions',
   async run(cmd, ctx) {
-    const ids = Array.isArray(cmd.endSessions) ? cmd.endSessions.filter(isDocument) : [];
-    ctx.engine.cursors.killWhere((c) => c.lsid !== undefined && ids.some((lsid) => valuesEqual(lsid.id, c.lsid!.id)));
+    const ids = structArray(cmd.endSessions, 'endSessions.endSessions', 'endSessions.endSessionsFromClient', sessionFromClient);
+    for (const { isChild, text } of ids) if (isChild) throw mongoError('InvalidOptions', `Cannot specify a child session id ${text()}`);
+    ctx.server.engine.sessions.end(ids.map((s) => s.lsid));
+    // An ended session's open transaction is aborted, as mongod does.
+    for (const { lsid } of ids) ctx.server.engine.transactions.forget(sessionKey({ id: lsid.id }));
     return {};
   },
 };

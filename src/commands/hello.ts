@@ -1,9 +1,8 @@
 import { isDocument, Long, MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE, type Document } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
+import { LOGICAL_SESSION_TIMEOUT_MINUTES } from '../engine/session_cache.js';
 import { MAX_WIRE_VERSION, type CommandContext, type CommandDefinition } from './support/context.js';
-
-export const LOGICAL_SESSION_TIMEOUT_MINUTES = 30;
 
 /**
  * Compressors this server negotiates. The wire layer can also decompress 'noop', but mongod never announces it,

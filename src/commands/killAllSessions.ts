@@ -1,9 +1,20 @@
+import { userDigest } from '../engine/session_cache.js';
+import { parseSessionUsers } from '../query/pipeline/list_sessions.js';
 import type { CommandDefinition } from './support/context.js';
 
+/**
+ * killAllSessions: `{killAllSessions: [{user, db}, ...]}` kills the cursors of every session of those users; `[]`
+ * kills those of every session. Without access control every session belongs to the nameless user, so naming
+ * users kills nothing.
+ *
+ * @throws MongoServerError the IDL errors of the array and its users.
+ */
 export const killAllSessions: CommandDefinition = {
   name: 'killAllSessions',
-  async run(_cmd, ctx) {
-    ctx.engine.cursors.killWhere((c) => c.lsid !== undefined);
+  ignoresSession: true,
+  async run(cmd, ctx) {
+    const users = parseSessionUsers(cmd.killAllSessions, 'KillAllSessionsCmd.killAllSessions');
+    ctx.server.engine.sessions.kill(users.length === 0 ? [{}] : users.map((u) => ({ uid: userDigest(u.user, u.db) })));
     return {};
   },
 };

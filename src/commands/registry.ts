@@ -36,8 +36,10 @@ import { hello } from './hello.js';
 import { hostInfo } from './hostInfo.js';
 import { insert } from './insert.js';
 import { killAllSessions } from './killAllSessions.js';
+import { killAllSessionsByPattern } from './killAllSessionsByPattern.js';
 import { killCursors } from './killCursors.js';
 import { killOp } from './killOp.js';
+import { killSessions } from './killSessions.js';
 import { listCollections } from './listCollections.js';
 import { listCommands } from './listCommands.js';
 import { listDatabases } from './listDatabases.js';
@@ -97,8 +99,10 @@ const COMMANDS: readonly Registration[] = [
   { command: hostInfo },
   { command: insert },
   { command: killAllSessions },
+  { command: killAllSessionsByPattern },
   { command: killCursors },
   { command: killOp },
+  { command: killSessions },
   { command: listCollections },
   { command: listCommands },
   { command: listDatabases },

@@ -50,7 +50,7 @@ export interface EngineOptions {
   oplogMinRetentionHours?: number;
   /** At most this many entries are removed per storage transaction (default 256). */
   oplogTrimBatchEntries?: number;
-  /** The wall clock the retention window is measured against, in ms since the epoch (tests inject one). */
+  /** The wall clock oplog retention and session expiry are measured against, in ms since the epoch (tests inject one). */
   now?: () => number;
   /**
    * @internal Budget of the hub's cache of decoded entries (default DEFAULT_OPLOG_CACHE_BYTES). Streams behind the
@@ -93,8 +93,8 @@ export class Engine {
   readonly cursors = new CursorRegistry();
   /** Multi-document transactions, and the document versions their snapshots read. */
   readonly transactions: TransactionRegistry = new TransactionRegistry(this);
-  /** Sessions seen by this engine's commands, for `$listLocalSessions`. */
-  readonly sessions = new SessionCache();
+  /** The logical sessions this engine's commands use (session commands, `$listSessions`, `$listLocalSessions`). */
+  readonly sessions: SessionCache;
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
   private readonly entryEncoder = new EntryEncoder();
@@ -113,6 +113,7 @@ export class Engine {
   ) {
     this.hub = new OplogHub(clock.current(), options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
     if (options.transactionLifetimeLimitSeconds !== undefined) this.transactions.lifetimeLimitSeconds = options.transactionLifetimeLimitSeconds;
+    this.sessions = new SessionCache(this.cursors, { now: options.now });
     this.trimmer = new OplogTrimmer(storage, {
       sizeBytes: options.oplogSizeBytes,
       minRetentionHours: options.oplogMinRetentionHours,

@@ -3,7 +3,7 @@ import { type Document } from '../bson/types.js';
 import { compileSort } from '../query/sort.js';
 import { compileProjection } from '../query/projection/index.js';
 import { compilePipeline } from '../query/pipeline/index.js';
-import { parseListLocalSessionsSpec, type ListLocalSessionsSpec } from '../query/pipeline/list_local_sessions.js';
+import { parseListSessionsSpec, type ListSessionsSpec } from '../query/pipeline/list_sessions.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import type { StorageReader } from '../storage/types.js';
 import type { Engine } from './engine.js';
@@ -104,17 +104,22 @@ export async function distinctValues(engine: Engine, db: string, coll: string, k
 export interface AggregateOptions {
   /** The command's evaluated `let` variables. */
   variables?: LetVariables;
-  /** What a leading `$listLocalSessions` lists (see session_cache.ts). */
-  localSessions?: (spec: ListLocalSessionsSpec) => Document[];
+  /** What a leading `$listSessions` or `$listLocalSessions` lists (see session_cache.ts). */
+  sessions?: (spec: ListSessionsSpec) => Document[];
 }
+
+/** The one namespace `$listSessions` runs on: mongod's sessions collection. */
+const SESSIONS_DB = 'config';
+const SESSIONS_COLLECTION = 'system.sessions';
 
 /**
  * The documents an aggregation produces (without a final $out/$merge, which the caller has removed), read through
- * `reader`. The input is the collection (or view), none for a database-level aggregate, or the session cache for
- * a leading `$listLocalSessions`.
+ * `reader`. The input is the collection (or view), none for a database-level aggregate, or the sessions the server
+ * knows for a leading `$listSessions` (on config.system.sessions, which it stands for) or `$listLocalSessions`.
  *
- * @throws MongoServerError 40602 for `$documents` or `$listLocalSessions` after the first stage; InvalidNamespace
- *   (73) for either on a collection; the pipeline's own errors.
+ * @throws MongoServerError 40602 for `$documents` or a session stage after the first stage; InvalidNamespace (73)
+ *   for `$documents` or `$listLocalSessions` on a collection, or `$listSessions` elsewhere than
+ *   config.system.sessions; the pipeline's own errors.
  */
 export async function runAggregation(reader: StorageReader, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
   const first = pipeline.length > 0 ? Object.keys(pipeline[0]!)[0] : undefined;
@@ -126,10 +131,13 @@ export async function runAggregation(reader: StorageReader, db: string, coll: st
   }
   let stages = pipeline;
   let source: Document[];
-  if (first === '$listLocalSessions') {
-    const spec = parseListLocalSessionsSpec(pipeline[0]!.$listLocalSessions);
+  if (first === '$listLocalSessions' || first === '$listSessions') {
+    const spec = parseListSessionsSpec(first, pipeline[0]![first]);
+    if (first === '$listSessions' && (db !== SESSIONS_DB || coll !== SESSIONS_COLLECTION)) {
+      throw mongoError('InvalidNamespace', `$listSessions must be run against the '${SESSIONS_COLLECTION}' collection in the '${SESSIONS_DB}' database.`);
+    }
     stages = pipeline.slice(1);
-    source = options.localSessions ? options.localSessions(spec) : [];
+    source = options.sessions ? options.sessions(spec) : [];
   } else {
     source = coll === null ? [] : await matching(reader, db, coll, {}, collation);
   }

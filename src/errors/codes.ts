@@ -78,6 +78,8 @@ export const ErrorCodes = {
   NotImplemented: 238,
   APIStrictError: 323,
   InvalidUUID: 207,
+  ClusterTimeFailsRateLimiter: 205,
+  TooManyLogicalSessions: 261,
   FailPointSetFailed: 266,
   ZLibError: 147,
   IllegalOpMsgFlag: 223,

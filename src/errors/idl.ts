@@ -38,3 +38,30 @@ export function badEnumValueError(path: string, value: string): MongoServerError
 export function validatorError(path: string, requirement: string, actual: unknown, code = 51024): MongoServerError {
   return new MongoServerError(code, `BSON field '${path}' value must be ${requirement}, actual value '${String(actual)}'`);
 }
+
+/** mongod's names of the BinData subtypes (typeName(BinDataType)), as IDL prints them. */
+const BIN_DATA_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0: 'general',
+  1: 'function',
+  2: 'binary(old)',
+  3: 'UUID(old)',
+  4: 'UUID',
+  5: 'MD5',
+  6: 'encrypt',
+  7: 'column',
+  8: 'sensitive',
+  9: 'vector',
+  128: 'user',
+};
+
+function binDataTypeName(subtype: number): string {
+  return BIN_DATA_TYPE_NAMES[subtype] ?? 'invalid';
+}
+
+/** TypeMismatch (14): a BinData field of another subtype (a UUID field given generic bytes, say). */
+export function wrongBinDataTypeError(path: string, actualSubtype: number, expectedSubtype: number): MongoServerError {
+  return new MongoServerError(
+    ErrorCodes.TypeMismatch,
+    `BSON field '${path}' is the wrong binData type '${binDataTypeName(actualSubtype)}', expected type '${binDataTypeName(expectedSubtype)}'`,
+  );
+}

@@ -57,6 +57,8 @@ export interface StartServerOptions {
   oplogCacheBytes?: number;
   /** Transactions open longer than this many seconds are aborted (mongod's parameter; default 60). */
   transactionLifetimeLimitSeconds?: number;
+  /** @internal The wall clock, in ms since the epoch, that oplog retention and session expiry use; for tests. */
+  now?: () => number;
 }
 
 /** A started server. */
@@ -155,6 +157,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       oplogMinRetentionHours: options.oplogMinRetentionHours,
       oplogCacheBytes: options.oplogCacheBytes,
       transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds,
+      now: options.now,
     });
   } catch (err) {
     await storage.close().catch(() => undefined);

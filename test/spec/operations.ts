@@ -5,6 +5,7 @@
  * https://github.com/mongodb/specifications/blob/master/source/unified-test-format/unified-test-format.md#entity-test-operations
  */
 import {
+  BSON,
   Collection,
   Db,
   type AnyBulkWriteOperation,
@@ -433,6 +434,16 @@ const operations = new Map<string, OperationFn>([
     'drop',
     async (ctx, object, args) => value(await collection(ctx, object).drop(options(ctx, args))),
   ],
+  [
+    'dropDatabase',
+    async (ctx, object, args) => {
+      // A client operation naming the database in `database`, or an operation on a database entity.
+      const { database: name, ...rest } = options(ctx, args);
+      const e = ctx.entities.entity(object);
+      const db = e.kind === 'client' ? e.value.client.db(String(name)) : database(ctx, object);
+      return value(await db.dropDatabase(rest));
+    },
+  ],
   // ---- sessions -------------------------------------------------------------------------------------------------
   [
     'endSession',
@@ -511,27 +522,34 @@ const specialOperations = new Map<string, (ctx: OperationContext, args: Args) =>
     },
   ],
   [
-    'assertSessionNotDirty',
-    async (ctx, args) => {
-      const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { serverSession?: { isDirty?: boolean } };
-      if (session.serverSession?.isDirty) throw new Error(`session ${args.session} is dirty`);
-    },
-  ],
-  [
-    'assertSessionDirty',
-    async (ctx, args) => {
-      const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { serverSession?: { isDirty?: boolean } };
-      if (!session.serverSession?.isDirty) throw new Error(`session ${args.session} is not dirty`);
-    },
-  ],
-  [
     'assertSessionUnpinned',
     async (ctx, args) => {
       const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { isPinned?: boolean };
       if (session.isPinned) throw new Error(`session ${args.session} is pinned`);
     },
   ],
+  ['assertSessionDirty', async (ctx, args) => assertSessionDirtiness(ctx, args, true)],
+  ['assertSessionNotDirty', async (ctx, args) => assertSessionDirtiness(ctx, args, false)],
+  ['assertSameLsidOnLastTwoCommands', async (ctx, args) => assertLastTwoLsids(ctx, args, true)],
+  ['assertDifferentLsidOnLastTwoCommands', async (ctx, args) => assertLastTwoLsids(ctx, args, false)],
 ]);
+
+/** A session is dirty once a network error hit one of its commands: the driver then discards it instead of pooling it. */
+function assertSessionDirtiness(ctx: OperationContext, args: Args, dirty: boolean): void {
+  const session = ctx.entities.get(String(args.session), 'session');
+  const isDirty = (session.serverSession as { isDirty?: boolean } | undefined)?.isDirty === true;
+  if (isDirty !== dirty) throw new Error(`session ${String(args.session)} is ${isDirty ? '' : 'not '}dirty`);
+}
+
+/** Compares the lsid of the last two commandStartedEvents the client observed (unified format, special operations). */
+function assertLastTwoLsids(ctx: OperationContext, args: Args, same: boolean): void {
+  const started = ctx.entities.get(String(args.client), 'client').events.filter((e) => e.type === 'commandStartedEvent');
+  if (started.length < 2) throw new Error(`client ${String(args.client)} observed ${started.length} commandStartedEvent(s), need two`);
+  const [a, b] = started.slice(-2).map((e) => e.command?.lsid as Document | undefined);
+  if (!a || !b) throw new Error('one of the last two commands has no lsid');
+  const equal = Buffer.from(BSON.serialize(a)).equals(BSON.serialize(b));
+  if (equal !== same) throw new Error(`the last two commands (${started.slice(-2).map((e) => e.commandName).join(', ')}) have ${equal ? 'the same' : 'different'} lsid`);
+}
 
 async function collectionNames(ctx: OperationContext, db: string): Promise<string[]> {
   const list = await ctx.internal.db(db).listCollections({}, { nameOnly: true }).toArray();

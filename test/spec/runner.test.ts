@@ -287,6 +287,20 @@ if (requireOptional(REALLY_ASSERT, specFilesMissing(), SPEC_FILES_HOW_TO_GET)) d
     await assert.rejects(runUnifiedTest(raw, index, env), /outcome .*x: values differ/);
   });
 
+  test('the session assertions assert: lsids of the last two commands, a session\'s dirtiness', async () => {
+    const IMPLICIT = 'Server supports implicit sessions';
+    const same = mutated('sessions/driver-sessions-server-support.json', IMPLICIT, () => undefined);
+    await runUnifiedTest(same.raw, same.index, env);
+    const different = mutated('sessions/driver-sessions-server-support.json', IMPLICIT, (t) => {
+      t.operations.find((o: any) => o.name === 'assertSameLsidOnLastTwoCommands').name = 'assertDifferentLsidOnLastTwoCommands';
+    });
+    await assert.rejects(runUnifiedTest(different.raw, different.index, env), /the last two commands \(insert, find\) have the same lsid/);
+    const dirty = mutated('sessions/driver-sessions-dirty-session-errors.json', 'Dirty explicit session is discarded (insert)', (t) => {
+      t.operations.find((o: any) => o.name === 'assertSessionDirty').name = 'assertSessionNotDirty';
+    });
+    await assert.rejects(runUnifiedTest(dirty.raw, dirty.index, env), /session session0 is dirty/);
+  });
+
   test('an iteration that never gets a document times out and cleans up', async () => {
     const { raw, index } = mutated(CS, EVENTS, (t) => {
       // Iterate once more than there are events.

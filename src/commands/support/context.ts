@@ -78,5 +78,10 @@ export interface CommandDefinition {
   adminOnly?: boolean;
   /** Only exists with enableTestCommands. */
   testOnly?: boolean;
+  /**
+   * Its `lsid` is checked but the session is not marked used (mongod's attachLogicalSessionsToOpCtx() false): the
+   * kill commands, so that a kill sent in a session does not count as a use of it.
+   */
+  ignoresSession?: boolean;
   run(command: Document, ctx: CommandContext): Promise<Document>;
 }

@@ -4,6 +4,7 @@ import { parseDocuments } from './documents.js';
 import { parseGroup } from './group.js';
 import { parseLimit } from './limit.js';
 import { parseListLocalSessions } from './list_local_sessions.js';
+import { parseListSessions } from './list_sessions.js';
 import { parseMatch } from './match.js';
 import { parseMerge } from './merge.js';
 import { parseOut } from './out.js';
@@ -25,6 +26,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$group', parseGroup],
   ['$limit', parseLimit],
   ['$listLocalSessions', parseListLocalSessions],
+  ['$listSessions', parseListSessions],
   ['$match', parseMatch],
   ['$merge', parseMerge],
   ['$out', parseOut],
@@ -47,7 +49,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
 const knownElsewhere: ReadonlySet<string> = new Set([
   '$bucket', '$bucketAuto', '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp', '$densify',
   '$facet', '$fill', '$geoNear', '$graphLookup', '$indexStats',
-  '$listSampledQueries', '$listSearchIndexes', '$listSessions', '$lookup', '$planCacheStats',
+  '$listSampledQueries', '$listSearchIndexes', '$lookup', '$planCacheStats',
   '$querySettings', '$queryStats', '$sample', '$search', '$searchMeta', '$setWindowFields',
   '$shardedDataDistribution', '$unionWith', '$vectorSearch',
 ]);

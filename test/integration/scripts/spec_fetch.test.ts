@@ -46,7 +46,10 @@ const UPSTREAM_FILES = {
   'source/transactions/tests/unified/commit.json': '{"file":"transactions"}\n',
   'source/transactions-convenient-api/tests/unified/commit.json': '{"file":"transactions-convenient-api"}\n',
   'source/crud/tests/unified/insertOne.json': '{"file":"crud","version":1}\n',
-  'source/sessions/tests/unrelated.json': '{"file":"unrelated"}\n',
+  'source/sessions/tests/driver-sessions-server-support.json': '{"file":"sessions"}\n',
+  'source/sessions/tests/driver-sessions-server-support.yml': 'file: sessions\n',
+  'source/causal-consistency/tests/causal-consistency-write-commands.json': '{"file":"causal-consistency"}\n',
+  'source/server-discovery-and-monitoring/tests/unrelated.json': '{"file":"unrelated"}\n',
 };
 
 describe('npm run spec:fetch', () => {
@@ -76,7 +79,9 @@ describe('npm run spec:fetch', () => {
 
     const spec = findSpecDir(root, {});
     assert.equal(spec, join(root, 'spec'));
-    assert.deepEqual(readdirSync(spec!).sort(), ['LICENSE.md', 'README.md', 'change-streams', 'crud', 'retryable-writes', 'transactions', 'transactions-convenient-api']);
+    assert.deepEqual(readdirSync(spec!).sort(), ['LICENSE.md', 'README.md', 'causal-consistency', 'change-streams', 'crud', 'retryable-writes', 'sessions', 'transactions', 'transactions-convenient-api']);
+    assert.deepEqual(readdirSync(join(spec!, 'sessions')), ['driver-sessions-server-support.json'], 'the .yml sources stay behind');
+    assert.deepEqual(readdirSync(join(spec!, 'causal-consistency')), ['causal-consistency-write-commands.json']);
     assert.deepEqual(readdirSync(join(spec!, 'change-streams')).sort(), ['change-streams.json', 'csot-change-streams.json', 'poc-change-streams.json']);
     assert.deepEqual(readdirSync(join(spec!, 'crud')), ['insertOne.json']);
     assert.equal(readFileSync(join(spec!, 'change-streams', 'csot-change-streams.json'), 'utf8'), UPSTREAM_FILES['source/client-side-operations-timeout/tests/change-streams.json']);
