@@ -225,3 +225,35 @@ describe('snapshot reads', () => {
     await rejectsWith(db.command({ insert: 'old', documents: [{ _id: 3 }], readConcern: { level: 'snapshot' } }), 72);
   });
 });
+
+describe('collections created inside a transaction', () => {
+  let server: RunningServer;
+  let client: MongoClient;
+
+  before(async () => {
+    server = await startInProcess();
+    client = clientFor(server.address);
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  it('an explicit create and an implicit one exist for others only once the transaction commits', async () => {
+    const db = client.db('txn_create');
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await db.createCollection('explicit', { session });
+      await db.collection<Doc>('implicit').insertOne({ _id: 1 }, { session });
+      const outside = (await client.db('txn_create').listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      assert.deepEqual(outside, [], 'not visible before the commit');
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+    assert.deepEqual(names, ['explicit', 'implicit']);
+    assert.deepEqual(await db.collection<Doc>('implicit').find().toArray(), [{ _id: 1 }]);
+  });
+});
