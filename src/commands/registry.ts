@@ -18,6 +18,7 @@ import { connectionStatus } from './connectionStatus.js';
 import { count } from './count.js';
 import { create } from './create.js';
 import { createIndexes } from './createIndexes.js';
+import { createSearchIndexes } from './createSearchIndexes.js';
 import { currentOp } from './currentOp.js';
 import { dbStats } from './dbStats.js';
 import { deleteCommand } from './delete.js';
@@ -25,6 +26,7 @@ import { distinct } from './distinct.js';
 import { drop } from './drop.js';
 import { dropDatabase } from './dropDatabase.js';
 import { dropIndexes } from './dropIndexes.js';
+import { dropSearchIndex } from './dropSearchIndex.js';
 import { endSessions } from './endSessions.js';
 import { find } from './find.js';
 import { findAndModify } from './findAndModify.js';
@@ -55,6 +57,7 @@ import { saslStart } from './saslStart.js';
 import { serverStatus } from './serverStatus.js';
 import { startSession } from './startSession.js';
 import { update } from './update.js';
+import { updateSearchIndex } from './updateSearchIndex.js';
 import { whatsmyuri } from './whatsmyuri.js';
 
 /** A command and the other spellings of its name that mongod also accepts. */
@@ -81,6 +84,7 @@ const COMMANDS: readonly Registration[] = [
   { command: count },
   { command: create },
   { command: createIndexes },
+  { command: createSearchIndexes },
   { command: currentOp },
   { command: dbStats, aliases: ['dbstats'] },
   { command: deleteCommand },
@@ -88,6 +92,7 @@ const COMMANDS: readonly Registration[] = [
   { command: drop },
   { command: dropDatabase },
   { command: dropIndexes, aliases: ['deleteIndexes'] },
+  { command: dropSearchIndex },
   { command: endSessions },
   { command: find },
   { command: findAndModify, aliases: ['findandmodify'] },
@@ -118,6 +123,7 @@ const COMMANDS: readonly Registration[] = [
   { command: serverStatus },
   { command: startSession },
   { command: update },
+  { command: updateSearchIndex },
   { command: whatsmyuri },
 ];
 

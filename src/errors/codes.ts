@@ -76,6 +76,7 @@ export const ErrorCodes = {
   UnsatisfiableWriteConcern: 100,
   WriteConflict: 112,
   NotImplemented: 238,
+  SearchNotEnabled: 31082,
   APIStrictError: 323,
   InvalidUUID: 207,
   ClusterTimeFailsRateLimiter: 205,

@@ -2,3 +2,4 @@ export { ErrorCodes, codeNameFor, resumableChangeStreamCodes, nonResumableChange
 export type { ErrorCodeName } from './codes.js';
 export { MongoServerError, mongoError, asServerError } from './command_error.js';
 export { badEnumValueError, missingFieldError, unknownFieldError, validatorError, wrongBinDataTypeError, wrongTypeError } from './idl.js';
+export { searchNotEnabled } from './search.js';

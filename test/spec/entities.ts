@@ -4,8 +4,10 @@
  * https://github.com/mongodb/specifications/blob/master/source/unified-test-format/unified-test-format.md#entity-map
  */
 import {
+  GridFSBucket,
   MongoClient,
   ReadPreference,
+  type AbstractCursor,
   type ChangeStream,
   type ClientSession,
   type Collection,
@@ -14,7 +16,6 @@ import {
   type CommandSucceededEvent,
   type Db,
   type Document,
-  type FindCursor,
   type MongoClientOptions,
 } from 'mongodb';
 import type { EntityLookup } from './matcher.js';
@@ -50,9 +51,32 @@ const SENSITIVE_COMMANDS = new Set([
 ]);
 const HELLO_COMMANDS = new Set(['hello', 'ismaster']);
 
+/** The connection-pool events a client entity may observe, by the driver event each comes from (CMAP spec, Events). */
+export const CMAP_EVENTS: ReadonlyMap<string, string> = new Map([
+  ['poolCreatedEvent', 'connectionPoolCreated'],
+  ['poolReadyEvent', 'connectionPoolReady'],
+  ['poolClearedEvent', 'connectionPoolCleared'],
+  ['poolClosedEvent', 'connectionPoolClosed'],
+  ['connectionCreatedEvent', 'connectionCreated'],
+  ['connectionReadyEvent', 'connectionReady'],
+  ['connectionClosedEvent', 'connectionClosed'],
+  ['connectionCheckOutStartedEvent', 'connectionCheckOutStarted'],
+  ['connectionCheckOutFailedEvent', 'connectionCheckOutFailed'],
+  ['connectionCheckedOutEvent', 'connectionCheckedOut'],
+  ['connectionCheckedInEvent', 'connectionCheckedIn'],
+]);
+
+/** One observed connection-pool event: its unified-format name and the fields an expectation may name. */
+export interface ObservedCmapEvent {
+  type: string;
+  reason?: unknown;
+  serviceId?: unknown;
+}
+
 /** A client entity: the driver's MongoClient plus the command events it observed. */
 export class ClientEntity {
   readonly events: ObservedCommandEvent[] = [];
+  readonly cmapEvents: ObservedCmapEvent[] = [];
   private recording = true;
 
   constructor(
@@ -62,6 +86,12 @@ export class ClientEntity {
     private readonly ignore: ReadonlySet<string>,
     private readonly observeSensitive: boolean,
   ) {
+    for (const [type, driverEvent] of CMAP_EVENTS) {
+      if (!observe.has(type)) continue;
+      client.on(driverEvent as 'connectionReady', (ev: { reason?: unknown; serviceId?: unknown }) => {
+        if (this.recording) this.cmapEvents.push({ type, reason: ev.reason, serviceId: ev.serviceId });
+      });
+    }
     client.on('commandStarted', (ev: CommandStartedEvent) =>
       this.record({
         type: 'commandStartedEvent',
@@ -126,7 +156,8 @@ export type Entity =
   | { kind: 'collection'; value: Collection }
   | { kind: 'session'; value: ClientSession; lsid: Document }
   | { kind: 'changeStream'; value: ChangeStream }
-  | { kind: 'cursor'; value: FindCursor }
+  | { kind: 'cursor'; value: AbstractCursor }
+  | { kind: 'bucket'; value: GridFSBucket }
   | { kind: 'bson'; value: unknown };
 
 export type EntityKind = Entity['kind'];
@@ -239,6 +270,11 @@ export class EntityMap implements EntityLookup {
           this.set(id, { kind: 'session', value: session, lsid });
           break;
         }
+        case 'bucket': {
+          const db = this.get(String(spec.database), 'database');
+          this.set(id, { kind: 'bucket', value: new GridFSBucket(db, convertCommonOptions((spec.bucketOptions as Document | undefined) ?? {})) });
+          break;
+        }
         default:
           throw new Error(`unsupported entity type ${JSON.stringify(kind)}`);
       }
@@ -285,7 +321,7 @@ async function createClient(id: string, spec: Document, env: EntityEnvironment):
   const client = new MongoClient(uri, options);
   const observe = new Set<string>((spec.observeEvents as string[] | undefined) ?? []);
   for (const ev of observe) {
-    if (ev !== 'commandStartedEvent' && ev !== 'commandSucceededEvent' && ev !== 'commandFailedEvent') {
+    if (ev !== 'commandStartedEvent' && ev !== 'commandSucceededEvent' && ev !== 'commandFailedEvent' && !CMAP_EVENTS.has(ev)) {
       throw new Error(`unsupported observeEvents entry ${JSON.stringify(ev)}`);
     }
   }

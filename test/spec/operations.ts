@@ -12,7 +12,8 @@ import {
   type ChangeStream,
   type ClientSession,
   type Document,
-  type FindCursor,
+  type AbstractCursor,
+  type GridFSBucket,
   type MongoClient,
 } from 'mongodb';
 import { convertCommonOptions, RunnerError, type Entity, type EntityMap } from './entities.js';
@@ -128,11 +129,35 @@ export function clientBulkWriteResultDocument(r: unknown): Document | undefined 
 
 const CLIENT_BULK_WRITE_MODELS = new Set(['insertOne', 'updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany']);
 
-function changeStreamOf(ctx: OperationContext, object: string): { stream?: ChangeStream; cursor?: FindCursor } {
+function changeStreamOf(ctx: OperationContext, object: string): { stream?: ChangeStream; cursor?: AbstractCursor } {
   const e = ctx.entities.entity(object);
   if (e.kind === 'changeStream') return { stream: e.value };
   if (e.kind === 'cursor') return { cursor: e.value };
   throw new RunnerError(`${object} is a ${e.kind}, not a change stream or cursor`);
+}
+
+/**
+ * runCursorCommand's cursor: batchSize, maxTimeMS and comment apply to its getMores (the command document carries
+ * its own); the spec's timeoutMode and a tailable cursorType are left to the command document too.
+ */
+function commandCursor(ctx: OperationContext, object: string, args: Args): AbstractCursor {
+  const { command, commandName: _commandName, batchSize, maxTimeMS, comment, cursorType: _cursorType, ...rest } = options(ctx, args);
+  const cursor = database(ctx, object).runCursorCommand(command as Document, rest);
+  if (batchSize !== undefined) cursor.setBatchSize(Number(batchSize));
+  if (maxTimeMS !== undefined) cursor.setMaxTimeMS(Number(maxTimeMS));
+  if (comment !== undefined) cursor.setComment(comment);
+  return cursor;
+}
+
+function bucket(ctx: OperationContext, object: string): GridFSBucket {
+  return ctx.entities.get(object, 'bucket');
+}
+
+/** A GridFS download stream read to the end, as the bytes $$matchesHexBytes compares. */
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 const operations = new Map<string, OperationFn>([
@@ -196,6 +221,29 @@ const operations = new Map<string, OperationFn>([
       return value(undefined);
     },
   ],
+  [
+    'createCommandCursor',
+    async (ctx, object, args) => {
+      const cursor = commandCursor(ctx, object, args);
+      try {
+        await cursor.hasNext();
+      } catch (err) {
+        await cursor.close().catch(() => undefined);
+        throw err;
+      }
+      return { value: undefined, entity: { kind: 'cursor', value: cursor } };
+    },
+  ],
+  ['runCursorCommand', async (ctx, object, args) => documents(await commandCursor(ctx, object, args).toArray())],
+  // ---- GridFS ---------------------------------------------------------------------------------------------------
+  ['download', async (ctx, object, args) => value(await readAll(bucket(ctx, object).openDownloadStream(args.id as never)))],
+  [
+    'downloadByName',
+    async (ctx, object, args) => {
+      const { filename, ...rest } = args;
+      return value(await readAll(bucket(ctx, object).openDownloadStreamByName(String(filename), rest)));
+    },
+  ],
   // ---- client ---------------------------------------------------------------------------------------------------
   [
     'listDatabases',
@@ -211,6 +259,15 @@ const operations = new Map<string, OperationFn>([
       const client = ctx.entities.get(object, 'client').client;
       const reply = await client.db('admin').admin().listDatabases({ ...options(ctx, args), nameOnly: true });
       return value(reply.databases.map((d) => d.name));
+    },
+  ],
+  [
+    // The Node driver has no cursor of database objects; its listDatabases result holds the same documents.
+    'listDatabaseObjects',
+    async (ctx, object, args) => {
+      const client = ctx.entities.get(object, 'client').client;
+      const reply = await client.db('admin').admin().listDatabases(options(ctx, args));
+      return documents(reply.databases);
     },
   ],
   [
@@ -246,8 +303,8 @@ const operations = new Map<string, OperationFn>([
     'createCollection',
     async (ctx, object, args) => {
       const { collection: name, ...rest } = options(ctx, args);
-      await database(ctx, object).createCollection(String(name), rest);
-      return value(undefined);
+      const created = await database(ctx, object).createCollection(String(name), rest);
+      return { value: undefined, entity: { kind: 'collection', value: created } };
     },
   ],
   [
@@ -270,6 +327,14 @@ const operations = new Map<string, OperationFn>([
       const { filter = {}, ...rest } = options(ctx, args);
       const list = await database(ctx, object).listCollections(filter as Document, { ...rest, nameOnly: true }).toArray();
       return value(list.map((c) => c.name));
+    },
+  ],
+  [
+    // listCollections' documents as the driver's collection objects would describe them; the Node driver returns both alike.
+    'listCollectionObjects',
+    async (ctx, object, args) => {
+      const { filter = {}, ...rest } = options(ctx, args);
+      return documents(await database(ctx, object).listCollections(filter as Document, rest).toArray());
     },
   ],
   // ---- collection and database reads ----------------------------------------------------------------------------
@@ -421,6 +486,55 @@ const operations = new Map<string, OperationFn>([
   [
     'listIndexes',
     async (ctx, object, args) => documents(await collection(ctx, object).listIndexes(options(ctx, args)).toArray()),
+  ],
+  [
+    'listIndexNames',
+    async (ctx, object, args) => {
+      const list = await collection(ctx, object).listIndexes(options(ctx, args)).toArray();
+      return value(list.map((i) => i.name));
+    },
+  ],
+  [
+    'mapReduce',
+    async (ctx, object, args) => {
+      const { map, reduce, ...rest } = options(ctx, args);
+      // The driver's Collection.mapReduce is gone since 6.0; the command is what the spec's operation sends.
+      const coll = collection(ctx, object);
+      const { session, ...command } = rest;
+      // Collection.client is set by the driver but not in its typings.
+      const client = (coll as unknown as { client: MongoClient }).client;
+      const reply = await client.db(coll.dbName).command({ mapReduce: coll.collectionName, map, reduce, ...command }, { session: session as ClientSession | undefined, readPreference: coll.readPreference });
+      return documents((reply.results as Document[] | undefined) ?? []);
+    },
+  ],
+  // ---- search indexes ---------------------------------------------------------------------------------------------
+  [
+    'createSearchIndex',
+    async (ctx, object, args) => {
+      const { model } = args;
+      return value(await collection(ctx, object).createSearchIndex(model as never));
+    },
+  ],
+  [
+    'createSearchIndexes',
+    async (ctx, object, args) => {
+      const { models } = args;
+      return value(await collection(ctx, object).createSearchIndexes(models as never));
+    },
+  ],
+  ['dropSearchIndex', async (ctx, object, args) => value(await collection(ctx, object).dropSearchIndex(String(args.name)))],
+  [
+    'updateSearchIndex',
+    async (ctx, object, args) => value(await collection(ctx, object).updateSearchIndex(String(args.name), args.definition as Document)),
+  ],
+  [
+    'listSearchIndexes',
+    async (ctx, object, args) => {
+      const { name, aggregationOptions = {} } = args;
+      const coll = collection(ctx, object);
+      const cursor = name === undefined ? coll.listSearchIndexes(aggregationOptions as Document) : coll.listSearchIndexes(String(name), aggregationOptions as Document);
+      return documents(await cursor.toArray());
+    },
   ],
   [
     'rename',

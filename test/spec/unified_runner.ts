@@ -16,7 +16,7 @@ import {
   MongoServerError,
   type Document,
 } from 'mongodb';
-import { EntityMap, RunnerError, type ObservedCommandEvent } from './entities.js';
+import { CMAP_EVENTS, EntityMap, RunnerError, type ObservedCommandEvent } from './entities.js';
 import { assertMatches, isDocument, MatchError, matches, show } from './matcher.js';
 import type { StartServerOptions } from '../../src/server/index.js';
 import { findSpecDir, SPEC_FILES_HOW_TO_GET, SPEC_FILES_MISSING } from './spec_files.js';
@@ -225,7 +225,7 @@ export function schemaSupported(schemaVersion: string): boolean {
 }
 
 const UNSUPPORTED_CLIENT_OPTIONS = ['storeEventsAsEntities', 'observeLogMessages', 'autoEncryptOpts'];
-const SUPPORTED_ENTITY_TYPES = new Set(['client', 'database', 'collection', 'session']);
+const SUPPORTED_ENTITY_TYPES = new Set(['client', 'database', 'collection', 'session', 'bucket']);
 
 /** Why the runner cannot execute `test` of `file` (a feature it does not implement), or undefined. */
 export function runnerLimitation(file: Document, test: Document): string | undefined {
@@ -247,7 +247,7 @@ export function runnerLimitation(file: Document, test: Document): string | undef
       for (const opt of UNSUPPORTED_CLIENT_OPTIONS) if (type === 'client' && spec[opt] !== undefined) return `runner: client option ${opt} is not implemented`;
       if (type === 'client') {
         for (const ev of (spec.observeEvents as string[] | undefined) ?? []) {
-          if (!ev.startsWith('command')) return `runner: observing ${ev} is not implemented`;
+          if (!ev.startsWith('command') && !CMAP_EVENTS.has(ev)) return `runner: observing ${ev} is not implemented`;
         }
       }
     }
@@ -260,7 +260,7 @@ export function runnerLimitation(file: Document, test: Document): string | undef
     if (!known) return `runner: operation ${name} is not implemented`;
   }
   for (const group of (test.expectEvents as Document[] | undefined) ?? []) {
-    if ((group.eventType ?? 'command') !== 'command') return `runner: ${group.eventType} event assertions are not implemented`;
+    if (!['command', 'cmap'].includes(String(group.eventType ?? 'command'))) return `runner: ${group.eventType} event assertions are not implemented`;
   }
   if (test.expectLogMessages !== undefined) return 'runner: expectLogMessages is not implemented';
   return undefined;
@@ -390,6 +390,10 @@ function checkExpectedEvents(expectEvents: Document[], entities: EntityMap): voi
   expectEvents.forEach((group, g) => {
     const clientName = String(group.client);
     const where = `expectEvents[${g}] (${clientName})`;
+    if (group.eventType === 'cmap') {
+      checkExpectedCmapEvents(where, group, entities);
+      return;
+    }
     const actual = entities.get(clientName, 'client').events;
     const expected = group.events as Document[];
     const ignoreExtra = group.ignoreExtraEvents === true;
@@ -420,6 +424,24 @@ function checkExpectedEvents(expectEvents: Document[], entities: EntityMap): voi
       fail(where, `expected ${expected.length} event(s)${ignoreExtra ? ' or more' : ''}, observed ${actual.length}; ${listing()}`);
     }
   });
+}
+
+/** Asserts one eventType: cmap group of expectEvents: the pool events in order, with the fields the test names. */
+function checkExpectedCmapEvents(where: string, group: Document, entities: EntityMap): void {
+  const actual = entities.get(String(group.client), 'client').cmapEvents;
+  const expected = group.events as Document[];
+  const listing = (): string => `expected [${expected.map((e) => Object.keys(e)[0]).join(', ')}], observed [${actual.map((e) => e.type).join(', ')}]`;
+  expected.forEach((want, i) => {
+    const [type] = Object.keys(want);
+    const spec = want[type] as Document;
+    const got = actual[i];
+    const at = `${where} event #${i}`;
+    if (!got) fail(at, `missing; ${listing()}`);
+    if (got.type !== type) fail(at, `expected a ${type}, observed ${got.type}; ${listing()}`);
+    if (spec.reason !== undefined && spec.reason !== got.reason) fail(at, `expected reason ${show(spec.reason)}, observed ${show(got.reason)}`);
+    if (spec.hasServiceId !== undefined && (got.serviceId != null) !== spec.hasServiceId) fail(at, `hasServiceId should be ${spec.hasServiceId}`);
+  });
+  if (group.ignoreExtraEvents !== true && actual.length > expected.length) fail(where, `expected ${expected.length} event(s), observed ${actual.length}; ${listing()}`);
 }
 
 const MAJORITY = { writeConcern: { w: 'majority' } } as const;

@@ -4,6 +4,7 @@ import { parseDocuments } from './documents.js';
 import { parseGroup } from './group.js';
 import { parseLimit } from './limit.js';
 import { parseListLocalSessions } from './list_local_sessions.js';
+import { parseListSearchIndexes } from './list_search_indexes.js';
 import { parseListSessions } from './list_sessions.js';
 import { parseMatch } from './match.js';
 import { parseMerge } from './merge.js';
@@ -26,6 +27,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$group', parseGroup],
   ['$limit', parseLimit],
   ['$listLocalSessions', parseListLocalSessions],
+  ['$listSearchIndexes', parseListSearchIndexes],
   ['$listSessions', parseListSessions],
   ['$match', parseMatch],
   ['$merge', parseMerge],
@@ -49,7 +51,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
 const knownElsewhere: ReadonlySet<string> = new Set([
   '$bucket', '$bucketAuto', '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp', '$densify',
   '$facet', '$fill', '$geoNear', '$graphLookup', '$indexStats',
-  '$listSampledQueries', '$listSearchIndexes', '$lookup', '$planCacheStats',
+  '$listSampledQueries', '$lookup', '$planCacheStats',
   '$querySettings', '$queryStats', '$sample', '$search', '$searchMeta', '$setWindowFields',
   '$shardedDataDistribution', '$unionWith', '$vectorSearch',
 ]);

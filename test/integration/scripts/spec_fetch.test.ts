@@ -49,6 +49,13 @@ const UPSTREAM_FILES = {
   'source/sessions/tests/driver-sessions-server-support.json': '{"file":"sessions"}\n',
   'source/sessions/tests/driver-sessions-server-support.yml': 'file: sessions\n',
   'source/causal-consistency/tests/causal-consistency-write-commands.json': '{"file":"causal-consistency"}\n',
+  'source/retryable-reads/tests/unified/find.json': '{"file":"retryable-reads"}\n',
+  'source/retryable-reads/tests/legacy/find.json': '{"file":"retryable-reads-legacy"}\n',
+  'source/collection-management/tests/clustered-indexes.json': '{"file":"collection-management"}\n',
+  'source/index-management/tests/createSearchIndex.json': '{"file":"index-management"}\n',
+  'source/run-command/tests/unified/runCommand.json': '{"file":"run-command"}\n',
+  'source/read-write-concern/tests/operation/default-write-concern-3.4.json': '{"file":"read-write-concern"}\n',
+  'source/read-write-concern/tests/connection-string/write-concern.json': '{"file":"read-write-concern-legacy"}\n',
   'source/server-discovery-and-monitoring/tests/unrelated.json': '{"file":"unrelated"}\n',
 };
 
@@ -79,11 +86,17 @@ describe('npm run spec:fetch', () => {
 
     const spec = findSpecDir(root, {});
     assert.equal(spec, join(root, 'spec'));
-    assert.deepEqual(readdirSync(spec!).sort(), ['LICENSE.md', 'README.md', 'causal-consistency', 'change-streams', 'crud', 'retryable-writes', 'sessions', 'transactions', 'transactions-convenient-api']);
+    assert.deepEqual(readdirSync(spec!).sort(), ['LICENSE.md', 'README.md', 'causal-consistency', 'change-streams', 'collection-management', 'crud', 'index-management', 'read-write-concern', 'retryable-reads', 'retryable-writes', 'run-command', 'sessions', 'transactions', 'transactions-convenient-api']);
     assert.deepEqual(readdirSync(join(spec!, 'sessions')), ['driver-sessions-server-support.json'], 'the .yml sources stay behind');
     assert.deepEqual(readdirSync(join(spec!, 'causal-consistency')), ['causal-consistency-write-commands.json']);
     assert.deepEqual(readdirSync(join(spec!, 'change-streams')).sort(), ['change-streams.json', 'csot-change-streams.json', 'poc-change-streams.json']);
     assert.deepEqual(readdirSync(join(spec!, 'crud')), ['insertOne.json']);
+    assert.deepEqual(readdirSync(join(spec!, 'retryable-reads')), ['find.json'], 'the unified files only, not the legacy ones');
+    assert.equal(readFileSync(join(spec!, 'retryable-reads', 'find.json'), 'utf8'), '{"file":"retryable-reads"}\n');
+    assert.deepEqual(readdirSync(join(spec!, 'collection-management')), ['clustered-indexes.json']);
+    assert.deepEqual(readdirSync(join(spec!, 'index-management')), ['createSearchIndex.json']);
+    assert.deepEqual(readdirSync(join(spec!, 'run-command')), ['runCommand.json']);
+    assert.deepEqual(readdirSync(join(spec!, 'read-write-concern')), ['default-write-concern-3.4.json'], 'operation/ only: connection-string/ is not unified');
     assert.equal(readFileSync(join(spec!, 'change-streams', 'csot-change-streams.json'), 'utf8'), UPSTREAM_FILES['source/client-side-operations-timeout/tests/change-streams.json']);
     assert.equal(readFileSync(join(spec!, 'change-streams', 'poc-change-streams.json'), 'utf8'), UPSTREAM_FILES['source/unified-test-format/tests/valid-pass/poc-change-streams.json']);
     assert.equal(readFileSync(join(spec!, 'crud', 'insertOne.json'), 'utf8'), '{"file":"crud","version":1}\n', 'the pinned commit, not the tip');

@@ -98,6 +98,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [13388, 'StaleConfig'],
   [13435, 'NotPrimaryNoSecondaryOk'],
   [13436, 'NotPrimaryOrSecondary'],
+  [31082, 'SearchNotEnabled'],
   [40414, 'IDLFailedToParse'],
   [40415, 'IDLUnknownField'],
 ];
