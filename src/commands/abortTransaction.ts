@@ -1,4 +1,5 @@
 import { mongoError } from '../errors/index.js';
+import { noSuchTransaction } from '../engine/transactions/registry.js';
 import type { CommandDefinition } from './support/context.js';
 import { transactionArgs } from './support/transaction.js';
 
@@ -11,7 +12,7 @@ export const abortTransaction: CommandDefinition = {
     const registry = ctx.server.engine.transactions;
     const txn = registry.find(session, txnNumber);
     if (txn?.state === 'committed') throw mongoError('TransactionCommitted', `Transaction ${txnNumber} has been committed.`);
-    if (!txn || txn.state !== 'inProgress') throw mongoError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`);
+    if (!txn || txn.state !== 'inProgress') throw noSuchTransaction(txnNumber);
     registry.abort(txn);
     return {};
   },

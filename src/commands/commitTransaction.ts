@@ -1,5 +1,5 @@
-import { mongoError } from '../errors/index.js';
 import { TransactionConflict } from '../engine/transactions/snapshot_view.js';
+import { noSuchTransaction } from '../engine/transactions/registry.js';
 import type { CommandDefinition } from './support/context.js';
 import { transactionArgs } from './support/transaction.js';
 
@@ -15,7 +15,7 @@ export const commitTransaction: CommandDefinition = {
     const registry = ctx.server.engine.transactions;
     const txn = registry.find(session, txnNumber);
     if (txn?.state === 'committed') return {};
-    if (!txn || txn.state !== 'inProgress') throw mongoError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`);
+    if (!txn || txn.state !== 'inProgress') throw noSuchTransaction(txnNumber);
     try {
       await registry.commit(txn);
     } catch (err) {

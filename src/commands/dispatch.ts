@@ -85,7 +85,8 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
     const session = sessionOfCommand(cmd);
-    checkClusterTime(cmd, server.engine.options.now?.() ?? Date.now());
+    // The clock is read only for a command that gossips a cluster time (drivers over the wire; never in process).
+    if (cmd.$clusterTime !== undefined) checkClusterTime(cmd, server.engine.options.now?.() ?? Date.now());
     if (session && !command.ignoresSession) server.engine.sessions.vivify(session);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
     // Fail points exist only with test commands enabled; without them, no await.

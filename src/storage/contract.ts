@@ -81,3 +81,23 @@ export function uuidTaken(uuid: string): StorageError {
 export function namespaceNotFound(uuid: string): StorageError {
   return new StorageError('NamespaceNotFound', `no collection with uuid ${uuid}`);
 }
+
+/**
+ * `insertDocuments` as a series of `insertDocument` calls, for a writer without a batched path: stops at the first
+ * DuplicateKey and returns how many rows went in before it, as the contract says.
+ */
+export async function insertOneByOne(
+  writer: { insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> },
+  collUuid: string,
+  rows: readonly { key: Uint8Array; doc: Uint8Array }[],
+): Promise<number> {
+  for (let i = 0; i < rows.length; i++) {
+    try {
+      await writer.insertDocument(collUuid, rows[i]!.key, rows[i]!.doc);
+    } catch (err) {
+      if (err instanceof StorageError && err.kind === 'DuplicateKey') return i;
+      throw err;
+    }
+  }
+  return rows.length;
+}

@@ -38,6 +38,8 @@ export class TransactionRegistry {
    * the storage queue; when nothing needs history any more, it is dropped here.
    */
   get capturing(): boolean {
+    // Every write asks: with nothing open and no history kept, the answer costs no clock read.
+    if (this.open.size === 0 && this.pins.size === 0 && this.historyFrom === null) return false;
     const now = Date.now();
     let expired = false;
     for (const [ts, until] of this.pins) {
@@ -122,7 +124,7 @@ export class TransactionRegistry {
       throw mongoError('TransactionTooOld', `Cannot continue transaction ${txnNumber} on session ${session} because a newer transaction ${txn.txnNumber} has already started.`);
     }
     if (!txn || txn.txnNumber !== txnNumber || txn.state !== 'inProgress') {
-      throw mongoError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`, { labels: ['TransientTransactionError'] });
+      throw noSuchTransaction(txnNumber);
     }
     return txn;
   }
@@ -193,4 +195,9 @@ export class TransactionRegistry {
     for (const txn of this.open) if (txn !== self && txn.wrote(uuid, keyHex)) return true;
     return false;
   }
+}
+
+/** NoSuchTransaction (251): the session has no open transaction with that number (it ended, or never began). */
+export function noSuchTransaction(txnNumber: bigint) {
+  return mongoError('NoSuchTransaction', `Transaction with { txnNumber: ${txnNumber} } has been aborted.`);
 }

@@ -1,5 +1,6 @@
 import { mongoError } from '../../errors/index.js';
 import { StorageError, type CollectionRecord, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
+import { insertOneByOne } from '../../storage/contract.js';
 import type { VersionStore } from './version_store.js';
 
 /**
@@ -223,16 +224,8 @@ export class BufferedWriter extends SnapshotReader implements StorageWriter {
     this.buffer.ops.push((w) => w.insertDocument(collUuid, k, d));
   }
 
-  async insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
-    for (let i = 0; i < rows.length; i++) {
-      try {
-        await this.insertDocument(collUuid, rows[i]!.key, rows[i]!.doc);
-      } catch (err) {
-        if (err instanceof StorageError && err.kind === 'DuplicateKey') return i;
-        throw err;
-      }
-    }
-    return rows.length;
+  insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
+    return insertOneByOne(this, collUuid, rows);
   }
 
   async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {

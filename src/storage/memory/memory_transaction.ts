@@ -3,8 +3,7 @@
  * everything before it mutates, then records how to undo itself, so a failed call changes nothing and a failed
  * transaction is rolled back by running the undo log backwards.
  */
-import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import { StorageError } from '../types.js';
+import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
 import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
@@ -173,16 +172,8 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  async insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
-    for (let i = 0; i < rows.length; i++) {
-      try {
-        await this.insertDocument(collUuid, rows[i]!.key, rows[i]!.doc);
-      } catch (err) {
-        if (err instanceof StorageError && err.kind === 'DuplicateKey') return i;
-        throw err;
-      }
-    }
-    return rows.length;
+  insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
+    return insertOneByOne(this, collUuid, rows);
   }
 
   async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
