@@ -22,5 +22,6 @@ export function byMetric(metric: string, x: number | null | undefined): string {
   if (metric.endsWith('Ms')) return `${ms(x)} ms`;
   if (metric.endsWith('KiB')) return mib(x);
   if (metric.endsWith('PerSec')) return `${int(x)}/s`;
+  if (metric.endsWith('Ratio')) return x === null || x === undefined ? '–' : `${x.toFixed(2)} ×`;
   return int(x);
 }
