@@ -162,6 +162,7 @@ export class TransactionRegistry {
   private end(txn: Transaction, state: 'committed' | 'aborted'): void {
     if (!this.open.has(txn)) return;
     if (state === 'aborted') txn.abort();
+    txn.release();
     this.open.delete(txn);
     clearTimeout(this.timers.get(txn));
     this.timers.delete(txn);

@@ -16,6 +16,14 @@ export class WriteBuffer {
   /** Collections created or changed in the transaction, by uuid. */
   readonly collections = new Map<string, CollectionRecord>();
 
+  /** Forgets everything buffered (the transaction ended: its record stays, its writes need no memory any more). */
+  clear(): void {
+    this.ops.length = 0;
+    this.docs.clear();
+    this.indexEntries.clear();
+    this.collections.clear();
+  }
+
   /** True when the transaction wrote the document `keyHex` of `uuid`. */
   wrote(uuid: string, keyHex: string): boolean {
     return this.docs.get(uuid)?.has(keyHex) ?? false;

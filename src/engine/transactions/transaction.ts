@@ -99,6 +99,15 @@ export class Transaction {
   abort(): void {
     this.state = 'aborted';
   }
+
+  /**
+   * Drops the buffered writes once the transaction has ended: the session keeps the transaction (a retried commit
+   * answers from its state) but not what it wrote, which may be large.
+   */
+  release(): void {
+    this.buffer.clear();
+    this.entries.length = 0;
+  }
 }
 
 /** A read-only view of the engine at `ts` (a snapshot read outside a transaction). */
