@@ -2,7 +2,6 @@ import { mongoError } from '../errors/index.js';
 import { structArray } from '../query/idl.js';
 import type { CommandDefinition } from './support/context.js';
 import { sessionFromClient } from './support/session_args.js';
-import { sessionKey } from '../engine/retryable_writes.js';
 
 /**
  * endSessions: `{endSessions: [{id: UUID}, ...]}`. The server forgets the sessions and kills their cursors, as
@@ -16,8 +15,6 @@ export const endSessions: CommandDefinition = {
     const ids = structArray(cmd.endSessions, 'endSessions.endSessions', 'endSessions.endSessionsFromClient', sessionFromClient);
     for (const { isChild, text } of ids) if (isChild) throw mongoError('InvalidOptions', `Cannot specify a child session id ${text()}`);
     ctx.server.engine.sessions.end(ids.map((s) => s.lsid));
-    // An ended session's open transaction is aborted, as mongod does.
-    for (const { lsid } of ids) ctx.server.engine.transactions.forget(sessionKey({ id: lsid.id }));
     return {};
   },
 };

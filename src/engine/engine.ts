@@ -10,6 +10,7 @@ import { EntryEncoder } from './entry_bytes.js';
 import type { CollectionInfo } from './catalog.js';
 import { DEFAULT_TRIM_BATCH_ENTRIES, OplogTrimmer, TRUNCATED_KEY } from './oplog_trimmer.js';
 import { TransactionRegistry } from './transactions/registry.js';
+import { sessionKey } from './retryable_writes.js';
 import { CapturingWriter } from './transactions/capturing_writer.js';
 import { PendingVersions } from './transactions/version_store.js';
 
@@ -113,7 +114,11 @@ export class Engine {
   ) {
     this.hub = new OplogHub(clock.current(), options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
     if (options.transactionLifetimeLimitSeconds !== undefined) this.transactions.lifetimeLimitSeconds = options.transactionLifetimeLimitSeconds;
-    this.sessions = new SessionCache(this.cursors, { now: options.now });
+    this.sessions = new SessionCache(this.cursors, {
+      now: options.now,
+      // An ended or expired session's open transaction is aborted, as mongod does.
+      onForget: (lsid) => this.transactions.forget(sessionKey({ id: lsid.id })),
+    });
     this.trimmer = new OplogTrimmer(storage, {
       sizeBytes: options.oplogSizeBytes,
       minRetentionHours: options.oplogMinRetentionHours,

@@ -84,6 +84,8 @@ export interface SessionCacheOptions {
   now?: () => number;
   /** At most this many sessions at once (default MAX_SESSIONS). */
   maxSessions?: number;
+  /** Called for each session ended or expired, before it is forgotten (its open transaction is aborted there). */
+  onForget?: (lsid: LogicalSessionId) => void;
 }
 
 /**
@@ -97,11 +99,13 @@ export class SessionCache {
   private readonly records = new Map<string, SessionRecord>();
   private readonly now: () => number;
   private readonly maxSessions: number;
+  private readonly onForget: ((lsid: LogicalSessionId) => void) | undefined;
   private lastReap: number;
 
   constructor(private readonly cursors: CursorRegistry, options: SessionCacheOptions = {}) {
     this.now = options.now ?? Date.now;
     this.maxSessions = options.maxSessions ?? MAX_SESSIONS;
+    this.onForget = options.onForget;
     this.lastReap = this.now();
   }
 
@@ -177,7 +181,11 @@ export class SessionCache {
 
   /** Drops the sessions with these keys and kills their cursors, as mongod's refresh does for ended sessions. */
   private forget(keys: ReadonlySet<string>): void {
-    for (const key of keys) this.records.delete(key);
+    for (const key of keys) {
+      const record = this.records.get(key);
+      if (record && this.onForget) this.onForget(record.lsid);
+      this.records.delete(key);
+    }
     this.killCursors((lsid) => keys.has(keyOf(lsid)));
   }
 

@@ -160,6 +160,20 @@ describe('multi-document transactions', () => {
     assert.equal(await coll.countDocuments(), 2);
   });
 
+  it('ending a session aborts its open transaction: nothing of it is applied', async () => {
+    const coll = client.db('txn').collection<Doc>('ended');
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ _id: 1 }, { session });
+      await other.db('admin').command({ endSessions: [session.id] });
+      await rejectsWith(session.commitTransaction(), 251, { codeName: 'NoSuchTransaction' });
+    } finally {
+      await session.endSession();
+    }
+    assert.equal(await coll.countDocuments(), 0);
+  });
+
   it('a transaction open longer than transactionLifetimeLimitSeconds is aborted, and getParameter reports the limit', async () => {
     const short = await startInProcess({ transactionLifetimeLimitSeconds: 1 });
     const shortClient = clientFor(short.address);
