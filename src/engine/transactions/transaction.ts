@@ -34,14 +34,7 @@ export class Transaction {
     readonly snapshot: bigint,
     private readonly writtenByOthers: (self: Transaction, uuid: string, keyHex: string) => boolean,
   ) {
-    // The engine itself, with read() and write() going through this transaction: every engine function a command
-    // calls (find, insert, update, aggregate, ...) then runs unchanged inside the transaction.
-    const view = Object.create(base) as Engine;
-    Object.defineProperties(view, {
-      read: { value: <T>(fn: (reader: StorageReader) => Promise<T>) => base.storage.read((r) => fn(this.reader(r))) },
-      write: { value: <T>(fn: (ctx: WriteContext) => Promise<T>) => base.storage.read((r) => fn(this.writeContext(r))) },
-    });
-    this.engine = view;
+    this.engine = engineView(base, (r) => this.reader(r), (r) => this.writeContext(r));
   }
 
   private reader(inner: StorageReader): SnapshotReader {
@@ -110,13 +103,24 @@ export class Transaction {
   }
 }
 
-/** A read-only view of the engine at `ts` (a snapshot read outside a transaction). */
-export function snapshotView(base: Engine, versions: VersionStore, ts: bigint): Engine {
+/**
+ * The engine itself, with read() and write() going through a snapshot: every engine function a command calls (find,
+ * insert, update, aggregate, ...) then runs unchanged on it. Both run inside a storage read: a transaction's writes
+ * go to its buffer, never to the store.
+ */
+function engineView(base: Engine, reader: (inner: StorageReader) => StorageReader, writeContext: (inner: StorageReader) => WriteContext): Engine {
   const view = Object.create(base) as Engine;
-  const empty = new WriteBuffer();
   Object.defineProperties(view, {
-    read: { value: <T>(fn: (reader: StorageReader) => Promise<T>) => base.storage.read((r) => fn(new SnapshotReader(r, versions, ts, empty))) },
-    write: { value: () => Promise.reject(new Error('a snapshot read cannot write')) },
+    read: { value: <T>(fn: (reader: StorageReader) => Promise<T>) => base.storage.read((r) => fn(reader(r))) },
+    write: { value: <T>(fn: (ctx: WriteContext) => Promise<T>) => base.storage.read((r) => fn(writeContext(r))) },
   });
   return view;
+}
+
+/** A read-only view of the engine at `ts` (a snapshot read outside a transaction). */
+export function snapshotView(base: Engine, versions: VersionStore, ts: bigint): Engine {
+  const empty = new WriteBuffer();
+  return engineView(base, (r) => new SnapshotReader(r, versions, ts, empty), () => {
+    throw new Error('a snapshot read cannot write');
+  });
 }

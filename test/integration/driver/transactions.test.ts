@@ -198,20 +198,6 @@ describe('multi-document transactions', () => {
       await short.close();
     }
   });
-});
-
-describe('snapshot reads', () => {
-  let server: RunningServer;
-  let client: MongoClient;
-
-  before(async () => {
-    server = await startInProcess();
-    client = clientFor(server.address);
-  });
-  after(async () => {
-    await client.close();
-    await server.close();
-  });
 
   it('a snapshot session reads at its first read time, whatever is written after it', async () => {
     const coll = client.db('snap').collection<Doc>('c');
@@ -237,20 +223,6 @@ describe('snapshot reads', () => {
     // Long before any history was kept (the server keeps versions only while a snapshot or a transaction needs them).
     await rejectsWith(db.command({ find: 'old', readConcern: { level: 'snapshot', atClusterTime: new Timestamp({ t: 1, i: 0 }) } }), 239, { codeName: 'SnapshotTooOld' });
     await rejectsWith(db.command({ insert: 'old', documents: [{ _id: 3 }], readConcern: { level: 'snapshot' } }), 72);
-  });
-});
-
-describe('collections created inside a transaction', () => {
-  let server: RunningServer;
-  let client: MongoClient;
-
-  before(async () => {
-    server = await startInProcess();
-    client = clientFor(server.address);
-  });
-  after(async () => {
-    await client.close();
-    await server.close();
   });
 
   it('an explicit create and an implicit one exist for others only once the transaction commits', async () => {
