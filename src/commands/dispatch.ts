@@ -1,4 +1,5 @@
-import { isDocument, toBigInt, type Document } from '../bson/types.js';
+import { isDocument, isNumeric, toBigInt, type Document } from '../bson/types.js';
+import type { OperationInfo } from '../engine/operation.js';
 import { asServerError, mongoError, MongoServerError } from '../errors/index.js';
 import { errorLabels } from './support/error_labels.js';
 import { unsatisfiableWriteConcern } from './support/write_concern.js';
@@ -73,7 +74,17 @@ async function applyFailCommand(server: ServerContext, name: string, cmd: Docume
 export async function dispatch(server: ServerContext, cmd: Document, connection: ConnectionState, extras?: Partial<CommandContext>): Promise<Document> {
   const name = firstKey(cmd);
   const db = typeof cmd.$db === 'string' ? cmd.$db : 'admin';
-  const ctx: CommandContext = { server, engine: server.engine, connection, db, lsid: isDocument(cmd.lsid) ? cmd.lsid : undefined, ...extras };
+  const lsid = isDocument(cmd.lsid) ? cmd.lsid : undefined;
+  const op = server.operations.start(operationInfo(name, db, cmd, connection, lsid), timeLimitOf(name, cmd));
+  try {
+    return await runCommand(server, cmd, name, { server, engine: server.engine, connection, op, db, lsid, ...extras });
+  } finally {
+    server.operations.finish(op);
+  }
+}
+
+async function runCommand(server: ServerContext, cmd: Document, name: string, ctx: CommandContext): Promise<Document> {
+  const db = ctx.db;
   // The clock is read only when someone logs slow commands.
   const started = server.options.log ? Date.now() : 0;
   const changeStream = (name === 'aggregate' && isChangeStreamAggregate(cmd)) || (name === 'getMore' && isChangeStreamGetMore(server, cmd));
@@ -133,6 +144,44 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
   }
   // `reply` is this call's own object (a copy of the result, or the error's fresh reply).
   return addClusterTimeFields(reply, server.engine);
+}
+
+/** mongod's `op` field of `$currentOp` for a command. */
+function opType(name: string): string {
+  switch (name) {
+    case 'find':
+      return 'query';
+    case 'getMore':
+      return 'getmore';
+    case 'insert':
+      return 'insert';
+    case 'update':
+      return 'update';
+    case 'delete':
+      return 'remove';
+    default:
+      return 'command';
+  }
+}
+
+function operationInfo(name: string, db: string, cmd: Document, connection: ConnectionState, lsid: Document | undefined): OperationInfo {
+  const target = cmd[name];
+  const ns = typeof target === 'string' && target.length > 0 ? `${db}.${target}` : `${db}.$cmd`;
+  const info: OperationInfo = { op: opType(name), ns, command: cmd, connectionId: connection.id, client: connection.remoteAddress };
+  const appName = connection.state.appName;
+  if (typeof appName === 'string') info.appName = appName;
+  if (lsid) info.lsid = lsid;
+  return info;
+}
+
+/**
+ * The command's time limit: `maxTimeMS`, except on a getMore, where it is how long an awaitData cursor waits for
+ * results, not a limit (a find cursor carries its own limit into its getMores).
+ */
+function timeLimitOf(name: string, cmd: Document): number | undefined {
+  if (name === 'getMore') return undefined;
+  const limit = cmd.maxTimeMS;
+  return isNumeric(limit) ? Number(limit) : undefined;
 }
 
 /**

@@ -52,6 +52,8 @@ export const ErrorCodes = {
   RetryChangeStream: 234,
   CursorKilled: 237,
   ExceededTimeLimit: 262,
+  ClientDisconnect: 279,
+  ExceededMemoryLimit: 146,
   InvalidPipelineOperator: 168,
   QueryExceededMemoryLimitNoDiskUseAllowed: 292,
   NoSuchTransaction: 251,

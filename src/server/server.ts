@@ -10,6 +10,7 @@ import { SERVER_VERSION, ServerContext } from '../commands/support/context.js';
 import { dispatch } from '../commands/dispatch.js';
 import type { ServerStats } from '../commands/support/server_stats.js';
 import { Engine } from '../engine/engine.js';
+import { mongoError } from '../errors/index.js';
 import { openStorage, StorageError, type Storage } from '../storage/index.js';
 import { CloseConnectionSignal, createWireServer, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
 import { resolveOplogSizeBytes } from './oplog_size.js';
@@ -198,6 +199,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   const onConnectionClosed = (conn: ConnectionInfo): void => {
     if (counted.delete(conn)) serverStats.connections.current--;
+    // A command still running for a client that went away is wasted work: interrupt it, as mongod does.
+    context.operations.killConnection(conn.id);
   };
 
   const hosts = options.bindIp.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
@@ -246,6 +249,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const close = (): Promise<void> => {
     closing ??= (async () => {
       write(logEntry('I', 'CONTROL', 4784900, 'shutdown', 'Shutdown started', { address }));
+      context.operations.killAll(mongoError('InterruptedAtShutdown', 'interrupted at shutdown'));
       await Promise.all(wires.map((w) => w.close()));
       try {
         await engine.storage.checkpoint();

@@ -1,5 +1,6 @@
 import type { Document } from '../../bson/types.js';
 import type { Engine } from '../../engine/engine.js';
+import { OperationRegistry, type Operation } from '../../engine/operation.js';
 import { FailPoints } from './fail_points.js';
 import { ServerStats } from './server_stats.js';
 
@@ -30,6 +31,8 @@ export const MAX_WIRE_VERSION = 25;
 export class ServerContext {
   readonly failPoints = new FailPoints();
   readonly stats = new ServerStats();
+  /** The commands in progress: what `$currentOp` lists and `killOp` kills. */
+  readonly operations = new OperationRegistry();
   readonly startTime = new Date();
   /** A fixed electionId: drivers compare it for stale-primary checks, so it must never change. */
   readonly electionId: unknown;
@@ -62,6 +65,8 @@ export interface CommandContext {
    */
   engine: Engine;
   connection: ConnectionState;
+  /** This command as a running operation: its opid, deadline (`maxTimeMS`) and kill state. */
+  op: Operation;
   /** `$db`. */
   db: string;
   lsid?: Document;

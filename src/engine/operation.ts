@@ -1,0 +1,131 @@
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
+import type { Document } from '../bson/types.js';
+import { mongoError, MongoServerError } from '../errors/index.js';
+
+/**
+ * How long work may hold the event loop before it lets other connections in. Every long loop (a scan, a sort, an
+ * aggregation, an index build, a catch-up) calls `Operation.yieldIfDue()` between chunks, so a request can delay
+ * another client by about this much, whatever it does.
+ */
+export const YIELD_EVERY_MS = 10;
+
+/** What `$currentOp` shows of an operation beyond its timing: the command, its namespace and its client. */
+export interface OperationInfo {
+  /** mongod's `op`: 'command', 'query', 'getmore', 'insert', 'update', 'remove'. */
+  op: string;
+  ns: string;
+  command: Document;
+  connectionId: number;
+  client: string;
+  appName?: string;
+  lsid?: Document;
+}
+
+/**
+ * One running command, as mongod's OperationContext: its id in `$currentOp`, its deadline (`maxTimeMS`) and
+ * whether it was killed. Work checks it at its yield points; a check after the deadline throws MaxTimeMSExpired (50),
+ * after a kill the kill's error (Interrupted 11601, ClientDisconnect 279, InterruptedAtShutdown 11600).
+ */
+export class Operation {
+  readonly startedAt = Date.now();
+  private readonly startedTick = performance.now();
+  private lastYield = this.startedTick;
+  private deadline = Infinity;
+  private killedWith: MongoServerError | null = null;
+  private readonly abort = new AbortController();
+  /** How many times it let other work run (`numYields` in `$currentOp`). */
+  numYields = 0;
+
+  constructor(readonly opid: number, readonly info: OperationInfo, maxTimeMS?: number) {
+    if (maxTimeMS !== undefined && maxTimeMS > 0) this.deadline = this.startedTick + maxTimeMS;
+  }
+
+  /** Aborted when the operation is killed: waits (a parked change stream, a lock) listen to it. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get elapsedMicros(): number {
+    return Math.round((performance.now() - this.startedTick) * 1000);
+  }
+
+  /** Milliseconds left before `maxTimeMS` runs out, or undefined without one. */
+  get remainingMS(): number | undefined {
+    return this.deadline === Infinity ? undefined : Math.max(0, this.deadline - performance.now());
+  }
+
+  get killed(): boolean {
+    return this.killedWith !== null;
+  }
+
+  /** Interrupts the operation at its next check; the first kill's error is the one reported. */
+  kill(error: MongoServerError = mongoError('Interrupted', 'operation was interrupted')): void {
+    if (this.killedWith) return;
+    this.killedWith = error;
+    this.abort.abort(error);
+  }
+
+  /** Throws when the operation was killed or ran past its time limit. */
+  check(): void {
+    if (this.killedWith) throw this.killedWith;
+    if (this.deadline !== Infinity && performance.now() >= this.deadline) {
+      this.kill(mongoError('MaxTimeMSExpired', 'operation exceeded time limit'));
+      throw this.killedWith!;
+    }
+  }
+
+  /**
+   * Lets other connections run when this one has held the event loop for YIELD_EVERY_MS, then checks for a kill or
+   * the deadline. Cheap when not due: one clock read.
+   */
+  async yieldIfDue(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield >= YIELD_EVERY_MS) {
+      await nextMacrotask();
+      this.numYields++;
+      this.lastYield = performance.now();
+    }
+    this.check();
+  }
+}
+
+/** Work outside any command (background jobs, internal reads): never killed, no deadline, yields all the same. */
+export function backgroundOperation(desc: string): Operation {
+  return new Operation(0, { op: 'none', ns: '', command: { desc }, connectionId: 0, client: '' });
+}
+
+/** The operations in progress, by opid: what `$currentOp` lists and `killOp` kills. One per server. */
+export class OperationRegistry {
+  private readonly running = new Map<number, Operation>();
+  private nextOpid = 1;
+
+  start(info: OperationInfo, maxTimeMS?: number): Operation {
+    const op = new Operation(this.nextOpid++, info, maxTimeMS);
+    this.running.set(op.opid, op);
+    return op;
+  }
+
+  finish(op: Operation): void {
+    this.running.delete(op.opid);
+  }
+
+  list(): Operation[] {
+    return [...this.running.values()];
+  }
+
+  get(opid: number): Operation | undefined {
+    return this.running.get(opid);
+  }
+
+  /** Kills every operation of a connection (the client went away: ClientDisconnect, as mongod). */
+  killConnection(connectionId: number): void {
+    for (const op of this.running.values()) {
+      if (op.info.connectionId === connectionId) op.kill(mongoError('ClientDisconnect', 'operation was interrupted because a client disconnected'));
+    }
+  }
+
+  /** Kills every operation, as at shutdown. */
+  killAll(error: MongoServerError): void {
+    for (const op of this.running.values()) op.kill(error);
+  }
+}
