@@ -98,6 +98,12 @@ function parseSetParameter(text: string, into: Record<string, string>): void {
   if (name === 'transactionLifetimeLimitSeconds' && !(/^[0-9]+$/.test(value) && Number(value) >= 1)) {
     throw new UsageError(`Bad value for parameter "${name}": "${value}" is not an integer of at least 1`);
   }
+  if (name === 'internalQueryMaxBlockingSortMemoryUsageBytes' && !(/^[0-9]+$/.test(value) && Number(value) >= 1)) {
+    throw new UsageError(`Bad value for parameter "${name}": "${value}" is not an integer of at least 1`);
+  }
+  if (name === 'allowDiskUseByDefault' && parseBoolParameter(value) === undefined) {
+    throw new UsageError(`Bad value for parameter "${name}": "${value}" is not a boolean (1, 0, true or false)`);
+  }
   into[name] = value;
 }
 
@@ -221,10 +227,14 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const enableTestCommands = testText !== undefined && parseBoolParameter(testText) === true;
   const lifetime = setParameters.transactionLifetimeLimitSeconds;
   const transactionLifetimeLimitSeconds = lifetime === undefined ? undefined : Number(lifetime);
+  const sortBytes = setParameters.internalQueryMaxBlockingSortMemoryUsageBytes;
+  const diskDefault = setParameters.allowDiskUseByDefault;
 
   return {
     port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet,
     transactionLifetimeLimitSeconds,
+    internalQueryMaxBlockingSortMemoryUsageBytes: sortBytes === undefined ? undefined : Number(sortBytes),
+    allowDiskUseByDefault: diskDefault === undefined ? undefined : parseBoolParameter(diskDefault),
     argv: ['eddydb', ...args],
     parsed,
   };

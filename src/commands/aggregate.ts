@@ -1,7 +1,8 @@
 import { isDocument, toNumber, type Document } from '../bson/types.js';
 import { mongoError, MongoServerError } from '../errors/index.js';
-import { aggregateDocuments } from '../engine/read_ops.js';
-import { ArrayCursor } from '../engine/array_cursor.js';
+import { aggregateStream } from '../engine/read_ops.js';
+import { AGGREGATE_ERROR_CONTEXT, streamControl } from '../engine/stream_control.js';
+import { firstBatchReply } from './support/stream_reply.js';
 import { aggregateToCollection, endsWithWriteStage } from '../engine/aggregate_write.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
@@ -11,7 +12,7 @@ import { collationArg, optionalBool } from './support/args.js';
 import { cursorCountArg } from './support/args.js';
 import { cursorReply } from './support/reply.js';
 import { collStatsStage } from './support/collStats_stage.js';
-import { compilePipeline } from '../query/pipeline/index.js';
+import { chunksOf, compilePipeline } from '../query/pipeline/index.js';
 
 function batchSizeOf(cmd: Document): number | undefined {
   if (!isDocument(cmd.cursor)) {
@@ -75,13 +76,11 @@ export const aggregate: CommandDefinition = {
       await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, sessions: (spec) => engine.sessions.list(spec) });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
-    const docs = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
-      ? compilePipeline(pipeline.slice(1), { collation, variables }).run([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)])
-      : await aggregateDocuments(engine, ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec) });
-    const cursor = new ArrayCursor(ns, docs, 'aggregate', ctx.lsid);
-    const first = cursor.first(batchSize ?? 101);
-    if (first.exhausted) return cursorReply(ns, 0n, first.docs, 'firstBatch');
-    const id = ctx.engine.cursors.register(cursor);
-    return cursorReply(ns, id, first.docs, 'firstBatch');
+    const slot = { op: ctx.op };
+    const control = streamControl(engine, slot, { allowDiskUse: optionalBool(cmd, 'aggregate', 'allowDiskUse'), errorContext: AGGREGATE_ERROR_CONTEXT });
+    const chunks = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
+      ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)], control), control)
+      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec) }, control);
+    return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101);
   },
 };

@@ -1,10 +1,10 @@
-import { findDocuments } from '../engine/read_ops.js';
+import { findStream } from '../engine/read_ops.js';
+import { FIND_ERROR_CONTEXT, streamControl } from '../engine/stream_control.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
-import { ArrayCursor } from '../engine/array_cursor.js';
 import { mongoError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
 import { collationArg, cursorCountArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
-import { cursorReply } from './support/reply.js';
+import { firstBatchReply } from './support/stream_reply.js';
 
 export const find: CommandDefinition = {
   name: 'find',
@@ -15,7 +15,9 @@ export const find: CommandDefinition = {
     const singleBatch = optionalBool(cmd, 'find', 'singleBatch') ?? false;
     if (cmd.tailable === true) throw mongoError('BadValue', 'tailable cursor requested on non capped collection');
     const variables = resolveLetVariables(cmd.let, 'find');
-    const docs = await findDocuments(ctx.engine, ctx.db, coll, {
+    const slot = { op: ctx.op };
+    const control = streamControl(ctx.engine, slot, { allowDiskUse: optionalBool(cmd, 'find', 'allowDiskUse'), errorContext: FIND_ERROR_CONTEXT });
+    const chunks = await findStream(ctx.engine, ctx.db, coll, {
       filter: optionalDocument(cmd, 'find', 'filter') ?? {},
       sort: optionalDocument(cmd, 'find', 'sort'),
       projection: optionalDocument(cmd, 'find', 'projection'),
@@ -23,12 +25,7 @@ export const find: CommandDefinition = {
       limit: limitRaw,
       collation: collationArg(cmd, 'find'),
       variables,
-    });
-    const ns = `${ctx.db}.${coll}`;
-    const cursor = new ArrayCursor(ns, docs, 'find', ctx.lsid);
-    const first = cursor.first(batchSize ?? 101);
-    if (first.exhausted || singleBatch) return cursorReply(ns, 0n, first.docs, 'firstBatch');
-    const id = ctx.engine.cursors.register(cursor);
-    return cursorReply(ns, id, first.docs, 'firstBatch');
+    }, control);
+    return firstBatchReply(ctx, `${ctx.db}.${coll}`, chunks, slot, 'find', batchSize ?? 101, singleBatch);
   },
 };

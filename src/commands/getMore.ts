@@ -41,7 +41,7 @@ export const getMore: CommandDefinition = {
           throw new MongoServerError(Number(data.errorCode ?? 1), "Failpoint 'failGetMoreAfterCursorCheckout' triggered");
         }
       }
-      const batch = await cursor.next(batchSize, cursor.kind === 'changeStream' ? maxTimeMS : undefined, checkedOut.signal);
+      const batch = await cursor.next(batchSize, cursor.kind === 'changeStream' ? maxTimeMS : undefined, checkedOut.signal, ctx.op);
       exhausted = batch.exhausted;
       registry.checkIn(id, exhausted);
       return cursorReply(cursor.ns, exhausted ? 0n : id, batch.docs, 'nextBatch', batch.postBatchResumeToken);

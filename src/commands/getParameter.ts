@@ -32,6 +32,8 @@ export const SERVER_PARAMETERS: readonly ServerParameter[] = [
   { name: 'featureCompatibilityVersion', value: () => ({ version: '8.0' }), settableAtStartup: false, settableAtRuntime: false },
   { name: 'quiet', value: (o) => isDocument(o.parsed.systemLog) && o.parsed.systemLog.quiet === true, settableAtStartup: false, settableAtRuntime: false },
   { name: 'requireApiVersion', value: () => false, settableAtStartup: false, settableAtRuntime: false },
+  { name: 'internalQueryMaxBlockingSortMemoryUsageBytes', value: (o) => o.internalQueryMaxBlockingSortMemoryUsageBytes ?? 104857600, settableAtStartup: true, settableAtRuntime: false },
+  { name: 'allowDiskUseByDefault', value: (o) => o.allowDiskUseByDefault ?? true, settableAtStartup: true, settableAtRuntime: false },
   { name: 'transactionLifetimeLimitSeconds', value: (o) => o.transactionLifetimeLimitSeconds ?? 60, settableAtStartup: true, settableAtRuntime: false },
 ];
 

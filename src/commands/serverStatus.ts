@@ -39,7 +39,10 @@ async function sections(ctx: CommandContext): Promise<Document> {
       rejected: stats.connections.rejected,
     },
     mem: { bits: 64, resident: mb(memory.rss), virtual: mb(memory.rss + memory.external), supported: true },
-    metrics: { cursor: { open: { total: server.engine.cursors.size, noTimeout: 0, pinned: 0 }, timedOut: 0 } },
+    metrics: {
+      cursor: { open: { total: server.engine.cursors.size, noTimeout: 0, pinned: 0 }, timedOut: 0 },
+      queryExecutor: { scannedObjects: Long.fromNumber(server.engine.metrics.scannedObjects) },
+    },
     network: { numRequests: stats.network.numRequests },
     opcounters: { ...stats.opcounters },
     oplog: await oplogWindow(server.engine),

@@ -2,22 +2,46 @@ import { calculateObjectSize, MAX_BSON_OBJECT_SIZE } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import type { CursorBatch, ServerCursor } from './cursor_registry.js';
 
-const MAX_BATCH_BYTES = MAX_BSON_OBJECT_SIZE;
+/**
+ * The bytes a batch's documents may take in a reply, as mongod's: 16 MiB in all, counting each document with the
+ * bytes its array element adds (type, index digits, NUL), so that the whole reply stays within the 16 MiB + 16 KiB a
+ * reply may have. The first document always goes, whatever its size.
+ */
+export class BatchBudget {
+  private bytes = 0;
+  private count = 0;
 
-/** Splits off the next batch: at most `batchSize` documents (0 = no count limit) and at most 16 MiB. */
-export function takeBatch(docs: Document[], start: number, batchSize: number): number {
-  let end = start;
-  let bytes = 0;
-  const limit = batchSize > 0 ? batchSize : Infinity;
-  while (end < docs.length && end - start < limit) {
-    bytes += calculateObjectSize(docs[end]!);
-    if (bytes > MAX_BATCH_BYTES && end > start) break;
-    end++;
+  constructor(private readonly batchSize: number) {}
+
+  /** Whether `doc` fits; when it does, it is counted. */
+  take(doc: Document): boolean {
+    if (this.batchSize > 0 && this.count >= this.batchSize) return false;
+    const size = calculateObjectSize(doc) + 2 + digits(this.count);
+    if (this.count > 0 && this.bytes + size > MAX_BSON_OBJECT_SIZE) return false;
+    this.bytes += size;
+    this.count++;
+    return true;
   }
+
+  /** Whether the count limit is reached (no document could be taken). */
+  get full(): boolean {
+    return this.batchSize > 0 && this.count >= this.batchSize;
+  }
+}
+
+function digits(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : String(n).length;
+}
+
+/** Splits off the next batch: at most `batchSize` documents (0 = no count limit) within the reply's byte budget. */
+export function takeBatch(docs: Document[], start: number, batchSize: number): number {
+  const budget = new BatchBudget(batchSize);
+  let end = start;
+  while (end < docs.length && budget.take(docs[end]!)) end++;
   return end;
 }
 
-/** A find or aggregate result held by the server while the client pages through it with getMore. */
+/** A result the server already holds whole (bulkWrite's per-operation results) while the client pages through it. */
 export class ArrayCursor implements ServerCursor {
   readonly kind = 'find' as const;
   private offset = 0;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Document } from '../bson/types.js';
+import type { Operation } from './operation.js';
 
 /** One batch of a cursor. `exhausted` means the cursor has nothing more and is gone (reply id 0). */
 export interface CursorBatch {
@@ -17,7 +18,7 @@ export interface ServerCursor {
   /** Whatever the creating command wants to remember (lsid, comment). */
   readonly lsid?: Document;
   /** The next batch; `signal` aborts a waiting change-stream getMore when the cursor is killed. */
-  next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal): Promise<CursorBatch>;
+  next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal, op?: Operation): Promise<CursorBatch>;
   close(): void;
 }
 

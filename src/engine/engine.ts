@@ -1,3 +1,4 @@
+import type { ScanMetrics } from './document_source.js';
 import type { Timestamp } from '../bson/index.js';
 import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
 import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
@@ -60,6 +61,12 @@ export interface EngineOptions {
   oplogCacheBytes?: number;
   /** Transactions open longer than this are aborted (mongod's transactionLifetimeLimitSeconds, default 60). */
   transactionLifetimeLimitSeconds?: number;
+  /** Where blocking stages spill with `allowDiskUse` (mongod's `<dbpath>/_tmp`); the system's temporary folder when absent. */
+  tempDir?: string;
+  /** The memory one blocking stage may hold (mongod's internalQueryMaxBlockingSortMemoryUsageBytes, 100 MB). */
+  blockingStageMemoryBytes?: number;
+  /** Whether blocking stages may spill when a command does not set `allowDiskUse` (mongod's default: true). */
+  allowDiskUseByDefault?: boolean;
 }
 
 /** An entry before the engine stamps it with its cluster time. */
@@ -98,6 +105,8 @@ export class Engine {
   readonly sessions: SessionCache;
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
+  /** Documents read by query scans, for serverStatus. */
+  readonly metrics: ScanMetrics = { scannedObjects: 0 };
   private readonly entryEncoder = new EntryEncoder();
   private closed = false;
   /** The Timestamp last made of committedTs: consecutive replies mostly carry the same one. */

@@ -54,6 +54,11 @@ export class Operation {
     return this.deadline === Infinity ? undefined : Math.max(0, this.deadline - performance.now());
   }
 
+  /** Sets a time limit of `ms` from now (a getMore inherits what its cursor's command had left). */
+  limitTo(ms: number): void {
+    this.deadline = performance.now() + ms;
+  }
+
   get killed(): boolean {
     return this.killedWith !== null;
   }

@@ -1,6 +1,10 @@
-import { compareValues, valuesEqual, type Collation } from '../bson/index.js';
+import { compareValues, type Collation } from '../bson/index.js';
 import { type Document } from '../bson/types.js';
 import { compileSort } from '../query/sort.js';
+import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
+import { ValueGroups } from '../query/pipeline/group_key.js';
+import { candidateChunks, type ReadFn } from './document_source.js';
+import { internalControl } from './stream_control.js';
 import { compileProjection } from '../query/projection/index.js';
 import { compilePipeline } from '../query/pipeline/index.js';
 import { parseListSessionsSpec, type ListSessionsSpec } from '../query/pipeline/list_sessions.js';
@@ -8,7 +12,6 @@ import { MongoServerError, mongoError } from '../errors/index.js';
 import type { StorageReader } from '../storage/types.js';
 import type { Engine } from './engine.js';
 import { getCollectionInfo, isView } from './catalog.js';
-import { candidateDocuments } from './scan.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 
@@ -23,51 +26,72 @@ export interface FindDocumentsOptions {
   variables?: LetVariables;
 }
 
-/** Matching documents of a collection (or a view, through its pipeline), before sort/skip/limit/projection. */
-async function matching(reader: StorageReader, db: string, coll: string, filter: Document, collation: Collation | null, variables?: LetVariables): Promise<Document[]> {
+/** The command's filter as a per-document stage (a `$match` the streaming runner fuses with what follows). */
+function filterStage(filter: Document, collation: Collation | null, variables?: LetVariables): DocumentStage | null {
   const compiled = compileCommandFilter(filter, collation, variables);
-  const info = await getCollectionInfo(reader, db, coll);
-  if (!info) return [];
-  let docs: Document[];
-  if (isView(info)) {
-    const source = await matching(reader, db, info.options.viewOn as string, {}, collation);
-    docs = compilePipeline((info.options.pipeline as Document[]) ?? [], { collation }).run(source);
-    return docs.filter((d) => compiled.matches(d));
-  }
-  docs = (await candidateDocuments(reader, info, filter)).map((c) => c.doc);
-  return compiled.isEmpty ? docs : docs.filter((d) => compiled.matches(d));
+  if (compiled.isEmpty) return null;
+  return { kind: 'document', name: '$match', apply: (doc) => (compiled.matches(doc) ? [doc] : []) };
 }
 
-/** find: the whole result, sorted, skipped, limited and projected. */
-export async function findDocuments(engine: Engine, db: string, coll: string, o: FindDocumentsOptions): Promise<Document[]> {
+/** Matching documents of a collection (or a view, through its pipeline), as a stream, before sort/skip/limit. */
+async function matchingChunks(read: ReadFn, db: string, coll: string, filter: Document, collation: Collation | null, control: StreamControl, variables?: LetVariables): Promise<Chunks> {
+  const stage = filterStage(filter, collation, variables);
+  const source = await candidateChunks(read, db, coll, filter, collation, control);
+  return stage ? streamStages([stage], source, NO_RUNTIME, control) : source;
+}
+
+const NO_RUNTIME: Runtime = { vars: {}, clock: {} };
+
+/**
+ * find as a stream: the filter, then sort (keeping only skip + limit documents when limited), skip, limit and
+ * projection, pulled chunk by chunk by the cursor that returns it.
+ */
+export async function findStream(engine: Engine, db: string, coll: string, o: FindDocumentsOptions, control: StreamControl): Promise<Chunks> {
   const collation = o.collation ?? null;
+  const filter = o.filter ?? {};
   // The filter goes with the projection: a positional projection (`a.$`) re-matches it to find the element.
-  const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter: o.filter ?? {}, collation }) : null;
+  const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter, collation }) : null;
   const sort = o.sort && Object.keys(o.sort).length > 0 ? compileSort(o.sort, collation) : null;
-  return engine.read(async (reader) => {
-    let docs = await matching(reader, db, coll, o.filter ?? {}, collation, o.variables);
-    if (sort) docs = [...docs].sort(sort);
-    const skip = o.skip ?? 0;
-    if (skip > 0 || (o.limit ?? 0) > 0) docs = docs.slice(skip, o.limit ? skip + o.limit : undefined);
-    return projection ? docs.map((d) => projection.apply(d)) : docs;
-  });
+  const stages: CompiledStage[] = [];
+  const match = filterStage(filter, collation, o.variables);
+  if (match) stages.push(match);
+  if (sort) stages.push({ kind: 'batch', name: '$sort', sortCompare: sort, run: (docs) => [...docs].sort(sort) });
+  const skip = o.skip ?? 0;
+  if (skip > 0) stages.push({ kind: 'batch', name: '$skip', skipCount: skip, run: (docs) => docs.slice(skip) });
+  const limit = o.limit ?? 0;
+  if (limit > 0) stages.push({ kind: 'batch', name: '$limit', limitCount: limit, run: (docs) => docs.slice(0, limit) });
+  if (projection) stages.push({ kind: 'document', name: '$project', apply: (doc) => [projection.apply(doc)] });
+  const read: ReadFn = (fn) => engine.read(fn);
+  const source = await candidateChunks(read, db, coll, filter, collation, control, engine.metrics);
+  return streamStages(stages, source, NO_RUNTIME, control);
 }
 
-export async function countDocuments(engine: Engine, db: string, coll: string, o: { filter?: Document; skip?: number; limit?: number; collation?: Collation | null }): Promise<number> {
-  return engine.read(async (reader) => {
-    const filter = o.filter ?? {};
-    if (Object.keys(filter).length === 0) {
+/** find: the whole result, sorted, skipped, limited and projected (for internal reads of a few documents). */
+export async function findDocuments(engine: Engine, db: string, coll: string, o: FindDocumentsOptions): Promise<Document[]> {
+  return collectChunks(await findStream(engine, db, coll, o, internalControl()));
+}
+
+export async function countDocuments(
+  engine: Engine,
+  db: string,
+  coll: string,
+  o: { filter?: Document; skip?: number; limit?: number; collation?: Collation | null },
+  control: StreamControl = internalControl(),
+): Promise<number> {
+  const filter = o.filter ?? {};
+  let total: number | null = null;
+  if (Object.keys(filter).length === 0) {
+    total = await engine.read(async (reader) => {
       const info = await getCollectionInfo(reader, db, coll);
-      if (info && !isView(info)) {
-        const total = await reader.countDocuments(info.uuid);
-        const afterSkip = Math.max(0, total - (o.skip ?? 0));
-        return o.limit ? Math.min(afterSkip, o.limit) : afterSkip;
-      }
-    }
-    const n = (await matching(reader, db, coll, filter, o.collation ?? null)).length;
-    const afterSkip = Math.max(0, n - (o.skip ?? 0));
-    return o.limit ? Math.min(afterSkip, o.limit) : afterSkip;
-  });
+      return info && !isView(info) ? reader.countDocuments(info.uuid) : null;
+    });
+  }
+  if (total === null) {
+    total = 0;
+    for await (const chunk of await matchingChunks((fn) => engine.read(fn), db, coll, filter, o.collation ?? null, control)) total += chunk.length;
+  }
+  const afterSkip = Math.max(0, total - (o.skip ?? 0));
+  return o.limit ? Math.min(afterSkip, o.limit) : afterSkip;
 }
 
 /** Values at a dotted path, one level of arrays flattened, as distinct collects them. */
@@ -86,19 +110,32 @@ function valuesForDistinct(value: unknown, parts: string[], out: unknown[]): voi
   }
 }
 
-export async function distinctValues(engine: Engine, db: string, coll: string, key: string, filter: Document, collation: Collation | null): Promise<unknown[]> {
-  return engine.read(async (reader) => {
-    const docs = await matching(reader, db, coll, filter, collation);
-    const values: unknown[] = [];
-    for (const doc of docs) {
+export async function distinctValues(
+  engine: Engine,
+  db: string,
+  coll: string,
+  key: string,
+  filter: Document,
+  collation: Collation | null,
+  control: StreamControl = internalControl(),
+): Promise<unknown[]> {
+  const values: unknown[] = [];
+  const groups = new ValueGroups<true>(collation);
+  const parts = key.split('.');
+  for await (const chunk of await matchingChunks((fn) => engine.read(fn), db, coll, filter, collation, control)) {
+    for (const doc of chunk) {
       const found: unknown[] = [];
-      valuesForDistinct(doc, key.split('.'), found);
-      for (const v of found) if (!values.some((seen) => valuesEqual(seen, v, collation))) values.push(v);
+      valuesForDistinct(doc, parts, found);
+      for (const v of found) {
+        let fresh = false;
+        groups.get(v, () => (fresh = true));
+        if (fresh) values.push(v);
+      }
     }
-    // mongod collects distinct values in an ordered set (BSONElementSet under the collation), so they come back
-    // in MongoDB's sort order, not in the order they were found.
-    return values.sort((a, b) => compareValues(a, b, collation));
-  });
+  }
+  // mongod collects distinct values in an ordered set (BSONElementSet under the collation), so they come back
+  // in MongoDB's sort order, not in the order they were found.
+  return values.sort((a, b) => compareValues(a, b, collation));
 }
 
 export interface AggregateOptions {
@@ -113,15 +150,15 @@ const SESSIONS_DB = 'config';
 const SESSIONS_COLLECTION = 'system.sessions';
 
 /**
- * The documents an aggregation produces (without a final $out/$merge, which the caller has removed), read through
- * `reader`. The input is the collection (or view), none for a database-level aggregate, or the sessions the server
+ * The documents an aggregation produces (without a final $out/$merge, which the caller has removed), as a stream
+ * read with `read`. The input is the collection (or view), none for a database-level aggregate, or the sessions the server
  * knows for a leading `$listSessions` (on config.system.sessions, which it stands for) or `$listLocalSessions`.
  *
  * @throws MongoServerError 40602 for `$documents` or a session stage after the first stage; InvalidNamespace (73)
  *   for `$documents` or `$listLocalSessions` on a collection, or `$listSessions` elsewhere than
  *   config.system.sessions; the pipeline's own errors.
  */
-export async function runAggregation(reader: StorageReader, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
+export async function aggregateStream(read: ReadFn, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions, control: StreamControl): Promise<Chunks> {
   const first = pipeline.length > 0 ? Object.keys(pipeline[0]!)[0] : undefined;
   pipeline.forEach((stage, i) => {
     if (i > 0 && Object.keys(stage)[0] === '$documents') throw new MongoServerError(40602, '$documents is only valid as the first stage in a pipeline');
@@ -130,21 +167,27 @@ export async function runAggregation(reader: StorageReader, db: string, coll: st
     throw mongoError('InvalidNamespace', `${first} must be run against the database with {aggregate: 1}, not a collection`);
   }
   let stages = pipeline;
-  let source: Document[];
+  let source: Chunks;
   if (first === '$listLocalSessions' || first === '$listSessions') {
     const spec = parseListSessionsSpec(first, pipeline[0]![first]);
     if (first === '$listSessions' && (db !== SESSIONS_DB || coll !== SESSIONS_COLLECTION)) {
       throw mongoError('InvalidNamespace', `$listSessions must be run against the '${SESSIONS_COLLECTION}' collection in the '${SESSIONS_DB}' database.`);
     }
     stages = pipeline.slice(1);
-    source = options.sessions ? options.sessions(spec) : [];
+    source = chunksOf(options.sessions ? options.sessions(spec) : [], control);
   } else {
-    source = coll === null ? [] : await matching(reader, db, coll, {}, collation);
+    // Compiled first: a bad stage fails the command before anything is read.
+    const compiled = compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) });
+    source = coll === null ? chunksOf([], control) : await candidateChunks(read, db, coll, {}, collation, control);
+    return compiled.stream(source, control);
   }
-  return compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) }).run(source);
+  return compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) }).stream(source, control);
 }
 
-/** An ordinary (non-change-stream) aggregation with no final $out/$merge. */
-export async function aggregateDocuments(engine: Engine, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
-  return engine.read((reader) => runAggregation(reader, db, coll, pipeline, collation, options));
+/**
+ * The documents an aggregation produces, whole, read through `reader` (inside a write transaction: `$out` and
+ * `$merge` write what it returns). Errors as {@link aggregateStream}.
+ */
+export async function runAggregation(reader: StorageReader, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
+  return collectChunks(await aggregateStream((fn) => fn(reader), db, coll, pipeline, collation, options, internalControl()));
 }

@@ -3,7 +3,8 @@
  * The CLI (src/cli) is a thin shell around `startServer`; tests start servers in-process with it.
  */
 import os from 'node:os';
-import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ObjectId, type Document } from '../bson/index.js';
 import { CloseConnectionRequested } from '../commands/support/close_connection.js';
 import { SERVER_VERSION, ServerContext } from '../commands/support/context.js';
@@ -58,6 +59,10 @@ export interface StartServerOptions {
   oplogCacheBytes?: number;
   /** Transactions open longer than this many seconds are aborted (mongod's parameter; default 60). */
   transactionLifetimeLimitSeconds?: number;
+  /** mongod's `internalQueryMaxBlockingSortMemoryUsageBytes`: the memory of one blocking stage ($sort, $group). */
+  internalQueryMaxBlockingSortMemoryUsageBytes?: number;
+  /** mongod's `allowDiskUseByDefault`: whether blocking stages may spill when a command does not say. */
+  allowDiskUseByDefault?: boolean;
   /** @internal The wall clock, in ms since the epoch, that oplog retention and session expiry use; for tests. */
   now?: () => number;
 }
@@ -158,7 +163,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       oplogMinRetentionHours: options.oplogMinRetentionHours,
       oplogCacheBytes: options.oplogCacheBytes,
       transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds,
+      blockingStageMemoryBytes: options.internalQueryMaxBlockingSortMemoryUsageBytes,
+      allowDiskUseByDefault: options.allowDiskUseByDefault,
       now: options.now,
+      tempDir: await spillFolder(options.dbpath),
     });
   } catch (err) {
     await storage.close().catch(() => undefined);
@@ -170,6 +178,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       replSetName: options.replSet,
       enableTestCommands: options.enableTestCommands,
       transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds,
+      internalQueryMaxBlockingSortMemoryUsageBytes: options.internalQueryMaxBlockingSortMemoryUsageBytes,
+      allowDiskUseByDefault: options.allowDiskUseByDefault,
       argv: options.argv ?? [...process.argv],
       parsed,
       log: onEvent,
@@ -264,4 +274,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
 
   return { host, port, address, engine, context, close };
+}
+
+/**
+ * `<dbpath>/_tmp`, where blocking stages spill, emptied at start as mongod does: a crash during a spilling sort leaves
+ * its file there. Called once storage holds the folder's lock, so no other server is using it.
+ */
+async function spillFolder(dbpath: string): Promise<string | undefined> {
+  if (dbpath === ':memory:') return undefined;
+  const dir = join(resolve(dbpath), '_tmp');
+  await rm(dir, { recursive: true, force: true });
+  return dir;
 }

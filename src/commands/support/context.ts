@@ -10,6 +10,8 @@ export interface ServerOptions {
   enableTestCommands: boolean;
   /** Set by `--setParameter transactionLifetimeLimitSeconds=N`; the engine's default (60) otherwise. */
   transactionLifetimeLimitSeconds?: number;
+  internalQueryMaxBlockingSortMemoryUsageBytes?: number;
+  allowDiskUseByDefault?: boolean;
   /** The command line as given, for getCmdLineOpts. */
   argv: string[];
   /** getCmdLineOpts' `parsed`. */

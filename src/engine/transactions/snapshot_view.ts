@@ -119,16 +119,27 @@ export class SnapshotReader implements StorageReader {
 
   async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
     this.checkCollection(collUuid);
-    const rows = new Map<string, StoredDocument | null>();
-    const unlimited = range ? { ...range, limit: undefined, reverse: false } : undefined;
-    for (const row of await this.inner.scanDocuments(collUuid, unlimited)) rows.set(Buffer.from(row.key).toString('hex'), row);
+    // What differs from the store in range: older versions of documents changed since the snapshot, then this
+    // transaction's own writes over them.
+    const overlay = new Map<string, StoredDocument | null>();
     for (const { key, before } of this.versions.changedSince(collUuid, this.snapshot)) {
-      if (inRange(key, range)) rows.set(key.toString('hex'), before === null ? null : { key, doc: before });
+      if (inRange(key, range)) overlay.set(key.toString('hex'), before === null ? null : { key, doc: before });
     }
     for (const [hex, { key, doc }] of this.buffer.docs.get(collUuid) ?? []) {
-      if (inRange(key, range)) rows.set(hex, doc === null ? null : { key, doc });
+      if (inRange(key, range)) overlay.set(hex, doc === null ? null : { key, doc });
     }
-    const present = [...rows.values()].filter((r): r is StoredDocument => r !== null).map((r) => ({ key: Buffer.from(r.key), doc: r.doc }));
+    // A forward scan with a limit (a chunk of a streamed scan) reads only as far as it must: each overlay key can
+    // hide at most one stored row, so `limit + overlay.size` rows hold the answer up to the last of them.
+    const bounded = range?.limit !== undefined && !range.reverse;
+    const innerRange = range ? { ...range, limit: bounded ? range.limit! + overlay.size : undefined, reverse: false } : undefined;
+    const stored = await this.inner.scanDocuments(collUuid, innerRange);
+    const cutoff = bounded && stored.length === innerRange!.limit && stored.length > 0 ? Buffer.from(stored[stored.length - 1]!.key) : undefined;
+    const rows = new Map<string, StoredDocument | null>();
+    for (const row of stored) rows.set(Buffer.from(row.key).toString('hex'), row);
+    for (const [hex, row] of overlay) rows.set(hex, row);
+    const present = [...rows.values()]
+      .filter((r): r is StoredDocument => r !== null && (cutoff === undefined || Buffer.compare(Buffer.from(r.key), cutoff) <= 0))
+      .map((r) => ({ key: Buffer.from(r.key), doc: r.doc }));
     return ordered(present, range);
   }
 

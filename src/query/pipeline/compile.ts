@@ -3,6 +3,7 @@ import { MongoServerError, mongoError } from '../../errors/index.js';
 import { createParseContext } from '../expressions/index.js';
 import { isKnownStage, lookupStage } from './registry.js';
 import type { CompiledStage, PipelineOptions, Runtime, StageContext } from './types.js';
+import { streamStages, type Chunks, type StreamControl } from './stream.js';
 
 /** A compiled aggregation pipeline. */
 export interface CompiledPipeline {
@@ -11,6 +12,10 @@ export interface CompiledPipeline {
    * sub-values with them. Evaluation errors (e.g. 40228 from $replaceRoot) are thrown from here.
    */
   run(docs: Iterable<Document>): Document[];
+  /** Runs the stages over a stream, pulling input only as the output is consumed (see stream.ts). */
+  stream(source: Chunks, control: StreamControl): Chunks;
+  /** The compiled stages, for callers that run them with others (find's own stages, a view under a query). */
+  readonly compiled: readonly CompiledStage[];
   /** The stage names, in order, as written. */
   readonly stages: string[];
 }
@@ -77,6 +82,10 @@ export function compilePipeline(stages: readonly unknown[], options: PipelineOpt
   const variables = options.variables ?? {};
   return {
     stages: compiled.map((s) => s.name),
+    compiled,
+    stream(source: Chunks, control: StreamControl): Chunks {
+      return streamStages(compiled, source, { vars: variables, clock: {} }, control);
+    },
     run(docs: Iterable<Document>): Document[] {
       // One clock per run: $$NOW is the same instant for every document of one command.
       return runStages(compiled, Array.from(docs), { vars: variables, clock: {} });

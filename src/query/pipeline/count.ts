@@ -15,6 +15,7 @@ export const parseCount: StageParser = (spec) => {
   return {
     kind: 'batch',
     name: '$count',
+    countField: spec,
     run(docs) {
       if (docs.length === 0) return [];
       const out: Record<string, unknown> = {};

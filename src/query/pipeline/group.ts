@@ -4,6 +4,7 @@ import { accumulatorFactories, type Accumulator, type AccumulatorFactory, type E
 import { ValueGroups } from './group_key.js';
 import { scopeFor } from './scope.js';
 import type { Runtime, StageContext, StageParser } from './types.js';
+import { BLOCKING_STAGE_MEMORY_BYTES, chunksOf, documentBytes, memoryLimitError, type Chunks, type StreamControl } from './stream.js';
 
 /**
  * $group (https://www.mongodb.com/docs/manual/reference/operator/aggregation/group/): one output document per
@@ -55,20 +56,22 @@ export function parseGroupSpec(spec: unknown, ctx: StageContext): { id: Evaluato
   return { id, fields };
 }
 
-/** Runs a compiled group over all input documents. */
-export function runGroup(
-  group: { id: Evaluator; fields: GroupField[] },
-  docs: Document[],
-  runtime: Runtime,
-  ctx: StageContext,
-): Document[] {
-  const groups = new ValueGroups<Accumulator[]>(ctx.collation);
-  for (const doc of docs) {
-    const scope = scopeFor(doc, runtime);
-    const key = group.id(scope);
-    const accs = groups.get(key === undefined ? null : key, () => group.fields.map((f) => f.factory(ctx.collation)));
-    group.fields.forEach((f, i) => accs[i]!.add(f.ev(scope)));
-  }
+type CompiledGroup = { id: Evaluator; fields: GroupField[] };
+
+/** Adds one document to its group; returns whether the group is new. */
+function addToGroups(group: CompiledGroup, groups: ValueGroups<Accumulator[]>, doc: Document, runtime: Runtime, ctx: StageContext): boolean {
+  const scope = scopeFor(doc, runtime);
+  const key = group.id(scope);
+  let created = false;
+  const accs = groups.get(key === undefined ? null : key, () => {
+    created = true;
+    return group.fields.map((f) => f.factory(ctx.collation));
+  });
+  group.fields.forEach((f, i) => accs[i]!.add(f.ev(scope)));
+  return created;
+}
+
+function groupResults(group: CompiledGroup, groups: ValueGroups<Accumulator[]>): Document[] {
   return groups.entries().map(({ key, state }) => {
     const out: Document = { _id: key };
     group.fields.forEach((f, i) => setField(out, f.name, state[i]!.result()));
@@ -76,7 +79,46 @@ export function runGroup(
   });
 }
 
+/** Runs a compiled group over all input documents. */
+export function runGroup(group: CompiledGroup, docs: Document[], runtime: Runtime, ctx: StageContext): Document[] {
+  const groups = new ValueGroups<Accumulator[]>(ctx.collation);
+  for (const doc of docs) addToGroups(group, groups, doc, runtime, ctx);
+  return groupResults(group, groups);
+}
+
+/** What one group holds, roughly: its key and a fixed cost per accumulator (as mongod estimates it). */
+const ACCUMULATOR_BYTES = 64;
+
+/**
+ * A group over a stream: holds only the groups, yields between input chunks, and fails with 292 when the groups
+ * pass the blocking-stage memory limit without `allowDiskUse`. (With it, the groups stay in memory: eddydb does not
+ * spill $group yet, and the process memory budget bounds it.)
+ */
+export async function* groupChunks(group: CompiledGroup, input: Chunks, runtime: Runtime, ctx: StageContext, control: StreamControl): Chunks {
+  const groups = new ValueGroups<Accumulator[]>(ctx.collation);
+  const limit = control.memoryLimitBytes ?? BLOCKING_STAGE_MEMORY_BYTES;
+  let bytes = 0;
+  for await (const chunk of input) {
+    for (const doc of chunk) {
+      if (addToGroups(group, groups, doc, runtime, ctx)) {
+        const entries = groups.entries();
+        bytes += documentBytes({ _id: entries[entries.length - 1]!.key }) + ACCUMULATOR_BYTES * group.fields.length;
+      }
+    }
+    if (bytes > limit && !control.spiller) {
+      throw memoryLimitError(control, "Exceeded memory limit for $group, but didn't allow external sort. Pass allowDiskUse:true to opt in.");
+    }
+    await control.yieldIfDue();
+  }
+  yield* chunksOf(groupResults(group, groups), control);
+}
+
 export const parseGroup: StageParser = (spec, ctx) => {
   const group = parseGroupSpec(spec, ctx);
-  return { kind: 'batch', name: '$group', run: (docs, runtime) => runGroup(group, docs, runtime, ctx) };
+  return {
+    kind: 'batch',
+    name: '$group',
+    run: (docs, runtime) => runGroup(group, docs, runtime, ctx),
+    stream: (input, runtime, control) => groupChunks(group, input, runtime, ctx, control),
+  };
 };

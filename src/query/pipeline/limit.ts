@@ -6,5 +6,5 @@ import type { StageParser } from './types.js';
 export const parseLimit: StageParser = (spec) => {
   const n = integerArgument('$limit', spec);
   if (n <= 0) throw new MongoServerError(15958, 'the limit must be positive');
-  return { kind: 'batch', name: '$limit', run: (docs) => docs.slice(0, n) };
+  return { kind: 'batch', name: '$limit', limitCount: n, run: (docs) => docs.slice(0, n) };
 };

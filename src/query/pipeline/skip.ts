@@ -4,5 +4,5 @@ import type { StageParser } from './types.js';
 /** $skip (https://www.mongodb.com/docs/manual/reference/operator/aggregation/skip/): a non-negative integer. */
 export const parseSkip: StageParser = (spec) => {
   const n = integerArgument('$skip', spec);
-  return { kind: 'batch', name: '$skip', run: (docs) => docs.slice(n) };
+  return { kind: 'batch', name: '$skip', skipCount: n, run: (docs) => docs.slice(n) };
 };

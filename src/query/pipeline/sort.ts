@@ -14,6 +14,7 @@ export const parseSort: StageParser = (spec, ctx) => {
   return {
     kind: 'batch',
     name: '$sort',
+    sortCompare: compare,
     // Array.prototype.sort is stable, so equal keys keep their input order.
     run: (docs: Document[]) => [...docs].sort(compare),
   };

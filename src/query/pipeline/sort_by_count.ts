@@ -1,6 +1,9 @@
-import { compareValues, isDocument } from '../../bson/index.js';
+import { compareValues, isDocument, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { parseGroupSpec, runGroup } from './group.js';
+import { groupChunks, parseGroupSpec, runGroup } from './group.js';
+import { sortedChunks } from './stream.js';
+
+const byCount = (a: Document, b: Document): number => compareValues(b.count, a.count);
 import type { StageParser } from './types.js';
 
 /**
@@ -21,6 +24,7 @@ export const parseSortByCount: StageParser = (spec, ctx) => {
   return {
     kind: 'batch',
     name: '$sortByCount',
-    run: (docs, runtime) => runGroup(group, docs, runtime, ctx).sort((a, b) => compareValues(b.count, a.count)),
+    run: (docs, runtime) => runGroup(group, docs, runtime, ctx).sort(byCount),
+    stream: (input, runtime, control) => sortedChunks(groupChunks(group, input, runtime, ctx, control), byCount, control),
   };
 };

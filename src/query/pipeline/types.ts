@@ -1,5 +1,6 @@
 import type { Collation, Document } from '../../bson/index.js';
 import type { Clock, ParseContext } from '../expressions/index.js';
+import type { Chunks, StreamControl } from './stream.js';
 
 export type { Collation, Document };
 
@@ -41,6 +42,13 @@ export interface BatchStage {
   readonly kind: 'batch';
   readonly name: string;
   run(docs: Document[], runtime: Runtime): Document[];
+  /** What the streaming runner (stream.ts) needs to run the stage without holding its whole input. */
+  readonly limitCount?: number;
+  readonly skipCount?: number;
+  readonly sortCompare?: (a: Document, b: Document) => number;
+  readonly countField?: string;
+  /** A streaming form for a stage that holds state of its own ($group): input chunks in, output chunks out. */
+  stream?(input: Chunks, runtime: Runtime, control: StreamControl): Chunks;
 }
 
 export type CompiledStage = DocumentStage | BatchStage;
