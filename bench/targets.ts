@@ -71,6 +71,13 @@ export const TARGETS: readonly Target[] = [
   ...(['eddydb-memory', 'eddydb-file', 'eddydb-wire'] as const).map((subject): Target => ({
     scenario: 'transactions', subject, metric: 'openTxnsRatio', compare: 'atLeast', value: 0.9, text: 'plain writes with 100 open transactions ≥ 0.9 × without',
   })),
+  ...(['eddydb-memory', 'eddydb-file', 'eddydb-wire'] as const).flatMap((subject): Target[] => [
+    { scenario: 'queries', subject, metric: 'limitOneMs', compare: 'below', value: 50, text: 'find().limit(1) on 1M documents < 50 ms (a query streams)' },
+    {
+      scenario: 'queries', subject, metric: 'pointReadP99MsDuringSort', compare: 'below', value: 100,
+      text: 'point reads from another client during a sort of 1M documents: p99 < 100 ms',
+    },
+  ]),
 ];
 
 function figureOf(results: readonly RunResult[], scenario: string, subject: SubjectName, metric: string): number | null {

@@ -28,6 +28,14 @@ export interface CollectionLike {
   insertMany(docs: Doc[]): Promise<unknown>;
   updateOne(filter: Doc, update: Doc, options?: { session?: SessionLike }): Promise<unknown>;
   watch(pipeline?: Doc[], options?: Doc): ChangeStreamLike;
+  find(filter: Doc, options?: { limit?: number; sort?: Doc; allowDiskUse?: boolean }): FindCursorLike;
+}
+
+/** The part of a driver-shaped find cursor the scenarios use. */
+export interface FindCursorLike {
+  next(): Promise<Doc | null>;
+  toArray(): Promise<Doc[]>;
+  close(): Promise<void>;
 }
 
 /** A connection to eddydb (embedded or over the wire) that can hand out more connections for fan-out. */

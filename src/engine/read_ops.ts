@@ -1,6 +1,6 @@
 import { compareValues, type Collation } from '../bson/index.js';
 import { type Document } from '../bson/types.js';
-import { compileSort } from '../query/sort.js';
+import { compileSort, compileSortKeys } from '../query/sort.js';
 import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
 import { ValueGroups } from '../query/pipeline/group_key.js';
 import { candidateChunks, type ReadFn } from './document_source.js';
@@ -51,11 +51,14 @@ export async function findStream(engine: Engine, db: string, coll: string, o: Fi
   const filter = o.filter ?? {};
   // The filter goes with the projection: a positional projection (`a.$`) re-matches it to find the element.
   const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter, collation }) : null;
-  const sort = o.sort && Object.keys(o.sort).length > 0 ? compileSort(o.sort, collation) : null;
+  const sortKeys = o.sort && Object.keys(o.sort).length > 0 ? compileSortKeys(o.sort, collation) : null;
   const stages: CompiledStage[] = [];
   const match = filterStage(filter, collation, o.variables);
   if (match) stages.push(match);
-  if (sort) stages.push({ kind: 'batch', name: '$sort', sortCompare: sort, run: (docs) => [...docs].sort(sort) });
+  if (o.sort && sortKeys) {
+    const sort = compileSort(o.sort, collation);
+    stages.push({ kind: 'batch', name: '$sort', sortKeys, run: (docs) => [...docs].sort(sort) });
+  }
   const skip = o.skip ?? 0;
   if (skip > 0) stages.push({ kind: 'batch', name: '$skip', skipCount: skip, run: (docs) => docs.slice(skip) });
   const limit = o.limit ?? 0;

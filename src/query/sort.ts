@@ -102,40 +102,54 @@ function isPrefixPath(a: string, b: string): boolean {
  * one document run through different arrays.
  */
 export function compileSort(spec: Document, collation?: Collation | null): SortComparator {
-  const fields = parseSortSpec(spec);
+  const sortKeys = compileSortKeys(spec, collation);
   const cache = new WeakMap<Document, unknown[]>();
-
   const keysOf = (doc: Document): unknown[] => {
-    const cached = cache.get(doc);
-    if (cached) return cached;
-    const keys: unknown[] = [];
-    const arrayPaths: string[][] = [];
-    for (const field of fields) {
-      const values: unknown[] = [];
-      const arrays: string[] = [];
-      collectKeys(doc, field.path, 0, values, arrays);
-      arrayPaths.push(arrays);
-      let best = values[0];
-      for (let k = 1; k < values.length; k++) {
-        const c = compareValues(values[k], best, collation);
-        if (field.direction === 1 ? c < 0 : c > 0) best = values[k];
-      }
-      keys.push(best);
+    let keys = cache.get(doc);
+    if (!keys) {
+      keys = sortKeys.keysOf(doc);
+      cache.set(doc, keys);
     }
-    checkParallelArrays(arrayPaths);
-    cache.set(doc, keys);
     return keys;
   };
+  return (a, b) => sortKeys.compareKeys(keysOf(a), keysOf(b));
+}
 
-  return (a, b) => {
-    if (fields.length === 0) return 0;
-    const ka = keysOf(a);
-    const kb = keysOf(b);
-    for (let i = 0; i < fields.length; i++) {
-      const c = compareValues(ka[i], kb[i], collation);
-      if (c !== 0) return c * fields[i]!.direction;
-    }
-    return 0;
+/** A sort split in two: each document's sort key, computed once, and the order of two keys. */
+export interface SortKeys {
+  keysOf(doc: Document): unknown[];
+  compareKeys(a: unknown[], b: unknown[]): number;
+}
+
+/** {@link compileSort} for callers that keep each document's key beside it (a blocking sort of many documents). */
+export function compileSortKeys(spec: Document, collation?: Collation | null): SortKeys {
+  const fields = parseSortSpec(spec);
+  return {
+    keysOf(doc: Document): unknown[] {
+      const keys: unknown[] = [];
+      const arrayPaths: string[][] = [];
+      for (const field of fields) {
+        const values: unknown[] = [];
+        const arrays: string[] = [];
+        collectKeys(doc, field.path, 0, values, arrays);
+        arrayPaths.push(arrays);
+        let best = values[0];
+        for (let k = 1; k < values.length; k++) {
+          const c = compareValues(values[k], best, collation);
+          if (field.direction === 1 ? c < 0 : c > 0) best = values[k];
+        }
+        keys.push(best);
+      }
+      checkParallelArrays(arrayPaths);
+      return keys;
+    },
+    compareKeys(ka: unknown[], kb: unknown[]): number {
+      for (let i = 0; i < fields.length; i++) {
+        const c = compareValues(ka[i], kb[i], collation);
+        if (c !== 0) return c * fields[i]!.direction;
+      }
+      return 0;
+    },
   };
 }
 

@@ -2,8 +2,10 @@ import { compareValues, isDocument, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { groupChunks, parseGroupSpec, runGroup } from './group.js';
 import { sortedChunks } from './stream.js';
+import type { SortKeys } from '../sort.js';
 
 const byCount = (a: Document, b: Document): number => compareValues(b.count, a.count);
+const countKeys: SortKeys = { keysOf: (doc) => [doc.count], compareKeys: (a, b) => compareValues(b[0], a[0]) };
 import type { StageParser } from './types.js';
 
 /**
@@ -25,6 +27,6 @@ export const parseSortByCount: StageParser = (spec, ctx) => {
     kind: 'batch',
     name: '$sortByCount',
     run: (docs, runtime) => runGroup(group, docs, runtime, ctx).sort(byCount),
-    stream: (input, runtime, control) => sortedChunks(groupChunks(group, input, runtime, ctx, control), byCount, control),
+    stream: (input, runtime, control) => sortedChunks(groupChunks(group, input, runtime, ctx, control), countKeys, control),
   };
 };

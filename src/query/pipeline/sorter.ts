@@ -1,4 +1,5 @@
 import type { Document } from '../../bson/index.js';
+import type { SortKeys } from '../sort.js';
 import { BLOCKING_STAGE_MEMORY_BYTES, CHUNK_DOCS, documentBytes, memoryLimitError, type Chunks, type RunSpiller, type SpilledRun, type StreamControl } from './stream.js';
 
 /**
@@ -15,6 +16,7 @@ const RUN_DOCS = 4096;
 interface Held {
   readonly doc: Document;
   readonly bytes: number;
+  readonly keys: unknown[];
 }
 
 export class Sorter {
@@ -27,15 +29,15 @@ export class Sorter {
   private readonly limitBytes: number;
   private readonly byDoc: (a: Held, b: Held) => number;
 
-  constructor(compare: (a: Document, b: Document) => number, private readonly limit: number | undefined, private readonly control: StreamControl) {
+  constructor(private readonly sortKeys: SortKeys, private readonly limit: number | undefined, private readonly control: StreamControl) {
     this.limitBytes = control.memoryLimitBytes ?? BLOCKING_STAGE_MEMORY_BYTES;
-    this.byDoc = (a, b) => compare(a.doc, b.doc);
+    this.byDoc = (a, b) => sortKeys.compareKeys(a.keys, b.keys);
   }
 
   async add(docs: readonly Document[]): Promise<void> {
     for (const doc of docs) {
       const bytes = documentBytes(doc);
-      this.pending.push({ doc, bytes });
+      this.pending.push({ doc, bytes, keys: this.sortKeys.keysOf(doc) });
       this.bytes += bytes;
       if (this.pending.length >= RUN_DOCS) await this.seal();
     }
@@ -72,7 +74,7 @@ export class Sorter {
   async *drain(): Chunks {
     await this.seal();
     const sources: AsyncIterator<Held[]>[] = [
-      ...this.spilled.map((run) => fromSpilled(run.read())),
+      ...this.spilled.map((run) => fromSpilled(run.read(), this.sortKeys)),
       ...this.runs.map(inMemory),
     ];
     this.runs = [];
@@ -112,12 +114,12 @@ function inMemory(run: Held[]): AsyncIterator<Held[]> {
   return inMemoryChunks(run)[Symbol.asyncIterator]();
 }
 
-async function* spilledChunks(chunks: Chunks): AsyncGenerator<Held[]> {
-  for await (const chunk of chunks) yield chunk.map((doc) => ({ doc, bytes: 0 }));
+async function* spilledChunks(chunks: Chunks, sortKeys: SortKeys): AsyncGenerator<Held[]> {
+  for await (const chunk of chunks) yield chunk.map((doc) => ({ doc, bytes: 0, keys: sortKeys.keysOf(doc) }));
 }
 
-function fromSpilled(chunks: Chunks): AsyncIterator<Held[]> {
-  return spilledChunks(chunks)[Symbol.asyncIterator]();
+function fromSpilled(chunks: Chunks, sortKeys: SortKeys): AsyncIterator<Held[]> {
+  return spilledChunks(chunks, sortKeys)[Symbol.asyncIterator]();
 }
 
 async function collectHeld(chunks: AsyncIterable<Held[]>): Promise<Held[]> {

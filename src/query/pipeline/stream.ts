@@ -1,6 +1,7 @@
 import { calculateObjectSize, Int32, setField, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { Sorter } from './sorter.js';
+import type { SortKeys } from '../sort.js';
 import type { CompiledStage, DocumentStage, Runtime } from './types.js';
 
 /**
@@ -145,8 +146,8 @@ async function* sortChunks(input: Chunks, sorter: Sorter): Chunks {
 }
 
 /** A stream sorted by `compare` (stable, within the blocking-stage memory rules). */
-export function sortedChunks(input: Chunks, compare: (a: Document, b: Document) => number, control: StreamControl, limit?: number): Chunks {
-  return sortChunks(input, new Sorter(compare, limit, control));
+export function sortedChunks(input: Chunks, sortKeys: SortKeys, control: StreamControl, limit?: number): Chunks {
+  return sortChunks(input, new Sorter(sortKeys, limit, control));
 }
 
 async function* countChunks(input: Chunks, field: string): Chunks {
@@ -203,7 +204,7 @@ export function streamStages(stages: readonly CompiledStage[], source: Chunks, r
     }
     if (stage.limitCount !== undefined) current = limitChunks(current, stage.limitCount);
     else if (stage.skipCount !== undefined) current = skipChunks(current, stage.skipCount);
-    else if (stage.sortCompare) current = sortedChunks(current, stage.sortCompare, control, limitAfter(stages, i));
+    else if (stage.sortKeys) current = sortedChunks(current, stage.sortKeys, control, limitAfter(stages, i));
     else if (stage.countField !== undefined) current = countChunks(current, stage.countField);
     else if (stage.stream) current = stage.stream(current, runtime, control);
     else current = wholeInputChunks(current, stage, runtime, control);

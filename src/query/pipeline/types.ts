@@ -1,6 +1,7 @@
 import type { Collation, Document } from '../../bson/index.js';
 import type { Clock, ParseContext } from '../expressions/index.js';
 import type { Chunks, StreamControl } from './stream.js';
+import type { SortKeys } from '../sort.js';
 
 export type { Collation, Document };
 
@@ -45,7 +46,7 @@ export interface BatchStage {
   /** What the streaming runner (stream.ts) needs to run the stage without holding its whole input. */
   readonly limitCount?: number;
   readonly skipCount?: number;
-  readonly sortCompare?: (a: Document, b: Document) => number;
+  readonly sortKeys?: SortKeys;
   readonly countField?: string;
   /** A streaming form for a stage that holds state of its own ($group): input chunks in, output chunks out. */
   stream?(input: Chunks, runtime: Runtime, control: StreamControl): Chunks;
