@@ -14,15 +14,28 @@ export interface RegexMatch {
  * pattern `literalRegExp` accepts, which V8's engine runs just as safely and faster.
  */
 export class CompiledRegex {
+  /** The programs for a subject ending with a newline and for exec(), compiled on first use when they differ. */
+  private finalNewline: RE2JS | null;
+  private withGroups: RE2JS | null;
+
+  /** `tester` is `pattern.testSource` compiled with `flags`. */
   constructor(
-    private readonly re2: RE2JS,
+    private readonly tester: RE2JS,
     private readonly pattern: Re2Pattern,
+    private readonly flags: number,
     private readonly literal: RegExp | null,
-  ) {}
+  ) {
+    const plain = pattern.dollarGroups.length === 0;
+    this.finalNewline = plain ? tester : null;
+    this.withGroups = plain ? tester : null;
+  }
 
   /** Whether the pattern matches somewhere in `input`. */
   test(input: string): boolean {
-    return this.literal !== null ? this.literal.test(input) : this.re2.test(input);
+    if (this.literal !== null) return this.literal.test(input);
+    if (input.charCodeAt(input.length - 1) !== 0x0a) return this.tester.test(input);
+    this.finalNewline ??= RE2JS.compile(this.pattern.testSourceFinalNewline, this.flags);
+    return this.finalNewline.test(input);
   }
 
   /**
@@ -30,7 +43,8 @@ export class CompiledRegex {
    * still counts for `^`, `\b` and the like, as PCRE's start offset does.
    */
   exec(input: string, from: number): RegexMatch | null {
-    const m = this.re2.matcher(input);
+    this.withGroups ??= RE2JS.compile(this.pattern.source, this.flags);
+    const m = this.withGroups.matcher(input);
     if (!m.find(from)) return null;
     let end = m.end();
     // The match used a `$` at a final newline: PCRE's match stops before that newline.

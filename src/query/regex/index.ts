@@ -40,7 +40,7 @@ export function compileRegex(
       (options.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) |
       (options.includes('m') ? RE2JS.MULTILINE : 0) |
       (options.includes('s') ? RE2JS.DOTALL : 0);
-    compiled = new CompiledRegex(RE2JS.compile(translated.source, flags), translated, literalRegExp(pattern, options));
+    compiled = new CompiledRegex(RE2JS.compile(translated.testSource, flags), translated, flags, literalRegExp(pattern, options));
   } catch (err) {
     if (err instanceof RegexSyntaxError) throw invalid(err.message);
     if (err instanceof RE2JSException) throw invalid(err.message.replace(/^error parsing regexp: /, ''));

@@ -13,6 +13,13 @@ export class RegexSyntaxError extends Error {}
 export interface Re2Pattern {
   /** The pattern in RE2 syntax, including its inline flags. */
   readonly source: string;
+  /**
+   * The same pattern for a yes/no test of a subject that does not end with a newline, where `$` is just `\z`:
+   * the extra group and optional newline would slow RE2 down.
+   */
+  readonly testSource: string;
+  /** The same for a subject that ends with a newline: `$` is `\n?\z`, without a capture group. */
+  readonly testSourceFinalNewline: string;
   /** For each capture group of the PCRE pattern, in order, its group number in `source`. */
   readonly userGroups: readonly number[];
   /**
@@ -22,6 +29,9 @@ export interface Re2Pattern {
    */
   readonly dollarGroups: readonly number[];
 }
+
+/** A non-multiline `$`: the end, or a final newline the match must then give back (see `dollarGroups`). */
+const DOLLAR = '(?:(\\n)?\\z)';
 
 const notLinear = 'is not supported: eddydb matches regular expressions in linear time';
 
@@ -136,7 +146,15 @@ class Translator {
         this.out += c;
       }
     }
-    return { source: this.out, userGroups: this.userGroups, dollarGroups: this.dollarGroups };
+    // Only `dollar()` writes this text as tokens; a user's own copy of it means the same in a yes/no test.
+    const parts = this.out.split(DOLLAR);
+    return {
+      source: this.out,
+      testSource: parts.join('\\z'),
+      testSourceFinalNewline: parts.join('(?:\\n?\\z)'),
+      userGroups: this.userGroups,
+      dollarGroups: this.dollarGroups,
+    };
   }
 
   /** The quantifier text at the cursor (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`), or null. */
@@ -174,7 +192,7 @@ class Translator {
   private dollar(): void {
     this.groups++;
     this.dollarGroups.push(this.groups);
-    this.out += '(?:(\\n)?\\z)';
+    this.out += DOLLAR;
   }
 
   private openGroup(): void {
