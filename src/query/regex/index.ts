@@ -10,8 +10,8 @@ export { CompiledRegex, type RegexMatch } from './compiled_regex.js';
 /** The options mongod accepts (pcre_util::flagsToOptions); `u` is accepted and changes nothing (UTF is always on). */
 const VALID_OPTIONS = 'imsux';
 
-/** Patterns compiled recently, by options and pattern. */
-const cache = new RegexCache<CompiledRegex>(512);
+/** Patterns compiled recently, by options and pattern: at most 512, and 4 MiB of pattern text. */
+const cache = new RegexCache<CompiledRegex>(512, 4 * 1024 * 1024);
 
 /**
  * Compiles a MongoDB regular expression (a PCRE pattern and its options string) for linear-time matching. `opName`
@@ -46,6 +46,6 @@ export function compileRegex(
     if (err instanceof RE2JSException) throw invalid(err.message.replace(/^error parsing regexp: /, ''));
     throw err;
   }
-  cache.set(key, compiled);
+  cache.set(key, compiled, key.length);
   return compiled;
 }
