@@ -285,7 +285,9 @@ class Translator {
       for (let k = 0; k < flags.length; k++) {
         const f = flags[k]!;
         if (f === 'x') {
-          next.extendedMore = value && (next.extended || flags[k + 1] === 'x');
+          // `xx` also ignores spaces and tabs in classes; unsetting x unsets both.
+          if (!value || flags[k + 1] === 'x') next.extendedMore = value;
+          if (flags[k + 1] === 'x') k++;
           next.extended = value;
         } else if (f === 'n') {
           next.noAutoCapture = value;
