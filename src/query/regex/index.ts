@@ -10,8 +10,12 @@ export { CompiledRegex, type RegexMatch } from './compiled_regex.js';
 /** The options mongod accepts (pcre_util::flagsToOptions); `u` is accepted and changes nothing (UTF is always on). */
 const VALID_OPTIONS = 'imsux';
 
-/** Patterns compiled recently, by options and pattern: at most 512, and 4 MiB of pattern text. */
-const cache = new RegexCache<CompiledRegex>(512, 4 * 1024 * 1024);
+/**
+ * Patterns compiled recently, by options and pattern: at most 128, and 1 MiB of pattern text. Kept small because
+ * each re2js pattern grows a lazily built DFA (up to 8 MB for a pattern matched against very varied input); a
+ * query or change stream holds its own compiled patterns for as long as it runs, whatever the cache drops.
+ */
+const cache = new RegexCache<CompiledRegex>(128, 1024 * 1024);
 
 /**
  * Compiles a MongoDB regular expression (a PCRE pattern and its options string) for linear-time matching. `opName`
