@@ -1,64 +1,21 @@
 import { bsonTypeOf } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
+import { compileRegex, type CompiledRegex, type RegexMatch } from '../regex/index.js';
 import { namedArgs } from './args.js';
 import type { Evaluator, OperatorTable, ParseContext, Scope } from './types.js';
 import { int32, isNullish, typeName } from './values.js';
 
 /**
  * Regular-expression operators (https://www.mongodb.com/docs/manual/reference/operator/aggregation/regexMatch/):
- * $regexMatch, $regexFind and $regexFindAll on JS regular expressions. Options i, m, s map to JS flags; x is
- * emulated by stripping whitespace and # comments; u is implied. Match positions are code-point indexes.
+ * $regexMatch, $regexFind and $regexFindAll, matched in linear time by query/regex (PCRE syntax and options as
+ * mongod reads them). Match positions are code-point indexes.
  */
 
-/** Regex options mongod accepts ($regexMatch and friends); x is emulated by stripping whitespace and comments. */
-function toJsRegExp(pattern: string, options: string, opName: string): RegExp {
-  let flags = '';
-  let extended = false;
-  for (const f of options) {
-    if (f === 'i' || f === 'm' || f === 's') {
-      if (!flags.includes(f)) flags += f;
-    } else if (f === 'x') {
-      extended = true;
-    } else if (f !== 'u') {
-      throw new MongoServerError(51108, `${opName} invalid flag in regex options: ${f}`);
-    }
-  }
-  const source = extended ? stripExtended(pattern) : pattern;
-  try {
-    return new RegExp(source, `${flags}gu`);
-  } catch {
-    try {
-      return new RegExp(source, `${flags}g`);
-    } catch (err) {
-      throw new MongoServerError(51111, `Invalid Regex in ${opName}: ${(err as Error).message}`);
-    }
-  }
+function compileOperatorRegex(pattern: string, options: string, opName: string): CompiledRegex {
+  return compileRegex(pattern, options, opName, (reason) => new MongoServerError(51111, `Invalid Regex in ${opName}: ${reason}`));
 }
 
-function stripExtended(pattern: string): string {
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\') {
-      out += c + (pattern[i + 1] ?? '');
-      i++;
-    } else if (inClass) {
-      if (c === ']') inClass = false;
-      out += c;
-    } else if (c === '[') {
-      inClass = true;
-      out += c;
-    } else if (c === '#') {
-      while (i < pattern.length && pattern[i] !== '\n') i++;
-    } else if (!/\s/.test(c)) {
-      out += c;
-    }
-  }
-  return out;
-}
-
-type RegexState = { input: string; re: RegExp } | null;
+type RegexState = { input: string; re: CompiledRegex } | null;
 
 function regexOperator(finish: (state: RegexState) => unknown) {
   return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
@@ -104,49 +61,64 @@ function regexOperator(finish: (state: RegexState) => unknown) {
       if (pattern !== null && pattern.includes('\0')) {
         throw new MongoServerError(51109, `${name}: regular expression cannot contain an embedded null byte`);
       }
-      const re = pattern === null ? null : toJsRegExp(pattern, flags, name);
+      if (flags.includes('\0')) {
+        throw new MongoServerError(51110, `${name}: regular expression options cannot contain an embedded null byte`);
+      }
+      const re = pattern === null ? null : compileOperatorRegex(pattern, flags, name);
       if (re === null || typeof input !== 'string') return finish(null);
       return finish({ input, re });
     };
   };
 }
 
-function matchDocument(m: RegExpExecArray, input: string): Record<string, unknown> {
+/** A match as the operators return it; `idx` counts code points, as mongod does. */
+function matchDocument(m: RegexMatch, input: string): Record<string, unknown> {
   return {
-    match: m[0],
-    idx: int32(Array.from(input.slice(0, m.index)).length),
-    captures: m.slice(1).map((c) => (c === undefined ? null : c)),
+    match: m.match,
+    idx: int32(codePoints(input, 0, m.index)),
+    captures: [...m.captures],
   };
 }
 
-const regexMatch = regexOperator((state) => {
-  if (!state) return false;
-  state.re.lastIndex = 0;
-  return state.re.test(state.input);
-});
+function codePoints(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0xd800 || c > 0xdbff || k + 1 >= to) n++;
+  }
+  return n;
+}
+
+const regexMatch = regexOperator((state) => (state ? state.re.test(state.input) : false));
 
 const regexFind = regexOperator((state) => {
   if (!state) return null;
-  state.re.lastIndex = 0;
-  const m = state.re.exec(state.input);
+  const m = state.re.exec(state.input, 0);
   return m ? matchDocument(m, state.input) : null;
 });
 
+/**
+ * All matches, as mongod's loop finds them: each search starts where the last match ended (one code point further
+ * after an empty match), and the loop stops once that start reaches the end of the input, so an input whose last
+ * match ends at its end gets no trailing empty match.
+ */
 const regexFindAll = regexOperator((state) => {
   if (!state) return [];
+  const { input, re } = state;
   const out: Record<string, unknown>[] = [];
-  state.re.lastIndex = 0;
-  for (;;) {
-    const m = state.re.exec(state.input);
+  let from = 0;
+  do {
+    const m = re.exec(input, from);
     if (!m) break;
-    out.push(matchDocument(m, state.input));
-    if (m[0].length === 0) {
-      // An empty match advances one code point, so the scan terminates.
-      const cp = state.input.codePointAt(state.re.lastIndex);
-      state.re.lastIndex += cp !== undefined && cp > 0xffff ? 2 : 1;
+    out.push(matchDocument(m, input));
+    if (m.end > m.index) {
+      from = m.end;
+    } else {
+      if (m.index >= input.length) break;
+      const cp = input.codePointAt(m.index)!;
+      from = m.index + (cp > 0xffff ? 2 : 1);
     }
-    if (state.re.lastIndex > state.input.length) break;
-  }
+  } while (from < input.length);
   return out;
 });
 

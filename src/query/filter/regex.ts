@@ -1,120 +1,21 @@
 import { bsonTypeOf, regexParts } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
+import { compileRegex, type CompiledRegex } from '../regex/index.js';
 import { PathNode } from './node.js';
 import type { FieldOperatorParser, MatchNode } from './types.js';
 
-/** The options mongod accepts (pcre_util::flagsToOptions); 'u' is accepted and means nothing more. */
-const VALID_FLAGS = 'imsux';
-
-const posixClasses: Readonly<Record<string, string>> = {
-  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: '\\s', blank: ' \\t',
-  xdigit: '0-9A-Fa-f', word: '\\w', punct: '!-\\/:-@\\[-`{-~', cntrl: '\\x00-\\x1f\\x7f', print: ' -~',
-  graph: '!-~',
-};
-
 /**
- * Rewrites the PCRE constructs JS regexes lack into JS equivalents: a leading `(?imsx)` option group, the `x`
- * (extended) option's ignored whitespace and `#` comments, `\A` `\z` `\Z`, POSIX classes like `[[:alpha:]]` and
- * Python-style named groups `(?P<n>...)`/`(?P=n)`. Everything else is passed through; what JS cannot parse is
- * reported as an invalid regular expression.
- */
-function translatePcre(pattern: string, flags: string): { source: string; flags: string } {
-  let src = pattern;
-  let options = flags;
-  const inline = /^\(\?([imsx]+)\)/.exec(src);
-  if (inline) {
-    options += inline[1];
-    src = src.slice(inline[0].length);
-  }
-  const extended = options.includes('x');
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === '\\') {
-      const n = src[i + 1];
-      if (n === undefined) {
-        out += c;
-        break;
-      }
-      i++;
-      if (!inClass && n === 'A') out += '(?<![\\s\\S])';
-      else if (!inClass && n === 'z') out += '(?![\\s\\S])';
-      else if (!inClass && n === 'Z') out += '(?=\\n?(?![\\s\\S]))';
-      else out += c + n;
-      continue;
-    }
-    if (inClass) {
-      const posix = c === '[' ? /^\[:(\^?)([a-z]+):\]/.exec(src.slice(i)) : null;
-      if (posix && posixClasses[posix[2]!] !== undefined && posix[1] === '') {
-        out += posixClasses[posix[2]!];
-        i += posix[0].length - 1;
-        continue;
-      }
-      if (c === ']') inClass = false;
-      out += c === '[' ? '\\[' : c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      if (src[i + 1] === '^') {
-        out += '^';
-        i++;
-      }
-      // PCRE reads a ']' right after the opening bracket as a literal.
-      if (src[i + 1] === ']') {
-        out += '\\]';
-        i++;
-      }
-      continue;
-    }
-    if (extended && /\s/.test(c)) continue;
-    if (extended && c === '#') {
-      while (i < src.length && src[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '(' && src.startsWith('(?P<', i)) {
-      out += '(?<';
-      i += 3;
-      continue;
-    }
-    const backref = c === '(' ? /^\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/.exec(src.slice(i)) : null;
-    if (backref) {
-      out += `\\k<${backref[1]}>`;
-      i += backref[0].length - 1;
-      continue;
-    }
-    out += c;
-  }
-  const js = (options.includes('i') ? 'i' : '') + (options.includes('m') ? 'm' : '') + (options.includes('s') ? 's' : '');
-  return { source: out, flags: js };
-}
-
-/**
- * Compiles a MongoDB regex (PCRE pattern + options) to a JS RegExp, validating as mongod does.
+ * Compiles a MongoDB regex (PCRE pattern + options) for a query, validating as mongod does.
  *
  * @throws MongoServerError Location51108 " invalid flag in regex options: <c>" for an option outside `imsux`;
- *   BadValue for an embedded null byte; Location51091 "Regular expression is invalid: ..." when it does not compile.
+ *   BadValue for an embedded null byte; Location51091 "Regular expression is invalid: ..." when it does not compile
+ *   or uses a construct linear-time matching cannot run (docs/compatibility.md).
  */
-export function compileRegex(pattern: string, flags: string): RegExp {
-  for (const f of flags) {
-    if (!VALID_FLAGS.includes(f)) throw new MongoServerError(51108, ` invalid flag in regex options: ${f}`);
+export function compileQueryRegex(pattern: string, flags: string): CompiledRegex {
+  if (pattern.includes('\0') && [...flags].every((f) => 'imsux'.includes(f))) {
+    throw mongoError('BadValue', 'Regular expression cannot contain an embedded null byte');
   }
-  if (pattern.includes('\0')) throw mongoError('BadValue', 'Regular expression cannot contain an embedded null byte');
-  const { source, flags: jsFlags } = translatePcre(pattern, flags);
-  // PCRE runs in UTF mode: prefer the 'u' flag (code points, Unicode case folding), but PCRE also accepts escapes
-  // that 'u' rejects ("\-", "\_"), so fall back to a plain JS regex.
-  try {
-    return new RegExp(source, `${jsFlags}u`);
-  } catch {
-    try {
-      return new RegExp(source, jsFlags);
-    } catch (err) {
-      const reason = (err as Error).message.replace(/^Invalid regular expression: /, '');
-      throw new MongoServerError(51091, `Regular expression is invalid: ${reason}`);
-    }
-  }
+  return compileRegex(pattern, flags, '', (reason) => new MongoServerError(51091, `Regular expression is invalid: ${reason}`));
 }
 
 /**
@@ -123,7 +24,7 @@ export function compileRegex(pattern: string, flags: string): RegExp {
  * element by element by the path walk.
  */
 export class RegexNode extends PathNode {
-  private readonly re: RegExp;
+  private readonly re: CompiledRegex;
   readonly flags: string;
 
   constructor(
@@ -132,7 +33,7 @@ export class RegexNode extends PathNode {
     flags: string,
   ) {
     super(path);
-    this.re = compileRegex(pattern, flags);
+    this.re = compileQueryRegex(pattern, flags);
     this.flags = [...flags].sort().join('');
   }
 

@@ -3,7 +3,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Binary, Decimal128 } from 'bson';
+import { Binary, BSONRegExp, Decimal128 } from 'bson';
 import { compileFilter, type MatchOptions } from '../../../../src/query/filter/index.js';
 import { MongoServerError } from '../../../../src/errors/index.js';
 import type { Document } from '../../../../src/bson/index.js';
@@ -105,6 +105,11 @@ const cases: Record<string, ErrorCase[]> = {
     [{ a: { $options: 'm', $regex: /x/i } }, 51074, 'options set in both $regex and $options'],
     [{ a: { $regex: '(' } }, 51091, /^Regular expression is invalid: /],
     [{ a: { $regex: 'a\0b' } }, 2, 'Regular expression cannot contain an embedded null byte'],
+    [{ a: { $regex: 'a\0b', $options: 'q' } }, 51108, ' invalid flag in regex options: q'],
+    [{ a: { $regex: '(a)\\1' } }, 51091, /^Regular expression is invalid: a backreference \(\\1\) is not supported: eddydb matches regular expressions in linear time$/],
+    [{ a: { $regex: 'a(?=b)' } }, 51091, /lookahead assertion .* not supported: eddydb matches regular expressions in linear time$/],
+    [{ a: /(?<!b)a/ }, 51091, /lookbehind assertion .* not supported/],
+    [{ a: { $in: [new BSONRegExp('a++')] } }, 51091, /possessive quantifier .* not supported/],
     [{ a: { $in: ['x', { $regex: 'y' }] } }, 2, 'cannot nest $ under $in'],
   ],
   '$type': [
