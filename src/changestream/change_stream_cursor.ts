@@ -3,6 +3,7 @@ import { MAX_BSON_OBJECT_SIZE, valuesEqual } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import type { Engine } from '../engine/engine.js';
+import type { Operation } from '../engine/operation.js';
 import type { CursorBatch, ServerCursor } from '../engine/cursor_registry.js';
 import { encodeResumeToken, highWaterMarkToken, HIGH_WATER_MARK_POSITION, type ResumePoint } from '../oplog/resume_token.js';
 import { encodedSize, type OplogEntry } from '../oplog/entry.js';
@@ -98,7 +99,7 @@ export class ChangeStreamCursor implements ServerCursor {
    * The next batch: events after the position, at most `batchSize`. With nothing to return it waits up to
    * `maxTimeMS` (DEFAULT_AWAIT_MS when absent; 0 for the initial aggregate) for new commits.
    */
-  async next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal): Promise<CursorBatch> {
+  async next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal, op?: Operation): Promise<CursorBatch> {
     const limit = batchSize > 0 ? batchSize : Number.MAX_SAFE_INTEGER;
     const deadline = Date.now() + (maxTimeMS ?? DEFAULT_AWAIT_MS);
     const docs: Document[] = [];
@@ -114,7 +115,11 @@ export class ChangeStreamCursor implements ServerCursor {
         if (this.invalidated) return { docs, exhausted: true, postBatchResumeToken: this.postBatchResumeToken };
         if (!full.done) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
       }
-      if (entries.length === READ_CHUNK) continue;
+      if (entries.length === READ_CHUNK) {
+        // A long catch-up lets other clients run between chunks, and stops when its command is killed.
+        await op?.yieldIfDue();
+        continue;
+      }
       // Scanned everything committed when this read began: the high-water mark moves up to it.
       if (committedBefore > this.position.ts) {
         this.position = { ts: committedBefore, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };

@@ -34,7 +34,7 @@ async function changeStream(cmd: Document, ctx: CommandContext, coll: string | n
   const batchSize = batchSizeOf(cmd);
   const cursor = await openChangeStream(engine, { db: ctx.db, coll, pipeline, collation: collationArg(cmd, 'aggregate'), lsid: ctx.lsid });
   // The initial aggregate never waits: it returns what already exists after the start point (if resuming).
-  const first = await cursor.next(batchSize ?? 101, 0, new AbortController().signal);
+  const first = await cursor.next(batchSize ?? 101, 0, new AbortController().signal, ctx.op);
   if (first.exhausted) return cursorReply(cursor.ns, 0n, first.docs, 'firstBatch', first.postBatchResumeToken);
   // A change stream's cursor id is non-zero even with an empty first batch.
   const id = engine.cursors.register(cursor);
