@@ -27,3 +27,27 @@ export async function candidateDocuments(reader: StorageReader, info: Collection
   const rows = await reader.scanDocuments(info.uuid);
   return rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
 }
+
+/** Documents per storage call when a write scans its candidates. */
+const WRITE_SCAN_CHUNK = 1024;
+
+/**
+ * {@link candidateDocuments} in chunks, read as the caller asks for them: an `updateOne` or `deleteOne` stops at
+ * its first match instead of decoding the whole collection, and a multi-document write holds one chunk at a time.
+ * The scan moves past the last key it returned, so documents the caller rewrites on the way are not met again.
+ */
+export async function* candidateChunksFor(reader: StorageReader, info: CollectionInfo, filter: Document): AsyncGenerator<ScannedDocument[]> {
+  if (pinnedIds(filter)) {
+    yield await candidateDocuments(reader, info, filter);
+    return;
+  }
+  let after: Uint8Array | undefined;
+  for (;;) {
+    const from = after;
+    const rows = await reader.scanDocuments(info.uuid, from ? { gt: from, limit: WRITE_SCAN_CHUNK } : { limit: WRITE_SCAN_CHUNK });
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.key;
+    yield rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
+    if (rows.length < WRITE_SCAN_CHUNK) return;
+  }
+}

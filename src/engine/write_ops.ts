@@ -10,7 +10,7 @@ import { imagesEnabled, isView, ID_INDEX_NAME, type CollectionInfo } from './cat
 import { collectionForWrite } from './ddl.js';
 import { encodeStoredDocument, encodeInsertedDocument, idStorageKey, prepareForInsert, withIdFirst } from './documents.js';
 import { addIndexEntries, duplicateKeyError, removeIndexEntries } from './indexes.js';
-import { candidateDocuments, type ScannedDocument } from './scan.js';
+import { candidateChunksFor, candidateDocuments, type ScannedDocument } from './scan.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 import { enforceValidator, type DocumentValidationOptions } from './validation.js';
@@ -249,6 +249,16 @@ function documentFromEqualities(equalities: Document): Document {
   return doc;
 }
 
+/** A write's candidates in chunks; with a sort, all of them at once, in that order. */
+async function* writeCandidates(ctx: WriteContext, info: CollectionInfo, q: Document, sort: Document | undefined, collation: Collation | null): AsyncGenerator<ScannedDocument[]> {
+  if (!sort) {
+    yield* candidateChunksFor(ctx.writer, info, q);
+    return;
+  }
+  const cmp = compileSort(sort, collation);
+  yield [...(await candidateDocuments(ctx.writer, info, q))].sort((a, b) => cmp(a.doc, b.doc));
+}
+
 /** Runs one update statement inside the caller's write transaction (update, findAndModify, $merge). */
 export async function updateStatement(ctx: WriteContext, db: string, coll: string, s: UpdateStatement, options: DocumentValidationOptions = {}): Promise<StatementOutcome> {
   const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
@@ -257,9 +267,7 @@ export async function updateStatement(ctx: WriteContext, db: string, coll: strin
   let info: CollectionInfo | null = await ctx.collection(db, coll);
   const outcome: StatementOutcome = { matched: 0, modified: 0 };
   if (info) {
-    let candidates = await candidateDocuments(ctx.writer, info, s.q);
-    if (s.sort) candidates = [...candidates].sort(((cmp) => (a: ScannedDocument, b: ScannedDocument) => cmp(a.doc, b.doc))(compileSort(s.sort, s.collation ?? null)));
-    for (const current of candidates) {
+    scan: for await (const candidates of writeCandidates(ctx, info, s.q, s.sort, s.collation ?? null)) for (const current of candidates) {
       const details: { elemMatchKey?: string } = {};
       if (!filter.matches(current.doc, details)) continue;
       outcome.matched++;
@@ -279,7 +287,7 @@ export async function updateStatement(ctx: WriteContext, db: string, coll: strin
       } else {
         outcome.after ??= current.doc;
       }
-      if (!s.multi) break;
+      if (!s.multi) break scan;
     }
   }
   if (outcome.matched === 0 && s.upsert) {
@@ -334,20 +342,15 @@ async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: D
   const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
   const info = await ctx.collection(db, coll);
   if (!info) return [];
-  let candidates = await candidateDocuments(ctx.writer, info, s.q);
-  if (s.sort) {
-    const cmp = compileSort(s.sort, s.collation ?? null);
-    candidates = [...candidates].sort((a, b) => cmp(a.doc, b.doc));
-  }
   const deleted: Document[] = [];
   const images = imagesEnabled(info);
-  for (const current of candidates) {
+  scan: for await (const candidates of writeCandidates(ctx, info, s.q, s.sort, s.collation ?? null)) for (const current of candidates) {
     if (!filter.matches(current.doc)) continue;
     await removeIndexEntries(ctx.writer, info, current.key, current.doc);
     await ctx.writer.deleteDocument(info.uuid, current.key);
     ctx.log({ op: 'delete', db, coll, uuid: info.uuid, documentKey: { _id: current.doc._id }, preImage: images ? current.doc : undefined, images });
     deleted.push(current.doc);
-    if (s.limit === 1) break;
+    if (s.limit === 1) break scan;
   }
   return deleted;
 }
