@@ -3,6 +3,7 @@ import type { StorageReader } from '../storage/types.js';
 import type { CollectionInfo } from './catalog.js';
 import { decodeStoredDocument } from './documents.js';
 import { pinnedIds, pointKeys } from './document_source.js';
+import { backgroundOperation } from './operation.js';
 
 export interface ScannedDocument {
   key: Uint8Array;
@@ -35,6 +36,8 @@ const WRITE_SCAN_CHUNK = 1024;
  * {@link candidateDocuments} in chunks, read as the caller asks for them: an `updateOne` or `deleteOne` stops at
  * its first match instead of decoding the whole collection, and a multi-document write holds one chunk at a time.
  * The scan moves past the last key it returned, so documents the caller rewrites on the way are not met again.
+ * Between chunks it lets the event loop run (inside the write: other clients' pings and heartbeats are answered while
+ * their storage work waits in the queue).
  */
 export async function* candidateChunksFor(reader: StorageReader, info: CollectionInfo, filter: Document): AsyncGenerator<ScannedDocument[]> {
   if (pinnedIds(filter)) {
@@ -42,7 +45,9 @@ export async function* candidateChunksFor(reader: StorageReader, info: Collectio
     return;
   }
   let after: Uint8Array | undefined;
+  const pacer = backgroundOperation('write scan');
   for (;;) {
+    if (after) await pacer.yieldIfDue();
     const from = after;
     const rows = await reader.scanDocuments(info.uuid, from ? { gt: from, limit: WRITE_SCAN_CHUNK } : { limit: WRITE_SCAN_CHUNK });
     if (rows.length === 0) return;
