@@ -100,6 +100,16 @@ export class ChangeStreamCursor implements ServerCursor {
    * `maxTimeMS` (DEFAULT_AWAIT_MS when absent; 0 for the initial aggregate) for new commits.
    */
   async next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal, op?: Operation): Promise<CursorBatch> {
+    if (!op) return this.nextBatch(batchSize, maxTimeMS, signal);
+    op.interruptWait = () => this.parking.wake?.();
+    try {
+      return await this.nextBatch(batchSize, maxTimeMS, signal, op);
+    } finally {
+      op.interruptWait = null;
+    }
+  }
+
+  private async nextBatch(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal, op?: Operation): Promise<CursorBatch> {
     const limit = batchSize > 0 ? batchSize : Number.MAX_SAFE_INTEGER;
     const deadline = Date.now() + (maxTimeMS ?? DEFAULT_AWAIT_MS);
     const docs: Document[] = [];
@@ -127,8 +137,11 @@ export class ChangeStreamCursor implements ServerCursor {
       if (docs.length > 0 || limit === 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
       const remaining = deadline - Date.now();
       if (remaining <= 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      // No await between this check and parking, so a kill either is seen here or wakes the park.
+      op?.check();
       const wakeup = await this.engine.hub.waitForEntries(this.position.ts, this.options.interest, remaining, this.parking);
       if (signal.aborted) throw mongoError('CursorKilled', 'cursor killed while waiting for changes');
+      op?.check();
       if (this.engine.isClosed) throw mongoError('InterruptedAtShutdown', 'interrupted at shutdown');
       if (wakeup === null) continue;
       // The hub offered this stream every entry up to `through` that it may report; the rest need no reading.

@@ -12,6 +12,7 @@ import { collationArg, optionalBool } from './support/args.js';
 import { cursorCountArg } from './support/args.js';
 import { cursorReply } from './support/reply.js';
 import { collStatsStage } from './support/collStats_stage.js';
+import { currentOpNotFirst, currentOpStage } from './support/current_op_stage.js';
 import { chunksOf, compilePipeline } from '../query/pipeline/index.js';
 
 function batchSizeOf(cmd: Document): number | undefined {
@@ -61,6 +62,7 @@ export const aggregate: CommandDefinition = {
     if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === '$collStats')) {
       throw new MongoServerError(40602, '$collStats is only valid as the first stage in a pipeline');
     }
+    if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === '$currentOp')) throw currentOpNotFirst();
     if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
     const batchSize = batchSizeOf(cmd);
     const engine = ctx.engine;
@@ -73,14 +75,14 @@ export const aggregate: CommandDefinition = {
         throw mongoError('InvalidOptions', `${stage} cannot be used with a 'linearizable' read concern level`);
       }
       const bypassDocumentValidation = optionalBool(cmd, 'aggregate', 'bypassDocumentValidation') ?? false;
-      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, sessions: (spec) => engine.sessions.list(spec) });
+      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, coll === null) });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
     const slot = { op: ctx.op };
     const control = streamControl(engine, slot, { allowDiskUse: optionalBool(cmd, 'aggregate', 'allowDiskUse'), errorContext: AGGREGATE_ERROR_CONTEXT });
     const chunks = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
       ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)], control), control)
-      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec) }, control);
+      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, coll === null) }, control);
     return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101);
   },
 };

@@ -1,4 +1,4 @@
-import { isDocument, isNumeric, toBigInt, type Document } from '../bson/types.js';
+import { isDocument, toBigInt, type Document } from '../bson/types.js';
 import type { OperationInfo } from '../engine/operation.js';
 import { asServerError, mongoError, MongoServerError } from '../errors/index.js';
 import { errorLabels } from './support/error_labels.js';
@@ -14,6 +14,7 @@ import { enterTransaction, isInTransaction } from './support/transaction.js';
 import { enterSnapshotRead, isSnapshotRead, withAtClusterTime } from './support/snapshot_read.js';
 import { checkClusterTime } from './support/cluster_time.js';
 import { sessionOfCommand } from './support/session_args.js';
+import { maxTimeMSArg } from './support/generic_arguments.js';
 
 export { CloseConnectionRequested };
 
@@ -25,10 +26,6 @@ function isChangeStreamAggregate(cmd: Document): boolean {
 function isChangeStreamGetMore(server: ServerContext, cmd: Document): boolean {
   const id = toBigInt(cmd.getMore);
   return id !== null && server.engine.cursors.peek(id)?.kind === 'changeStream';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -55,7 +52,8 @@ async function applyFailCommand(server: ServerContext, name: string, cmd: Docume
     return true;
   });
   if (!data) return null;
-  if (data.blockConnection === true) await sleep(Number(data.blockTimeMS ?? 0));
+  // Interruptible, as mongod's: killOp, a closed connection or maxTimeMS ends the block with their error.
+  if (data.blockConnection === true) await ctx.op.sleep(Number(data.blockTimeMS ?? 0));
   if (data.closeConnection === true) throw new CloseConnectionRequested();
   const labels = Array.isArray(data.errorLabels) ? data.errorLabels.map(String) : undefined;
   if (data.errorCode !== undefined) {
@@ -75,7 +73,7 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
   const name = firstKey(cmd);
   const db = typeof cmd.$db === 'string' ? cmd.$db : 'admin';
   const lsid = isDocument(cmd.lsid) ? cmd.lsid : undefined;
-  const op = server.operations.start(operationInfo(name, db, cmd, connection, lsid), timeLimitOf(name, cmd));
+  const op = server.operations.start(operationInfo(name, db, cmd, connection, lsid));
   try {
     return await runCommand(server, cmd, name, { server, engine: server.engine, connection, op, db, lsid, ...extras });
   } finally {
@@ -100,6 +98,7 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
     if (cmd.$clusterTime !== undefined) checkClusterTime(cmd, server.engine.options.now?.() ?? Date.now());
     if (session && !command.ignoresSession) server.engine.sessions.vivify(session);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
+    applyTimeLimit(server, command.name, cmd, ctx);
     // Fail points exist only with test commands enabled; without them, no await.
     if (server.options.enableTestCommands) injected = await applyFailCommand(server, command.name, cmd, ctx);
     if (injected?.error) throw injected.error;
@@ -164,24 +163,38 @@ function opType(name: string): string {
   }
 }
 
+/**
+ * The namespace `$currentOp` shows: the collection (a getMore's cursor's), `<db>.$cmd.aggregate` for a database
+ * aggregate, else `<db>.$cmd`.
+ */
+function operationNamespace(name: string, db: string, cmd: Document): string {
+  const target = name === 'getMore' ? cmd.collection : cmd[name];
+  if (typeof target === 'string' && target.length > 0) return `${db}.${target}`;
+  return name === 'aggregate' ? `${db}.$cmd.aggregate` : `${db}.$cmd`;
+}
+
 function operationInfo(name: string, db: string, cmd: Document, connection: ConnectionState, lsid: Document | undefined): OperationInfo {
-  const target = cmd[name];
-  const ns = typeof target === 'string' && target.length > 0 ? `${db}.${target}` : `${db}.$cmd`;
-  const info: OperationInfo = { op: opType(name), ns, command: cmd, connectionId: connection.id, client: connection.remoteAddress };
+  const info: OperationInfo = { op: opType(name), ns: operationNamespace(name, db, cmd), command: cmd, connectionId: connection.id, client: connection.remoteAddress };
   const appName = connection.state.appName;
   if (typeof appName === 'string') info.appName = appName;
+  if (isDocument(connection.state.clientMetadata)) info.clientMetadata = connection.state.clientMetadata;
   if (lsid) info.lsid = lsid;
   return info;
 }
 
 /**
- * The command's time limit: `maxTimeMS`, except on a getMore, where it is how long an awaitData cursor waits for
- * results, not a limit (a find cursor carries its own limit into its getMores).
+ * Checks `maxTimeMS` and makes it the operation's deadline, except on a getMore, where it is how long an awaitData
+ * cursor waits for results, not a limit (mongod gives a getMore no deadline of its own). With the
+ * `maxTimeAlwaysTimeOut` fail point on, a command with a limit fails at once, as if it had run out of time.
  */
-function timeLimitOf(name: string, cmd: Document): number | undefined {
-  if (name === 'getMore') return undefined;
-  const limit = cmd.maxTimeMS;
-  return isNumeric(limit) ? Number(limit) : undefined;
+function applyTimeLimit(server: ServerContext, name: string, cmd: Document, ctx: CommandContext): void {
+  const limit = maxTimeMSArg(cmd);
+  if (limit === undefined || limit === 0 || name === 'getMore') return;
+  ctx.op.limitTime(limit);
+  if (server.options.enableTestCommands && server.failPoints.trigger('maxTimeAlwaysTimeOut', () => true)) {
+    ctx.op.kill(mongoError('MaxTimeMSExpired', 'operation exceeded time limit'));
+    ctx.op.check();
+  }
 }
 
 /**

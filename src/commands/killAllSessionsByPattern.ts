@@ -4,6 +4,7 @@ import type { SessionPattern } from '../engine/session_cache.js';
 import { stringStruct, structArray } from '../query/idl.js';
 import { parseSessionUsers } from '../query/pipeline/list_sessions.js';
 import type { CommandDefinition } from './support/context.js';
+import { killInSessions } from './support/kill_session_operations.js';
 import { fullSessionId, sha256Field } from './support/session_args.js';
 
 const PATH = 'KillAllSessionsByPatternCmd.killAllSessionsByPattern';
@@ -35,8 +36,9 @@ function parsePattern(doc: Document, path: string): SessionPattern {
 }
 
 /**
- * killAllSessionsByPattern: `{killAllSessionsByPattern: [{lsid}, {uid}, ...]}` kills the cursors of the sessions
- * any pattern matches (one session, or every session of a user digest); `[]` or `[{}]` kills those of every session.
+ * killAllSessionsByPattern: `{killAllSessionsByPattern: [{lsid}, {uid}, ...]}` kills the cursors and running
+ * operations of the sessions any pattern matches (one session, or every session of a user digest); `[]` or `[{}]`
+ * kills those of every session.
  *
  * @throws MongoServerError the IDL errors of the patterns; InvalidOptions (72) for a child session's lsid.
  */
@@ -45,7 +47,7 @@ export const killAllSessionsByPattern: CommandDefinition = {
   ignoresSession: true,
   async run(cmd, ctx) {
     const patterns = structArray(cmd.killAllSessionsByPattern, PATH, PATH, parsePattern);
-    ctx.server.engine.sessions.kill(patterns.length === 0 ? [{}] : patterns);
+    killInSessions(ctx, patterns.length === 0 ? [{}] : patterns);
     return {};
   },
 };

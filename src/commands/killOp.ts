@@ -1,17 +1,38 @@
-import { isNumeric } from '../bson/index.js';
-import { mongoError } from '../errors/index.js';
+import { bsonTypeOf, isNumeric, toBigInt, toNumber } from '../bson/types.js';
+import { mongoError, MongoServerError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
 
+const INT32_MIN = -2147483648n;
+const INT32_MAX = 2147483647n;
+
 /**
- * killOp: asks for an operation to be interrupted. currentOp lists none, so there is never one to kill; mongod
- * answers the same "attempting" reply whether or not the op exists.
+ * The `op` field as mongod reads it (bsonExtractIntegerField, then a 32-bit check): an int, a long or a double
+ * with a whole value.
+ */
+function parseOpId(op: unknown): bigint {
+  if (op === undefined) throw mongoError('NoSuchKey', 'Missing expected field "op"');
+  if (!isNumeric(op)) throw mongoError('TypeMismatch', `Expected field "op" to have numeric type, but found ${bsonTypeOf(op)}`);
+  const whole = toBigInt(op);
+  const n = toNumber(op);
+  if (whole === null || (bsonTypeOf(op) !== 'long' && !Number.isSafeInteger(n) && Math.abs(n) >= 2 ** 63)) {
+    throw mongoError('BadValue', `Expected field "op" to have a value exactly representable as a 64-bit integer, but found op: ${String(op)}`);
+  }
+  if (whole < INT32_MIN || whole > INT32_MAX) {
+    throw new MongoServerError(26823, `invalid op : ${whole}. Op ID cannot be represented with 32 bits`);
+  }
+  return whole;
+}
+
+/**
+ * killOp: interrupts the operation with that opid (as `$currentOp` lists it); it answers Interrupted (11601) at its
+ * next check. mongod answers the same "attempting" reply whether or not the operation exists.
  */
 export const killOp: CommandDefinition = {
   name: 'killOp',
   adminOnly: true,
-  async run(cmd) {
-    if (cmd.op === undefined) throw mongoError('BadValue', 'Did not provide "op" field');
-    if (!isNumeric(cmd.op)) throw mongoError('TypeMismatch', `"op" must be a number`);
+  async run(cmd, ctx) {
+    const opid = parseOpId(cmd.op);
+    ctx.server.operations.get(Number(opid))?.kill();
     return { info: 'attempting to kill op' };
   },
 };

@@ -17,16 +17,28 @@ export interface ServerCursor {
   readonly originatingCommand: string;
   /** Whatever the creating command wants to remember (lsid, comment). */
   readonly lsid?: Document;
-  /** The next batch; `signal` aborts a waiting change-stream getMore when the cursor is killed. */
+  /**
+   * The next batch; `signal` aborts a waiting change-stream getMore when the cursor is killed, and a kill of `op`
+   * (the getMore's operation: killOp, a closed connection) ends the wait with the kill's error.
+   */
   next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal, op?: Operation): Promise<CursorBatch>;
   close(): void;
 }
 
 interface Entry {
   cursor: ServerCursor;
+  createdAt: number;
   lastUsed: number;
   busy: boolean;
   abort: AbortController;
+}
+
+/** An open cursor no getMore is using, as `$currentOp` reports it with `idleCursors: true`. */
+export interface IdleCursor {
+  id: bigint;
+  cursor: ServerCursor;
+  createdAt: Date;
+  lastUsed: Date;
 }
 
 /** Idle cursors are reaped after this long, as mongod's cursorTimeoutMillis default. */
@@ -43,7 +55,8 @@ export class CursorRegistry {
   register(cursor: ServerCursor): bigint {
     let id = 0n;
     while (id === 0n || this.cursors.has(id)) id = randomBytes(8).readBigUInt64BE() & 0x7fffffffffffffffn;
-    this.cursors.set(id, { cursor, lastUsed: Date.now(), busy: false, abort: new AbortController() });
+    const now = Date.now();
+    this.cursors.set(id, { cursor, createdAt: now, lastUsed: now, busy: false, abort: new AbortController() });
     this.startReaper();
     return id;
   }
@@ -108,6 +121,15 @@ export class CursorRegistry {
 
   get size(): number {
     return this.cursors.size;
+  }
+
+  /** The open cursors not serving a getMore right now, in the order they were opened. */
+  idle(): IdleCursor[] {
+    const out: IdleCursor[] = [];
+    for (const [id, entry] of this.cursors) {
+      if (!entry.busy) out.push({ id, cursor: entry.cursor, createdAt: new Date(entry.createdAt), lastUsed: new Date(entry.lastUsed) });
+    }
+    return out;
   }
 
   /** Reaps cursors idle longer than `timeoutMs` (not ones serving a getMore). */

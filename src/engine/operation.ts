@@ -18,6 +18,8 @@ export interface OperationInfo {
   connectionId: number;
   client: string;
   appName?: string;
+  /** The client metadata document of the connection's handshake, when it sent one. */
+  clientMetadata?: Document;
   lsid?: Document;
 }
 
@@ -35,9 +37,19 @@ export class Operation {
   private readonly abort = new AbortController();
   /** How many times it let other work run (`numYields` in `$currentOp`). */
   numYields = 0;
+  /**
+   * Ends the wait the operation is parked in, if any (a change stream's getMore): a kill calls it. A plain hook, not
+   * a listener on `signal`, because parking happens once per getMore and a listener costs more than the park.
+   */
+  interruptWait: (() => void) | null = null;
 
   constructor(readonly opid: number, readonly info: OperationInfo, maxTimeMS?: number) {
-    if (maxTimeMS !== undefined && maxTimeMS > 0) this.deadline = this.startedTick + maxTimeMS;
+    if (maxTimeMS !== undefined) this.limitTime(maxTimeMS);
+  }
+
+  /** Sets the `maxTimeMS` deadline, counted from the start; 0 means none, as in mongod. */
+  limitTime(maxTimeMS: number): void {
+    this.deadline = maxTimeMS > 0 ? this.startedTick + maxTimeMS : Infinity;
   }
 
   /** Aborted when the operation is killed: waits (a parked change stream, a lock) listen to it. */
@@ -68,6 +80,7 @@ export class Operation {
     if (this.killedWith) return;
     this.killedWith = error;
     this.abort.abort(error);
+    this.interruptWait?.();
   }
 
   /** Throws when the operation was killed or ran past its time limit. */
@@ -77,6 +90,31 @@ export class Operation {
       this.kill(mongoError('MaxTimeMSExpired', 'operation exceeded time limit'));
       throw this.killedWith!;
     }
+  }
+
+  /**
+   * Waits `ms` milliseconds, or less when the operation is killed or reaches its deadline first, then checks it: a
+   * kill ends the wait with the kill's error, the deadline with MaxTimeMSExpired, as mongod's interruptible sleep.
+   */
+  async sleep(ms: number): Promise<void> {
+    this.check();
+    const remaining = this.remainingMS;
+    const hitsDeadline = remaining !== undefined && remaining <= ms;
+    const wait = hitsDeadline ? remaining : ms;
+    if (wait > 0) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.abort.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, wait);
+        this.abort.signal.addEventListener('abort', done);
+      });
+    }
+    // A timer may fire a fraction of a millisecond before the deadline by the monotonic clock.
+    if (hitsDeadline) this.kill(mongoError('MaxTimeMSExpired', 'operation exceeded time limit'));
+    this.check();
   }
 
   /**
@@ -127,6 +165,18 @@ export class OperationRegistry {
     for (const op of this.running.values()) {
       if (op.info.connectionId === connectionId) op.kill(mongoError('ClientDisconnect', 'operation was interrupted because a client disconnected'));
     }
+  }
+
+  /** Kills the operations `which` selects with `error` (Interrupted by default); returns how many. */
+  killWhere(which: (op: Operation) => boolean, error?: MongoServerError): number {
+    let n = 0;
+    for (const op of this.running.values()) {
+      if (which(op)) {
+        op.kill(error);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Kills every operation, as at shutdown. */

@@ -146,6 +146,8 @@ export interface AggregateOptions {
   variables?: LetVariables;
   /** What a leading `$listSessions` or `$listLocalSessions` lists (see session_cache.ts). */
   sessions?: (spec: ListSessionsSpec) => Document[];
+  /** What a leading `$currentOp` lists, given its specification (the server's operations, which the engine cannot see). */
+  currentOp?: (spec: unknown) => Document[];
 }
 
 /** The one namespace `$listSessions` runs on: mongod's sessions collection. */
@@ -178,6 +180,9 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     }
     stages = pipeline.slice(1);
     source = chunksOf(options.sessions ? options.sessions(spec) : [], control);
+  } else if (first === '$currentOp') {
+    stages = pipeline.slice(1);
+    source = chunksOf(options.currentOp ? options.currentOp(pipeline[0]!.$currentOp) : [], control);
   } else {
     // Compiled first: a bad stage fails the command before anything is read.
     const compiled = compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) });

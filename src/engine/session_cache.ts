@@ -57,11 +57,15 @@ function keyOf(lsid: LogicalSessionId): string {
   return uid === NO_AUTH_HEX ? id : `${id}:${uid}`;
 }
 
-/** The session a cursor was opened in (its command's `lsid`, owned by the nameless user unless it says otherwise). */
-function sessionOfCursor(cursor: ServerCursor): LogicalSessionId | undefined {
-  const lsid = cursor.lsid;
+/** The session a command's `lsid` names (owned by the nameless user unless it says otherwise). */
+function sessionOfLsid(lsid: unknown): LogicalSessionId | undefined {
   if (!isDocument(lsid) || !(lsid.id instanceof Binary)) return undefined;
   return { id: lsid.id, uid: lsid.uid instanceof Binary ? lsid.uid : NO_AUTH_UID };
+}
+
+/** The session a cursor was opened in (its command's `lsid`). */
+function sessionOfCursor(cursor: ServerCursor): LogicalSessionId | undefined {
+  return sessionOfLsid(cursor.lsid);
 }
 
 function sameBytes(a: Binary, b: Binary): boolean {
@@ -72,6 +76,12 @@ function matchesPattern(pattern: SessionPattern, lsid: LogicalSessionId): boolea
   if (pattern.lsid) return sameBytes(pattern.lsid.id, lsid.id) && sameBytes(pattern.lsid.uid, lsid.uid);
   if (pattern.uid) return sameBytes(pattern.uid, lsid.uid);
   return true;
+}
+
+/** True when a command's `lsid` names a session one of `patterns` matches (the kill commands' rule). */
+export function lsidMatchesAny(patterns: readonly SessionPattern[], lsid: unknown): boolean {
+  const session = sessionOfLsid(lsid);
+  return session !== undefined && patterns.some((p) => matchesPattern(p, session));
 }
 
 interface SessionRecord {

@@ -196,6 +196,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const makeHandler = (getWire: () => WireServer): CommandHandler => async (command, conn) => {
     if (!counted.has(conn)) {
       counted.add(conn);
+      context.connections.set(conn.id, conn);
       serverStats.connections.current++;
       serverStats.connections.totalCreated++;
     }
@@ -209,6 +210,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   const onConnectionClosed = (conn: ConnectionInfo): void => {
     if (counted.delete(conn)) serverStats.connections.current--;
+    context.connections.delete(conn.id);
     // A command still running for a client that went away is wasted work: interrupt it, as mongod does.
     context.operations.killConnection(conn.id);
   };

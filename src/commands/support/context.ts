@@ -35,6 +35,8 @@ export class ServerContext {
   readonly stats = new ServerStats();
   /** The commands in progress: what `$currentOp` lists and `killOp` kills. */
   readonly operations = new OperationRegistry();
+  /** The open wire connections that have sent a command, by id: the idle ones `$currentOp` lists on request. */
+  readonly connections = new Map<number, ConnectionState>();
   readonly startTime = new Date();
   /** A fixed electionId: drivers compare it for stale-primary checks, so it must never change. */
   readonly electionId: unknown;

@@ -8,7 +8,7 @@ interface FailPointState {
   skip: number;
 }
 
-export const KNOWN_FAIL_POINTS = new Set(['failCommand', 'failGetMoreAfterCursorCheckout', 'onPrimaryTransactionalWrite']);
+export const KNOWN_FAIL_POINTS = new Set(['failCommand', 'failGetMoreAfterCursorCheckout', 'maxTimeAlwaysTimeOut', 'onPrimaryTransactionalWrite']);
 
 export class FailPoints {
   private readonly points = new Map<string, FailPointState>();

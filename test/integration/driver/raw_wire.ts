@@ -125,6 +125,11 @@ export class RawSocket {
   destroy(): void {
     this.socket.destroy();
   }
+
+  /** Closes with a reset (RST), as a client that goes away does; the server then sees the connection closed at once. */
+  reset(): void {
+    this.socket.resetAndDestroy();
+  }
 }
 
 /** A deterministic byte generator (xorshift32), so a failing garbage case can be replayed. */

@@ -1,0 +1,166 @@
+import { hostname } from 'node:os';
+import { bsonTypeOf, calculateObjectSize, documentToString, isDocument, Long, type Document } from '../../bson/index.js';
+import type { Operation } from '../../engine/operation.js';
+import { mongoError, MongoServerError, unknownFieldError } from '../../errors/index.js';
+import type { CommandContext, ConnectionState } from './context.js';
+
+/** What a `$currentOp` stage asks for (mongod's CurrentOpSpec; allUsers and localOps change nothing on one mongod). */
+export interface CurrentOpOptions {
+  /** Also list the connections running nothing (`active: false`). */
+  idleConnections: boolean;
+  /** Also list the open cursors no getMore is using (`type: 'idleCursor'`). */
+  idleCursors: boolean;
+  /** Shorten a command over 1000 bytes to `{$truncated: <its text>}`, as the currentOp command does. */
+  truncateOps: boolean;
+}
+
+const SPEC_FIELDS = new Set(['allUsers', 'idleConnections', 'idleCursors', 'idleSessions', 'localOps', 'truncateOps', 'targetAllNodes']);
+
+/** mongod's limit on the size of a command `$currentOp` shows when truncating. */
+const TRUNCATED_COMMAND_BYTES = 1000;
+
+/**
+ * Reads a leading `$currentOp` stage's specification as mongod does: first the checks of its lite parse (an object;
+ * allUsers and localOps booleans), then the namespace (admin, `aggregate: 1`), then the spec's IDL.
+ *
+ * @throws MongoServerError TypeMismatch (14) for a spec that is not an object or a non-boolean option;
+ *   InvalidNamespace (73) elsewhere than `{aggregate: 1}` on admin; 40415 for an unknown option; FailedToParse (9)
+ *   for targetAllNodes, which only a sharded cluster has.
+ */
+export function parseCurrentOpSpec(spec: unknown, db: string, collectionless: boolean): CurrentOpOptions {
+  if (!isDocument(spec)) throw mongoError('TypeMismatch', `$currentOp options must be specified in an object, but found: ${bsonTypeOf(spec)}`);
+  for (const name of ['allUsers', 'localOps']) {
+    const value = spec[name];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw mongoError('TypeMismatch', `The '${name}' parameter of the $currentOp stage must be a boolean value, but found: ${bsonTypeOf(value)}`);
+    }
+  }
+  if (db !== 'admin' || !collectionless) {
+    throw mongoError('InvalidNamespace', "$currentOp must be run against the 'admin' database with {aggregate: 1}");
+  }
+  for (const [name, value] of Object.entries(spec)) {
+    if (!SPEC_FIELDS.has(name)) throw unknownFieldError(`$currentOp.${name}`);
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw mongoError('TypeMismatch', `Field '${name}' should be a boolean value, but found: ${bsonTypeOf(value)}`);
+    }
+  }
+  if (spec.localOps === true && spec.targetAllNodes === true) {
+    throw mongoError('FailedToParse', "The 'localOps' parameter of the $currentOp stage cannot be true when 'targetAllNodes' is also true");
+  }
+  if (spec.targetAllNodes === true) throw mongoError('FailedToParse', '$currentOp supports targetAllNodes parameter only for sharded clusters');
+  return { idleConnections: spec.idleConnections === true, idleCursors: spec.idleCursors === true, truncateOps: spec.truncateOps === true };
+}
+
+/** mongod's `host` of a `$currentOp` entry: the machine name and the port. */
+function currentOpHost(localAddress: string): string {
+  const port = /:(\d+)$/.exec(localAddress)?.[1];
+  return port === undefined ? hostname() : `${hostname()}:${port}`;
+}
+
+/** A date as mongod's `currentOpTime` writes it: ISO 8601 with the zone offset. */
+function opTime(date: Date): string {
+  return date.toISOString().replace('Z', '+00:00');
+}
+
+/** The command as `$currentOp` shows it: whole, or over 1000 bytes when truncating, its text cut to 1000 characters. */
+function shownCommand(command: Document, truncate: boolean): Document {
+  if (!truncate || calculateObjectSize(command) <= TRUNCATED_COMMAND_BYTES) return command;
+  const text = documentToString(command);
+  const shown: Document = { $truncated: text.length <= TRUNCATED_COMMAND_BYTES ? text : `${text.slice(0, TRUNCATED_COMMAND_BYTES - 3)}...` };
+  if (command.comment !== undefined) shown.comment = command.comment;
+  return shown;
+}
+
+/** The fields mongod reports of a client: who it is, whatever it runs. */
+function clientFields(host: string, connectionId: number, client: string, appName: string | undefined, clientMetadata: Document | undefined): Document {
+  const doc: Document = { type: 'op', host, desc: `conn${connectionId}` };
+  if (connectionId > 0) {
+    doc.connectionId = connectionId;
+    doc.client = client;
+  }
+  if (appName !== undefined) doc.appName = appName;
+  if (clientMetadata !== undefined) doc.clientMetadata = clientMetadata;
+  return doc;
+}
+
+/** One running operation, with mongod's fields in mongod's order; eddydb takes no locks, so they are empty. */
+function operationEntry(op: Operation, host: string, now: Date, truncate: boolean): Document {
+  const info = op.info;
+  const doc = clientFields(host, info.connectionId, info.client, info.appName, info.clientMetadata);
+  doc.active = true;
+  doc.currentOpTime = opTime(now);
+  doc.threaded = true;
+  doc.opid = op.opid;
+  if (op.killed) doc.killPending = true;
+  if (info.lsid) doc.lsid = info.lsid;
+  const micros = op.elapsedMicros;
+  doc.secs_running = Long.fromNumber(Math.floor(micros / 1_000_000));
+  doc.microsecs_running = Long.fromNumber(micros);
+  doc.op = info.op;
+  doc.ns = info.ns;
+  doc.redacted = false;
+  doc.command = shownCommand(info.command, truncate);
+  doc.numYields = op.numYields;
+  doc.locks = {};
+  doc.waitingForLock = false;
+  doc.lockStats = {};
+  doc.waitingForFlowControl = false;
+  doc.flowControlStats = {};
+  return doc;
+}
+
+/** A connection between commands, as mongod lists it with `idleConnections: true`. */
+function idleConnectionEntry(connection: ConnectionState, host: string, now: Date): Document {
+  const state = connection.state;
+  const appName = typeof state.appName === 'string' ? state.appName : undefined;
+  const doc = clientFields(host, connection.id, connection.remoteAddress, appName, isDocument(state.clientMetadata) ? state.clientMetadata : undefined);
+  doc.active = false;
+  doc.currentOpTime = opTime(now);
+  doc.threaded = true;
+  return doc;
+}
+
+/**
+ * What `$currentOp` lists: every running operation (this one included), then with `idleConnections` the
+ * connections running nothing, then with `idleCursors` the open cursors no getMore is using.
+ */
+export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOptions): Document[] {
+  const host = currentOpHost(ctx.connection.localAddress);
+  const now = new Date();
+  const running = ctx.server.operations.list().filter((op) => op.opid > 0);
+  const out = running.map((op) => operationEntry(op, host, now, options.truncateOps));
+  if (options.idleConnections) {
+    const busy = new Set(running.map((op) => op.info.connectionId));
+    for (const connection of ctx.server.connections.values()) {
+      if (!busy.has(connection.id)) out.push(idleConnectionEntry(connection, host, now));
+    }
+  }
+  if (options.idleCursors) {
+    for (const idle of ctx.server.engine.cursors.idle()) {
+      const cursor = idle.cursor;
+      const waits = cursor.kind === 'changeStream';
+      const entry: Document = { type: 'idleCursor', host, ns: cursor.ns };
+      if (cursor.lsid) entry.lsid = cursor.lsid;
+      entry.cursor = {
+        cursorId: Long.fromBigInt(idle.id),
+        lastAccessDate: idle.lastUsed,
+        createdDate: idle.createdAt,
+        noCursorTimeout: false,
+        tailable: waits,
+        awaitData: waits,
+      };
+      out.push(entry);
+    }
+  }
+  return out;
+}
+
+/** The `$currentOp` source of an aggregate: parses the stage, then lists. */
+export function currentOpStage(ctx: CommandContext, collectionless: boolean): (spec: unknown) => Document[] {
+  return (spec) => currentOpDocuments(ctx, parseCurrentOpSpec(spec, ctx.db, collectionless));
+}
+
+/** `$currentOp` anywhere but first: mongod's error for a stage that must lead. */
+export function currentOpNotFirst(): MongoServerError {
+  return new MongoServerError(40602, '$currentOp is only valid as the first stage in a pipeline');
+}
