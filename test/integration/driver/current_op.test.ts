@@ -260,6 +260,19 @@ describe('currentOp, $currentOp and killOp', () => {
     }
   });
 
+  it('killSessions aborts the session\'s open transaction', async () => {
+    const session: ClientSession = blocked.startSession();
+    try {
+      session.startTransaction();
+      await blocked.db(DB).collection<{ _id: number; x: number }>('c').insertOne({ _id: 10, x: 10 }, { session });
+      await adminCommand({ killSessions: [session.id] });
+      await rejectsWith(session.commitTransaction(), 251, { codeName: 'NoSuchTransaction' });
+      assert.equal(await admin.db(DB).collection<{ _id: number }>('c').countDocuments({ _id: 10 }), 0);
+    } finally {
+      await session.endSession();
+    }
+  });
+
   it('a closed connection interrupts its command, which leaves currentOp', async () => {
     // A raw socket reset, so that the server sees the connection closed while the command runs. (A half-close,
     // FIN, lets the server finish the queued work and reply first.)
