@@ -38,7 +38,7 @@ export const currentOp: CommandDefinition = {
     }
     const matcher = compileCommandFilter(filter, null);
     const truncateOps = !ctx.server.options.enableTestCommands || cmd.$truncateOps === undefined || trueValue(cmd.$truncateOps);
-    const entries = currentOpDocuments(ctx, { idleConnections: trueValue(cmd.$all), idleCursors: false, truncateOps });
+    const entries = currentOpDocuments(ctx, { idleConnections: trueValue(cmd.$all), idleCursors: false, idleSessions: true, truncateOps });
     return { inprog: entries.filter((doc) => matcher.matches(doc)) };
   },
 };

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
-import { bsonTypeOf, calculateObjectSize, documentToString, isDocument, Long, type Document } from '../../bson/index.js';
+import { Binary, bsonTypeOf, calculateObjectSize, documentToString, isDocument, Long, type Document } from '../../bson/index.js';
+import type { Transaction } from '../../engine/transactions/transaction.js';
+import { toTimestamp } from '../../oplog/cluster_clock.js';
 import type { Operation } from '../../engine/operation.js';
 import { mongoError, MongoServerError, unknownFieldError } from '../../errors/index.js';
 import type { CommandContext, ConnectionState } from './context.js';
@@ -10,6 +12,8 @@ export interface CurrentOpOptions {
   idleConnections: boolean;
   /** Also list the open cursors no getMore is using (`type: 'idleCursor'`). */
   idleCursors: boolean;
+  /** Also list the open transactions no command is using (`type: 'idleSession'`); on by default, as in mongod. */
+  idleSessions: boolean;
   /** Shorten a command over 1000 bytes to `{$truncated: <its text>}`, as the currentOp command does. */
   truncateOps: boolean;
 }
@@ -48,7 +52,12 @@ export function parseCurrentOpSpec(spec: unknown, db: string, collectionless: bo
     throw mongoError('FailedToParse', "The 'localOps' parameter of the $currentOp stage cannot be true when 'targetAllNodes' is also true");
   }
   if (spec.targetAllNodes === true) throw mongoError('FailedToParse', '$currentOp supports targetAllNodes parameter only for sharded clusters');
-  return { idleConnections: spec.idleConnections === true, idleCursors: spec.idleCursors === true, truncateOps: spec.truncateOps === true };
+  return {
+    idleConnections: spec.idleConnections === true,
+    idleCursors: spec.idleCursors === true,
+    idleSessions: spec.idleSessions !== false,
+    truncateOps: spec.truncateOps === true,
+  };
 }
 
 /** mongod's `host` of a `$currentOp` entry: the machine name and the port. */
@@ -120,9 +129,37 @@ function idleConnectionEntry(connection: ConnectionState, host: string, now: Dat
   return doc;
 }
 
+/** The hex of a session id, to tell whether a command runs in a transaction's session. */
+function sessionKey(lsid: unknown): string | undefined {
+  return isDocument(lsid) && lsid.id instanceof Binary ? lsid.id.toString('hex') : undefined;
+}
+
+/** An open transaction between its statements, as mongod reports a session's stashed transaction. */
+function idleSessionEntry(txn: Transaction, host: string, now: Date, lifetimeSeconds: number): Document {
+  const openMicros = Math.max(0, (now.getTime() - txn.startedAt) * 1000);
+  return {
+    type: 'idleSession',
+    host,
+    desc: 'inactive transaction',
+    lsid: txn.lsid,
+    transaction: {
+      parameters: { txnNumber: Long.fromBigInt(txn.txnNumber), autocommit: false },
+      readTimestamp: toTimestamp(txn.snapshot),
+      startWallClockTime: opTime(new Date(txn.startedAt)),
+      timeOpenMicros: Long.fromNumber(openMicros),
+      expiryTime: opTime(new Date(txn.startedAt + lifetimeSeconds * 1000)),
+    },
+    waitingForLock: false,
+    active: false,
+    locks: {},
+    lockStats: {},
+  };
+}
+
 /**
  * What `$currentOp` lists: every running operation (this one included), then with `idleConnections` the
- * connections running nothing, then with `idleCursors` the open cursors no getMore is using.
+ * connections running nothing, with `idleCursors` the open cursors no getMore is using, and unless `idleSessions`
+ * is false the open transactions between statements.
  */
 export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOptions): Document[] {
   const host = currentOpHost(ctx.connection.localAddress);
@@ -150,6 +187,13 @@ export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOption
         awaitData: waits,
       };
       out.push(entry);
+    }
+  }
+  if (options.idleSessions) {
+    const transactions = ctx.server.engine.transactions;
+    const busy = new Set(running.map((op) => sessionKey(op.info.lsid)));
+    for (const txn of transactions.inProgress()) {
+      if (!busy.has(sessionKey(txn.lsid))) out.push(idleSessionEntry(txn, host, now, transactions.lifetimeLimitSeconds));
     }
   }
   return out;

@@ -187,6 +187,11 @@ export class TransactionRegistry {
     for (const txn of this.open) if (now - txn.startedAt > this.lifetimeLimitSeconds * 1000) this.end(txn, 'aborted');
   }
 
+  /** The transactions in progress, oldest first (`$currentOp` lists those no command is using as idle sessions). */
+  inProgress(): Transaction[] {
+    return [...this.open];
+  }
+
   /** Aborts the open transactions `which` selects (killSessions); their sessions stay usable. */
   abortWhere(which: (txn: Transaction) => boolean): void {
     for (const txn of [...this.open]) if (which(txn)) this.end(txn, 'aborted');

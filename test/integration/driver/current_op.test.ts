@@ -260,11 +260,20 @@ describe('currentOp, $currentOp and killOp', () => {
     }
   });
 
-  it('killSessions aborts the session\'s open transaction', async () => {
+  it('an open transaction between statements is an idle session; killSessions aborts it', async () => {
     const session: ClientSession = blocked.startSession();
     try {
       session.startTransaction();
       await blocked.db(DB).collection<{ _id: number; x: number }>('c').insertOne({ _id: 10, x: 10 }, { session });
+      const idle = await admin.db('admin').aggregate([{ $currentOp: {} }, { $match: { type: 'idleSession' } }]).toArray();
+      assert.equal(idle.length, 1);
+      assert.equal(idle[0]!.desc, 'inactive transaction');
+      assert.equal(idle[0]!.active, false);
+      assert.deepEqual(Buffer.from(idle[0]!.lsid.id.buffer), Buffer.from(session.id!.id.buffer));
+      assert.equal(idle[0]!.transaction.parameters.autocommit, false);
+      assert.equal(Number(idle[0]!.transaction.parameters.txnNumber), Number(session.serverSession!.txnNumber));
+      const without = await admin.db('admin').aggregate([{ $currentOp: { idleSessions: false } }, { $match: { type: 'idleSession' } }]).toArray();
+      assert.deepEqual(without, []);
       await adminCommand({ killSessions: [session.id] });
       await rejectsWith(session.commitTransaction(), 251, { codeName: 'NoSuchTransaction' });
       assert.equal(await admin.db(DB).collection<{ _id: number }>('c').countDocuments({ _id: 10 }), 0);
