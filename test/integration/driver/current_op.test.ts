@@ -136,6 +136,24 @@ describe('currentOp, $currentOp and killOp', () => {
     await assertFailsWith(find, 11601, 'Interrupted');
   });
 
+  it('the currentOp command shortens a command over 1000 bytes; $currentOp shows it whole', async () => {
+    await blockNext('find');
+    const long = 'x'.repeat(2000);
+    const find = failureOf(blocked.db(DB).collection('c').find({ note: long }, { comment: 'big' }).toArray());
+    const [op] = await waitForOps({ 'command.comment': 'big', appName: 'blocked' });
+    assert.equal(typeof op!.command.$truncated, 'string');
+    assert.equal((op!.command.$truncated as string).length, 1000);
+    assert.match(op!.command.$truncated as string, /^\{ find: "c", filter: \{ note: "x+/);
+    assert.ok((op!.command.$truncated as string).endsWith('...'));
+    assert.equal(op!.command.comment, 'big');
+    const whole = (await adminCommand({ currentOp: 1, opid: op!.opid, $truncateOps: false })).inprog as Document[];
+    assert.equal(whole[0]!.command.filter.note, long);
+    const staged = await admin.db('admin').aggregate([{ $currentOp: {} }, { $match: { opid: op!.opid } }]).toArray();
+    assert.equal(staged[0]!.command.filter.note, long);
+    await adminCommand({ killOp: 1, op: op!.opid });
+    await assertFailsWith(find, 11601, 'Interrupted');
+  });
+
   it('the currentOp command lists itself, and $all adds the idle connections', async () => {
     const own = (await adminCommand({ currentOp: 1, 'command.currentOp': { $exists: true } })).inprog as Document[];
     assert.equal(own.length, 1);
