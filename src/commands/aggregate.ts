@@ -75,14 +75,14 @@ export const aggregate: CommandDefinition = {
         throw mongoError('InvalidOptions', `${stage} cannot be used with a 'linearizable' read concern level`);
       }
       const bypassDocumentValidation = optionalBool(cmd, 'aggregate', 'bypassDocumentValidation') ?? false;
-      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, coll === null) });
+      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null) });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
     const slot = { op: ctx.op };
     const control = streamControl(engine, slot, { allowDiskUse: optionalBool(cmd, 'aggregate', 'allowDiskUse'), errorContext: AGGREGATE_ERROR_CONTEXT });
     const chunks = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
       ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)], control), control)
-      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, coll === null) }, control);
+      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null) }, control);
     return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101);
   },
 };

@@ -25,19 +25,25 @@ const TRUNCATED_COMMAND_BYTES = 1000;
 
 /**
  * Reads a leading `$currentOp` stage's specification as mongod does: first the checks of its lite parse (an object;
- * allUsers and localOps booleans), then the namespace (admin, `aggregate: 1`), then the spec's IDL.
+ * allUsers and localOps booleans; a read concern of 'local' only), then the namespace (admin, `aggregate: 1`), then
+ * the spec's IDL.
  *
  * @throws MongoServerError TypeMismatch (14) for a spec that is not an object or a non-boolean option;
- *   InvalidNamespace (73) elsewhere than `{aggregate: 1}` on admin; 40415 for an unknown option; FailedToParse (9)
- *   for targetAllNodes, which only a sharded cluster has.
+ *   InvalidOptions (72) for a read concern level other than local; InvalidNamespace (73) elsewhere than
+ *   `{aggregate: 1}` on admin; 40415 for an unknown option; FailedToParse (9) for targetAllNodes, which only a
+ *   sharded cluster has.
  */
-export function parseCurrentOpSpec(spec: unknown, db: string, collectionless: boolean): CurrentOpOptions {
+export function parseCurrentOpSpec(spec: unknown, db: string, collectionless: boolean, readConcern?: unknown): CurrentOpOptions {
   if (!isDocument(spec)) throw mongoError('TypeMismatch', `$currentOp options must be specified in an object, but found: ${bsonTypeOf(spec)}`);
   for (const name of ['allUsers', 'localOps']) {
     const value = spec[name];
     if (value !== undefined && typeof value !== 'boolean') {
       throw mongoError('TypeMismatch', `The '${name}' parameter of the $currentOp stage must be a boolean value, but found: ${bsonTypeOf(value)}`);
     }
+  }
+  const level = isDocument(readConcern) ? readConcern.level : undefined;
+  if (typeof level === 'string' && level !== 'local') {
+    throw mongoError('InvalidOptions', `Aggregation stage $currentOp cannot run with a readConcern other than 'local'. Current readConcern: ${level}`);
   }
   if (db !== 'admin' || !collectionless) {
     throw mongoError('InvalidNamespace', "$currentOp must be run against the 'admin' database with {aggregate: 1}");
@@ -199,9 +205,9 @@ export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOption
   return out;
 }
 
-/** The `$currentOp` source of an aggregate: parses the stage, then lists. */
-export function currentOpStage(ctx: CommandContext, collectionless: boolean): (spec: unknown) => Document[] {
-  return (spec) => currentOpDocuments(ctx, parseCurrentOpSpec(spec, ctx.db, collectionless));
+/** The `$currentOp` source of an aggregate (`cmd`): parses the stage, then lists. */
+export function currentOpStage(ctx: CommandContext, cmd: Document, collectionless: boolean): (spec: unknown) => Document[] {
+  return (spec) => currentOpDocuments(ctx, parseCurrentOpSpec(spec, ctx.db, collectionless, cmd.readConcern));
 }
 
 /** `$currentOp` anywhere but first: mongod's error for a stage that must lead. */

@@ -120,7 +120,10 @@ describe('currentOp, $currentOp and killOp', () => {
     assert.equal(staged[0]!.opid, listed!.opid);
     assert.equal(staged[0]!.ns, `${DB}.c`);
     assert.deepEqual(staged[0]!.command.filter, { _id: 1 });
-    // What mongosh's db.currentOp() sends: every option spelled out, then a $match.
+    // What Compass sends, whole commands included.
+    const compass = await admin.db('admin').aggregate([{ $currentOp: { allUsers: true, idleConnections: false, truncateOps: false } }]).toArray();
+    assert.ok(compass.some((doc) => doc.opid === listed!.opid));
+    // Every option spelled out, then a $match.
     const shell = await admin.db('admin').aggregate([
       { $currentOp: { allUsers: true, idleConnections: false, idleCursors: false, idleSessions: true, localOps: false } },
       { $match: { opid: listed!.opid } },
@@ -247,6 +250,10 @@ describe('currentOp, $currentOp and killOp', () => {
       message: "BSON field '$currentOp.everything' is an unknown field.",
     });
     await rejectsWith(adminDb.aggregate([{ $currentOp: { targetAllNodes: true } }]).toArray(), 9, { codeName: 'FailedToParse' });
+    await rejectsWith(adminDb.aggregate([{ $currentOp: {} }], { readConcern: { level: 'majority' } }).toArray(), 72, {
+      message: "Aggregation stage $currentOp cannot run with a readConcern other than 'local'. Current readConcern: majority",
+    });
+    assert.ok((await adminDb.aggregate([{ $currentOp: {} }], { readConcern: { level: 'local' } }).toArray()).length > 0);
   });
 
   it('killOp ends a change-stream getMore parked waiting for events', async () => {
