@@ -28,6 +28,10 @@ export const getMore: CommandDefinition = {
     if (cursor.ns !== ns) {
       throw mongoError('Unauthorized', `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
     }
+    // mongod checks this while pinning the cursor, and leaves the cursor alive.
+    if (maxTimeMS !== undefined && cursor.kind !== 'changeStream') {
+      throw mongoError('BadValue', 'cannot set maxTimeMS on getMore command for a non-awaitData cursor');
+    }
     const checkedOut = registry.checkOut(id)!;
     if (checkedOut.busy) {
       throw mongoError('OperationFailed', `Cursor id ${id} is already in use`);

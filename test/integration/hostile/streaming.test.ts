@@ -124,6 +124,19 @@ describe('hostile requests against a large collection', () => {
     assert.equal((await pinger.db('admin').command({ ping: 1 })).ok, 1);
   });
 
+  test('a find cursor carries its time limit into its getMores; a getMore cannot set its own', async () => {
+    const db = client.db('h');
+    const first = await db.command({ find: 'big', filter: {}, batchSize: 2 });
+    const id = first.cursor.id;
+    await rejectsWith(db.command({ getMore: id, collection: 'big', maxTimeMS: 100 }), 2, {
+      message: 'cannot set maxTimeMS on getMore command for a non-awaitData cursor',
+    });
+    // The cursor survived the refused getMore.
+    const next = await db.command({ getMore: id, collection: 'big', batchSize: 2 });
+    assert.deepEqual(next.cursor.nextBatch.map((d: Document) => d._id), [2, 3]);
+    await db.command({ killCursors: 'big', cursors: [id] });
+  });
+
   test('an $unwind of an $unwind streams: 10^3 x 10^3 documents are counted without holding them', async () => {
     const coll = client.db('h').collection<{ _id: number }>('one');
     await coll.insertOne({ _id: 1 });
