@@ -40,7 +40,17 @@ Options (mongod's names):
   --inMemory                    keep all data in memory (same as --storageEngine inMemory)
   --storageEngine <name>        sqlite (default; wiredTiger is accepted as its alias) or inMemory
   --synchronous <normal|full>   SQLite durability: full syncs every commit (default normal)
-  --maxConns <n>                most client connections open at once (default 1000000)
+  --maxConns <n>                most client connections open at once; one more is closed as it arrives
+                                (default and upper bound: 80% of the open-file limit, ulimit -n)
+  --reservedLoopbackConns <n>   with a non-loopback --bind_ip, the last n of the --maxConns slots only admit
+                                clients from 127.0.0.1/::1, so an operator can always connect (default 10)
+  --maxEstablishingConns <n>    most connections that have not sent a whole first message yet; one more closes
+                                the one that waited longest (default a quarter of --maxConns, at least 100)
+  --idleConnectionTimeoutMS <ms>  close a connection silent this long with no command running and no cursor
+                                open (default 0: never, as drivers keep pooled connections idle)
+  --partialMessageTimeoutMS <ms>  close a connection whose message is incomplete this long after its first
+                                byte, or that sent no whole message this long after connecting (default 30000;
+                                0: never)
   --slowms <n>                  log commands slower than this many milliseconds (default 100)
   --quiet                       leave connection events out of the log
   --version                     print the version and exit
@@ -65,6 +75,10 @@ const OPTIONS: Readonly<Record<string, Kind>> = {
   synchronous: 'string',
   slowms: 'number',
   maxConns: 'number',
+  reservedLoopbackConns: 'number',
+  maxEstablishingConns: 'number',
+  idleConnectionTimeoutMS: 'number',
+  partialMessageTimeoutMS: 'number',
   quiet: 'flag',
   version: 'flag',
   help: 'flag',
@@ -211,13 +225,20 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const slowMs = slowText === undefined ? undefined : parseNumber('slowms', slowText, 'number');
   if (slowMs !== undefined) section('operationProfiling').slowOpThresholdMs = slowMs;
 
-  const maxConnsText = str('maxConns');
-  let maxConns: number | undefined;
-  if (maxConnsText !== undefined) {
-    maxConns = parseNumber('maxConns', maxConnsText, 'number');
-    if (!Number.isInteger(maxConns) || maxConns < 1) throw invalid('maxConns', maxConnsText);
-    section('net').maxIncomingConnections = maxConns;
-  }
+  /** An integer option of at least `min`, reported under `net.<key>` by getCmdLineOpts. */
+  const netInteger = (option: string, key: string, min: number): number | undefined => {
+    const text = str(option);
+    if (text === undefined) return undefined;
+    const n = parseNumber(option, text, 'number');
+    if (!Number.isInteger(n) || n < min) throw invalid(option, text);
+    section('net')[key] = n;
+    return n;
+  };
+  const maxConns = netInteger('maxConns', 'maxIncomingConnections', 1);
+  const reservedLoopbackConns = netInteger('reservedLoopbackConns', 'reservedLoopbackConns', 0);
+  const maxEstablishingConns = netInteger('maxEstablishingConns', 'maxEstablishingConns', 1);
+  const idleConnectionTimeoutMS = netInteger('idleConnectionTimeoutMS', 'idleConnectionTimeoutMS', 0);
+  const partialMessageTimeoutMS = netInteger('partialMessageTimeoutMS', 'partialMessageTimeoutMS', 0);
 
   const quiet = given.has('quiet');
   if (quiet) section('systemLog').quiet = true;
@@ -232,6 +253,7 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
 
   return {
     port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet,
+    reservedLoopbackConns, maxEstablishingConns, idleConnectionTimeoutMS, partialMessageTimeoutMS,
     transactionLifetimeLimitSeconds,
     internalQueryMaxBlockingSortMemoryUsageBytes: sortBytes === undefined ? undefined : Number(sortBytes),
     allowDiskUseByDefault: diskDefault === undefined ? undefined : parseBoolParameter(diskDefault),

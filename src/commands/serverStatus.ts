@@ -37,6 +37,12 @@ async function sections(ctx: CommandContext): Promise<Document> {
       available: Math.max(0, stats.connections.limit - stats.connections.current),
       totalCreated: stats.connections.totalCreated,
       rejected: stats.connections.rejected,
+      active: stats.connections.active,
+      // eddydb neither streams hello replies (exhaust) nor holds a hello open, and has no load balancer mode.
+      exhaustIsMaster: 0,
+      exhaustHello: 0,
+      awaitingTopologyChanges: 0,
+      loadBalanced: 0,
     },
     mem: { bits: 64, resident: mb(memory.rss), virtual: mb(memory.rss + memory.external), supported: true },
     metrics: {

@@ -13,7 +13,8 @@ import type { ServerStats } from '../commands/support/server_stats.js';
 import { Engine } from '../engine/engine.js';
 import { mongoError } from '../errors/index.js';
 import { openStorage, StorageError, type Storage } from '../storage/index.js';
-import { CloseConnectionSignal, createWireServer, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
+import { CloseConnectionSignal, ConnectionLimits, createWireServer, isLoopbackAddress, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
+import { resolveConnectionSettings } from './connection_settings.js';
 import { resolveOplogSizeBytes } from './oplog_size.js';
 import { eventToEntry, logEntry, QUIET_SUPPRESSED, type LogEntry, type LogSink } from './log.js';
 import { ServerStartupError } from './startup_error.js';
@@ -48,9 +49,28 @@ export interface StartServerOptions {
   parsed?: Document;
   /**
    * Most client connections open at once, across all listeners (mongod's --maxConns); one more is closed at once.
-   * Default 1,000,000 (effectively unlimited).
+   * Default, and upper bound, as mongod: 80% of the open-file limit (`ulimit -n`), at most 1,000,000.
    */
   maxConns?: number;
+  /**
+   * When a listener is on a non-loopback address, the last this many of the maxConns slots are kept for clients
+   * from a loopback address, so an operator on the machine can still connect (default 10).
+   */
+  reservedLoopbackConns?: number;
+  /**
+   * Most connections that have not yet sent a whole first message; one more closes the one waiting longest.
+   * Default: a quarter of maxConns, at least 100.
+   */
+  maxEstablishingConns?: number;
+  /** A connection silent this long, with no command running and no cursor open, is closed; 0 (default): never. */
+  idleConnectionTimeoutMS?: number;
+  /**
+   * A message still incomplete this long after its first byte (the first message: after connecting) closes its
+   * connection; 0: never. Default 30,000.
+   */
+  partialMessageTimeoutMS?: number;
+  /** @internal The open-file limit maxConns is derived from (default: this process's); for tests. */
+  openFileLimit?: number;
   /** Leaves connection open/close events out of the log, as mongod's --quiet. */
   quiet?: boolean;
   /** Receives one structured log line per notable event; nothing is logged without it. */
@@ -101,7 +121,11 @@ function defaultParsed(options: StartServerOptions): Document {
   if (options.oplogSizeMB !== undefined) (parsed.replication as Document).oplogSizeMB = options.oplogSizeMB;
   if (options.oplogMinRetentionHours !== undefined) (parsed.storage as Document).oplogMinRetentionHours = options.oplogMinRetentionHours;
   if (options.enableTestCommands) parsed.setParameter = { enableTestCommands: '1' };
-  if (options.maxConns !== undefined) (parsed.net as Document).maxIncomingConnections = options.maxConns;
+  const net = parsed.net as Document;
+  if (options.maxConns !== undefined) net.maxIncomingConnections = options.maxConns;
+  for (const key of ['reservedLoopbackConns', 'maxEstablishingConns', 'idleConnectionTimeoutMS', 'partialMessageTimeoutMS'] as const) {
+    if (options[key] !== undefined) net[key] = options[key];
+  }
   if (options.quiet) parsed.systemLog = { quiet: true };
   return parsed;
 }
@@ -189,43 +213,70 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   );
   stats = context.stats;
   const serverStats = stats;
-  if (options.maxConns !== undefined) serverStats.connections.limit = options.maxConns;
+  const resolved = resolveConnectionSettings(options);
+  if (resolved.reducedFrom !== undefined) {
+    write(logEntry('W', 'NETWORK', 0, 'initandlisten', 'maxConns reduced to what the open-file limit allows', {
+      requested: resolved.reducedFrom, maxConns: resolved.settings.maxConns,
+    }));
+  }
+  const hosts = options.bindIp.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  if (hosts.length === 0) hosts.push('127.0.0.1');
+  // Every listener shares one set of limits: the caps count the server's connections, not a listener's. When
+  // only loopback clients can reach the server, a reserve for them would just lower the cap.
+  const remoteReachable = hosts.some((h) => h !== 'localhost' && !isLoopbackAddress(h));
+  const limits = new ConnectionLimits({ ...resolved.settings, reservedLoopbackConns: remoteReachable ? resolved.settings.reservedLoopbackConns : 0 });
+  serverStats.connections.limit = limits.settings.maxConns;
 
-  /** Connections that have sent a command (and so count in serverStatus.connections). */
-  const counted = new WeakSet<ConnectionInfo>();
+  const cursorsOf = new WeakMap<ConnectionInfo, Set<bigint>>();
+  /** Remembers the cursor a reply opened, so that the connection counts as busy while the cursor lives. */
+  const noteCursor = (conn: ConnectionInfo, reply: Document): void => {
+    const cursor = reply.cursor as Document | undefined;
+    const id = cursor?.id;
+    if (id === undefined || id === null || typeof (id as { toBigInt?: unknown }).toBigInt !== 'function') return;
+    const value = (id as { toBigInt(): bigint }).toBigInt();
+    if (value === 0n) return;
+    let ids = cursorsOf.get(conn);
+    if (!ids) cursorsOf.set(conn, (ids = new Set()));
+    ids.add(value);
+  };
+  const holdsWork = (conn: ConnectionInfo): boolean => {
+    const ids = cursorsOf.get(conn);
+    if (!ids) return false;
+    for (const id of ids) if (!engine.cursors.has(id)) ids.delete(id);
+    return ids.size > 0;
+  };
+
   const makeHandler = (getWire: () => WireServer): CommandHandler => async (command, conn) => {
-    if (!counted.has(conn)) {
-      counted.add(conn);
-      context.connections.set(conn.id, conn);
-      serverStats.connections.current++;
-      serverStats.connections.totalCreated++;
-    }
+    // Listed by $currentOp's idleConnections from its first command on.
+    if (!context.connections.has(conn.id)) context.connections.set(conn.id, conn);
     serverStats.countCommand(command);
+    serverStats.connections.active++;
     try {
-      return await dispatch(context, command, conn, { setCompressors: (names) => getWire().setCompressors(conn, names) });
+      const reply = await dispatch(context, command, conn, { setCompressors: (names) => getWire().setCompressors(conn, names) });
+      if (limits.settings.idleConnectionTimeoutMS > 0) noteCursor(conn, reply);
+      return reply;
     } catch (err) {
       if (err instanceof CloseConnectionRequested) throw new CloseConnectionSignal(err.message);
       throw err;
+    } finally {
+      serverStats.connections.active--;
     }
   };
+  const onConnectionOpened = (): void => {
+    serverStats.connections.current++;
+    serverStats.connections.totalCreated++;
+  };
+  const onConnectionRefused = (): void => {
+    serverStats.connections.rejected++;
+  };
   const onConnectionClosed = (conn: ConnectionInfo): void => {
-    if (counted.delete(conn)) serverStats.connections.current--;
+    serverStats.connections.current--;
     context.connections.delete(conn.id);
     // A command still running for a client that went away is wasted work: interrupt it, as mongod does.
     context.operations.killConnection(conn.id);
   };
 
-  const hosts = options.bindIp.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
-  if (hosts.length === 0) hosts.push('127.0.0.1');
   const wires: WireServer[] = [];
-  const maxConns = serverStats.connections.limit;
-  const admitConnection = (): boolean => {
-    let open = 0;
-    for (const w of wires) open += w.connectionCount;
-    if (open < maxConns) return true;
-    serverStats.connections.rejected++;
-    return false;
-  };
   let port = options.port;
   try {
     for (const host of hosts) {
@@ -233,8 +284,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         host,
         port,
         handler: makeHandler(() => wire),
+        limits,
+        holdsWork,
+        onConnectionOpened,
+        onConnectionRefused,
         onConnectionClosed,
-        admitConnection,
         log: onEvent,
         // mongod 6.0+ only answers the handshake and auth commands over OP_QUERY.
         strictOpQuery: true,

@@ -10,6 +10,7 @@ import { OpCode, OpMsgFlag, OpReplyFlag } from './constants.js';
 import { MessageFramer } from './message_framer.js';
 import { opMsgReplyPrefix, parseOpMsg, readOpMsgFlags } from './op_msg.js';
 import { LEGACY_OP_QUERY_CODE, LEGACY_OP_QUERY_MESSAGE, opReplyPrefix, parseOpQuery } from './op_query.js';
+import type { ConnectionLimits, LimitedConnection } from './connection_limits.js';
 import { joinChunks, writeBuffers } from './outgoing.js';
 import { encodeReply, internalErrorReply, isReplyDocument, replyForRejection, type ReplyBytes } from './reply.js';
 import type { CommandHandler, ConnectionInfo, RequestInfo } from './types.js';
@@ -21,6 +22,9 @@ export interface ConnectionContext {
   maxBsonObjectSize: number;
   maxMessageSizeBytes: number;
   strictOpQuery: boolean;
+  limits: ConnectionLimits;
+  /** True while the command layer holds something for the connection (an open cursor): it is then not idle. */
+  holdsWork(conn: ConnectionInfo): boolean;
   nextRequestId(): number;
   log(event: Record<string, unknown>): void;
   onClosed(conn: WireConnection): void;
@@ -35,7 +39,7 @@ type Outcome = Document | typeof CLOSE;
 
 type QueueItem = Buffer | ConnectionFatalError;
 
-export class WireConnection {
+export class WireConnection implements LimitedConnection {
   readonly info: ConnectionInfo;
   private readonly framer: MessageFramer;
   private readonly queue: QueueItem[] = [];
@@ -43,6 +47,12 @@ export class WireConnection {
   private paused = false;
   private readEnded = false;
   private closeNotified = false;
+  /** No whole message has arrived yet. */
+  private establishing = true;
+  /** Fires when the message being received (or, while establishing, the first one) is late. */
+  private messageTimer: NodeJS.Timeout | undefined;
+  /** Fires when the connection has been quiet for idleConnectionTimeoutMS. */
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly socket: Socket, info: ConnectionInfo, private readonly ctx: ConnectionContext) {
     this.info = info;
@@ -56,19 +66,37 @@ export class WireConnection {
       this.ctx.log({ msg: 'Connection error', id: info.id, remote: info.remoteAddress, error: err.message });
     });
     socket.on('close', () => this.onClose());
+    // After the listeners, so that a connection closed right here still reports its close.
+    ctx.limits.startEstablishing(this);
+    if (!this.info.closed) this.armMessageTimer();
   }
 
   /** Destroys the socket (no reply); the 'close' event does the bookkeeping. */
   destroy(): void {
     this.info.closed = true;
     this.queue.length = 0;
+    this.stopTimers();
     this.socket.destroy();
+  }
+
+  /** Closed by the server-wide limits: too many connections have not spoken yet, and this one waited longest. */
+  closeForLimit(reason: 'establishing'): void {
+    if (this.info.closed) return;
+    this.ctx.log({
+      msg: 'Closing a connection that sent no message: too many connections are waiting for their first one',
+      id: this.info.id,
+      remote: this.info.remoteAddress,
+      reason,
+      maxEstablishingConns: this.ctx.limits.settings.maxEstablishingConns,
+    });
+    this.destroy();
   }
 
   private onData(chunk: Buffer): void {
     try {
       const { messages, fatal } = this.framer.push(chunk);
       for (const m of messages) this.queue.push(m);
+      this.trackProgress(messages.length > 0);
       if (fatal) {
         this.queue.push(fatal);
         this.socket.pause();
@@ -104,7 +132,107 @@ export class WireConnection {
     } finally {
       this.running = false;
       this.maybeEnd();
+      this.armIdleTimer();
     }
+  }
+
+  /**
+   * After each chunk: the idle clock stops, since the client spoke; the message clock restarts when a message
+   * completed and more bytes wait, starts when a message begins, and stops when nothing is left half-received.
+   */
+  private trackProgress(completedMessage: boolean): void {
+    if (this.idleTimer !== undefined) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
+    if (completedMessage && this.establishing) {
+      this.establishing = false;
+      this.ctx.limits.finishEstablishing(this);
+    }
+    if (this.establishing) return;
+    if (completedMessage || this.framer.pendingBytes === 0) this.stopMessageTimer();
+    if (this.framer.pendingBytes > 0 && this.messageTimer === undefined) this.armMessageTimer();
+  }
+
+  private armMessageTimer(): void {
+    const timeout = this.ctx.limits.settings.partialMessageTimeoutMS;
+    if (timeout <= 0) return;
+    const timer: NodeJS.Timeout = setTimeout(() => this.afterPoll(() => this.onMessageTimeout(timer)), timeout).unref();
+    this.messageTimer = timer;
+  }
+
+  private stopMessageTimer(): void {
+    if (this.messageTimer === undefined) return;
+    clearTimeout(this.messageTimer);
+    this.messageTimer = undefined;
+  }
+
+  /**
+   * Runs `check` after the event loop's next poll for I/O. Timers run before the poll: after the loop was blocked
+   * (a long synchronous command), bytes that arrived meanwhile are read first, so they count before the verdict.
+   */
+  private afterPoll(check: () => void): void {
+    setImmediate(check);
+  }
+
+  /** `timer` is the one that fired; when it is no longer current, the message completed or was replaced since. */
+  private onMessageTimeout(timer: NodeJS.Timeout): void {
+    if (this.messageTimer !== timer || this.info.closed) return;
+    this.messageTimer = undefined;
+    // Reading is paused because this server is behind on the client's earlier messages: the lateness is ours.
+    if (this.paused) {
+      this.armMessageTimer();
+      return;
+    }
+    this.ctx.log({
+      msg: this.establishing ? 'Closing a connection that sent no complete message in time' : 'Closing a connection whose message did not arrive in time',
+      id: this.info.id,
+      remote: this.info.remoteAddress,
+      partialMessageTimeoutMS: this.ctx.limits.settings.partialMessageTimeoutMS,
+      pendingBytes: this.framer.pendingBytes,
+    });
+    this.destroy();
+  }
+
+  /** Starts the idle clock once nothing is running, queued or half-received. */
+  private armIdleTimer(): void {
+    const timeout = this.ctx.limits.settings.idleConnectionTimeoutMS;
+    if (timeout <= 0 || this.idleTimer !== undefined || !this.isQuiet()) return;
+    const timer: NodeJS.Timeout = setTimeout(() => this.afterPoll(() => this.onIdleTimeout(timer)), timeout).unref();
+    this.idleTimer = timer;
+  }
+
+  private isQuiet(): boolean {
+    return !this.info.closed && !this.establishing && !this.running && this.queue.length === 0 && this.framer.pendingBytes === 0;
+  }
+
+  private onIdleTimeout(timer: NodeJS.Timeout): void {
+    if (this.idleTimer !== timer) return;
+    this.idleTimer = undefined;
+    if (!this.isQuiet()) return;
+    let holdsWork: boolean;
+    try {
+      holdsWork = this.ctx.holdsWork(this.info);
+    } catch {
+      holdsWork = true;
+    }
+    if (holdsWork) {
+      this.armIdleTimer();
+      return;
+    }
+    this.ctx.log({
+      msg: 'Closing an idle connection',
+      id: this.info.id,
+      remote: this.info.remoteAddress,
+      idleConnectionTimeoutMS: this.ctx.limits.settings.idleConnectionTimeoutMS,
+    });
+    this.destroy();
+  }
+
+  private stopTimers(): void {
+    this.stopMessageTimer();
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   private framerFailed(): boolean {
@@ -246,6 +374,8 @@ export class WireConnection {
   private onClose(): void {
     this.info.closed = true;
     this.queue.length = 0;
+    this.stopTimers();
+    this.ctx.limits.finishEstablishing(this);
     if (this.closeNotified) return;
     this.closeNotified = true;
     this.ctx.onClosed(this);

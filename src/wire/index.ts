@@ -4,6 +4,8 @@
  */
 export { createWireServer, formatAddress } from './server.js';
 export { CloseConnectionSignal } from './wire_errors.js';
+export { ConnectionLimits, DEFAULT_CONNECTION_SETTINGS, DEFAULT_MAX_CONNS, isLoopbackAddress } from './connection_limits.js';
+export type { ConnectionSettings } from './connection_limits.js';
 export { negotiateCompressors, SUPPORTED_COMPRESSORS, CompressorId } from './compression.js';
 export type { CompressorName } from './compression.js';
 export { crc32c } from './crc32c.js';

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { negotiateCompressors } from './compression.js';
 import { WireConnection, type ConnectionContext } from './connection.js';
+import { ConnectionLimits } from './connection_limits.js';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES } from '../bson/index.js';
 import type { ConnectionInfo, WireServer, WireServerOptions } from './types.js';
 
@@ -31,8 +32,19 @@ export function createWireServer(options: WireServerOptions): WireServer {
     }
   };
 
+  const limits = options.limits ?? new ConnectionLimits();
+  const notify = (what: string, hook: (() => void) | undefined, id?: number): void => {
+    try {
+      hook?.();
+    } catch (err) {
+      log({ msg: `${what} failed`, id, error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
   const ctx: ConnectionContext = {
     handler: options.handler,
+    limits,
+    holdsWork: (conn) => options.holdsWork?.(conn) ?? false,
     maxBsonObjectSize: options.maxBsonObjectSize ?? MAX_BSON_OBJECT_SIZE,
     maxMessageSizeBytes: options.maxMessageSizeBytes ?? MAX_MESSAGE_SIZE_BYTES,
     strictOpQuery: options.strictOpQuery ?? false,
@@ -44,21 +56,10 @@ export function createWireServer(options: WireServerOptions): WireServer {
     log,
     onClosed: (conn) => {
       connections.delete(conn.info);
-      log({ msg: 'Connection ended', id: conn.info.id, remote: conn.info.remoteAddress, connectionCount: connections.size });
-      try {
-        options.onConnectionClosed?.(conn.info);
-      } catch (err) {
-        log({ msg: 'onConnectionClosed failed', id: conn.info.id, error: err instanceof Error ? err.message : String(err) });
-      }
+      limits.release();
+      log({ msg: 'Connection ended', id: conn.info.id, remote: conn.info.remoteAddress, connectionCount: limits.openCount });
+      notify('onConnectionClosed', options.onConnectionClosed && (() => options.onConnectionClosed!(conn.info)), conn.info.id);
     },
-  };
-
-  const admitted = (): boolean => {
-    try {
-      return options.admitConnection?.() ?? true;
-    } catch {
-      return true;
-    }
   };
 
   const accept = (socket: net.Socket): void => {
@@ -66,12 +67,16 @@ export function createWireServer(options: WireServerOptions): WireServer {
       socket.destroy();
       return;
     }
-    if (options.admitConnection && !admitted()) {
-      log({ msg: 'Connection refused because there are too many open connections', remote: formatAddress(socket.remoteAddress, socket.remotePort), connectionCount: connections.size });
+    if (!limits.admit(socket.remoteAddress)) {
+      const remote = formatAddress(socket.remoteAddress, socket.remotePort);
+      log({ msg: 'Connection refused because there are too many open connections', remote, connectionCount: limits.openCount });
+      notify('onConnectionRefused', options.onConnectionRefused);
       // An error on a socket being turned away is of no interest; unhandled it would crash the process.
       socket.on('error', () => undefined);
-      // A clean close (FIN) rather than a reset; with allowHalfOpen the socket is then destroyed by hand.
-      socket.end(() => socket.destroy());
+      // A clean close (FIN) rather than a reset, then destroyed at once: the descriptor is freed now, whether or
+      // not the client ever reads (with allowHalfOpen, end() alone would leave the socket open).
+      socket.end();
+      socket.destroy();
       return;
     }
     socket.setNoDelay(true);
@@ -84,8 +89,9 @@ export function createWireServer(options: WireServerOptions): WireServer {
       closed: false,
       state: {},
     };
+    log({ msg: 'Connection accepted', id: info.id, remote: info.remoteAddress, connectionCount: limits.openCount });
+    notify('onConnectionOpened', options.onConnectionOpened && (() => options.onConnectionOpened!(info)), info.id);
     connections.set(info, new WireConnection(socket, info, ctx));
-    log({ msg: 'Connection accepted', id: info.id, remote: info.remoteAddress, connectionCount: connections.size });
   };
 
   return {

@@ -1,4 +1,5 @@
 import type { Document } from './bson_codec.js';
+import type { ConnectionLimits } from './connection_limits.js';
 
 /** One client connection as the command layer sees it. The wire server owns it; handlers may write `state`. */
 export interface ConnectionInfo {
@@ -43,7 +44,21 @@ export interface WireServerOptions {
   /** 0 picks a free port; listen() resolves to the real one. */
   port: number;
   handler: CommandHandler;
-  /** Called once per connection, after its socket closed. */
+  /**
+   * The caps and timeouts connections are held to. Several listeners of one server share one object, so the caps
+   * count every connection of the server. Absent: a private one with the defaults (no caps, 30 s per message).
+   */
+  limits?: ConnectionLimits;
+  /**
+   * Asked when a connection has been idle for `idleConnectionTimeoutMS`: true keeps it open for another period (it holds
+   * an open cursor, say). A command in progress always keeps it open.
+   */
+  holdsWork?: (conn: ConnectionInfo) => boolean;
+  /** Called once per admitted connection, before anything is read from it. */
+  onConnectionOpened?: (conn: ConnectionInfo) => void;
+  /** Called once per socket turned away because the server is full (see ConnectionSettings.maxConns). */
+  onConnectionRefused?: () => void;
+  /** Called once per admitted connection, after its socket closed. */
   onConnectionClosed?: (conn: ConnectionInfo) => void;
   /** Receives one JSON-able event object per connection accepted/ended and per protocol error. */
   log?: (event: Record<string, unknown>) => void;
@@ -56,11 +71,6 @@ export interface WireServerOptions {
    * are refused with UnsupportedOpQueryCommand (352) as mongod 6.0+ does. Default false: all are passed on.
    */
   strictOpQuery?: boolean;
-  /**
-   * Asked once per new socket before anything is read from it; returning false closes that socket at once (a
-   * FIN, no reply), as mongod does past `net.maxIncomingConnections`. Absent: every connection is admitted.
-   */
-  admitConnection?: () => boolean;
 }
 
 /** A listening MongoDB wire-protocol server. */
@@ -69,7 +79,7 @@ export interface WireServer {
   listen(): Promise<{ host: string; port: number }>;
   /** Stops accepting, destroys open sockets, resolves once the listener has closed. */
   close(): Promise<void>;
-  /** Open connections. */
+  /** Open connections of this listener. */
   readonly connectionCount: number;
   /** Records the compressors negotiated for a connection (unsupported names are dropped). */
   setCompressors(conn: ConnectionInfo, names: string[]): void;

@@ -20,8 +20,11 @@ export const RAM_LOG_LIMIT = 1024;
  * nobody connected to.
  */
 export class ServerStats {
-  /** `rejected`: sockets turned away past `limit` (mongod's maxIncomingConnections, default 1,000,000). */
-  readonly connections = { current: 0, totalCreated: 0, rejected: 0, limit: DEFAULT_MAX_CONNECTIONS };
+  /**
+   * `current`: open client connections; `rejected`: sockets turned away past `limit` (mongod's
+   * maxIncomingConnections); `active`: connections with a command in progress (a waiting getMore included).
+   */
+  readonly connections = { current: 0, totalCreated: 0, rejected: 0, active: 0, limit: DEFAULT_MAX_CONNECTIONS };
   readonly opcounters: OpCounters = { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 };
   readonly network = { numRequests: 0 };
   /** The most recent log lines, oldest first (getLog 'global'); at most RAM_LOG_LIMIT. */

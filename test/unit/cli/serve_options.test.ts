@@ -78,6 +78,28 @@ describe('eddydb command line', () => {
     assert.throws(() => parseCommandLine(['--maxConns=1.5']), /--maxConns/);
   });
 
+  test('the connection caps and timeouts take integers and show in parsed.net', () => {
+    const o = serve([
+      '--reservedLoopbackConns', '0', '--maxEstablishingConns', '7', '--idleConnectionTimeoutMS', '600000', '--partialMessageTimeoutMS=0',
+    ]);
+    assert.equal(o.reservedLoopbackConns, 0);
+    assert.equal(o.maxEstablishingConns, 7);
+    assert.equal(o.idleConnectionTimeoutMS, 600_000);
+    assert.equal(o.partialMessageTimeoutMS, 0);
+    assert.deepEqual(o.parsed, {
+      net: { reservedLoopbackConns: 0, maxEstablishingConns: 7, idleConnectionTimeoutMS: 600_000, partialMessageTimeoutMS: 0 },
+    });
+    const none = serve([]);
+    assert.deepEqual(
+      [none.reservedLoopbackConns, none.maxEstablishingConns, none.idleConnectionTimeoutMS, none.partialMessageTimeoutMS],
+      [undefined, undefined, undefined, undefined],
+    );
+    assert.throws(() => parseCommandLine(['--maxEstablishingConns', '0']), /'--maxEstablishingConns' is invalid/);
+    assert.throws(() => parseCommandLine(['--idleConnectionTimeoutMS', '-1']), /--idleConnectionTimeoutMS/);
+    assert.throws(() => parseCommandLine(['--partialMessageTimeoutMS', '1.5']), /--partialMessageTimeoutMS/);
+    assert.throws(() => parseCommandLine(['--reservedLoopbackConns']), /required argument for option '--reservedLoopbackConns'/);
+  });
+
   test('--bind_ip_all listens everywhere', () => {
     assert.equal(serve(['--bind_ip_all']).bindIp, '0.0.0.0');
   });
