@@ -1,65 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { SERVER_VERSION } from '../../../src/commands/support/context.js';
-
-/** dist/test/integration/server/ → dist/src/cli/main.js */
-const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
-
-interface Child {
-  proc: ChildProcess;
-  lines: Record<string, unknown>[];
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-function run(args: string[]): Child {
-  const proc = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const lines: Record<string, unknown>[] = [];
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    for (const line of chunk.split('\n')) {
-      if (line.startsWith('{')) {
-        try {
-          lines.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          // a line split across chunks; the full text stays in `out`
-        }
-      }
-    }
-  });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, lines, stdout: () => out, stderr: () => err, exit };
-}
-
-/** Waits for the "Waiting for connections" line and returns its port; fails if the process exits first. */
-async function listeningPort(child: Child): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const line = child.lines.find((l) => l.msg === 'Waiting for connections');
-    if (line) return (line.attr as { port: number }).port;
-    if (child.proc.exitCode !== null) assert.fail(`server exited with ${child.proc.exitCode}: ${child.stderr()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  child.proc.kill('SIGKILL');
-  assert.fail(`server did not start: ${child.stdout()} ${child.stderr()}`);
-}
-
-async function stop(child: Child): Promise<number | null> {
-  if (child.proc.exitCode === null) child.proc.kill('SIGTERM');
-  return child.exit;
-}
+import { listeningPort, run, stop } from './cli_child.js';
 
 describe('eddydb serve as a child process', () => {
   test('serves the driver, refuses a second server on the same dbpath, shuts down on SIGTERM and keeps the data', async () => {
@@ -145,7 +92,9 @@ describe('eddydb serve as a child process', () => {
   test('--help lists the flags and exits 0', async () => {
     const child = run(['--help']);
     assert.equal(await child.exit, 0);
-    for (const flag of ['--port', '--bind_ip', '--dbpath', '--replSet', '--setParameter', '--oplogSizeMB', '--inMemory']) {
+    const flags = ['--port', '--bind_ip', '--dbpath', '--replSet', '--setParameter', '--oplogSizeMB', '--inMemory', '--maxConns'];
+    flags.push('--reservedLoopbackConns', '--maxEstablishingConns', '--idleConnectionTimeoutMS', '--partialMessageTimeoutMS');
+    for (const flag of flags) {
       assert.ok(child.stdout().includes(flag), `help lists ${flag}`);
     }
   });

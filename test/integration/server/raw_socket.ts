@@ -67,8 +67,15 @@ function decode(message: Buffer): RawReply {
 export class RawConnection {
   private buffer = Buffer.alloc(0);
   private waiting: { resolve: (reply: RawReply) => void; reject: (err: Error) => void } | null = null;
+  /** Resolves once the socket has closed, whichever side closed it. */
+  readonly closed: Promise<void>;
+  /** True once the socket has closed. */
+  isClosed = false;
 
   private constructor(private readonly socket: net.Socket) {
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    // A reset from the server is one way of being closed; the 'close' event reports it.
+    socket.on('error', () => undefined);
     socket.on('data', (chunk) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       if (this.buffer.length < 4) return;
@@ -81,17 +88,27 @@ export class RawConnection {
       waiter?.resolve(decode(message));
     });
     socket.on('close', () => {
+      this.isClosed = true;
       const waiter = this.waiting;
       this.waiting = null;
       waiter?.reject(new Error('connection closed'));
     });
   }
 
-  static open(port: number): Promise<RawConnection> {
+  /** Connects to `host` (default 127.0.0.1), from `localAddress` when given. */
+  static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(new RawConnection(socket)));
+      const socket = net.connect({ host, port, localAddress }, () => {
+        socket.off('error', reject);
+        resolve(new RawConnection(socket));
+      });
       socket.once('error', reject);
     });
+  }
+
+  /** Writes bytes as they are (half a message, say), expecting no reply. */
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
   }
 
   send(message: Buffer): Promise<RawReply> {
