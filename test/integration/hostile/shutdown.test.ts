@@ -49,7 +49,7 @@ describe('shutdown under load', () => {
         sockets.push(...silent, ...halfSent, ...talkers);
 
         // The getMore waits for a change that never comes; the hello after it proves it was received first.
-        const parked = watcher.send(opMsgCommand(3, { getMore: cursorId, collection: 'c', maxAwaitTimeMS: 600_000, $db: 't' })).then(
+        const parked = watcher.send(opMsgCommand(3, { getMore: cursorId, collection: 'c', maxTimeMS: 600_000, $db: 't' })).then(
           (reply) => reply.doc,
           (err: Error) => err.message,
         );
