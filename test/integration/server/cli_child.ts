@@ -14,8 +14,11 @@ export interface Child {
   exit: Promise<number | null>;
 }
 
-export function run(args: string[]): Child {
-  const proc = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `eddydb <args>`; with `openFileLimit`, under that `ulimit -n` (soft and hard, so Node cannot raise it). */
+export function run(args: string[], options: { openFileLimit?: number } = {}): Child {
+  const proc = options.openFileLimit === undefined
+    ? spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('/bin/sh', ['-c', `ulimit -n ${options.openFileLimit} && exec "$0" "$@"`, process.execPath, MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const lines: Record<string, unknown>[] = [];
@@ -37,7 +40,8 @@ export function run(args: string[]): Child {
   proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
-  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  // 'close' rather than 'exit': it comes after the last of stdout and stderr has been read.
+  const exit = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   return { proc, lines, stdout: () => out, stderr: () => err, exit };
 }
 
