@@ -46,11 +46,13 @@ Options (mongod's names):
                                 clients from 127.0.0.1/::1, so an operator can always connect (default 10)
   --maxEstablishingConns <n>    most connections that have not sent a whole first message yet; one more closes
                                 the one that waited longest (default a quarter of --maxConns, at least 100)
-  --idleConnectionTimeoutMS <ms>  close a connection silent this long with no command running and no cursor
+  --idleConnectionTimeoutMS <ms>
+                                close a connection silent this long with no command running and no cursor
                                 open (default 0: never, as drivers keep pooled connections idle)
-  --partialMessageTimeoutMS <ms>  close a connection whose message is incomplete this long after its first
-                                byte, or that sent no whole message this long after connecting (default 30000;
-                                0: never)
+  --partialMessageTimeoutMS <ms>
+                                close a connection whose message is incomplete this long after its first
+                                byte, or that sent no whole message this long after connecting (default
+                                30000; 0: never)
   --slowms <n>                  log commands slower than this many milliseconds (default 100)
   --quiet                       leave connection events out of the log
   --version                     print the version and exit
