@@ -51,8 +51,8 @@ Options (mongod's names):
                                 open (default 0: never, as drivers keep pooled connections idle)
   --partialMessageTimeoutMS <ms>
                                 close a connection whose message is incomplete this long after its first
-                                byte, or that sent no whole message this long after connecting (default
-                                30000; 0: never)
+                                byte, that sent no whole message this long after connecting, or that has
+                                not read a reply this long after it was sent (default 30000; 0: never)
   --slowms <n>                  log commands slower than this many milliseconds (default 100)
   --quiet                       leave connection events out of the log
   --version                     print the version and exit

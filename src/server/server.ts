@@ -65,8 +65,8 @@ export interface StartServerOptions {
   /** A connection silent this long, with no command running and no cursor open, is closed; 0 (default): never. */
   idleConnectionTimeoutMS?: number;
   /**
-   * A message still incomplete this long after its first byte (the first message: after connecting) closes its
-   * connection; 0: never. Default 30,000.
+   * A message still incomplete this long after its first byte (the first message: after connecting), or a reply
+   * still unread this long after it was written, closes its connection; 0: never. Default 30,000.
    */
   partialMessageTimeoutMS?: number;
   /** @internal The open-file limit maxConns is derived from (default: this process's); for tests. */

@@ -355,6 +355,25 @@ export class WireConnection implements LimitedConnection {
     if (written || this.socket.writableLength === 0) return;
     await new Promise<void>((resolve) => {
       wake = resolve;
+      const timeout = this.ctx.limits.settings.partialMessageTimeoutMS;
+      if (timeout <= 0) return;
+      // A client that stops reading would hold this reply, and its connection, for ever.
+      const timer = setTimeout(() => this.afterPoll(() => {
+        if (written || this.info.closed) return;
+        this.ctx.log({
+          msg: 'Closing a connection that did not read its reply in time',
+          id: this.info.id,
+          remote: this.info.remoteAddress,
+          partialMessageTimeoutMS: timeout,
+          unsentBytes: this.socket.writableLength,
+        });
+        this.destroy();
+        resolve();
+      }), timeout).unref();
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
   }
 

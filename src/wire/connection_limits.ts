@@ -27,7 +27,8 @@ export interface ConnectionSettings {
   idleConnectionTimeoutMS: number;
   /**
    * A message whose first bytes arrived this long ago and that is still incomplete closes its connection; for the
-   * first message, the clock starts when the client connects. 0: never.
+   * first message, the clock starts when the client connects. A reply the client has not read this long after it
+   * was written closes it too. 0: never.
    */
   partialMessageTimeoutMS: number;
 }

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import os from 'node:os';
 import { MongoClient, type ChangeStreamInsertDocument, type CommandStartedEvent, type MongoClientOptions } from 'mongodb';
 import { startServer, type RunningServer, type StartServerOptions } from '../../../src/server/index.js';
@@ -96,6 +97,35 @@ describe('partial-message timeout', () => {
     } finally {
       await driver.close();
     }
+  });
+
+  test('a client that stops reading its replies is closed; the others are served meanwhile', async () => {
+    const setup = await RawConnection.open(server.port);
+    const big = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 12; i++) assert.equal((await command(setup, { insert: 'big', documents: [{ _id: i, big }], $db: 't' })).ok, 1);
+
+    const reader = net.connect({ host: '127.0.0.1', port: server.port });
+    await new Promise((resolve) => reader.once('connect', resolve));
+    reader.on('error', () => undefined);
+    reader.pause();
+    const closed = new Promise((resolve) => reader.once('close', resolve));
+    // Six replies of 12 MB each: more than socket buffers hold (Linux allows 32 MB + 4 MB by default).
+    for (let i = 1; i <= 6; i++) reader.write(opMsgCommand(i, { find: 'big', batchSize: 12, $db: 't' }));
+    while (!logs.some((e) => e.msg === 'Closing a connection that did not read its reply in time')) {
+      assert.equal((await command(setup, { ping: 1 })).ok, 1);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Reading again, the client gets part of the reply and then the end of the stream.
+    const chunks: Buffer[] = [];
+    reader.on('data', (c: Buffer) => chunks.push(c));
+    reader.resume();
+    await closed;
+    const received = Buffer.concat(chunks);
+    let whole = 0;
+    for (let at = 0; at + 4 <= received.length && at + received.readInt32LE(at) <= received.length; at += received.readInt32LE(at)) whole++;
+    assert.ok(whole < 6, `${whole} whole replies of 6 arrived`);
+    assert.equal((await command(setup, { ping: 1 })).ok, 1);
+    setup.close();
   });
 
   test('a message sent a byte at a time completes as long as it arrives within the timeout of each message', async () => {
