@@ -253,6 +253,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     serverStats.connections.active++;
     try {
       const reply = await dispatch(context, command, conn, { setCompressors: (names) => getWire().setCompressors(conn, names) });
+      // Only an idle clock asks whether a connection holds a cursor.
       if (limits.settings.idleConnectionTimeoutMS > 0) noteCursor(conn, reply);
       return reply;
     } catch (err) {
