@@ -22,7 +22,7 @@ const HALF_HEADER = (() => {
   return b;
 })();
 
-/** A whole header announcing a 200-byte message, and 20 of the 184 body bytes. */
+/** A whole header announcing a 200-byte message, and 20 of its 184 body bytes. */
 const HALF_MESSAGE = (() => {
   const ping = opMsgCommand(9, { ping: 1, $db: 'admin' });
   const b = Buffer.alloc(36);
@@ -54,7 +54,8 @@ describe('partial-message timeout', () => {
   const logs: LogEntry[] = [];
 
   before(async () => {
-    server = await startServer({ ...BASE, partialMessageTimeoutMS: 200, log: (e) => logs.push(e) });
+    // Long enough that a busy machine never stalls a client this long between connecting and sending its hello.
+    server = await startServer({ ...BASE, partialMessageTimeoutMS: 1000, log: (e) => logs.push(e) });
   });
   after(async () => {
     await server?.close();
@@ -90,7 +91,7 @@ describe('partial-message timeout', () => {
       assert.equal(connectionIds(logs, 'Closing a connection that sent no complete message in time').length, 90);
       const late = logs.filter((e) => e.msg === 'Closing a connection whose message did not arrive in time');
       assert.equal(late.length, 1);
-      assert.deepEqual({ pending: late[0]!.attr!.pendingBytes, timeout: late[0]!.attr!.partialMessageTimeoutMS }, { pending: 36, timeout: 200 });
+      assert.deepEqual({ pending: late[0]!.attr!.pendingBytes, timeout: late[0]!.attr!.partialMessageTimeoutMS }, { pending: 36, timeout: 1000 });
       assert.equal(late[0]!.s, 'I');
       assert.equal(late[0]!.c, 'NETWORK');
       talker.close();
@@ -270,8 +271,10 @@ describe('connection caps', () => {
       // A connection that spoke is never counted, however long it then stays quiet.
       const talker = await RawConnection.open(server.port);
       assert.equal((await command(talker, { hello: 1 })).ok, 1);
-      const first = await open(server, 3);
-      const [s1, s2, s3] = first as [RawConnection, RawConnection, RawConnection];
+      // One after another, so that the server accepts them in this order.
+      const s1 = await RawConnection.open(server.port);
+      const s2 = await RawConnection.open(server.port);
+      const s3 = await RawConnection.open(server.port);
       const s4 = await RawConnection.open(server.port);
       await s1.closed;
       const s5 = await RawConnection.open(server.port);
