@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ObjectId, type Document } from '../bson/index.js';
+import { Long, ObjectId, type Document } from '../bson/index.js';
 import { CloseConnectionRequested } from '../commands/support/close_connection.js';
 import { SERVER_VERSION, ServerContext } from '../commands/support/context.js';
 import { dispatch } from '../commands/dispatch.js';
@@ -230,10 +230,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const cursorsOf = new WeakMap<ConnectionInfo, Set<bigint>>();
   /** Remembers the cursor a reply opened, so that the connection counts as busy while the cursor lives. */
   const noteCursor = (conn: ConnectionInfo, reply: Document): void => {
-    const cursor = reply.cursor as Document | undefined;
-    const id = cursor?.id;
-    if (id === undefined || id === null || typeof (id as { toBigInt?: unknown }).toBigInt !== 'function') return;
-    const value = (id as { toBigInt(): bigint }).toBigInt();
+    const id = (reply.cursor as Document | undefined)?.id;
+    if (!(id instanceof Long)) return;
+    const value = id.toBigInt();
     if (value === 0n) return;
     let ids = cursorsOf.get(conn);
     if (!ids) cursorsOf.set(conn, (ids = new Set()));
