@@ -37,14 +37,31 @@ export function openFileLimit(): number | undefined {
   }
 }
 
-/** What the caller asked for; absent fields take their defaults. */
+/** The connection options of a server (mongod's name where it has one); absent fields take their defaults. */
 export interface ConnectionRequest {
+  /**
+   * Most client connections open at once, across all listeners (mongod's --maxConns); one more is closed at once.
+   * Default, and upper bound, as mongod: 80% of the open-file limit (`ulimit -n`), at most 1,000,000.
+   */
   maxConns?: number;
+  /**
+   * When a listener is on a non-loopback address, the last this many of the maxConns slots are kept for clients
+   * from a loopback address, so an operator on the machine can still connect (default 10).
+   */
   reservedLoopbackConns?: number;
+  /**
+   * Most connections that have not yet sent a whole first message; one more closes the one waiting longest.
+   * Default: a quarter of maxConns, at least 100.
+   */
   maxEstablishingConns?: number;
+  /** A connection silent this long, with no command running and no cursor open, is closed; 0 (default): never. */
   idleConnectionTimeoutMS?: number;
+  /**
+   * A message still incomplete this long after its first byte (the first message: after connecting), or a reply
+   * still unread this long after it was written, closes its connection; 0: never. Default 30,000.
+   */
   partialMessageTimeoutMS?: number;
-  /** The open-file limit to derive maxConns from; read from the process when absent. */
+  /** @internal The open-file limit maxConns is derived from (default: this process's); for tests. */
   openFileLimit?: number;
 }
 

@@ -14,7 +14,7 @@ import { Engine } from '../engine/engine.js';
 import { mongoError } from '../errors/index.js';
 import { openStorage, StorageError, type Storage } from '../storage/index.js';
 import { CloseConnectionSignal, ConnectionLimits, createWireServer, isLoopbackAddress, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
-import { resolveConnectionSettings } from './connection_settings.js';
+import { resolveConnectionSettings, type ConnectionRequest } from './connection_settings.js';
 import { resolveOplogSizeBytes } from './oplog_size.js';
 import { eventToEntry, logEntry, QUIET_SUPPRESSED, type LogEntry, type LogSink } from './log.js';
 import { ServerStartupError } from './startup_error.js';
@@ -22,7 +22,7 @@ import { ServerStartupError } from './startup_error.js';
 export { ServerStartupError };
 
 /** How to start a server; mongod's option names where it has them. */
-export interface StartServerOptions {
+export interface StartServerOptions extends ConnectionRequest {
   /** 0 picks a free port (the RunningServer tells which). */
   port: number;
   /** One address or a comma-separated list, as mongod's --bind_ip. */
@@ -47,30 +47,6 @@ export interface StartServerOptions {
   argv?: string[];
   /** getCmdLineOpts' parsed option tree; defaults to one built from these options. */
   parsed?: Document;
-  /**
-   * Most client connections open at once, across all listeners (mongod's --maxConns); one more is closed at once.
-   * Default, and upper bound, as mongod: 80% of the open-file limit (`ulimit -n`), at most 1,000,000.
-   */
-  maxConns?: number;
-  /**
-   * When a listener is on a non-loopback address, the last this many of the maxConns slots are kept for clients
-   * from a loopback address, so an operator on the machine can still connect (default 10).
-   */
-  reservedLoopbackConns?: number;
-  /**
-   * Most connections that have not yet sent a whole first message; one more closes the one waiting longest.
-   * Default: a quarter of maxConns, at least 100.
-   */
-  maxEstablishingConns?: number;
-  /** A connection silent this long, with no command running and no cursor open, is closed; 0 (default): never. */
-  idleConnectionTimeoutMS?: number;
-  /**
-   * A message still incomplete this long after its first byte (the first message: after connecting), or a reply
-   * still unread this long after it was written, closes its connection; 0: never. Default 30,000.
-   */
-  partialMessageTimeoutMS?: number;
-  /** @internal The open-file limit maxConns is derived from (default: this process's); for tests. */
-  openFileLimit?: number;
   /** Leaves connection open/close events out of the log, as mongod's --quiet. */
   quiet?: boolean;
   /** Receives one structured log line per notable event; nothing is logged without it. */
