@@ -6,10 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONNECTION_SETTINGS, DEFAULT_MAX_CONNS, type ConnectionSettings } from '../wire/index.js';
 
-/**
- * mongod serves at most 80% of the open-file limit as connections: the rest is for its data files, listeners and
- * logs, and for the loopback reserve.
- */
+/** mongod serves at most 80% of the open-file limit as connections: the rest is for data files, listeners and logs. */
 const CONNECTION_SHARE_OF_FILE_LIMIT = 0.8;
 
 /** With no --maxEstablishingConns, this share of maxConns, but at least MIN_ESTABLISHING (or maxConns when lower). */

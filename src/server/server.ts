@@ -204,6 +204,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   serverStats.connections.limit = limits.settings.maxConns;
 
   const cursorsOf = new WeakMap<ConnectionInfo, Set<bigint>>();
+  /** Forgets the cursors that ended; true when one is still open. */
+  const pruneCursors = (ids: Set<bigint>): boolean => {
+    for (const id of ids) if (!engine.cursors.has(id)) ids.delete(id);
+    return ids.size > 0;
+  };
   /** Remembers the cursor a reply opened, so that the connection counts as busy while the cursor lives. */
   const noteCursor = (conn: ConnectionInfo, reply: Document): void => {
     const id = (reply.cursor as Document | undefined)?.id;
@@ -212,13 +217,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (value === 0n) return;
     let ids = cursorsOf.get(conn);
     if (!ids) cursorsOf.set(conn, (ids = new Set()));
+    // A busy connection is never asked whether it is idle: keep its list from growing with cursors long gone.
+    if (ids.size >= 64) pruneCursors(ids);
     ids.add(value);
   };
   const holdsWork = (conn: ConnectionInfo): boolean => {
     const ids = cursorsOf.get(conn);
-    if (!ids) return false;
-    for (const id of ids) if (!engine.cursors.has(id)) ids.delete(id);
-    return ids.size > 0;
+    return ids !== undefined && pruneCursors(ids);
   };
 
   const makeHandler = (getWire: () => WireServer): CommandHandler => async (command, conn) => {

@@ -50,8 +50,8 @@ export interface WireServerOptions {
    */
   limits?: ConnectionLimits;
   /**
-   * Asked when a connection has been idle for `idleConnectionTimeoutMS`: true keeps it open for another period (it holds
-   * an open cursor, say). A command in progress always keeps it open.
+   * Asked when a connection has been idle for `idleConnectionTimeoutMS`: true keeps it open for another period (it
+   * holds an open cursor, say). A command in progress always keeps it open.
    */
   holdsWork?: (conn: ConnectionInfo) => boolean;
   /** Called once per admitted connection, before anything is read from it. */
