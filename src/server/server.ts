@@ -297,7 +297,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     closing ??= (async () => {
       write(logEntry('I', 'CONTROL', 4784900, 'shutdown', 'Shutdown started', { address }));
       context.operations.killAll(mongoError('InterruptedAtShutdown', 'interrupted at shutdown'));
-      await Promise.all(wires.map((w) => w.close()));
+      // close() stops the listeners and destroys every socket before it returns; what it then waits for is each
+      // socket's close event, thousands of them under load, which need not hold up the checkpoint.
+      const wiresClosed = Promise.all(wires.map((w) => w.close()));
       try {
         await engine.storage.checkpoint();
       } catch (err) {
@@ -306,6 +308,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // Ends every cursor, wakes getMores that wait for changes, then closes storage once queued work is done.
       await engine.close();
       write(logEntry('I', 'STORAGE', 4784927, 'shutdown', 'Storage closed', {}));
+      await wiresClosed;
     })();
     return closing;
   };
