@@ -62,4 +62,3 @@ export async function stop(child: Child): Promise<number | null> {
   if (child.proc.exitCode === null) child.proc.kill('SIGTERM');
   return child.exit;
 }
-
