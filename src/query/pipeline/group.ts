@@ -105,8 +105,9 @@ export async function* groupChunks(group: CompiledGroup, input: Chunks, runtime:
         bytes += documentBytes({ _id: entries[entries.length - 1]!.key }) + ACCUMULATOR_BYTES * group.fields.length;
       }
     }
-    if (bytes > limit && !control.spiller) {
-      throw memoryLimitError(control, "Exceeded memory limit for $group, but didn't allow external sort. Pass allowDiskUse:true to opt in.");
+    if (bytes > limit) {
+      if (!control.spiller) throw memoryLimitError(control, "Exceeded memory limit for $group, but didn't allow external sort. Pass allowDiskUse:true to opt in.");
+      control.checkMemory?.();
     }
     await control.yieldIfDue();
   }
