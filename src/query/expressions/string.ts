@@ -1,6 +1,7 @@
 import { bsonTypeOf, compareUtf8, isNumeric, toNumber } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { fixedArgs, indexBound, namedArgs, nullableBinary, parseArgs, rangedArgs } from './args.js';
+import { BUF_BUILDER_MAX_SIZE, bufBuilderTooLarge, checkStringBuilderSize, MAX_EXPRESSION_VALUE_BYTES, valueTooLarge } from './memory_limits.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToString, formatValue, int32, isIntegral32, isNullish, typeName } from './values.js';
 
@@ -25,8 +26,11 @@ function parseConcat(arg: unknown, ctx: ParseContext): Evaluator {
       const v = ev(scope);
       if (isNullish(v)) return null;
       if (typeof v !== 'string') throw new MongoServerError(16702, `$concat only supports strings, not ${typeName(v)}`);
+      // Each piece is checked as it is added, as mongod's string builder checks each growth.
+      if (out.length + v.length > BUF_BUILDER_MAX_SIZE) throw bufBuilderTooLarge(out.length + v.length);
       out += v;
     }
+    checkStringBuilderSize(out);
     return out;
   };
 }
@@ -125,8 +129,22 @@ function parseSplit(arg: unknown, ctx: ParseContext, name: string): Evaluator {
       throw new MongoServerError(40086, `$split requires an expression that evaluates to a string as a second argument, found: ${typeName(sep)}`);
     }
     if (sep.length === 0) throw new MongoServerError(40087, '$split requires a non-empty separator');
+    // Counted before splitting: a long string of separators would become that many array elements.
+    const size = SPLIT_ARRAY_BYTES + (occurrences(input, sep) + 1) * SPLIT_ELEMENT_BYTES + input.length;
+    if (size > MAX_EXPRESSION_VALUE_BYTES) throw valueTooLarge('$split', size, MAX_EXPRESSION_VALUE_BYTES);
     return input.split(sep);
   });
+}
+
+/** What approximateSize counts for an array value and for each of its string elements. */
+const SPLIT_ARRAY_BYTES = 40;
+const SPLIT_ELEMENT_BYTES = 16;
+
+/** How many times a non-empty `find` occurs in `input`, without overlaps. */
+function occurrences(input: string, find: string): number {
+  let n = 0;
+  for (let at = input.indexOf(find); at !== -1; at = input.indexOf(find, at + find.length)) n++;
+  return n;
 }
 
 const DEFAULT_TRIM_CHARS = [
@@ -240,10 +258,23 @@ function replace(all: boolean) {
         throw new MongoServerError(51744, `${name} requires that 'replacement' be a string, found: ${formatValue(replacement)}`);
       }
       if (typeof input !== 'string' || typeof find !== 'string' || typeof replacement !== 'string') return null;
-      // split/join keeps `replacement` literal (no `$&` patterns) and handles an empty `find` as mongod does.
-      if (all) return input.split(find).join(replacement);
+      if (all) {
+        // The result's length is known before it is built: an empty `find` matches before every character and at
+        // the end.
+        const count = find.length === 0 ? input.length + 1 : occurrences(input, find);
+        const length = input.length + count * (replacement.length - find.length);
+        if (length > BUF_BUILDER_MAX_SIZE) throw bufBuilderTooLarge(length);
+        // split/join keeps `replacement` literal (no `$&` patterns); an empty `find` puts `replacement` before
+        // every character and at the end, as mongod does.
+        const out = find.length === 0 ? input.replace(/(?:)/gu, () => replacement) : input.split(find).join(replacement);
+        checkStringBuilderSize(out);
+        return out;
+      }
       const at = input.indexOf(find);
-      return at === -1 ? input : input.slice(0, at) + replacement + input.slice(at + find.length);
+      if (at === -1) return input;
+      const out = input.slice(0, at) + replacement + input.slice(at + find.length);
+      checkStringBuilderSize(out);
+      return out;
     };
   };
 }
