@@ -46,9 +46,15 @@ describe('$map and $reduce', () => {
     assert.equal((eval1({ $map: { input: { $range: [0, 90] }, in: '$big' } }, { big }) as unknown[]).length, 90);
   });
 
-  test('$reduce stops when its value passes the limit: an array nested one level per step', () => {
-    const expr = { $reduce: { input: { $range: [0, 200] }, initialValue: [], in: ['$$value', '$big'] } };
+  test('$reduce stops when its value passes the limit: a document merged one field per step', () => {
+    const field = { $arrayToObject: [[[{ $toString: '$$this' }, '$big']]] };
+    const expr = { $reduce: { input: { $range: [0, 200] }, initialValue: {}, in: { $mergeObjects: ['$$value', field] } } };
     assertCode(() => eval1(expr, { big }), ExceededMemoryLimit, '$reduce would use too much memory and cannot spill');
+  });
+
+  test('an array literal nesting the accumulated value stops at the same size', () => {
+    const expr = { $reduce: { input: { $range: [0, 200] }, initialValue: [], in: ['$$value', '$big'] } };
+    assertCode(() => eval1(expr, { big }), ExceededMemoryLimit, /^an array expression would use too much memory \(\d+ bytes\)/);
   });
 
   test('$reduce growing an array with $concatArrays stops at the same size, on $concatArrays check', () => {
@@ -93,6 +99,31 @@ describe('$concatArrays, $zip and $split', () => {
     const s = ','.repeat(10 * MiB);
     assertCode(() => eval1({ $split: ['$s', ','] }, { s }), ExceededMemoryLimit, /^\$split would use too much memory/);
     assertBson(eval1({ $split: ['a,b', ','] }), ['a', 'b']);
+  });
+});
+
+describe('values shared by reference', () => {
+  test('object literals doubling a variable under $let are refused before the value is written out', () => {
+    let expr: unknown = '$s';
+    for (let level = 0; level < 40; level++) expr = { $let: { vars: { a: expr }, in: { x: '$$a', y: '$$a' } } };
+    assertCode(() => eval1(expr, { s: 'abc' }), ExceededMemoryLimit, /^an object expression would use too much memory \(\d+ bytes\)/);
+  });
+
+  test('a projection computing $$ROOT many times is refused', () => {
+    const big = 'z'.repeat(MiB);
+    const fields = Object.fromEntries(Array.from({ length: 150 }, (_, n) => [`f${n}`, '$$ROOT']));
+    assertCode(() => compilePipeline([{ $project: fields }]).run([{ big }]), ExceededMemoryLimit,
+      /^computed fields would use too much memory \(\d+ bytes\) and cannot spill to disk\. Memory limit: 104857600 bytes$/);
+    assert.equal(Object.keys(compilePipeline([{ $project: { a: '$$ROOT', b: '$$ROOT' } }]).run([{ big }])[0]!).length, 2);
+  });
+
+  test('$regexFindAll with an empty match at every character is refused', () => {
+    const s = 'a'.repeat(2 * MiB);
+    assertCode(() => eval1({ $regexFindAll: { input: '$s', regex: '' } }, { s }), ExceededMemoryLimit, /^\$regexFindAll would use too much memory/);
+    assertBson(eval1({ $regexFindAll: { input: '\u00e9a\u00e9a', regex: 'a' } }), [
+      { match: 'a', idx: 1, captures: [] },
+      { match: 'a', idx: 3, captures: [] },
+    ]);
   });
 });
 
