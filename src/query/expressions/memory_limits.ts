@@ -36,36 +36,47 @@ export const MAX_EXPRESSION_VALUE_BYTES = 100 * MiB;
 /**
  * What one value held in memory counts for, the way mongod's `Value::getApproximateSize()` counts it: 16 bytes
  * for the value itself, plus the characters of a string or bytes of binary data, plus the elements of an array
- * and the fields of a document. Arrays and documents are measured once: their size is remembered (results are
- * never changed in place once built), so measuring a value that grows step by step costs only the new part.
+ * and the fields of a document. An array or document of REMEMBERED_FROM_BYTES or more is measured once: its size
+ * is remembered (results are never changed in place once built), so measuring a value that grows step by step, or
+ * one shared by reference many times, costs only the new part. Smaller ones are walked again, which costs no more
+ * than remembering them would.
  */
 export function approximateSize(v: unknown): number {
   if (typeof v === 'string') return VALUE_BYTES + v.length;
   if (v === null || typeof v !== 'object') return VALUE_BYTES;
+  if (Array.isArray(v)) {
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    let size = VALUE_BYTES + ARRAY_BYTES;
+    for (let i = 0; i < v.length; i++) size += approximateSize(v[i]);
+    if (size >= REMEMBERED_FROM_BYTES) sizes.set(v, size);
+    return size;
+  }
+  // The BSON value classes first: they are the common case inside documents, and need no lookup.
+  const bsontype = (v as { _bsontype?: unknown })._bsontype;
+  if (bsontype === 'Binary') return VALUE_BYTES + ((v as { position?: number }).position ?? 0);
+  if (bsontype !== undefined && bsontype !== 'DBRef') return VALUE_BYTES;
   if (ArrayBuffer.isView(v)) return VALUE_BYTES + v.byteLength;
+  if (v instanceof Date || v instanceof RegExp) return VALUE_BYTES;
   const known = sizes.get(v);
   if (known !== undefined) return known;
-  let size: number;
-  if (Array.isArray(v)) {
-    size = VALUE_BYTES + ARRAY_BYTES;
-    for (const el of v) size += approximateSize(el);
-  } else {
-    const bsontype = (v as { _bsontype?: unknown })._bsontype;
-    if (bsontype === 'Binary') return VALUE_BYTES + ((v as { position?: number }).position ?? 0);
-    if (bsontype !== undefined && bsontype !== 'DBRef') return VALUE_BYTES;
-    if (v instanceof Date || v instanceof RegExp) return VALUE_BYTES;
-    size = VALUE_BYTES + DOCUMENT_BYTES;
-    for (const key of Object.keys(v)) size += key.length + approximateSize((v as Record<string, unknown>)[key]);
-  }
-  sizes.set(v, size);
+  let size = VALUE_BYTES + DOCUMENT_BYTES;
+  // for-in rather than Object.keys: no array of names to allocate for every document measured.
+  for (const key in v) size += key.length + approximateSize((v as Record<string, unknown>)[key]);
+  if (size >= REMEMBERED_FROM_BYTES) sizes.set(v, size);
   return size;
 }
 
 /** Records the size of an array or document just built from parts whose sizes are known. */
 export function rememberSize(v: object, size: number): void {
-  sizes.set(v, size);
+  if (size >= REMEMBERED_FROM_BYTES) sizes.set(v, size);
 }
 
+/**
+ * The smallest value whose size is remembered. Every measure adds to a total held under a limit, so walking the
+ * small ones again costs at most the limit's worth of small values per total.
+ */
+const REMEMBERED_FROM_BYTES = 4096;
 const VALUE_BYTES = 16;
 const ARRAY_BYTES = 24;
 const DOCUMENT_BYTES = 64;
