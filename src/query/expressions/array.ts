@@ -168,8 +168,19 @@ function parseReduce(arg: unknown, ctx: ParseContext): Evaluator {
       throw new MongoServerError(40080, `$reduce requires that 'input' be an array, found: ${formatValue(input)}`);
     }
     let acc = initialEv(scope);
+    let step = 0;
+    let interval = REDUCE_DEPTH_CHECK_INTERVAL;
+    let previousDepth = -1;
     for (const el of input) {
       acc = inEv(bindVariable(bindVariable(scope, 'this', el), 'value', acc));
+      // A value nested one level per step would overflow every recursive reader of it later; mongod measures the
+      // depth every `interval` steps, and checks less often while the depth stays the same.
+      if (step++ % interval === 0 && acc !== null && typeof acc === 'object') {
+        const depth = depthUpTo(acc, REDUCE_MAX_DEPTH);
+        if (depth > REDUCE_MAX_DEPTH) throw mongoError('Overflow', '$reduce accumulated value exceeded max allowable BSON depth');
+        if (depth === previousDepth) interval *= 2;
+        previousDepth = depth;
+      }
       // approximateSize remembers what it measured, so a value grown by one element per step costs one step.
       if (approximateSize(acc) > internalQueryMaxMapFilterReduceBytes) {
         throw mongoError('ExceededMemoryLimit', '$reduce would use too much memory and cannot spill');
@@ -177,6 +188,25 @@ function parseReduce(arg: unknown, ctx: ParseContext): Evaluator {
     }
     return acc;
   };
+}
+
+/** mongod's limit on a $reduce value's depth: twice the BSON depth it accepts (200). */
+const REDUCE_MAX_DEPTH = 2 * 200;
+const REDUCE_DEPTH_CHECK_INTERVAL = 16;
+
+/** The nesting depth of arrays and documents in `v` (a scalar is 0), or `max + 1` once it passes `max`. */
+function depthUpTo(v: unknown, max: number): number {
+  if (v === null || typeof v !== 'object') return 0;
+  const children = Array.isArray(v) ? v : isDocument(v) ? Object.values(v) : undefined;
+  if (children === undefined) return 0;
+  if (max === 0) return 1;
+  let deepest = 0;
+  for (const child of children) {
+    const d = depthUpTo(child, max - 1);
+    if (d > deepest) deepest = d;
+    if (deepest > max - 1) break;
+  }
+  return 1 + deepest;
 }
 
 function parseIn(arg: unknown, ctx: ParseContext, name: string): Evaluator {

@@ -72,6 +72,15 @@ describe('$map and $reduce', () => {
     assertCode(() => eval1(expr, { big }), ExceededMemoryLimit, '$reduce would use too much memory and cannot spill');
   });
 
+  test('$reduce nesting its value one level per step stops with Overflow, as mongod', () => {
+    const nest = (n: number): unknown => ({ $reduce: { input: { $range: [0, n] }, initialValue: [], in: ['$$value'] } });
+    assertCode(() => eval1(nest(100_000)), 15, '$reduce accumulated value exceeded max allowable BSON depth');
+    let v = eval1(nest(300));
+    let depth = 0;
+    while (Array.isArray(v) && v.length > 0) [v, depth] = [v[0], depth + 1];
+    assert.equal(depth, 300);
+  });
+
   test('$reduce that keeps one big value costs one measure per step, and succeeds', () => {
     const expr = { $reduce: { input: { $range: [0, 1000] }, initialValue: '$arr', in: '$$value' } };
     const arr = Array.from({ length: 10_000 }, (_, n) => new Int32(n));
