@@ -34,8 +34,8 @@ function isChangeStreamGetMore(server: ServerContext, cmd: Document): boolean {
  * connections and see the server alive, and the commands that end work and free memory.
  */
 const ANSWERED_OVER_MEMORY_BUDGET: ReadonlySet<string> = new Set([
-  'abortTransaction', 'currentOp', 'endSessions', 'hello', 'killAllSessions', 'killAllSessionsByPattern', 'killCursors',
-  'killOp', 'killSessions', 'ping', 'serverStatus',
+  'abortTransaction', 'currentOp', 'endSessions', 'getParameter', 'hello', 'killAllSessions', 'killAllSessionsByPattern',
+  'killCursors', 'killOp', 'killSessions', 'ping', 'serverStatus',
 ]);
 
 /**

@@ -115,6 +115,7 @@ describe('the heap budget through the official driver', () => {
     await rejectsWith(client.db('mem').collection('c').find({}).toArray(), 146);
     assert.equal((await client.db('admin').command({ killCursors: 'c', cursors: [] })).ok, 1);
     assert.equal((await client.db('admin').command({ currentOp: 1 })).ok, 1);
+    assert.equal((await client.db('admin').command({ getParameter: 1, maxHeapBudgetMB: 1 })).maxHeapBudgetMB, 1);
     assert.equal((await client.db('admin').command({ ping: 1 })).ok, 1);
     assert.equal(child.proc.exitCode, null);
   });
