@@ -202,26 +202,65 @@ function indexOf(byBytes: boolean) {
       if (typeof token !== 'string') {
         throw new MongoServerError(secondCode, `${name} requires a string as the second argument, found: ${typeName(token)}`);
       }
-      const units: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(str)) : Array.from(str);
-      const tok: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(token)) : Array.from(token);
       const start = args.length > 2 ? indexBound(args[2]!(scope), name, 'starting index') : 0;
-      let end = units.length;
-      if (args.length > 3) end = Math.min(end, indexBound(args[3]!(scope), name, 'ending index'));
-      if (start === 0 && units.length === 0 && tok.length === 0) return int32(0);
-      for (let i = start; i < end; i++) {
-        if (i + tok.length > units.length) break;
-        let ok = true;
-        for (let j = 0; j < tok.length; j++) {
-          if (units[i + j] !== tok[j]) {
-            ok = false;
-            break;
-          }
-        }
-        if (ok) return int32(i);
-      }
-      return int32(-1);
+      const endArg = args.length > 3 ? indexBound(args[3]!(scope), name, 'ending index') : undefined;
+      return int32(byBytes ? indexOfBytes(str, token, start, endArg) : indexOfCodePoints(str, token, start, endArg));
     };
   };
+}
+
+/**
+ * The first byte offset at or after `start` and before `end` where `token` occurs in `str`'s UTF-8, or -1. The
+ * search runs on the encoded bytes, never on an array of them, so a long string costs its bytes once.
+ */
+function indexOfBytes(str: string, token: string, start: number, endArg: number | undefined): number {
+  const bytes = Buffer.from(str, 'utf8');
+  const end = Math.min(bytes.length, endArg ?? bytes.length);
+  if (token.length === 0) return start === 0 && bytes.length === 0 ? 0 : start < end ? start : -1;
+  if (start >= end) return -1;
+  const at = bytes.indexOf(Buffer.from(token, 'utf8'), start);
+  return at !== -1 && at < end ? at : -1;
+}
+
+/** The same in code points: the string is searched as it is, and code points are counted up to the match only. */
+function indexOfCodePoints(str: string, token: string, start: number, endArg: number | undefined): number {
+  let from = 0;
+  for (let cp = 0; cp < start && from < str.length; cp++) from += isHighSurrogate(str.charCodeAt(from)) && from + 1 < str.length ? 2 : 1;
+  if (token.length === 0) {
+    if (start === 0 && str.length === 0) return 0;
+    const end = endArg ?? codePointCount(str, 0, str.length);
+    return start < Math.min(end, codePointCount(str, 0, str.length)) ? start : -1;
+  }
+  if (from >= str.length) return -1;
+  let at = str.indexOf(token, from);
+  // A match must start and end on a code point, not between the halves of a surrogate pair.
+  while (at !== -1 && (splitsPair(str, at) || splitsPair(str, at + token.length))) at = str.indexOf(token, at + 1);
+  if (at === -1) return -1;
+  const cp = start + codePointCount(str, from, at);
+  return endArg === undefined || cp < endArg ? cp : -1;
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/** True when UTF-16 offset `at` falls between the two halves of a surrogate pair. */
+function splitsPair(str: string, at: number): boolean {
+  return at > 0 && at < str.length && isHighSurrogate(str.charCodeAt(at - 1)) && isLowSurrogate(str.charCodeAt(at));
+}
+
+/** The number of code points in `str` between UTF-16 offsets `from` and `to`. */
+function codePointCount(str: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    if (isHighSurrogate(str.charCodeAt(i)) && i + 1 < to) i++;
+    n++;
+  }
+  return n;
 }
 
 function parseStrcasecmp(arg: unknown, ctx: ParseContext, name: string): Evaluator {
