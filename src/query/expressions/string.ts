@@ -88,7 +88,8 @@ function parseSubstrCP(arg: unknown, ctx: ParseContext, name: string): Evaluator
     const length = toNumber(lengthV);
     if (length < 0) throw new MongoServerError(34454, `${name}: length must be a nonnegative integer.`);
     if (start < 0) throw new MongoServerError(34455, `${name}: the starting index must be nonnegative integer.`);
-    return Array.from(str).slice(start, start + length).join('');
+    const from = advanceCodePoints(str, 0, start);
+    return str.slice(from, advanceCodePoints(str, from, length));
   };
 }
 
@@ -147,10 +148,10 @@ function occurrences(input: string, find: string): number {
   return n;
 }
 
-const DEFAULT_TRIM_CHARS = [
+const DEFAULT_TRIM_CHARS: ReadonlySet<string> = new Set([
   '\0', ' ', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u1680', '\u2000', '\u2001', '\u2002', '\u2003', '\u2004',
   '\u2005', '\u2006', '\u2007', '\u2008', '\u2009', '\u200a',
-];
+]);
 
 function trim(left: boolean, right: boolean) {
   return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
@@ -176,14 +177,27 @@ function trim(left: boolean, right: boolean) {
         if (typeof c !== 'string') {
           throw new MongoServerError(50700, `${name} requires 'chars' to be a string, got ${formatValue(c)} (of type ${typeName(c)}) instead.`);
         }
-        chars = Array.from(c);
+        chars = new Set(c);
       }
-      const cps = Array.from(input);
+      // Code point by code point from either end, on the string itself (an array of its code points would be
+      // tens of bytes of heap per character of a long string).
       let start = 0;
-      let end = cps.length;
-      if (left) while (start < end && chars.includes(cps[start]!)) start++;
-      if (right) while (end > start && chars.includes(cps[end - 1]!)) end--;
-      return cps.slice(start, end).join('');
+      let end = input.length;
+      if (left) {
+        while (start < end) {
+          const next = advanceCodePoints(input, start, 1);
+          if (!chars.has(input.slice(start, next))) break;
+          start = next;
+        }
+      }
+      if (right) {
+        while (end > start) {
+          const previous = end - 1 > start && splitsPair(input, end - 1) ? end - 2 : end - 1;
+          if (!chars.has(input.slice(previous, end))) break;
+          end = previous;
+        }
+      }
+      return input.slice(start, end);
     };
   };
 }
@@ -246,6 +260,13 @@ function isHighSurrogate(unit: number): boolean {
 
 function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/** The UTF-16 offset `count` code points after `from` (or the end of `str`), counted as Array.from counts them. */
+function advanceCodePoints(str: string, from: number, count: number): number {
+  let at = from;
+  for (let n = 0; n < count && at < str.length; n++) at += splitsPair(str, at + 1) ? 2 : 1;
+  return at;
 }
 
 /** True when UTF-16 offset `at` falls between the two halves of a surrogate pair. */

@@ -5,9 +5,9 @@ import { evaluateExpression } from '../../../../src/query/expressions/index.js';
 import { prng } from '../../../helpers/random.js';
 
 /**
- * $indexOfBytes and $indexOfCP search the string as it is, not an array of its bytes or code points (a 100 MB
- * string would be a billion-element array). Checked against the array search they replaced, on seeded random
- * strings mixing one- to four-byte characters.
+ * $indexOfBytes, $indexOfCP, $substrCP and the trims work on the string as it is, not on an array of its bytes or
+ * code points (a 100 MB string would be a hundred-million-element array). Checked against the array versions they
+ * replaced, on seeded random strings mixing one- to four-byte characters.
  */
 
 const utf8 = new TextEncoder();
@@ -32,7 +32,17 @@ function reference(byBytes: boolean, str: string, token: string, start: number, 
   return -1;
 }
 
-const ALPHABET = ['a', 'b', '\u00e9', '\u20ac', '\u{1f600}'];
+const ALPHABET = ['a', 'b', ' ', '\u00e9', '\u20ac', '\u{1f600}'];
+
+function referenceTrim(input: string, chars: string | undefined, left: boolean, right: boolean): string {
+  const set = chars === undefined ? [' ', '\t', '\n'] : Array.from(chars);
+  const cps = Array.from(input);
+  let start = 0;
+  let end = cps.length;
+  if (left) while (start < end && set.includes(cps[start]!)) start++;
+  if (right) while (end > start && set.includes(cps[end - 1]!)) end--;
+  return cps.slice(start, end).join('');
+}
 
 describe('$indexOfBytes and $indexOfCP', () => {
   test('agree with a search over arrays of bytes and code points', () => {
@@ -50,6 +60,23 @@ describe('$indexOfBytes and $indexOfCP', () => {
         const args = endArg === undefined ? [str, token, start] : [str, token, start, endArg];
         const got = evaluateExpression({ [op]: args.map((a) => ({ $literal: a })) }, {}) as Int32;
         assert.equal(got.value, reference(byBytes, str, token, start, endArg), `${op} ${JSON.stringify(args)}`);
+      }
+    }
+  });
+
+  test('$substrCP and the trims agree with the array versions', () => {
+    const random = prng(11);
+    const pick = (n: number): string => Array.from({ length: n }, () => ALPHABET[Math.floor(random() * ALPHABET.length)]).join('');
+    for (let round = 0; round < 3000; round++) {
+      const str = pick(Math.floor(random() * 8));
+      const start = Math.floor(random() * 9);
+      const length = Math.floor(random() * 9);
+      const got = evaluateExpression({ $substrCP: [{ $literal: str }, start, length] }, {});
+      assert.equal(got, Array.from(str).slice(start, start + length).join(''), `$substrCP ${JSON.stringify([str, start, length])}`);
+      const chars = random() < 0.3 ? undefined : pick(Math.floor(random() * 3));
+      for (const [op, left, right] of [['$trim', true, true], ['$ltrim', true, false], ['$rtrim', false, true]] as const) {
+        const spec = chars === undefined ? { input: { $literal: str } } : { input: { $literal: str }, chars: { $literal: chars } };
+        assert.equal(evaluateExpression({ [op]: spec }, {}), referenceTrim(str, chars, left, right), `${op} ${JSON.stringify([str, chars])}`);
       }
     }
   });
