@@ -1,5 +1,5 @@
 import { bsonTypeOf, isDocument, toNumber, valuesEqual, type Collation } from '../../bson/index.js';
-import { formatValue } from '../expressions/index.js';
+import { formatValue } from './values.js';
 
 /**
  * Groups values by MongoDB equality (1, 1.0 and NumberLong(1) are one group; so are strings equal under the
