@@ -87,6 +87,21 @@ describe('memory limits through the official driver', () => {
     });
     const [doc] = await client.db('mem').collection<{ _id: number; s?: string }>('one').aggregate([{ $project: { n: { $strLenBytes: '$s' } } }]).toArray();
     assert.equal(doc!.n, MiB);
+    await rejectsWith(client.db('mem').collection<{ _id: number; s?: string }>('one').find({}, { projection: wide }).toArray(), 10334, {
+      codeName: 'BSONObjectTooLarge',
+    });
+    await assertAlive();
+  });
+
+  test('a document over 16 MiB in a getMore batch answers BSONObjectTooLarge to that getMore', async () => {
+    const coll = client.db('mem').collection<{ _id: number; s?: string; big?: boolean }>('two');
+    await coll.insertMany([{ _id: 1, s: 'small' }, { _id: 2, s: 'x'.repeat(MiB), big: true }]);
+    const wide = Object.fromEntries(Array.from({ length: 20 }, (_, n) => [`f${n}`, '$s']));
+    const cursor = coll.aggregate([{ $sort: { _id: 1 } }, { $project: wide }], { batchSize: 1 });
+    const first = await cursor.next();
+    assert.equal(first!.f0, 'small');
+    await rejectsWith(cursor.next(), 10334, { codeName: 'BSONObjectTooLarge' });
+    await cursor.close();
     await assertAlive();
   });
 });
