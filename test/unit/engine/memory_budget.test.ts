@@ -3,6 +3,7 @@ import { afterEach, describe, test } from 'node:test';
 import {
   checkMemoryBudget, configureMemoryBudget, DEFAULT_BUDGET_FRACTION, heapLimitBytes, isOverMemoryBudget, memoryBudgetBytes,
 } from '../../../src/engine/memory_budget.js';
+import { backgroundOperation, Operation } from '../../../src/engine/operation.js';
 import { MongoServerError } from '../../../src/errors/index.js';
 
 describe('the process heap budget', () => {
@@ -37,5 +38,13 @@ describe('the process heap budget', () => {
   test('checks between samples reuse the last measure', () => {
     configureMemoryBudget(1024 * 1024);
     for (let i = 0; i < 10_000; i++) assert.equal(isOverMemoryBudget(), false);
+  });
+
+  test('a command stops at its next yield point when the heap is over the budget; background work goes on', async () => {
+    const command = new Operation(7, { op: 'command', ns: 'db.c', command: { aggregate: 'c' }, connectionId: 1, client: '' });
+    await command.yieldIfDue();
+    configureMemoryBudget(1);
+    await assert.rejects(command.yieldIfDue(), (err: unknown) => err instanceof MongoServerError && err.code === 146);
+    await backgroundOperation('trim the oplog').yieldIfDue();
   });
 });
