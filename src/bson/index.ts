@@ -9,6 +9,7 @@ export { type Collation, COLLATION_VERSION, parseCollation, collationSpecDocumen
 export { canonicalTypes, canonicalTypeOrder, compareValues, regexParts, valuesEqual } from './compare.js';
 export { compareNumeric, numericValue, type NumericValue } from './numeric.js';
 export { deepClone, serializeAnySize } from './clone.js';
+export { bsonSizeExceeds } from './size.js';
 export { getField, mapDocuments, setField } from './fields.js';
 export {
   type LongOverflow, addNumbers, subtractNumbers, multiplyNumbers, divideNumbers, modNumbers, numberOfType,

@@ -33,7 +33,9 @@ Options (mongod's names):
   --bind_ip_all                 listen on all IPv4 addresses (0.0.0.0)
   --dbpath <path>               data folder, created if missing (default ./data)
   --replSet <name>              replica-set name reported to clients (default rs0)
-  --setParameter <name=value>   set a server parameter; repeatable (enableTestCommands=1)
+  --setParameter <name=value>   set a server parameter; repeatable (enableTestCommands=1,
+                                maxHeapBudgetMB=N: refuse work past N MB of JavaScript heap; default 75%
+                                of node's heap limit, which NODE_OPTIONS=--max-old-space-size=<MB> sets)
   --oplogSizeMB <n>             oplog retention in megabytes (default 5% of free disk, at least 990,
                                 at most 51200; --inMemory: 5% of physical memory, at least 50)
   --oplogMinRetentionHours <h>  keep oplog entries at least this many hours, whatever the size (default 0)
@@ -110,6 +112,9 @@ function parseSetParameter(text: string, into: Record<string, string>): void {
   if (!param.settableAtStartup) throw new UsageError(`Cannot use --setParameter to set "${name}" at startup`);
   if (name === 'enableTestCommands' && parseBoolParameter(value) === undefined) {
     throw new UsageError(`Bad value for parameter "${name}": "${value}" is not a boolean (1, 0, true or false)`);
+  }
+  if (name === 'maxHeapBudgetMB' && !(/^[0-9]+$/.test(value) && Number(value) >= 1)) {
+    throw new UsageError(`Bad value for parameter "${name}": "${value}" is not an integer of at least 1`);
   }
   if (name === 'transactionLifetimeLimitSeconds' && !(/^[0-9]+$/.test(value) && Number(value) >= 1)) {
     throw new UsageError(`Bad value for parameter "${name}": "${value}" is not an integer of at least 1`);
@@ -252,11 +257,13 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const transactionLifetimeLimitSeconds = lifetime === undefined ? undefined : Number(lifetime);
   const sortBytes = setParameters.internalQueryMaxBlockingSortMemoryUsageBytes;
   const diskDefault = setParameters.allowDiskUseByDefault;
+  const budget = setParameters.maxHeapBudgetMB;
+  const maxHeapBudgetMB = budget === undefined ? undefined : Number(budget);
 
   return {
     port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet,
     reservedLoopbackConns, maxEstablishingConns, idleConnectionTimeoutMS, partialMessageTimeoutMS,
-    transactionLifetimeLimitSeconds,
+    transactionLifetimeLimitSeconds, maxHeapBudgetMB,
     internalQueryMaxBlockingSortMemoryUsageBytes: sortBytes === undefined ? undefined : Number(sortBytes),
     allowDiskUseByDefault: diskDefault === undefined ? undefined : parseBoolParameter(diskDefault),
     argv: ['eddydb', ...args],

@@ -1,4 +1,5 @@
 import { isDocument, toBigInt, type Document } from '../bson/types.js';
+import { isOverMemoryBudget, memoryBudgetExceeded } from '../engine/memory_budget.js';
 import type { OperationInfo } from '../engine/operation.js';
 import { asServerError, mongoError, MongoServerError } from '../errors/index.js';
 import { errorLabels } from './support/error_labels.js';
@@ -27,6 +28,15 @@ function isChangeStreamGetMore(server: ServerContext, cmd: Document): boolean {
   const id = toBigInt(cmd.getMore);
   return id !== null && server.engine.cursors.peek(id)?.kind === 'changeStream';
 }
+
+/**
+ * The commands still answered when the heap is over its budget: the handshake and ping, so that clients keep their
+ * connections and see the server alive, and the commands that end work and free memory.
+ */
+const ANSWERED_OVER_MEMORY_BUDGET: ReadonlySet<string> = new Set([
+  'abortTransaction', 'currentOp', 'endSessions', 'getParameter', 'hello', 'killAllSessions', 'killAllSessionsByPattern',
+  'killCursors', 'killOp', 'killSessions', 'ping', 'serverStatus',
+]);
 
 /**
  * What `failCommand` does to one command: an error to answer with, or a writeConcernError. `labels`: the fail
@@ -93,6 +103,7 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
     if (server.engine.isClosed) throw mongoError('ShutdownInProgress', 'The server is in quiesce mode and will shut down');
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
+    if (!ANSWERED_OVER_MEMORY_BUDGET.has(command.name) && isOverMemoryBudget()) throw memoryBudgetExceeded();
     const session = sessionOfCommand(cmd);
     // The clock is read only for a command that gossips a cluster time (drivers over the wire; never in process).
     if (cmd.$clusterTime !== undefined) checkClusterTime(cmd, server.engine.options.now?.() ?? Date.now());

@@ -1,4 +1,5 @@
 import { isDocument, Long, type Document } from '../bson/index.js';
+import { memoryBudgetBytes } from '../engine/memory_budget.js';
 import { mongoError } from '../errors/index.js';
 import type { CommandDefinition, ServerOptions } from './support/context.js';
 import { GENERIC_ARGUMENTS } from './support/generic_arguments.js';
@@ -30,6 +31,8 @@ export const SERVER_PARAMETERS: readonly ServerParameter[] = [
   { name: 'cursorTimeoutMillis', value: () => Long.fromNumber(600_000), settableAtStartup: false, settableAtRuntime: false },
   { name: 'enableTestCommands', value: (o) => o.enableTestCommands, settableAtStartup: true, settableAtRuntime: false },
   { name: 'featureCompatibilityVersion', value: () => ({ version: '8.0' }), settableAtStartup: false, settableAtRuntime: false },
+  // eddydb's own: the process's heap budget (engine/memory_budget.ts), a share of V8's heap limit by default.
+  { name: 'maxHeapBudgetMB', value: () => Math.floor(memoryBudgetBytes() / (1024 * 1024)), settableAtStartup: true, settableAtRuntime: false },
   { name: 'quiet', value: (o) => isDocument(o.parsed.systemLog) && o.parsed.systemLog.quiet === true, settableAtStartup: false, settableAtRuntime: false },
   { name: 'requireApiVersion', value: () => false, settableAtStartup: false, settableAtRuntime: false },
   { name: 'internalQueryMaxBlockingSortMemoryUsageBytes', value: (o) => o.internalQueryMaxBlockingSortMemoryUsageBytes ?? 104857600, settableAtStartup: true, settableAtRuntime: false },

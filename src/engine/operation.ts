@@ -1,6 +1,7 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { Document } from '../bson/types.js';
 import { mongoError, MongoServerError } from '../errors/index.js';
+import { checkMemoryBudget } from './memory_budget.js';
 
 /**
  * How long work may hold the event loop before it lets other connections in. Every long loop (a scan, a sort, an
@@ -119,7 +120,9 @@ export class Operation {
 
   /**
    * Lets other connections run when this one has held the event loop for YIELD_EVERY_MS, then checks for a kill or
-   * the deadline. Cheap when not due: one clock read.
+   * the deadline, and that the process's heap is within its budget (a command over it fails with
+   * ExceededMemoryLimit rather than take the process down; background work, opid 0, goes on). Cheap when not due:
+   * one clock read and a decrement.
    */
   async yieldIfDue(): Promise<void> {
     const now = performance.now();
@@ -129,6 +132,7 @@ export class Operation {
       this.lastYield = performance.now();
     }
     this.check();
+    if (this.opid !== 0) checkMemoryBudget();
   }
 }
 

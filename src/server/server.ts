@@ -11,6 +11,7 @@ import { SERVER_VERSION, ServerContext } from '../commands/support/context.js';
 import { dispatch } from '../commands/dispatch.js';
 import type { ServerStats } from '../commands/support/server_stats.js';
 import { Engine } from '../engine/engine.js';
+import { configureMemoryBudget } from '../engine/memory_budget.js';
 import { mongoError } from '../errors/index.js';
 import { openStorage, StorageError, type Storage } from '../storage/index.js';
 import { CloseConnectionSignal, ConnectionLimits, createWireServer, isLoopbackAddress, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
@@ -59,6 +60,11 @@ export interface StartServerOptions extends ConnectionRequest {
   internalQueryMaxBlockingSortMemoryUsageBytes?: number;
   /** mongod's `allowDiskUseByDefault`: whether blocking stages may spill when a command does not say. */
   allowDiskUseByDefault?: boolean;
+  /**
+   * The process's heap budget in MB (`--setParameter maxHeapBudgetMB`): past it, commands that start new work are
+   * refused with ExceededMemoryLimit. Process-wide (engine/memory_budget.ts); absent, the budget is left as it is.
+   */
+  maxHeapBudgetMB?: number;
   /** @internal The wall clock, in ms since the epoch, that oplog retention and session expiry use; for tests. */
   now?: () => number;
 }
@@ -154,6 +160,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }));
   write(logEntry('I', 'CONTROL', 21951, 'initandlisten', 'Options set by command line', { options: parsed }));
 
+  if (options.maxHeapBudgetMB !== undefined) configureMemoryBudget(options.maxHeapBudgetMB);
   const storage = await openStorageForServer(options);
   let engine: Engine;
   try {

@@ -1,6 +1,8 @@
-import { addNumbers, compareValues, divideNumbers, isDocument, isNumeric, toNumber, valuesEqual, Int32, setField } from '../../bson/index.js';
-import { MongoServerError } from '../../errors/index.js';
+import { addNumbers, compareValues, divideNumbers, isDocument, isNumeric, toNumber, Int32, setField } from '../../bson/index.js';
+import { mongoError, MongoServerError } from '../../errors/index.js';
 import { parseArgs } from './args.js';
+import { approximateSize, internalQueryMaxAddToSetBytes, internalQueryMaxPushBytes } from './memory_limits.js';
+import { ValueGroups } from './value_groups.js';
 import type { Collation, Evaluator, OperatorTable, ParseContext } from './types.js';
 import { double, formatValue, isNullish, typeName } from './values.js';
 
@@ -78,9 +80,15 @@ function firstOrLast(last: boolean) {
 
 function push(): Accumulator {
   const values: unknown[] = [];
+  let bytes = 0;
   return {
     add(v) {
-      if (v !== undefined) values.push(v);
+      if (v === undefined) return;
+      values.push(v);
+      bytes += approximateSize(v);
+      if (bytes > internalQueryMaxPushBytes) {
+        throw mongoError('ExceededMemoryLimit', `$push used too much memory and cannot spill to disk. Memory limit: ${internalQueryMaxPushBytes} bytes`);
+      }
     },
     result: () => values,
   };
@@ -88,10 +96,23 @@ function push(): Accumulator {
 
 function addToSet(collation: Collation | null): Accumulator {
   const values: unknown[] = [];
+  // Bucketed by a coarse key, so each value is compared with the few that may equal it, not with all of them.
+  const seen = new ValueGroups<true>(collation);
+  let bytes = 0;
   return {
     add(v) {
       if (v === undefined) return;
-      if (!values.some((x) => valuesEqual(x, v, collation))) values.push(v);
+      let added = false;
+      seen.get(v, () => (added = true));
+      if (!added) return;
+      values.push(v);
+      bytes += approximateSize(v);
+      if (bytes > internalQueryMaxAddToSetBytes) {
+        throw mongoError(
+          'ExceededMemoryLimit',
+          `$addToSet used too much memory and cannot spill to disk. Used: ${bytes} bytes. Memory limit: ${internalQueryMaxAddToSetBytes} bytes`,
+        );
+      }
     },
     result: () => values,
   };

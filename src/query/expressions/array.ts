@@ -1,7 +1,11 @@
 import { isDocument, isNumeric, toNumber, valuesEqual } from '../../bson/index.js';
-import { MongoServerError } from '../../errors/index.js';
+import { mongoError, MongoServerError } from '../../errors/index.js';
 import { fixedArgs, indexBound, namedArgs, parseArgs, rangedArgs } from './args.js';
 import { validateVariableNameForWrite } from './field_path.js';
+import {
+  approximateSize, internalQueryMaxMapFilterReduceBytes, internalQueryMaxRangeBytes, MAX_EXPRESSION_VALUE_BYTES,
+  rememberSize, valueTooLarge,
+} from './memory_limits.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToBool, formatValue, int32, intOrLong, isIntegral32, isNullish, typeName } from './values.js';
 import { bindVariable } from './variables.js';
@@ -41,16 +45,26 @@ function firstOrLast(last: boolean) {
   };
 }
 
+/** The approximate size of an empty array value (what approximateSize counts before the elements). */
+const EMPTY_ARRAY_SIZE = approximateSize([]);
+
 function parseConcatArrays(arg: unknown, ctx: ParseContext): Evaluator {
   const args = parseArgs(arg, ctx);
   return (scope) => {
-    const out: unknown[] = [];
+    const arrays: unknown[][] = [];
+    let size = EMPTY_ARRAY_SIZE;
     for (const ev of args) {
       const v = ev(scope);
       if (isNullish(v)) return null;
       if (!Array.isArray(v)) throw new MongoServerError(28664, `$concatArrays only supports arrays, not ${typeName(v)}`);
-      out.push(...v);
+      arrays.push(v);
+      size += approximateSize(v) - EMPTY_ARRAY_SIZE;
     }
+    // Checked before copying: nested $concatArrays of one variable double at each level.
+    if (size > MAX_EXPRESSION_VALUE_BYTES) throw valueTooLarge('$concatArrays', size, MAX_EXPRESSION_VALUE_BYTES);
+    const out: unknown[] = [];
+    for (const a of arrays) for (const el of a) out.push(el);
+    rememberSize(out, size);
     return out;
   };
 }
@@ -86,10 +100,16 @@ function parseMap(arg: unknown, ctx: ParseContext): Evaluator {
   return (scope) => {
     const input = inputArray(inputEv(scope), '$map', 16883);
     if (input === null) return null;
-    return input.map((el) => {
+    let size = EMPTY_ARRAY_SIZE;
+    const out: unknown[] = [];
+    for (const el of input) {
       const v = inEv(bindVariable(scope, name, el));
-      return v === undefined ? null : v;
-    });
+      out.push(v === undefined ? null : v);
+      size += approximateSize(v === undefined ? null : v);
+      if (size > internalQueryMaxMapFilterReduceBytes) throw mongoError('ExceededMemoryLimit', '$map would use too much memory and cannot spill');
+    }
+    rememberSize(out, size);
+    return out;
   };
 }
 
@@ -148,9 +168,45 @@ function parseReduce(arg: unknown, ctx: ParseContext): Evaluator {
       throw new MongoServerError(40080, `$reduce requires that 'input' be an array, found: ${formatValue(input)}`);
     }
     let acc = initialEv(scope);
-    for (const el of input) acc = inEv(bindVariable(bindVariable(scope, 'this', el), 'value', acc));
+    let step = 0;
+    let interval = REDUCE_DEPTH_CHECK_INTERVAL;
+    let previousDepth = -1;
+    for (const el of input) {
+      acc = inEv(bindVariable(bindVariable(scope, 'this', el), 'value', acc));
+      // A value nested one level per step would overflow every recursive reader of it later; mongod measures the
+      // depth every `interval` steps, and checks less often while the depth stays the same.
+      if (step++ % interval === 0 && acc !== null && typeof acc === 'object') {
+        const depth = depthUpTo(acc, REDUCE_MAX_DEPTH);
+        if (depth > REDUCE_MAX_DEPTH) throw mongoError('Overflow', '$reduce accumulated value exceeded max allowable BSON depth');
+        if (depth === previousDepth) interval *= 2;
+        previousDepth = depth;
+      }
+      // approximateSize remembers what it measured, so a value grown by one element per step costs one step.
+      if (approximateSize(acc) > internalQueryMaxMapFilterReduceBytes) {
+        throw mongoError('ExceededMemoryLimit', '$reduce would use too much memory and cannot spill');
+      }
+    }
     return acc;
   };
+}
+
+/** mongod's limit on a $reduce value's depth: twice the BSON depth it accepts (200). */
+const REDUCE_MAX_DEPTH = 2 * 200;
+const REDUCE_DEPTH_CHECK_INTERVAL = 16;
+
+/** The nesting depth of arrays and documents in `v` (a scalar is 0), or `max + 1` once it passes `max`. */
+function depthUpTo(v: unknown, max: number): number {
+  if (v === null || typeof v !== 'object') return 0;
+  const children = Array.isArray(v) ? v : isDocument(v) ? Object.values(v) : undefined;
+  if (children === undefined) return 0;
+  if (max === 0) return 1;
+  let deepest = 0;
+  for (const child of children) {
+    const d = depthUpTo(child, max - 1);
+    if (d > deepest) deepest = d;
+    if (deepest > max - 1) break;
+  }
+  return 1 + deepest;
 }
 
 function parseIn(arg: unknown, ctx: ParseContext, name: string): Evaluator {
@@ -272,12 +328,22 @@ function parseRange(arg: unknown, ctx: ParseContext, name: string): Evaluator {
       step = toNumber(stepV);
       if (step === 0) throw new MongoServerError(34449, '$range requires a non-zero step value');
     }
-    const out: unknown[] = [];
+    const start = toNumber(startV);
     const end = toNumber(endV);
-    for (let i = toNumber(startV); step > 0 ? i < end : i > end; i += step) out.push(int32(i));
+    // mongod's estimate, checked before anything is built: a vector plus one Value per element.
+    const steps = Math.trunc((end - start) / step);
+    const length = steps >= 0 ? 1 + steps : 0;
+    const memNeeded = RANGE_VECTOR_BYTES + length * RANGE_ELEMENT_BYTES;
+    if (memNeeded >= internalQueryMaxRangeBytes) throw valueTooLarge('$range', memNeeded, internalQueryMaxRangeBytes);
+    const out: unknown[] = [];
+    for (let i = start; step > 0 ? i < end : i > end; i += step) out.push(int32(i));
     return out;
   };
 }
+
+/** mongod's sizeof(std::vector<Value>) and sizeof(Value), the terms of its $range estimate. */
+const RANGE_VECTOR_BYTES = 24;
+const RANGE_ELEMENT_BYTES = 16;
 
 function parseZip(arg: unknown, ctx: ParseContext): Evaluator {
   if (!isDocument(arg)) throw new MongoServerError(34460, `$zip only supports an object as an argument, found ${typeName(arg)}`);
@@ -315,6 +381,9 @@ function parseZip(arg: unknown, ctx: ParseContext): Evaluator {
     const lengths = arrays.map((a) => a.length);
     const n = longest ? Math.max(...lengths) : Math.min(...lengths);
     const fill = defaults.length > 0 ? defaults.map((d) => d(scope)) : arrays.map(() => null);
+    // The rows are new arrays of shared elements: n rows of one value per input, checked before they are built.
+    const size = EMPTY_ARRAY_SIZE + n * (EMPTY_ARRAY_SIZE + arrays.length * approximateSize(null));
+    if (size > MAX_EXPRESSION_VALUE_BYTES) throw valueTooLarge('$zip', size, MAX_EXPRESSION_VALUE_BYTES);
     const out: unknown[][] = [];
     for (let row = 0; row < n; row++) out.push(arrays.map((a, col) => (row < a.length ? a[row] : fill[col])));
     return out;

@@ -1,6 +1,7 @@
 import { documentToString, isDocument, setField } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { BUILTIN_VARIABLES, makeScope, parseFieldPathExpression, validateFieldName } from './field_path.js';
+import { approximateSize, MAX_EXPRESSION_VALUE_BYTES, rememberSize, valueTooLarge } from './memory_limits.js';
 import { lookupOperator } from './registry.js';
 import type { Collation, Document, Evaluator, ParseContext } from './types.js';
 
@@ -61,11 +62,17 @@ function parseOperand(expr: unknown, ctx: ParseContext): Evaluator {
   if (typeof expr === 'string' && expr.startsWith('$')) return parseFieldPathExpression(expr, ctx);
   if (Array.isArray(expr)) {
     const items = expr.map((e) => parseOperand(e, ctx));
-    // Missing values cannot live in an array: mongod stores null in their place.
-    return (scope) => items.map((item) => {
-      const v = item(scope);
-      return v === undefined ? null : v;
-    });
+    return (scope) => {
+      const out: unknown[] = [];
+      let size = EMPTY_ARRAY_SIZE;
+      for (const item of items) {
+        // Missing values cannot live in an array: mongod stores null in their place.
+        const v = item(scope) ?? null;
+        out.push(v);
+        size += approximateSize(v);
+      }
+      return checkedLiteral(out, size, 'an array expression');
+    };
   }
   if (isDocument(expr)) return parseObject(expr, ctx);
   return () => expr;
@@ -90,10 +97,27 @@ function parseObject(obj: Document, ctx: ParseContext): Evaluator {
   });
   return (scope) => {
     const out: Document = {};
+    let size = EMPTY_DOCUMENT_SIZE;
     for (const [key, ev] of fields) {
       const v = ev(scope);
-      if (v !== undefined) setField(out, key, v);
+      if (v === undefined) continue;
+      setField(out, key, v);
+      size += key.length + approximateSize(v);
     }
-    return out;
+    return checkedLiteral(out, size, 'an object expression');
   };
+}
+
+const EMPTY_ARRAY_SIZE = approximateSize([]);
+const EMPTY_DOCUMENT_SIZE = approximateSize({});
+
+/**
+ * A literal array or object holds its values by reference, so one referencing a variable twice is twice that
+ * variable's size once written out or copied, and nesting such literals under `$let` doubles the size at each
+ * level. Each literal's size is counted (its parts' sizes are remembered) and refused past the limit.
+ */
+function checkedLiteral<T extends object>(value: T, size: number, what: string): T {
+  if (size > MAX_EXPRESSION_VALUE_BYTES) throw valueTooLarge(what, size, MAX_EXPRESSION_VALUE_BYTES);
+  rememberSize(value, size);
+  return value;
 }

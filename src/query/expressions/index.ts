@@ -9,4 +9,9 @@ export {
 } from './field_path.js';
 export { accumulatorFactories, type Accumulator, type AccumulatorFactory } from './accumulators.js';
 export { coerceToBool, formatValue, typeName } from './values.js';
+export { ValueGroups } from './value_groups.js';
+export {
+  approximateSize, BUF_BUILDER_MAX_SIZE, internalQueryMaxAddToSetBytes, internalQueryMaxMapFilterReduceBytes,
+  internalQueryMaxPushBytes, internalQueryMaxRangeBytes, MAX_EXPRESSION_VALUE_BYTES, valueTooLarge,
+} from './memory_limits.js';
 export type { Clock, Evaluator, ParseContext, Scope } from './types.js';

@@ -2,6 +2,7 @@ import { bsonTypeOf } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { compileRegex, type CompiledRegex, type RegexMatch } from '../regex/index.js';
 import { namedArgs } from './args.js';
+import { approximateSize, MAX_EXPRESSION_VALUE_BYTES, valueTooLarge } from './memory_limits.js';
 import type { Evaluator, OperatorTable, ParseContext, Scope } from './types.js';
 import { int32, isNullish, typeName } from './values.js';
 
@@ -71,11 +72,11 @@ function regexOperator(finish: (state: RegexState) => unknown) {
   };
 }
 
-/** A match as the operators return it; `idx` counts code points, as mongod does. */
-function matchDocument(m: RegexMatch, input: string): Record<string, unknown> {
+/** A match as the operators return it; `idx` is its offset in code points, as mongod counts it. */
+function matchDocument(m: RegexMatch, idx: number): Record<string, unknown> {
   return {
     match: m.match,
-    idx: int32(codePoints(input, 0, m.index)),
+    idx: int32(idx),
     captures: [...m.captures],
   };
 }
@@ -94,7 +95,7 @@ const regexMatch = regexOperator((state) => (state ? state.re.test(state.input) 
 const regexFind = regexOperator((state) => {
   if (!state) return null;
   const m = state.re.exec(state.input, 0);
-  return m ? matchDocument(m, state.input) : null;
+  return m ? matchDocument(m, codePoints(state.input, 0, m.index)) : null;
 });
 
 /**
@@ -106,11 +107,21 @@ const regexFindAll = regexOperator((state) => {
   if (!state) return [];
   const { input, re } = state;
   const out: Record<string, unknown>[] = [];
+  // An empty match at every character turns a long string into that many match documents.
+  let size = 0;
+  // Code points are counted from the previous match on, so a string with many matches is read once.
+  let counted = 0;
+  let idx = 0;
   let from = 0;
   do {
     const m = re.exec(input, from);
     if (!m) break;
-    out.push(matchDocument(m, input));
+    idx += codePoints(input, counted, m.index);
+    counted = m.index;
+    const match = matchDocument(m, idx);
+    size += approximateSize(match);
+    if (size > MAX_EXPRESSION_VALUE_BYTES) throw valueTooLarge('$regexFindAll', size, MAX_EXPRESSION_VALUE_BYTES);
+    out.push(match);
     if (m.end > m.index) {
       from = m.end;
     } else {

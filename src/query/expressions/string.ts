@@ -1,6 +1,7 @@
 import { bsonTypeOf, compareUtf8, isNumeric, toNumber } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import { fixedArgs, indexBound, namedArgs, nullableBinary, parseArgs, rangedArgs } from './args.js';
+import { BUF_BUILDER_MAX_SIZE, bufBuilderTooLarge, checkStringBuilderSize, MAX_EXPRESSION_VALUE_BYTES, valueTooLarge } from './memory_limits.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { coerceToString, formatValue, int32, isIntegral32, isNullish, typeName } from './values.js';
 
@@ -25,8 +26,11 @@ function parseConcat(arg: unknown, ctx: ParseContext): Evaluator {
       const v = ev(scope);
       if (isNullish(v)) return null;
       if (typeof v !== 'string') throw new MongoServerError(16702, `$concat only supports strings, not ${typeName(v)}`);
+      // Each piece is checked as it is added, as mongod's string builder checks each growth.
+      if (out.length + v.length > BUF_BUILDER_MAX_SIZE) throw bufBuilderTooLarge(out.length + v.length);
       out += v;
     }
+    checkStringBuilderSize(out);
     return out;
   };
 }
@@ -84,7 +88,8 @@ function parseSubstrCP(arg: unknown, ctx: ParseContext, name: string): Evaluator
     const length = toNumber(lengthV);
     if (length < 0) throw new MongoServerError(34454, `${name}: length must be a nonnegative integer.`);
     if (start < 0) throw new MongoServerError(34455, `${name}: the starting index must be nonnegative integer.`);
-    return Array.from(str).slice(start, start + length).join('');
+    const from = advanceCodePoints(str, 0, start);
+    return str.slice(from, advanceCodePoints(str, from, length));
   };
 }
 
@@ -125,14 +130,28 @@ function parseSplit(arg: unknown, ctx: ParseContext, name: string): Evaluator {
       throw new MongoServerError(40086, `$split requires an expression that evaluates to a string as a second argument, found: ${typeName(sep)}`);
     }
     if (sep.length === 0) throw new MongoServerError(40087, '$split requires a non-empty separator');
+    // Counted before splitting: a long string of separators would become that many array elements.
+    const size = SPLIT_ARRAY_BYTES + (occurrences(input, sep) + 1) * SPLIT_ELEMENT_BYTES + input.length;
+    if (size > MAX_EXPRESSION_VALUE_BYTES) throw valueTooLarge('$split', size, MAX_EXPRESSION_VALUE_BYTES);
     return input.split(sep);
   });
 }
 
-const DEFAULT_TRIM_CHARS = [
+/** What approximateSize counts for an array value and for each of its string elements. */
+const SPLIT_ARRAY_BYTES = 40;
+const SPLIT_ELEMENT_BYTES = 16;
+
+/** How many times a non-empty `find` occurs in `input`, without overlaps. */
+function occurrences(input: string, find: string): number {
+  let n = 0;
+  for (let at = input.indexOf(find); at !== -1; at = input.indexOf(find, at + find.length)) n++;
+  return n;
+}
+
+const DEFAULT_TRIM_CHARS: ReadonlySet<string> = new Set([
   '\0', ' ', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u1680', '\u2000', '\u2001', '\u2002', '\u2003', '\u2004',
   '\u2005', '\u2006', '\u2007', '\u2008', '\u2009', '\u200a',
-];
+]);
 
 function trim(left: boolean, right: boolean) {
   return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
@@ -158,14 +177,27 @@ function trim(left: boolean, right: boolean) {
         if (typeof c !== 'string') {
           throw new MongoServerError(50700, `${name} requires 'chars' to be a string, got ${formatValue(c)} (of type ${typeName(c)}) instead.`);
         }
-        chars = Array.from(c);
+        chars = new Set(c);
       }
-      const cps = Array.from(input);
+      // Code point by code point from either end, on the string itself (an array of its code points would be
+      // tens of bytes of heap per character of a long string).
       let start = 0;
-      let end = cps.length;
-      if (left) while (start < end && chars.includes(cps[start]!)) start++;
-      if (right) while (end > start && chars.includes(cps[end - 1]!)) end--;
-      return cps.slice(start, end).join('');
+      let end = input.length;
+      if (left) {
+        while (start < end) {
+          const next = advanceCodePoints(input, start, 1);
+          if (!chars.has(input.slice(start, next))) break;
+          start = next;
+        }
+      }
+      if (right) {
+        while (end > start) {
+          const previous = end - 1 > start && splitsPair(input, end - 1) ? end - 2 : end - 1;
+          if (!chars.has(input.slice(previous, end))) break;
+          end = previous;
+        }
+      }
+      return input.slice(start, end);
     };
   };
 }
@@ -184,26 +216,72 @@ function indexOf(byBytes: boolean) {
       if (typeof token !== 'string') {
         throw new MongoServerError(secondCode, `${name} requires a string as the second argument, found: ${typeName(token)}`);
       }
-      const units: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(str)) : Array.from(str);
-      const tok: readonly (string | number)[] = byBytes ? Array.from(utf8.encode(token)) : Array.from(token);
       const start = args.length > 2 ? indexBound(args[2]!(scope), name, 'starting index') : 0;
-      let end = units.length;
-      if (args.length > 3) end = Math.min(end, indexBound(args[3]!(scope), name, 'ending index'));
-      if (start === 0 && units.length === 0 && tok.length === 0) return int32(0);
-      for (let i = start; i < end; i++) {
-        if (i + tok.length > units.length) break;
-        let ok = true;
-        for (let j = 0; j < tok.length; j++) {
-          if (units[i + j] !== tok[j]) {
-            ok = false;
-            break;
-          }
-        }
-        if (ok) return int32(i);
-      }
-      return int32(-1);
+      const endArg = args.length > 3 ? indexBound(args[3]!(scope), name, 'ending index') : undefined;
+      return int32(byBytes ? indexOfBytes(str, token, start, endArg) : indexOfCodePoints(str, token, start, endArg));
     };
   };
+}
+
+/**
+ * The first byte offset at or after `start` and before `end` where `token` occurs in `str`'s UTF-8, or -1. The
+ * search runs on the encoded bytes, never on an array of them, so a long string costs its bytes once.
+ */
+function indexOfBytes(str: string, token: string, start: number, endArg: number | undefined): number {
+  const bytes = Buffer.from(str, 'utf8');
+  const end = Math.min(bytes.length, endArg ?? bytes.length);
+  if (token.length === 0) return start === 0 && bytes.length === 0 ? 0 : start < end ? start : -1;
+  if (start >= end) return -1;
+  const at = bytes.indexOf(Buffer.from(token, 'utf8'), start);
+  return at !== -1 && at < end ? at : -1;
+}
+
+/** The same in code points: the string is searched as it is, and code points are counted up to the match only. */
+function indexOfCodePoints(str: string, token: string, start: number, endArg: number | undefined): number {
+  let from = 0;
+  for (let cp = 0; cp < start && from < str.length; cp++) from += isHighSurrogate(str.charCodeAt(from)) && from + 1 < str.length ? 2 : 1;
+  if (token.length === 0) {
+    if (start === 0 && str.length === 0) return 0;
+    const end = endArg ?? codePointCount(str, 0, str.length);
+    return start < Math.min(end, codePointCount(str, 0, str.length)) ? start : -1;
+  }
+  if (from >= str.length) return -1;
+  let at = str.indexOf(token, from);
+  // A match must start and end on a code point, not between the halves of a surrogate pair.
+  while (at !== -1 && (splitsPair(str, at) || splitsPair(str, at + token.length))) at = str.indexOf(token, at + 1);
+  if (at === -1) return -1;
+  const cp = start + codePointCount(str, from, at);
+  return endArg === undefined || cp < endArg ? cp : -1;
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/** The UTF-16 offset `count` code points after `from` (or the end of `str`), counted as Array.from counts them. */
+function advanceCodePoints(str: string, from: number, count: number): number {
+  let at = from;
+  for (let n = 0; n < count && at < str.length; n++) at += splitsPair(str, at + 1) ? 2 : 1;
+  return at;
+}
+
+/** True when UTF-16 offset `at` falls between the two halves of a surrogate pair. */
+function splitsPair(str: string, at: number): boolean {
+  return at > 0 && at < str.length && isHighSurrogate(str.charCodeAt(at - 1)) && isLowSurrogate(str.charCodeAt(at));
+}
+
+/** The number of code points in `str` between UTF-16 offsets `from` and `to`. */
+function codePointCount(str: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    if (isHighSurrogate(str.charCodeAt(i)) && i + 1 < to) i++;
+    n++;
+  }
+  return n;
 }
 
 function parseStrcasecmp(arg: unknown, ctx: ParseContext, name: string): Evaluator {
@@ -240,10 +318,23 @@ function replace(all: boolean) {
         throw new MongoServerError(51744, `${name} requires that 'replacement' be a string, found: ${formatValue(replacement)}`);
       }
       if (typeof input !== 'string' || typeof find !== 'string' || typeof replacement !== 'string') return null;
-      // split/join keeps `replacement` literal (no `$&` patterns) and handles an empty `find` as mongod does.
-      if (all) return input.split(find).join(replacement);
+      if (all) {
+        // The result's length is known before it is built: an empty `find` matches before every character and at
+        // the end.
+        const count = find.length === 0 ? input.length + 1 : occurrences(input, find);
+        const length = input.length + count * (replacement.length - find.length);
+        if (length > BUF_BUILDER_MAX_SIZE) throw bufBuilderTooLarge(length);
+        // split/join keeps `replacement` literal (no `$&` patterns); an empty `find` puts `replacement` before
+        // every character and at the end, as mongod does.
+        const out = find.length === 0 ? input.replace(/(?:)/gu, () => replacement) : input.split(find).join(replacement);
+        checkStringBuilderSize(out);
+        return out;
+      }
       const at = input.indexOf(find);
-      return at === -1 ? input : input.slice(0, at) + replacement + input.slice(at + find.length);
+      if (at === -1) return input;
+      const out = input.slice(0, at) + replacement + input.slice(at + find.length);
+      checkStringBuilderSize(out);
+      return out;
     };
   };
 }

@@ -1,7 +1,6 @@
 import { isDocument, Int32, setField, type Document } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
-import { accumulatorFactories, type Accumulator, type AccumulatorFactory, type Evaluator } from '../expressions/index.js';
-import { ValueGroups } from './group_key.js';
+import { accumulatorFactories, ValueGroups, type Accumulator, type AccumulatorFactory, type Evaluator } from '../expressions/index.js';
 import { scopeFor } from './scope.js';
 import type { Runtime, StageContext, StageParser } from './types.js';
 import { BLOCKING_STAGE_MEMORY_BYTES, chunksOf, documentBytes, memoryLimitError, type Chunks, type StreamControl } from './stream.js';

@@ -1,6 +1,6 @@
 import { getField, isDocument, mapDocuments, setField, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import type { Scope } from '../expressions/index.js';
+import { approximateSize, MAX_EXPRESSION_VALUE_BYTES, valueTooLarge, type Scope } from '../expressions/index.js';
 import type { CompiledFilter } from '../filter/index.js';
 import { PathNode, type Projection } from './projection_ast.js';
 import { applyFindSlice } from './slice.js';
@@ -29,7 +29,7 @@ export function applyProjection(projection: Projection, doc: Document, scope: Sc
       break;
   }
   // An exclusion's only computed fields are find's $elemMatch.
-  if (projection.root.computed) applyComputed(projection.root, out, scope, doc);
+  if (projection.root.computed) applyComputed(projection.root, out, scope, doc, { bytes: 0 });
   for (const [path, slice] of projection.slices) applyFindSlice(out, path, slice);
   if (projection.positionalPath) applyPositional(out, projection.positionalPath, positionalIndex?.());
   return out;
@@ -84,14 +84,27 @@ function excludeValue(node: PathNode, value: unknown): unknown {
 
 // ---- computed fields ----
 
-function applyComputed(node: PathNode, out: Document, scope: Scope, root: Document): void {
+/**
+ * What the computed fields of one document add up to. Each value is held by reference, so a projection naming
+ * `$$ROOT` twice doubles the document; the total is refused past the limit, as one expression's value is.
+ */
+interface ComputedBytes {
+  bytes: number;
+}
+
+function applyComputed(node: PathNode, out: Document, scope: Scope, root: Document, computed: ComputedBytes): void {
   for (const [key, child] of node.children) {
     if (child instanceof PathNode) {
-      if (child.computed) setField(out, key, computedOnValue(child, getField(out, key), scope, root));
+      if (child.computed) setField(out, key, computedOnValue(child, getField(out, key), scope, root, computed));
     } else if (child.kind === 'expression') {
       const v = child.evaluate(scope);
-      if (v === undefined) delete out[key];
-      else setField(out, key, v);
+      if (v === undefined) {
+        delete out[key];
+        continue;
+      }
+      computed.bytes += approximateSize(v);
+      if (computed.bytes > MAX_EXPRESSION_VALUE_BYTES) throw valueTooLarge('computed fields', computed.bytes, MAX_EXPRESSION_VALUE_BYTES);
+      setField(out, key, v);
     } else if (child.kind === 'elemMatch') {
       applyElemMatch(out, key, child.matcher, root);
     }
@@ -99,15 +112,15 @@ function applyComputed(node: PathNode, out: Document, scope: Scope, root: Docume
 }
 
 /** Computed fields below `value`; a missing or scalar value is replaced by a document of the computed fields. */
-function computedOnValue(node: PathNode, value: unknown, scope: Scope, root: Document): unknown {
+function computedOnValue(node: PathNode, value: unknown, scope: Scope, root: Document, computed: ComputedBytes): unknown {
   if (isDocument(value)) {
     const copy = copyDocument(value);
-    applyComputed(node, copy, scope, root);
+    applyComputed(node, copy, scope, root, computed);
     return copy;
   }
-  if (Array.isArray(value)) return value.map((element) => computedOnValue(node, element, scope, root));
+  if (Array.isArray(value)) return value.map((element) => computedOnValue(node, element, scope, root, computed));
   const fresh: Document = {};
-  applyComputed(node, fresh, scope, root);
+  applyComputed(node, fresh, scope, root, computed);
   return fresh;
 }
 

@@ -139,6 +139,13 @@ describe('eddydb command line', () => {
     assert.equal(serve([]).transactionLifetimeLimitSeconds, undefined);
   });
 
+  test('maxHeapBudgetMB reaches the server options, and must be a whole number of megabytes', () => {
+    assert.equal(serve(['--setParameter', 'maxHeapBudgetMB=512']).maxHeapBudgetMB, 512);
+    assert.equal(serve([]).maxHeapBudgetMB, undefined);
+    usageError(['--setParameter', 'maxHeapBudgetMB=0'], /Bad value for parameter "maxHeapBudgetMB"/);
+    usageError(['--setParameter', 'maxHeapBudgetMB=1.5'], /Bad value for parameter "maxHeapBudgetMB"/);
+  });
+
   test('enableTestCommands=0 keeps test commands off', () => {
     assert.equal(serve(['--setParameter', 'enableTestCommands=0']).enableTestCommands, false);
     assert.equal(serve(['--setParameter', 'enableTestCommands=true']).enableTestCommands, true);
