@@ -11,7 +11,7 @@ import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps }
 import { StorageError } from '../types.js';
 import type { Storage, StorageOptions, StorageReader, StorageWriter } from '../types.js';
 import { FolderLock, dbPathInUse } from './folder_lock.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { upgradeSchema } from './migrations.js';
 import { checkSqliteStore, corrupted, isCorruptionError } from './startup_check.js';
 import { SqliteStatements } from './statements.js';
 import { SqliteTransaction } from './sqlite_transaction.js';
@@ -158,17 +158,12 @@ export async function openSqliteStorage(dir: string | ':memory:', options?: Stor
   return SqliteStorage.open(dir, options);
 }
 
-/** Connection settings and schema; the first write also takes the exclusive lock of a file database. */
+/** Connection settings and schema (created, or upgraded from an older version); the first write also takes the exclusive lock of a file database. */
 function initConnection(db: SqliteDatabase, synchronous: 'normal' | 'full'): void {
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.exec('BEGIN IMMEDIATE');
   try {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`the data folder was written by a newer eddydb (schema ${version}, this one reads ${SCHEMA_VERSION})`);
-    }
-    db.exec(SCHEMA_SQL);
-    if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    upgradeSchema(db);
     db.exec('COMMIT');
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
