@@ -88,6 +88,7 @@ export const ErrorCodes = {
   IllegalOpMsgFlag: 223,
   TooManyDocumentSequences: 233,
   ChecksumMismatch: 288,
+  DataCorruptionDetected: 301,
   UnsupportedOpQueryCommand: 352,
   EmptyFieldName: 56,
   QueryFeatureNotAllowed: 224,

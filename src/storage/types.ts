@@ -10,7 +10,12 @@
  * queue would wait for the callback that waits for it.
  *
  * Byte arrays handed in are copied or written out before the call resolves, so the caller may reuse them; byte
- * arrays handed out are fresh `Buffer`s owned by the caller. The reader/writer handle passed to a callback is
+ * arrays handed out are fresh `Buffer`s owned by the caller.
+ *
+ * An engine that can lose bytes behind its own back (a file on a disk) stores a checksum with every document and
+ * oplog entry and checks it on every read that hands the bytes out: a mismatch is `StorageError('Corrupted')`
+ * with `record` naming the document (collection uuid and key) or the entry (its time), never the damaged bytes.
+ * The memory engine has nothing to check. The reader/writer handle passed to a callback is
  * only valid until that callback settles; using it afterwards throws.
  */
 
@@ -181,14 +186,27 @@ export interface StorageOptions {
  */
 export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed' | 'Corrupted';
 
-/** A failure of the closed set; `indexName` is set for a DuplicateKey raised by `insertIndexEntry`. */
+/**
+ * The stored record a `Corrupted` failure is about, when it is one record (its checksum does not match its bytes)
+ * rather than the whole file: a document, with the bytes as read (which may still name its `_id`), or an oplog entry.
+ */
+export type CorruptRecord =
+  | { kind: 'document'; collUuid: string; key: Uint8Array; doc: Uint8Array }
+  | { kind: 'oplogEntry'; ts: bigint };
+
+/**
+ * A failure of the closed set; `indexName` is set for a DuplicateKey raised by `insertIndexEntry`, `record` for a
+ * Corrupted one about a single record.
+ */
 export class StorageError extends Error {
   readonly kind: StorageErrorKind;
   readonly indexName: string | undefined;
-  constructor(kind: StorageErrorKind, message: string, indexName?: string) {
+  readonly record: CorruptRecord | undefined;
+  constructor(kind: StorageErrorKind, message: string, indexName?: string, record?: CorruptRecord) {
     super(message);
     this.name = 'StorageError';
     this.kind = kind;
     this.indexName = indexName;
+    this.record = record;
   }
 }

@@ -4,6 +4,8 @@
  * takes them in turn. A step spells out its own DDL: the current schema (SCHEMA_SQL) may be several steps ahead.
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { documentChecksum, oplogChecksum } from './checksum.js';
+import { fromSqlTs } from './oplog_ts.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 /** Version n's step, at index n - 1, turns a version-n file into a version-(n + 1) one. */
@@ -18,6 +20,17 @@ const STEPS: readonly ((db: SqliteDatabase) => void)[] = [
     `);
     db.exec('INSERT INTO documents (coll, key, doc) SELECT coll, key, doc FROM documents_v1 ORDER BY coll, key');
     db.exec('DROP TABLE documents_v1');
+  },
+  // 2 → 3: every document and oplog entry gets its checksum (checksum.ts).
+  (db) => {
+    db.function('eddydb_document_crc', { deterministic: true }, (key, doc) => documentChecksum(key as Buffer, doc as Buffer));
+    db.function('eddydb_oplog_crc', { deterministic: true, safeIntegers: true }, (ts, entry) => oplogChecksum(fromSqlTs(ts as bigint), entry as Buffer));
+    db.exec(`
+      ALTER TABLE documents ADD COLUMN crc INTEGER NOT NULL DEFAULT 0;
+      UPDATE documents SET crc = eddydb_document_crc(key, doc);
+      ALTER TABLE oplog ADD COLUMN crc INTEGER NOT NULL DEFAULT 0;
+      UPDATE oplog SET crc = eddydb_oplog_crc(ts, entry);
+    `);
   },
 ];
 

@@ -5,10 +5,11 @@
  * index on (coll, key): a large row kept in a key-ordered b-tree spills onto overflow pages that every later
  * insert or delete near it must step over, while in a rowid table it sits at the end of the table, out of the way,
  * and the index that orders the keys holds only small entries. A key range walks the index in key order.
+ * Documents and oplog entries carry the checksum of checksum.ts (`crc`), checked on every read.
  */
 
 /** Bumped when the schema changes incompatibly; stored in `PRAGMA user_version`. migrations.ts upgrades older files. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS collections (
@@ -24,7 +25,8 @@ CREATE TABLE IF NOT EXISTS documents (
   id   INTEGER PRIMARY KEY,
   coll TEXT NOT NULL,
   key  BLOB NOT NULL,
-  doc  BLOB NOT NULL
+  doc  BLOB NOT NULL,
+  crc  INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS documents_by_key ON documents (coll, key);
 
@@ -41,7 +43,8 @@ CREATE TABLE IF NOT EXISTS index_entries (
 -- ts is the cluster time biased by -2^63 (see oplog_ts.ts) so that unsigned order survives signed storage.
 CREATE TABLE IF NOT EXISTS oplog (
   ts    INTEGER PRIMARY KEY,
-  entry BLOB NOT NULL
+  entry BLOB NOT NULL,
+  crc   INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS meta (

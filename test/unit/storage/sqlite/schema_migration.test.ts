@@ -1,5 +1,5 @@
 // A data folder written by schema version 1 opens with this version: it is migrated in place, in one transaction,
-// and serves the same documents in the same order. The version-1 file is built here, with version 1's DDL.
+// and serves the same documents in the same order, each with its checksum. The version-1 file is built here, with version 1's DDL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -18,7 +18,10 @@ CREATE TABLE documents (
   PRIMARY KEY (coll, key)
 ) WITHOUT ROWID;`;
 
-/** Turns the closed store of `dir` back into a version-1 file: the old documents table, user_version 1. */
+/**
+ * Turns the closed store of `dir` back into a version-1 file: the old documents table, the oplog without
+ * checksums, user_version 1.
+ */
 function downgradeToVersion1(dir: string): void {
   const db = new Database(join(dir, SQLITE_FILE_NAME));
   try {
@@ -28,6 +31,7 @@ function downgradeToVersion1(dir: string): void {
     // Reverse key order, so that only the migration's own ordering can give rowids in key order.
     db.exec('INSERT INTO documents (coll, key, doc) SELECT coll, key, doc FROM documents_now ORDER BY coll DESC, key DESC');
     db.exec('DROP TABLE documents_now');
+    db.exec('ALTER TABLE oplog DROP COLUMN crc');
     db.pragma('user_version = 1');
     db.exec('COMMIT');
   } finally {
@@ -48,12 +52,18 @@ test('a version-1 data folder is migrated at open and serves its documents, in k
 
     const storage = await openSqliteStorage(dir);
     assert.equal(storage.pragma('user_version'), SCHEMA_VERSION);
+    // Every entry reads back: the migration gave each its checksum.
+    const entries = await storage.read((r) => r.readOplog(-1n, 10_000));
+    assert.ok(entries.length >= 5, `${entries.length} oplog entries`);
     await storage.close();
     const raw = new Database(join(dir, SQLITE_FILE_NAME), { readonly: true });
     try {
       const tables = raw.prepare("SELECT name, sql FROM sqlite_master WHERE tbl_name LIKE 'documents%' ORDER BY name").all() as { name: string; sql: string }[];
       assert.deepEqual(tables.map((t) => t.name), ['documents', 'documents_by_key']);
       assert.doesNotMatch(tables[0]!.sql, /WITHOUT ROWID/);
+      const columns = (table: string) => (raw.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+      assert.deepEqual(columns('documents'), ['id', 'coll', 'key', 'doc', 'crc']);
+      assert.deepEqual(columns('oplog'), ['ts', 'entry', 'crc']);
       const plan = raw.prepare('EXPLAIN QUERY PLAN SELECT key, doc FROM documents WHERE coll = ? ORDER BY key').all('x') as { detail: string }[];
       assert.ok(plan.every((step) => !/TEMP B-TREE/.test(step.detail)), JSON.stringify(plan));
     } finally {
