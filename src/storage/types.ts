@@ -36,6 +36,11 @@ export interface StoredDocument {
   doc: Uint8Array;
 }
 
+/** A document as `inspectDocuments` reports it: `intact` false when its bytes fail the engine's checksum. */
+export interface InspectedDocument extends StoredDocument {
+  intact: boolean;
+}
+
 /** One oplog entry: its cluster time as a 64-bit integer (seconds << 32 | increment) and its BSON bytes. */
 export interface StoredOplogEntry {
   ts: bigint;
@@ -65,6 +70,12 @@ export interface StorageReader {
   getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null>;
   /** Documents in key order within `range`. */
   scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]>;
+  /**
+   * `scanDocuments` for a check of the store (validate): a document failing its checksum is reported with
+   * `intact: false` and its bytes as stored, instead of failing the read. An engine without checksums reports every
+   * document intact.
+   */
+  inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]>;
   countDocuments(collUuid: string): Promise<number>;
   /** Approximate data size of a collection in bytes (sum of document sizes). */
   dataSize(collUuid: string): Promise<number>;

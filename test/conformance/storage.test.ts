@@ -353,6 +353,15 @@ for (const engine of engines) {
           assert.deepEqual(hex(await scan({ gte: h('0101'), lte: h('0101') })), ['0101']);
         });
 
+        test('inspectDocuments: the same rows as scanDocuments, each intact', async () => {
+          for (const range of [undefined, { gt: h('01'), limit: 3 }, { lte: h('02'), reverse: true }]) {
+            const inspected = await storage.read((r) => r.inspectDocuments(U, range));
+            const scanned = await scan(range);
+            assert.deepEqual(inspected.map((d) => ({ key: d.key, doc: d.doc })), scanned);
+            assert.ok(inspected.every((d) => d.intact === true));
+          }
+        });
+
         test('reverse and limit', async () => {
           assert.deepEqual(hex(await scan({ reverse: true })), [...ordered].reverse());
           assert.deepEqual(hex(await scan({ limit: 3 })), ['', '00', '01']);

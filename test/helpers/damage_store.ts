@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { encodeKey } from '../../src/bson/index.js';
 import { SQLITE_FILE_NAME } from '../../src/storage/sqlite/sqlite_storage.js';
 
@@ -33,6 +34,44 @@ export function damageNewestOplogEntry(dir: string): void {
     const entry = Buffer.from(row.entry);
     entry[entry.length - 2] ^= 0x01;
     db.prepare('UPDATE oplog SET entry = ? WHERE ts = ?').safeIntegers(true).run(entry, row.ts);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Replaces the stored bytes of the document with `_id` by `bytes(current)`, with a checksum that matches them: what
+ * a bug writing bad bytes (rather than a disk fault) would leave.
+ */
+export function rewriteDocument(dir: string, id: unknown, bytes: (current: Buffer) => Buffer): void {
+  const db = new Database(join(dir, SQLITE_FILE_NAME));
+  try {
+    const key = Buffer.from(encodeKey(id));
+    const row = db.prepare('SELECT doc FROM documents WHERE key = ?').get(key) as { doc: Buffer };
+    const doc = bytes(Buffer.from(row.doc));
+    db.prepare('UPDATE documents SET doc = ?, crc = ? WHERE key = ?').run(doc, crc32(doc, crc32(key)), key);
+  } finally {
+    db.close();
+  }
+}
+
+/** Removes the entries of index `indexName` that point at the document with `_id`. */
+export function removeIndexEntriesOf(dir: string, indexName: string, id: unknown): void {
+  const db = new Database(join(dir, SQLITE_FILE_NAME));
+  try {
+    db.prepare('DELETE FROM index_entries WHERE index_name = ? AND record_key = ?').run(indexName, Buffer.from(encodeKey(id)));
+  } finally {
+    db.close();
+  }
+}
+
+/** Adds an entry to index `indexName` (of the collection named `collection`) pointing at the document with `_id`. */
+export function addIndexEntry(dir: string, collection: string, indexName: string, indexKey: Uint8Array, id: unknown): void {
+  const db = new Database(join(dir, SQLITE_FILE_NAME));
+  try {
+    const { uuid } = db.prepare('SELECT uuid FROM collections WHERE name = ?').get(collection) as { uuid: string };
+    db.prepare('INSERT INTO index_entries (coll, index_name, key, record_key) VALUES (?, ?, ?, ?)')
+      .run(uuid, indexName, Buffer.from(indexKey), Buffer.from(encodeKey(id)));
   } finally {
     db.close();
   }

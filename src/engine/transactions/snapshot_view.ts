@@ -1,5 +1,5 @@
 import { mongoError } from '../../errors/index.js';
-import { StorageError, type CollectionRecord, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
+import { StorageError, type CollectionRecord, type InspectedDocument, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
 import { insertOneByOne } from '../../storage/contract.js';
 import type { VersionStore } from './version_store.js';
 
@@ -141,6 +141,11 @@ export class SnapshotReader implements StorageReader {
       .filter((r): r is StoredDocument => r !== null && (cutoff === undefined || Buffer.compare(Buffer.from(r.key), cutoff) <= 0))
       .map((r) => ({ key: Buffer.from(r.key), doc: r.doc }));
     return ordered(present, range);
+  }
+
+  /** The snapshot's documents through scanDocuments, which refuses a damaged one: what it returns is intact. */
+  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
+    return (await this.scanDocuments(collUuid, range)).map((d) => ({ ...d, intact: true }));
   }
 
   async countDocuments(collUuid: string): Promise<number> {

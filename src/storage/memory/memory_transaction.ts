@@ -4,7 +4,7 @@
  * transaction is rolled back by running the undo log backwards.
  */
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import type { CollectionRecord, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
 
@@ -52,6 +52,11 @@ export class MemoryTransaction implements StorageWriter {
   async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
     const s = this.check(false);
     return scanRange(s.documents.get(collUuid), range).map((d) => ({ key: copyBytes(d.key), doc: copyBytes(d.doc) }));
+  }
+
+  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
+    // Nothing here can change behind the engine's back: every document is intact.
+    return (await this.scanDocuments(collUuid, range)).map((d) => ({ ...d, intact: true }));
   }
 
   async countDocuments(collUuid: string): Promise<number> {

@@ -3,7 +3,7 @@
  * statements synchronously; the storage's queue guarantees nobody else uses the connection meanwhile.
  */
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import type { CollectionRecord, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
 import { documentChecksum, oplogChecksum } from './checksum.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
@@ -79,6 +79,12 @@ export class SqliteTransaction implements StorageWriter {
       out[i] = { key, doc };
     }
     return out;
+  }
+
+  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
+    const s = this.check(false);
+    const rows = s.range(false, range).all(collUuid, ...rangeParams(range)) as DocumentRow[];
+    return rows.map(({ key, doc, crc }) => ({ key, doc, intact: documentChecksum(key, doc) === crc }));
   }
 
   async countDocuments(collUuid: string): Promise<number> {

@@ -58,6 +58,11 @@ test('sqlite: a damaged document or oplog entry is refused on every read path, n
       assert.equal((await storage.read((r) => r.scanDocuments(UUID, { lt: encodeKey(3) }))).length, 3);
       assert.deepEqual(await storage.read((r) => r.getDocument(UUID, encodeKey(4))), docBytes('document 4'));
 
+      // validate's scan reports the damaged document instead of failing.
+      const inspected = await storage.read((r) => r.inspectDocuments(UUID));
+      assert.deepEqual(inspected.map((d) => d.intact), [true, true, true, false, true]);
+      assert.deepEqual(inspected[2]!.doc, docBytes('document 2'));
+
       const names11 = isCorrupt((err) => assert.deepEqual(err.record, { kind: 'oplogEntry', ts: 11n }));
       await assert.rejects(storage.read((r) => r.readOplog(-1n, 10)), names11);
       await assert.rejects(storage.read((r) => r.getOplogEntry(11n)), names11);
