@@ -5,7 +5,7 @@ import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
-import { clientFacingFailure } from './data_corruption.js';
+import { clientFacingFailure } from './storage_failure.js';
 import { CatalogCache } from './catalog_cache.js';
 import { SessionCache } from './session_cache.js';
 import { EntryEncoder } from './entry_bytes.js';

@@ -89,6 +89,7 @@ export const ErrorCodes = {
   TooManyDocumentSequences: 233,
   ChecksumMismatch: 288,
   DataCorruptionDetected: 301,
+  OutOfDiskSpace: 14031,
   UnsupportedOpQueryCommand: 352,
   EmptyFieldName: 56,
   QueryFeatureNotAllowed: 224,

@@ -175,27 +175,42 @@ export interface Storage {
   /**
    * Runs `fn` in one transaction: all of its writes commit together, or none do. `afterCommit`, when given, runs
    * synchronously right after a successful commit and before any other queued work, so effects published there
-   * (the oplog fan-out) appear in commit order.
+   * (the oplog fan-out) appear in commit order. A write that fails for lack of disk space (or past `maxSizeBytes`)
+   * is rolled back and rejects with `StorageError('OutOfDiskSpace')`; a file engine then frees its reserved space so
+   * that deletes and drops can still run.
    */
   write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T>;
-  /** Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. */
+  /**
+   * Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. Once it succeeds,
+   * a file engine that gave up its reserved space tries to reserve it again.
+   */
   checkpoint(): Promise<void>;
   /** Waits for queued work, then releases files and locks. Later calls reject. */
   close(): Promise<void>;
 }
+
+/** Receives the storage's notable events (`{msg, component, attr}`), for the server's log. */
+export type StorageEventLog = (event: Record<string, unknown>) => void;
 
 export interface StorageOptions {
   /** 'normal' (default) or 'full': SQLite's `synchronous` setting. Ignored by the memory engine. */
   synchronous?: 'normal' | 'full';
   /** Which engine `openStorage` builds: 'sqlite' (default) or 'memory' (non-persistent, any path is ignored). */
   engine?: 'sqlite' | 'memory';
+  /**
+   * The most the SQLite database may hold, in bytes (SQLite's `max_page_count`): a quota. A write past it fails as
+   * one on a full disk does (`OutOfDiskSpace`). Unlimited when absent.
+   */
+  maxSizeBytes?: number;
+  /** Where the storage reports notable events (the reserved disk space released or made again). */
+  log?: StorageEventLog;
 }
 
 /**
  * The small closed set of failures storage reports; the engine maps them to MongoDB errors. Anything else a
  * storage call throws is a bug or an I/O failure (the engine reports it as InternalError).
  */
-export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed' | 'Corrupted';
+export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed' | 'Corrupted' | 'OutOfDiskSpace';
 
 /**
  * The stored record a `Corrupted` failure is about, when it is one record (its checksum does not match its bytes)

@@ -308,6 +308,8 @@ export class SqliteTransaction implements StorageWriter {
   private check(write: boolean): SqliteStatements {
     if (!this.active) throw new Error('storage handle used after its read()/write() callback settled');
     if (write && !this.writable) throw new Error('storage write attempted inside read()');
+    // Statements after SQLite rolled the transaction back would each commit on their own.
+    if (this.writable && !this.state.stmts.inTransaction) throw new Error('the write transaction was rolled back by SQLite after an earlier failure');
     return this.state.stmts;
   }
 }

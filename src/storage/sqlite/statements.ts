@@ -105,6 +105,11 @@ export class SqliteStatements {
     this.setMeta = p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
 
+  /** False once SQLite has ended the transaction on its own (it rolls back on some errors, a full disk among them). */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
   /**
    * The statement appending `rows` oplog entries at once (parameters: ts, entry, crc for each row, as bigint ts), for
    * 1 <= rows <= OPLOG_APPEND_CHUNK. One statement for many rows saves most of a statement's fixed cost per row.

@@ -1,15 +1,21 @@
 /**
- * A stored record that fails its checksum reaches the client as DataCorruptionDetected, naming the collection and
- * the document's `_id` (or the oplog entry's time), never as the damaged data and never as a raw storage error.
+ * Storage failures a client must see as MongoDB errors. A stored record that fails its checksum is
+ * DataCorruptionDetected, naming the collection and the document's `_id` (or the oplog entry's time), never the
+ * damaged data and never a raw storage error; a full disk is OutOfDiskSpace.
  */
 import { deserialize, valueToString } from '../bson/index.js';
 import { mongoError, type MongoServerError } from '../errors/index.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
 import { StorageError, type CorruptRecord, type Storage } from '../storage/types.js';
 
-/** The error a client sees for a storage failure: DataCorruptionDetected for a corrupt record, else `err` itself. */
+/**
+ * The error a client sees for a storage failure: DataCorruptionDetected for a corrupt record, OutOfDiskSpace for a
+ * full disk, else `err` itself.
+ */
 export async function clientFacingFailure(err: unknown, storage: Storage): Promise<unknown> {
-  if (!(err instanceof StorageError) || err.kind !== 'Corrupted' || err.record === undefined) return err;
+  if (!(err instanceof StorageError)) return err;
+  if (err.kind === 'OutOfDiskSpace') return mongoError('OutOfDiskSpace', err.message);
+  if (err.kind !== 'Corrupted' || err.record === undefined) return err;
   return dataCorruptionDetected(err.record, storage);
 }
 
