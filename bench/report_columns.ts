@@ -97,7 +97,7 @@ export const COLUMNS: Record<string, Column[]> = {
     col('inserts/s next to 8 × 8 MiB', (r) => int(m(r, 'insertsPerSec'))),
     col('inserts/s alone', (r) => int(m(r, 'insertsPerSecAlone'))),
     col('next to ÷ alone', (r) => (m(r, 'withLargeRatio') === null ? '–' : ratio(m(r, 'withLargeRatio')!))),
-    col('drop small / large', (r) => `${ms(m(r, 'dropSmallMs'))} / ${ms(m(r, 'dropLargeMs'))} ms`),
+    col('drop', (r) => `${ms(m(r, 'dropMs'))} ms`),
     load,
   ],
   mixed: [
