@@ -24,8 +24,8 @@ export const validate: CommandDefinition = {
     const ns = `${ctx.db}.${name}`;
     const results = await validateCollection(ctx.engine, ctx.db, name);
     const log = ctx.server.options.log;
-    for (const { recordId, reason } of results.invalidDocuments) {
-      log?.({ msg: 'Document is corrupted', component: 'STORAGE', attr: { namespace: ns, recordId, reason } });
+    for (const { recordId, problem } of results.logged) {
+      log?.({ msg: 'Document failed validation', component: 'STORAGE', attr: { namespace: ns, recordId, problem } });
     }
     const keysPerIndex: Document = {};
     const indexDetails: Document = {};

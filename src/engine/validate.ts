@@ -27,8 +27,8 @@ export interface ValidateResults {
   extraIndexEntries: Document[];
   missingIndexEntries: Document[];
   corruptRecords: unknown[];
-  /** What is wrong with each invalid document (at most MAX_LISTED), for the log the errors point to. */
-  invalidDocuments: { recordId: unknown; reason: string }[];
+  /** What is wrong with each invalid or non-compliant document (a bounded number), for the log the errors point to. */
+  logged: { recordId: unknown; problem: string }[];
 }
 
 /** What a document's `_id` is called in the reply: the value when the document decodes, else its stored key. */
@@ -50,7 +50,7 @@ export async function validateCollection(engine: Engine, db: string, name: strin
 async function validateCollectionIn(r: StorageReader, info: CollectionInfo): Promise<ValidateResults> {
   const results: ValidateResults = {
     info, nrecords: 0, nInvalidDocuments: 0, nNonCompliantDocuments: 0, keysPerIndex: new Map(), indexErrors: new Map(),
-    warnings: [], errors: [], extraIndexEntries: [], missingIndexEntries: [], corruptRecords: [], invalidDocuments: [],
+    warnings: [], errors: [], extraIndexEntries: [], missingIndexEntries: [], corruptRecords: [], logged: [],
   };
   const secondary = info.indexes.filter((spec) => spec.name !== ID_INDEX_NAME);
   /** Per secondary index, the entries the documents call for: "indexKeyHex recordKeyHex" -> the key's values. */
@@ -63,20 +63,23 @@ async function validateCollectionIn(r: StorageReader, info: CollectionInfo): Pro
     results.nrecords++;
     const keyHex = Buffer.from(stored.key).toString('hex');
     const doc = decodeChecked(stored.doc);
-    if (doc.kind === 'nonCompliant') results.nNonCompliantDocuments++;
-    const reason = !stored.intact ? 'its bytes do not match their checksum'
+    // Named by its _id while its bytes still give one, else by its stored key.
+    const recordId = doc.kind !== 'invalid' && Object.hasOwn(doc.doc, '_id') ? doc.doc._id : new Binary(Buffer.from(stored.key));
+    const problem = !stored.intact ? 'its bytes do not match their checksum'
       : doc.kind === 'invalid' ? 'its bytes are not a valid BSON document'
       : !keyMatches(doc.doc, keyHex) ? 'it is stored under a key its _id does not give' : null;
-    if (reason !== null || doc.kind === 'invalid') {
+    if (problem !== null || doc.kind === 'invalid') {
       results.nInvalidDocuments++;
       unreadable.add(keyHex);
-      // Named by its _id while its damaged bytes still give one, else by its stored key.
-      const id = doc.kind !== 'invalid' && Object.hasOwn(doc.doc, '_id') ? doc.doc._id : new Binary(Buffer.from(stored.key));
       if (results.corruptRecords.length < MAX_LISTED) {
-        results.corruptRecords.push(id);
-        results.invalidDocuments.push({ recordId: id, reason: reason ?? 'its bytes are not a valid BSON document' });
+        results.corruptRecords.push(recordId);
+        results.logged.push({ recordId, problem: problem ?? 'its bytes are not a valid BSON document' });
       }
       continue;
+    }
+    if (doc.kind === 'nonCompliant') {
+      results.nNonCompliantDocuments++;
+      if (results.logged.length < 2 * MAX_LISTED) results.logged.push({ recordId, problem: 'it holds a string that is not valid UTF-8' });
     }
     const value = doc.doc;
     ids.set(keyHex, value._id);

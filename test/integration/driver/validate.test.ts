@@ -1,12 +1,14 @@
 /**
  * The validate command through the official driver: mongod's reply on a healthy collection, and on one with a
- * document damaged on disk, a document whose bytes are not BSON, an index entry missing and one too many.
+ * document damaged on disk, a document whose bytes are not BSON, one with a string that is not UTF-8, an index entry
+ * missing and one too many; and the log lines its errors point to.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Binary, MongoServerError, type MongoClient } from 'mongodb';
-import { encodeCompoundKey, encodeKey } from '../../../src/bson/index.js';
+import { encodeCompoundKey, encodeKey, serialize } from '../../../src/bson/index.js';
 import type { RunningServer } from '../../../src/server/index.js';
+import type { LogEntry } from '../../../src/server/log.js';
 import { addIndexEntry, damageDocument, removeIndexEntriesOf, rewriteDocument } from '../../helpers/damage_store.js';
 import { removeDir, tempDir } from '../../helpers/embedded.js';
 import { clientFor, startInProcess } from './harness.js';
@@ -18,6 +20,7 @@ describe('validate through the driver', () => {
   const dir = tempDir('eddydb-validate-');
   let server: RunningServer;
   let client: MongoClient;
+  const logged: LogEntry[] = [];
 
   before(async () => {
     const first = await startInProcess({ dbpath: dir });
@@ -39,9 +42,15 @@ describe('validate through the driver', () => {
       bytes.writeInt32LE(bytes.length + 1, 0); // a length its bytes do not have, under a matching checksum
       return bytes;
     });
+    rewriteDocument(dir, 112, () => {
+      // An unindexed string whose one byte is not UTF-8: readable, but not compliant.
+      const bytes = Buffer.from(serialize({ _id: 112, a: 2, tags: ['x112', 'y'], note: 'z' }));
+      bytes[bytes.length - 3] = 0xff;
+      return bytes;
+    });
     removeIndexEntriesOf(dir, 'a_1', 105);
     addIndexEntry(dir, 'damaged', 'a_1', encodeCompoundKey([99]), 106);
-    server = await startInProcess({ dbpath: dir });
+    server = await startInProcess({ dbpath: dir, log: (entry) => logged.push(entry) });
     client = clientFor(server.address);
   });
 
@@ -76,6 +85,8 @@ describe('validate through the driver', () => {
     assert.equal(reply.valid, false);
     assert.equal(reply.nrecords, 20);
     assert.equal(reply.nInvalidDocuments, 2);
+    assert.equal(reply.nNonCompliantDocuments, 1);
+    assert.deepEqual(reply.warnings, ['Detected one or more documents not compliant with the BSON specification. See logs.']);
     assert.deepEqual(reply.corruptRecords, [103, new Binary(Buffer.from(encodeKey(110)))]);
     assert.deepEqual(reply.keysPerIndex, { _id_: 20, a_1: 20, tags_1: 40 });
     assert.deepEqual(reply.indexDetails, {
@@ -88,6 +99,13 @@ describe('validate through the driver', () => {
     assert.deepEqual(reply.errors, ['Detected one or more invalid documents. See logs.', "Index with name 'a_1' has inconsistencies."]);
     assert.match(reply.advice, /^A corrupt namespace has been detected/);
     assert.equal(reply.ok, 1);
+    // The logs the errors point to: each document, and what is wrong with it.
+    const lines = logged.filter((e) => e.msg === 'Document failed validation').map((e) => [e.c, e.attr?.recordId, e.attr?.problem]);
+    assert.deepEqual(lines, [
+      ['STORAGE', 103, 'its bytes do not match their checksum'],
+      ['STORAGE', Buffer.from(encodeKey(110)).toString('base64'), 'its bytes are not a valid BSON document'],
+      ['STORAGE', 112, 'it holds a string that is not valid UTF-8'],
+    ]);
   });
 
   test('errors as mongod: a missing collection, a view, full with background, repair', async () => {
