@@ -214,15 +214,12 @@ export class SqliteTransaction implements StorageWriter {
         s.insertDocumentRows(count).run(params);
       } catch (err) {
         if (!isConstraint(err)) throw err;
-        // A failed statement undoes all of its rows; find the refused one by inserting the chunk row by row.
-        for (let i = 0; i < count; i++) {
-          try {
-            s.insertDocument.run(params[4 * i], params[4 * i + 1], params[4 * i + 2], params[4 * i + 3]);
-          } catch (rowErr) {
-            if (isConstraint(rowErr)) return start + i;
-            throw rowErr;
-          }
-        }
+        // A failed statement undoes all of its rows. The refused row is the first whose key is stored or repeats an
+        // earlier row's: found by lookups rather than by a second failed insert, as a refusal is the costly part
+        // of a batch of duplicates.
+        const refused = firstTakenKey(s, collUuid, params, count);
+        if (refused > 0) s.insertDocumentRows(refused).run(params.slice(0, 4 * refused));
+        return start + refused;
       }
     }
     return rows.length;
@@ -332,6 +329,19 @@ function rangeParams(range: KeyRange | undefined): unknown[] {
 /** SQLite reads a negative LIMIT as "no limit". */
 function sqlLimit(limit: number): number {
   return Number.isFinite(limit) ? limit : -1;
+}
+
+/** The index in a chunk of insert parameters (coll, key, doc, crc per row) of the first row whose key is taken. */
+function firstTakenKey(s: SqliteStatements, collUuid: string, params: unknown[], count: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const key = params[4 * i + 1] as Buffer;
+    const hex = key.toString('hex');
+    if (seen.has(hex) || s.documentExists.get(collUuid, key) !== undefined) return i;
+    seen.add(hex);
+  }
+  // Not a key after all (no other constraint exists on documents): report the statement's failure as a caller bug.
+  throw new Error(`insertDocuments: a row of collection ${collUuid} was refused, yet no key is taken`);
 }
 
 function isConstraint(err: unknown): boolean {

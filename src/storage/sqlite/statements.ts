@@ -27,6 +27,7 @@ export class SqliteStatements {
   readonly deleteCollectionIndexEntries: Statement;
 
   readonly getDocument: Statement;
+  readonly documentExists: Statement;
   readonly countDocuments: Statement;
   readonly dataSize: Statement;
   readonly insertDocument: Statement;
@@ -74,6 +75,7 @@ export class SqliteStatements {
     this.deleteCollectionIndexEntries = p('DELETE FROM index_entries WHERE coll = ?');
 
     this.getDocument = p('SELECT doc, crc FROM documents WHERE coll = ? AND key = ?');
+    this.documentExists = p('SELECT 1 FROM documents WHERE coll = ? AND key = ?').pluck();
     this.countDocuments = p('SELECT COUNT(*) FROM documents WHERE coll = ?').pluck();
     this.dataSize = p('SELECT COALESCE(SUM(LENGTH(doc)), 0) FROM documents WHERE coll = ?').pluck();
     this.insertDocument = p('INSERT INTO documents (coll, key, doc, crc) VALUES (?, ?, ?, ?)');
