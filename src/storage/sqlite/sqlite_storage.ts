@@ -79,7 +79,8 @@ export class SqliteStorage implements Storage {
       lock.writePid();
       const reserve = new ReservedSpace(path, options.log);
       if (!reserve.ensure()) {
-        options.log?.({ msg: 'No room to reserve disk space for deletes and drops', component: 'STORAGE', attr: { path: reserve.path, bytes: reserve.bytes } });
+        const attr = { path: reserve.path, bytes: reserve.bytes };
+        options.log?.({ msg: 'No room to reserve disk space for deletes and drops', component: 'STORAGE', attr });
       }
       return new SqliteStorage(db, path, lock, reserve);
     } catch (err) {
@@ -188,11 +189,16 @@ export async function openSqliteStorage(dir: string | ':memory:', options?: Stor
   return SqliteStorage.open(dir, options);
 }
 
-/** Connection settings and schema (created, or upgraded from an older version); the first write also takes the exclusive lock of a file database. */
+/**
+ * Connection settings and schema (created, or upgraded from an older version); the first write also takes the
+ * exclusive lock of a file database.
+ */
 function initConnection(db: SqliteDatabase, synchronous: 'normal' | 'full', maxSizeBytes: number | undefined): void {
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   if (maxSizeBytes !== undefined) {
-    if (!(Number.isSafeInteger(maxSizeBytes) && maxSizeBytes > 0)) throw new RangeError(`maxSizeBytes must be a positive integer, got ${String(maxSizeBytes)}`);
+    if (!(Number.isSafeInteger(maxSizeBytes) && maxSizeBytes > 0)) {
+      throw new RangeError(`maxSizeBytes must be a positive integer, got ${String(maxSizeBytes)}`);
+    }
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxSizeBytes / pageSize))}`);
   }
