@@ -88,6 +88,11 @@ export interface StorageReader {
 
   /** Entries with `ts > afterTs`, oldest first, at most `limit` (0 means none). `afterTs` below 0 means all. */
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
+  /**
+   * The times and byte sizes of the entries `readOplog` would return, without their bytes, so without checking
+   * them: for oplog retention, which removes old entries whatever they hold.
+   */
+  oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]>;
   /** The entry whose time is exactly `ts`, or null (used to check that a resume point is still in the oplog). */
   getOplogEntry(ts: bigint): Promise<Uint8Array | null>;
   /** The oldest and newest retained entry times, or null when the oplog is empty. */

@@ -498,6 +498,10 @@ for (const engine of engines) {
           assert.deepEqual((await r.readOplog(t6, 10)).map((e) => e.ts), []);
           assert.deepEqual((await r.readOplog((1n << 64n) - 1n, 10)).map((e) => e.ts), []);
           assert.deepEqual(await r.readOplog(0n, 0), []);
+          assert.deepEqual(await r.oplogEntrySizes(-1n, 100), every.map((e) => ({ ts: e.ts, bytes: e.entry.byteLength })));
+          assert.deepEqual((await r.oplogEntrySizes(t3, 2)).map((e) => e.ts), [t4, t5]);
+          assert.deepEqual(await r.oplogEntrySizes(t6, 10), []);
+          assert.deepEqual(await r.oplogEntrySizes(0n, 0), []);
           await assert.rejects(r.readOplog(0n, -1), RangeError);
 
           assert.deepEqual(await r.getOplogEntry(t5), entryOf(t5));

@@ -58,6 +58,7 @@ export class CapturingWriter implements StorageWriter {
   dataSize(collUuid: string) { return this.inner.dataSize(collUuid); }
   scanIndex(collUuid: string, indexName: string, range?: KeyRange) { return this.inner.scanIndex(collUuid, indexName, range); }
   readOplog(afterTs: bigint, limit: number) { return this.inner.readOplog(afterTs, limit); }
+  oplogEntrySizes(afterTs: bigint, limit: number) { return this.inner.oplogEntrySizes(afterTs, limit); }
   getOplogEntry(ts: bigint) { return this.inner.getOplogEntry(ts); }
   oplogBounds() { return this.inner.oplogBounds(); }
   oplogSizeBytes() { return this.inner.oplogSizeBytes(); }

@@ -176,6 +176,10 @@ export class SnapshotReader implements StorageReader {
     return this.inner.readOplog(afterTs, limit);
   }
 
+  oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
+    return this.inner.oplogEntrySizes(afterTs, limit);
+  }
+
   getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
     return this.inner.getOplogEntry(ts);
   }

@@ -86,6 +86,10 @@ export class MemoryTransaction implements StorageWriter {
     return s.oplog.slice(start, end).map((e) => ({ ts: e.ts, entry: copyBytes(e.entry) }));
   }
 
+  async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
+    return (await this.readOplog(afterTs, limit)).map((e) => ({ ts: e.ts, bytes: e.entry.byteLength }));
+  }
+
   async getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
     const s = this.check(false);
     const at = s.oplogIndexAfter(ts - 1n);

@@ -121,6 +121,15 @@ export class SqliteTransaction implements StorageWriter {
     });
   }
 
+  async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
+    const s = this.check(false);
+    checkLimit(limit);
+    const from = sqlTsAfter(afterTs);
+    if (from === null || limit === 0) return [];
+    const rows = s.oplogEntrySizes.all(from, sqlLimit(limit)) as { ts: bigint; bytes: bigint }[];
+    return rows.map((row) => ({ ts: fromSqlTs(row.ts), bytes: Number(row.bytes) }));
+  }
+
   async getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
     const s = this.check(false);
     if (ts < 0n || ts > MAX_OPLOG_TS) return null;

@@ -67,6 +67,8 @@ test('sqlite: a damaged document or oplog entry is refused on every read path, n
       await assert.rejects(storage.read((r) => r.readOplog(-1n, 10)), names11);
       await assert.rejects(storage.read((r) => r.getOplogEntry(11n)), names11);
       assert.deepEqual((await storage.read((r) => r.readOplog(-1n, 1))).map((e) => e.ts), [10n]);
+      // Retention reads sizes only, so it can still remove the damaged entry.
+      assert.deepEqual(await storage.read((r) => r.oplogEntrySizes(-1n, 10)), [{ ts: 10n, bytes: docBytes('entry 10').length }, { ts: 11n, bytes: docBytes('entry 11').length }]);
       // Overwriting the damaged document stores a fresh checksum.
       await storage.write((w) => w.updateDocument(UUID, encodeKey(3), docBytes('rewritten')));
       assert.deepEqual(await storage.read((r) => r.getDocument(UUID, encodeKey(3))), docBytes('rewritten'));
