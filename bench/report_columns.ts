@@ -93,6 +93,13 @@ export const COLUMNS: Record<string, Column[]> = {
     clientServerRss,
     load,
   ],
+  large_documents: [
+    col('inserts/s next to 8 × 8 MiB', (r) => int(m(r, 'insertsPerSec'))),
+    col('inserts/s alone', (r) => int(m(r, 'insertsPerSecAlone'))),
+    col('next to ÷ alone', (r) => (m(r, 'withLargeRatio') === null ? '–' : ratio(m(r, 'withLargeRatio')!))),
+    col('drop', (r) => `${ms(m(r, 'dropMs'))} ms`),
+    load,
+  ],
   mixed: [
     col('writes/s', (r) => int(m(r, 'writesPerSec'))),
     rounds,

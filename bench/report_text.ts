@@ -68,3 +68,9 @@ export function describe(scenario: string, runs: readonly RunResult[]): string {
     return run?.work?.[key];
   });
 }
+
+DESCRIPTIONS.large_documents = (w) =>
+  `${int(w('eddydb-file', 'inserts') as number)} awaited \`insertOne\` of a small document (numeric \`_id\`) into a ` +
+  `collection holding ${int(w('eddydb-file', 'largeDocs') as number)} documents of ` +
+  `${int((w('eddydb-file', 'largeBytes') as number) / 1024 / 1024)} MiB (string \`_id\`s, so next to every insert in ` +
+  'key order); `drop` of that collection; then the same inserts into a collection with nothing large. No watcher.';

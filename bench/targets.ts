@@ -78,6 +78,9 @@ export const TARGETS: readonly Target[] = [
       text: 'point reads from another client during a sort of 1M documents: p99 < 100 ms',
     },
   ]),
+  ...(['eddydb-memory', 'eddydb-file'] as const).map((subject): Target => ({
+    scenario: 'large_documents', subject, metric: 'withLargeRatio', compare: 'atLeast', value: 0.5, text: 'small inserts next to large documents ≥ 0.5 × alone',
+  })),
 ];
 
 function figureOf(results: readonly RunResult[], scenario: string, subject: SubjectName, metric: string): number | null {

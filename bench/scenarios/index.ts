@@ -2,13 +2,14 @@
 import { catchUp } from './catch_up.js';
 import { fanOut } from './fan_out.js';
 import { insertMany } from './insert_many.js';
+import { largeDocuments } from './large_documents.js';
 import { mixed } from './mixed.js';
 import { queries } from './queries.js';
 import { singleInserts } from './single_inserts.js';
 import { transactions } from './transactions.js';
 import type { Scenario } from './types.js';
 
-export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed, transactions, queries];
+export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed, transactions, queries, largeDocuments];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

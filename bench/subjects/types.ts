@@ -28,6 +28,7 @@ export interface CollectionLike {
   insertMany(docs: Doc[]): Promise<unknown>;
   updateOne(filter: Doc, update: Doc, options?: { session?: SessionLike }): Promise<unknown>;
   watch(pipeline?: Doc[], options?: Doc): ChangeStreamLike;
+  drop(): Promise<unknown>;
   find(filter: Doc, options?: { limit?: number; sort?: Doc; allowDiskUse?: boolean }): FindCursorLike;
 }
 

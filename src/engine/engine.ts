@@ -5,6 +5,7 @@ import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
+import { clientFacingFailure } from './storage_failure.js';
 import { CatalogCache } from './catalog_cache.js';
 import { SessionCache } from './session_cache.js';
 import { EntryEncoder } from './entry_bytes.js';
@@ -191,7 +192,12 @@ export class Engine {
   }
 
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
-    return this.storage.read(fn);
+    return this.storage.read(fn).catch((err: unknown) => this.rethrowForClient(err));
+  }
+
+  /** Rethrows a storage failure as a client should see it: a corrupt record as DataCorruptionDetected. */
+  private async rethrowForClient(err: unknown): Promise<never> {
+    throw await clientFacingFailure(err, this.storage);
   }
 
   /** Runs `fn` in one storage transaction; its change entries commit with it and are published after. */
@@ -201,7 +207,7 @@ export class Engine {
     let reserved = 0n;
     let woke = false;
     let versions: PendingVersions | null = null;
-    const result = await this.storage.write(async (storageWriter) => {
+    const result = await this.storage.write<T>(async (storageWriter) => {
       entries.length = 0;
       rows.length = 0;
       reserved = 0n;
@@ -243,7 +249,7 @@ export class Engine {
       const parked = this.hub.waiterCount;
       this.hub.publish(entries, weights);
       woke = this.hub.waiterCount < parked;
-    });
+    }).catch((err: unknown) => this.rethrowForClient(err));
     // Not awaited: the reply goes out now and the trim runs in the background. A trim that fails (the storage
     // closing under it, say) cannot turn this committed write's reply into an error.
     if (entries.length > 0) this.trimmer.schedule();
@@ -258,7 +264,7 @@ export class Engine {
   async readOplog(afterTs: bigint, limit: number): Promise<OplogEntry[] | null> {
     const cached = this.hub.readAfter(afterTs, limit);
     if (cached) return cached;
-    const rows = await this.storage.read(async (r) => {
+    const rows = await this.read(async (r) => {
       // Checked inside the read, not before it: a trim queued ahead of this read has cut the oplog by now.
       if (afterTs < this.trimmer.truncatedThrough) return null;
       return r.readOplog(afterTs, limit);
@@ -268,7 +274,7 @@ export class Engine {
 
   /** True when an entry with exactly this time is retained. */
   async hasOplogEntry(ts: bigint): Promise<boolean> {
-    return (await this.storage.read((r) => r.getOplogEntry(ts))) !== null;
+    return (await this.read((r) => r.getOplogEntry(ts))) !== null;
   }
 
   /**

@@ -115,7 +115,8 @@ export class OplogTrimmer {
   private async trimBatch(target: number): Promise<boolean> {
     const retainFrom = this.retainFrom();
     const result = await this.storage.write(async (w) => {
-      const rows = await w.readOplog(-1n, this.retention.batchEntries);
+      // Sizes only: an entry damaged on disk is removed like any other, never read.
+      const rows = await w.oplogEntrySizes(-1n, this.retention.batchEntries);
       // Read inside the transaction: every earlier commit's afterCommit has counted its entries by now.
       let excess = this.bytes - target;
       let cut = -1n;
@@ -127,8 +128,8 @@ export class OplogTrimmer {
           held = row.ts;
           break;
         }
-        excess -= row.entry.byteLength;
-        removed += row.entry.byteLength;
+        excess -= row.bytes;
+        removed += row.bytes;
         cut = row.ts;
       }
       // An empty oplog with a count above zero: resynchronise instead of trying forever.

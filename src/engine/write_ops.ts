@@ -14,7 +14,7 @@ import { candidateChunksFor, candidateDocuments, type ScannedDocument } from './
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 import { enforceValidator, type DocumentValidationOptions } from './validation.js';
-import { batchableCollection, insertRun } from './insert_run.js';
+import { batchableCollection, insertRun, InsertBatch } from './insert_run.js';
 import { RetryableWriteRecord, type RetryableWrite } from './retryable_writes.js';
 
 /** One failed statement of a batch, as the write commands report it. */
@@ -130,6 +130,8 @@ export async function insertDocuments(engine: Engine, db: string, coll: string, 
   });
   // The encoding given describes the document as sent; it is the stored form only when nothing was rearranged.
   const encodedAt = (i: number) => (prepared[i] === docs[i] ? encoded?.[i] : undefined);
+  // Each document is encoded once for the whole batch, however many runs refused keys split it into.
+  const batch = new InsertBatch(prepared, encodedAt);
   const outcome = await engine.write(async (ctx) => {
     const record = retryable ? await RetryableWriteRecord.load(ctx, retryable) : null;
     const errors: WriteError[] = [];
@@ -143,12 +145,12 @@ export async function insertDocuments(engine: Engine, db: string, coll: string, 
       // Two or more documents left and a collection that only the store can refuse them from: one batched call.
       // A retry that finds statements done goes one by one, so that none of them is run again.
       const info = prepared.length - i > 1 && !record?.isRetry ? batchableCollection(ctx, db, coll, options) : null;
-      const run = info ? await insertRun(ctx, info, prepared, encodedAt, i) : null;
-      if (info && run && run.end > i) {
+      const run = info ? await insertRun(ctx, info, batch, i) : null;
+      if (info && run && (run.inserted > 0 || run.duplicate)) {
         for (let k = i; k < i + run.inserted; k++) record?.done(k, null);
         n += run.inserted;
         i += run.inserted;
-        if (i === run.end) continue;
+        if (!run.duplicate) continue;
         failure = duplicateKeyError(info, idSpec(info), [(prepared[i] as Document)._id]);
       } else {
         try {

@@ -88,6 +88,8 @@ export const ErrorCodes = {
   IllegalOpMsgFlag: 223,
   TooManyDocumentSequences: 233,
   ChecksumMismatch: 288,
+  DataCorruptionDetected: 301,
+  OutOfDiskSpace: 14031,
   UnsupportedOpQueryCommand: 352,
   EmptyFieldName: 56,
   QueryFeatureNotAllowed: 224,

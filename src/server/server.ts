@@ -112,9 +112,9 @@ function defaultParsed(options: StartServerOptions): Document {
   return parsed;
 }
 
-async function openStorageForServer(options: StartServerOptions): Promise<Storage> {
+async function openStorageForServer(options: StartServerOptions, log: (event: Record<string, unknown>) => void): Promise<Storage> {
   try {
-    return await openStorage(options.dbpath, { synchronous: options.synchronous });
+    return await openStorage(options.dbpath, { synchronous: options.synchronous, log });
   } catch (err) {
     if (err instanceof StorageError && err.kind === 'DBPathInUse') {
       // mongod exits with 100 (an uncaught DBException in initAndListen) and this message.
@@ -161,7 +161,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   write(logEntry('I', 'CONTROL', 21951, 'initandlisten', 'Options set by command line', { options: parsed }));
 
   if (options.maxHeapBudgetMB !== undefined) configureMemoryBudget(options.maxHeapBudgetMB);
-  const storage = await openStorageForServer(options);
+  const storage = await openStorageForServer(options, onEvent);
   let engine: Engine;
   try {
     engine = await Engine.open(storage, {

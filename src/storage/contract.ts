@@ -82,6 +82,21 @@ export function namespaceNotFound(uuid: string): StorageError {
   return new StorageError('NamespaceNotFound', `no collection with uuid ${uuid}`);
 }
 
+/** Corrupted: the document under `key` does not match its checksum. `doc`: its bytes as read. */
+export function corruptDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): StorageError {
+  return new StorageError(
+    'Corrupted',
+    `the document under key ${Buffer.from(key).toString('hex')} of collection ${collUuid} does not match its checksum`,
+    undefined,
+    { kind: 'document', collUuid, key: copyBytes(key), doc: copyBytes(doc) },
+  );
+}
+
+/** Corrupted: the oplog entry at `ts` does not match its checksum. */
+export function corruptOplogEntry(ts: bigint): StorageError {
+  return new StorageError('Corrupted', `the oplog entry at ${ts} does not match its checksum`, undefined, { kind: 'oplogEntry', ts });
+}
+
 /**
  * `insertDocuments` as a series of `insertDocument` calls, for a writer without a batched path: stops at the first
  * DuplicateKey and returns how many rows went in before it, as the contract says.

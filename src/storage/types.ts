@@ -10,7 +10,12 @@
  * queue would wait for the callback that waits for it.
  *
  * Byte arrays handed in are copied or written out before the call resolves, so the caller may reuse them; byte
- * arrays handed out are fresh `Buffer`s owned by the caller. The reader/writer handle passed to a callback is
+ * arrays handed out are fresh `Buffer`s owned by the caller.
+ *
+ * An engine that can lose bytes behind its own back (a file on a disk) stores a checksum with every document and
+ * oplog entry and checks it on every read that hands the bytes out: a mismatch is `StorageError('Corrupted')`
+ * with `record` naming the document (collection uuid and key) or the entry (its time), never the damaged bytes.
+ * The memory engine has nothing to check. The reader/writer handle passed to a callback is
  * only valid until that callback settles; using it afterwards throws.
  */
 
@@ -29,6 +34,11 @@ export interface CollectionRecord {
 export interface StoredDocument {
   key: Uint8Array;
   doc: Uint8Array;
+}
+
+/** A document as `inspectDocuments` reports it: `intact` false when its bytes fail the engine's checksum. */
+export interface InspectedDocument extends StoredDocument {
+  intact: boolean;
 }
 
 /** One oplog entry: its cluster time as a 64-bit integer (seconds << 32 | increment) and its BSON bytes. */
@@ -60,6 +70,12 @@ export interface StorageReader {
   getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null>;
   /** Documents in key order within `range`. */
   scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]>;
+  /**
+   * `scanDocuments` for a check of the store (validate): a document failing its checksum is reported with
+   * `intact: false` and its bytes as stored, instead of failing the read. An engine without checksums reports every
+   * document intact.
+   */
+  inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]>;
   countDocuments(collUuid: string): Promise<number>;
   /** Approximate data size of a collection in bytes (sum of document sizes). */
   dataSize(collUuid: string): Promise<number>;
@@ -72,6 +88,11 @@ export interface StorageReader {
 
   /** Entries with `ts > afterTs`, oldest first, at most `limit` (0 means none). `afterTs` below 0 means all. */
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
+  /**
+   * The times and byte sizes of the entries `readOplog` would return, without their bytes, so without checking
+   * them: for oplog retention, which removes old entries whatever they hold.
+   */
+  oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]>;
   /** The entry whose time is exactly `ts`, or null (used to check that a resume point is still in the oplog). */
   getOplogEntry(ts: bigint): Promise<Uint8Array | null>;
   /** The oldest and newest retained entry times, or null when the oplog is empty. */
@@ -159,36 +180,64 @@ export interface Storage {
   /**
    * Runs `fn` in one transaction: all of its writes commit together, or none do. `afterCommit`, when given, runs
    * synchronously right after a successful commit and before any other queued work, so effects published there
-   * (the oplog fan-out) appear in commit order.
+   * (the oplog fan-out) appear in commit order. A write that fails for lack of disk space (or past `maxSizeBytes`)
+   * is rolled back and rejects with `StorageError('OutOfDiskSpace')`; a file engine then frees its reserved space so
+   * that deletes and drops can still run.
    */
   write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T>;
-  /** Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. */
+  /**
+   * Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. Once it succeeds,
+   * a file engine that gave up its reserved space tries to reserve it again.
+   */
   checkpoint(): Promise<void>;
   /** Waits for queued work, then releases files and locks. Later calls reject. */
   close(): Promise<void>;
 }
+
+/** Receives the storage's notable events (`{msg, component, attr}`), for the server's log. */
+export type StorageEventLog = (event: Record<string, unknown>) => void;
 
 export interface StorageOptions {
   /** 'normal' (default) or 'full': SQLite's `synchronous` setting. Ignored by the memory engine. */
   synchronous?: 'normal' | 'full';
   /** Which engine `openStorage` builds: 'sqlite' (default) or 'memory' (non-persistent, any path is ignored). */
   engine?: 'sqlite' | 'memory';
+  /**
+   * The most the SQLite database may hold, in bytes (SQLite's `max_page_count`): a quota. A write past it fails as
+   * one on a full disk does (`OutOfDiskSpace`). Unlimited when absent.
+   */
+  maxSizeBytes?: number;
+  /** Where the storage reports notable events (the reserved disk space released or made again). */
+  log?: StorageEventLog;
 }
 
 /**
  * The small closed set of failures storage reports; the engine maps them to MongoDB errors. Anything else a
  * storage call throws is a bug or an I/O failure (the engine reports it as InternalError).
  */
-export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed' | 'Corrupted';
+export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed' | 'Corrupted' | 'OutOfDiskSpace';
 
-/** A failure of the closed set; `indexName` is set for a DuplicateKey raised by `insertIndexEntry`. */
+/**
+ * The stored record a `Corrupted` failure is about, when it is one record (its checksum does not match its bytes)
+ * rather than the whole file: a document, with the bytes as read (which may still name its `_id`), or an oplog entry.
+ */
+export type CorruptRecord =
+  | { kind: 'document'; collUuid: string; key: Uint8Array; doc: Uint8Array }
+  | { kind: 'oplogEntry'; ts: bigint };
+
+/**
+ * A failure of the closed set; `indexName` is set for a DuplicateKey raised by `insertIndexEntry`, `record` for a
+ * Corrupted one about a single record.
+ */
 export class StorageError extends Error {
   readonly kind: StorageErrorKind;
   readonly indexName: string | undefined;
-  constructor(kind: StorageErrorKind, message: string, indexName?: string) {
+  readonly record: CorruptRecord | undefined;
+  constructor(kind: StorageErrorKind, message: string, indexName?: string, record?: CorruptRecord) {
     super(message);
     this.name = 'StorageError';
     this.kind = kind;
     this.indexName = indexName;
+    this.record = record;
   }
 }

@@ -353,6 +353,15 @@ for (const engine of engines) {
           assert.deepEqual(hex(await scan({ gte: h('0101'), lte: h('0101') })), ['0101']);
         });
 
+        test('inspectDocuments: the same rows as scanDocuments, each intact', async () => {
+          for (const range of [undefined, { gt: h('01'), limit: 3 }, { lte: h('02'), reverse: true }]) {
+            const inspected = await storage.read((r) => r.inspectDocuments(U, range));
+            const scanned = await scan(range);
+            assert.deepEqual(inspected.map((d) => ({ key: d.key, doc: d.doc })), scanned);
+            assert.ok(inspected.every((d) => d.intact === true));
+          }
+        });
+
         test('reverse and limit', async () => {
           assert.deepEqual(hex(await scan({ reverse: true })), [...ordered].reverse());
           assert.deepEqual(hex(await scan({ limit: 3 })), ['', '00', '01']);
@@ -489,6 +498,10 @@ for (const engine of engines) {
           assert.deepEqual((await r.readOplog(t6, 10)).map((e) => e.ts), []);
           assert.deepEqual((await r.readOplog((1n << 64n) - 1n, 10)).map((e) => e.ts), []);
           assert.deepEqual(await r.readOplog(0n, 0), []);
+          assert.deepEqual(await r.oplogEntrySizes(-1n, 100), every.map((e) => ({ ts: e.ts, bytes: e.entry.byteLength })));
+          assert.deepEqual((await r.oplogEntrySizes(t3, 2)).map((e) => e.ts), [t4, t5]);
+          assert.deepEqual(await r.oplogEntrySizes(t6, 10), []);
+          assert.deepEqual(await r.oplogEntrySizes(0n, 0), []);
           await assert.rejects(r.readOplog(0n, -1), RangeError);
 
           assert.deepEqual(await r.getOplogEntry(t5), entryOf(t5));

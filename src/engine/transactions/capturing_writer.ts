@@ -53,10 +53,12 @@ export class CapturingWriter implements StorageWriter {
   getCollection(db: string, name: string) { return this.inner.getCollection(db, name); }
   getDocument(collUuid: string, key: Uint8Array) { return this.inner.getDocument(collUuid, key); }
   scanDocuments(collUuid: string, range?: KeyRange) { return this.inner.scanDocuments(collUuid, range); }
+  inspectDocuments(collUuid: string, range?: KeyRange) { return this.inner.inspectDocuments(collUuid, range); }
   countDocuments(collUuid: string) { return this.inner.countDocuments(collUuid); }
   dataSize(collUuid: string) { return this.inner.dataSize(collUuid); }
   scanIndex(collUuid: string, indexName: string, range?: KeyRange) { return this.inner.scanIndex(collUuid, indexName, range); }
   readOplog(afterTs: bigint, limit: number) { return this.inner.readOplog(afterTs, limit); }
+  oplogEntrySizes(afterTs: bigint, limit: number) { return this.inner.oplogEntrySizes(afterTs, limit); }
   getOplogEntry(ts: bigint) { return this.inner.getOplogEntry(ts); }
   oplogBounds() { return this.inner.oplogBounds(); }
   oplogSizeBytes() { return this.inner.oplogSizeBytes(); }

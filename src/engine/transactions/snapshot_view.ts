@@ -1,5 +1,5 @@
 import { mongoError } from '../../errors/index.js';
-import { StorageError, type CollectionRecord, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
+import { StorageError, type CollectionRecord, type InspectedDocument, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
 import { insertOneByOne } from '../../storage/contract.js';
 import type { VersionStore } from './version_store.js';
 
@@ -143,6 +143,11 @@ export class SnapshotReader implements StorageReader {
     return ordered(present, range);
   }
 
+  /** The snapshot's documents through scanDocuments, which refuses a damaged one: what it returns is intact. */
+  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
+    return (await this.scanDocuments(collUuid, range)).map((d) => ({ ...d, intact: true }));
+  }
+
   async countDocuments(collUuid: string): Promise<number> {
     return (await this.scanDocuments(collUuid)).length;
   }
@@ -169,6 +174,10 @@ export class SnapshotReader implements StorageReader {
 
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
     return this.inner.readOplog(afterTs, limit);
+  }
+
+  oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
+    return this.inner.oplogEntrySizes(afterTs, limit);
   }
 
   getOplogEntry(ts: bigint): Promise<Uint8Array | null> {

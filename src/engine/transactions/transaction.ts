@@ -111,8 +111,8 @@ export class Transaction {
 function engineView(base: Engine, reader: (inner: StorageReader) => StorageReader, writeContext: (inner: StorageReader) => WriteContext): Engine {
   const view = Object.create(base) as Engine;
   Object.defineProperties(view, {
-    read: { value: <T>(fn: (reader: StorageReader) => Promise<T>) => base.storage.read((r) => fn(reader(r))) },
-    write: { value: <T>(fn: (ctx: WriteContext) => Promise<T>) => base.storage.read((r) => fn(writeContext(r))) },
+    read: { value: <T>(fn: (reader: StorageReader) => Promise<T>) => base.read((r) => fn(reader(r))) },
+    write: { value: <T>(fn: (ctx: WriteContext) => Promise<T>) => base.read((r) => fn(writeContext(r))) },
   });
   return view;
 }

@@ -4,7 +4,7 @@
  * transaction is rolled back by running the undo log backwards.
  */
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import type { CollectionRecord, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
 
@@ -54,6 +54,11 @@ export class MemoryTransaction implements StorageWriter {
     return scanRange(s.documents.get(collUuid), range).map((d) => ({ key: copyBytes(d.key), doc: copyBytes(d.doc) }));
   }
 
+  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
+    // Nothing here can change behind the engine's back: every document is intact.
+    return (await this.scanDocuments(collUuid, range)).map((d) => ({ ...d, intact: true }));
+  }
+
   async countDocuments(collUuid: string): Promise<number> {
     return this.check(false).documents.get(collUuid)?.size ?? 0;
   }
@@ -79,6 +84,10 @@ export class MemoryTransaction implements StorageWriter {
     const start = s.oplogIndexAfter(afterTs);
     const end = Number.isFinite(limit) ? Math.min(s.oplog.length, start + limit) : s.oplog.length;
     return s.oplog.slice(start, end).map((e) => ({ ts: e.ts, entry: copyBytes(e.entry) }));
+  }
+
+  async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
+    return (await this.readOplog(afterTs, limit)).map((e) => ({ ts: e.ts, bytes: e.entry.byteLength }));
   }
 
   async getOplogEntry(ts: bigint): Promise<Uint8Array | null> {

@@ -1,11 +1,15 @@
 /**
  * The SQLite schema of an eddydb data folder. Keys are BLOBs, which SQLite compares with memcmp: the byte order
- * bson/key_encoding makes equal to MongoDB's order. Tables without rowid keep rows clustered by their key, so a
- * key range is one b-tree walk.
+ * bson/key_encoding makes equal to MongoDB's order. Tables of small rows have no rowid, so their rows are clustered
+ * by key and a key range is one b-tree walk. Documents, which reach 16 MiB, live in a rowid table with a unique
+ * index on (coll, key): a large row kept in a key-ordered b-tree spills onto overflow pages that every later
+ * insert or delete near it must step over, while in a rowid table it sits at the end of the table, out of the way,
+ * and the index that orders the keys holds only small entries. A key range walks the index in key order.
+ * Documents and oplog entries carry the checksum of checksum.ts (`crc`), checked on every read.
  */
 
-/** Bumped when the schema changes incompatibly; stored in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 1;
+/** Bumped when the schema changes incompatibly; stored in `PRAGMA user_version`. migrations.ts upgrades older files. */
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS collections (
@@ -18,11 +22,13 @@ CREATE TABLE IF NOT EXISTS collections (
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS documents (
+  id   INTEGER PRIMARY KEY,
   coll TEXT NOT NULL,
   key  BLOB NOT NULL,
   doc  BLOB NOT NULL,
-  PRIMARY KEY (coll, key)
-) WITHOUT ROWID;
+  crc  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS documents_by_key ON documents (coll, key);
 
 -- One table for every index: uniqueness is per index and allows one record to repeat a key (multikey), so
 -- insertIndexEntry enforces it in code rather than with a constraint.
@@ -37,7 +43,8 @@ CREATE TABLE IF NOT EXISTS index_entries (
 -- ts is the cluster time biased by -2^63 (see oplog_ts.ts) so that unsigned order survives signed storage.
 CREATE TABLE IF NOT EXISTS oplog (
   ts    INTEGER PRIMARY KEY,
-  entry BLOB NOT NULL
+  entry BLOB NOT NULL,
+  crc   INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS meta (

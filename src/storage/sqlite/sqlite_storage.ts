@@ -11,7 +11,8 @@ import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps }
 import { StorageError } from '../types.js';
 import type { Storage, StorageOptions, StorageReader, StorageWriter } from '../types.js';
 import { FolderLock, dbPathInUse } from './folder_lock.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { isOutOfSpace, ReservedSpace } from './reserved_space.js';
+import { upgradeSchema } from './migrations.js';
 import { checkSqliteStore, corrupted, isCorruptionError } from './startup_check.js';
 import { SqliteStatements } from './statements.js';
 import { SqliteTransaction } from './sqlite_transaction.js';
@@ -35,6 +36,8 @@ export class SqliteStorage implements Storage {
     /** The absolute data folder, or null for an in-memory database. */
     readonly path: string | null,
     private readonly lock: FolderLock | null,
+    /** The data folder's reserved disk space (null in memory). */
+    private readonly reserve: ReservedSpace | null,
   ) {
     this.persistent = path !== null;
     this.state = { stmts: new SqliteStatements(db), oplogBytes: null, lastOplogTs: undefined, catalogVersion: 0 };
@@ -49,12 +52,12 @@ export class SqliteStorage implements Storage {
     if (dir === ':memory:') {
       const db = new Database(':memory:');
       try {
-        initConnection(db, synchronous);
+        initConnection(db, synchronous, options.maxSizeBytes);
       } catch (err) {
         db.close();
         throw err;
       }
-      return new SqliteStorage(db, null, null);
+      return new SqliteStorage(db, null, null, null);
     }
 
     const path = resolve(dir);
@@ -70,11 +73,16 @@ export class SqliteStorage implements Storage {
       db.pragma('locking_mode = EXCLUSIVE');
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`could not switch ${SQLITE_FILE_NAME} to WAL mode (got ${String(mode)})`);
-      initConnection(db, synchronous);
+      initConnection(db, synchronous, options.maxSizeBytes);
       // After a crash as after a clean stop: a damaged file is refused here, before anything reads from it.
       checkSqliteStore(db, file);
       lock.writePid();
-      return new SqliteStorage(db, path, lock);
+      const reserve = new ReservedSpace(path, options.log);
+      if (!reserve.ensure()) {
+        const attr = { path: reserve.path, bytes: reserve.bytes };
+        options.log?.({ msg: 'No room to reserve disk space for deletes and drops', component: 'STORAGE', attr });
+      }
+      return new SqliteStorage(db, path, lock, reserve);
     } catch (err) {
       db?.close();
       lock.release();
@@ -111,13 +119,36 @@ export class SqliteStorage implements Storage {
   }
 
   write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
-    return writeTransaction(this.queue, this.transactions, fn, afterCommit);
+    return writeTransaction(this.queue, this.transactions, fn, afterCommit).catch((err: unknown) => {
+      throw this.failure(err);
+    });
   }
 
   checkpoint(): Promise<void> {
     return this.queue.run(async () => {
-      if (this.path !== null) this.db.pragma('wal_checkpoint(TRUNCATE)');
+      if (this.path === null) return;
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        throw this.failure(err);
+      }
+      if (this.reserve && !this.reserve.isHeld) this.reserve.ensure();
     });
+  }
+
+  /** True while the data folder holds its reserved disk space; null for an in-memory database. */
+  get reservedSpaceHeld(): boolean | null {
+    return this.reserve ? this.reserve.isHeld : null;
+  }
+
+  /** A failed write or checkpoint as the contract reports it: out of space, the reserved space released; else as is. */
+  private failure(err: unknown): unknown {
+    if (!isOutOfSpace(err)) return err;
+    const detail = (err as Error).message;
+    this.reserve?.release(detail);
+    const failure = new StorageError('OutOfDiskSpace', `no space left for the data folder ${this.path ?? ':memory:'} (${detail})`);
+    (failure as { cause?: unknown }).cause = err;
+    return failure;
   }
 
   close(): Promise<void> {
@@ -158,17 +189,22 @@ export async function openSqliteStorage(dir: string | ':memory:', options?: Stor
   return SqliteStorage.open(dir, options);
 }
 
-/** Connection settings and schema; the first write also takes the exclusive lock of a file database. */
-function initConnection(db: SqliteDatabase, synchronous: 'normal' | 'full'): void {
+/**
+ * Connection settings and schema (created, or upgraded from an older version); the first write also takes the
+ * exclusive lock of a file database.
+ */
+function initConnection(db: SqliteDatabase, synchronous: 'normal' | 'full', maxSizeBytes: number | undefined): void {
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  if (maxSizeBytes !== undefined) {
+    if (!(Number.isSafeInteger(maxSizeBytes) && maxSizeBytes > 0)) {
+      throw new RangeError(`maxSizeBytes must be a positive integer, got ${String(maxSizeBytes)}`);
+    }
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxSizeBytes / pageSize))}`);
+  }
   db.exec('BEGIN IMMEDIATE');
   try {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`the data folder was written by a newer eddydb (schema ${version}, this one reads ${SCHEMA_VERSION})`);
-    }
-    db.exec(SCHEMA_SQL);
-    if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    upgradeSchema(db);
     db.exec('COMMIT');
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');

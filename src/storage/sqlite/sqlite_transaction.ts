@@ -2,9 +2,10 @@
  * The reader/writer handle `SqliteStorage` passes to a `read()` or `write()` callback. Every method runs its
  * statements synchronously; the storage's queue guarantees nobody else uses the connection meanwhile.
  */
-import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
+import type { CollectionRecord, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
+import { documentChecksum, oplogChecksum } from './checksum.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
 import { DOCUMENT_INSERT_CHUNK, OPLOG_APPEND_CHUNK, type SqliteStatements } from './statements.js';
 
@@ -20,6 +21,12 @@ export interface SqliteConnectionState {
   lastOplogTs: bigint | null | undefined;
   /** See `StorageReader.catalogVersion`. */
   catalogVersion: number;
+}
+
+interface DocumentRow {
+  key: Buffer;
+  doc: Buffer;
+  crc: number;
 }
 
 interface CollectionRow {
@@ -55,14 +62,29 @@ export class SqliteTransaction implements StorageWriter {
   }
 
   async getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null> {
-    const doc = this.check(false).getDocument.get(collUuid, asBuffer(key)) as Buffer | undefined;
-    return doc ?? null;
+    const k = asBuffer(key);
+    const row = this.check(false).getDocument.get(collUuid, k) as { doc: Buffer; crc: number } | undefined;
+    if (!row) return null;
+    if (documentChecksum(k, row.doc) !== row.crc) throw corruptDocument(collUuid, k, row.doc);
+    return row.doc;
   }
 
   async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
     const s = this.check(false);
-    const rows = s.range(false, range).all(collUuid, ...rangeParams(range)) as { key: Buffer; doc: Buffer }[];
-    return rows.map((row) => ({ key: row.key, doc: row.doc }));
+    const rows = s.range(false, range).all(collUuid, ...rangeParams(range)) as DocumentRow[];
+    const out: StoredDocument[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const { key, doc, crc } = rows[i]!;
+      if (documentChecksum(key, doc) !== crc) throw corruptDocument(collUuid, key, doc);
+      out[i] = { key, doc };
+    }
+    return out;
+  }
+
+  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
+    const s = this.check(false);
+    const rows = s.range(false, range).all(collUuid, ...rangeParams(range)) as DocumentRow[];
+    return rows.map(({ key, doc, crc }) => ({ key, doc, intact: documentChecksum(key, doc) === crc }));
   }
 
   async countDocuments(collUuid: string): Promise<number> {
@@ -91,14 +113,30 @@ export class SqliteTransaction implements StorageWriter {
     checkLimit(limit);
     const from = sqlTsAfter(afterTs);
     if (from === null || limit === 0) return [];
-    const rows = s.readOplog.all(from, sqlLimit(limit)) as { ts: bigint; entry: Buffer }[];
-    return rows.map((row) => ({ ts: fromSqlTs(row.ts), entry: row.entry }));
+    const rows = s.readOplog.all(from, sqlLimit(limit)) as { ts: bigint; entry: Buffer; crc: bigint }[];
+    return rows.map((row) => {
+      const ts = fromSqlTs(row.ts);
+      if (oplogChecksum(ts, row.entry) !== Number(row.crc)) throw corruptOplogEntry(ts);
+      return { ts, entry: row.entry };
+    });
+  }
+
+  async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
+    const s = this.check(false);
+    checkLimit(limit);
+    const from = sqlTsAfter(afterTs);
+    if (from === null || limit === 0) return [];
+    const rows = s.oplogEntrySizes.all(from, sqlLimit(limit)) as { ts: bigint; bytes: bigint }[];
+    return rows.map((row) => ({ ts: fromSqlTs(row.ts), bytes: Number(row.bytes) }));
   }
 
   async getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
     const s = this.check(false);
     if (ts < 0n || ts > MAX_OPLOG_TS) return null;
-    return (s.getOplogEntry.get(toSqlTs(ts)) as Buffer | undefined) ?? null;
+    const row = s.getOplogEntry.get(toSqlTs(ts)) as { entry: Buffer; crc: bigint } | undefined;
+    if (!row) return null;
+    if (oplogChecksum(ts, row.entry) !== Number(row.crc)) throw corruptOplogEntry(ts);
+    return row.entry;
   }
 
   async oplogBounds(): Promise<{ first: bigint; last: bigint } | null> {
@@ -173,26 +211,24 @@ export class SqliteTransaction implements StorageWriter {
     const s = this.check(true);
     for (let start = 0; start < rows.length; start += DOCUMENT_INSERT_CHUNK) {
       const count = Math.min(DOCUMENT_INSERT_CHUNK, rows.length - start);
-      const params: unknown[] = new Array(count * 3);
+      const params: unknown[] = new Array(count * 4);
       for (let i = 0; i < count; i++) {
         const row = rows[start + i]!;
-        params[3 * i] = collUuid;
-        params[3 * i + 1] = asBuffer(row.key);
-        params[3 * i + 2] = asBuffer(row.doc);
+        params[4 * i] = collUuid;
+        params[4 * i + 1] = asBuffer(row.key);
+        params[4 * i + 2] = asBuffer(row.doc);
+        params[4 * i + 3] = documentChecksum(row.key, row.doc);
       }
       try {
         s.insertDocumentRows(count).run(params);
       } catch (err) {
         if (!isConstraint(err)) throw err;
-        // A failed statement undoes all of its rows; find the refused one by inserting the chunk row by row.
-        for (let i = 0; i < count; i++) {
-          try {
-            s.insertDocument.run(params[3 * i], params[3 * i + 1], params[3 * i + 2]);
-          } catch (rowErr) {
-            if (isConstraint(rowErr)) return start + i;
-            throw rowErr;
-          }
-        }
+        // A failed statement undoes all of its rows. The refused row is the first whose key is stored or repeats an
+        // earlier row's: found by lookups rather than by a second failed insert, as a refusal is the costly part
+        // of a batch of duplicates.
+        const refused = firstTakenKey(s, collUuid, params, count);
+        if (refused > 0) s.insertDocumentRows(refused).run(params.slice(0, 4 * refused));
+        return start + refused;
       }
     }
     return rows.length;
@@ -201,7 +237,7 @@ export class SqliteTransaction implements StorageWriter {
   async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
     const s = this.check(true);
     try {
-      s.insertDocument.run(collUuid, asBuffer(key), asBuffer(doc));
+      s.insertDocument.run(collUuid, asBuffer(key), asBuffer(doc), documentChecksum(key, doc));
     } catch (err) {
       if (isConstraint(err)) throw duplicateKey(collUuid);
       throw err;
@@ -209,7 +245,7 @@ export class SqliteTransaction implements StorageWriter {
   }
 
   async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
-    const info = this.check(true).updateDocument.run(asBuffer(doc), collUuid, asBuffer(key));
+    const info = this.check(true).updateDocument.run(asBuffer(doc), documentChecksum(key, doc), collUuid, asBuffer(key));
     if (info.changes === 0) throw new Error(`updateDocument: no document under that key in collection ${collUuid}`);
   }
 
@@ -246,11 +282,12 @@ export class SqliteTransaction implements StorageWriter {
     let bytes = 0;
     for (let start = 0; start < entries.length; start += OPLOG_APPEND_CHUNK) {
       const rows = Math.min(OPLOG_APPEND_CHUNK, entries.length - start);
-      const params: unknown[] = new Array(rows * 2);
+      const params: unknown[] = new Array(rows * 3);
       for (let i = 0; i < rows; i++) {
         const { ts, entry } = entries[start + i]!;
-        params[2 * i] = toSqlTs(ts);
-        params[2 * i + 1] = asBuffer(entry);
+        params[3 * i] = toSqlTs(ts);
+        params[3 * i + 1] = asBuffer(entry);
+        params[3 * i + 2] = oplogChecksum(ts, entry);
         bytes += entry.byteLength;
       }
       s.appendOplogRows(rows).run(params);
@@ -277,6 +314,8 @@ export class SqliteTransaction implements StorageWriter {
   private check(write: boolean): SqliteStatements {
     if (!this.active) throw new Error('storage handle used after its read()/write() callback settled');
     if (write && !this.writable) throw new Error('storage write attempted inside read()');
+    // Statements after SQLite rolled the transaction back would each commit on their own.
+    if (this.writable && !this.state.stmts.inTransaction) throw new Error('the write transaction was rolled back by SQLite after an earlier failure');
     return this.state.stmts;
   }
 }
@@ -299,6 +338,19 @@ function rangeParams(range: KeyRange | undefined): unknown[] {
 /** SQLite reads a negative LIMIT as "no limit". */
 function sqlLimit(limit: number): number {
   return Number.isFinite(limit) ? limit : -1;
+}
+
+/** The index in a chunk of insert parameters (coll, key, doc, crc per row) of the first row whose key is taken. */
+function firstTakenKey(s: SqliteStatements, collUuid: string, params: unknown[], count: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const key = params[4 * i + 1] as Buffer;
+    const hex = key.toString('hex');
+    if (seen.has(hex) || s.documentExists.get(collUuid, key) !== undefined) return i;
+    seen.add(hex);
+  }
+  // Not a key after all (no other constraint exists on documents): report the statement's failure as a caller bug.
+  throw new Error(`insertDocuments: a row of collection ${collUuid} was refused, yet no key is taken`);
 }
 
 function isConstraint(err: unknown): boolean {

@@ -27,6 +27,7 @@ export class SqliteStatements {
   readonly deleteCollectionIndexEntries: Statement;
 
   readonly getDocument: Statement;
+  readonly documentExists: Statement;
   readonly countDocuments: Statement;
   readonly dataSize: Statement;
   readonly insertDocument: Statement;
@@ -40,6 +41,7 @@ export class SqliteStatements {
 
   // Oplog statements read and bind 64-bit integers as bigint (safeIntegers) so times round-trip exactly.
   readonly readOplog: Statement;
+  readonly oplogEntrySizes: Statement;
   readonly getOplogEntry: Statement;
   readonly oplogBounds: Statement;
   readonly lastOplogTs: Statement;
@@ -73,11 +75,12 @@ export class SqliteStatements {
     this.deleteCollectionDocuments = p('DELETE FROM documents WHERE coll = ?');
     this.deleteCollectionIndexEntries = p('DELETE FROM index_entries WHERE coll = ?');
 
-    this.getDocument = p('SELECT doc FROM documents WHERE coll = ? AND key = ?').pluck();
+    this.getDocument = p('SELECT doc, crc FROM documents WHERE coll = ? AND key = ?');
+    this.documentExists = p('SELECT 1 FROM documents WHERE coll = ? AND key = ?').pluck();
     this.countDocuments = p('SELECT COUNT(*) FROM documents WHERE coll = ?').pluck();
     this.dataSize = p('SELECT COALESCE(SUM(LENGTH(doc)), 0) FROM documents WHERE coll = ?').pluck();
-    this.insertDocument = p('INSERT INTO documents (coll, key, doc) VALUES (?, ?, ?)');
-    this.updateDocument = p('UPDATE documents SET doc = ? WHERE coll = ? AND key = ?');
+    this.insertDocument = p('INSERT INTO documents (coll, key, doc, crc) VALUES (?, ?, ?, ?)');
+    this.updateDocument = p('UPDATE documents SET doc = ?, crc = ? WHERE coll = ? AND key = ?');
     this.deleteDocument = p('DELETE FROM documents WHERE coll = ? AND key = ?');
 
     this.findOtherIndexRecord = p(
@@ -92,12 +95,13 @@ export class SqliteStatements {
     this.dropIndexEntries = p('DELETE FROM index_entries WHERE coll = ? AND index_name = ?');
 
     const big = (sql: string) => db.prepare(sql).safeIntegers(true);
-    this.readOplog = big('SELECT ts, entry FROM oplog WHERE ts >= ? ORDER BY ts LIMIT ?');
-    this.getOplogEntry = big('SELECT entry FROM oplog WHERE ts = ?').pluck();
+    this.readOplog = big('SELECT ts, entry, crc FROM oplog WHERE ts >= ? ORDER BY ts LIMIT ?');
+    this.oplogEntrySizes = big('SELECT ts, LENGTH(entry) AS bytes FROM oplog WHERE ts >= ? ORDER BY ts LIMIT ?');
+    this.getOplogEntry = big('SELECT entry, crc FROM oplog WHERE ts = ?');
     this.oplogBounds = big('SELECT MIN(ts) AS first, MAX(ts) AS last FROM oplog');
     this.lastOplogTs = big('SELECT MAX(ts) FROM oplog').pluck();
     this.oplogSizeBytes = big('SELECT COALESCE(SUM(LENGTH(entry)), 0) FROM oplog').pluck();
-    this.appendOplog = big('INSERT INTO oplog (ts, entry) VALUES (?, ?)');
+    this.appendOplog = big('INSERT INTO oplog (ts, entry, crc) VALUES (?, ?, ?)');
     this.truncateOplogBefore = big('DELETE FROM oplog WHERE ts < ?');
     this.truncateOplogAll = big('DELETE FROM oplog');
 
@@ -105,26 +109,31 @@ export class SqliteStatements {
     this.setMeta = p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
 
+  /** False once SQLite has ended the transaction on its own (it rolls back on some errors, a full disk among them). */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
   /**
-   * The statement appending `rows` oplog entries at once (parameters: ts, entry for each row, as bigint ts), for
+   * The statement appending `rows` oplog entries at once (parameters: ts, entry, crc for each row, as bigint ts), for
    * 1 <= rows <= OPLOG_APPEND_CHUNK. One statement for many rows saves most of a statement's fixed cost per row.
    */
   appendOplogRows(rows: number): Statement {
     if (rows === 1) return this.appendOplog;
     let statement = this.appends.get(rows);
     if (!statement) {
-      statement = this.db.prepare(`INSERT INTO oplog (ts, entry) VALUES ${new Array(rows).fill('(?, ?)').join(', ')}`).safeIntegers(true);
+      statement = this.db.prepare(`INSERT INTO oplog (ts, entry, crc) VALUES ${new Array(rows).fill('(?, ?, ?)').join(', ')}`).safeIntegers(true);
       this.appends.set(rows, statement);
     }
     return statement;
   }
 
-  /** The statement inserting `rows` documents at once (parameters: coll, key, doc for each row), 1 <= rows <= 64. */
+  /** The statement inserting `rows` documents at once (parameters: coll, key, doc, crc for each row), 1 <= rows <= 64. */
   insertDocumentRows(rows: number): Statement {
     if (rows === 1) return this.insertDocument;
     let statement = this.documentInserts.get(rows);
     if (!statement) {
-      statement = this.db.prepare(`INSERT INTO documents (coll, key, doc) VALUES ${new Array(rows).fill('(?, ?, ?)').join(', ')}`);
+      statement = this.db.prepare(`INSERT INTO documents (coll, key, doc, crc) VALUES ${new Array(rows).fill('(?, ?, ?, ?)').join(', ')}`);
       this.documentInserts.set(rows, statement);
     }
     return statement;
@@ -154,7 +163,7 @@ export class SqliteStatements {
       const sql = index
         ? `SELECT key, record_key FROM index_entries WHERE ${where.join(' AND ')} ` +
           `ORDER BY key ${dir}, record_key ${dir} LIMIT ?`
-        : `SELECT key, doc FROM documents WHERE ${where.join(' AND ')} ORDER BY key ${dir} LIMIT ?`;
+        : `SELECT key, doc, crc FROM documents WHERE ${where.join(' AND ')} ORDER BY key ${dir} LIMIT ?`;
       statement = this.db.prepare(sql);
       this.ranges.set(shape, statement);
     }

@@ -109,6 +109,35 @@ for (const mode of MODES) {
         assert.deepEqual((await coll.find({}, { sort: { _id: 1 } }).toArray()).map((d) => d._id), [1, 2, 3, 4, 5]);
       });
 
+      it('unordered insertMany reports 20,000 duplicates among fresh documents, each at its own index', async () => {
+        const coll = fresh();
+        const taken = 20_000;
+        await coll.insertMany(Array.from({ length: taken }, (_, i) => ({ _id: i })));
+        // Even positions repeat a stored _id, odd ones are new; one document in the middle has an invalid _id.
+        const docs: Document[] = Array.from({ length: 2 * taken }, (_, i) => ({ _id: i % 2 === 0 ? i / 2 : taken + i, i }));
+        const invalidAt = taken + 1;
+        docs[invalidAt] = { _id: [invalidAt] };
+        const err = await rejectsWith(() => coll.insertMany(docs, { ordered: false }), 11000);
+        const writeErrors = err.writeErrors as Document[];
+        const expected = docs.map((_, i) => i).filter((i) => i % 2 === 0 || i === invalidAt);
+        assert.deepEqual(writeErrors.map((e) => e.index), expected);
+        assert.deepEqual(writeErrors.filter((e) => e.code === 53).map((e) => e.index), [invalidAt]);
+        assert.equal(writeErrors.filter((e) => e.code === 11000).length, taken);
+        assert.equal((err.result as Document).insertedCount, taken - 1);
+        assert.equal(await coll.countDocuments(), 2 * taken - 1);
+        assert.equal(await coll.countDocuments({ i: { $exists: true } }), taken - 1);
+      });
+
+      it('ordered insertMany stops at the first duplicate of a long batch, after storing those before it', async () => {
+        const coll = fresh();
+        await coll.insertOne({ _id: 700 });
+        const docs = Array.from({ length: 2000 }, (_, i) => ({ _id: i }));
+        const err = await rejectsWith(() => coll.insertMany(docs), 11000);
+        assert.deepEqual((err.writeErrors as Document[]).map((e) => e.index), [700]);
+        assert.equal((err.result as Document).insertedCount, 700);
+        assert.equal(await coll.countDocuments(), 701);
+      });
+
       it('rejects a document over 16 MiB with 10334 BSONObjectTooLarge and stores nothing', async () => {
         const coll = fresh();
         await rejectsWith(() => coll.insertOne({ _id: 1, big: 'x'.repeat(16 * 1024 * 1024) }), 10334, { codeName: 'BSONObjectTooLarge' });

@@ -50,6 +50,8 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [91, 'ShutdownInProgress'],
   [96, 'OperationFailed'],
   [98, 'DBPathInUse'],
+  [301, 'DataCorruptionDetected'],
+  [14031, 'OutOfDiskSpace'],
   [112, 'WriteConflict'],
   [115, 'CommandNotSupported'],
   [117, 'ConflictingOperationInProgress'],
