@@ -58,6 +58,7 @@ import { serverStatus } from './serverStatus.js';
 import { startSession } from './startSession.js';
 import { update } from './update.js';
 import { updateSearchIndex } from './updateSearchIndex.js';
+import { waitForFailPoint } from './waitForFailPoint.js';
 import { whatsmyuri } from './whatsmyuri.js';
 
 /** A command and the other spellings of its name that mongod also accepts. */
@@ -124,6 +125,7 @@ const COMMANDS: readonly Registration[] = [
   { command: startSession },
   { command: update },
   { command: updateSearchIndex },
+  { command: waitForFailPoint },
   { command: whatsmyuri },
 ];
 
