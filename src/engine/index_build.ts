@@ -1,3 +1,4 @@
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { mongoError, type MongoServerError } from '../errors/index.js';
 import { isDocument } from '../bson/types.js';
 import type { StorageWriter } from '../storage/types.js';
@@ -13,10 +14,19 @@ import { buildIndex } from './indexes.js';
 import type { IndexBuildRegistry } from './index_builds.js';
 
 /**
- * Documents a build indexes per storage transaction. A collection with no more documents than this is indexed in
- * the transaction that adds the index, as mongod builds on an empty collection at once.
+ * A collection with no more documents than this is indexed in the transaction that adds the index, as mongod builds
+ * on an empty collection at once: that transaction holds the storage about as long as one chunk of a build.
  */
-export const INDEX_BUILD_CHUNK_DOCS = 500;
+export const INDEX_AT_ONCE_DOCS = 256;
+
+/**
+ * How long one chunk of a build may hold the storage: every other client's write waits for the chunk in progress.
+ * The number of documents per chunk follows it (between MIN_ and MAX_CHUNK_DOCS), since a document's cost depends
+ * on its size, its keys and the storage.
+ */
+const CHUNK_TARGET_MS = 4;
+const MIN_CHUNK_DOCS = 32;
+const MAX_CHUNK_DOCS = 4096;
 
 /** Where a build calls its test hook (mongod's fail points of the same names); the hook may wait there. */
 export type IndexBuildPausePoint = 'hangAfterStartingIndexBuild' | 'hangIndexBuildBeforeCommit';
@@ -38,8 +48,8 @@ type BuildStart =
  *
  * 1. One short transaction checks the request and adds the new indexes to the catalog marked with a build UUID.
  *    From its commit on, every write maintains their entries, as it maintains every index in the catalog.
- * 2. The documents are indexed in `_id` order, INDEX_BUILD_CHUNK_DOCS per transaction, letting other work run
- *    between chunks; re-adding an entry a concurrent write already added is a no-op.
+ * 2. The documents are indexed in `_id` order, a chunk of about CHUNK_TARGET_MS of work per transaction, letting
+ *    other work run between chunks; re-adding an entry a concurrent write already added is a no-op.
  * 3. One transaction removes the marker and logs the `createIndexes` entries: change streams see the indexes once,
  *    complete. A failure (a duplicate key, killOp, maxTimeMS, dropIndexes, a dropped collection) removes the indexes
  *    and their entries instead; a crash leaves the marker, and `Engine.open` removes such indexes.
@@ -109,8 +119,8 @@ async function startIndexBuild(ctx: WriteContext, builds: IndexBuildRegistry, db
   const { fresh, inProgress } = checkNewIndexes(info, specs);
   if (inProgress) return { kind: 'wait', buildUUID: inProgress, created };
   if (fresh.length === 0) return { kind: 'done', before, after: before, created };
-  const first = await ctx.writer.scanDocuments(info.uuid, { limit: INDEX_BUILD_CHUNK_DOCS + 1 });
-  if (first.length <= INDEX_BUILD_CHUNK_DOCS) {
+  const first = await ctx.writer.scanDocuments(info.uuid, { limit: INDEX_AT_ONCE_DOCS + 1 });
+  if (first.length <= INDEX_AT_ONCE_DOCS) {
     await buildIndexesNow(ctx, info, fresh);
     return { kind: 'done', before, after: info.indexes.length, created };
   }
@@ -133,14 +143,22 @@ async function runIndexBuild(
   try {
     await pause?.('hangAfterStartingIndexBuild');
     let after: Uint8Array | undefined;
+    let chunk = MIN_CHUNK_DOCS;
     for (let more = true; more;) {
-      await op.yieldIfDue();
+      // Other connections get in after every chunk, not every YIELD_EVERY_MS: a chunk already held the storage.
+      await nextMacrotask();
+      op.numYields++;
+      op.check();
       after = await engine.write(async (ctx) => {
+        const started = performance.now();
         const { info, specs } = await buildingIndexes(ctx, db, coll, uuid, buildUUID);
-        const rows = await ctx.writer.scanDocuments(uuid, after ? { gt: after, limit: INDEX_BUILD_CHUNK_DOCS } : { limit: INDEX_BUILD_CHUNK_DOCS });
+        const rows = await ctx.writer.scanDocuments(uuid, after ? { gt: after, limit: chunk } : { limit: chunk });
         const docs = rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
         for (const spec of specs) await buildIndex(ctx.writer, info, spec, docs);
-        more = rows.length === INDEX_BUILD_CHUNK_DOCS;
+        more = rows.length === chunk;
+        const took = performance.now() - started;
+        if (took < CHUNK_TARGET_MS / 2) chunk = Math.min(MAX_CHUNK_DOCS, chunk * 2);
+        else if (took > CHUNK_TARGET_MS * 2) chunk = Math.max(MIN_CHUNK_DOCS, chunk >> 1);
         return rows.length > 0 ? rows[rows.length - 1]!.key : after;
       });
     }
