@@ -50,7 +50,7 @@ export class FailPoints {
    * If fail point `name` is active and `applies(data)` says it concerns this command, consumes one activation and
    * returns its data.
    */
-  trigger(name: string, applies: (data: Document) => boolean): Document | null {
+  trigger(name: string, applies: (data: Document) => boolean, counts = true): Document | null {
     const state = this.points.get(name);
     if (!state || !applies(state.data)) return null;
     if (state.skip > 0) {
@@ -59,7 +59,7 @@ export class FailPoints {
     }
     state.remaining--;
     if (state.remaining <= 0) this.points.delete(name);
-    this.entered.set(name, this.timesEntered(name) + 1);
+    if (counts) this.entered.set(name, this.timesEntered(name) + 1);
     return state.data;
   }
 
@@ -69,10 +69,10 @@ export class FailPoints {
 
   /**
    * mongod's pauseWhileSet: while fail point `name` fires, waits, checking `op` so killOp and maxTimeMS still
-   * interrupt the paused operation.
+   * interrupt the paused operation. One pause counts as one entry, however long it lasts.
    */
   async pauseWhileSet(name: string, op: Operation): Promise<void> {
-    while (this.trigger(name, () => true)) {
+    for (let first = true; this.trigger(name, () => true, first); first = false) {
       await sleep(PAUSE_POLL_MS);
       op.check();
     }
