@@ -249,10 +249,10 @@ export async function removeUnfinishedIndexes(w: StorageWriter): Promise<{ names
  */
 export async function dropIndexesAbortingBuilds(engine: Engine, db: string, coll: string, which: unknown): Promise<number> {
   const info = await engine.read((r) => getCollectionInfo(r, db, coll));
-  const toAbort = info ? buildsNamed(info, which) : [];
-  if (!info || toAbort.length === 0) return engine.write((ctx) => dropIndexes(ctx, db, coll, which));
+  const named = info ? buildsNamed(info, which) : null;
+  if (!info || !named) return engine.write((ctx) => dropIndexes(ctx, db, coll, which));
   const nIndexesWas = info.indexes.length;
-  for (const buildUUID of toAbort) {
+  for (const buildUUID of named.builds) {
     const build = engine.indexBuilds.get(buildUUID);
     if (build) {
       build.op.kill(indexBuildAborted(buildUUID, 'dropIndexes command'));
@@ -261,25 +261,37 @@ export async function dropIndexesAbortingBuilds(engine: Engine, db: string, coll
       await engine.write((ctx) => abandonIndexBuild(ctx.writer, db, coll, info.uuid, buildUUID));
     }
   }
-  if (which === '*') await engine.write((ctx) => dropIndexes(ctx, db, coll, which));
+  if (which === '*') {
+    await engine.write((ctx) => dropIndexes(ctx, db, coll, which));
+  } else {
+    // A build that committed before the abort reached it left its indexes ready: they are dropped as asked.
+    await engine.write(async (ctx) => {
+      const now = await getCollectionInfo(ctx.writer, db, coll);
+      const ready = named.names.filter((name) => now?.indexes.some((spec) => spec.name === name && !isBuilding(spec)));
+      if (ready.length > 0) await dropIndexes(ctx, db, coll, ready);
+    });
+  }
   return nIndexesWas;
 }
 
-/** The builds a dropIndexes argument aborts: all of them for '*', else the one build whose indexes it names exactly. */
-function buildsNamed(info: CollectionInfo, which: unknown): string[] {
+/**
+ * The builds a dropIndexes argument aborts: all of them for '*', else the one build whose indexes it names exactly
+ * (with those names); null when it aborts none.
+ */
+function buildsNamed(info: CollectionInfo, which: unknown): { builds: string[]; names: string[] } | null {
   const building = info.indexes.filter(isBuilding);
-  if (building.length === 0) return [];
+  if (building.length === 0) return null;
   const ids = [...new Set(building.map((spec) => buildIdOf(spec)!))];
-  if (which === '*') return ids;
+  if (which === '*') return { builds: ids, names: [] };
   let names: string[];
   if (typeof which === 'string') names = [which];
   else if (Array.isArray(which) && which.every((n) => typeof n === 'string')) names = which as string[];
   else if (isDocument(which)) names = info.indexes.filter((spec) => sameKey(spec.key, which)).slice(0, 1).map((spec) => spec.name);
-  else return [];
+  else return null;
   const wanted = new Set(names);
   for (const id of ids) {
     const own = building.filter((spec) => buildIdOf(spec) === id).map((spec) => spec.name);
-    if (own.length === wanted.size && own.every((name) => wanted.has(name))) return [id];
+    if (own.length === wanted.size && own.every((name) => wanted.has(name))) return { builds: [id], names };
   }
-  return [];
+  return null;
 }
