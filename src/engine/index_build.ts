@@ -3,7 +3,7 @@ import { mongoError, type MongoServerError } from '../errors/index.js';
 import { isDocument } from '../bson/types.js';
 import type { StorageWriter } from '../storage/types.js';
 import type { Engine, WriteContext } from './engine.js';
-import type { Operation } from './operation.js';
+import { YIELD_EVERY_MS, type Operation } from './operation.js';
 import {
   buildIdOf, formatUuid, getCollectionInfo, isBuilding, listCollectionInfos, newCollectionUuid, publicSpec, toCollectionRecord,
   uuidBinary, BUILD_UUID_FIELD, type CollectionInfo, type IndexSpec,
@@ -20,11 +20,13 @@ import type { IndexBuildRegistry } from './index_builds.js';
 export const INDEX_AT_ONCE_DOCS = 256;
 
 /**
- * How long one chunk of a build may hold the storage: every other client's write waits for the chunk in progress.
- * The number of documents per chunk follows it (between MIN_ and MAX_CHUNK_DOCS), since a document's cost depends
- * on its size, its keys and the storage.
+ * How long one chunk of a build holds the storage (every other client's write waits for the chunk in progress): as
+ * long as any other work holds the event loop between yields. The number of documents per chunk follows it (between
+ * MIN_ and MAX_CHUNK_DOCS), since a document's cost depends on its size, its keys and the storage. Measured on
+ * 100,000 documents, a 4 ms budget answered pings in 11 ms (median) and took twice as long to build as one
+ * transaction; 10 ms answers in 25 ms and builds about as fast.
  */
-const CHUNK_TARGET_MS = 4;
+const CHUNK_TARGET_MS = YIELD_EVERY_MS;
 const MIN_CHUNK_DOCS = 32;
 const MAX_CHUNK_DOCS = 4096;
 
@@ -48,7 +50,7 @@ type BuildStart =
  *
  * 1. One short transaction checks the request and adds the new indexes to the catalog marked with a build UUID.
  *    From its commit on, every write maintains their entries, as it maintains every index in the catalog.
- * 2. The documents are indexed in `_id` order, a chunk of about CHUNK_TARGET_MS of work per transaction, letting
+ * 2. The documents are indexed in `_id` order, a chunk of about YIELD_EVERY_MS of work per transaction, letting
  *    other work run between chunks; re-adding an entry a concurrent write already added is a no-op.
  * 3. One transaction removes the marker and logs the `createIndexes` entries: change streams see the indexes once,
  *    complete. A failure (a duplicate key, killOp, maxTimeMS, dropIndexes, a dropped collection) removes the indexes
@@ -157,8 +159,8 @@ async function runIndexBuild(
         for (const spec of specs) await buildIndex(ctx.writer, info, spec, docs);
         more = rows.length === chunk;
         const took = performance.now() - started;
-        if (took < CHUNK_TARGET_MS / 2) chunk = Math.min(MAX_CHUNK_DOCS, chunk * 2);
-        else if (took > CHUNK_TARGET_MS * 2) chunk = Math.max(MIN_CHUNK_DOCS, chunk >> 1);
+        if (took < CHUNK_TARGET_MS * 0.7) chunk = Math.min(MAX_CHUNK_DOCS, chunk * 2);
+        else if (took > CHUNK_TARGET_MS * 1.4) chunk = Math.max(MIN_CHUNK_DOCS, chunk >> 1);
         return rows.length > 0 ? rows[rows.length - 1]!.key : after;
       });
     }
