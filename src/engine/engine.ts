@@ -15,7 +15,7 @@ import { sessionKey } from './retryable_writes.js';
 import { CapturingWriter } from './transactions/capturing_writer.js';
 import { PendingVersions } from './transactions/version_store.js';
 import { IndexBuildRegistry } from './index_builds.js';
-import { removeUnfinishedIndexes } from './index_build.js';
+import { hasUnfinishedIndexes, removeUnfinishedIndexes } from './index_build.js';
 
 const CLOCK_KEY = 'clusterTime';
 
@@ -145,7 +145,7 @@ export class Engine {
   /** Opens the engine on a storage, restoring the clock so it never goes back across restarts. */
   static async open(storage: Storage, options: EngineOptions = {}): Promise<Engine> {
     // A build a crash interrupted left its indexes half-built: they go, so every index is complete or absent.
-    const unfinished = await storage.write((w) => removeUnfinishedIndexes(w));
+    const unfinished = (await storage.read((r) => hasUnfinishedIndexes(r))) ? await storage.write((w) => removeUnfinishedIndexes(w)) : [];
     for (const attr of unfinished) options.log?.({ msg: 'Dropping unfinished index', component: 'STORAGE', attr });
     const state = await storage.read(async (r) => {
       const saved = await r.getMeta(CLOCK_KEY);

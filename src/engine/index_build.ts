@@ -1,11 +1,11 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { mongoError, type MongoServerError } from '../errors/index.js';
 import { isDocument } from '../bson/types.js';
-import type { StorageWriter } from '../storage/types.js';
+import type { StorageReader, StorageWriter } from '../storage/types.js';
 import type { Engine, WriteContext } from './engine.js';
 import { YIELD_EVERY_MS, type Operation } from './operation.js';
 import {
-  buildIdOf, formatUuid, getCollectionInfo, isBuilding, listCollectionInfos, newCollectionUuid, publicSpec, toCollectionRecord,
+  buildIdOf, formatUuid, getCollectionInfo, isBuilding, isView, listCollectionInfos, newCollectionUuid, publicSpec, toCollectionRecord,
   uuidBinary, BUILD_UUID_FIELD, type CollectionInfo, type IndexSpec,
 } from './catalog.js';
 import { buildIndexesNow, checkNewIndexes, collectionForWrite, dropIndexes, logIndexCreated, sameKey } from './ddl.js';
@@ -114,6 +114,7 @@ async function untilDoneOrKilled(done: Promise<void>, op: Operation): Promise<vo
 
 async function startIndexBuild(ctx: WriteContext, builds: IndexBuildRegistry, db: string, coll: string, specs: IndexSpec[], buildUUID: string): Promise<BuildStart> {
   const existing = await getCollectionInfo(ctx.writer, db, coll);
+  if (existing && isView(existing)) throw mongoError('CommandNotSupportedOnView', `Namespace ${db}.${coll} is a view, not a collection`);
   const info = existing ?? (await collectionForWrite(ctx, db, coll));
   const created = existing === null;
   await removeAbandonedBuilds(ctx.writer, info, builds);
@@ -226,6 +227,11 @@ async function removeAbandonedBuilds(w: StorageWriter, info: CollectionInfo, bui
     const id = buildIdOf(spec);
     return id !== null && builds.get(id) === undefined;
   });
+}
+
+/** True when some index is still marked as building (checked at startup, so a clean start writes nothing). */
+export async function hasUnfinishedIndexes(r: StorageReader): Promise<boolean> {
+  return (await listCollectionInfos(r)).some((info) => info.indexes.some(isBuilding));
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * SIGKILL during an index build: `eddydb serve` runs as a child process, builds an index over 50,000 documents while
+ * SIGKILL during an index build: `eddydb serve` runs as a child process, builds an index over 20,000 documents while
  * another client writes, and is killed before the build commits: once held at the hangIndexBuildBeforeCommit fail
  * point (every document indexed, the index not yet ready), once at a seeded moment of the scan. After the restart
  * the index is absent (the log says it was dropped as unfinished) or complete, every acknowledged write is there, and
@@ -27,7 +27,7 @@ import { indexKeysFor } from '../../../src/engine/indexes.js';
 
 const seedText = process.env.EDDYDB_CRASH_SEED;
 const SEED = seedText !== undefined ? Number(seedText) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
-const DOCS = 50_000;
+const DOCS = 20_000;
 const DB = 'crash_ix';
 
 /** Checks the stopped server's storage: the index is absent with no entries, or ready with exactly the right ones. */

@@ -344,5 +344,7 @@ describe('index builds in the background', () => {
     await rejectsWith(coll.createIndex({ a: 1 }, { unique: true, name: 'a_unique' }), 11000, { message: `E11000 duplicate key error collection: ${DB}.small index: a_unique dup key: { a: 1 }` });
     await rejectsWith(client.db(DB).command({ createIndexes: 'small', indexes: [{ key: { b: 1 }, name: 'b_1', buildUUID: 1 }] }), 197, { codeName: 'InvalidIndexSpecificationOption' });
     assert.deepEqual(await indexNames(coll), ['_id_', 'a_1']);
+    await client.db(DB).createCollection('small_view', { viewOn: 'small', pipeline: [] });
+    await rejectsWith(client.db(DB).collection('small_view').createIndex({ a: 1 }), 166, { codeName: 'CommandNotSupportedOnView' });
   });
 });
