@@ -264,6 +264,12 @@ describe('index builds in the background', () => {
     await assertGone();
     assert.equal((await storedEntries(server.engine, 'aborted', 'u_1')).size, 0);
 
+    // So does naming its one index by key pattern.
+    const byKey = await paused(() => coll.createIndex({ a: 1 }));
+    assert.deepEqual(plain(await client.db(DB).command({ dropIndexes: 'aborted', index: { a: 1 } })), { nIndexesWas: 2, ok: 1 });
+    await rejectsWith(byKey.promise, 276, { codeName: 'IndexBuildAborted' });
+    await assertGone();
+
     // '*' aborts every build, then drops the ready indexes.
     await release(fp);
     await coll.createIndex({ u: -1 });
