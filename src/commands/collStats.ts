@@ -1,5 +1,5 @@
 import type { Document } from '../bson/index.js';
-import { getCollectionInfo, isView } from '../engine/catalog.js';
+import { getCollectionInfo, isBuilding, isView } from '../engine/catalog.js';
 import { mongoError } from '../errors/index.js';
 import { collectionArg, scaleArg } from './support/args.js';
 import type { CommandContext, CommandDefinition } from './support/context.js';
@@ -55,7 +55,7 @@ export async function collectionStats(ctx: CommandContext, name: string, scale: 
     Object.assign(reply, {
       nindexes: info.indexes.length,
       indexDetails: {},
-      indexBuilds: [],
+      indexBuilds: info.indexes.filter(isBuilding).map((spec) => spec.name),
       totalIndexSize: scaled(sizes.totalIndexSize),
       totalSize: scaled(sizes.dataSize + sizes.totalIndexSize),
       indexSizes,

@@ -1,4 +1,4 @@
-import { dropIndexes as runDropIndexes } from '../engine/ddl.js';
+import { dropIndexesAbortingBuilds } from '../engine/index_build.js';
 import type { CommandDefinition } from './support/context.js';
 import { collectionArg } from './support/args.js';
 
@@ -6,7 +6,7 @@ export const dropIndexes: CommandDefinition = {
   name: 'dropIndexes',
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'dropIndexes' in cmd ? 'dropIndexes' : 'deleteIndexes');
-    const nIndexesWas = await ctx.engine.write((w) => runDropIndexes(w, ctx.db, coll, cmd.index));
+    const nIndexesWas = await dropIndexesAbortingBuilds(ctx.engine, ctx.db, coll, cmd.index);
     return { nIndexesWas };
   },
 };

@@ -59,6 +59,7 @@ import { startSession } from './startSession.js';
 import { update } from './update.js';
 import { updateSearchIndex } from './updateSearchIndex.js';
 import { validate } from './validate.js';
+import { waitForFailPoint } from './waitForFailPoint.js';
 import { whatsmyuri } from './whatsmyuri.js';
 
 /** A command and the other spellings of its name that mongod also accepts. */
@@ -126,6 +127,7 @@ const COMMANDS: readonly Registration[] = [
   { command: update },
   { command: updateSearchIndex },
   { command: validate },
+  { command: waitForFailPoint },
   { command: whatsmyuri },
 ];
 

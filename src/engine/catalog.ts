@@ -76,3 +76,38 @@ export function imagesEnabled(info: CollectionInfo): boolean {
 export function isView(info: CollectionInfo): boolean {
   return typeof info.options.viewOn === 'string';
 }
+
+/**
+ * The field an index spec carries in the catalog while its build is in progress (a UUID, mongod's buildUUID). It is
+ * stored with the spec, so a restart finds an index a crash interrupted and removes it; clients never see it in a
+ * spec (listIndexes shows it beside the spec with `includeBuildUUIDs`, as mongod does).
+ */
+export const BUILD_UUID_FIELD = 'buildUUID';
+
+/** True while the index is being built: writes maintain it, nothing may rely on it yet. */
+export function isBuilding(spec: IndexSpec): boolean {
+  return spec[BUILD_UUID_FIELD] !== undefined;
+}
+
+/** The spec as clients see it: without the build marker. */
+export function publicSpec(spec: IndexSpec): IndexSpec {
+  if (!isBuilding(spec)) return spec;
+  const { [BUILD_UUID_FIELD]: _marker, ...rest } = spec;
+  return rest as IndexSpec;
+}
+
+/** The indexes whose build is complete: the only ones a query, `$merge` or `$out` may rely on. */
+export function readyIndexes(info: CollectionInfo): IndexSpec[] {
+  return info.indexes.filter((spec) => !isBuilding(spec));
+}
+
+/** The build an index belongs to (its UUID as 32 hex digits), or null for a ready index. */
+export function buildIdOf(spec: IndexSpec): string | null {
+  const marker = spec[BUILD_UUID_FIELD] as { buffer?: Uint8Array } | undefined;
+  return marker?.buffer ? Buffer.from(marker.buffer).toString('hex') : null;
+}
+
+/** A UUID of 32 hex digits as MongoDB prints it: 8-4-4-4-12. */
+export function formatUuid(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

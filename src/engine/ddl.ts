@@ -5,8 +5,8 @@ import { missingFieldError, mongoError, unknownFieldError, wrongTypeError } from
 import { StorageError } from '../storage/types.js';
 import type { WriteContext } from './engine.js';
 import {
-  getCollectionInfo, idIndexSpec, imagesEnabled, isView, listCollectionInfos, newCollectionUuid, toCollectionRecord,
-  uuidBinary, ID_INDEX_NAME, type CollectionInfo, type IndexSpec,
+  buildIdOf, formatUuid, getCollectionInfo, idIndexSpec, imagesEnabled, isBuilding, isView, listCollectionInfos, publicSpec,
+  newCollectionUuid, toCollectionRecord, uuidBinary, BUILD_UUID_FIELD, ID_INDEX_NAME, type CollectionInfo, type IndexSpec,
 } from './catalog.js';
 import { validateCollectionName, validateDbName } from './namespace.js';
 import { buildIndex } from './indexes.js';
@@ -122,7 +122,9 @@ export async function renameCollection(ctx: WriteContext, from: { db: string; co
   const source = await getCollectionInfo(ctx.writer, from.db, from.coll);
   if (!source) throw mongoError('NamespaceNotFound', 'Source collection ' + ns(from.db, from.coll) + ' does not exist');
   if (from.db === to.db && from.coll === to.coll) throw mongoError('IllegalOperation', "Can't rename a collection to itself");
+  assertNoIndexBuild(source);
   const target = await getCollectionInfo(ctx.writer, to.db, to.coll);
+  if (target) assertNoIndexBuild(target);
   let droppedUuid: string | undefined;
   if (target) {
     if (!dropTarget) throw mongoError('NamespaceExists', 'target namespace exists');
@@ -133,6 +135,13 @@ export async function renameCollection(ctx: WriteContext, from: { db: string; co
   const description: Document = { to: { db: to.db, coll: to.coll } };
   if (droppedUuid) description.dropTarget = uuidBinary(droppedUuid);
   ctx.log({ op: 'rename', db: from.db, coll: from.coll, uuid: source.uuid, to: { db: to.db, coll: to.coll }, dropTarget: droppedUuid, operationDescription: description });
+}
+
+/** mongod refuses to rename a collection (or rename over one) while one of its indexes is being built. */
+function assertNoIndexBuild(info: CollectionInfo): void {
+  if (info.indexes.some(isBuilding)) {
+    throw mongoError('BackgroundOperationInProgressForNamespace', `cannot perform operation: an index build is currently running for collection with UUID: ${formatUuid(info.uuid)}`);
+  }
 }
 
 /** collMod: changes changeStreamPreAndPostImages (and validator settings); logs `modify`, even when empty. */
@@ -187,6 +196,8 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
       if (v === true) spec.unique = true;
       continue;
     }
+    // The catalog marks a building index with this field; a client may not set it.
+    if (k === BUILD_UUID_FIELD) throw mongoError('InvalidIndexSpecificationOption', `The field '${k}' is not valid for an index specification. Specification: ${valueToString(raw)}`);
     spec[k] = v;
   }
   return spec;
@@ -195,7 +206,7 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
 /** Options that tell two indexes on the same key apart (they may coexist under different names). */
 const SIGNATURE_OPTIONS = ['unique', 'sparse', 'collation', 'partialFilterExpression'];
 /** Fields of a spec that are not options at all. */
-const NOT_OPTIONS = new Set(['v', 'key', 'name', 'ns', 'background', ...SIGNATURE_OPTIONS]);
+const NOT_OPTIONS = new Set(['v', 'key', 'name', 'ns', 'background', BUILD_UUID_FIELD, ...SIGNATURE_OPTIONS]);
 
 /**
  * As mongod's IndexDescriptor::compareIndexOptions: 'different' when the key pattern or a signature option differs,
@@ -214,26 +225,31 @@ function compareIndexSpecs(a: IndexSpec, b: IndexSpec): 'different' | 'equivalen
   return identical ? 'identical' : 'equivalent';
 }
 
-function sameKey(a: Document, b: Document): boolean {
+export function sameKey(a: Document, b: Document): boolean {
   const ak = Object.keys(a);
   const bk = Object.keys(b);
   return ak.length === bk.length && ak.every((k, i) => k === bk[i] && toNumber(a[k]) === toNumber(b[k]));
 }
 
+/** What a createIndexes request leaves to do: the indexes to build, and a build of the same index to wait for. */
+export interface NewIndexes {
+  fresh: IndexSpec[];
+  /** The build UUID of a build in progress of an index identical to a requested one (null: none). */
+  inProgress: string | null;
+}
+
 /**
- * createIndexes: builds the new indexes and logs one `createIndexes` entry per new index.
- * Returns how many indexes existed before and after.
+ * Checks requested indexes against the collection's, ready or building, as mongod's
+ * IndexCatalogImpl::_doesSpecConflictWithExisting: by name first, then by key pattern and signature. An identical
+ * index needs nothing; one identical to an index being built waits for that build, as mongod does.
  */
-export async function createIndexes(ctx: WriteContext, db: string, coll: string, specs: IndexSpec[]): Promise<{ before: number; after: number; createdCollectionAutomatically: boolean }> {
-  const existing = await getCollectionInfo(ctx.writer, db, coll);
-  const info = existing ?? (await collectionForWrite(ctx, db, coll));
-  const before = info.indexes.length;
+export function checkNewIndexes(info: CollectionInfo, specs: IndexSpec[]): NewIndexes {
   const fresh: IndexSpec[] = [];
+  let inProgress: string | null = null;
   for (const spec of specs) {
     if (spec.name === ID_INDEX_NAME && !sameKey(spec.key, { _id: 1 })) throw mongoError('BadValue', 'The index name \'_id_\' is reserved for the _id index');
     const known = [...info.indexes, ...fresh];
-    const shown = (s: IndexSpec) => `Requested index: ${valueToString(spec)}, existing index: ${valueToString(s)}`;
-    // mongod's IndexCatalogImpl::_doesSpecConflictWithExisting: by name first, then by key pattern and signature.
+    const shown = (s: IndexSpec) => `Requested index: ${valueToString(spec)}, existing index: ${valueToString(publicSpec(s))}`;
     const sameName = known.find((s) => s.name === spec.name);
     if (sameName) {
       const comparison = compareIndexSpecs(spec, sameName);
@@ -243,6 +259,7 @@ export async function createIndexes(ctx: WriteContext, db: string, coll: string,
       if (comparison === 'equivalent') {
         throw mongoError('IndexOptionsConflict', `An equivalent index already exists with the same name but different options. ${shown(sameName)}`);
       }
+      inProgress ??= buildIdOf(sameName);
       continue; // identical: nothing to build
     }
     const sameSignature = known.find((s) => compareIndexSpecs(spec, s) !== 'different');
@@ -254,17 +271,35 @@ export async function createIndexes(ctx: WriteContext, db: string, coll: string,
     }
     fresh.push(spec);
   }
-  if (fresh.length > 0) {
-    const docs = (await ctx.writer.scanDocuments(info.uuid)).map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
-    for (const spec of fresh) {
-      await buildIndex(ctx.writer, info, spec, docs);
-      info.indexes.push(spec);
-    }
-    await ctx.writer.updateCollection(toCollectionRecord(info));
-    for (const spec of fresh) {
-      ctx.log({ op: 'createIndexes', db, coll, uuid: info.uuid, operationDescription: { indexes: [spec] } });
-    }
+  return { fresh, inProgress };
+}
+
+/** Builds `fresh` over the collection's documents in this transaction, adds them to the catalog, logs their entries. */
+export async function buildIndexesNow(ctx: WriteContext, info: CollectionInfo, fresh: IndexSpec[]): Promise<void> {
+  const docs = (await ctx.writer.scanDocuments(info.uuid)).map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
+  for (const spec of fresh) {
+    await buildIndex(ctx.writer, info, spec, docs);
+    info.indexes.push(spec);
   }
+  await ctx.writer.updateCollection(toCollectionRecord(info));
+  for (const spec of fresh) logIndexCreated(ctx, info, spec);
+}
+
+/** The `createIndexes` entry of one index, logged when its build commits. */
+export function logIndexCreated(ctx: WriteContext, info: CollectionInfo, spec: IndexSpec): void {
+  ctx.log({ op: 'createIndexes', db: info.db, coll: info.name, uuid: info.uuid, operationDescription: { indexes: [spec] } });
+}
+
+/**
+ * createIndexes in one transaction (for a collection this transaction just made, as `$out`'s): builds the new
+ * indexes and logs one `createIndexes` entry per new index. Returns how many indexes existed before and after.
+ */
+export async function createIndexes(ctx: WriteContext, db: string, coll: string, specs: IndexSpec[]): Promise<{ before: number; after: number; createdCollectionAutomatically: boolean }> {
+  const existing = await getCollectionInfo(ctx.writer, db, coll);
+  const info = existing ?? (await collectionForWrite(ctx, db, coll));
+  const before = info.indexes.length;
+  const { fresh } = checkNewIndexes(info, specs);
+  if (fresh.length > 0) await buildIndexesNow(ctx, info, fresh);
   return { before, after: info.indexes.length, createdCollectionAutomatically: existing === null };
 }
 
@@ -274,7 +309,8 @@ export async function dropIndexes(ctx: WriteContext, db: string, coll: string, w
   if (!info) throw mongoError('NamespaceNotFound', `ns not found ${ns(db, coll)}`);
   const before = info.indexes.length;
   let names: string[];
-  if (which === '*') names = info.indexes.filter((s) => s.name !== ID_INDEX_NAME).map((s) => s.name);
+  // Builds were aborted by the caller (dropIndexesAbortingBuilds); '*' leaves any that started since alone.
+  if (which === '*') names = info.indexes.filter((s) => s.name !== ID_INDEX_NAME && !isBuilding(s)).map((s) => s.name);
   else if (typeof which === 'string') names = [which];
   else if (Array.isArray(which)) names = which.map(String);
   else if (isDocument(which)) {
@@ -284,7 +320,9 @@ export async function dropIndexes(ctx: WriteContext, db: string, coll: string, w
   } else throw wrongTypeError('dropIndexes.index', bsonTypeOf(which), ['string', 'array', 'object']);
   for (const name of names) {
     if (name === ID_INDEX_NAME) throw mongoError('InvalidOptions', 'cannot drop _id index');
-    if (!info.indexes.some((s) => s.name === name)) throw mongoError('IndexNotFound', `index not found with name [${name}]`);
+    const spec = info.indexes.find((s) => s.name === name);
+    if (!spec) throw mongoError('IndexNotFound', `index not found with name [${name}]`);
+    if (isBuilding(spec)) throw mongoError('IndexNotFound', `can't drop unfinished index with name: ${name}`);
   }
   for (const name of names) {
     const spec = info.indexes.find((s) => s.name === name)!;

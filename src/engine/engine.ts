@@ -15,6 +15,8 @@ import { TransactionRegistry } from './transactions/registry.js';
 import { sessionKey } from './retryable_writes.js';
 import { CapturingWriter } from './transactions/capturing_writer.js';
 import { PendingVersions } from './transactions/version_store.js';
+import { IndexBuildRegistry } from './index_builds.js';
+import { hasUnfinishedIndexes, removeUnfinishedIndexes } from './index_build.js';
 
 const CLOCK_KEY = 'clusterTime';
 
@@ -68,6 +70,8 @@ export interface EngineOptions {
   blockingStageMemoryBytes?: number;
   /** Whether blocking stages may spill when a command does not set `allowDiskUse` (mongod's default: true). */
   allowDiskUseByDefault?: boolean;
+  /** Receives the engine's notable events (`{msg, component, attr}`), such as indexes removed at startup. */
+  log?: (event: Record<string, unknown>) => void;
 }
 
 /** An entry before the engine stamps it with its cluster time. */
@@ -102,6 +106,8 @@ export class Engine {
   readonly cursors = new CursorRegistry();
   /** Multi-document transactions, and the document versions their snapshots read. */
   readonly transactions: TransactionRegistry = new TransactionRegistry(this);
+  /** The index builds in progress (createIndexes on a collection with documents). */
+  readonly indexBuilds = new IndexBuildRegistry();
   /** The logical sessions this engine's commands use (session commands, `$listSessions`, `$listLocalSessions`). */
   readonly sessions: SessionCache;
   private readonly trimmer: OplogTrimmer;
@@ -139,6 +145,9 @@ export class Engine {
 
   /** Opens the engine on a storage, restoring the clock so it never goes back across restarts. */
   static async open(storage: Storage, options: EngineOptions = {}): Promise<Engine> {
+    // A build a crash interrupted left its indexes half-built: they go, so every index is complete or absent.
+    const unfinished = (await storage.read((r) => hasUnfinishedIndexes(r))) ? await storage.write((w) => removeUnfinishedIndexes(w)) : [];
+    for (const attr of unfinished) options.log?.({ msg: 'Dropping unfinished index', component: 'STORAGE', attr });
     const state = await storage.read(async (r) => {
       const saved = await r.getMeta(CLOCK_KEY);
       const bounds = await r.oplogBounds();

@@ -4,7 +4,7 @@ import { MongoServerError, mongoError } from '../errors/index.js';
 import { compileExpression, type CompiledExpression } from '../query/expressions/index.js';
 import type { MergeSpec } from '../query/pipeline/merge.js';
 import type { WriteContext } from './engine.js';
-import { getCollectionInfo, isView, type CollectionInfo } from './catalog.js';
+import { getCollectionInfo, isView, readyIndexes, type CollectionInfo } from './catalog.js';
 import type { LetVariables } from './let_variables.js';
 import { checkWriteStageTarget } from './out.js';
 import type { DocumentValidationOptions } from './validation.js';
@@ -21,7 +21,7 @@ export interface MergeOptions extends DocumentValidationOptions {
  */
 function requireUniqueIndex(info: CollectionInfo | null, on: string[]): void {
   const wanted = new Set(on);
-  const found = info?.indexes.some((spec) => {
+  const found = info && readyIndexes(info).some((spec) => {
     const keys = Object.keys(spec.key);
     return spec.unique === true && spec.partialFilterExpression === undefined && keys.length === wanted.size
       && keys.every((k) => wanted.has(k) && Number.isFinite(toNumber(spec.key[k])));

@@ -3,7 +3,7 @@ import type { Document } from '../bson/index.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import type { OutSpec } from '../query/pipeline/out.js';
 import type { WriteContext } from './engine.js';
-import { getCollectionInfo, isView, ID_INDEX_NAME } from './catalog.js';
+import { getCollectionInfo, isView, readyIndexes, ID_INDEX_NAME } from './catalog.js';
 import { createCollection, createIndexes, renameCollection } from './ddl.js';
 import { isInternalDatabase, isSystemCollection, validateCollectionName, validateDbName } from './namespace.js';
 import type { DocumentValidationOptions } from './validation.js';
@@ -49,7 +49,7 @@ export async function replaceCollectionContents(ctx: WriteContext, target: OutSp
   }
   const temp = `tmp.agg_out.${randomUUID()}`;
   await createCollection(ctx, target.db, temp, existing ? { ...existing.options } : {});
-  const indexes = existing?.indexes.filter((spec) => spec.name !== ID_INDEX_NAME) ?? [];
+  const indexes = existing ? readyIndexes(existing).filter((spec) => spec.name !== ID_INDEX_NAME) : [];
   if (indexes.length > 0) await createIndexes(ctx, target.db, temp, indexes);
   for (const doc of docs) await insertInTransaction(ctx, target.db, temp, doc, options);
   await renameCollection(ctx, { db: target.db, coll: temp }, target, true);

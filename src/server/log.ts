@@ -84,6 +84,7 @@ const KNOWN_EVENTS: Readonly<Record<string, { id: number; c: LogComponent; s: Lo
   'Connection error': { id: 0, c: 'NETWORK', s: 'W' },
   'Command handler failed': { id: 0, c: 'COMMAND', s: 'E' },
   'Listener error': { id: 0, c: 'NETWORK', s: 'E' },
+  'Dropping unfinished index': { id: 0, c: 'STORAGE', s: 'W' },
 };
 
 /** Events that --quiet leaves out, as mongod's quiet mode does for connection chatter. */

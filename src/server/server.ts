@@ -174,6 +174,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       allowDiskUseByDefault: options.allowDiskUseByDefault,
       now: options.now,
       tempDir: await spillFolder(options.dbpath),
+      log: onEvent,
     });
   } catch (err) {
     await storage.close().catch(() => undefined);

@@ -1,8 +1,8 @@
-import { Long, type Document } from '../../bson/index.js';
+import { Long, serialize, type Document } from '../../bson/index.js';
 import { StorageError, type StorageReader } from '../../storage/types.js';
 import type { OplogEntry } from '../../oplog/entry.js';
 import type { Engine, PendingEntry, WriteContext } from '../engine.js';
-import { getCollectionInfo } from '../catalog.js';
+import { getCollectionInfo, publicSpec, type CollectionInfo } from '../catalog.js';
 import { BufferedWriter, SnapshotReader, writeConflict, WriteBuffer } from './snapshot_view.js';
 import type { VersionStore } from './version_store.js';
 
@@ -23,6 +23,11 @@ export class Transaction {
   readonly engine: Engine;
   /** When the transaction began (ms since the epoch), for its lifetime limit. */
   readonly startedAt = Date.now();
+  /**
+   * The indexes of each collection as its first statement here saw them (by uuid): a statement computes the index
+   * entries of what it writes then, so the commit must find the same indexes (see `commit`).
+   */
+  private readonly indexesSeen = new Map<string, { db: string; name: string; indexes: string }>();
 
   constructor(
     private readonly base: Engine,
@@ -52,7 +57,11 @@ export class Transaction {
         // Stamped at commit; callers only need the shape.
         return { ...pending, ts: 0n, wall: new Date(0) } as OplogEntry;
       },
-      collection: (db, name) => getCollectionInfo(writer, db, name),
+      collection: async (db, name) => {
+        const info = await getCollectionInfo(writer, db, name);
+        if (info && !this.indexesSeen.has(info.uuid)) this.indexesSeen.set(info.uuid, { db, name, indexes: indexListOf(info) });
+        return info;
+      },
       cachedCollection: () => undefined,
     };
   }
@@ -75,6 +84,14 @@ export class Transaction {
       await this.base.write(async (ctx) => {
         for (const [uuid, byKey] of this.buffer.docs) {
           for (const hex of byKey.keys()) if (this.versions.conflicts(uuid, hex, this.snapshot)) throw writeConflict();
+        }
+        // An index added (or dropped) since a statement wrote: its buffered index entries miss it (an index build
+        // started meanwhile would lack these documents). mongod's index builds wait for such transactions; here
+        // the transaction conflicts instead, and the driver retries it.
+        for (const [uuid, seen] of this.indexesSeen) {
+          if (!this.buffer.docs.has(uuid) || this.buffer.collections.has(uuid)) continue;
+          const now = await getCollectionInfo(ctx.writer, seen.db, seen.name);
+          if (!now || now.uuid !== uuid || indexListOf(now) !== seen.indexes) throw writeConflict();
         }
         try {
           for (const op of this.buffer.ops) await op(ctx.writer);
@@ -101,6 +118,11 @@ export class Transaction {
     this.buffer.clear();
     this.entries.length = 0;
   }
+}
+
+/** The collection's indexes, ready or building alike (a write maintains both), as one comparable string. */
+function indexListOf(info: CollectionInfo): string {
+  return info.indexes.map((spec) => Buffer.from(serialize(publicSpec(spec))).toString('hex')).join(',');
 }
 
 /**
