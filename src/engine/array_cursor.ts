@@ -1,4 +1,8 @@
-import { calculateObjectSize, MAX_BSON_OBJECT_SIZE } from '../bson/index.js';
+import { bsonSizeExceeds, calculateObjectSize, MAX_BSON_OBJECT_SIZE } from '../bson/index.js';
+import { mongoError } from '../errors/index.js';
+
+/** The largest document a reply may carry: 16 MiB plus mongod's internal slack (BSONObjMaxInternalSize). */
+const MAX_REPLY_DOCUMENT_BYTES = MAX_BSON_OBJECT_SIZE + 16 * 1024;
 import type { Document } from '../bson/types.js';
 import type { CursorBatch, ServerCursor } from './cursor_registry.js';
 
@@ -16,7 +20,12 @@ export class BatchBudget {
   /** Whether `doc` fits; when it does, it is counted. */
   take(doc: Document): boolean {
     if (this.batchSize > 0 && this.count >= this.batchSize) return false;
-    const size = calculateObjectSize(doc) + 2 + digits(this.count);
+    // Checked with a bounded walk first: a document built by expressions can hold one value by reference so many
+    // times that measuring it exactly would take as long as encoding terabytes.
+    if (bsonSizeExceeds(doc, MAX_REPLY_DOCUMENT_BYTES)) throw tooLarge(doc);
+    const docSize = calculateObjectSize(doc);
+    if (docSize > MAX_REPLY_DOCUMENT_BYTES) throw tooLarge(doc, docSize);
+    const size = docSize + 2 + digits(this.count);
     if (this.count > 0 && this.bytes + size > MAX_BSON_OBJECT_SIZE) return false;
     this.bytes += size;
     this.count++;
@@ -27,6 +36,13 @@ export class BatchBudget {
   get full(): boolean {
     return this.batchSize > 0 && this.count >= this.batchSize;
   }
+}
+
+/** mongod's error for a result document past the reply limit, with its size when it can be measured cheaply. */
+function tooLarge(doc: Document, known?: number): Error {
+  const size = known ?? (bsonSizeExceeds(doc, 8 * MAX_REPLY_DOCUMENT_BYTES) ? undefined : calculateObjectSize(doc));
+  const shown = size === undefined ? `more than ${8 * MAX_REPLY_DOCUMENT_BYTES}` : `${size} (0x${size.toString(16).toUpperCase()})`;
+  return mongoError('BSONObjectTooLarge', `BSONObj size: ${shown} is invalid. Size must be between 0 and ${MAX_REPLY_DOCUMENT_BYTES}(16MB)`);
 }
 
 function digits(n: number): number {

@@ -2,7 +2,7 @@ import { compareValues, type Collation } from '../bson/index.js';
 import { type Document } from '../bson/types.js';
 import { compileSort, compileSortKeys } from '../query/sort.js';
 import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
-import { ValueGroups } from '../query/pipeline/group_key.js';
+import { ValueGroups } from '../query/expressions/index.js';
 import { candidateChunks, type ReadFn } from './document_source.js';
 import { internalControl } from './stream_control.js';
 import { compileProjection } from '../query/projection/index.js';

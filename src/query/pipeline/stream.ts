@@ -82,20 +82,32 @@ async function* documentStages(input: Chunks, stages: readonly DocumentStage[], 
   const n = stages.length;
   let out: Document[] = [];
   for await (const chunk of input) {
-    // levels[k] holds documents waiting for stage k; level n holds finished ones.
-    const levels: Document[][] = [chunk];
+    // levels[k] holds documents waiting for stage k (an array, or an iterator for a lazy expansion); level n holds
+    // finished ones.
+    const levels: (Document[] | Iterator<Document>)[] = [chunk];
     const positions: number[] = [0];
     while (levels.length > 0) {
       const top = levels.length - 1;
       const level = levels[top]!;
-      const i = positions[top]!;
-      if (i >= level.length) {
-        levels.pop();
-        positions.pop();
-        continue;
+      let doc: Document;
+      if (Array.isArray(level)) {
+        const i = positions[top]!;
+        if (i >= level.length) {
+          levels.pop();
+          positions.pop();
+          continue;
+        }
+        positions[top] = i + 1;
+        doc = level[i]!;
+      } else {
+        const next = level.next();
+        if (next.done) {
+          levels.pop();
+          positions.pop();
+          continue;
+        }
+        doc = next.value;
       }
-      positions[top] = i + 1;
-      const doc = level[i]!;
       if (top === n) {
         out.push(doc);
         if (out.length >= CHUNK_DOCS) {
@@ -106,7 +118,10 @@ async function* documentStages(input: Chunks, stages: readonly DocumentStage[], 
         continue;
       }
       const produced = stages[top]!.apply(doc, runtime);
-      if (produced.length > 0) {
+      if (!Array.isArray(produced)) {
+        levels.push(produced[Symbol.iterator]());
+        positions.push(0);
+      } else if (produced.length > 0) {
         levels.push(produced);
         positions.push(0);
       }

@@ -35,7 +35,8 @@ export interface Runtime {
 export interface DocumentStage {
   readonly kind: 'document';
   readonly name: string;
-  apply(doc: Document, runtime: Runtime): Document[];
+  /** Its outputs for one input: an array, or (for an expansion that may be huge, `$unwind`) an iterable read lazily. */
+  apply(doc: Document, runtime: Runtime): Document[] | Iterable<Document>;
 }
 
 /** A stage that needs the whole input ($sort, $group, $limit...). */

@@ -55,17 +55,26 @@ function parseSpec(spec: unknown): UnwindSpec {
   return { path: validateFieldPath(path.slice(1)), index: index === undefined ? null : validateFieldPath(index), preserve };
 }
 
+/** Arrays longer than this are unwound lazily. */
+const LAZY_UNWIND_ELEMENTS = 1024;
+
+function* expand(values: readonly unknown[], make: (el: unknown, i: number) => Document): Generator<Document> {
+  for (let i = 0; i < values.length; i++) yield make(values[i], i);
+}
+
 export const parseUnwind: StageParser = (raw) => {
   const spec = parseSpec(raw);
   return {
     kind: 'document',
     name: '$unwind',
-    apply(doc: Document): Document[] {
+    apply(doc: Document): Document[] | Iterable<Document> {
       const value = getNested(doc, spec.path);
       const withIndex = (d: Document, i: number | null): Document =>
         spec.index ? setNested(d, spec.index, i === null ? null : Long.fromNumber(i)) : d;
       if (Array.isArray(value)) {
         if (value.length === 0) return spec.preserve ? [withIndex(removeNested(doc, spec.path), null)] : [];
+        // A large array is expanded as it is read, so unwinding it never holds all its documents at once.
+        if (value.length > LAZY_UNWIND_ELEMENTS) return expand(value, (el, i) => withIndex(setNested(doc, spec.path, el), i));
         return value.map((el, i) => withIndex(setNested(doc, spec.path, el), i));
       }
       if (value === undefined || value === null) return spec.preserve ? [withIndex(doc, null)] : [];

@@ -155,6 +155,9 @@ describe('hostile requests against a large collection', () => {
       { $limit: 3 },
     ]).toArray();
     assert.deepEqual(first, [{ a: 0, b: 0 }, { a: 0, b: 1 }, { a: 0, b: 2 }]);
+    // One array of two million elements is unwound as it is read, never held as two million documents.
+    const [big] = await coll.aggregate([{ $project: { a: { $range: [0, 2_000_000] } } }, { $unwind: '$a' }, { $count: 'n' }]).toArray();
+    assert.deepEqual(big, { n: 2_000_000 });
   });
 
   test('an $in of 100,000 values on _id is answered by point lookups', async () => {
