@@ -91,7 +91,7 @@ const ACCUMULATOR_BYTES = 64;
 /**
  * A group over a stream: holds only the groups, yields between input chunks, and fails with 292 when the groups
  * pass the blocking-stage memory limit without `allowDiskUse`. (With it, the groups stay in memory: eddydb does not
- * spill $group yet, and the process memory budget bounds it.)
+ * spill $group yet; the heap budget, checked at every yield, bounds it.)
  */
 export async function* groupChunks(group: CompiledGroup, input: Chunks, runtime: Runtime, ctx: StageContext, control: StreamControl): Chunks {
   const groups = new ValueGroups<Accumulator[]>(ctx.collation);
@@ -104,9 +104,8 @@ export async function* groupChunks(group: CompiledGroup, input: Chunks, runtime:
         bytes += documentBytes({ _id: entries[entries.length - 1]!.key }) + ACCUMULATOR_BYTES * group.fields.length;
       }
     }
-    if (bytes > limit) {
-      if (!control.spiller) throw memoryLimitError(control, "Exceeded memory limit for $group, but didn't allow external sort. Pass allowDiskUse:true to opt in.");
-      control.checkMemory?.();
+    if (bytes > limit && !control.spiller) {
+      throw memoryLimitError(control, "Exceeded memory limit for $group, but didn't allow external sort. Pass allowDiskUse:true to opt in.");
     }
     await control.yieldIfDue();
   }

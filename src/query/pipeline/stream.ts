@@ -41,11 +41,6 @@ export interface StreamControl {
   memoryLimitBytes?: number;
   /** mongod's prefix for a blocking stage's error: "Executor error during find command" or aggregation's. */
   errorContext: string;
-  /**
-   * Throws when the process is short of memory. Blocking stages that may keep growing in memory (a `$group` allowed
-   * to use disk, which eddydb does not spill) call it as they grow, so they fail cleanly instead of the heap.
-   */
-  checkMemory?: () => void;
 }
 
 /** Approximate memory a document holds while a blocking stage keeps it: its BSON size. */
