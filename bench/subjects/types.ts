@@ -29,7 +29,7 @@ export interface CollectionLike {
   updateOne(filter: Doc, update: Doc, options?: { session?: SessionLike }): Promise<unknown>;
   watch(pipeline?: Doc[], options?: Doc): ChangeStreamLike;
   drop(): Promise<unknown>;
-  find(filter: Doc, options?: { limit?: number; sort?: Doc; allowDiskUse?: boolean }): FindCursorLike;
+  find(filter: Doc, options?: { limit?: number; skip?: number; sort?: Doc; allowDiskUse?: boolean }): FindCursorLike;
 }
 
 /** The part of a driver-shaped find cursor the scenarios use. */
