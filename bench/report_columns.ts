@@ -93,6 +93,15 @@ export const COLUMNS: Record<string, Column[]> = {
     clientServerRss,
     load,
   ],
+  queries: [
+    col('find().limit(1)', (r) => `${ms(m(r, 'limitOneMs'))} ms`),
+    col('first batch of find({})', (r) => `${ms(m(r, 'firstBatchMs'))} ms`),
+    col('find({}).toArray() docs/s', (r) => int(m(r, 'toArrayDocsPerSec'))),
+    col('sort of all (server side)', (r) => `${ms(m(r, 'sortAllMs'))} ms`),
+    col('point reads during the sort p50 / p99', (r) => `${ms(m(r, 'pointReadDuringSortP50Ms'))} / ${ms(m(r, 'pointReadDuringSortP99Ms'))} ms`),
+    clientServerRss,
+    load,
+  ],
   large_documents: [
     col('inserts/s next to 8 × 8 MiB', (r) => int(m(r, 'insertsPerSec'))),
     col('inserts/s alone', (r) => int(m(r, 'insertsPerSecAlone'))),

@@ -74,3 +74,9 @@ DESCRIPTIONS.large_documents = (w) =>
   `collection holding ${int(w('eddydb-file', 'largeDocs') as number)} documents of ` +
   `${int((w('eddydb-file', 'largeBytes') as number) / 1024 / 1024)} MiB (string \`_id\`s, so next to every insert in ` +
   'key order); `drop` of that collection; then the same inserts into a collection with nothing large. No watcher.';
+
+DESCRIPTIONS.queries = (w) =>
+  `A collection of ${int(w('eddydb-file', 'documents') as number)} small documents, no secondary index: ` +
+  '`find({r: {$gte: 0}}).limit(1)`, the first batch of `find({})`, and `find({}).toArray()`. Then a sort of the whole ' +
+  'collection that returns one document (`skip` all but the last, so the time is the server\'s), while another ' +
+  'connection reads one document by `_id` in a loop; its latencies are the point-read columns.';

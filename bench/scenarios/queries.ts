@@ -67,8 +67,8 @@ export const queries: Scenario = {
           firstBatchMs: Math.round(firstBatch.ms * 10) / 10,
           toArrayDocsPerSec: Math.round(docs / (all.ms / 1000)),
           sortAllMs: Math.round(sorted.ms),
-          pointReadP50MsDuringSort: during.p50Ms,
-          pointReadP99MsDuringSort: during.p99Ms,
+          pointReadDuringSortP50Ms: during.p50Ms,
+          pointReadDuringSortP99Ms: during.p99Ms,
         },
         serverPeakRssKiB: mongo.serverPeakRssKiB(),
       };
