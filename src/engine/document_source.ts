@@ -53,17 +53,20 @@ export function pointKeys(ids: readonly unknown[]): Uint8Array[] {
   return keys;
 }
 
+/** The documents stored under `keys` (in that order; absent ones skipped). */
+export async function readPoints(reader: StorageReader, info: CollectionInfo, keys: readonly Uint8Array[]): Promise<Document[]> {
+  const out: Document[] = [];
+  for (const key of keys) {
+    const bytes = await reader.getDocument(info.uuid, key);
+    if (bytes) out.push(decodeStoredDocument(bytes));
+  }
+  return out;
+}
+
 async function* pointChunks(read: ReadFn, info: CollectionInfo, keys: Uint8Array[], control: StreamControl, metrics?: ScanMetrics): Chunks {
   for (let i = 0; i < keys.length; i += LOOKUPS_PER_READ) {
     const slice = keys.slice(i, i + LOOKUPS_PER_READ);
-    const docs = await read(async (reader) => {
-      const out: Document[] = [];
-      for (const key of slice) {
-        const bytes = await reader.getDocument(info.uuid, key);
-        if (bytes) out.push(decodeStoredDocument(bytes));
-      }
-      return out;
-    });
+    const docs = await read((reader) => readPoints(reader, info, slice));
     if (metrics) metrics.scannedObjects += docs.length;
     yield docs;
     await control.yieldIfDue();

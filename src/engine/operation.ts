@@ -35,7 +35,8 @@ export class Operation {
   private lastYield = this.startedTick;
   private deadline = Infinity;
   private killedWith: MongoServerError | null = null;
-  private readonly abort = new AbortController();
+  /** Made on first use: most commands never wait on anything a kill must wake. */
+  private abortController: AbortController | undefined;
   /** How many times it let other work run (`numYields` in `$currentOp`). */
   numYields = 0;
   /**
@@ -54,8 +55,16 @@ export class Operation {
   }
 
   /** Aborted when the operation is killed: waits (a parked change stream, a lock) listen to it. */
+  private abort(): AbortController {
+    if (!this.abortController) {
+      this.abortController = new AbortController();
+      if (this.killedWith) this.abortController.abort(this.killedWith);
+    }
+    return this.abortController;
+  }
+
   get signal(): AbortSignal {
-    return this.abort.signal;
+    return this.abort().signal;
   }
 
   get elapsedMicros(): number {
@@ -80,7 +89,7 @@ export class Operation {
   kill(error: MongoServerError = mongoError('Interrupted', 'operation was interrupted')): void {
     if (this.killedWith) return;
     this.killedWith = error;
-    this.abort.abort(error);
+    this.abortController?.abort(error);
     this.interruptWait?.();
   }
 
@@ -106,11 +115,11 @@ export class Operation {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);
-          this.abort.signal.removeEventListener('abort', done);
+          this.abort().signal.removeEventListener('abort', done);
           resolve();
         };
         const timer = setTimeout(done, wait);
-        this.abort.signal.addEventListener('abort', done);
+        this.abort().signal.addEventListener('abort', done);
       });
     }
     // A timer may fire a fraction of a millisecond before the deadline by the monotonic clock.

@@ -3,7 +3,7 @@ import { type Document } from '../bson/types.js';
 import { compileSort, compileSortKeys } from '../query/sort.js';
 import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
 import { ValueGroups } from '../query/expressions/index.js';
-import { candidateChunks, type ReadFn } from './document_source.js';
+import { candidateChunks, pinnedIds, pointKeys, readPoints, type ReadFn } from './document_source.js';
 import { internalControl } from './stream_control.js';
 import { compileProjection } from '../query/projection/index.js';
 import { compilePipeline } from '../query/pipeline/index.js';
@@ -71,6 +71,22 @@ export async function findStream(engine: Engine, db: string, coll: string, o: Fi
 
 /** find: the whole result, sorted, skipped, limited and projected (for internal reads of a few documents). */
 export async function findDocuments(engine: Engine, db: string, coll: string, o: FindDocumentsOptions): Promise<Document[]> {
+  // A lookup by `_id` (a change stream's updateLookup, once per event) is one storage read, without a stream.
+  const ids = o.sort || o.skip ? null : pinnedIds(o.filter ?? {});
+  if (ids) {
+    const collation = o.collation ?? null;
+    const match = compileCommandFilter(o.filter ?? {}, collation, o.variables);
+    const found = await engine.read(async (reader) => {
+      const info = await getCollectionInfo(reader, db, coll);
+      if (!info || isView(info)) return info ? null : [];
+      const docs = (await readPoints(reader, info, pointKeys(ids))).filter((doc) => match.matches(doc));
+      return o.limit ? docs.slice(0, o.limit) : docs;
+    });
+    if (found) {
+      const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter: o.filter ?? {}, collation }) : null;
+      return projection ? found.map((doc) => projection.apply(doc)) : found;
+    }
+  }
   return collectChunks(await findStream(engine, db, coll, o, internalControl()));
 }
 
