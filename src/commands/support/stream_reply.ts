@@ -20,13 +20,17 @@ export async function firstBatchReply(
   batchSize: number,
   singleBatch = false,
 ): Promise<Document> {
+  // batchSize 0 opens the cursor and returns nothing yet, as mongod (which has not run the plan at that point).
+  const opensOnly = batchSize === 0 && !singleBatch;
   if (ctx.engine !== ctx.server.engine) {
     const cursor = new ArrayCursor(ns, await collectChunks(chunks), originatingCommand, ctx.lsid);
+    if (opensOnly) return cursorReply(ns, ctx.engine.cursors.register(cursor), [], 'firstBatch');
     const first = cursor.first(batchSize);
     if (first.exhausted || singleBatch) return cursorReply(ns, 0n, first.docs, 'firstBatch');
     return cursorReply(ns, ctx.engine.cursors.register(cursor), first.docs, 'firstBatch');
   }
   const cursor = new StreamCursor(ns, chunks, slot, originatingCommand, ctx.lsid);
+  if (opensOnly) return cursorReply(ns, ctx.engine.cursors.register(cursor), [], 'firstBatch');
   const first = await cursor.batch(batchSize, ctx.op);
   if (first.exhausted || singleBatch) {
     if (!first.exhausted) await cursor.close();

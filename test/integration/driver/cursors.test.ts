@@ -27,6 +27,22 @@ describe('server cursors through the official driver', () => {
     await server?.close();
   });
 
+  test('batchSize 0 opens the cursor with an empty first batch; getMore returns the documents', async () => {
+    const db = client.db('cur');
+    for (const command of [
+      { find: 'seven', filter: {}, sort: { _id: 1 }, batchSize: 0 },
+      { aggregate: 'seven', pipeline: [{ $sort: { _id: 1 } }], cursor: { batchSize: 0 } },
+    ]) {
+      const first = await db.command(command);
+      assert.deepEqual(first.cursor.firstBatch, []);
+      const id = asLong(first.cursor.id);
+      assert.equal(id.isZero(), false);
+      const next = await db.command({ getMore: id, collection: 'seven' });
+      assert.deepEqual(next.cursor.nextBatch.map((d: Document) => d._id), [1, 2, 3, 4, 5, 6, 7]);
+      assert.equal(asLong(next.cursor.id).isZero(), true);
+    }
+  });
+
   test('find with batchSize pages through getMore until the cursor id is 0', async () => {
     log.clear();
     const docs = await client.db('cur').collection<Doc>('seven').find({}, { batchSize: 2 }).sort({ _id: 1 }).toArray();
