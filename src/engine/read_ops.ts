@@ -1,6 +1,6 @@
 import { compareValues, type Collation } from '../bson/index.js';
 import { type Document } from '../bson/types.js';
-import { compileSort, compileSortKeys } from '../query/sort.js';
+import { compileSortKeys, sortByKeys } from '../query/sort.js';
 import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
 import { ValueGroups } from '../query/expressions/index.js';
 import { candidateChunks, pinnedIds, pointKeys, readPoints, type ReadFn } from './document_source.js';
@@ -55,10 +55,7 @@ export async function findStream(engine: Engine, db: string, coll: string, o: Fi
   const stages: CompiledStage[] = [];
   const match = filterStage(filter, collation, o.variables);
   if (match) stages.push(match);
-  if (o.sort && sortKeys) {
-    const sort = compileSort(o.sort, collation);
-    stages.push({ kind: 'batch', name: '$sort', sortKeys, run: (docs) => [...docs].sort(sort) });
-  }
+  if (sortKeys) stages.push({ kind: 'batch', name: '$sort', sortKeys, run: (docs) => sortByKeys(docs, sortKeys, (d) => d) });
   const skip = o.skip ?? 0;
   if (skip > 0) stages.push({ kind: 'batch', name: '$skip', skipCount: skip, run: (docs) => docs.slice(skip) });
   const limit = o.limit ?? 0;

@@ -3,7 +3,7 @@ import { isDocument, type Document } from '../bson/types.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import { compileUpdate, type UpdateLogEntry } from '../query/update/index.js';
-import { compileSort } from '../query/sort.js';
+import { compileSortKeys, sortByKeys } from '../query/sort.js';
 import { computeOplogDiff, computeUpdateDescription } from '../oplog/update_description.js';
 import type { Engine, WriteContext } from './engine.js';
 import { imagesEnabled, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
@@ -257,8 +257,7 @@ async function* writeCandidates(ctx: WriteContext, info: CollectionInfo, q: Docu
     yield* candidateChunksFor(ctx.writer, info, q);
     return;
   }
-  const cmp = compileSort(sort, collation);
-  yield [...(await candidateDocuments(ctx.writer, info, q))].sort((a, b) => cmp(a.doc, b.doc));
+  yield sortByKeys(await candidateDocuments(ctx.writer, info, q), compileSortKeys(sort, collation), (c) => c.doc);
 }
 
 /** Runs one update statement inside the caller's write transaction (update, findAndModify, $merge). */

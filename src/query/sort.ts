@@ -121,6 +121,13 @@ export interface SortKeys {
   compareKeys(a: unknown[], b: unknown[]): number;
 }
 
+/** `items` sorted (stably) by the sort key of each one's document, each key computed once. */
+export function sortByKeys<T>(items: readonly T[], sortKeys: SortKeys, docOf: (item: T) => Document): T[] {
+  const keyed = items.map((item) => ({ item, keys: sortKeys.keysOf(docOf(item)) }));
+  keyed.sort((a, b) => sortKeys.compareKeys(a.keys, b.keys));
+  return keyed.map((k) => k.item);
+}
+
 /** {@link compileSort} for callers that keep each document's key beside it (a blocking sort of many documents). */
 export function compileSortKeys(spec: Document, collation?: Collation | null): SortKeys {
   const fields = parseSortSpec(spec);

@@ -1,6 +1,6 @@
 import { isDocument, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
-import { compileSort, compileSortKeys } from '../sort.js';
+import { compileSortKeys, sortByKeys } from '../sort.js';
 import type { StageParser } from './types.js';
 
 /**
@@ -10,13 +10,12 @@ import type { StageParser } from './types.js';
 export const parseSort: StageParser = (spec, ctx) => {
   if (!isDocument(spec)) throw new MongoServerError(15973, 'the $sort key specification must be an object');
   if (Object.keys(spec).length === 0) throw new MongoServerError(15976, '$sort stage must have at least one sort key');
-  const compare = compileSort(spec, ctx.collation ?? undefined);
   const sortKeys = compileSortKeys(spec, ctx.collation ?? undefined);
   return {
     kind: 'batch',
     name: '$sort',
     sortKeys,
     // Array.prototype.sort is stable, so equal keys keep their input order.
-    run: (docs: Document[]) => [...docs].sort(compare),
+    run: (docs: Document[]) => sortByKeys(docs, sortKeys, (d) => d),
   };
 };
