@@ -8,7 +8,7 @@ import { resolveLetVariables } from '../engine/let_variables.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { openChangeStream } from '../changestream/open_change_stream.js';
 import type { CommandContext, CommandDefinition } from './support/context.js';
-import { collationArg, optionalBool } from './support/args.js';
+import { collationArg, hintArg, optionalBool } from './support/args.js';
 import { cursorCountArg } from './support/args.js';
 import { cursorReply } from './support/reply.js';
 import { collStatsStage } from './support/collStats_stage.js';
@@ -75,14 +75,14 @@ export const aggregate: CommandDefinition = {
         throw mongoError('InvalidOptions', `${stage} cannot be used with a 'linearizable' read concern level`);
       }
       const bypassDocumentValidation = optionalBool(cmd, 'aggregate', 'bypassDocumentValidation') ?? false;
-      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null) });
+      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, hint: hintArg(cmd), sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null) });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
     const slot = { op: ctx.op };
     const control = streamControl(engine, slot, { allowDiskUse: optionalBool(cmd, 'aggregate', 'allowDiskUse'), errorContext: AGGREGATE_ERROR_CONTEXT });
     const chunks = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
       ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)], control), control)
-      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null) }, control);
+      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), indexes: engine.indexReadsConsistent }, control);
     return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101);
   },
 };

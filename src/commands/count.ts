@@ -1,7 +1,7 @@
 import { FIND_ERROR_CONTEXT, streamControl } from '../engine/stream_control.js';
 import { countDocuments } from '../engine/read_ops.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, collectionArg, nonNegative, optionalDocument } from './support/args.js';
+import { collationArg, collectionArg, hintArg, nonNegative, optionalDocument } from './support/args.js';
 
 export const count: CommandDefinition = {
   name: 'count',
@@ -12,6 +12,7 @@ export const count: CommandDefinition = {
       skip: nonNegative(cmd, 'count', 'skip'),
       limit: Math.abs(Number(cmd.limit ?? 0)) || undefined,
       collation: collationArg(cmd, 'count'),
+      hint: hintArg(cmd),
     }, streamControl(ctx.engine, { op: ctx.op }, { errorContext: FIND_ERROR_CONTEXT }));
     return { n };
   },

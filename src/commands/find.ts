@@ -1,10 +1,27 @@
-import { findStream } from '../engine/read_ops.js';
+import { findStream, type FindDocumentsOptions } from '../engine/read_ops.js';
+import type { Document } from '../bson/types.js';
 import { FIND_ERROR_CONTEXT, streamControl } from '../engine/stream_control.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { mongoError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, cursorCountArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
+import { collationArg, cursorCountArg, hintArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
 import { firstBatchReply } from './support/stream_reply.js';
+
+/** The query of a find command (also what `explain` of a find runs). */
+export function findOptions(cmd: Document, limit = cursorCountArg(cmd, 'find', 'limit')): FindDocumentsOptions {
+  return {
+    filter: optionalDocument(cmd, 'find', 'filter') ?? {},
+    sort: optionalDocument(cmd, 'find', 'sort'),
+    projection: optionalDocument(cmd, 'find', 'projection'),
+    skip: cursorCountArg(cmd, 'find', 'skip'),
+    limit,
+    collation: collationArg(cmd, 'find'),
+    hint: hintArg(cmd),
+    min: optionalDocument(cmd, 'find', 'min') ?? null,
+    max: optionalDocument(cmd, 'find', 'max') ?? null,
+    variables: resolveLetVariables(cmd.let, 'find'),
+  };
+}
 
 export const find: CommandDefinition = {
   name: 'find',
@@ -14,18 +31,9 @@ export const find: CommandDefinition = {
     const batchSize = cursorCountArg(cmd, 'find', 'batchSize');
     const singleBatch = optionalBool(cmd, 'find', 'singleBatch') ?? false;
     if (cmd.tailable === true) throw mongoError('BadValue', 'tailable cursor requested on non capped collection');
-    const variables = resolveLetVariables(cmd.let, 'find');
     const slot = { op: ctx.op };
     const control = streamControl(ctx.engine, slot, { allowDiskUse: optionalBool(cmd, 'find', 'allowDiskUse'), errorContext: FIND_ERROR_CONTEXT });
-    const chunks = await findStream(ctx.engine, ctx.db, coll, {
-      filter: optionalDocument(cmd, 'find', 'filter') ?? {},
-      sort: optionalDocument(cmd, 'find', 'sort'),
-      projection: optionalDocument(cmd, 'find', 'projection'),
-      skip: cursorCountArg(cmd, 'find', 'skip'),
-      limit: limitRaw,
-      collation: collationArg(cmd, 'find'),
-      variables,
-    }, control);
+    const chunks = await findStream(ctx.engine, ctx.db, coll, findOptions(cmd, limitRaw), control);
     return firstBatchReply(ctx, `${ctx.db}.${coll}`, chunks, slot, 'find', batchSize ?? 101, singleBatch);
   },
 };

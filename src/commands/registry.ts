@@ -48,6 +48,7 @@ import { listDatabases } from './listDatabases.js';
 import { listIndexes } from './listIndexes.js';
 import { logout } from './logout.js';
 import { ping } from './ping.js';
+import { explain } from './explain.js';
 import { refreshSessions } from './refreshSessions.js';
 import { renameCollection } from './renameCollection.js';
 import { replSetGetConfig } from './replSetGetConfig.js';
@@ -96,6 +97,7 @@ const COMMANDS: readonly Registration[] = [
   { command: dropIndexes, aliases: ['deleteIndexes'] },
   { command: dropSearchIndex },
   { command: endSessions },
+  { command: explain },
   { command: find },
   { command: findAndModify, aliases: ['findandmodify'] },
   { command: getCmdLineOpts },

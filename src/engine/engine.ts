@@ -1,6 +1,7 @@
 import type { ScanMetrics } from './document_source.js';
 import type { Timestamp } from '../bson/index.js';
 import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
+import { upgradeIndexEntries } from './index_entries_upgrade.js';
 import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
@@ -114,6 +115,11 @@ export class Engine {
   private readonly catalog = new CatalogCache();
   /** Documents read by query scans, for serverStatus. */
   readonly metrics: ScanMetrics = { scannedObjects: 0 };
+  /**
+   * True when index entries agree with the documents this engine reads. A transaction's or snapshot read's view sets
+   * it false: its documents are a snapshot, the index entries are the store's current ones.
+   */
+  readonly indexReadsConsistent: boolean = true;
   private readonly entryEncoder = new EntryEncoder();
   private closed = false;
   /** The Timestamp last made of committedTs: consecutive replies mostly carry the same one. */
@@ -148,6 +154,7 @@ export class Engine {
     // A build a crash interrupted left its indexes half-built: they go, so every index is complete or absent.
     const unfinished = (await storage.read((r) => hasUnfinishedIndexes(r))) ? await storage.write((w) => removeUnfinishedIndexes(w)) : [];
     for (const attr of unfinished) options.log?.({ msg: 'Dropping unfinished index', component: 'STORAGE', attr });
+    for (const attr of await upgradeIndexEntries(storage)) options.log?.({ msg: 'Rebuilt index entries for the query planner', component: 'INDEX', attr });
     const state = await storage.read(async (r) => {
       const saved = await r.getMeta(CLOCK_KEY);
       const bounds = await r.oplogBounds();

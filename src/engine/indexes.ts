@@ -1,45 +1,83 @@
 import { documentToString, encodeCompoundKey, toNumber } from '../bson/index.js';
 import { isDocument, type Document } from '../bson/types.js';
 import { mongoError, MongoServerError, ErrorCodes } from '../errors/index.js';
-import { StorageError, type StorageWriter } from '../storage/types.js';
+import { StorageError, type StorageReader, type StorageWriter } from '../storage/types.js';
+import { compileFilter, type CompiledFilter } from '../query/filter/index.js';
 import { ID_INDEX_NAME, type CollectionInfo, type IndexSpec } from './catalog.js';
 
+/** What the key generation met along a document's paths. */
+interface PathWalk {
+  /** An array was met: the index holds (or may hold) several keys for one document, so it is multikey. */
+  array: boolean;
+}
+
 /** Values at a dotted path, expanding arrays as a multikey index does; a missing field yields null. */
-function valuesAtPath(value: unknown, parts: string[], i: number, out: unknown[]): void {
+function valuesAtPath(value: unknown, parts: string[], i: number, out: unknown[], walk: PathWalk): void {
   if (i === parts.length) {
     if (Array.isArray(value)) {
+      walk.array = true;
       if (value.length === 0) out.push(undefined);
       else for (const v of value) out.push(v);
     } else out.push(value === undefined ? null : value);
     return;
   }
   if (Array.isArray(value)) {
+    walk.array = true;
     const part = parts[i]!;
     if (/^\d+$/.test(part) && Number(part) < value.length) {
-      valuesAtPath(value[Number(part)], parts, i + 1, out);
+      valuesAtPath(value[Number(part)], parts, i + 1, out, walk);
       return;
     }
     if (value.length === 0) {
       out.push(null);
       return;
     }
-    for (const element of value) valuesAtPath(element, parts, i, out);
+    for (const element of value) valuesAtPath(element, parts, i, out, walk);
     return;
   }
   if (isDocument(value)) {
-    valuesAtPath(value[parts[i]!], parts, i + 1, out);
+    valuesAtPath(value[parts[i]!], parts, i + 1, out, walk);
     return;
   }
   out.push(null);
 }
 
-/** The index keys of one document under `spec`, deduplicated (a multikey document may yield several). */
-export function indexKeysFor(spec: IndexSpec, doc: Document): { key: Uint8Array; values: unknown[] }[] {
+/** True when the document has a value (even null) at `path`, as a sparse index asks. */
+function hasPath(value: unknown, parts: string[], i: number): boolean {
+  if (i === parts.length) return value !== undefined;
+  if (Array.isArray(value)) return value.some((element) => hasPath(element, parts, i)) || (/^\d+$/.test(parts[i]!) && hasPath(value[Number(parts[i])], parts, i + 1));
+  return isDocument(value) && hasPath(value[parts[i]!], parts, i + 1);
+}
+
+const partialFilters = new WeakMap<IndexSpec, CompiledFilter>();
+
+/**
+ * True when the index holds entries for the document: a sparse index skips documents missing every indexed field,
+ * a partial index those its `partialFilterExpression` does not match.
+ */
+export function indexHolds(spec: IndexSpec, doc: Document): boolean {
+  if (spec.sparse === true && !Object.keys(spec.key).some((f) => hasPath(doc, f.split('.'), 0))) return false;
+  const partial = spec.partialFilterExpression;
+  if (isDocument(partial)) {
+    let compiled = partialFilters.get(spec);
+    if (!compiled) {
+      compiled = compileFilter(partial);
+      partialFilters.set(spec, compiled);
+    }
+    if (!compiled.matches(doc)) return false;
+  }
+  return true;
+}
+
+/** The index keys of a document and whether making them met an array. */
+function indexKeysWalk(spec: IndexSpec, doc: Document): { keys: { key: Uint8Array; values: unknown[] }[]; multikey: boolean } {
+  const walk: PathWalk = { array: false };
+  if (!indexHolds(spec, doc)) return { keys: [], multikey: false };
   const fields = Object.keys(spec.key);
   const directions = fields.map((f) => (toNumber(spec.key[f]) < 0 ? -1 : 1));
   const perField = fields.map((f) => {
     const out: unknown[] = [];
-    valuesAtPath(doc, f.split('.'), 0, out);
+    valuesAtPath(doc, f.split('.'), 0, out, walk);
     return out;
   });
   const arrayFields = perField.filter((vals) => vals.length > 1).length;
@@ -62,7 +100,35 @@ export function indexKeysFor(spec: IndexSpec, doc: Document): { key: Uint8Array;
       keys.push({ key, values });
     }
   }
-  return keys;
+  return { keys, multikey: walk.array };
+}
+
+/** The index keys of one document under `spec`, deduplicated (a multikey document may yield several, sparse or partial none). */
+export function indexKeysFor(spec: IndexSpec, doc: Document): { key: Uint8Array; values: unknown[] }[] {
+  return indexKeysWalk(spec, doc).keys;
+}
+
+/** The meta row that records that an index has met an array (mongod's multikey flag), by collection and index. */
+function multikeyMetaKey(collUuid: string, indexName: string): string {
+  return `multikey:${collUuid}:${indexName}`;
+}
+
+/**
+ * Records, once, that an index holds an array's elements: from then on the planner neither intersects two bounds
+ * on its fields nor lets it provide a sort, since one document may sit under several keys.
+ */
+async function noteMultikey(w: StorageWriter, info: CollectionInfo, spec: IndexSpec): Promise<void> {
+  const key = multikeyMetaKey(info.uuid, spec.name);
+  if ((await w.getMeta(key)) !== '1') await w.setMeta(key, '1');
+}
+
+/** The names of the collection's indexes that are multikey. */
+export async function multikeyIndexNames(r: StorageReader, info: CollectionInfo): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const spec of info.indexes) {
+    if (spec.name !== ID_INDEX_NAME && (await r.getMeta(multikeyMetaKey(info.uuid, spec.name))) === '1') names.add(spec.name);
+  }
+  return names;
 }
 
 /** The DuplicateKey error exactly as mongod words it. */
@@ -86,7 +152,9 @@ function secondaryIndexes(info: CollectionInfo): IndexSpec[] {
 export async function addIndexEntries(w: StorageWriter, info: CollectionInfo, recordKey: Uint8Array, doc: Document): Promise<void> {
   const added: { name: string; key: Uint8Array }[] = [];
   for (const spec of secondaryIndexes(info)) {
-    for (const { key, values } of indexKeysFor(spec, doc)) {
+    const { keys, multikey } = indexKeysWalk(spec, doc);
+    if (multikey) await noteMultikey(w, info, spec);
+    for (const { key, values } of keys) {
       try {
         await w.insertIndexEntry(info.uuid, spec.name, key, recordKey, spec.unique === true);
         added.push({ name: spec.name, key });
@@ -108,7 +176,9 @@ export async function removeIndexEntries(w: StorageWriter, info: CollectionInfo,
 /** Builds one new index over existing documents (createIndexes). */
 export async function buildIndex(w: StorageWriter, info: CollectionInfo, spec: IndexSpec, docs: { key: Uint8Array; doc: Document }[]): Promise<void> {
   for (const { key: recordKey, doc } of docs) {
-    for (const { key, values } of indexKeysFor(spec, doc)) {
+    const { keys, multikey } = indexKeysWalk(spec, doc);
+    if (multikey) await noteMultikey(w, info, spec);
+    for (const { key, values } of keys) {
       try {
         await w.insertIndexEntry(info.uuid, spec.name, key, recordKey, spec.unique === true);
       } catch (err) {

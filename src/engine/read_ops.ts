@@ -1,9 +1,12 @@
 import { compareValues, type Collation } from '../bson/index.js';
-import { type Document } from '../bson/types.js';
+import { isDocument, type Document } from '../bson/types.js';
+import { SnapshotReader } from './transactions/snapshot_view.js';
 import { compileSortKeys, sortByKeys } from '../query/sort.js';
 import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
 import { ValueGroups } from '../query/expressions/index.js';
-import { candidateChunks, pinnedIds, pointKeys, readPoints, type ReadFn } from './document_source.js';
+import { pinnedIds, pointKeys, readPoints, type ReadFn } from './document_source.js';
+import { plannedRead, type PlannedRead, type PlannedReadOptions } from './plan_executor.js';
+import { naturalSortDirection, type PlanRequest } from './planner.js';
 import { internalControl } from './stream_control.js';
 import { compileProjection } from '../query/projection/index.js';
 import { compilePipeline } from '../query/pipeline/index.js';
@@ -17,6 +20,10 @@ import type { LetVariables } from './let_variables.js';
 
 export interface FindDocumentsOptions {
   filter?: Document;
+  /** An index name or key pattern, or `{$natural: 1|-1}`. */
+  hint?: unknown;
+  min?: Document | null;
+  max?: Document | null;
   sort?: Document;
   projection?: Document;
   skip?: number;
@@ -33,11 +40,25 @@ function filterStage(filter: Document, collation: Collation | null, variables?: 
   return { kind: 'document', name: '$match', apply: (doc) => (compiled.matches(doc) ? [doc] : []) };
 }
 
-/** Matching documents of a collection (or a view, through its pipeline), as a stream, before sort/skip/limit. */
-async function matchingChunks(read: ReadFn, db: string, coll: string, filter: Document, collation: Collation | null, control: StreamControl, variables?: LetVariables): Promise<Chunks> {
-  const stage = filterStage(filter, collation, variables);
-  const source = await candidateChunks(read, db, coll, filter, collation, control);
-  return stage ? streamStages([stage], source, NO_RUNTIME, control) : source;
+/** Matching documents of a collection (or a view, through its pipeline), as a stream, read by the query's plan. */
+async function matchingChunks(engine: Engine, db: string, coll: string, request: PlanRequest, control: StreamControl, variables?: LetVariables): Promise<{ chunks: Chunks; planned: PlannedRead }> {
+  const stage = filterStage(request.filter, request.collation, variables);
+  const planned = await plannedRead((fn) => engine.read(fn), db, coll, request, control, planOptions(engine));
+  return { chunks: stage ? streamStages([stage], planned.chunks, NO_RUNTIME, control) : planned.chunks, planned };
+}
+
+function planOptions(engine: Engine): PlannedReadOptions {
+  return { indexes: engine.indexReadsConsistent, metrics: engine.metrics };
+}
+
+/** A find as it runs: its stream, the plan that reads it, and counters for explain. */
+export interface FindExecution {
+  chunks: Chunks;
+  planned: PlannedRead;
+  /** Documents the filter passed (FETCH's or COLLSCAN's nReturned). */
+  counts: { matched: number };
+  /** Whether a blocking SORT stage runs (the plan does not provide the order). */
+  blockingSort: boolean;
 }
 
 const NO_RUNTIME: Runtime = { vars: {}, clock: {} };
@@ -47,29 +68,46 @@ const NO_RUNTIME: Runtime = { vars: {}, clock: {} };
  * projection, pulled chunk by chunk by the cursor that returns it.
  */
 export async function findStream(engine: Engine, db: string, coll: string, o: FindDocumentsOptions, control: StreamControl): Promise<Chunks> {
+  return (await findExecution(engine, db, coll, o, control)).chunks;
+}
+
+/** {@link findStream}, with the plan and counters explain reports. */
+export async function findExecution(engine: Engine, db: string, coll: string, o: FindDocumentsOptions, control: StreamControl): Promise<FindExecution> {
   const collation = o.collation ?? null;
   const filter = o.filter ?? {};
   // The filter goes with the projection: a positional projection (`a.$`) re-matches it to find the element.
   const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter, collation }) : null;
-  const sortKeys = o.sort && Object.keys(o.sort).length > 0 ? compileSortKeys(o.sort, collation) : null;
+  const natural = naturalSortDirection(o.sort) !== null;
+  const sortKeys = o.sort && Object.keys(o.sort).length > 0 && !natural ? compileSortKeys(o.sort, collation) : null;
+  const planned = await plannedRead((fn) => engine.read(fn), db, coll, { filter, sort: o.sort ?? null, hint: o.hint, min: o.min ?? null, max: o.max ?? null, collation }, control, planOptions(engine));
+  const plan = planned.choice?.plan;
+  const sorted = plan?.kind === 'ixscan' && plan.providesSort;
+  const counts = { matched: 0 };
   const stages: CompiledStage[] = [];
-  const match = filterStage(filter, collation, o.variables);
-  if (match) stages.push(match);
-  if (sortKeys) stages.push({ kind: 'batch', name: '$sort', sortKeys, run: (docs) => sortByKeys(docs, sortKeys, (d) => d) });
+  const compiled = compileCommandFilter(filter, collation, o.variables);
+  const everything = compiled.isEmpty;
+  stages.push({
+    kind: 'document',
+    name: '$match',
+    apply: (doc) => {
+      if (!everything && !compiled.matches(doc)) return [];
+      counts.matched++;
+      return [doc];
+    },
+  });
+  if (sortKeys && !sorted) stages.push({ kind: 'batch', name: '$sort', sortKeys, run: (docs) => sortByKeys(docs, sortKeys, (d) => d) });
   const skip = o.skip ?? 0;
   if (skip > 0) stages.push({ kind: 'batch', name: '$skip', skipCount: skip, run: (docs) => docs.slice(skip) });
   const limit = o.limit ?? 0;
   if (limit > 0) stages.push({ kind: 'batch', name: '$limit', limitCount: limit, run: (docs) => docs.slice(0, limit) });
   if (projection) stages.push({ kind: 'document', name: '$project', apply: (doc) => [projection.apply(doc)] });
-  const read: ReadFn = (fn) => engine.read(fn);
-  const source = await candidateChunks(read, db, coll, filter, collation, control, engine.metrics);
-  return streamStages(stages, source, NO_RUNTIME, control);
+  return { chunks: streamStages(stages, planned.chunks, NO_RUNTIME, control), planned, counts, blockingSort: sortKeys !== null && !sorted };
 }
 
 /** find: the whole result, sorted, skipped, limited and projected (for internal reads of a few documents). */
 export async function findDocuments(engine: Engine, db: string, coll: string, o: FindDocumentsOptions): Promise<Document[]> {
   // A lookup by `_id` (a change stream's updateLookup, once per event) is one storage read, without a stream.
-  const ids = o.sort || o.skip ? null : pinnedIds(o.filter ?? {});
+  const ids = o.sort || o.skip || o.hint ? null : pinnedIds(o.filter ?? {});
   if (ids) {
     const collation = o.collation ?? null;
     const match = compileCommandFilter(o.filter ?? {}, collation, o.variables);
@@ -91,12 +129,13 @@ export async function countDocuments(
   engine: Engine,
   db: string,
   coll: string,
-  o: { filter?: Document; skip?: number; limit?: number; collation?: Collation | null },
+  o: { filter?: Document; skip?: number; limit?: number; collation?: Collation | null; hint?: unknown },
   control: StreamControl = internalControl(),
 ): Promise<number> {
   const filter = o.filter ?? {};
   let total: number | null = null;
-  if (Object.keys(filter).length === 0) {
+  // A hint (to a sparse index, say) counts what that index holds, as mongod; without one the store's count serves.
+  if (Object.keys(filter).length === 0 && (o.hint === undefined || o.hint === null)) {
     total = await engine.read(async (reader) => {
       const info = await getCollectionInfo(reader, db, coll);
       return info && !isView(info) ? reader.countDocuments(info.uuid) : null;
@@ -104,7 +143,8 @@ export async function countDocuments(
   }
   if (total === null) {
     total = 0;
-    for await (const chunk of await matchingChunks((fn) => engine.read(fn), db, coll, filter, o.collation ?? null, control)) total += chunk.length;
+    const { chunks } = await matchingChunks(engine, db, coll, { filter, collation: o.collation ?? null, hint: o.hint }, control);
+    for await (const chunk of chunks) total += chunk.length;
   }
   const afterSkip = Math.max(0, total - (o.skip ?? 0));
   return o.limit ? Math.min(afterSkip, o.limit) : afterSkip;
@@ -134,11 +174,12 @@ export async function distinctValues(
   filter: Document,
   collation: Collation | null,
   control: StreamControl = internalControl(),
+  hint?: unknown,
 ): Promise<unknown[]> {
   const values: unknown[] = [];
   const groups = new ValueGroups<true>(collation);
   const parts = key.split('.');
-  for await (const chunk of await matchingChunks((fn) => engine.read(fn), db, coll, filter, collation, control)) {
+  for await (const chunk of (await matchingChunks(engine, db, coll, { filter, collation, hint }, control)).chunks) {
     for (const doc of chunk) {
       const found: unknown[] = [];
       valuesForDistinct(doc, parts, found);
@@ -161,6 +202,29 @@ export interface AggregateOptions {
   sessions?: (spec: ListSessionsSpec) => Document[];
   /** What a leading `$currentOp` lists, given its specification (the server's operations, which the engine cannot see). */
   currentOp?: (spec: unknown) => Document[];
+  /** The command's `hint`. */
+  hint?: unknown;
+  /** Whether the planner may read indexes (see PlannedReadOptions); true when absent. */
+  indexes?: boolean;
+  /** Receives the plan of the collection read, for explain. */
+  onPlan?: (planned: PlannedRead) => void;
+}
+
+/**
+ * What a pipeline's leading stages ask of the collection read: the filter of a leading `$match` and the order of a
+ * `$sort` right after it (or first), which an index may provide.
+ */
+export function pipelineAccess(pipeline: Document[]): { filter: Document; sort: Document | null; sortAt: number } {
+  let i = 0;
+  let filter: Document = {};
+  const first = pipeline[0];
+  if (first && Object.keys(first)[0] === '$match' && isDocument(first.$match)) {
+    filter = first.$match;
+    i = 1;
+  }
+  const next = pipeline[i];
+  if (next && Object.keys(next)[0] === '$sort' && isDocument(next.$sort)) return { filter, sort: next.$sort, sortAt: i };
+  return { filter, sort: null, sortAt: -1 };
 }
 
 /** The one namespace `$listSessions` runs on: mongod's sessions collection. */
@@ -198,9 +262,18 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     source = chunksOf(options.currentOp ? options.currentOp(pipeline[0]!.$currentOp) : [], control);
   } else {
     // Compiled first: a bad stage fails the command before anything is read.
-    const compiled = compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) });
-    source = coll === null ? chunksOf([], control) : await candidateChunks(read, db, coll, {}, collation, control);
-    return compiled.stream(source, control);
+    const compileOptions = { collation, ...(options.variables ? { variables: options.variables } : {}) };
+    const compiled = compilePipeline(stages, compileOptions);
+    if (coll === null) return compiled.stream(chunksOf([], control), control);
+    const access = pipelineAccess(stages);
+    const planned = await plannedRead(read, db, coll, { filter: access.filter, sort: access.sort, hint: options.hint, collation }, control, { indexes: options.indexes ?? true });
+    options.onPlan?.(planned);
+    const plan = planned.choice?.plan;
+    // An index that yields the `$sort` order replaces the sort, so a `$limit` after it stops the scan.
+    if (plan?.kind === 'ixscan' && plan.providesSort && access.sortAt >= 0) {
+      return compilePipeline(stages.filter((_, i) => i !== access.sortAt), compileOptions).stream(planned.chunks, control);
+    }
+    return compiled.stream(planned.chunks, control);
   }
   return compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) }).stream(source, control);
 }
@@ -210,5 +283,6 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
  * `$merge` write what it returns). Errors as {@link aggregateStream}.
  */
 export async function runAggregation(reader: StorageReader, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
-  return collectChunks(await aggregateStream((fn) => fn(reader), db, coll, pipeline, collation, options, internalControl()));
+  const indexes = !(reader instanceof SnapshotReader);
+  return collectChunks(await aggregateStream((fn) => fn(reader), db, coll, pipeline, collation, { ...options, indexes }, internalControl()));
 }

@@ -1,58 +1,57 @@
-import type { Document } from '../bson/types.js';
+import type { Collation, Document } from '../bson/index.js';
+import { compileSortKeys, sortByKeys } from '../query/sort.js';
+import type { StreamControl } from '../query/pipeline/index.js';
 import type { StorageReader } from '../storage/types.js';
 import type { CollectionInfo } from './catalog.js';
-import { decodeStoredDocument } from './documents.js';
-import { pinnedIds, pointKeys } from './document_source.js';
+import { idStorageKey } from './documents.js';
 import { backgroundOperation } from './operation.js';
+import { planChunks, type PlanStats } from './plan_executor.js';
+import { choosePlan, naturalSortDirection, type PlanChoice } from './planner.js';
+import { AGGREGATE_ERROR_CONTEXT } from './stream_control.js';
+import { SnapshotReader } from './transactions/snapshot_view.js';
 
 export interface ScannedDocument {
   key: Uint8Array;
   doc: Document;
 }
 
-/**
- * The documents a filter could match, in `_id` order, read whole through one reader (a write's candidates): a point
- * lookup when the filter pins `_id` to a value (or an `$eq`/`$in` of values), else every document. The caller still
- * applies the full filter.
- */
-export async function candidateDocuments(reader: StorageReader, info: CollectionInfo, filter: Document): Promise<ScannedDocument[]> {
-  const ids = pinnedIds(filter);
-  if (ids) {
-    const out: ScannedDocument[] = [];
-    for (const key of pointKeys(ids)) {
-      const bytes = await reader.getDocument(info.uuid, key);
-      if (bytes) out.push({ key, doc: decodeStoredDocument(bytes) });
-    }
-    return out;
-  }
-  const rows = await reader.scanDocuments(info.uuid);
-  return rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
+/** What a write's statement asks of the read that finds its candidates. */
+export interface WriteAccess {
+  filter: Document;
+  sort?: Document | null;
+  collation: Collation | null;
+  hint?: unknown;
 }
 
-/** Documents per storage call when a write scans its candidates. */
-const WRITE_SCAN_CHUNK = 1024;
+/** A write's plan, chosen through the write's own reader (inside a transaction, without its indexes). */
+export async function planWrite(reader: StorageReader, info: CollectionInfo, access: WriteAccess): Promise<PlanChoice> {
+  // Inside a transaction the reader is a snapshot, and index entries are the store's current ones: scan instead.
+  const usable = reader instanceof SnapshotReader ? { ...info, indexes: [] } : info;
+  const hint = reader instanceof SnapshotReader ? undefined : access.hint;
+  return choosePlan(reader, usable, { filter: access.filter, sort: access.sort ?? null, hint, collation: access.collation });
+}
 
 /**
- * {@link candidateDocuments} in chunks, read as the caller asks for them: an `updateOne` or `deleteOne` stops at
- * its first match instead of decoding the whole collection, and a multi-document write holds one chunk at a time.
- * The scan moves past the last key it returned, so documents the caller rewrites on the way are not met again.
- * Between chunks it lets the event loop run (inside the write: other clients' pings and heartbeats are answered while
- * their storage work waits in the queue).
+ * The documents a write's filter could match, read by its plan through the write's own reader, in chunks read as the
+ * caller asks for them: an `updateOne` or `deleteOne` stops at its first match, a multi-document write holds one
+ * chunk at a time. An index scan never returns a document twice, even when the write moves it ahead of the scan
+ * (mongod's record id deduplication); an `_id` scan moves past the keys it returned, and `_id` never changes. With
+ * a sort the plan does not provide, every candidate is read, then sorted. Between chunks the event loop runs (inside
+ * the write: other clients' pings and heartbeats are answered while their storage work waits in the queue).
  */
-export async function* candidateChunksFor(reader: StorageReader, info: CollectionInfo, filter: Document): AsyncGenerator<ScannedDocument[]> {
-  if (pinnedIds(filter)) {
-    yield await candidateDocuments(reader, info, filter);
+export async function* candidateChunksFor(reader: StorageReader, info: CollectionInfo, access: WriteAccess, stats?: PlanStats): AsyncGenerator<ScannedDocument[]> {
+  const { plan } = await planWrite(reader, info, access);
+  const pacer = backgroundOperation('write scan');
+  const control: StreamControl = { yieldIfDue: () => pacer.yieldIfDue(), errorContext: AGGREGATE_ERROR_CONTEXT };
+  const counted = stats ?? { keysExamined: 0, docsExamined: 0 };
+  const chunks = planChunks((fn) => fn(reader), info, plan, control, counted, undefined, true);
+  const withKeys = (docs: Document[]) => docs.map((doc) => ({ key: idStorageKey(doc._id), doc }));
+  const sorted = plan.kind === 'ixscan' && plan.providesSort;
+  if (access.sort && Object.keys(access.sort).length > 0 && !sorted && naturalSortDirection(access.sort) === null) {
+    const all: ScannedDocument[] = [];
+    for await (const docs of chunks) all.push(...withKeys(docs));
+    yield sortByKeys(all, compileSortKeys(access.sort, access.collation), (c) => c.doc);
     return;
   }
-  let after: Uint8Array | undefined;
-  const pacer = backgroundOperation('write scan');
-  for (;;) {
-    if (after) await pacer.yieldIfDue();
-    const from = after;
-    const rows = await reader.scanDocuments(info.uuid, from ? { gt: from, limit: WRITE_SCAN_CHUNK } : { limit: WRITE_SCAN_CHUNK });
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.key;
-    yield rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
-    if (rows.length < WRITE_SCAN_CHUNK) return;
-  }
+  for await (const docs of chunks) yield withKeys(docs);
 }

@@ -3,14 +3,13 @@ import { isDocument, type Document } from '../bson/types.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import { compileUpdate, type UpdateLogEntry } from '../query/update/index.js';
-import { compileSortKeys, sortByKeys } from '../query/sort.js';
 import { computeOplogDiff, computeUpdateDescription } from '../oplog/update_description.js';
 import type { Engine, WriteContext } from './engine.js';
 import { imagesEnabled, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import { collectionForWrite } from './ddl.js';
 import { encodeStoredDocument, encodeInsertedDocument, idStorageKey, prepareForInsert, withIdFirst } from './documents.js';
 import { addIndexEntries, duplicateKeyError, removeIndexEntries } from './indexes.js';
-import { candidateChunksFor, candidateDocuments, type ScannedDocument } from './scan.js';
+import { candidateChunksFor, type ScannedDocument } from './scan.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 import { enforceValidator, type DocumentValidationOptions } from './validation.js';
@@ -210,6 +209,8 @@ export interface UpdateStatement {
   arrayFilters?: Document[];
   collation?: Collation | null;
   sort?: Document;
+  /** An index name or key pattern the statement's read must use. */
+  hint?: unknown;
   /** The command's evaluated `let` variables: `$expr` in `q` and `$$name` in a pipeline `u` read them. */
   variables?: LetVariables;
 }
@@ -251,13 +252,9 @@ function documentFromEqualities(equalities: Document): Document {
   return doc;
 }
 
-/** A write's candidates in chunks; with a sort, all of them at once, in that order. */
-async function* writeCandidates(ctx: WriteContext, info: CollectionInfo, q: Document, sort: Document | undefined, collation: Collation | null): AsyncGenerator<ScannedDocument[]> {
-  if (!sort) {
-    yield* candidateChunksFor(ctx.writer, info, q);
-    return;
-  }
-  yield sortByKeys(await candidateDocuments(ctx.writer, info, q), compileSortKeys(sort, collation), (c) => c.doc);
+/** A write's candidates in chunks, read by the statement's plan; with a sort the plan lacks, all at once, in order. */
+function writeCandidates(ctx: WriteContext, info: CollectionInfo, s: { q: Document; sort?: Document; collation?: Collation | null; hint?: unknown }): AsyncGenerator<ScannedDocument[]> {
+  return candidateChunksFor(ctx.writer, info, { filter: s.q, sort: s.sort ?? null, collation: s.collation ?? null, hint: s.hint });
 }
 
 /** Runs one update statement inside the caller's write transaction (update, findAndModify, $merge). */
@@ -268,7 +265,7 @@ export async function updateStatement(ctx: WriteContext, db: string, coll: strin
   let info: CollectionInfo | null = await ctx.collection(db, coll);
   const outcome: StatementOutcome = { matched: 0, modified: 0 };
   if (info) {
-    scan: for await (const candidates of writeCandidates(ctx, info, s.q, s.sort, s.collation ?? null)) for (const current of candidates) {
+    scan: for await (const candidates of writeCandidates(ctx, info, s)) for (const current of candidates) {
       const details: { elemMatchKey?: string } = {};
       if (!filter.matches(current.doc, details)) continue;
       outcome.matched++;
@@ -335,6 +332,8 @@ export interface DeleteStatement {
   limit: number;
   collation?: Collation | null;
   sort?: Document;
+  /** An index name or key pattern the statement's read must use. */
+  hint?: unknown;
   /** The command's evaluated `let` variables, for `$expr` in `q`. */
   variables?: LetVariables;
 }
@@ -345,7 +344,7 @@ async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: D
   if (!info) return [];
   const deleted: Document[] = [];
   const images = imagesEnabled(info);
-  scan: for await (const candidates of writeCandidates(ctx, info, s.q, s.sort, s.collation ?? null)) for (const current of candidates) {
+  scan: for await (const candidates of writeCandidates(ctx, info, s)) for (const current of candidates) {
     if (!filter.matches(current.doc)) continue;
     await removeIndexEntries(ctx.writer, info, current.key, current.doc);
     await ctx.writer.deleteDocument(info.uuid, current.key);

@@ -62,6 +62,15 @@ export interface KeyRange {
   limit?: number;
 }
 
+/** One index entry: its index key and the key of the record (document) it points to. */
+export interface IndexEntry {
+  key: Uint8Array;
+  recordKey: Uint8Array;
+}
+
+/** A position in an index, between entries: the entry `(key, recordKey)` itself is before it going forward. */
+export type IndexPosition = IndexEntry;
+
 /** Read operations; available inside both `read()` and `write()`. */
 export interface StorageReader {
   listCollections(db?: string): Promise<CollectionRecord[]>;
@@ -82,9 +91,11 @@ export interface StorageReader {
 
   /**
    * Entries stored under index `indexName` whose index key lies in `range`, in index-key order and, within one
-   * index key, in record-key order (both descending with `reverse`).
+   * index key, in record-key order (both descending with `reverse`). With `after`, only the entries past that
+   * position in the scan's direction: a long scan resumes where its previous chunk ended, even among many entries
+   * sharing one index key.
    */
-  scanIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<{ key: Uint8Array; recordKey: Uint8Array }[]>;
+  scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]>;
 
   /** Entries with `ts > afterTs`, oldest first, at most `limit` (0 means none). `afterTs` below 0 means all. */
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]>;

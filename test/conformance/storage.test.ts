@@ -378,9 +378,9 @@ for (const engine of engines) {
 
     describe('index entries', () => {
       const U = uuid(1);
-      const scan = (name: string, range?: Parameters<StorageReader['scanIndex']>[2]) =>
+      const scan = (name: string, range?: Parameters<StorageReader['scanIndex']>[2], after?: Parameters<StorageReader['scanIndex']>[3]) =>
         storage.read(async (r) =>
-          (await r.scanIndex(U, name, range)).map(
+          (await r.scanIndex(U, name, range, after)).map(
             (e) => `${Buffer.from(e.key).toString('hex')}:${Buffer.from(e.recordKey).toString('hex')}`,
           ),
         );
@@ -415,6 +415,18 @@ for (const engine of engines) {
         assert.deepEqual(await scan('a_1', { gte: b(2), limit: 2 }), ['02:01', '02:02']);
         assert.deepEqual(await scan('a_1', { reverse: true, limit: 1 }), ['04:01']);
         assert.deepEqual(await scan('a_1', { gt: b(4) }), []);
+      });
+
+      test('scanIndex resumes after a (key, record key) position, within one key and across keys, both ways', async () => {
+        await storage.write(async (w) => {
+          for (const [k, r] of [[1, 1], [2, 1], [2, 2], [2, 3], [3, 1]] as const) await w.insertIndexEntry(U, 'a_1', b(k), b(r), false);
+        });
+        assert.deepEqual(await scan('a_1', { limit: 2 }, { key: b(2), recordKey: b(1) }), ['02:02', '02:03']);
+        assert.deepEqual(await scan('a_1', { gte: b(2), lte: b(2) }, { key: b(2), recordKey: b(2) }), ['02:03']);
+        assert.deepEqual(await scan('a_1', undefined, { key: b(2), recordKey: b(3) }), ['03:01']);
+        assert.deepEqual(await scan('a_1', { reverse: true }, { key: b(2), recordKey: b(2) }), ['02:01', '01:01']);
+        assert.deepEqual(await scan('a_1', { reverse: true, gte: b(2), limit: 5 }, { key: b(3), recordKey: b(1) }), ['02:03', '02:02', '02:01']);
+        assert.deepEqual(await scan('a_1', undefined, { key: b(9), recordKey: b(0) }), []);
       });
 
       test('unique: another record with the key is DuplicateKey naming the index; the same record is fine', async () => {

@@ -95,3 +95,12 @@ export function scaleArg(cmd: Document, message: string): number {
   if (!(scale >= 1)) throw mongoError('BadValue', message);
   return scale;
 }
+
+/** A query's `hint`: an index name, a key pattern or `{$natural: ±1}`; absent or empty means none. */
+export function hintArg(cmd: Document, field = 'hint'): string | Document | undefined {
+  const hint = cmd[field];
+  if (hint === undefined || hint === null) return undefined;
+  if (typeof hint === 'string') return hint;
+  if (isDocument(hint)) return Object.keys(hint).length === 0 ? undefined : hint;
+  throw mongoError('FailedToParse', 'hint must be either a string or nested object');
+}

@@ -1,4 +1,4 @@
-import type { CollectionRecord, KeyRange, StorageWriter, StoredDocument } from '../../storage/types.js';
+import type { CollectionRecord, IndexPosition, KeyRange, StorageWriter, StoredDocument } from '../../storage/types.js';
 import type { PendingVersions } from './version_store.js';
 
 /**
@@ -56,7 +56,7 @@ export class CapturingWriter implements StorageWriter {
   inspectDocuments(collUuid: string, range?: KeyRange) { return this.inner.inspectDocuments(collUuid, range); }
   countDocuments(collUuid: string) { return this.inner.countDocuments(collUuid); }
   dataSize(collUuid: string) { return this.inner.dataSize(collUuid); }
-  scanIndex(collUuid: string, indexName: string, range?: KeyRange) { return this.inner.scanIndex(collUuid, indexName, range); }
+  scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition) { return this.inner.scanIndex(collUuid, indexName, range, after); }
   readOplog(afterTs: bigint, limit: number) { return this.inner.readOplog(afterTs, limit); }
   oplogEntrySizes(afterTs: bigint, limit: number) { return this.inner.oplogEntrySizes(afterTs, limit); }
   getOplogEntry(ts: bigint) { return this.inner.getOplogEntry(ts); }

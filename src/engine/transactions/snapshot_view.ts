@@ -1,5 +1,5 @@
 import { mongoError } from '../../errors/index.js';
-import { StorageError, type CollectionRecord, type InspectedDocument, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
+import { StorageError, type CollectionRecord, type IndexEntry, type IndexPosition, type InspectedDocument, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
 import { insertOneByOne } from '../../storage/contract.js';
 import type { VersionStore } from './version_store.js';
 
@@ -156,7 +156,7 @@ export class SnapshotReader implements StorageReader {
     return (await this.scanDocuments(collUuid)).reduce((sum, r) => sum + r.doc.byteLength, 0);
   }
 
-  async scanIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<{ key: Uint8Array; recordKey: Uint8Array }[]> {
+  async scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]> {
     this.checkCollection(collUuid);
     const entries = new Map<string, { key: Buffer; recordKey: Buffer } | null>();
     const unlimited = range ? { ...range, limit: undefined, reverse: false } : undefined;
@@ -168,7 +168,11 @@ export class SnapshotReader implements StorageReader {
     for (const [id, e] of this.buffer.indexEntries.get(`${collUuid}\0${indexName}`) ?? []) {
       if (inRange(e.key, range)) entries.set(id, e.present ? { key: e.key, recordKey: e.recordKey } : null);
     }
-    const present = [...entries.values()].filter((e): e is { key: Buffer; recordKey: Buffer } => e !== null);
+    let present = [...entries.values()].filter((e): e is { key: Buffer; recordKey: Buffer } => e !== null);
+    if (after) {
+      const past = (e: { key: Buffer; recordKey: Buffer }) => Buffer.compare(e.key, after.key) || Buffer.compare(e.recordKey, after.recordKey);
+      present = present.filter((e) => (range?.reverse ? past(e) < 0 : past(e) > 0));
+    }
     return ordered(present, range, (a, b) => Buffer.compare(a.recordKey, b.recordKey));
   }
 
@@ -304,7 +308,8 @@ export class BufferedWriter extends SnapshotReader implements StorageWriter {
     throw new Error('oplog truncation does not run inside a transaction');
   }
 
-  async setMeta(): Promise<void> {
-    throw new Error('meta rows are not written inside a transaction');
+  /** Only idempotent rows (an index's multikey flag) are written inside a transaction: replayed at commit. */
+  async setMeta(key: string, value: string): Promise<void> {
+    this.buffer.ops.push((w) => w.setMeta(key, value));
   }
 }

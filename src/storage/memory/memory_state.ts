@@ -2,7 +2,7 @@
  * The data of a MemoryStorage: plain maps and sorted lists, byte strings ordered with Buffer.compare (memcmp,
  * the order SQLite gives BLOBs).
  */
-import type { KeyRange } from '../types.js';
+import type { IndexPosition, KeyRange } from '../types.js';
 import { asBuffer, rangeLimit } from '../contract.js';
 import { SortedList } from './sorted_list.js';
 
@@ -84,8 +84,11 @@ export class MemoryState {
   }
 }
 
-/** The items of `list` whose `key` lies in `range`, in range order, limited. */
-export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: KeyRange | undefined): E[] {
+/**
+ * The items of `list` whose `key` lies in `range`, in range order, limited; with `after` (index entries), only those
+ * past that (key, recordKey) position in range order.
+ */
+export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: KeyRange | undefined, after?: IndexPosition): E[] {
   const limit = rangeLimit(range);
   if (!list || limit === 0) return [];
   let start = 0;
@@ -98,6 +101,13 @@ export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undef
   if (range?.gt !== undefined) start = Math.max(start, atLeast(range.gt, false));
   if (range?.lte !== undefined) end = Math.min(end, atLeast(range.lte, false));
   if (range?.lt !== undefined) end = Math.min(end, atLeast(range.lt, true));
+  if (after) {
+    const k = asBuffer(after.key);
+    const r = asBuffer(after.recordKey);
+    const order = (item: E) => Buffer.compare(item.key, k) || Buffer.compare((item as unknown as MemoryIndexEntry).recordKey, r);
+    if (range?.reverse) end = Math.min(end, list.firstIndex((item) => order(item) >= 0));
+    else start = Math.max(start, list.firstIndex((item) => order(item) > 0));
+  }
   if (start >= end) return [];
   if (range?.reverse) {
     const from = Number.isFinite(limit) ? Math.max(start, end - limit) : start;

@@ -4,7 +4,7 @@
  * transaction is rolled back by running the undo log backwards.
  */
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import type { CollectionRecord, IndexEntry, IndexPosition, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
 
@@ -69,13 +69,9 @@ export class MemoryTransaction implements StorageWriter {
     return total;
   }
 
-  async scanIndex(
-    collUuid: string,
-    indexName: string,
-    range?: KeyRange,
-  ): Promise<{ key: Uint8Array; recordKey: Uint8Array }[]> {
+  async scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]> {
     const list = this.check(false).indexEntries.get(collUuid)?.get(indexName);
-    return scanRange(list, range).map((e) => ({ key: copyBytes(e.key), recordKey: copyBytes(e.recordKey) }));
+    return scanRange(list, range, after).map((e) => ({ key: copyBytes(e.key), recordKey: copyBytes(e.recordKey) }));
   }
 
   async readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {

@@ -3,7 +3,7 @@
  * statements synchronously; the storage's queue guarantees nobody else uses the connection meanwhile.
  */
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import type { CollectionRecord, IndexEntry, IndexPosition, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
 import { documentChecksum, oplogChecksum } from './checksum.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
@@ -95,13 +95,11 @@ export class SqliteTransaction implements StorageWriter {
     return this.check(false).dataSize.get(collUuid) as number;
   }
 
-  async scanIndex(
-    collUuid: string,
-    indexName: string,
-    range?: KeyRange,
-  ): Promise<{ key: Uint8Array; recordKey: Uint8Array }[]> {
+  async scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]> {
     const s = this.check(false);
-    const rows = s.range(true, range).all(collUuid, indexName, ...rangeParams(range)) as {
+    const params = rangeParams(range);
+    if (after) params.splice(params.length - 1, 0, asBuffer(after.key), asBuffer(after.recordKey));
+    const rows = s.range(true, range, after !== undefined).all(collUuid, indexName, ...params) as {
       key: Buffer;
       record_key: Buffer;
     }[];

@@ -141,12 +141,12 @@ export class SqliteStatements {
 
   /**
    * The statement scanning `range` of documents (`index` false; parameters: coll, bounds..., limit) or of index
-   * entries (`index` true; parameters: coll, index_name, bounds..., limit), with the bounds in the order gte,
-   * gt, lte, lt of those present.
+   * entries (`index` true; parameters: coll, index_name, bounds..., [after key, after record key,] limit), with the
+   * bounds in the order gte, gt, lte, lt of those present.
    */
-  range(index: boolean, range: KeyRange | undefined): Statement {
+  range(index: boolean, range: KeyRange | undefined, after = false): Statement {
     const shape =
-      (index ? 'i' : 'd') +
+      (index ? (after ? 'a' : 'i') : 'd') +
       (range?.gte !== undefined ? 'G' : '-') +
       (range?.gt !== undefined ? 'g' : '-') +
       (range?.lte !== undefined ? 'L' : '-') +
@@ -159,6 +159,8 @@ export class SqliteStatements {
       if (shape[2] === 'g') where.push('key > ?');
       if (shape[3] === 'L') where.push('key <= ?');
       if (shape[4] === 'l') where.push('key < ?');
+      // A row value comparison: SQLite seeks the primary key to it, so resuming a scan costs no more than starting one.
+      if (after) where.push(range?.reverse ? '(key, record_key) < (?, ?)' : '(key, record_key) > (?, ?)');
       const dir = range?.reverse ? 'DESC' : 'ASC';
       const sql = index
         ? `SELECT key, record_key FROM index_entries WHERE ${where.join(' AND ')} ` +

@@ -1,0 +1,167 @@
+import type { Document } from '../bson/types.js';
+import { compilePipeline, type Chunks, type StreamControl } from '../query/pipeline/index.js';
+import type { StorageReader } from '../storage/types.js';
+import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
+import { decodeStoredDocument } from './documents.js';
+import { readPoints, type ReadFn, type ScanMetrics } from './document_source.js';
+import { choosePlan, type IndexPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
+
+/** What a plan read, for explain and the profiler (mongod's keysExamined and docsExamined). */
+export interface PlanStats {
+  keysExamined: number;
+  docsExamined: number;
+}
+
+/** A query's documents as a stream, with the plan that reads them (null for a view or a missing collection). */
+export interface PlannedRead {
+  chunks: Chunks;
+  choice: PlanChoice | null;
+  stats: PlanStats;
+  info: CollectionInfo | null;
+}
+
+/**
+ * The first chunk is small, so a `limit(1)` or a first batch reads little; later ones grow, so a long scan makes
+ * few storage calls. Each chunk is its own storage read: writers run between them.
+ */
+const FIRST_CHUNK = 64;
+const MAX_CHUNK = 2048;
+/** Point lookups per storage read, for an `_id` `$in` of many values. */
+const LOOKUPS_PER_READ = 1024;
+
+async function* noChunks(): Chunks {
+  // an absent collection has no documents
+}
+
+/** The collection's documents in `_id` order (backwards with direction -1), within [start, end), chunk by chunk. */
+async function* idRangeChunks(read: ReadFn, info: CollectionInfo, direction: 1 | -1, start: Uint8Array | null, end: Uint8Array | null, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, countKeys: boolean): Chunks {
+  let resume: Uint8Array | undefined;
+  let size = FIRST_CHUNK;
+  for (;;) {
+    const limit = size;
+    const range = {
+      ...(start && !(resume && direction === 1) ? { gte: start } : {}),
+      ...(end && !(resume && direction === -1) ? { lt: end } : {}),
+      ...(resume ? (direction === 1 ? { gt: resume } : { lt: resume }) : {}),
+      ...(direction === -1 ? { reverse: true } : {}),
+      limit,
+    };
+    const rows = await read((reader) => reader.scanDocuments(info.uuid, range));
+    if (rows.length === 0) return;
+    stats.docsExamined += rows.length;
+    if (countKeys) stats.keysExamined += rows.length;
+    if (metrics) metrics.scannedObjects += rows.length;
+    yield rows.map((row) => decodeStoredDocument(row.doc));
+    if (rows.length < limit) return;
+    resume = rows[rows.length - 1]!.key;
+    size = Math.min(size * 2, MAX_CHUNK);
+    await control.yieldIfDue();
+  }
+}
+
+async function* pointChunks(read: ReadFn, info: CollectionInfo, keys: Uint8Array[], control: StreamControl, stats: PlanStats, metrics?: ScanMetrics): Chunks {
+  for (let i = 0; i < keys.length; i += LOOKUPS_PER_READ) {
+    const slice = keys.slice(i, i + LOOKUPS_PER_READ);
+    const docs = await read((reader) => readPoints(reader, info, slice));
+    stats.keysExamined += slice.length;
+    stats.docsExamined += docs.length;
+    if (metrics) metrics.scannedObjects += docs.length;
+    yield docs;
+    await control.yieldIfDue();
+  }
+}
+
+/**
+ * A secondary index's entries within the plan's spans, each fetched: chunk by chunk, every chunk its index entries
+ * and their documents in one storage read. A document seen once is not returned again when the index is multikey
+ * (one document, several keys) or when `dedupe` asks (a write that may move a document ahead of the scan).
+ */
+async function* indexChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, dedupe: boolean): Chunks {
+  const seen = plan.index.multikey || dedupe ? new Set<string>() : null;
+  const reverse = plan.direction === -1;
+  for (const span of plan.spans) {
+    let after: { key: Uint8Array; recordKey: Uint8Array } | undefined;
+    let size = FIRST_CHUNK;
+    for (;;) {
+      const limit = size;
+      const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}), ...(reverse ? { reverse: true } : {}), limit };
+      const from = after;
+      const { entries, docs } = await read(async (reader: StorageReader) => {
+        const entries = await reader.scanIndex(info.uuid, plan.spec.name, range, from);
+        const docs: Document[] = [];
+        for (const e of entries) {
+          if (seen) {
+            const id = Buffer.from(e.recordKey).toString('hex');
+            if (seen.has(id)) continue;
+            seen.add(id);
+          }
+          const bytes = await reader.getDocument(info.uuid, e.recordKey);
+          if (bytes) docs.push(decodeStoredDocument(bytes));
+        }
+        return { entries, docs };
+      });
+      stats.keysExamined += entries.length;
+      stats.docsExamined += docs.length;
+      if (metrics) metrics.scannedObjects += docs.length;
+      if (docs.length > 0) yield docs;
+      if (entries.length < limit) break;
+      after = entries[entries.length - 1]!;
+      size = Math.min(size * 2, MAX_CHUNK);
+      await control.yieldIfDue();
+    }
+  }
+}
+
+/** Reads a collection by a plan, as a stream of document chunks. */
+export function planChunks(read: ReadFn, info: CollectionInfo, plan: QueryPlan, control: StreamControl, stats: PlanStats, metrics?: ScanMetrics, dedupe = false): Chunks {
+  switch (plan.kind) {
+    case 'collscan':
+      return idRangeChunks(read, info, plan.direction, null, null, control, stats, metrics, false);
+    case 'ids':
+      return pointChunks(read, info, plan.keys, control, stats, metrics);
+    case 'ixscan':
+      if (plan.spec.name === ID_INDEX_NAME) return idSpanChunks(read, info, plan, control, stats, metrics);
+      return indexChunks(read, info, plan, control, stats, metrics, dedupe);
+  }
+}
+
+async function* idSpanChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan, control: StreamControl, stats: PlanStats, metrics?: ScanMetrics): Chunks {
+  for (const span of plan.spans) yield* idRangeChunks(read, info, plan.direction, span.start, span.end, control, stats, metrics, true);
+}
+
+/** Options of a planned read. */
+export interface PlannedReadOptions {
+  /**
+   * False inside a transaction or a snapshot read: index entries are the store's current ones, not the snapshot's,
+   * so only a collection scan (or `_id` lookups, which read documents) sees the snapshot exactly.
+   */
+  indexes: boolean;
+  metrics?: ScanMetrics;
+}
+
+/**
+ * Plans and starts reading the documents of a collection (or view) a query asks for: the plan is chosen now, the
+ * documents are read as the stream is pulled. A view's documents come from its pipeline over a scan of its source.
+ */
+export async function plannedRead(read: ReadFn, db: string, coll: string, request: PlanRequest, control: StreamControl, options: PlannedReadOptions): Promise<PlannedRead> {
+  const stats: PlanStats = { keysExamined: 0, docsExamined: 0 };
+  const resolved = await read(async (reader) => {
+    const info = await getCollectionInfo(reader, db, coll);
+    if (!info || isView(info)) return { info, choice: null };
+    const req = options.indexes ? request : { ...request, hint: isNatural(request.hint) ? request.hint : undefined, sort: null, min: null, max: null };
+    const choice = options.indexes ? await choosePlan(reader, info, req) : await choosePlan(reader, { ...info, indexes: [] }, req);
+    return { info, choice };
+  });
+  const { info, choice } = resolved;
+  if (!info) return { chunks: noChunks(), choice: null, stats, info: null };
+  if (isView(info)) {
+    const base = await plannedRead(read, db, info.options.viewOn as string, { filter: {}, collation: request.collation }, control, options);
+    const chunks = compilePipeline((info.options.pipeline as Document[]) ?? [], { collation: request.collation }).stream(base.chunks, control);
+    return { chunks, choice: null, stats: base.stats, info };
+  }
+  return { chunks: planChunks(read, info, choice!.plan, control, stats, options.metrics), choice, stats, info };
+}
+
+function isNatural(hint: unknown): boolean {
+  return typeof hint === 'object' && hint !== null && '$natural' in hint;
+}

@@ -1,0 +1,243 @@
+import { encodeCompoundKey, valuesEqual, type Collation } from '../bson/index.js';
+import { isDocument, toNumber, type Document } from '../bson/types.js';
+import { MongoServerError, mongoError } from '../errors/index.js';
+import {
+  indexBounds, indexCovers, keySpans, pathPredicates, PRESENT_VALUES, providedSort,
+  type IndexBounds, type IndexFacts, type KeySpan, type PathPredicate,
+} from '../query/plan/index.js';
+import type { StorageReader } from '../storage/types.js';
+import { readyIndexes, ID_INDEX_NAME, type CollectionInfo, type IndexSpec } from './catalog.js';
+import { pinnedIds, pointKeys } from './document_source.js';
+import { multikeyIndexNames } from './indexes.js';
+
+/**
+ * How a query reads a collection. The planner picks it from the filter, sort and hint; the executor
+ * (plan_executor.ts) reads by it; explain describes it. Whatever the plan, the query applies its whole filter to
+ * every document the plan reads: a plan only decides what is read.
+ */
+export type QueryPlan =
+  | { kind: 'collscan'; direction: 1 | -1; natural: boolean }
+  | { kind: 'ids'; keys: Uint8Array[] }
+  | IndexPlan;
+
+export interface IndexPlan {
+  kind: 'ixscan';
+  index: IndexFacts;
+  spec: IndexSpec;
+  bounds: IndexBounds;
+  /** The key ranges to read, in the order read. */
+  spans: KeySpan[];
+  /** 1 forward, -1 backward. */
+  direction: 1 | -1;
+  /** True when reading in this direction yields the query's sort order. */
+  providesSort: boolean;
+  /** min()/max() given: the bounds come from them, not the filter. */
+  minMax: boolean;
+}
+
+export interface PlanRequest {
+  filter: Document;
+  sort?: Document | null;
+  hint?: unknown;
+  min?: Document | null;
+  max?: Document | null;
+  collation: Collation | null;
+}
+
+/** A chosen plan and the ones it was preferred to (explain's rejectedPlans), with what the trial counted. */
+export interface PlanChoice {
+  plan: QueryPlan;
+  rejected: QueryPlan[];
+  /** Index keys each candidate's trial read, by candidate (the winner first). */
+  trialKeys: number[];
+}
+
+/** Keys a candidate reads in its trial: past this, it is not known to be small. */
+export const TRIAL_KEYS = 101;
+
+function isNaturalHint(hint: unknown): boolean {
+  return isDocument(hint) && Object.keys(hint).length === 1 && Object.keys(hint)[0] === '$natural';
+}
+
+export function naturalSortDirection(sort: Document | null | undefined): 1 | -1 | null {
+  if (!sort) return null;
+  const keys = Object.keys(sort);
+  if (keys.length === 1 && keys[0] === '$natural') return toNumber(sort.$natural) < 0 ? -1 : 1;
+  return null;
+}
+
+function plannerError(code: number, message: string): MongoServerError {
+  return new MongoServerError(code, `error processing query: planner returned error :: caused by :: ${message}`);
+}
+
+function factsOf(spec: IndexSpec, multikey: Set<string>): IndexFacts | null {
+  // Index types the planner cannot read by bounds (hashed, text, geo) are never chosen.
+  if (Object.values(spec.key).some((v) => typeof v === 'string')) return null;
+  let partial: PathPredicate[] | null = null;
+  let partialUnderstood = true;
+  if (isDocument(spec.partialFilterExpression)) {
+    partial = [];
+    const conjuncts: [string, unknown][] = [];
+    const flatten = (f: Document) => {
+      for (const [k, v] of Object.entries(f)) {
+        if (k === '$and' && Array.isArray(v)) v.forEach((c) => isDocument(c) && flatten(c));
+        else conjuncts.push([k, v]);
+      }
+    };
+    flatten(spec.partialFilterExpression);
+    for (const [path, value] of conjuncts) {
+      if (path.startsWith('$')) {
+        partialUnderstood = false;
+        continue;
+      }
+      const ops = isDocument(value) ? Object.entries(value) : [['$eq', value] as [string, unknown]];
+      for (const [op, operand] of ops) {
+        if (op === '$exists' && operand === true) {
+          partial.push({ path, intervals: PRESENT_VALUES, collated: false });
+          continue;
+        }
+        const found = pathPredicates({ [path]: { [op]: operand } }, null);
+        if (found.length === 1) partial.push(found[0]!);
+        else partialUnderstood = false;
+      }
+    }
+  }
+  return {
+    name: spec.name,
+    key: spec.key,
+    multikey: multikey.has(spec.name),
+    sparse: spec.sparse === true,
+    unique: spec.unique === true || spec.name === ID_INDEX_NAME,
+    partial,
+    partialUnderstood,
+  };
+}
+
+/** The index a hint names (by name or key pattern), or null for `$natural`; throws when it names none. */
+function hintedIndex(info: CollectionInfo, hint: unknown): IndexSpec | null {
+  if (isNaturalHint(hint)) return null;
+  const specs = readyIndexes(info).filter((s) => s.hidden !== true);
+  let found: IndexSpec[] = [];
+  if (typeof hint === 'string') found = specs.filter((s) => s.name === hint);
+  else if (isDocument(hint)) {
+    const keys = Object.keys(hint);
+    found = specs.filter((s) => {
+      const sk = Object.keys(s.key);
+      return sk.length === keys.length && sk.every((k, i) => k === keys[i] && valuesEqual(s.key[k], hint[k]));
+    });
+  }
+  if (found.length === 0) throw plannerError(2, 'hint provided does not correspond to an existing index');
+  if (found.length > 1) throw plannerError(27, `Hint matched multiple indexes, must hint by index name. Matched: ${found.map((s) => JSON.stringify(s.key)).join(' and ')}`);
+  return found[0]!;
+}
+
+function indexPlan(spec: IndexSpec, facts: IndexFacts, bounds: IndexBounds, sort: Document | null | undefined): IndexPlan {
+  const sorted = sort ? providedSort(facts, bounds, sort) : 0;
+  const direction = sorted === -1 ? -1 : 1;
+  const spans = keySpans(bounds);
+  return { kind: 'ixscan', index: facts, spec, bounds, spans: direction === 1 ? spans : [...spans].reverse(), direction, providesSort: sorted !== 0, minMax: false };
+}
+
+/** The bounds of min()/max() on a hinted index: one key range, min included, max excluded, as mongod. */
+function minMaxPlan(spec: IndexSpec, facts: IndexFacts, min: Document | null | undefined, max: Document | null | undefined, sort: Document | null | undefined): IndexPlan {
+  const fields = Object.keys(spec.key);
+  const directions = fields.map((f) => (toNumber(spec.key[f]) < 0 ? -1 : 1));
+  const compatible = (bound: Document | null | undefined) => {
+    if (!bound || Object.keys(bound).length === 0) return true;
+    const keys = Object.keys(bound);
+    return keys.length === fields.length && keys.every((k, i) => k === fields[i]);
+  };
+  if (!compatible(min) || !compatible(max)) throw plannerError(51174, 'The index chosen is not compatible with min/max');
+  const keyOf = (bound: Document) => encodeCompoundKey(fields.map((f) => bound[f]), directions);
+  const start = min && Object.keys(min).length > 0 ? keyOf(min) : new Uint8Array(0);
+  const end = max && Object.keys(max).length > 0 ? keyOf(max) : null;
+  if (end !== null && Buffer.compare(start, end) >= 0) {
+    throw plannerError(51175, 'The value provided for min() does not come before the value provided for max() in the hinted index');
+  }
+  const bounds = indexBounds(facts, []);
+  const plan = indexPlan(spec, facts, bounds, sort);
+  return { ...plan, spans: [{ start, end }], direction: 1, providesSort: plan.providesSort && plan.direction === 1, minMax: true };
+}
+
+/** How many keys a candidate's spans hold, counting at most TRIAL_KEYS. */
+async function trialKeys(reader: StorageReader, info: CollectionInfo, plan: IndexPlan): Promise<number> {
+  let n = 0;
+  for (const span of plan.spans) {
+    const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}), limit: TRIAL_KEYS - n };
+    n += plan.spec.name === ID_INDEX_NAME ? (await reader.scanDocuments(info.uuid, range)).length : (await reader.scanIndex(info.uuid, plan.spec.name, range)).length;
+    if (n >= TRIAL_KEYS) break;
+  }
+  return n;
+}
+
+/**
+ * Chooses how to read a collection for a query, as mongod's planner does at small scale, by a documented rule:
+ * - a hint names the index (or `$natural`, a collection scan); min()/max() need one;
+ * - a filter that pins `_id` to values reads those documents;
+ * - otherwise every index whose leading field the filter bounds, or that provides the sort, is a candidate
+ *   (sparse and partial indexes only when the filter cannot match a document they leave out; hidden indexes never);
+ *   one candidate wins outright; among several, each counts its keys up to 101, and the fewest wins when some
+ *   candidate ran out before 101 (a known-small result). Otherwise a candidate that provides the sort wins, then the
+ *   one with the most leading equalities, then a unique one, then the shorter key.
+ * - no candidate: a collection scan.
+ * Nothing is cached: every query plans afresh, so a plan never outlives the data it was chosen for.
+ */
+export async function choosePlan(reader: StorageReader, info: CollectionInfo, request: PlanRequest): Promise<PlanChoice> {
+  const { filter, sort, hint, min, max, collation } = request;
+  const naturalSort = naturalSortDirection(sort);
+  const hasMinMax = (min && Object.keys(min).length > 0) || (max && Object.keys(max).length > 0);
+  if (hint !== undefined && hint !== null && !(isDocument(hint) && Object.keys(hint).length === 0)) {
+    const spec = hintedIndex(info, hint);
+    if (spec === null) {
+      if (hasMinMax) throw plannerError(51173, 'When using min()/max() a hint of which index to use must be provided');
+      const direction = toNumber((hint as Document).$natural) < 0 ? -1 : 1;
+      return { plan: { kind: 'collscan', direction, natural: true }, rejected: [], trialKeys: [] };
+    }
+    const multikey = await multikeyIndexNames(reader, info);
+    const facts = factsOf(spec, multikey);
+    if (!facts) throw mongoError('BadValue', `eddydb cannot read the ${JSON.stringify(spec.key)} index by bounds`);
+    if (hasMinMax) return { plan: minMaxPlan(spec, facts, min, max, sort), rejected: [], trialKeys: [] };
+    const predicates = pathPredicates(filter, collation);
+    return { plan: indexPlan(spec, facts, indexBounds(facts, predicates), naturalSort === null ? sort : null), rejected: [], trialKeys: [] };
+  }
+  if (hasMinMax) throw plannerError(51173, 'When using min()/max() a hint of which index to use must be provided');
+  if (naturalSort !== null) return { plan: { kind: 'collscan', direction: naturalSort, natural: true }, rejected: [], trialKeys: [] };
+  const ids = pinnedIds(filter);
+  if (ids) return { plan: { kind: 'ids', keys: pointKeys(ids) }, rejected: [], trialKeys: [] };
+
+  const predicates = pathPredicates(filter, collation);
+  const sortable = sort && collation === null ? sort : null;
+  const candidates: IndexPlan[] = [];
+  let multikey: Set<string> | null = null;
+  for (const spec of readyIndexes(info)) {
+    if (spec.hidden === true) continue;
+    const leading = Object.keys(spec.key)[0]!;
+    const bounded = predicates.some((p) => p.path === leading && !p.collated);
+    if (!bounded && !sortable) continue;
+    multikey ??= await multikeyIndexNames(reader, info);
+    const facts = factsOf(spec, multikey);
+    if (!facts) continue;
+    const bounds = indexBounds(facts, predicates);
+    if (!indexCovers(facts, predicates, bounds)) continue;
+    const plan = indexPlan(spec, facts, bounds, sortable);
+    if (bounded || plan.providesSort) candidates.push(plan);
+  }
+  if (candidates.length === 0) return { plan: { kind: 'collscan', direction: 1, natural: false }, rejected: [], trialKeys: [] };
+  if (candidates.length === 1) return { plan: candidates[0]!, rejected: [], trialKeys: [] };
+  const counted = [];
+  for (const plan of candidates) counted.push({ plan, keys: await trialKeys(reader, info, plan) });
+  const score = (c: { plan: IndexPlan; keys: number }) => [
+    c.keys < TRIAL_KEYS ? -c.keys : -TRIAL_KEYS - 1,
+    c.plan.providesSort ? 1 : 0,
+    c.plan.bounds.equalityPrefix,
+    c.plan.index.unique ? 1 : 0,
+    -Object.keys(c.plan.spec.key).length,
+  ];
+  counted.sort((a, b) => {
+    const sa = score(a);
+    const sb = score(b);
+    for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return sb[i]! - sa[i]!;
+    return 0;
+  });
+  return { plan: counted[0]!.plan, rejected: counted.slice(1).map((c) => c.plan), trialKeys: counted.map((c) => c.keys) };
+}
