@@ -70,7 +70,7 @@ export async function collectChunks(chunks: Chunks): Promise<Document[]> {
 
 /**
  * Runs consecutive per-document stages over a stream depth first: each input document goes through every stage
- * before the next, and the output is handed on every CHUNK_DOCS documents, so a stage that multiplies documents
+ * before the next, and the output is handed on every CHUNK_DOCS documents and at the end of every input chunk, so a stage that multiplies documents
  * ($unwind of $unwind) never holds more than a chunk of its output plus one input's expansion per stage.
  */
 async function* documentStages(input: Chunks, stages: readonly DocumentStage[], runtime: Runtime, control: StreamControl): Chunks {
@@ -121,9 +121,14 @@ async function* documentStages(input: Chunks, stages: readonly DocumentStage[], 
         positions.push(0);
       }
     }
+    // What one input chunk produced goes on at once: a `$limit` downstream may need no more, and the source's
+    // chunks are already sized to be worth a storage read.
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
     await control.yieldIfDue();
   }
-  if (out.length > 0) yield out;
 }
 
 async function* limitChunks(input: Chunks, n: number): Chunks {
