@@ -156,6 +156,27 @@ export class FindCursor<T = Document> extends AbstractCursor<T> {
     return this.option('collation', collation);
   }
 
+  /** The index to read: its name or key pattern, or `{$natural: 1 | -1}` for a collection scan. */
+  hint(hint: string | Document): this {
+    return this.option('hint', hint);
+  }
+
+  /** The lowest index key to read (inclusive), on the hinted index. */
+  min(min: Document): this {
+    return this.option('min', min);
+  }
+
+  /** The index key to stop before, on the hinted index. */
+  max(max: Document): this {
+    return this.option('max', max);
+  }
+
+  /** How the server would run this find (`queryPlanner`), or ran it (`executionStats`, `allPlansExecution`). */
+  async explain(verbosity: 'queryPlanner' | 'executionStats' | 'allPlansExecution' | boolean = true): Promise<Document> {
+    const level = verbosity === true ? 'allPlansExecution' : verbosity === false ? 'queryPlanner' : verbosity;
+    return this.runner.runCommand(this.dbName, { explain: { find: this.coll, ...this.spec }, verbosity: level }, this.session);
+  }
+
   /** The builder methods set one field of the find command and return the cursor for chaining, as the driver's do. */
   private option(field: string, value: unknown): this {
     this.spec[field] = value;

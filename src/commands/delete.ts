@@ -3,7 +3,7 @@ import { mongoError, wrongTypeError } from '../errors/index.js';
 import { deleteDocuments, type DeleteStatement } from '../engine/write_ops.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, writeBatchArgs } from './support/args.js';
+import { collationArg, hintArg, writeBatchArgs } from './support/args.js';
 import { writeReply } from './support/write_reply.js';
 import { retryableWriteOf } from './support/retryable_write.js';
 
@@ -16,7 +16,7 @@ export const deleteCommand: CommandDefinition = {
       if (!isDocument(d.q)) throw wrongTypeError(`delete.deletes.${i}.q`, bsonTypeOf(d.q), 'object');
       const limit = toNumber(d.limit);
       if (limit !== 0 && limit !== 1) throw mongoError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${String(d.limit)}`);
-      return { q: d.q, limit, collation: collationArg(d, 'delete.deletes'), variables };
+      return { q: d.q, limit, collation: collationArg(d, 'delete.deletes'), hint: hintArg(d), variables };
     });
     const result = await deleteDocuments(ctx.engine, ctx.db, coll, statements, ordered, retryableWriteOf('delete', cmd, ctx));
     return writeReply(result.n, result);

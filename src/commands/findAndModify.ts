@@ -4,7 +4,7 @@ import { findAndModify as runFindAndModify } from '../engine/write_ops.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { compileProjection } from '../query/projection/index.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
+import { collationArg, hintArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
 import { retryableWriteOf } from './support/retryable_write.js';
 
 export const findAndModify: CommandDefinition = {
@@ -38,6 +38,7 @@ export const findAndModify: CommandDefinition = {
       upsert,
       arrayFilters: Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Document[]) : undefined,
       collation,
+      hint: hintArg(cmd),
       variables,
       bypassDocumentValidation: optionalBool(cmd, name, 'bypassDocumentValidation') ?? false,
     }, retryableWriteOf(name, cmd, ctx));

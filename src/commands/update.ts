@@ -3,7 +3,7 @@ import { mongoError, wrongTypeError } from '../errors/index.js';
 import { updateDocuments, type UpdateStatement } from '../engine/write_ops.js';
 import { resolveLetVariables, type LetVariables } from '../engine/let_variables.js';
 import type { CommandDefinition } from './support/context.js';
-import { collationArg, optionalBool, writeBatchArgs } from './support/args.js';
+import { collationArg, hintArg, optionalBool, writeBatchArgs } from './support/args.js';
 import { writeReply } from './support/write_reply.js';
 import { retryableWriteOf } from './support/retryable_write.js';
 
@@ -19,6 +19,7 @@ function statement(raw: Document, i: number, variables: LetVariables | undefined
     arrayFilters: raw.arrayFilters as Document[] | undefined,
     collation: collationArg(raw, 'update.updates'),
     sort: isDocument(raw.sort) ? raw.sort : undefined,
+    hint: hintArg(raw),
     variables,
   };
 }

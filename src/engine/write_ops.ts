@@ -373,6 +373,8 @@ export interface FindAndModifyOptions {
   arrayFilters?: Document[];
   collation?: Collation | null;
   fields?: Document;
+  /** An index name or key pattern its read must use. */
+  hint?: unknown;
   /** The command's evaluated `let` variables. */
   variables?: LetVariables;
   bypassDocumentValidation?: boolean;
@@ -404,14 +406,14 @@ export async function findAndModify(engine: Engine, db: string, coll: string, o:
 async function findAndModifyOnce(ctx: WriteContext, db: string, coll: string, o: FindAndModifyOptions): Promise<FindAndModifyResult> {
   {
     if (o.remove) {
-      const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort, variables: o.variables });
+      const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort, hint: o.hint, variables: o.variables });
       return { value: deleted ?? null, lastErrorObject: { n: deleted ? 1 : 0 } };
     }
     if (o.update === undefined || (!Array.isArray(o.update) && !isDocument(o.update))) {
       throw mongoError('FailedToParse', 'Either an update or remove=true must be specified');
     }
     const outcome = await updateStatement(ctx, db, coll, {
-      q: o.query, u: o.update, upsert: o.upsert, multi: false, arrayFilters: o.arrayFilters, collation: o.collation, sort: o.sort,
+      q: o.query, u: o.update, upsert: o.upsert, multi: false, arrayFilters: o.arrayFilters, collation: o.collation, sort: o.sort, hint: o.hint,
       variables: o.variables,
     }, { bypassDocumentValidation: o.bypassDocumentValidation });
     const lastErrorObject: Document = { n: outcome.upsertedId !== undefined ? 1 : outcome.matched, updatedExisting: outcome.matched > 0 };

@@ -129,7 +129,7 @@ function nsIndexArg(op: Document, field: string): number {
 
 function hintArg(op: Document): void {
   const v = op.hint;
-  // eddydb plans no indexes for writes, so a hint only has to be well-formed.
+  // Checked for form only: bulkWrite's statements are planned without their hint.
   if (v !== undefined && typeof v !== 'string' && !isDocument(v)) throw wrongTypeError('bulkWrite.ops.hint', bsonTypeOf(v), 'indexHint');
 }
 
