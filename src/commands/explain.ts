@@ -2,8 +2,9 @@ import { isDocument, type Document } from '../bson/types.js';
 import { mongoError, MongoServerError } from '../errors/index.js';
 import { accessStage, executionStatsSection, findTree, queryPlannerSection, type StageCounts } from '../engine/explain_plan.js';
 import { aggregateStream, findExecution, pipelineAccess } from '../engine/read_ops.js';
-import type { PlannedRead, PlanStats } from '../engine/plan_executor.js';
-import type { PlanChoice, QueryPlan } from '../engine/planner.js';
+import { countPlanKeys, planChunks, type PlannedRead, type PlanStats } from '../engine/plan_executor.js';
+import { compileCommandFilter } from '../engine/expr_filter.js';
+import type { IndexPlan, PlanChoice, QueryPlan } from '../engine/planner.js';
 import { getCollectionInfo, isView } from '../engine/catalog.js';
 import { planWrite } from '../engine/scan.js';
 import { AGGREGATE_ERROR_CONTEXT, FIND_ERROR_CONTEXT, streamControl } from '../engine/stream_control.js';
@@ -92,15 +93,28 @@ async function explainQueryRead(ctx: CommandContext, inner: Document, verbosity:
   const started = performance.now();
   const exec = await findExecution(ctx.engine, ctx.db, coll, o, control);
   const plan = exec.planned.choice?.plan ?? null;
+  const keysOnly = command === 'count' && plan?.kind === 'ixscan' && plan.exact && plan.spec.name !== '_id_' ? plan : null;
   const wrap = (counts: StageCounts | null) => {
-    const read = findTree(plan, { filter, blockingSort: false }, counts);
+    const read = keysOnly ? countScanStage(keysOnly, counts) : findTree(plan, { filter, blockingSort: false }, counts);
     if (command === 'distinct') return { stage: 'PROJECTION_DEFAULT', transformBy: { _id: 0, [String(inner.key)]: 1 }, inputStage: read };
     return { stage: 'COUNT', ...(counts ? { nReturned: 0, executionTimeMillisEstimate: counts.millis, nCounted: counts.returned, nSkipped: 0 } : {}), inputStage: read };
   };
   return readSections(`${ctx.db}.${coll}`, filter, verbosity, exec.planned.choice, wrap, async () => {
+    if (keysOnly && exec.planned.info) {
+      const n = await countPlanKeys((fn) => ctx.engine.read(fn), exec.planned.info, keysOnly, control, exec.planned.stats);
+      return { stats: exec.planned.stats, matched: n, returned: n, millis: Math.round(performance.now() - started) };
+    }
     const returned = await drain(exec.chunks);
     return { stats: exec.planned.stats, matched: exec.counts.matched, returned, millis: Math.round(performance.now() - started) };
   });
+}
+
+/** mongod's COUNT_SCAN: a count that reads index keys only. */
+function countScanStage(plan: IndexPlan, counts: StageCounts | null): Document {
+  const ixscan = accessStage(plan, {}, null).inputStage as Document;
+  const { stage: _stage, direction: _direction, ...rest } = ixscan;
+  const node: Document = { stage: 'COUNT_SCAN', ...rest };
+  return counts ? { ...node, nReturned: 0, executionTimeMillisEstimate: counts.millis, works: counts.stats.keysExamined + 1, advanced: 0, isEOF: 1, keysExamined: counts.stats.keysExamined } : node;
 }
 
 /** update, delete and findAndModify: the plan of their first statement's read, under its write stage; nothing is written. */
@@ -124,8 +138,6 @@ async function explainWrite(ctx: CommandContext, inner: Document, verbosity: Ver
   });
   const stage = command === 'delete' || (command === 'findAndModify' && statement.remove === true) ? 'DELETE' : 'UPDATE';
   const matchedBy = async (plan: QueryPlan): Promise<StageCounts> => {
-    const { compileCommandFilter } = await import('../engine/expr_filter.js');
-    const { planChunks } = await import('../engine/plan_executor.js');
     const compiled = compileCommandFilter(filter, collation, resolveLetVariables(inner.let, command));
     const stats: PlanStats = { keysExamined: 0, docsExamined: 0 };
     let matched = 0;

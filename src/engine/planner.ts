@@ -2,7 +2,7 @@ import { encodeCompoundKey, valuesEqual, type Collation } from '../bson/index.js
 import { isDocument, toNumber, type Document } from '../bson/types.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import {
-  indexBounds, indexCovers, keySpans, pathPredicates, PRESENT_VALUES, providedSort,
+  indexBounds, indexCovers, keySpans, pathPredicates, PRESENT_VALUES, providedSort, scannedFields,
   type IndexBounds, type IndexFacts, type KeySpan, type PathPredicate,
 } from '../query/plan/index.js';
 import type { StorageReader } from '../storage/types.js';
@@ -33,6 +33,11 @@ export interface IndexPlan {
   providesSort: boolean;
   /** min()/max() given: the bounds come from them, not the filter. */
   minMax: boolean;
+  /**
+   * True when the key ranges hold exactly the matching documents, one key each (every predicate bounds a scanned
+   * field exactly, nothing else in the filter, not multikey): a count then counts keys without reading documents.
+   */
+  exact: boolean;
 }
 
 export interface PlanRequest {
@@ -93,7 +98,7 @@ function factsOf(spec: IndexSpec, multikey: Set<string>): IndexFacts | null {
       const ops = isDocument(value) ? Object.entries(value) : [['$eq', value] as [string, unknown]];
       for (const [op, operand] of ops) {
         if (op === '$exists' && operand === true) {
-          partial.push({ path, intervals: PRESENT_VALUES, collated: false });
+          partial.push({ path, intervals: PRESENT_VALUES, exact: true, collated: false });
           continue;
         }
         const found = pathPredicates({ [path]: { [op]: operand } }, null);
@@ -135,7 +140,15 @@ function indexPlan(spec: IndexSpec, facts: IndexFacts, bounds: IndexBounds, sort
   const sorted = sort ? providedSort(facts, bounds, sort) : 0;
   const direction = sorted === -1 ? -1 : 1;
   const spans = keySpans(bounds);
-  return { kind: 'ixscan', index: facts, spec, bounds, spans: direction === 1 ? spans : [...spans].reverse(), direction, providesSort: sorted !== 0, minMax: false };
+  return { kind: 'ixscan', index: facts, spec, bounds, spans: direction === 1 ? spans : [...spans].reverse(), direction, providesSort: sorted !== 0, minMax: false, exact: false };
+}
+
+/** Marks a plan exact when its key ranges decide the whole filter (see IndexPlan.exact). */
+function withExactness(plan: IndexPlan, predicates: PathPredicate[], complete: boolean): IndexPlan {
+  if (!complete || plan.index.multikey || plan.minMax) return plan;
+  const scanned = new Set(scannedFields(plan.bounds));
+  const exact = predicates.every((p) => p.exact && !p.collated && scanned.has(p.path));
+  return exact ? { ...plan, exact } : plan;
 }
 
 /** The bounds of min()/max() on a hinted index: one key range, min included, max excluded, as mongod. */
@@ -197,15 +210,18 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
     const facts = factsOf(spec, multikey);
     if (!facts) throw mongoError('BadValue', `eddydb cannot read the ${JSON.stringify(spec.key)} index by bounds`);
     if (hasMinMax) return { plan: minMaxPlan(spec, facts, min, max, sort), rejected: [], trialKeys: [] };
-    const predicates = pathPredicates(filter, collation);
-    return { plan: indexPlan(spec, facts, indexBounds(facts, predicates), naturalSort === null ? sort : null), rejected: [], trialKeys: [] };
+    const leftOut = { count: 0 };
+    const predicates = pathPredicates(filter, collation, leftOut);
+    const plan = indexPlan(spec, facts, indexBounds(facts, predicates), naturalSort === null ? sort : null);
+    return { plan: withExactness(plan, predicates, leftOut.count === 0), rejected: [], trialKeys: [] };
   }
   if (hasMinMax) throw plannerError(51173, 'When using min()/max() a hint of which index to use must be provided');
   if (naturalSort !== null) return { plan: { kind: 'collscan', direction: naturalSort, natural: true }, rejected: [], trialKeys: [] };
   const ids = pinnedIds(filter);
   if (ids) return { plan: { kind: 'ids', keys: pointKeys(ids) }, rejected: [], trialKeys: [] };
 
-  const predicates = pathPredicates(filter, collation);
+  const leftOut = { count: 0 };
+  const predicates = pathPredicates(filter, collation, leftOut);
   const sortable = sort && collation === null ? sort : null;
   const candidates: IndexPlan[] = [];
   let multikey: Set<string> | null = null;
@@ -219,7 +235,7 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
     if (!facts) continue;
     const bounds = indexBounds(facts, predicates);
     if (!indexCovers(facts, predicates, bounds)) continue;
-    const plan = indexPlan(spec, facts, bounds, sortable);
+    const plan = withExactness(indexPlan(spec, facts, bounds, sortable), predicates, leftOut.count === 0);
     if (bounded || plan.providesSort) candidates.push(plan);
   }
   if (candidates.length === 0) return { plan: { kind: 'collscan', direction: 1, natural: false }, rejected: [], trialKeys: [] };

@@ -5,7 +5,7 @@ import { compileSortKeys, sortByKeys } from '../query/sort.js';
 import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
 import { ValueGroups } from '../query/expressions/index.js';
 import { pinnedIds, pointKeys, readPoints, type ReadFn } from './document_source.js';
-import { plannedRead, type PlannedRead, type PlannedReadOptions } from './plan_executor.js';
+import { countPlanKeys, plannedRead, type PlannedRead, type PlannedReadOptions } from './plan_executor.js';
 import { naturalSortDirection, type PlanRequest } from './planner.js';
 import { internalControl } from './stream_control.js';
 import { compileProjection } from '../query/projection/index.js';
@@ -14,7 +14,7 @@ import { parseListSessionsSpec, type ListSessionsSpec } from '../query/pipeline/
 import { MongoServerError, mongoError } from '../errors/index.js';
 import type { StorageReader } from '../storage/types.js';
 import type { Engine } from './engine.js';
-import { getCollectionInfo, isView } from './catalog.js';
+import { getCollectionInfo, isView, ID_INDEX_NAME } from './catalog.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 
@@ -143,8 +143,13 @@ export async function countDocuments(
   }
   if (total === null) {
     total = 0;
-    const { chunks } = await matchingChunks(engine, db, coll, { filter, collation: o.collation ?? null, hint: o.hint }, control);
-    for await (const chunk of chunks) total += chunk.length;
+    const { chunks, planned } = await matchingChunks(engine, db, coll, { filter, collation: o.collation ?? null, hint: o.hint }, control);
+    const plan = planned.choice?.plan;
+    if (plan?.kind === 'ixscan' && plan.exact && plan.spec.name !== ID_INDEX_NAME && planned.info) {
+      total = await countPlanKeys((fn) => engine.read(fn), planned.info, plan, control, planned.stats);
+    } else {
+      for await (const chunk of chunks) total += chunk.length;
+    }
   }
   const afterSkip = Math.max(0, total - (o.skip ?? 0));
   return o.limit ? Math.min(afterSkip, o.limit) : afterSkip;

@@ -106,7 +106,12 @@ function point(v: unknown): Interval {
   return { low: bound, high: bound, point: bytes };
 }
 
+const NUMBER_TAG = encodeKey(0)[0]!;
+const MINUS_INFINITY = encodeKey(-Infinity);
+
 function typeBound(tag: number, end: 0 | 1): Bound {
+  // Numbers start at -Infinity: NaN sorts below it and matches no range, so the bound stays exact.
+  if (tag === NUMBER_TAG && end === 0) return { bytes: MINUS_INFINITY, inclusive: true, shown: '-inf.0' };
   return { bytes: new Uint8Array([tag]), inclusive: true, shown: TYPE_ENDS[tag]?.[end] ?? (end === 0 ? 'MinKey' : 'MaxKey') };
 }
 
@@ -188,6 +193,11 @@ export function coveredBy(inner: Interval[], outer: Interval[]): boolean {
 export interface PathPredicate {
   path: string;
   intervals: Interval[];
+  /**
+   * True when a scalar value lies in the intervals exactly when it matches (an equality, `$in`, a range within its
+   * type); false when the intervals are a superset (a range on NaN).
+   */
+  exact: boolean;
   /** True when its values compare under the query's collation (strings), which index keys (binary) cannot honour. */
   collated: boolean;
 }
@@ -197,8 +207,11 @@ export interface PathPredicate {
  * Predicates an index cannot bound (`$ne`, `$nin`, `$not`, `$exists`, `$regex`, `$elemMatch`, `$or`, `$expr`,
  * arrays, ...) are left out: the filter still applies them to what the scan reads.
  */
-export function pathPredicates(filter: Document, collation: Collation | null): PathPredicate[] {
+export function pathPredicates(filter: Document, collation: Collation | null, leftOut?: { count: number }): PathPredicate[] {
   const out: PathPredicate[] = [];
+  const skip = () => {
+    if (leftOut) leftOut.count++;
+  };
   const collated = (values: unknown[]) => collation !== null && values.some(holdsString);
   const visit = (f: Document) => {
     for (const [key, value] of Object.entries(f)) {
@@ -206,15 +219,22 @@ export function pathPredicates(filter: Document, collation: Collation | null): P
         for (const clause of value) if (isDocument(clause)) visit(clause);
         continue;
       }
-      if (key.startsWith('$')) continue;
+      if (key.startsWith('$')) {
+        if (key !== '$comment') skip();
+        continue;
+      }
       const operators = isDocument(value) && Object.keys(value).length > 0 && Object.keys(value).every((k) => k.startsWith('$'));
       if (!operators) {
         const intervals = equalityIntervals(value);
-        if (intervals) out.push({ path: key, intervals, collated: collated([value]) });
+        if (intervals) out.push({ path: key, intervals, exact: true, collated: collated([value]) });
+        else skip();
         continue;
       }
       const ops = value as Document;
-      if ('$options' in ops) continue;
+      if ('$options' in ops) {
+        skip();
+        continue;
+      }
       for (const [op, operand] of Object.entries(ops)) {
         let intervals: Interval[] | null = null;
         if (op === '$eq') intervals = equalityIntervals(operand);
@@ -222,7 +242,9 @@ export function pathPredicates(filter: Document, collation: Collation | null): P
           const parts = operand.map(equalityIntervals);
           intervals = parts.every((p) => p !== null) ? unionIntervals(parts.flatMap((p) => p!)) : null;
         } else intervals = rangeIntervals(op, operand);
-        if (intervals) out.push({ path: key, intervals, collated: collated(op === '$in' ? (operand as unknown[]) : [operand]) });
+        const exact = !(typeof operand === 'number' && Number.isNaN(operand)) && !((operand as { _bsontype?: string } | null)?._bsontype === 'Double' && Number.isNaN(Number(operand)));
+        if (intervals) out.push({ path: key, intervals, exact, collated: collated(op === '$in' ? (operand as unknown[]) : [operand]) });
+        else skip();
       }
     }
   };

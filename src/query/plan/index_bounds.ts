@@ -73,14 +73,33 @@ export function indexCovers(index: IndexFacts, predicates: PathPredicate[], boun
   return true;
 }
 
-/** The key ranges to read, in ascending key order, for `bounds`. */
-export function keySpans(bounds: IndexBounds): KeySpan[] {
-  let prefixes: Uint8Array[] = [new Uint8Array(0)];
+/** How many leading fields are read as points: equalities, while their combinations stay few. */
+function pointFields(bounds: IndexBounds): number {
+  let combinations = 1;
   let i = 0;
   for (; i < bounds.fields.length; i++) {
     const field = bounds.fields[i]!;
     if (!field.bounded || !field.intervals.every((iv) => iv.point)) break;
-    if (prefixes.length * field.intervals.length > MAX_POINT_PREFIXES) break;
+    if (combinations * field.intervals.length > MAX_POINT_PREFIXES) break;
+    combinations *= field.intervals.length;
+  }
+  return i;
+}
+
+/** The fields whose bounds the key ranges of {@link keySpans} enforce: the point fields and the one after them. */
+export function scannedFields(bounds: IndexBounds): string[] {
+  const points = pointFields(bounds);
+  const next = bounds.fields[points];
+  return bounds.fields.slice(0, points + (next?.bounded ? 1 : 0)).map((f) => f.path);
+}
+
+/** The key ranges to read, in ascending key order, for `bounds`. */
+export function keySpans(bounds: IndexBounds): KeySpan[] {
+  let prefixes: Uint8Array[] = [new Uint8Array(0)];
+  const points = pointFields(bounds);
+  let i = 0;
+  for (; i < points; i++) {
+    const field = bounds.fields[i]!;
     const next: Uint8Array[] = [];
     for (const p of prefixes) {
       for (const iv of field.intervals) {
