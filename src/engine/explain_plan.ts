@@ -54,6 +54,15 @@ export function accessStage(plan: QueryPlan, filter: Document, counts: StageCoun
   if (plan.kind === 'ids' && plan.keys.length === 1) {
     return exec({ stage: 'EXPRESS_IXSCAN', keyPattern: '{ _id: 1 }', indexName: '_id_' }, matched, { keysExamined: keys, docsExamined: docs });
   }
+  if (plan.kind === 'or') {
+    const branches = plan.branches.map((branch) => {
+      const fetch = accessStage(branch, {}, null);
+      return (fetch.inputStage as Document | undefined) ?? fetch;
+    });
+    const or = exec({ stage: 'OR', inputStages: branches }, docs, { dupsTested: docs, dupsDropped: 0 });
+    const fetch = exec({ stage: 'FETCH', filter, inputStage: or }, matched, { docsExamined: docs, alreadyHasObj: 0 });
+    return { stage: 'SUBPLAN', ...(counts ? { nReturned: matched, executionTimeMillisEstimate: counts.millis, isEOF: 1 } : {}), inputStage: fetch };
+  }
   const residual = residualFilter(filter, plan);
   const ixscan: Document = plan.kind === 'ids'
     ? { stage: 'IXSCAN', keyPattern: { _id: 1 }, indexName: '_id_', isMultiKey: false, multiKeyPaths: { _id: [] }, isUnique: true, isSparse: false, isPartial: false, indexVersion: new Int32(2), direction: 'forward', indexBounds: { _id: [`${plan.keys.length} point(s)`] } }

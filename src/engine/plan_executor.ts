@@ -2,9 +2,9 @@ import type { Document } from '../bson/types.js';
 import { compilePipeline, type Chunks, type StreamControl } from '../query/pipeline/index.js';
 import type { StorageReader } from '../storage/types.js';
 import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
-import { decodeStoredDocument } from './documents.js';
+import { decodeStoredDocument, idStorageKey } from './documents.js';
 import { readPoints, type ReadFn, type ScanMetrics } from './document_source.js';
-import { choosePlan, type IndexPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
+import { choosePlan, type IndexPlan, type OrPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
 
 /** What a plan read, for explain and the profiler (mongod's keysExamined and docsExamined). */
 export interface PlanStats {
@@ -147,6 +147,24 @@ export function planChunks(read: ReadFn, info: CollectionInfo, plan: QueryPlan, 
     case 'ixscan':
       if (plan.spec.name === ID_INDEX_NAME) return idSpanChunks(read, info, plan, control, stats, metrics);
       return indexChunks(read, info, plan, control, stats, metrics, dedupe);
+    case 'or':
+      return orChunks(read, info, plan, control, stats, metrics);
+  }
+}
+
+/** The branches of an `$or` plan in turn, each document once (a document several branches find, from the first). */
+async function* orChunks(read: ReadFn, info: CollectionInfo, plan: OrPlan, control: StreamControl, stats: PlanStats, metrics?: ScanMetrics): Chunks {
+  const seen = new Set<string>();
+  for (const branch of plan.branches) {
+    for await (const chunk of planChunks(read, info, branch, control, stats, metrics, true)) {
+      const fresh = chunk.filter((doc) => {
+        const id = Buffer.from(idStorageKey(doc._id)).toString('hex');
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
+      if (fresh.length > 0) yield fresh;
+    }
   }
 }
 

@@ -17,8 +17,20 @@ import { multikeyIndexNames } from './indexes.js';
  */
 export type QueryPlan =
   | { kind: 'collscan'; direction: 1 | -1; natural: boolean }
-  | { kind: 'ids'; keys: Uint8Array[] }
-  | IndexPlan;
+  | IdsPlan
+  | IndexPlan
+  | OrPlan;
+
+export interface IdsPlan {
+  kind: 'ids';
+  keys: Uint8Array[];
+}
+
+/** A top-level `$or` whose every branch an index bounds: each branch read in turn, each document once (mongod's OR). */
+export interface OrPlan {
+  kind: 'or';
+  branches: (IdsPlan | IndexPlan)[];
+}
 
 export interface IndexPlan {
   kind: 'ixscan';
@@ -192,6 +204,7 @@ async function trialKeys(reader: StorageReader, info: CollectionInfo, plan: Inde
  *   one candidate wins outright; among several, each counts its keys up to 101, and the fewest wins when some
  *   candidate ran out before 101 (a known-small result). Otherwise a candidate that provides the sort wins, then the
  *   one with the most leading equalities, then a unique one, then the shorter key.
+ * - no index bounds the filter, but it is an `$or` whose every branch one bounds: the branches' plans, in turn;
  * - no candidate: a collection scan.
  * Nothing is cached: every query plans afresh, so a plan never outlives the data it was chosen for.
  */
@@ -220,10 +233,43 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
   const ids = pinnedIds(filter);
   if (ids) return { plan: { kind: 'ids', keys: pointKeys(ids) }, rejected: [], trialKeys: [] };
 
+  const sortable = sort && collation === null ? sort : null;
+  const candidates = await indexCandidates(reader, info, filter, sortable, collation);
+  if (!candidates.some((c) => c.bounded)) {
+    const or = await orPlan(reader, info, filter, collation);
+    if (or) return { plan: or, rejected: [], trialKeys: [] };
+  }
+  if (candidates.length === 0) return { plan: { kind: 'collscan', direction: 1, natural: false }, rejected: [], trialKeys: [] };
+  return pickCandidate(reader, info, candidates.map((c) => c.plan));
+}
+
+/**
+ * The plan of a top-level `$or` whose every branch has an indexed plan of its own, or null. The branches are planned
+ * alone (the predicates beside the `$or` still filter every document read).
+ */
+async function orPlan(reader: StorageReader, info: CollectionInfo, filter: Document, collation: Collation | null): Promise<OrPlan | null> {
+  const clauses = filter.$or;
+  if (!Array.isArray(clauses) || clauses.length === 0 || !clauses.every(isDocument)) return null;
+  const branches: (IdsPlan | IndexPlan)[] = [];
+  for (const clause of clauses as Document[]) {
+    const ids = pinnedIds(clause);
+    if (ids) {
+      branches.push({ kind: 'ids', keys: pointKeys(ids) });
+      continue;
+    }
+    const candidates = (await indexCandidates(reader, info, clause, null, collation)).filter((c) => c.bounded);
+    if (candidates.length === 0) return null;
+    const chosen = await pickCandidate(reader, info, candidates.map((c) => c.plan));
+    branches.push(chosen.plan as IndexPlan);
+  }
+  return { kind: 'or', branches };
+}
+
+/** The indexes a filter's predicates bound, or that provide the sort, each as a plan. */
+async function indexCandidates(reader: StorageReader, info: CollectionInfo, filter: Document, sortable: Document | null, collation: Collation | null): Promise<{ plan: IndexPlan; bounded: boolean }[]> {
   const leftOut = { count: 0 };
   const predicates = pathPredicates(filter, collation, leftOut);
-  const sortable = sort && collation === null ? sort : null;
-  const candidates: IndexPlan[] = [];
+  const candidates: { plan: IndexPlan; bounded: boolean }[] = [];
   let multikey: Set<string> | null = null;
   for (const spec of readyIndexes(info)) {
     if (spec.hidden === true) continue;
@@ -236,9 +282,13 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
     const bounds = indexBounds(facts, predicates);
     if (!indexCovers(facts, predicates, bounds)) continue;
     const plan = withExactness(indexPlan(spec, facts, bounds, sortable), predicates, leftOut.count === 0);
-    if (bounded || plan.providesSort) candidates.push(plan);
+    if (bounded || plan.providesSort) candidates.push({ plan, bounded });
   }
-  if (candidates.length === 0) return { plan: { kind: 'collscan', direction: 1, natural: false }, rejected: [], trialKeys: [] };
+  return candidates;
+}
+
+/** The best of several candidate plans, by the rule {@link choosePlan} documents. */
+async function pickCandidate(reader: StorageReader, info: CollectionInfo, candidates: IndexPlan[]): Promise<PlanChoice> {
   if (candidates.length === 1) return { plan: candidates[0]!, rejected: [], trialKeys: [] };
   const counted = [];
   for (const plan of candidates) counted.push({ plan, keys: await trialKeys(reader, info, plan) });

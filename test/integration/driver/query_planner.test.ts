@@ -104,6 +104,19 @@ describe('query planner through the driver', () => {
     assert.equal(await people.count({ age: { $gte: 10, $lt: 12 } }), await people.countDocuments({ age: { $gte: 10, $lt: 12 } }));
   });
 
+  test('an $or whose every branch has an index reads the branches in turn, each document once', async () => {
+    const filter = { $or: [{ email: 'u5@x.org' }, { age: 5 }, { _id: 95 }] };
+    const found = await people.find(filter).toArray();
+    const expected = (await people.find(filter).hint({ $natural: 1 }).toArray()).map((d) => d._id).sort((a, b) => a - b);
+    assert.deepEqual(found.map((d) => d._id).sort((a, b) => a - b), expected);
+    const explained = await people.find(filter).explain('executionStats');
+    assert.deepEqual(stagesOf(explained.queryPlanner.winningPlan), ['SUBPLAN', 'FETCH', 'OR']);
+    assert.equal(explained.executionStats.nReturned, expected.length);
+    assert.ok(explained.executionStats.totalDocsExamined < 40, `read ${explained.executionStats.totalDocsExamined}`);
+    // One branch without an index: the whole $or is a collection scan.
+    assert.deepEqual(stagesOf((await people.find({ $or: [{ age: 5 }, { score: 7 }] }).explain()).queryPlanner.winningPlan), ['COLLSCAN']);
+  });
+
   test('hint names an index or $natural; a hint to no index is BadValue; min/max need a hint', async () => {
     const byHint = await people.find({ age: 4, city: 'c4' }).hint({ city: 1, score: -1 }).explain('queryPlanner');
     assert.equal(stageNamed(byHint.queryPlanner.winningPlan, 'IXSCAN')!.indexName, 'city_1_score_-1');
@@ -229,7 +242,8 @@ describe('query planner through the driver', () => {
       return { [field]: { $ne: n } };
     };
     for (let i = 0; i < 150; i++) {
-      const filter = rnd() < 0.5 ? predicate() : { $and: [predicate(), predicate()] };
+      const shape = rnd();
+      const filter = shape < 0.4 ? predicate() : shape < 0.7 ? { $and: [predicate(), predicate()] } : { $or: [predicate(), predicate(), ...(rnd() < 0.3 ? [{ _id: Math.floor(rnd() * 400) }] : [])] };
       const sort: Document = rnd() < 0.4 ? { [['a', 'b'][Math.floor(rnd() * 2)]!]: rnd() < 0.5 ? 1 : -1, _id: 1 } : { _id: 1 };
       const expected = await c.find(filter).hint({ $natural: 1 }).sort(sort as Sort).toArray();
       const planned = await c.find(filter).sort(sort as Sort).toArray();
