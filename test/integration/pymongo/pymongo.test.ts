@@ -211,6 +211,19 @@ if (requireOptional(SUITE, pymongoMissing(), PYMONGO_HOW_TO_GET)) describe(SUITE
     assert.deepEqual(out.collections, ['people']);
   });
 
+  test('query plans: explain(), hint by name and key list, min/max, count_documents with a hint to a sparse index', async () => {
+    const out = await run('query_plans.py');
+    assert.deepEqual(out.findStages, ['FETCH', 'IXSCAN']);
+    assert.equal(out.indexName, 'sku_1');
+    assert.deepEqual(out.examined, [1, 1]);
+    assert.deepEqual(out.hintByName, [195, 196, 197, 198, 199]);
+    assert.deepEqual(out.hintByKeys, ['FETCH', 'IXSCAN']);
+    assert.deepEqual(out.minMax, [10, 11]);
+    assert.equal(out.countHintSparse, 200, 'a hinted sparse index counts what it holds, as on mongod');
+    assert.equal(out.countAll, 205);
+    assert.deepEqual(out.badHint, { code: 2, codeName: 'BadValue' });
+  });
+
   test('with coll.watch() as stream: for change in stream — N inserts from another client', async () => {
     const out = await run('watch_for_loop.py');
     assert.deepEqual(out.writerErrors, []);
