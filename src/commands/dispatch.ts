@@ -3,7 +3,7 @@ import { isOverMemoryBudget, memoryBudgetExceeded } from '../engine/memory_budge
 import type { OperationInfo } from '../engine/operation.js';
 import { asServerError, mongoError, MongoServerError } from '../errors/index.js';
 import { errorLabels } from './support/error_labels.js';
-import { unsatisfiableWriteConcern } from './support/write_concern.js';
+import { journaled, unsatisfiableWriteConcern } from './support/write_concern.js';
 import type { Transaction } from '../engine/transactions/transaction.js';
 import { TransactionConflict } from '../engine/transactions/snapshot_view.js';
 import type { CommandContext, CommandDefinition, ConnectionState, ServerContext } from './support/context.js';
@@ -123,6 +123,9 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
     // A statement that failed inside a transaction aborts it, as in mongod.
     if (txn && Array.isArray(result.writeErrors) && result.writeErrors.length > 0) server.engine.transactions.abort(txn);
     reply = withOk(result);
+    // j: true asks that the write be on disk before it is acknowledged: SQLite in WAL mode with synchronous=normal
+    // syncs at checkpoints, so one is taken now (a no-op for the memory engine).
+    if (journaled(cmd) && (command.name === 'commitTransaction' || !isInTransaction(cmd))) await server.engine.storage.checkpoint();
     const writeConcernError = injected?.writeConcernError ?? unsatisfiableWriteConcern(cmd.writeConcern);
     if (writeConcernError) {
       reply.writeConcernError = writeConcernError;

@@ -15,3 +15,8 @@ export function unsatisfiableWriteConcern(writeConcern: unknown): Document | nul
   }
   return toNumber(w) > 1 ? { code: ErrorCodes.UnsatisfiableWriteConcern, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes' } : null;
 }
+
+/** True when the command's write concern asks for a journaled (durable) acknowledgement: `j: true`. */
+export function journaled(cmd: Document): boolean {
+  return isDocument(cmd.writeConcern) && cmd.writeConcern.j === true;
+}
