@@ -134,6 +134,9 @@ async function startIndexBuild(ctx: WriteContext, builds: IndexBuildRegistry, db
   return { kind: 'building', before, uuid: info.uuid, created };
 }
 
+/** How often a running build logs its progress. */
+const PROGRESS_EVERY_MS = 5_000;
+
 /** Indexes the collection's documents chunk by chunk, then makes the indexes ready; on any failure removes them. */
 async function runIndexBuild(
   engine: Engine,
@@ -144,11 +147,23 @@ async function runIndexBuild(
   buildUUID: string,
   pause?: (point: IndexBuildPausePoint) => Promise<void>,
 ): Promise<number> {
+  const log = engine.options.log;
+  const started = performance.now();
+  const attr = { buildUUID: { uuid: { $uuid: formatUuid(buildUUID) } }, collectionUUID: { uuid: { $uuid: formatUuid(uuid) } }, namespace: `${db}.${coll}` };
   try {
     await pause?.('hangAfterStartingIndexBuild');
+    const total = await engine.read((r) => r.countDocuments(uuid));
+    log?.({ msg: 'Index build: starting', component: 'INDEX', attr: { ...attr, totalRecords: total } });
+    let scanned = 0;
+    let reported = started;
     let after: Uint8Array | undefined;
     let chunk = MIN_CHUNK_DOCS;
     for (let more = true; more;) {
+      // Progress every few seconds, as mongod's progress meter: a long build is visibly moving.
+      if (log && performance.now() - reported >= PROGRESS_EVERY_MS) {
+        reported = performance.now();
+        log({ msg: 'Index build: collection scan progress', component: 'INDEX', attr: { ...attr, scanned, totalRecords: total, percent: total > 0 ? Math.min(100, Math.floor((scanned / total) * 100)) : 100 } });
+      }
       // Other connections get in after every chunk, not every YIELD_EVERY_MS: a chunk already held the storage.
       await nextMacrotask();
       op.numYields++;
@@ -160,12 +175,14 @@ async function runIndexBuild(
         const docs = rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
         for (const spec of specs) await buildIndex(ctx.writer, info, spec, docs);
         more = rows.length === chunk;
+        scanned += rows.length;
         const took = performance.now() - started;
         if (took < CHUNK_TARGET_MS * 0.7) chunk = Math.min(MAX_CHUNK_DOCS, chunk * 2);
         else if (took > CHUNK_TARGET_MS * 1.4) chunk = Math.max(MIN_CHUNK_DOCS, chunk >> 1);
         return rows.length > 0 ? rows[rows.length - 1]!.key : after;
       });
     }
+    log?.({ msg: 'Index build: collection scan done', component: 'INDEX', attr: { ...attr, totalRecords: scanned, durationMillis: Math.round(performance.now() - started) } });
     await pause?.('hangIndexBuildBeforeCommit');
     op.check();
     return await engine.write(async (ctx) => {
@@ -179,6 +196,7 @@ async function runIndexBuild(
       });
       await ctx.writer.updateCollection(toCollectionRecord(info));
       for (const spec of ready) logIndexCreated(ctx, info, spec);
+      log?.({ msg: 'Index build: done building', component: 'INDEX', attr: { ...attr, indexes: ready.map((s) => s.name), durationMillis: Math.round(performance.now() - started) } });
       return info.indexes.length;
     });
   } catch (err) {

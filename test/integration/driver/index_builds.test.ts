@@ -11,7 +11,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Collection, Document, MongoClient } from 'mongodb';
-import type { RunningServer } from '../../../src/server/index.js';
+import type { LogEntry, RunningServer } from '../../../src/server/index.js';
 import type { Engine } from '../../../src/engine/engine.js';
 import { getCollectionInfo, publicSpec } from '../../../src/engine/catalog.js';
 import { decodeStoredDocument } from '../../../src/engine/documents.js';
@@ -110,8 +110,10 @@ describe('index builds in the background', () => {
 
   const indexNames = async (coll: Collection<Doc>): Promise<string[]> => (await coll.listIndexes().toArray()).map((s) => s.name as string).sort();
 
+  const logged: LogEntry[] = [];
+
   before(async () => {
-    server = await startInProcess();
+    server = await startInProcess({ log: (entry) => logged.push(entry) });
     client = clientFor(server.address);
     other = clientFor(server.address);
   });
@@ -124,6 +126,15 @@ describe('index builds in the background', () => {
   afterEach(async () => {
     for (const name of ['hangAfterStartingIndexBuild', 'hangIndexBuildBeforeCommit']) await release(name);
     await eventually(() => server.engine.indexBuilds.size === 0, 'the builds to end', 60_000);
+  });
+
+  it('logs its start, the end of its collection scan and its completion, as mongod does', async () => {
+    const coll = await fill('logged');
+    await coll.createIndex({ a: 1 });
+    const messages = logged.filter((e) => (e.attr as Document | undefined)?.namespace === `${DB}.logged`).map((e) => e.msg);
+    assert.deepEqual(messages.filter((m) => m !== 'Index build: collection scan progress'), ['Index build: starting', 'Index build: collection scan done', 'Index build: done building']);
+    const done = logged.find((e) => e.msg === 'Index build: collection scan done' && (e.attr as Document).namespace === `${DB}.logged`);
+    assert.equal((done?.attr as Document).totalRecords, DOCS);
   });
 
   it('serves other clients while it runs, lists the index as building, and ends with exactly the right entries', async () => {
