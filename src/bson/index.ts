@@ -15,6 +15,7 @@ export {
   type LongOverflow, addNumbers, subtractNumbers, multiplyNumbers, divideNumbers, modNumbers, numberOfType,
 } from './arithmetic.js';
 export { encodeKey, encodeCompoundKey } from './key_encoding.js';
+export { hashedKeyValue } from './hashed.js';
 export { attachRawDocuments, rawDocumentsOf, appendDocumentField, firstField } from './raw_documents.js';
 
 /** The bson package's value classes and codec, so other layers need not import `bson` themselves. */

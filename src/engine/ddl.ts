@@ -1,7 +1,7 @@
 import { Int32 } from '../bson/index.js';
 import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
 import { deepClone, elementToString, toNumber, valuesEqual, valueToString } from '../bson/index.js';
-import { missingFieldError, mongoError, unknownFieldError, wrongTypeError } from '../errors/index.js';
+import { missingFieldError, mongoError, MongoServerError, unknownFieldError, wrongTypeError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import type { WriteContext } from './engine.js';
 import {
@@ -184,10 +184,14 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   const key = raw.key;
   if (!isDocument(key) || Object.keys(key).length === 0) throw mongoError('CannotCreateIndex', "Index keys cannot be empty.");
   for (const [field, dir] of Object.entries(key)) {
+    if (dir === 'hashed') continue;
     if (typeof dir === 'string') throw mongoError('CannotCreateIndex', `Unknown index plugin '${dir}'`);
     const n = toNumber(dir);
     if (!Number.isFinite(n) || n === 0) throw mongoError('CannotCreateIndex', `Values in the index key pattern can only be numbers or strings, found ${field}: ${String(dir)}`);
   }
+  const hashed = Object.values(key).filter((dir) => dir === 'hashed').length;
+  if (hashed > 1) throw new MongoServerError(31303, `A maximum of one index field is allowed to be hashed but found ${hashed} for 'key' ${valueToString(key)}`);
+  if (hashed > 0 && raw.unique === true) throw new MongoServerError(16764, 'Currently hashed indexes cannot guarantee uniqueness. Use a regular index.');
   if (typeof raw.name !== 'string' || raw.name.length === 0) throw mongoError('FailedToParse', "The 'name' field is a required property of an index specification");
   const spec: IndexSpec = { v: new Int32(2), key, name: raw.name };
   for (const [k, v] of Object.entries(raw)) {

@@ -1,4 +1,4 @@
-import { documentToString, encodeCompoundKey, toNumber } from '../bson/index.js';
+import { documentToString, encodeCompoundKey, hashedKeyValue, toNumber } from '../bson/index.js';
 import { isDocument, type Document } from '../bson/types.js';
 import { mongoError, MongoServerError, ErrorCodes } from '../errors/index.js';
 import { StorageError, type StorageReader, type StorageWriter } from '../storage/types.js';
@@ -77,6 +77,12 @@ function indexKeysWalk(spec: IndexSpec, doc: Document): { keys: { key: Uint8Arra
   const directions = fields.map((f) => (toNumber(spec.key[f]) < 0 ? -1 : 1));
   const perField = fields.map((f) => {
     const out: unknown[] = [];
+    if (spec.key[f] === 'hashed') {
+      const single: PathWalk = { array: false };
+      valuesAtPath(doc, f.split('.'), 0, out, single);
+      if (single.array) throw new MongoServerError(16766, `Error: hashed indexes do not currently support array values. Found array in field ${f}`);
+      return out.map((v) => hashedKeyValue(v));
+    }
     valuesAtPath(doc, f.split('.'), 0, out, walk);
     return out;
   });

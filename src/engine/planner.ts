@@ -88,8 +88,8 @@ function plannerError(code: number, message: string): MongoServerError {
 }
 
 function factsOf(spec: IndexSpec, multikey: Set<string>): IndexFacts | null {
-  // Index types the planner cannot read by bounds (hashed, text, geo) are never chosen.
-  if (Object.values(spec.key).some((v) => typeof v === 'string')) return null;
+  // Index types the planner cannot read by bounds (text, geo) are never chosen; a hashed field takes equalities.
+  if (Object.values(spec.key).some((v) => typeof v === 'string' && v !== 'hashed')) return null;
   let partial: PathPredicate[] | null = null;
   let partialUnderstood = true;
   if (isDocument(spec.partialFilterExpression)) {
@@ -157,7 +157,8 @@ function indexPlan(spec: IndexSpec, facts: IndexFacts, bounds: IndexBounds, sort
 
 /** Marks a plan exact when its key ranges decide the whole filter (see IndexPlan.exact). */
 function withExactness(plan: IndexPlan, predicates: PathPredicate[], complete: boolean): IndexPlan {
-  if (!complete || plan.index.multikey || plan.minMax) return plan;
+  // Two values may share a hash: a hashed index's keys never decide a filter alone.
+  if (!complete || plan.index.multikey || plan.minMax || Object.values(plan.spec.key).includes('hashed')) return plan;
   const scanned = new Set(scannedFields(plan.bounds));
   const exact = predicates.every((p) => p.exact && !p.collated && scanned.has(p.path));
   return exact ? { ...plan, exact } : plan;
@@ -282,7 +283,9 @@ async function indexCandidates(reader: StorageReader, info: CollectionInfo, filt
     const bounds = indexBounds(facts, predicates);
     if (!indexCovers(facts, predicates, bounds)) continue;
     const plan = withExactness(indexPlan(spec, facts, bounds, sortable), predicates, leftOut.count === 0);
-    if (bounded || plan.providesSort) candidates.push({ plan, bounded });
+    // A predicate on the leading field may still give no bounds (a range on a hashed field).
+    const leadingBounded = bounds.fields[0]!.bounded;
+    if (leadingBounded || plan.providesSort) candidates.push({ plan, bounded: leadingBounded });
   }
   return candidates;
 }

@@ -1,4 +1,4 @@
-import { encodeKey, valueToString, type Collation } from '../../bson/index.js';
+import { encodeKey, hashedKeyValue, valueToString, type Collation } from '../../bson/index.js';
 import { isDocument, type Document } from '../../bson/types.js';
 
 /*
@@ -25,6 +25,8 @@ export interface Interval {
   high: Bound;
   /** Set when the interval is one value: its key. */
   point?: Uint8Array;
+  /** With `point`: the value itself (a hashed index stores its hash instead). */
+  value?: unknown;
 }
 
 /** The smallest byte string above every string `bytes` prefixes; null when there is none (all 0xFF, or empty). */
@@ -103,7 +105,15 @@ function shownValue(v: unknown): string {
 function point(v: unknown): Interval {
   const bytes = encodeKey(v);
   const bound: Bound = { bytes, inclusive: true, shown: shownValue(v) };
-  return { low: bound, high: bound, point: bytes };
+  return { low: bound, high: bound, point: bytes, value: v };
+}
+
+/** The point of a hashed index field for an equality to `v`: the hash's key. */
+export function hashedPoint(v: unknown): Interval {
+  const hash = hashedKeyValue(v);
+  const bytes = encodeKey(hash);
+  const bound: Bound = { bytes, inclusive: true, shown: shownValue(hash) };
+  return { low: bound, high: bound, point: bytes, value: hash };
 }
 
 const NUMBER_TAG = encodeKey(0)[0]!;

@@ -1,6 +1,6 @@
 import { toNumber, type Document } from '../../bson/types.js';
 import {
-  ALL_VALUES, admitsNull, byteRange, coveredBy, intersectIntervals, showInterval, successor, type Interval, type PathPredicate,
+  ALL_VALUES, admitsNull, byteRange, coveredBy, hashedPoint, intersectIntervals, showInterval, successor, unionIntervals, type Interval, type PathPredicate,
 } from './bounds.js';
 
 /** What a planner knows of one index. */
@@ -45,6 +45,12 @@ export function indexBounds(index: IndexFacts, predicates: PathPredicate[]): Ind
   const fields = Object.keys(index.key).map((path) => {
     const direction = directionOf(index.key[path]);
     const own = predicates.filter((p) => p.path === path && !p.collated);
+    if (index.key[path] === 'hashed') {
+      // A hashed field is bounded by equalities only, each looked up by its hash.
+      const points = own.find((p) => p.intervals.every((i) => i.point));
+      if (!points) return { path, direction, intervals: [ALL_VALUES], bounded: false };
+      return { path, direction, intervals: unionIntervals(points.intervals.map((i) => hashedPoint(i.value))), bounded: true };
+    }
     if (own.length === 0) return { path, direction, intervals: [ALL_VALUES], bounded: false };
     let intervals: Interval[];
     if (index.multikey) {
@@ -166,6 +172,7 @@ function splitTopLevelComma(s: string): number {
  */
 export function providedSort(index: IndexFacts, bounds: IndexBounds, sort: Document): 1 | -1 | 0 {
   if (index.multikey) return 0;
+  if (Object.keys(sort).some((f) => index.key[f] === 'hashed')) return 0;
   const sortFields = Object.keys(sort);
   if (sortFields.length === 0) return 0;
   const keyFields = bounds.fields;

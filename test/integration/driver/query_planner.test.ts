@@ -253,3 +253,39 @@ describe('query planner through the driver', () => {
     }
   });
 });
+
+describe('hashed indexes through the driver', () => {
+  let server: RunningServer;
+  let client: MongoClient;
+
+  before(async () => {
+    server = await startInProcess();
+    client = clientFor(server.address);
+  });
+
+  after(async () => {
+    await client?.close();
+    await server?.close();
+  });
+
+  test('serve equality lookups by hash, never ranges or sorts; refuse arrays, uniqueness and two hashed fields', async () => {
+    const c = client.db('hashed').collection<AnyDoc>('h');
+    await c.insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: i, k: `key${i % 100}`, n: i % 3 === 0 ? i : i + 0.5 })));
+    assert.equal(await c.createIndex({ k: 'hashed' }), 'k_hashed');
+    await c.createIndex({ n: 'hashed', k: 1 });
+    const explained = await c.find({ k: 'key7' }).explain('executionStats');
+    const ixscan = stageNamed(explained.queryPlanner.winningPlan, 'IXSCAN')!;
+    assert.equal(ixscan.indexName, 'k_hashed');
+    assert.equal(explained.executionStats.totalDocsExamined, 3);
+    assert.deepEqual((await c.find({ k: 'key7' }).toArray()).map((d) => d._id), [7, 107, 207]);
+    assert.deepEqual((await c.find({ k: { $in: ['key1', 'key2'] } }).toArray()).map((d) => d._id).sort((a, b) => a - b), [1, 2, 101, 102, 201, 202]);
+    assert.deepEqual((await c.find({ n: 3 }).toArray()).map((d) => d._id), [3]);
+    assert.deepEqual(stagesOf((await c.find({ k: { $gt: 'key9' } }).explain()).queryPlanner.winningPlan), ['COLLSCAN']);
+    assert.ok(stagesOf((await c.find({ k: { $in: ['key1', 'key2'] } }).sort({ k: 1 }).explain()).queryPlanner.winningPlan).includes('SORT'));
+    assert.equal(await c.countDocuments({ k: 'key7' }), 3);
+    await rejectsWith(c.insertOne({ _id: 1000, k: ['a', 'b'] }), 16766);
+    await rejectsWith(c.createIndex({ a: 'hashed' }, { unique: true }), 16764);
+    await rejectsWith(c.createIndex({ a: 'hashed', b: 'hashed' }), 31303);
+    await rejectsWith(c.createIndex({ a: 'text2' } as unknown as { a: 1 }), 67);
+  });
+});
