@@ -6,6 +6,7 @@ import { mongoError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
 import { collationArg, cursorCountArg, hintArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
 import { firstBatchReply } from './support/stream_reply.js';
+import { FIND_CURSOR_END } from '../engine/stream_cursor.js';
 
 /** The query of a find command (also what `explain` of a find runs). */
 export function findOptions(cmd: Document, limit = cursorCountArg(cmd, 'find', 'limit')): FindDocumentsOptions {
@@ -34,6 +35,6 @@ export const find: CommandDefinition = {
     const slot = { op: ctx.op };
     const control = streamControl(ctx.engine, slot, { allowDiskUse: optionalBool(cmd, 'find', 'allowDiskUse'), errorContext: FIND_ERROR_CONTEXT });
     const chunks = await findStream(ctx.engine, ctx.db, coll, findOptions(cmd, limitRaw), control);
-    return firstBatchReply(ctx, `${ctx.db}.${coll}`, chunks, slot, 'find', batchSize ?? 101, singleBatch);
+    return firstBatchReply(ctx, `${ctx.db}.${coll}`, chunks, slot, 'find', batchSize ?? 101, FIND_CURSOR_END, singleBatch);
   },
 };
