@@ -31,6 +31,9 @@ export const find: CommandDefinition = {
     const limitRaw = cursorCountArg(cmd, 'find', 'limit');
     const batchSize = cursorCountArg(cmd, 'find', 'batchSize');
     const singleBatch = optionalBool(cmd, 'find', 'singleBatch') ?? false;
+    if (optionalBool(cmd, 'find', 'awaitData') === true && optionalBool(cmd, 'find', 'tailable') !== true) {
+      throw mongoError('FailedToParse', "Cannot set 'awaitData' without also setting 'tailable'");
+    }
     if (cmd.tailable === true) throw mongoError('BadValue', 'tailable cursor requested on non capped collection');
     const slot = { op: ctx.op };
     const control = streamControl(ctx.engine, slot, { allowDiskUse: optionalBool(cmd, 'find', 'allowDiskUse'), errorContext: FIND_ERROR_CONTEXT });
