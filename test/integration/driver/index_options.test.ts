@@ -163,6 +163,21 @@ describe('index specification options', () => {
     assert.equal((await listed('w_1'))?.expireAfterSeconds, 60, 'a refused collMod changed nothing');
   });
 
+  test('collMod of an index is a modify event naming the index, with its options before', async () => {
+    await create({ key: { e: 1 }, name: 'e_1' }, 'events');
+    const stream = db().collection('events').watch([], { showExpandedEvents: true });
+    try {
+      await stream.tryNext();
+      await db().command({ collMod: 'events', index: { name: 'e_1', hidden: true } });
+      const event = (await stream.next()) as Document;
+      assert.equal(event.operationType, 'modify');
+      assert.deepEqual(event.operationDescription, { index: { name: 'e_1', hidden: true } });
+      assert.deepEqual(event.stateBeforeChange?.indexOptions, { hidden: false });
+    } finally {
+      await stream.close();
+    }
+  });
+
   test('collation: {} is no collation in find and aggregate', async () => {
     const docs = db().collection<{ _id: number }>('c');
     assert.deepEqual(await docs.find({ _id: 1 }, { collation: {} as never, projection: { _id: 1 } }).toArray(), [{ _id: 1 }]);
