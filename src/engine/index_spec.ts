@@ -1,7 +1,7 @@
 import { Int32, bsonTypeOf, isDocument, toNumber, valueToString, type Document } from '../bson/index.js';
 import { mongoError, MongoServerError, wrongTypeError } from '../errors/index.js';
 import { trueValue } from '../query/filter/exists.js';
-import type { IndexSpec } from './catalog.js';
+import { ID_INDEX_NAME, type IndexSpec } from './catalog.js';
 import { parsePartialFilter, unsupportedPartialFilter } from './partial_filter.js';
 
 /**
@@ -32,43 +32,52 @@ export function validateIndexSpec(raw: unknown, position: number): IndexSpec {
   if (!isDocument(raw)) throw wrongTypeError(`createIndexes.indexes.${position}`, bsonTypeOf(raw), 'object');
   const sent = valueToString(raw);
   inContext(`Error in specification ${sent}`, () => checkFields(raw));
-  if (raw.name === '*') throw mongoError('BadValue', "The index name '*' is not valid.");
-  if (raw.expireAfterSeconds !== undefined) checkTtl(raw, sent);
-
   const versioned = raw.v === undefined ? { ...raw, v: new Int32(2) } : raw;
   const shown = valueToString(versioned);
   const key = raw.key as Document;
   const name = raw.name as string;
-  inContext(`Error in specification ${shown}`, () => {
-    if (name.length === 0) throw mongoError('CannotCreateIndex', 'index name cannot be empty');
-  });
-  const keys = Object.keys(key);
-  if (keys.length === 1 && keys[0] === '_id' && typeof key._id !== 'string' && toNumber(key._id) !== 1) {
-    throw mongoError('BadValue', `The field 'key' for an _id index must be {_id: 1}, but got ${valueToString(key)}`);
-  }
-  if (keys.length === 1 && keys[0] === '_id' && toNumber(key._id) === 1) {
+  if (isIdIndexPattern(key)) {
     for (const field of Object.keys(versioned)) {
       if (!ID_INDEX_FIELDS.has(field)) {
         throw mongoError('InvalidIndexSpecificationOption', `The field '${field}' is not valid for an _id index specification. Specification: ${shown}`);
       }
     }
+    if (!(Object.keys(key).length === 1 && toNumber(key._id) === 1)) {
+      throw mongoError('BadValue', `The field 'key' for an _id index must be {_id: 1}, but got ${valueToString(key)}`);
+    }
+  } else {
+    if (name === ID_INDEX_NAME) {
+      throw mongoError('BadValue', `The index name '_id_' is reserved for the _id index, which must have key pattern {_id: 1}, found key: ${valueToString(key)}`);
+    }
+    if (name === '*') throw mongoError('BadValue', "The index name '*' is not valid.");
   }
-  if (raw.partialFilterExpression !== undefined) {
-    inContext(`Error in specification ${shown}`, () => {
-      if (raw.sparse !== undefined && trueValue(raw.sparse)) throw mongoError('CannotCreateIndex', 'cannot mix "partialFilterExpression" and "sparse" options');
-      const reason = unsupportedPartialFilter(raw.partialFilterExpression as Document);
-      if (reason) throw mongoError('CannotCreateIndex', reason);
-    });
-  }
+  if (raw.expireAfterSeconds !== undefined) checkTtl(raw, sent);
+  inContext(`Error in specification ${shown}`, () => {
+    if (name.length === 0) throw mongoError('CannotCreateIndex', 'index name cannot be empty');
+    if (raw.partialFilterExpression === undefined) return;
+    if (raw.sparse !== undefined && trueValue(raw.sparse)) throw mongoError('CannotCreateIndex', 'cannot mix "partialFilterExpression" and "sparse" options');
+    const reason = unsupportedPartialFilter(raw.partialFilterExpression as Document);
+    if (reason) throw mongoError('CannotCreateIndex', reason);
+  });
   return catalogSpec(raw, key, name);
+}
+
+/** mongod's IndexDescriptor::isIdIndexPattern: `{_id: 1}` or `{_id: -1}` (by integer value), alone. */
+function isIdIndexPattern(key: Document): boolean {
+  const fields = Object.keys(key);
+  if (fields.length !== 1 || fields[0] !== '_id') return false;
+  const n = Math.trunc(toNumber(key._id));
+  return n === 1 || n === -1;
 }
 
 /** mongod's validateIndexSpec: every field known, and each of the right type and shape. */
 function checkFields(raw: Document): void {
-  for (const [field, value] of Object.entries(raw)) {
+  for (const field of Object.keys(raw)) {
     if (!ALLOWED_FIELDS.has(field)) {
       throw mongoError('InvalidIndexSpecificationOption', `The field '${field}' is not valid for an index specification. Specification: ${valueToString(raw)}`);
     }
+  }
+  for (const [field, value] of Object.entries(raw)) {
     switch (field) {
       case 'key':
         if (!isDocument(value)) throw mustBe(field, 'an object', value);
@@ -77,48 +86,108 @@ function checkFields(raw: Document): void {
       case 'name':
         if (typeof value !== 'string') throw mustBe(field, 'a string', value);
         break;
-      case 'partialFilterExpression':
-        if (!isDocument(value)) throw mustBe(field, 'an object', value);
-        parsePartialFilter(value);
+      case 'hidden':
+        // mongod names the wrong field in this message; clients see it so.
+        if (typeof value !== 'boolean') throw mustBe('name', 'a bool', value);
+        break;
+      case 'v':
+        checkVersion(value, raw);
         break;
       case 'collation':
         if (!isDocument(value)) throw mustBe(field, 'an object', value);
         if (Object.keys(value).length === 0) throw mongoError('BadValue', "The field 'collation' cannot be an empty object.");
         break;
-      case 'hidden':
-        if (typeof value !== 'boolean') throw mustBe(field, 'a bool', value);
+      case 'partialFilterExpression':
+        if (!isDocument(value)) throw mustBe(field, 'an object', value);
+        parsePartialFilter(value);
+        break;
+      case 'background':
+      case 'unique':
+      case 'sparse':
+      case 'dropDups':
+      case 'prepareUnique':
+      case 'clustered':
+        if (!isNumeric(value) && typeof value !== 'boolean') {
+          throw mongoError('TypeMismatch', `The field '${field} has value ${field}: ${valueToString(value)}, which is not convertible to bool`);
+        }
+        break;
+      case '2dsphereIndexVersion':
+      case 'textIndexVersion':
+      case 'bits':
+      case 'min':
+      case 'max':
+      case 'coarsestIndexedLevel':
+      case 'finestIndexedLevel':
+        if (!isNumeric(value)) throw mustBe(field, 'a number', value);
         break;
     }
   }
   if (raw.key === undefined) throw mongoError('FailedToParse', "The 'key' field is a required property of an index specification");
   if (raw.name === undefined) throw mongoError('FailedToParse', "The 'name' field is a required property of an index specification");
+  if (trueValue(raw.unique) && trueValue(raw.prepareUnique)) {
+    throw mongoError('CannotCreateIndex', `Invalid index specification ${valueToString(raw)}; cannot create an index with the 'unique' option and the 'prepareUnique' option`);
+  }
+}
+
+/** `v`: a number that is a 32-bit integer, 1 or 2. */
+function checkVersion(value: unknown, raw: Document): void {
+  if (!isNumeric(value)) throw mustBe('v', 'a number', value);
+  const n = toNumber(value);
+  if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) {
+    throw mongoError('BadValue', `Index version must be representable as a 32-bit integer, but got ${valueToString(value)}`);
+  }
+  if (n !== 1 && n !== 2) throw mongoError('CannotCreateIndex', `Invalid index specification ${valueToString(raw)}; cannot create an index with v=${n}`);
 }
 
 /** mongod's validateKeyPattern for a version 2 index. */
 function checkKeyPattern(key: Document): void {
   const fields = Object.entries(key);
   if (fields.length === 0) throw mongoError('CannotCreateIndex', 'Index keys cannot be empty.');
+  const plugin = fields.find(([, direction]) => typeof direction === 'string');
+  if (plugin) throw mongoError('CannotCreateIndex', `Unknown index plugin '${plugin[1] as string}'`);
   for (const [field, direction] of fields) {
+    if (isNumeric(direction)) {
+      const n = toNumber(direction);
+      if (Number.isNaN(n)) throw mongoError('CannotCreateIndex', 'Values in the index key pattern cannot be NaN.');
+      if (n === 0) throw mongoError('CannotCreateIndex', 'Values in the index key pattern cannot be 0.');
+    } else {
+      throw mongoError('CannotCreateIndex', `Values in v:2 index key pattern cannot be of type ${bsonTypeOf(direction)}. Only numbers > 0, numbers < 0, and strings are allowed.`);
+    }
     if (field.length === 0) throw mongoError('CannotCreateIndex', 'Index keys cannot be an empty field.');
-    if (field.startsWith('$') && field !== '$**') {
-      throw mongoError('CannotCreateIndex', "Index key contains an illegal field name: field name starts with '$'.");
-    }
-    if (typeof direction === 'string') throw mongoError('CannotCreateIndex', `Unknown index plugin '${direction}'`);
-    const type = bsonTypeOf(direction);
-    if (type !== 'int' && type !== 'long' && type !== 'double' && type !== 'decimal') {
-      throw mongoError('CannotCreateIndex', `Values in v:2 index key pattern cannot be of type ${type}. Only numbers > 0, numbers < 0, and strings are allowed.`);
-    }
-    const n = toNumber(direction);
-    if (!(n > 0 || n < 0)) throw mongoError('CannotCreateIndex', 'Values in the index key pattern cannot be 0.');
+    if (field === '_fts') throw mongoError('CannotCreateIndex', "Index key contains an illegal field name: '_fts'");
+    const parts = field.split('.');
+    parts.forEach((part, i) => {
+      if (part.length === 0) throw mongoError('CannotCreateIndex', 'Index keys cannot contain an empty field.');
+      // `$ref`, `$id` and `$db` may be the parts of a DBRef below the first.
+      if (part.startsWith('$') && !(i > 0 && (part === '$ref' || part === '$id' || part === '$db'))) {
+        throw mongoError('CannotCreateIndex', "Index key contains an illegal field name: field name starts with '$'.");
+      }
+    });
   }
 }
 
-/** createIndexes' TTL check: one field, and a number of seconds that is not negative. */
+/** createIndexes' TTL check (validateIndexSpecTTL): the value first, then one field. */
 function checkTtl(raw: Document, sent: string): void {
+  inContext(`. Index spec: ${sent}`, () => {
+    const value = raw.expireAfterSeconds;
+    if (!isNumeric(value)) {
+      throw mongoError('CannotCreateIndex', `TTL index 'expireAfterSeconds' option must be numeric, but received a type of '${bsonTypeOf(value)}`);
+    }
+    const n = toNumber(value);
+    if (Number.isNaN(n)) throw mongoError('CannotCreateIndex', "TTL index 'expireAfterSeconds' option must not be NaN");
+    if (Math.trunc(n) > MAX_EXPIRE_AFTER_SECONDS || Math.trunc(n) < -2147483648) {
+      throw mongoError('CannotCreateIndex', "TTL index 'expireAfterSeconds' must be within the range of a 32-bit integer");
+    }
+    if (n < 0) throw mongoError('CannotCreateIndex', "TTL index 'expireAfterSeconds' option cannot be less than 0");
+  });
   if (Object.keys(raw.key as Document).length !== 1) {
     throw mongoError('CannotCreateIndex', `TTL indexes are single-field indexes, compound indexes do not support TTL. Index spec: ${sent}`);
   }
-  inContext(`. Index spec: ${sent}`, () => expireAfterSeconds(raw.expireAfterSeconds, 'CannotCreateIndex', null));
+}
+
+function isNumeric(value: unknown): boolean {
+  const type = bsonTypeOf(value);
+  return type === 'int' || type === 'long' || type === 'double' || type === 'decimal';
 }
 
 /**
@@ -142,7 +211,8 @@ export function expireAfterSeconds(value: unknown, code: 'CannotCreateIndex' | '
 function catalogSpec(raw: Document, key: Document, name: string): IndexSpec {
   const spec: IndexSpec = { v: new Int32(2), key, name };
   for (const [k, v] of Object.entries(raw)) {
-    if (k === 'v' || k === 'key' || k === 'name') continue;
+    // mongod drops `ns`, which specs carried before 4.4.
+    if (k === 'v' || k === 'key' || k === 'name' || k === 'ns') continue;
     if (k === 'unique' || k === 'hidden') {
       // mongod keeps `unique: 1` as `unique: true`, and leaves out `false`.
       if (trueValue(v)) spec[k] = true;

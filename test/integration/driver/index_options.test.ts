@@ -42,7 +42,13 @@ describe('index specification options', () => {
       [{ key: { p: 1 }, sparse: true, partialFilterExpression: { a: 1 }, name: 'p_1' }, 67, 'Error in specification { key: { p: 1 }, sparse: true, partialFilterExpression: { a: 1 }, name: "p_1", v: 2 } :: caused by :: cannot mix "partialFilterExpression" and "sparse" options'],
       [{ key: { p: 1 }, partialFilterExpression: 1, name: 'p_1' }, 14, "Error in specification { key: { p: 1 }, partialFilterExpression: 1, name: \"p_1\" } :: caused by :: The field 'partialFilterExpression' must be an object, but got int"],
       [{ key: { s: 1 }, name: 'ix', collation: {} }, 2, "Error in specification { key: { s: 1 }, name: \"ix\", collation: {} } :: caused by :: The field 'collation' cannot be an empty object."],
-      [{ key: { h: 1 }, name: 'h_1', hidden: 1 }, 14, "Error in specification { key: { h: 1 }, name: \"h_1\", hidden: 1 } :: caused by :: The field 'hidden' must be a bool, but got int"],
+      // mongod's own message names the wrong field.
+      [{ key: { h: 1 }, name: 'h_1', hidden: 1 }, 14, "Error in specification { key: { h: 1 }, name: \"h_1\", hidden: 1 } :: caused by :: The field 'name' must be a bool, but got int"],
+      [{ key: { u: 1 }, name: 'u_1', unique: 'yes' }, 14, "Error in specification { key: { u: 1 }, name: \"u_1\", unique: \"yes\" } :: caused by :: The field 'unique has value unique: \"yes\", which is not convertible to bool"],
+      [{ key: { u: 1 }, name: 'u_1', v: 3 }, 67, "Error in specification { key: { u: 1 }, name: \"u_1\", v: 3 } :: caused by :: Invalid index specification { key: { u: 1 }, name: \"u_1\", v: 3 }; cannot create an index with v=3"],
+      [{ key: { a: 1 }, name: '_id_' }, 2, "The index name '_id_' is reserved for the _id index, which must have key pattern {_id: 1}, found key: { a: 1 }"],
+      [{ key: { 'a..b': 1 }, name: 'ab' }, 67, 'Error in specification { key: { a..b: 1 }, name: "ab" } :: caused by :: Index keys cannot contain an empty field.'],
+      [{ bogus: 1, key: { z: 0 }, name: 'z_0' }, 197, "Error in specification { bogus: 1, key: { z: 0 }, name: \"z_0\" } :: caused by :: The field 'bogus' is not valid for an index specification. Specification: { bogus: 1, key: { z: 0 }, name: \"z_0\" }"],
       [{ key: { _id: 1 }, name: '_id_', hidden: true }, 197, "The field 'hidden' is not valid for an _id index specification. Specification: { key: { _id: 1 }, name: \"_id_\", hidden: true, v: 2 }"],
     ];
     for (const [spec, code, message] of cases) await rejectsWith(create(spec), code, { message });
@@ -101,6 +107,8 @@ describe('index specification options', () => {
       message: 'TTL indexes are single-field indexes, compound indexes do not support TTL. Index spec: { key: { w: 1, a: 1 }, expireAfterSeconds: 10, name: "w_1_a_1" }',
     });
     await rejectsWith(create({ key: { n: 1 }, name: 'n', expireAfterSeconds: NaN }), 67, { message: /TTL index 'expireAfterSeconds' option must not be NaN$/ });
+    await rejectsWith(create({ key: { n: 1 }, name: 'n', expireAfterSeconds: 2147483648 }), 67, { message: /TTL index 'expireAfterSeconds' must be within the range of a 32-bit integer$/ });
+    await rejectsWith(create({ key: { n: 1 }, name: 'n', expireAfterSeconds: '60' }), 67, { message: /:: caused by :: TTL index 'expireAfterSeconds' option must be numeric, but received a type of 'string$/ });
     await rejectsWith(create({ key: { _id: 1 }, name: 'ttl_id', expireAfterSeconds: 10 }), 197, { message: /^The field 'expireAfterSeconds' is not valid for an _id index specification/ });
     await create({ key: { t: 1 }, name: 't_1', expireAfterSeconds: 60.9 });
     const stored = await db().command({ listIndexes: 'c' }, { promoteValues: false });
