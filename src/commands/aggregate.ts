@@ -3,6 +3,7 @@ import { mongoError, MongoServerError } from '../errors/index.js';
 import { aggregateStream } from '../engine/read_ops.js';
 import { AGGREGATE_ERROR_CONTEXT, streamControl } from '../engine/stream_control.js';
 import { firstBatchReply } from './support/stream_reply.js';
+import type { CursorEndRule } from '../engine/stream_cursor.js';
 import { aggregateToCollection, endsWithWriteStage } from '../engine/aggregate_write.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
@@ -40,6 +41,15 @@ async function changeStream(cmd: Document, ctx: CommandContext, coll: string | n
   // A change stream's cursor id is non-zero even with an empty first batch.
   const id = engine.cursors.register(cursor);
   return cursorReply(cursor.ns, id, first.docs, 'firstBatch', first.postBatchResumeToken);
+}
+
+/** Stages mongod pushes into the find layer; a pipeline made only of them leaves mongod paging through a find plan. */
+const ABSORBED_STAGES = new Set(['$match', '$sort', '$limit', '$skip']);
+
+/** When an aggregate's cursor closes on a batch that ends on its last result (see CursorEndRule). */
+function aggregateCursorEnd(coll: string | null, pipeline: Document[]): CursorEndRule {
+  const absorbed = coll !== null && pipeline.every((stage) => ABSORBED_STAGES.has(Object.keys(stage)[0]!));
+  return { firstBatch: false, getMore: absorbed };
 }
 
 export const aggregate: CommandDefinition = {
@@ -83,6 +93,6 @@ export const aggregate: CommandDefinition = {
     const chunks = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
       ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)], control), control)
       : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), indexes: engine.indexReadsConsistent }, control);
-    return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101);
+    return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101, aggregateCursorEnd(coll, pipeline));
   },
 };

@@ -9,7 +9,6 @@ export const collMod: CommandDefinition = {
   async run(cmd, ctx) {
     const coll = collectionArg(cmd, 'collMod');
     const changes = Object.fromEntries(Object.entries(cmd).filter(([k]) => !GENERIC.has(k)));
-    await ctx.engine.write((w) => runCollMod(w, ctx.db, coll, changes));
-    return {};
+    return ctx.engine.write((w) => runCollMod(w, ctx.db, coll, changes));
   },
 };

@@ -11,7 +11,7 @@ export const createIndexes: CommandDefinition = {
     const coll = namespaceArg(cmd, 'createIndexes', ctx.db);
     if (!Array.isArray(cmd.indexes)) throw wrongTypeError('createIndexes.indexes', bsonTypeOf(cmd.indexes), 'array');
     if (cmd.indexes.length === 0) throw mongoError('BadValue', 'Must specify at least one index to create');
-    const specs = cmd.indexes.map(normalizeIndexSpec);
+    const specs = cmd.indexes.map((raw: unknown, i: number) => normalizeIndexSpec(raw, i));
     const pause = ctx.server.options.enableTestCommands ? (point: string) => ctx.server.failPoints.pauseWhileSet(point, ctx.op) : undefined;
     // Inside a transaction (ctx.engine is its view) the indexes are built in its buffer, as mongod builds them on
     // the collection the transaction creates: nobody else can see the collection until it commits.

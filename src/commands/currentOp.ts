@@ -39,6 +39,11 @@ export const currentOp: CommandDefinition = {
     const matcher = compileCommandFilter(filter, null);
     const truncateOps = !ctx.server.options.enableTestCommands || cmd.$truncateOps === undefined || trueValue(cmd.$truncateOps);
     const entries = currentOpDocuments(ctx, { idleConnections: trueValue(cmd.$all), idleCursors: false, idleSessions: true, truncateOps });
-    return { inprog: entries.filter((doc) => matcher.matches(doc)) };
+    const reply: Document = { inprog: entries.filter((doc) => matcher.matches(doc)) };
+    if (ctx.server.engine.fsyncLock.locked) {
+      reply.fsyncLock = true;
+      reply.info = 'use db.fsyncUnlock() to terminate the fsync write/snapshot lock';
+    }
+    return reply;
   },
 };

@@ -117,6 +117,8 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
     // leaves an open one as it was (the driver may retry the operation inside it).
     if (isInTransaction(cmd)) txn = await enterTransaction(command.name, cmd, ctx);
     const snapshotTs = isSnapshotRead(cmd) ? await enterSnapshotRead(command.name, cmd, ctx) : undefined;
+    // A write waits out the fsync lock under its own operation, so maxTimeMS or a kill ends the wait.
+    if (server.engine.fsyncLock.locked && WAITS_FOR_FSYNC_LOCK.has(command.name)) await server.engine.fsyncLock.writesAllowed(ctx.op);
     const result = await command.run(cmd, ctx);
     if (ctx.closeConnection) throw new CloseConnectionRequested();
     if (snapshotTs !== undefined && command.name !== 'getMore' && command.name !== 'killCursors') withAtClusterTime(result, snapshotTs);
@@ -158,6 +160,15 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
   // `reply` is this call's own object (a copy of the result, or the error's fresh reply).
   return addClusterTimeFields(reply, server.engine);
 }
+
+/**
+ * The commands that write, which wait while `fsync` holds its lock, as they wait for mongod's global lock. Any other
+ * storage write (a `$merge`, a commit) waits in `Engine.write` all the same.
+ */
+const WAITS_FOR_FSYNC_LOCK = new Set([
+  'insert', 'update', 'delete', 'findAndModify', 'bulkWrite', 'create', 'drop', 'dropDatabase', 'createIndexes',
+  'dropIndexes', 'collMod', 'renameCollection', 'commitTransaction',
+]);
 
 /** mongod's `op` field of `$currentOp` for a command. */
 function opType(name: string): string {

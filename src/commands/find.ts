@@ -6,6 +6,7 @@ import { mongoError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
 import { collationArg, cursorCountArg, hintArg, namespaceArg, optionalBool, optionalDocument } from './support/args.js';
 import { firstBatchReply } from './support/stream_reply.js';
+import { FIND_CURSOR_END } from '../engine/stream_cursor.js';
 
 /** The query of a find command (also what `explain` of a find runs). */
 export function findOptions(cmd: Document, limit = cursorCountArg(cmd, 'find', 'limit')): FindDocumentsOptions {
@@ -30,10 +31,13 @@ export const find: CommandDefinition = {
     const limitRaw = cursorCountArg(cmd, 'find', 'limit');
     const batchSize = cursorCountArg(cmd, 'find', 'batchSize');
     const singleBatch = optionalBool(cmd, 'find', 'singleBatch') ?? false;
+    if (optionalBool(cmd, 'find', 'awaitData') === true && optionalBool(cmd, 'find', 'tailable') !== true) {
+      throw mongoError('FailedToParse', "Cannot set 'awaitData' without also setting 'tailable'");
+    }
     if (cmd.tailable === true) throw mongoError('BadValue', 'tailable cursor requested on non capped collection');
     const slot = { op: ctx.op };
     const control = streamControl(ctx.engine, slot, { allowDiskUse: optionalBool(cmd, 'find', 'allowDiskUse'), errorContext: FIND_ERROR_CONTEXT });
     const chunks = await findStream(ctx.engine, ctx.db, coll, findOptions(cmd, limitRaw), control);
-    return firstBatchReply(ctx, `${ctx.db}.${coll}`, chunks, slot, 'find', batchSize ?? 101, singleBatch);
+    return firstBatchReply(ctx, `${ctx.db}.${coll}`, chunks, slot, 'find', batchSize ?? 101, FIND_CURSOR_END, singleBatch);
   },
 };

@@ -48,6 +48,7 @@ export const getMore: CommandDefinition = {
       const batch = await cursor.next(batchSize, cursor.kind === 'changeStream' ? maxTimeMS : undefined, checkedOut.signal, ctx.op);
       exhausted = batch.exhausted;
       registry.checkIn(id, exhausted);
+      if (!exhausted && ctx.exhaust) ctx.exhaust.runAgain = true;
       return cursorReply(cursor.ns, exhausted ? 0n : id, batch.docs, 'nextBatch', batch.postBatchResumeToken);
     } catch (err) {
       // mongod discards a cursor whose getMore failed; the client must open a new one (drivers resume).

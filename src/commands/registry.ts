@@ -30,6 +30,8 @@ import { dropSearchIndex } from './dropSearchIndex.js';
 import { endSessions } from './endSessions.js';
 import { find } from './find.js';
 import { findAndModify } from './findAndModify.js';
+import { fsync } from './fsync.js';
+import { fsyncUnlock } from './fsyncUnlock.js';
 import { getCmdLineOpts } from './getCmdLineOpts.js';
 import { getLog } from './getLog.js';
 import { getMore } from './getMore.js';
@@ -100,6 +102,8 @@ const COMMANDS: readonly Registration[] = [
   { command: explain },
   { command: find },
   { command: findAndModify, aliases: ['findandmodify'] },
+  { command: fsync },
+  { command: fsyncUnlock },
   { command: getCmdLineOpts },
   { command: getLog },
   { command: getMore },

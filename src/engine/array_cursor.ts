@@ -57,7 +57,11 @@ export function takeBatch(docs: Document[], start: number, batchSize: number): n
   return end;
 }
 
-/** A result the server already holds whole (bulkWrite's per-operation results) while the client pages through it. */
+/**
+ * A result the server already holds whole (bulkWrite's per-operation results) while the client pages through it.
+ * Like mongod's queued results it knows its end, so the batch that takes the last result closes it (find and
+ * aggregate cursors close by mongod's plan rules instead: `StreamCursor`).
+ */
 export class ArrayCursor implements ServerCursor {
   readonly kind = 'find' as const;
   private offset = 0;

@@ -1,7 +1,7 @@
-import { Int32 } from '../bson/index.js';
+import { Long } from '../bson/index.js';
 import { bsonTypeOf, isDocument, type Document } from '../bson/types.js';
 import { deepClone, elementToString, toNumber, valuesEqual, valueToString } from '../bson/index.js';
-import { missingFieldError, mongoError, MongoServerError, unknownFieldError, wrongTypeError } from '../errors/index.js';
+import { missingFieldError, mongoError, unknownFieldError, wrongTypeError } from '../errors/index.js';
 import { StorageError } from '../storage/types.js';
 import type { WriteContext } from './engine.js';
 import {
@@ -12,6 +12,7 @@ import { validateCollectionName, validateDbName } from './namespace.js';
 import { buildIndex } from './indexes.js';
 import { decodeStoredDocument } from './documents.js';
 import { checkValidationOptions } from './validation.js';
+import { expireAfterSeconds, validateIndexSpec } from './index_spec.js';
 
 /** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
 const STORED_CREATE_OPTIONS = ['capped', 'size', 'max', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'collation', 'changeStreamPreAndPostImages', 'timeseries', 'expireAfterSeconds', 'clusteredIndex'];
@@ -144,13 +145,26 @@ function assertNoIndexBuild(info: CollectionInfo): void {
   }
 }
 
-/** collMod: changes changeStreamPreAndPostImages (and validator settings); logs `modify`, even when empty. */
+/**
+ * collMod: changes changeStreamPreAndPostImages, validator settings and one index's `hidden` or `expireAfterSeconds`;
+ * logs `modify`, even when empty. Returns mongod's reply fields: the index option's old and new values, when it
+ * changed.
+ */
 export async function collMod(ctx: WriteContext, db: string, coll: string, changes: Document): Promise<Document> {
   const info = await getCollectionInfo(ctx.writer, db, coll);
   if (!info) throw mongoError('NamespaceNotFound', `ns does not exist: ${ns(db, coll)}`);
   const before: Document = {};
   const updated: Document = {};
+  let reply: Document = {};
+  let indexBefore: Document | undefined;
   for (const [key, value] of Object.entries(changes)) {
+    if (key === 'index') {
+      const change = modifyIndex(info, value, ns(db, coll));
+      reply = change.reply;
+      indexBefore = change.before;
+      updated.index = change.description;
+      continue;
+    }
     switch (key) {
       case 'changeStreamPreAndPostImages':
         validatePrePostImages(value);
@@ -174,37 +188,78 @@ export async function collMod(ctx: WriteContext, db: string, coll: string, chang
     updated[key] = value;
   }
   await ctx.writer.updateCollection(toCollectionRecord(info));
-  ctx.log({ op: 'modify', db, coll, uuid: info.uuid, operationDescription: updated, preImage: Object.keys(before).length ? { collectionOptions: before } : undefined, images: imagesEnabled(info) });
-  return before;
+  const preImage: Document = {};
+  if (Object.keys(before).length > 0) preImage.collectionOptions = before;
+  if (indexBefore && Object.keys(indexBefore).length > 0) preImage.indexOptions = indexBefore;
+  ctx.log({ op: 'modify', db, coll, uuid: info.uuid, operationDescription: updated, preImage: Object.keys(preImage).length ? preImage : undefined, images: imagesEnabled(info) });
+  return reply;
 }
 
-/** Validates one index spec from createIndexes and fills in defaults (v: 2). */
-export function normalizeIndexSpec(raw: unknown): IndexSpec {
-  if (!isDocument(raw)) throw mongoError('TypeMismatch', 'The index spec must be an object');
-  const key = raw.key;
-  if (!isDocument(key) || Object.keys(key).length === 0) throw mongoError('CannotCreateIndex', "Index keys cannot be empty.");
-  for (const [field, dir] of Object.entries(key)) {
-    if (dir === 'hashed') continue;
-    if (typeof dir === 'string') throw mongoError('CannotCreateIndex', `Unknown index plugin '${dir}'`);
-    const n = toNumber(dir);
-    if (!Number.isFinite(n) || n === 0) throw mongoError('CannotCreateIndex', `Values in the index key pattern can only be numbers or strings, found ${field}: ${String(dir)}`);
+/** The fields collMod's `index` document may have. */
+const COLLMOD_INDEX_FIELDS = new Set(['name', 'keyPattern', 'hidden', 'expireAfterSeconds', 'unique', 'prepareUnique', 'forceNonUnique']);
+
+/**
+ * collMod's `index: {name | keyPattern, hidden?, expireAfterSeconds?}`: changes the index in `info` (in place) and
+ * returns mongod's reply fields (`hidden_old`/`hidden_new`, `expireAfterSeconds_old`/`_new`, only for what changed),
+ * the index's options before, and the change as the `modify` event describes it.
+ */
+function modifyIndex(info: CollectionInfo, value: unknown, namespace: string): { reply: Document; before: Document; description: Document } {
+  if (!isDocument(value)) throw wrongTypeError('collMod.index', bsonTypeOf(value), 'object');
+  for (const field of Object.keys(value)) {
+    if (!COLLMOD_INDEX_FIELDS.has(field)) throw unknownFieldError(`collMod.index.${field}`);
   }
-  const hashed = Object.values(key).filter((dir) => dir === 'hashed').length;
-  if (hashed > 1) throw new MongoServerError(31303, `A maximum of one index field is allowed to be hashed but found ${hashed} for 'key' ${valueToString(key)}`);
-  if (hashed > 0 && raw.unique === true) throw new MongoServerError(16764, 'Currently hashed indexes cannot guarantee uniqueness. Use a regular index.');
-  if (typeof raw.name !== 'string' || raw.name.length === 0) throw mongoError('FailedToParse', "The 'name' field is a required property of an index specification");
-  const spec: IndexSpec = { v: new Int32(2), key, name: raw.name };
-  for (const [k, v] of Object.entries(raw)) {
-    if (k === 'v' || k === 'key' || k === 'name') continue;
-    if (k === 'unique') {
-      if (v === true) spec.unique = true;
-      continue;
+  if (value.name !== undefined && typeof value.name !== 'string') throw wrongTypeError('collMod.index.name', bsonTypeOf(value.name), 'string');
+  if (value.keyPattern !== undefined && !isDocument(value.keyPattern)) throw wrongTypeError('collMod.index.keyPattern', bsonTypeOf(value.keyPattern), 'object');
+  if (value.hidden !== undefined && typeof value.hidden !== 'boolean') throw wrongTypeError('collMod.index.hidden', bsonTypeOf(value.hidden), 'bool');
+  if (value.name !== undefined && value.keyPattern !== undefined) throw mongoError('InvalidOptions', 'Cannot specify both key pattern and name.');
+  if (value.name === undefined && value.keyPattern === undefined) throw mongoError('InvalidOptions', 'Must specify either index name or key pattern.');
+  if (value.hidden === undefined && value.expireAfterSeconds === undefined && value.unique === undefined && value.prepareUnique === undefined) {
+    throw mongoError('InvalidOptions', 'no expireAfterSeconds, hidden, unique, or prepareUnique field');
+  }
+  if (value.unique !== undefined || value.prepareUnique !== undefined || value.forceNonUnique !== undefined) {
+    throw mongoError('InvalidOptions', 'collMod of an index\'s unique, prepareUnique or forceNonUnique option is not supported by eddydb yet');
+  }
+  const seconds = value.expireAfterSeconds === undefined ? undefined : expireAfterSeconds(value.expireAfterSeconds, 'InvalidOptions', 'collMod.index.expireAfterSeconds');
+  const index = typeof value.name === 'string'
+    ? info.indexes.find((s) => s.name === value.name && !isBuilding(s))
+    : info.indexes.find((s) => sameKey(s.key, value.keyPattern as Document) && !isBuilding(s));
+  if (!index) {
+    const which = typeof value.name === 'string' ? value.name : valueToString(value.keyPattern);
+    throw mongoError('IndexNotFound', `cannot find index ${which} for ns ${namespace}`);
+  }
+  const reply: Document = {};
+  const before: Document = {};
+  const description: Document = { name: index.name };
+  if (value.hidden !== undefined) {
+    if (index.name === ID_INDEX_NAME) throw mongoError('BadValue', "can't hide _id index");
+    const old = index.hidden === true;
+    if (old !== value.hidden) {
+      reply.hidden_old = old;
+      reply.hidden_new = value.hidden;
+      before.hidden = old;
+      if (value.hidden) index.hidden = true;
+      else delete index.hidden;
     }
-    // The catalog marks a building index with this field; a client may not set it.
-    if (k === BUILD_UUID_FIELD) throw mongoError('InvalidIndexSpecificationOption', `The field '${k}' is not valid for an index specification. Specification: ${valueToString(raw)}`);
-    spec[k] = v;
+    description.hidden = value.hidden;
   }
-  return spec;
+  if (seconds !== undefined) {
+    if (index.name === ID_INDEX_NAME) throw mongoError('InvalidOptions', 'the _id field does not support TTL indexes');
+    if (Object.keys(index.key).length !== 1) throw mongoError('InvalidOptions', 'TTL indexes are single-field indexes, compound indexes do not support TTL');
+    const old = index.expireAfterSeconds;
+    if (old === undefined || toNumber(old) !== seconds.value) {
+      if (old !== undefined) reply.expireAfterSeconds_old = Long.fromNumber(toNumber(old));
+      reply.expireAfterSeconds_new = Long.fromNumber(seconds.value);
+      if (old !== undefined) before.expireAfterSeconds = old;
+      index.expireAfterSeconds = seconds;
+    }
+    description.expireAfterSeconds = seconds;
+  }
+  return { reply, before, description };
+}
+
+/** Validates one index spec from createIndexes (the `position`th) and fills in defaults (v: 2); see index_spec.ts. */
+export function normalizeIndexSpec(raw: unknown, position = 0): IndexSpec {
+  return validateIndexSpec(raw, position);
 }
 
 /** Options that tell two indexes on the same key apart (they may coexist under different names). */

@@ -6,6 +6,7 @@ import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
+import { FsyncLock } from './fsync_lock.js';
 import { clientFacingFailure } from './storage_failure.js';
 import { CatalogCache } from './catalog_cache.js';
 import { SessionCache } from './session_cache.js';
@@ -105,6 +106,8 @@ export interface WriteContext {
 export class Engine {
   readonly hub: OplogHub;
   readonly cursors = new CursorRegistry();
+  /** Held by `fsync` with `lock: true`: writes wait while it is. */
+  readonly fsyncLock = new FsyncLock();
   /** Multi-document transactions, and the document versions their snapshots read. */
   readonly transactions: TransactionRegistry = new TransactionRegistry(this);
   /** The index builds in progress (createIndexes on a collection with documents). */
@@ -218,6 +221,7 @@ export class Engine {
 
   /** Runs `fn` in one storage transaction; its change entries commit with it and are published after. */
   async write<T>(fn: (ctx: WriteContext) => Promise<T>): Promise<T> {
+    if (this.fsyncLock.locked) await this.fsyncLock.writesAllowed();
     const entries: OplogEntry[] = [];
     const rows: StoredOplogEntry[] = [];
     let reserved = 0n;
@@ -300,6 +304,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.fsyncLock.unlockAll();
     this.transactions.abortAll();
     this.cursors.killAll();
     this.hub.wakeAll();

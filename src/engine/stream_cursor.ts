@@ -1,9 +1,24 @@
 import type { Document } from '../bson/types.js';
-import type { Chunks } from '../query/pipeline/index.js';
+import { isLastChunk, type Chunks } from '../query/pipeline/index.js';
 import { BatchBudget } from './array_cursor.js';
 import type { CursorBatch, ServerCursor } from './cursor_registry.js';
 import type { Operation } from './operation.js';
 import type { OperationSlot } from './stream_control.js';
+
+/**
+ * Whether a batch that ends on a stream's last result closes the cursor when the stream knows it is the last (its
+ * chunk is marked last: a `limit` reached, a top-k sort drained). mongod never reads ahead to find out: a cursor
+ * closes when its plan ran into its end while the batch was being filled, or when the plan says it is at EOF without
+ * reading further. find asks the plan after every batch; an aggregate's first batch closes only on an end it ran
+ * into, and its getMores ask the plan only when the whole pipeline was absorbed into the query layer (mongod then
+ * pages through the find plan itself), else the pipeline, which knows its end only once it has met it.
+ */
+export interface CursorEndRule {
+  readonly firstBatch: boolean;
+  readonly getMore: boolean;
+}
+
+export const FIND_CURSOR_END: CursorEndRule = { firstBatch: true, getMore: true };
 
 /**
  * A find or aggregate result being paged out: it holds the stream's position, not its results. Each batch pulls
@@ -19,15 +34,22 @@ export class StreamCursor implements ServerCursor {
   private done = false;
   /** What is left of the originating command's `maxTimeMS` for its getMores, as mongod carries it over. */
   private remainingMS: number | undefined;
+  private batches = 0;
 
   constructor(
     readonly ns: string,
     chunks: Chunks,
     private readonly slot: OperationSlot,
     readonly originatingCommand: string,
+    private readonly endRule: CursorEndRule,
     readonly lsid?: Document,
   ) {
     this.iterator = chunks[Symbol.asyncIterator]();
+  }
+
+  /** Records an empty first batch (batchSize 0), so that the next batch is a getMore's. */
+  openedEmpty(): void {
+    this.batches++;
   }
 
   /** The next batch, pulled under `op`. */
@@ -48,14 +70,15 @@ export class StreamCursor implements ServerCursor {
         docs.push(doc);
         this.pos++;
       }
-      // Look ahead one chunk so a batch that ends with the results closes the cursor (id 0).
-      if (this.pos >= this.chunk.length && !this.done) await this.pull();
     } catch (err) {
       await this.close();
       throw err;
     }
     this.remainingMS = op.remainingMS;
-    const exhausted = this.done && this.pos >= this.chunk.length;
+    const knownEnd = this.batches === 0 ? this.endRule.firstBatch : this.endRule.getMore;
+    this.batches++;
+    const atEnd = this.pos >= this.chunk.length;
+    const exhausted = atEnd && (this.done || (knownEnd && isLastChunk(this.chunk)));
     if (exhausted) await this.close();
     return { docs, exhausted };
   }

@@ -234,13 +234,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     return ids !== undefined && pruneCursors(ids);
   };
 
-  const makeHandler = (getWire: () => WireServer): CommandHandler => async (command, conn) => {
+  const makeHandler = (getWire: () => WireServer): CommandHandler => async (command, conn, request) => {
     // Listed by $currentOp's idleConnections from its first command on.
     if (!context.connections.has(conn.id)) context.connections.set(conn.id, conn);
     serverStats.countCommand(command);
     serverStats.connections.active++;
     try {
-      const reply = await dispatch(context, command, conn, { setCompressors: (names) => getWire().setCompressors(conn, names) });
+      const exhaust = request.exhaustAllowed ? { runAgain: false } : undefined;
+      const reply = await dispatch(context, command, conn, { setCompressors: (names) => getWire().setCompressors(conn, names), ...(exhaust ? { exhaust } : {}) });
+      if (exhaust?.runAgain) request.runAgainForExhaust = true;
       // Only an idle clock asks whether a connection holds a cursor.
       if (limits.settings.idleConnectionTimeoutMS > 0) noteCursor(conn, reply);
       return reply;

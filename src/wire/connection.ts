@@ -261,28 +261,41 @@ export class WireConnection implements LimitedConnection {
 
   private async processOpMsg(message: Buffer, requestId: number, compressor: CompressorName | null): Promise<void> {
     const flags = readOpMsgFlags(message) ?? 0;
-    const request: RequestInfo = {
-      requestId,
-      opCode: OpCode.OP_MSG,
-      exhaustAllowed: (flags & OpMsgFlag.exhaustAllowed) !== 0,
-      moreToCome: (flags & OpMsgFlag.moreToCome) !== 0,
-      compressor,
-    };
-    let outcome: Outcome;
-    let commandName: string | undefined;
-    try {
-      const command = parseOpMsg(message, this.ctx.maxBsonObjectSize);
-      commandName = Object.keys(command)[0];
-      outcome = await this.runHandler(command, request);
-    } catch (err) {
-      if (!(err instanceof MongoServerError)) throw err;
-      outcome = err.toReply();
+    // An exhaust stream: while the handler asks to run again, each reply goes out with moreToCome and the same
+    // command runs again as a request answering it (its id is the reply's), until a reply without it, or the client
+    // leaves.
+    let responseTo = requestId;
+    for (;;) {
+      const request: RequestInfo = {
+        requestId: responseTo,
+        opCode: OpCode.OP_MSG,
+        exhaustAllowed: (flags & OpMsgFlag.exhaustAllowed) !== 0,
+        moreToCome: (flags & OpMsgFlag.moreToCome) !== 0,
+        compressor,
+      };
+      let outcome: Outcome;
+      let commandName: string | undefined;
+      try {
+        const command = parseOpMsg(message, this.ctx.maxBsonObjectSize);
+        commandName = Object.keys(command)[0];
+        outcome = await this.runHandler(command, request);
+      } catch (err) {
+        if (!(err instanceof MongoServerError)) throw err;
+        outcome = err.toReply();
+      }
+      if (outcome === CLOSE) return this.destroy();
+      // moreToCome: the client asked for no reply (fire-and-forget), even for a failure.
+      if (request.moreToCome) return;
+      const again = request.exhaustAllowed && request.runAgainForExhaust === true && Number(outcome.ok) === 1;
+      const replyId = this.ctx.nextRequestId();
+      const body = encodeReply(outcome, this.ctx.maxBsonObjectSize);
+      await this.send(opMsgReplyPrefix(replyId, request.requestId, body.size, again ? OpMsgFlag.moreToCome : 0), body, compressor, commandName);
+      if (!again) return;
+      // Between batches the event loop runs: other connections are served, and a client that left is noticed.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.info.closed) return;
+      responseTo = replyId;
     }
-    if (outcome === CLOSE) return this.destroy();
-    // moreToCome: the client asked for no reply (fire-and-forget), even for a failure.
-    if (request.moreToCome) return;
-    const body = encodeReply(outcome, this.ctx.maxBsonObjectSize);
-    await this.send(opMsgReplyPrefix(this.ctx.nextRequestId(), requestId, body.size), body, compressor, commandName);
   }
 
   private async processOpQuery(message: Buffer, requestId: number, compressor: CompressorName | null): Promise<void> {

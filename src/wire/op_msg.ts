@@ -141,13 +141,13 @@ function hasPath(doc: Document, path: string): boolean {
 export const OP_MSG_REPLY_PREFIX = HEADER_SIZE + 5;
 
 /** The prefix of an OP_MSG reply whose kind-0 body is `bodySize` bytes of BSON (sent right after it). */
-export function opMsgReplyPrefix(requestId: number, responseTo: number, bodySize: number): Buffer {
+export function opMsgReplyPrefix(requestId: number, responseTo: number, bodySize: number, flags = 0): Buffer {
   const out = Buffer.allocUnsafe(OP_MSG_REPLY_PREFIX);
   out.writeInt32LE(OP_MSG_REPLY_PREFIX + bodySize, 0);
   out.writeInt32LE(requestId, 4);
   out.writeInt32LE(responseTo, 8);
   out.writeInt32LE(OpCode.OP_MSG, 12);
-  out.writeUInt32LE(0, HEADER_SIZE);
+  out.writeUInt32LE(flags, HEADER_SIZE);
   out.writeUInt8(0, HEADER_SIZE + 4);
   return out;
 }

@@ -25,6 +25,12 @@ export interface RequestInfo {
   opCode: number;
   /** OP_MSG exhaustAllowed flag. */
   exhaustAllowed: boolean;
+  /**
+   * Set by the handler when exhaustAllowed is on and the command wants to run again on its own (a getMore whose
+   * cursor is still open): the reply then goes out with moreToCome, and the server runs the same command again,
+   * as mongod's exhaust cursors do, until a reply without it ends the stream.
+   */
+  runAgainForExhaust?: boolean;
   /** OP_MSG moreToCome flag: the server will send no reply, whatever the handler returns. */
   moreToCome: boolean;
   /** Name of the compressor the request came with ("zlib", "noop"), or null when it was not compressed. */

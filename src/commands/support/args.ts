@@ -62,6 +62,8 @@ export function collationArg(cmd: Document, command: string, field = 'collation'
   const v = cmd[field];
   if (v === undefined || v === null) return null;
   if (!isDocument(v)) throw wrongTypeError(`${command}.${field}`, bsonTypeOf(v), 'object');
+  // mongod reads an empty collation document as none given (an index spec refuses it instead).
+  if (Object.keys(v).length === 0) return null;
   return parseCollation(v);
 }
 

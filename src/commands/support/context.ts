@@ -78,6 +78,11 @@ export interface CommandContext {
   setCompressors?: (names: string[]) => void;
   /** Set while the command runs (a fail point) to close the connection instead of sending the reply. */
   closeConnection?: boolean;
+  /**
+   * Present when the request came in an OP_MSG with the exhaustAllowed flag: a getMore whose cursor stays open sets
+   * `runAgain`, and the wire layer streams the next batches itself (mongod's exhaust cursors).
+   */
+  exhaust?: { runAgain: boolean };
 }
 
 /** One command: a file under commands/, registered (with the other spellings of its name) in registry.ts. */

@@ -8,7 +8,8 @@ export { applyUpdatePipeline } from './update_pipeline.js';
 export { isKnownStage, stageNames } from './registry.js';
 export type { PipelineOptions } from './types.js';
 export {
-  BLOCKING_STAGE_MEMORY_BYTES, CHUNK_DOCS, chunksOf, collectChunks, sortedChunks, streamStages,
+  BLOCKING_STAGE_MEMORY_BYTES, CHUNK_DOCS, chunksOf, collectChunkList, collectChunks, isLastChunk, markLastChunk, replayChunks,
+  sortedChunks, streamStages,
   type Chunks, type RunSpiller, type SpilledRun, type StreamControl,
 } from './stream.js';
 export type { CompiledStage, DocumentStage, BatchStage, Runtime } from './types.js';

@@ -43,6 +43,24 @@ export interface StreamControl {
   errorContext: string;
 }
 
+const LAST_CHUNKS = new WeakSet<Document[]>();
+
+/**
+ * Marks `chunk` as the last of its stream, when the stage that produced it knows nothing follows without reading
+ * further (a `limit` reached, a top-k sort drained). mongod's plan is then at EOF (its LIMIT and SORT stages say so),
+ * and a find cursor whose batch ends there closes; a scan, by contrast, only knows its end once it has tried to read
+ * past it, so its chunks are never marked.
+ */
+export function markLastChunk(chunk: Document[]): Document[] {
+  if (chunk.length > 0) LAST_CHUNKS.add(chunk);
+  return chunk;
+}
+
+/** Whether a stage marked `chunk` as the last of its stream ({@link markLastChunk}). */
+export function isLastChunk(chunk: Document[]): boolean {
+  return LAST_CHUNKS.has(chunk);
+}
+
 /** Approximate memory a document holds while a blocking stage keeps it: its BSON size. */
 export function documentBytes(doc: Document): number {
   return calculateObjectSize(doc);
@@ -66,6 +84,18 @@ export async function collectChunks(chunks: Chunks): Promise<Document[]> {
   const out: Document[] = [];
   for await (const chunk of chunks) for (const doc of chunk) out.push(doc);
   return out;
+}
+
+/** Every chunk a stream produces, kept as chunks (with their last-chunk marks), to be replayed later. */
+export async function collectChunkList(chunks: Chunks): Promise<Document[][]> {
+  const out: Document[][] = [];
+  for await (const chunk of chunks) if (chunk.length > 0) out.push(chunk);
+  return out;
+}
+
+/** Chunks already held, as a stream again. */
+export async function* replayChunks(list: Document[][]): Chunks {
+  yield* list;
 }
 
 /**
@@ -104,12 +134,13 @@ async function* documentStages(input: Chunks, stages: readonly DocumentStage[], 
         doc = next.value;
       }
       if (top === n) {
-        out.push(doc);
+        // A full chunk is handed on only when a further document comes, so the last one can still be marked last.
         if (out.length >= CHUNK_DOCS) {
           yield out;
           out = [];
           await control.yieldIfDue();
         }
+        out.push(doc);
         continue;
       }
       const produced = stages[top]!.apply(doc, runtime);
@@ -122,11 +153,12 @@ async function* documentStages(input: Chunks, stages: readonly DocumentStage[], 
       }
     }
     // What one input chunk produced goes on at once: a `$limit` downstream may need no more, and the source's
-    // chunks are already sized to be worth a storage read.
+    // chunks are already sized to be worth a storage read. After a chunk marked last, nothing follows.
     if (out.length > 0) {
-      yield out;
+      yield isLastChunk(chunk) ? markLastChunk(out) : out;
       out = [];
     }
+    if (isLastChunk(chunk)) return;
     await control.yieldIfDue();
   }
 }
@@ -136,7 +168,7 @@ async function* limitChunks(input: Chunks, n: number): Chunks {
   if (left <= 0) return;
   for await (const chunk of input) {
     if (chunk.length >= left) {
-      yield chunk.length === left ? chunk : chunk.slice(0, left);
+      yield markLastChunk(chunk.length === left ? chunk : chunk.slice(0, left));
       return;
     }
     left -= chunk.length;
@@ -151,15 +183,27 @@ async function* skipChunks(input: Chunks, n: number): Chunks {
       left -= chunk.length;
       continue;
     }
-    yield left > 0 ? chunk.slice(left) : chunk;
+    const out = left > 0 ? chunk.slice(left) : chunk;
+    yield isLastChunk(chunk) ? markLastChunk(out) : out;
     left = 0;
   }
 }
 
-async function* sortChunks(input: Chunks, sorter: Sorter): Chunks {
+async function* sortChunks(input: Chunks, sorter: Sorter, limited: boolean): Chunks {
   try {
     for await (const chunk of input) await sorter.add(chunk);
-    yield* sorter.drain();
+    if (!limited) {
+      yield* sorter.drain();
+      return;
+    }
+    // A top-k sort knows when it has handed out its last document (mongod's sort stage with a limit is then EOF).
+    let held: Document[] | null = null;
+    for await (const chunk of sorter.drain()) {
+      if (chunk.length === 0) continue;
+      if (held) yield held;
+      held = chunk;
+    }
+    if (held) yield markLastChunk(held);
   } finally {
     await sorter.close();
   }
@@ -167,7 +211,7 @@ async function* sortChunks(input: Chunks, sorter: Sorter): Chunks {
 
 /** A stream sorted by `compare` (stable, within the blocking-stage memory rules). */
 export function sortedChunks(input: Chunks, sortKeys: SortKeys, control: StreamControl, limit?: number): Chunks {
-  return sortChunks(input, new Sorter(sortKeys, limit, control));
+  return sortChunks(input, new Sorter(sortKeys, limit, control), limit !== undefined);
 }
 
 async function* countChunks(input: Chunks, field: string): Chunks {

@@ -66,6 +66,18 @@ describe('server cursors through the official driver', () => {
     assert.equal(asLong(log.replies('find')[0]!.cursor.id).isZero(), true);
   });
 
+  test('awaitData without tailable is refused as mongod refuses it', async () => {
+    const db = client.db('cur');
+    await rejectsWith(db.command({ find: 'seven', awaitData: true }), 9, {
+      codeName: 'FailedToParse',
+      message: "Cannot set 'awaitData' without also setting 'tailable'",
+    });
+    await rejectsWith(db.command({ find: 'seven', awaitData: true, tailable: false }), 9, { codeName: 'FailedToParse' });
+    await rejectsWith(db.command({ find: 'seven', awaitData: 'yes' }), 14, { codeName: 'TypeMismatch' });
+    const plain = await db.command({ find: 'seven', awaitData: false });
+    assert.equal(plain.cursor.firstBatch.length, 7);
+  });
+
   test('getMore honours its own batchSize, and the server refuses a getMore on another namespace', async () => {
     const db = client.db('cur');
     const first = await db.command({ find: 'seven', batchSize: 1, sort: { _id: 1 } });

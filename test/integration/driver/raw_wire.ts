@@ -55,19 +55,29 @@ export function compressed(inner: Buffer, compressorId: number): Buffer {
 }
 
 /** What the server did: replied (the first reply's document), or closed the connection without replying. */
-export type Outcome = { reply: Document; opCode: number } | { closed: true };
+export type Outcome = Reply | { closed: true };
 
-function decodeReply(msg: Buffer): { reply: Document; opCode: number } {
+/** A reply message: its document, and its header and flag bits (OP_MSG flagBits or OP_REPLY responseFlags). */
+export interface Reply {
+  reply: Document;
+  opCode: number;
+  requestId: number;
+  responseTo: number;
+  flags: number;
+}
+
+function decodeReply(msg: Buffer): Reply {
   const opCode = msg.readInt32LE(12);
-  if (opCode === OP_MSG) return { opCode, reply: BSON.deserialize(msg.subarray(21)) };
-  if (opCode === OP_REPLY) return { opCode, reply: BSON.deserialize(msg.subarray(36)) };
+  const header = { opCode, requestId: msg.readInt32LE(4), responseTo: msg.readInt32LE(8), flags: msg.readUInt32LE(16) };
+  if (opCode === OP_MSG) return { ...header, reply: BSON.deserialize(msg.subarray(21)) };
+  if (opCode === OP_REPLY) return { ...header, reply: BSON.deserialize(msg.subarray(36)) };
   throw new Error(`unexpected reply opcode ${opCode}`);
 }
 
 /** One raw socket to the server. */
 export class RawSocket {
   private buffer = Buffer.alloc(0);
-  private readonly replies: { reply: Document; opCode: number }[] = [];
+  private readonly replies: Reply[] = [];
   private closed = false;
   private wake: (() => void) | null = null;
 

@@ -182,6 +182,19 @@ if (requireOptional(SUITE, pymongoMissing(), PYMONGO_HOW_TO_GET)) describe(SUITE
     assert.deepEqual(out.countInTransaction, { code: 263, codeName: 'OperationNotSupportedInTransaction' });
   });
 
+  test('cursors: no read-ahead close, and an exhaust cursor refused as mongod 8.0 refuses its OP_QUERY find', async () => {
+    const out = await run('cursors.py');
+    const ids = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    assert.deepEqual(out.batched, ids);
+    assert.deepEqual(out.batchedGetMores, [[5, true], [0, false]], 'the batch ending on the last document leaves the cursor open');
+    assert.deepEqual(out.limited, ids);
+    assert.deepEqual(out.limitedGetMores, [[5, false]], 'the batch that reaches the limit closes the cursor');
+    assert.equal(out.exhaust.type, 'OperationFailure');
+    assert.equal(out.exhaust.code, 5739101);
+    assert.match(out.exhaust.errmsg, /OP_QUERY is no longer supported/);
+    assert.equal(out.afterExhaust, 10);
+  });
+
   test('CRUD: insert, find, update, delete, count, unique index and DuplicateKeyError', async () => {
     const out = await run('crud.py');
     assert.deepEqual(out.insertOne, { acknowledged: true, idType: 'ObjectId' });
