@@ -1,4 +1,5 @@
-import { findStream, type FindDocumentsOptions } from '../engine/read_ops.js';
+import { findExecution, type FindDocumentsOptions } from '../engine/read_ops.js';
+import { cursorReply } from './support/reply.js';
 import type { Document } from '../bson/types.js';
 import { FIND_ERROR_CONTEXT, streamControl } from '../engine/stream_control.js';
 import { resolveLetVariables } from '../engine/let_variables.js';
@@ -37,7 +38,9 @@ export const find: CommandDefinition = {
     if (cmd.tailable === true) throw mongoError('BadValue', 'tailable cursor requested on non capped collection');
     const slot = { op: ctx.op };
     const control = streamControl(ctx.engine, slot, { allowDiskUse: optionalBool(cmd, 'find', 'allowDiskUse'), errorContext: FIND_ERROR_CONTEXT });
-    const chunks = await findStream(ctx.engine, ctx.db, coll, findOptions(cmd, limitRaw), control);
-    return firstBatchReply(ctx, `${ctx.db}.${coll}`, chunks, slot, 'find', batchSize ?? 101, FIND_CURSOR_END, singleBatch);
+    const exec = await findExecution(ctx.engine, ctx.db, coll, findOptions(cmd, limitRaw), control);
+    // A collection that does not exist is mongod's EOF plan: no cursor, even for batchSize 0.
+    if (exec.planned.info === null) return cursorReply(`${ctx.db}.${coll}`, 0n, [], 'firstBatch');
+    return firstBatchReply(ctx, `${ctx.db}.${coll}`, exec.chunks, slot, 'find', batchSize ?? 101, FIND_CURSOR_END, singleBatch);
   },
 };

@@ -1,5 +1,5 @@
 import type { Document } from '../bson/types.js';
-import { compilePipeline, type Chunks, type StreamControl } from '../query/pipeline/index.js';
+import { compilePipeline, markLastChunk, type Chunks, type StreamControl } from '../query/pipeline/index.js';
 import type { StorageReader } from '../storage/types.js';
 import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import { decodeStoredDocument, idStorageKey } from './documents.js';
@@ -66,7 +66,8 @@ async function* pointChunks(read: ReadFn, info: CollectionInfo, keys: Uint8Array
     stats.keysExamined += slice.length;
     stats.docsExamined += docs.length;
     if (metrics) metrics.scannedObjects += docs.length;
-    yield docs;
+    // One `_id` is mongod's express lookup, at its end once it has answered; a scan of several points is not.
+    yield keys.length === 1 ? markLastChunk(docs) : docs;
     await control.yieldIfDue();
   }
 }

@@ -57,6 +57,12 @@ describe('cursors close as mongod closes them, never by reading ahead', () => {
     assert.deepEqual(await pages({ find: 'seven', batchSize: 2 }, 3), [[[1, 2], true], [[3, 4, 5], true], [[6, 7], false]]);
   });
 
+  test('a lookup of one _id is at its end once answered; a missing collection is EOF, even for batchSize 0', async () => {
+    assert.deepEqual(await pages({ find: 'four', filter: { _id: 2 }, batchSize: 1 }), [[[2], false]]);
+    assert.deepEqual(await pages({ find: 'four', filter: { _id: { $in: [2, 3] } }, batchSize: 2 }), [[[2, 3], true], [[], false]]);
+    assert.deepEqual(await pages({ find: 'nothing_here', batchSize: 0 }), [[[], false]]);
+  });
+
   test('a sort without a limit knows its end only once asked past it', async () => {
     assert.deepEqual(await pages({ find: 'four', sort: { n: -1 }, batchSize: 4 }), [[[4, 3, 2, 1], true], [[], false]]);
   });
