@@ -54,6 +54,7 @@ export class SqliteStatements {
   readonly setMeta: Statement;
 
   private readonly ranges = new Map<string, Statement>();
+  private readonly naturals = new Map<string, Statement>();
   private readonly appends = new Map<number, Statement>();
   private readonly documentInserts = new Map<number, Statement>();
 
@@ -135,6 +136,21 @@ export class SqliteStatements {
     if (!statement) {
       statement = this.db.prepare(`INSERT INTO documents (coll, key, doc, crc) VALUES ${new Array(rows).fill('(?, ?, ?, ?)').join(', ')}`);
       this.documentInserts.set(rows, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The statement scanning documents in natural (rowid) order (parameters: coll, the `after` position when
+   * `after`, limit).
+   */
+  natural(after: boolean, reverse: boolean): Statement {
+    const shape = `${after ? 'a' : '-'}${reverse ? 'r' : 'f'}`;
+    let statement = this.naturals.get(shape);
+    if (!statement) {
+      const where = after ? (reverse ? 'coll = ? AND id < ?' : 'coll = ? AND id > ?') : 'coll = ?';
+      statement = this.db.prepare(`SELECT id, key, doc, crc FROM documents WHERE ${where} ORDER BY id ${reverse ? 'DESC' : 'ASC'} LIMIT ?`);
+      this.naturals.set(shape, statement);
     }
     return statement;
   }
