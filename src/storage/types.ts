@@ -123,6 +123,8 @@ export interface StorageReader {
 
   /** Entries with `ts > afterTs`, oldest first, at most `limit` (0 means none). `afterTs` below 0 means all. */
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
+  /** Entries with `ts < beforeTs`, newest first, at most `limit` (0 means none): the oplog read backwards. */
+  readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
   /**
    * The times and byte sizes of the entries `readOplog` would return, without their bytes, so without checking
    * them: for oplog retention, which removes old entries whatever they hold.

@@ -545,6 +545,16 @@ for (const engine of engines) {
       const append = (times: bigint[]) =>
         storage.write((w) => w.appendOplog(times.map((t) => ({ ts: t, entry: entryOf(t) }))));
 
+      test('readOplogBefore: newest first, below a time, limited', async () => {
+        await append(all);
+        const before = (t: bigint, limit: number) => storage.read((r) => r.readOplogBefore(t, limit));
+        assert.deepEqual((await before(t5, 10)).map((e) => e.ts), [t4, t3, t2, t1]);
+        assert.deepEqual((await before(t4 + 1n, 2)).map((e) => e.ts), [t4, t3]);
+        assert.deepEqual((await before(t6 + 1n, 1)).map((e) => [e.ts, Buffer.from(e.entry).toString()]), [[t6, `e${t6}`]]);
+        assert.deepEqual(await before(t1, 10), []);
+        assert.deepEqual(await before(t6 + 1n, 0), []);
+      });
+
       test('empty', async () => {
         await storage.read(async (r) => {
           assert.deepEqual(await r.readOplog(0n, 10), []);

@@ -59,6 +59,7 @@ export class CapturingWriter implements StorageWriter {
   dataSize(collUuid: string) { return this.inner.dataSize(collUuid); }
   scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition) { return this.inner.scanIndex(collUuid, indexName, range, after); }
   readOplog(afterTs: bigint, limit: number) { return this.inner.readOplog(afterTs, limit); }
+  readOplogBefore(beforeTs: bigint, limit: number) { return this.inner.readOplogBefore(beforeTs, limit); }
   oplogEntrySizes(afterTs: bigint, limit: number) { return this.inner.oplogEntrySizes(afterTs, limit); }
   getOplogEntry(ts: bigint) { return this.inner.getOplogEntry(ts); }
   oplogBounds() { return this.inner.oplogBounds(); }

@@ -207,6 +207,10 @@ export class SnapshotReader implements StorageReader {
     return this.inner.readOplog(afterTs, limit);
   }
 
+  readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    return this.inner.readOplogBefore(beforeTs, limit);
+  }
+
   oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
     return this.inner.oplogEntrySizes(afterTs, limit);
   }

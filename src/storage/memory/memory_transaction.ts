@@ -99,6 +99,14 @@ export class MemoryTransaction implements StorageWriter {
     return s.oplog.slice(start, end).map((e) => ({ ts: e.ts, entry: copyBytes(e.entry) }));
   }
 
+  async readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    const s = this.check(false);
+    checkLimit(limit);
+    const out: StoredOplogEntry[] = [];
+    for (let i = s.oplogIndexAfter(beforeTs - 1n) - 1; i >= 0 && out.length < limit; i--) out.push({ ts: s.oplog[i]!.ts, entry: copyBytes(s.oplog[i]!.entry) });
+    return out;
+  }
+
   async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
     return (await this.readOplog(afterTs, limit)).map((e) => ({ ts: e.ts, bytes: e.entry.byteLength }));
   }

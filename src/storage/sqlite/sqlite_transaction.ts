@@ -135,6 +135,18 @@ export class SqliteTransaction implements StorageWriter {
     });
   }
 
+  async readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    const s = this.check(false);
+    checkLimit(limit);
+    if (beforeTs <= 0n || limit === 0) return [];
+    const rows = s.readOplogBefore.all(beforeTs > MAX_OPLOG_TS ? sqlTsAfter(MAX_OPLOG_TS - 1n) : toSqlTs(beforeTs), sqlLimit(limit)) as { ts: bigint; entry: Buffer; crc: bigint }[];
+    return rows.map((row) => {
+      const ts = fromSqlTs(row.ts);
+      if (oplogChecksum(ts, row.entry) !== Number(row.crc)) throw corruptOplogEntry(ts);
+      return { ts, entry: row.entry };
+    });
+  }
+
   async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
     const s = this.check(false);
     checkLimit(limit);

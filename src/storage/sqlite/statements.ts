@@ -42,6 +42,7 @@ export class SqliteStatements {
   // Oplog statements read and bind 64-bit integers as bigint (safeIntegers) so times round-trip exactly.
   readonly readOplog: Statement;
   readonly oplogEntrySizes: Statement;
+  readonly readOplogBefore: Statement;
   readonly getOplogEntry: Statement;
   readonly oplogBounds: Statement;
   readonly lastOplogTs: Statement;
@@ -97,6 +98,7 @@ export class SqliteStatements {
 
     const big = (sql: string) => db.prepare(sql).safeIntegers(true);
     this.readOplog = big('SELECT ts, entry, crc FROM oplog WHERE ts >= ? ORDER BY ts LIMIT ?');
+    this.readOplogBefore = big('SELECT ts, entry, crc FROM oplog WHERE ts < ? ORDER BY ts DESC LIMIT ?');
     this.oplogEntrySizes = big('SELECT ts, LENGTH(entry) AS bytes FROM oplog WHERE ts >= ? ORDER BY ts LIMIT ?');
     this.getOplogEntry = big('SELECT entry, crc FROM oplog WHERE ts = ?');
     this.oplogBounds = big('SELECT MIN(ts) AS first, MAX(ts) AS last FROM oplog');
