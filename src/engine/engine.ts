@@ -96,6 +96,8 @@ export interface WriteContext {
   collection(db: string, name: string): Promise<Readonly<CollectionInfo> | null>;
   /** What `collection()` would answer when the cache already knows it, else undefined: no storage read, no await. */
   cachedCollection(db: string, name: string): Readonly<CollectionInfo> | null | undefined;
+  /** True inside a multi-document transaction (where mongod refuses some writes, to capped collections among them). */
+  inTransaction?: boolean;
 }
 
 /**

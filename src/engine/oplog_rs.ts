@@ -24,7 +24,7 @@ export function isOplogNamespace(db: string, coll: string): boolean {
 }
 
 /** mongod's refusal of a write to the oplog of a replica set member. */
-export function oplogWriteRefused(): Error {
+export function oplogWriteRefused() {
   return mongoError('InvalidNamespace', `cannot write to '${OPLOG_DB}.${OPLOG_COLLECTION}'`);
 }
 
@@ -172,4 +172,27 @@ export function oplogFindStream(engine: Engine, o: FindDocumentsOptions, directi
   if (o.projection && Object.keys(o.projection).length > 0) stages.push({ $project: o.projection });
   const source = oplogChunks(engine, direction, direction === 1 ? oplogStartAfter(filter) : -1n, control);
   return compilePipeline(stages, { collation: o.collation ?? null, ...(o.variables ? { variables: o.variables } : {}) }).stream(source, control);
+}
+
+/** The oplog's collection UUID in listCollections: fixed, as the oplog is never dropped or created again. */
+export const OPLOG_UUID = '0000000000004000800000006f706c67';
+
+/** How large `local.oplog.rs` may grow: the server's retention (`--oplogSizeMB`), or 1 PB when unlimited. */
+export function oplogMaxSize(engine: Engine): number {
+  return engine.options.oplogSizeBytes ?? 1024 ** 5;
+}
+
+/** What collStats reports of `local.oplog.rs`: its entries (one per stored entry) and their bytes. */
+export async function oplogStats(engine: Engine): Promise<{ count: number; dataSize: number }> {
+  return engine.read(async (r) => {
+    let count = 0;
+    let after = -1n;
+    for (;;) {
+      const sizes = await r.oplogEntrySizes(after, 10_000);
+      count += sizes.length;
+      if (sizes.length < 10_000) break;
+      after = sizes[sizes.length - 1]!.ts;
+    }
+    return { count, dataSize: await r.oplogSizeBytes() };
+  });
 }

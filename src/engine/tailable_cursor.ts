@@ -70,7 +70,7 @@ export class TailableCursor implements ServerCursor {
 
   /** The find's batch: what is there now, without waiting. Exhausted when the collection is empty, as mongod. */
   async first(batchSize: number, op: Operation): Promise<CursorBatch> {
-    const docs = await this.fill(new BatchBudget(batchSize), op);
+    const docs = await this.fill(new BatchBudget(batchSize), batchSize, op);
     const exhausted = !this.source.started || this.limitReached;
     if (exhausted) this.close();
     return { docs, exhausted };
@@ -86,7 +86,7 @@ export class TailableCursor implements ServerCursor {
         if (signal.aborted) throw mongoError('CursorKilled', 'cursor killed while waiting for data');
         // Taken before reading: a commit after it ends the wait below at once, so nothing slips between the two.
         const committedBefore = this.engine.committedTs;
-        const docs = await this.fill(budget, op);
+        const docs = await this.fill(budget, batchSize, op);
         const remaining = deadline - Date.now();
         if (docs.length > 0 || this.limitReached || remaining <= 0) {
           if (this.limitReached) this.close();
@@ -117,7 +117,7 @@ export class TailableCursor implements ServerCursor {
    * Reads on from the source until the batch is full or the source has nothing more for now. Documents read past a
    * full batch wait in `pending` for the next one.
    */
-  private async fill(budget: BatchBudget, op: Operation): Promise<Document[]> {
+  private async fill(budget: BatchBudget, batchSize: number, op: Operation): Promise<Document[]> {
     const out: Document[] = [];
     if (this.closed) return out;
     const limit = this.options.limit ?? 0;
@@ -129,7 +129,10 @@ export class TailableCursor implements ServerCursor {
         this.returned++;
       }
       if (budget.full || (limit > 0 && this.returned >= limit)) return out;
-      const docs = await this.source.next(TAIL_READ_CHUNK);
+      // No further than the batch can take when every document matches: the position then stays on the last document
+      // returned, where mongod's stays, so the capping deleting what was not returned yet is CappedPositionLost too.
+      const want = batchSize > 0 ? Math.min(TAIL_READ_CHUNK, batchSize - out.length + this.skipLeft) : TAIL_READ_CHUNK;
+      const docs = await this.source.next(want);
       for (const doc of docs) {
         if (!this.options.matches(doc)) continue;
         if (this.skipLeft > 0) {
@@ -138,8 +141,8 @@ export class TailableCursor implements ServerCursor {
         }
         this.pending.push(this.options.project ? this.options.project(doc) : doc);
       }
-      if (docs.length < TAIL_READ_CHUNK && this.pending.length === 0) return out;
-      if (docs.length === TAIL_READ_CHUNK) await op.yieldIfDue();
+      if (docs.length < want && this.pending.length === 0) return out;
+      await op.yieldIfDue();
     }
   }
 }
