@@ -17,8 +17,9 @@ import { isCapped } from './natural_source.js';
 const MAX_CAPPED_SIZE = 1024 ** 5;
 /** `max` must stay below 2^31. */
 const MAX_CAPPED_DOCS = 2 ** 31;
-/** Oldest documents read per storage call while capping. */
-const CAP_SCAN_CHUNK = 64;
+/** Oldest documents read by the first storage call while capping (an insert mostly pushes out one or two), then more. */
+const FIRST_CAP_SCAN = 4;
+const MAX_CAP_SCAN = 256;
 
 const NUMBER_TYPES = ['long', 'int', 'decimal', 'double'];
 
@@ -73,29 +74,36 @@ export function checkCappedWrite(ctx: WriteContext, info: CollectionInfo): void 
  * more documents than its max, stopping at the document just inserted (`justInserted`, its storage key), and logs
  * each removal as a delete.
  */
-export async function deleteOverCap(ctx: WriteContext, info: CollectionInfo, justInserted: Uint8Array): Promise<void> {
+export async function deleteOverCap(ctx: WriteContext, info: CollectionInfo, justInserted: Uint8Array, insertedBytes: number): Promise<void> {
   const maxSize = Number(info.options.size ?? 0);
   const maxDocs = Number(info.options.max ?? 0);
-  const dataSize = await ctx.writer.dataSize(info.uuid);
-  const count = maxDocs > 0 ? await ctx.writer.countDocuments(info.uuid) : 0;
-  const sizeOver = dataSize > maxSize ? dataSize - maxSize : 0;
-  const docsOver = maxDocs > 0 && count > maxDocs ? count - maxDocs : 0;
-  if (sizeOver === 0 && docsOver === 0) return;
+  // Measuring walks the whole collection: the totals are remembered between inserts while only capping changes it.
+  const known = ctx.cappedTotals?.afterInsert(info.uuid, insertedBytes);
+  const totals = known ?? { count: await ctx.writer.countDocuments(info.uuid), bytes: await ctx.writer.dataSize(info.uuid) };
+  try {
+    await removeOldest(ctx, info, justInserted, totals, maxSize, maxDocs);
+  } finally {
+    ctx.cappedTotals?.set(info.uuid, totals);
+  }
+}
+
+/** Removes the oldest documents while `totals` are over a cap, keeping `totals` up to date. */
+async function removeOldest(ctx: WriteContext, info: CollectionInfo, justInserted: Uint8Array, totals: { count: number; bytes: number }, maxSize: number, maxDocs: number): Promise<void> {
+  const over = () => totals.bytes > maxSize || (maxDocs > 0 && totals.count > maxDocs);
+  if (!over()) return;
   const images = imagesEnabled(info);
-  let sizeSaved = 0;
-  let docsRemoved = 0;
-  for (;;) {
-    const oldest = await ctx.writer.scanNatural(info.uuid, { limit: CAP_SCAN_CHUNK });
+  for (let limit = FIRST_CAP_SCAN; ; limit = Math.min(limit * 4, MAX_CAP_SCAN)) {
+    const oldest = await ctx.writer.scanNatural(info.uuid, { limit });
     for (const row of oldest) {
-      if (sizeSaved >= sizeOver && docsRemoved >= docsOver) return;
+      if (!over()) return;
       if (Buffer.compare(Buffer.from(row.key), Buffer.from(justInserted)) === 0) return;
       const doc = decodeStoredDocument(row.doc);
       await removeIndexEntries(ctx.writer, info, row.key, doc);
       await ctx.writer.deleteDocument(info.uuid, row.key);
       ctx.log({ op: 'delete', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, preImage: images ? doc : undefined, images });
-      sizeSaved += row.doc.byteLength;
-      docsRemoved++;
+      totals.bytes -= row.doc.byteLength;
+      totals.count--;
     }
-    if (oldest.length < CAP_SCAN_CHUNK) return;
+    if (oldest.length < limit) return;
   }
 }

@@ -111,7 +111,7 @@ async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document,
   // Only bytes that came with the document are reused for the entry: a fresh encoding writes an undefined field as
   // null, where the entry's own encoding leaves it out.
   ctx.log({ op: 'insert', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, fullDocument: doc }, encoded);
-  if (isCapped(info)) await deleteOverCap(ctx, info, key);
+  if (isCapped(info)) await deleteOverCap(ctx, info, key, bytes.byteLength);
 }
 
 export interface InsertResult extends BatchOutcome {
