@@ -103,9 +103,11 @@ export class TailableCursor implements ServerCursor {
     }
   }
 
+  /** Ends the cursor; a getMore parked on it wakes (and answers CursorKilled when the registry killed it). */
   close(): void {
     this.closed = true;
     this.pending = [];
+    this.parking.wake?.();
   }
 
   private get limitReached(): boolean {

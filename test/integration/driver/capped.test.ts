@@ -172,6 +172,24 @@ describe('capped collections, natural order and tailable cursors through the off
       await db.command({ killCursors: 'await', cursors: [id] });
     });
 
+    test('killCursors ends a parked awaitData getMore with CursorKilled', async () => {
+      const db = client.db('tail');
+      await db.createCollection('killed', { capped: true, size: 4096 });
+      await db.collection('killed').insertOne({ _id: 1 } as Document);
+      const first = await db.command({ find: 'killed', tailable: true, awaitData: true });
+      const id = asLong(first.cursor.id);
+      const other = clientFor(server.address);
+      try {
+        const waiting = db.command({ getMore: id, collection: 'killed', maxTimeMS: 60_000 });
+        while (server.engine.hub.waiterCount === 0) await new Promise((r) => setTimeout(r, 5));
+        const killed = await other.db('tail').command({ killCursors: 'killed', cursors: [id] });
+        assert.equal(killed.cursorsKilled.length, 1);
+        await rejectsWith(waiting, 237, { codeName: 'CursorKilled' });
+      } finally {
+        await other.close();
+      }
+    });
+
     test('the driver tails with tailable + awaitData', async () => {
       const db = client.db('tail');
       await db.createCollection('drv', { capped: true, size: 100_000 });

@@ -57,6 +57,28 @@ for (const mode of MODES) {
         await cleanup();
       }
     });
+
+    it('caps by the collection as it is after updates and deletes made since the last insert', async () => {
+      const { client, cleanup } = await openClient(mode);
+      try {
+        const db = client.db('cap');
+        await db.createCollection('sizes', { capped: true, size: 1024 });
+        const c = db.collection('sizes');
+        // 52 bytes each: 520 in all.
+        for (let i = 0; i < 10; i++) await c.insertOne({ _id: i, p: 'x'.repeat(30) });
+        // Grown to 622 bytes: 1090 in all, over the cap until the next insert trims it.
+        await c.updateOne({ _id: 0 }, { $set: { p: 'y'.repeat(600) } });
+        await c.insertOne({ _id: 10, p: 'x'.repeat(30) });
+        assert.deepEqual(ids(await c.find().sort({ $natural: 1 }).toArray()), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        await c.deleteMany({ _id: { $lt: 9 } });
+        for (let i = 11; i <= 25; i++) await c.insertOne({ _id: i, p: 'x'.repeat(30) });
+        assert.deepEqual(ids(await c.find().sort({ $natural: 1 }).toArray()), Array.from({ length: 17 }, (_, k) => 9 + k));
+        await c.insertMany(Array.from({ length: 5 }, (_, k) => ({ _id: 26 + k, p: 'x'.repeat(30) })));
+        assert.deepEqual(ids(await c.find().sort({ $natural: 1 }).toArray()), Array.from({ length: 19 }, (_, k) => 12 + k));
+      } finally {
+        await cleanup();
+      }
+    });
   });
 }
 
