@@ -30,6 +30,8 @@ export interface FindOneAndOptions extends SessionOption {
 
 export interface FindOptions extends SessionOption {
   sort?: Document;
+  /** An index to use, or `{$natural: 1 | -1}` to read in insertion order (or its reverse). */
+  hint?: Document | string;
   projection?: Document;
   skip?: number;
   limit?: number;

@@ -4,6 +4,20 @@ import { mongoError } from '../errors/index.js';
 import { collectionArg, scaleArg } from './support/args.js';
 import type { CommandContext, CommandDefinition } from './support/context.js';
 import { collectionSizes } from '../engine/collection_sizes.js';
+import { isOplogNamespace, oplogMaxSize, oplogStats } from '../engine/oplog_rs.js';
+
+/** collStats of `local.oplog.rs`: a capped collection without indexes, as the oplog of a replica set member. */
+async function oplogCollectionStats(ctx: CommandContext, ns: string, scale: number): Promise<Document> {
+  const { count, dataSize } = await oplogStats(ctx.engine);
+  const scaled = (n: number): number => Math.trunc(n / scale);
+  const reply: Document = { ns, size: scaled(dataSize), count };
+  if (count > 0) reply.avgObjSize = Math.trunc(dataSize / count);
+  Object.assign(reply, {
+    numOrphanDocs: 0, storageSize: scaled(dataSize), freeStorageSize: 0, capped: true, max: 0, maxSize: scaled(oplogMaxSize(ctx.engine)),
+    nindexes: 0, indexDetails: {}, indexBuilds: [], totalIndexSize: 0, totalSize: scaled(dataSize), indexSizes: {}, scaleFactor: scale,
+  });
+  return reply;
+}
 
 /**
  * collStats (deprecated in MongoDB 6.2 in favour of `$collStats`, still answered by mongod 8): sizes of one
@@ -21,6 +35,7 @@ export const collStats: CommandDefinition = {
 /** The collStats document of one collection (also `$collStats`' storageStats). */
 export async function collectionStats(ctx: CommandContext, name: string, scale: number): Promise<Document> {
     const ns = `${ctx.db}.${name}`;
+    if (isOplogNamespace(ctx.db, name)) return oplogCollectionStats(ctx, ns, scale);
     const found = await ctx.engine.read(async (r) => {
       const info = await getCollectionInfo(r, ctx.db, name);
       if (!info || isView(info)) return { info, sizes: null };

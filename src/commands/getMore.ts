@@ -29,7 +29,8 @@ export const getMore: CommandDefinition = {
       throw mongoError('Unauthorized', `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
     }
     // mongod checks this while pinning the cursor, and leaves the cursor alive.
-    if (maxTimeMS !== undefined && cursor.kind !== 'changeStream') {
+    const awaits = cursor.kind === 'changeStream' || cursor.awaitData === true;
+    if (maxTimeMS !== undefined && !awaits) {
       throw mongoError('BadValue', 'cannot set maxTimeMS on getMore command for a non-awaitData cursor');
     }
     const checkedOut = registry.checkOut(id)!;
@@ -45,7 +46,7 @@ export const getMore: CommandDefinition = {
           throw new MongoServerError(Number(data.errorCode ?? 1), "Failpoint 'failGetMoreAfterCursorCheckout' triggered");
         }
       }
-      const batch = await cursor.next(batchSize, cursor.kind === 'changeStream' ? maxTimeMS : undefined, checkedOut.signal, ctx.op);
+      const batch = await cursor.next(batchSize, awaits ? maxTimeMS : undefined, checkedOut.signal, ctx.op);
       exhausted = batch.exhausted;
       registry.checkIn(id, exhausted);
       if (!exhausted && ctx.exhaust) ctx.exhaust.runAgain = true;

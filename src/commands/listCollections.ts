@@ -1,4 +1,5 @@
-import { Binary } from '../bson/index.js';
+import { Binary, compareUtf8 } from '../bson/index.js';
+import { OPLOG_COLLECTION, OPLOG_DB, OPLOG_UUID, oplogMaxSize } from '../engine/oplog_rs.js';
 import type { Document } from '../bson/types.js';
 import { listCollectionInfos, isView, uuidBinary } from '../engine/catalog.js';
 import { compileFilter } from '../query/filter/index.js';
@@ -12,6 +13,11 @@ export const listCollections: CommandDefinition = {
     const filter = compileFilter(optionalDocument(cmd, 'listCollections', 'filter') ?? {});
     const nameOnly = optionalBool(cmd, 'listCollections', 'nameOnly') ?? false;
     const infos = await ctx.engine.read((r) => listCollectionInfos(r, ctx.db));
+    // The oplog of a replica set member lives in `local`; eddydb builds it from its change history on read.
+    if (ctx.db === OPLOG_DB && !infos.some((info) => info.name === OPLOG_COLLECTION)) {
+      infos.push({ db: OPLOG_DB, name: OPLOG_COLLECTION, uuid: OPLOG_UUID, options: { capped: true, size: oplogMaxSize(ctx.engine) }, indexes: [] });
+      infos.sort((a, b) => compareUtf8(a.name, b.name));
+    }
     const docs: Document[] = [];
     for (const info of infos) {
       const view = isView(info);
@@ -21,7 +27,7 @@ export const listCollections: CommandDefinition = {
         options: info.options,
         info: view ? { readOnly: true } : { readOnly: false, uuid: uuidBinary(info.uuid) as Binary },
       };
-      if (!view) full.idIndex = info.indexes.find((s) => s.name === '_id_') ?? null;
+      if (!view && info.uuid !== OPLOG_UUID) full.idIndex = info.indexes.find((s) => s.name === '_id_') ?? null;
       if (!filter.matches(full)) continue;
       docs.push(nameOnly ? { name: info.name, type: full.type } : full);
     }

@@ -17,6 +17,8 @@ export interface ServerCursor {
   readonly originatingCommand: string;
   /** Whatever the creating command wants to remember (lsid, comment). */
   readonly lsid?: Document;
+  /** A tailable awaitData find cursor: its getMore's `maxTimeMS` is how long it waits for new documents. */
+  readonly awaitData?: boolean;
   /**
    * The next batch; `signal` aborts a waiting change-stream getMore when the cursor is killed, and a kill of `op`
    * (the getMore's operation: killOp, a closed connection) ends the wait with the kill's error.

@@ -13,6 +13,7 @@ import { buildIndex } from './indexes.js';
 import { decodeStoredDocument } from './documents.js';
 import { checkValidationOptions } from './validation.js';
 import { expireAfterSeconds, validateIndexSpec } from './index_spec.js';
+import { cappedCreateOptions } from './capped.js';
 
 /** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
 const STORED_CREATE_OPTIONS = ['capped', 'size', 'max', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'collation', 'changeStreamPreAndPostImages', 'timeseries', 'expireAfterSeconds', 'clusteredIndex'];
@@ -46,7 +47,12 @@ export async function createCollection(ctx: WriteContext, db: string, coll: stri
   validateDbName(db);
   validateCollectionName(db, coll);
   const stored: Document = {};
-  for (const key of STORED_CREATE_OPTIONS) if (options[key] !== undefined) stored[key] = deepClone(options[key]);
+  const capped = cappedCreateOptions(options);
+  for (const key of STORED_CREATE_OPTIONS) {
+    if (key === 'capped' || key === 'size' || key === 'max') {
+      if (capped[key] !== undefined) stored[key] = capped[key];
+    } else if (options[key] !== undefined) stored[key] = deepClone(options[key]);
+  }
   if (stored.changeStreamPreAndPostImages !== undefined) validatePrePostImages(stored.changeStreamPreAndPostImages);
   if (stored.viewOn !== undefined && typeof stored.viewOn !== 'string') throw mongoError('TypeMismatch', "'viewOn' must be a string");
   checkValidationOptions('create', db, coll, stored);

@@ -18,6 +18,7 @@ import { sessionKey } from './retryable_writes.js';
 import { CapturingWriter } from './transactions/capturing_writer.js';
 import { PendingVersions } from './transactions/version_store.js';
 import { IndexBuildRegistry } from './index_builds.js';
+import { CappedTotals, type CappedWriteTotals } from './capped_totals.js';
 import { hasUnfinishedIndexes, removeUnfinishedIndexes } from './index_build.js';
 
 const CLOCK_KEY = 'clusterTime';
@@ -97,6 +98,10 @@ export interface WriteContext {
   collection(db: string, name: string): Promise<Readonly<CollectionInfo> | null>;
   /** What `collection()` would answer when the cache already knows it, else undefined: no storage read, no await. */
   cachedCollection(db: string, name: string): Readonly<CollectionInfo> | null | undefined;
+  /** True inside a multi-document transaction (where mongod refuses some writes, to capped collections among them). */
+  inTransaction?: boolean;
+  /** The sizes of capped collections as this write changes them (absent: measure them from storage). */
+  cappedTotals?: CappedWriteTotals;
 }
 
 /**
@@ -116,6 +121,8 @@ export class Engine {
   readonly sessions: SessionCache;
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
+  /** The sizes of capped collections between inserts (capped.ts). */
+  private readonly cappedTotals = new CappedTotals();
   /** Documents read by query scans, for serverStatus. */
   readonly metrics: ScanMetrics = { scannedObjects: 0 };
   /**
@@ -227,8 +234,10 @@ export class Engine {
     let reserved = 0n;
     let woke = false;
     let versions: PendingVersions | null = null;
+    let cappedTotals: CappedWriteTotals | null = null;
     const result = await this.storage.write<T>(async (storageWriter) => {
       entries.length = 0;
+      const totals = (cappedTotals = this.cappedTotals.begin());
       rows.length = 0;
       reserved = 0n;
       // Decided inside the queue: a transaction that began before this write needs its before-images.
@@ -239,11 +248,13 @@ export class Engine {
         log: (pending, fullDocumentBytes) => {
           const entry: OplogEntry = { ts: this.clock.tick(), wall: new Date(), ...pending } as OplogEntry;
           entries.push(entry);
+          totals.noteLogged(entry.uuid);
           rows.push({ ts: entry.ts, entry: fullDocumentBytes ? this.entryEncoder.encodeWithDocument(entry, fullDocumentBytes) : encodeEntry(entry) });
           return entry;
         },
         collection: (db, name) => this.catalog.get(writer, db, name),
         cachedCollection: (db, name) => this.catalog.peek(writer, db, name),
+        cappedTotals: totals,
       };
       const value = await fn(ctx);
       if (entries.length > 0) {
@@ -258,6 +269,7 @@ export class Engine {
     }, () => {
       // Inside the storage queue, right after COMMIT: entries reach the hub in commit order, and only once committed.
       if (reserved > this.clockReservedThrough) this.clockReservedThrough = reserved;
+      cappedTotals?.commit();
       if (entries.length === 0) return;
       if (versions) this.transactions.versions.publish(versions, entries[entries.length - 1]!.ts);
       const weights = new Array<number>(rows.length);

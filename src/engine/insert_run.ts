@@ -16,7 +16,8 @@ import { validatorApplies, type DocumentValidationOptions } from './validation.j
 /** The collection, when a run of inserts into it can be batched; else null (insert one by one). */
 export function batchableCollection(ctx: WriteContext, db: string, coll: string, options: DocumentValidationOptions): CollectionInfo | null {
   const info = ctx.cachedCollection(db, coll);
-  if (!info || isView(info) || validatorApplies(info, options)) return null;
+  // A capped collection caps after each insert, one by one, as mongod inserts into one (never batched).
+  if (!info || isView(info) || validatorApplies(info, options) || info.options.capped === true) return null;
   const { indexes } = info;
   if (indexes.length > 1 || (indexes.length === 1 && indexes[0]!.name !== ID_INDEX_NAME)) return null;
   return info;

@@ -4,6 +4,7 @@ import type { StorageReader } from '../storage/types.js';
 import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import { decodeStoredDocument, idStorageKey } from './documents.js';
 import { readPoints, type ReadFn, type ScanMetrics } from './document_source.js';
+import { naturalChunks } from './natural_source.js';
 import { choosePlan, type IndexPlan, type OrPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
 
 /** What a plan read, for explain and the profiler (mongod's keysExamined and docsExamined). */
@@ -142,6 +143,8 @@ export async function countPlanKeys(read: ReadFn, info: CollectionInfo, plan: In
 export function planChunks(read: ReadFn, info: CollectionInfo, plan: QueryPlan, control: StreamControl, stats: PlanStats, metrics?: ScanMetrics, dedupe = false): Chunks {
   switch (plan.kind) {
     case 'collscan':
+      // A `$natural` sort or hint reads in insertion order; any other collection scan goes in `_id` order.
+      if (plan.natural) return naturalChunks(read, info, plan.direction, control, metrics, stats);
       return idRangeChunks(read, info, plan.direction, null, null, control, stats, metrics, false);
     case 'ids':
       return pointChunks(read, info, plan.keys, control, stats, metrics);

@@ -15,6 +15,9 @@ import type { LetVariables } from './let_variables.js';
 import { enforceValidator, type DocumentValidationOptions } from './validation.js';
 import { batchableCollection, insertRun, InsertBatch } from './insert_run.js';
 import { RetryableWriteRecord, type RetryableWrite } from './retryable_writes.js';
+import { checkCappedWrite, deleteOverCap } from './capped.js';
+import { isCapped } from './natural_source.js';
+import { isOplogNamespace, oplogWriteRefused } from './oplog_rs.js';
 
 /** One failed statement of a batch, as the write commands report it. */
 export interface WriteError {
@@ -88,6 +91,7 @@ function idSpec(info: CollectionInfo) {
  * `encoded`: the document's exact BSON when the caller has it.
  */
 async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document, encoded?: Uint8Array): Promise<void> {
+  checkCappedWrite(ctx, info);
   const key = idStorageKey(doc._id);
   const bytes = encodeInsertedDocument(doc, encoded);
   try {
@@ -107,6 +111,7 @@ async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document,
   // Only bytes that came with the document are reused for the entry: a fresh encoding writes an undefined field as
   // null, where the entry's own encoding leaves it out.
   ctx.log({ op: 'insert', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, fullDocument: doc }, encoded);
+  if (isCapped(info)) await deleteOverCap(ctx, info, key, bytes.byteLength);
 }
 
 export interface InsertResult extends BatchOutcome {
@@ -118,6 +123,7 @@ export interface InsertResult extends BatchOutcome {
  * they are); `encoded`, when given, holds the exact BSON of each (see bson/raw_documents.ts).
  */
 export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true, options: DocumentValidationOptions = {}, encoded?: readonly Uint8Array[], retryable?: RetryableWrite): Promise<InsertResult> {
+  if (isOplogNamespace(db, coll)) throw oplogWriteRefused();
   let n = 0;
   const prepared: (Document | MongoServerError)[] = docs.map((d, i) => {
     try {
@@ -259,6 +265,7 @@ function writeCandidates(ctx: WriteContext, info: CollectionInfo, s: { q: Docume
 
 /** Runs one update statement inside the caller's write transaction (update, findAndModify, $merge). */
 export async function updateStatement(ctx: WriteContext, db: string, coll: string, s: UpdateStatement, options: DocumentValidationOptions = {}): Promise<StatementOutcome> {
+  if (isOplogNamespace(db, coll)) throw oplogWriteRefused();
   const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
   const update = compileUpdate(s.u, { arrayFilters: s.arrayFilters, collation: s.collation ?? null, variables: s.variables });
   if (update.kind === 'replacement' && s.multi) throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
@@ -279,6 +286,7 @@ export async function updateStatement(ctx: WriteContext, db: string, coll: strin
         // mongod logs a pipeline update whose delta would outweigh the document as a replacement.
         const kind = update.kind === 'replacement' || (update.kind === 'pipeline' && computeOplogDiff(current.doc, after) === null) ? 'replace' : 'update';
         enforceValidator(info, after, current.doc, options);
+        checkCappedWrite(ctx, info);
         await replaceStored(ctx, info, current, after, kind, update.kind === 'operators' ? log : undefined);
         outcome.modified++;
         outcome.after ??= after;
@@ -339,6 +347,7 @@ export interface DeleteStatement {
 }
 
 async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: DeleteStatement): Promise<Document[]> {
+  if (isOplogNamespace(db, coll)) throw oplogWriteRefused();
   const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
   const info = await ctx.collection(db, coll);
   if (!info) return [];
@@ -346,6 +355,7 @@ async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: D
   const images = imagesEnabled(info);
   scan: for await (const candidates of writeCandidates(ctx, info, s)) for (const current of candidates) {
     if (!filter.matches(current.doc)) continue;
+    checkCappedWrite(ctx, info);
     await removeIndexEntries(ctx.writer, info, current.key, current.doc);
     await ctx.writer.deleteDocument(info.uuid, current.key);
     ctx.log({ op: 'delete', db, coll, uuid: info.uuid, documentKey: { _id: current.doc._id }, preImage: images ? current.doc : undefined, images });

@@ -55,6 +55,8 @@ export const ErrorCodes = {
   ExceededTimeLimit: 262,
   ClientDisconnect: 279,
   ExceededMemoryLimit: 146,
+  CappedPositionLost: 136,
+  QueryPlanKilled: 175,
   InvalidPipelineOperator: 168,
   QueryExceededMemoryLimitNoDiskUseAllowed: 292,
   NoSuchTransaction: 251,

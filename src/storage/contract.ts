@@ -1,7 +1,7 @@
 /**
  * Argument checks and conversions both engines share, so that they reject the same caller bugs the same way.
  */
-import { StorageError, type KeyRange, type StoredOplogEntry } from './types.js';
+import { StorageError, type KeyRange, type NaturalRange, type StoredOplogEntry } from './types.js';
 
 /** The largest oplog time: timestamps are unsigned 64-bit (seconds << 32 | increment). */
 export const MAX_OPLOG_TS = (1n << 64n) - 1n;
@@ -43,6 +43,14 @@ export function rangeLimit(range: KeyRange | undefined): number {
   const limit = range?.limit;
   if (limit === undefined) return Infinity;
   return checkLimit(limit);
+}
+
+/** Throws `RangeError` unless a natural range's `after` is an integer; returns its limit as `rangeLimit` does. */
+export function naturalRangeLimit(range: NaturalRange | undefined): number {
+  if (range?.after !== undefined && !Number.isSafeInteger(range.after)) {
+    throw new RangeError(`natural position must be an integer, got ${String(range.after)}`);
+  }
+  return rangeLimit(range as KeyRange | undefined);
 }
 
 /** Validates an explicit limit (0 allowed, meaning none). */

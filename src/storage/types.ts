@@ -41,6 +41,25 @@ export interface InspectedDocument extends StoredDocument {
   intact: boolean;
 }
 
+/**
+ * A stored document with its place in the collection's natural order (MongoDB's record id): the order documents
+ * were inserted in. An update keeps a document's position; a position, once its document is deleted, is not handed
+ * to a later insert of the same collection while a higher one exists (positions only grow within a collection).
+ */
+export interface NaturalDocument extends StoredDocument {
+  position: number;
+}
+
+/** Which part of the natural order a `scanNatural` returns. */
+export interface NaturalRange {
+  /** Only positions after this one in the scan's direction (above it; below it with `reverse`). */
+  after?: number;
+  /** Newest first. */
+  reverse?: boolean;
+  /** At most this many results; omitted means all, 0 means none. */
+  limit?: number;
+}
+
 /** One oplog entry: its cluster time as a 64-bit integer (seconds << 32 | increment) and its BSON bytes. */
 export interface StoredOplogEntry {
   ts: bigint;
@@ -85,6 +104,11 @@ export interface StorageReader {
    * document intact.
    */
   inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]>;
+  /**
+   * Documents in natural (insertion) order within `range`, each with its position: resuming a scan after the last
+   * position it returned continues where it stopped, whatever was inserted, updated or deleted meanwhile.
+   */
+  scanNatural(collUuid: string, range?: NaturalRange): Promise<NaturalDocument[]>;
   countDocuments(collUuid: string): Promise<number>;
   /** Approximate data size of a collection in bytes (sum of document sizes). */
   dataSize(collUuid: string): Promise<number>;
@@ -99,6 +123,8 @@ export interface StorageReader {
 
   /** Entries with `ts > afterTs`, oldest first, at most `limit` (0 means none). `afterTs` below 0 means all. */
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
+  /** Entries with `ts < beforeTs`, newest first, at most `limit` (0 means none): the oplog read backwards. */
+  readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
   /**
    * The times and byte sizes of the entries `readOplog` would return, without their bytes, so without checking
    * them: for oplog retention, which removes old entries whatever they hold.

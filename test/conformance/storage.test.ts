@@ -374,6 +374,66 @@ for (const engine of engines) {
           await assert.rejects(scan({ limit: 1.5 }), RangeError);
         });
       });
+      describe('scanNatural', () => {
+        // Inserted out of key order, interleaved with another collection's documents.
+        const inserted = ['05', '01', '09', '03', '07'];
+        beforeEach(async () => {
+          await storage.write(async (w) => {
+            for (const k of inserted) {
+              await w.insertDocument(U, Buffer.from(k, 'hex'), Buffer.from(`d${k}`));
+              await w.insertDocument(OTHER, Buffer.from(k, 'hex'), b(0));
+            }
+          });
+        });
+        const natural = (range?: Parameters<StorageReader['scanNatural']>[1]) => storage.read((r) => r.scanNatural(U, range));
+
+        test('insertion order forward and backward, with documents and increasing positions', async () => {
+          const rows = await natural();
+          assert.deepEqual(hex(rows), inserted);
+          assert.deepEqual(rows.map((r) => Buffer.from(r.doc).toString()), inserted.map((k) => `d${k}`));
+          for (let i = 1; i < rows.length; i++) assert.ok(rows[i]!.position > rows[i - 1]!.position);
+          assert.deepEqual(hex(await natural({ reverse: true })), [...inserted].reverse());
+          assert.deepEqual(await storage.read((r) => r.scanNatural(uuid(7))), []);
+        });
+
+        test('resumes after a position in either direction, limited', async () => {
+          const rows = await natural();
+          const third = rows[2]!.position;
+          assert.deepEqual(hex(await natural({ after: third })), ['03', '07']);
+          assert.deepEqual(hex(await natural({ after: third, limit: 1 })), ['03']);
+          assert.deepEqual(hex(await natural({ after: third, reverse: true })), ['01', '05']);
+          assert.deepEqual(hex(await natural({ reverse: true, limit: 2 })), ['07', '03']);
+          assert.deepEqual(hex(await natural({ after: rows[4]!.position })), []);
+          assert.deepEqual(hex(await natural({ limit: 0 })), []);
+          await assert.rejects(natural({ limit: -1 }), RangeError);
+          await assert.rejects(natural({ after: 1.5 }), RangeError);
+        });
+
+        test('an update keeps the position; a delete leaves a gap; a later insert goes last', async () => {
+          const before = await natural();
+          await storage.write(async (w) => {
+            await w.updateDocument(U, b(0x05), Buffer.from('grown to a much longer document'));
+            await w.deleteDocument(U, b(0x09));
+            await w.insertDocument(U, b(0x00), b(1));
+          });
+          const after = await natural();
+          assert.deepEqual(hex(after), ['05', '01', '03', '07', '00']);
+          assert.equal(after[0]!.position, before[0]!.position);
+          assert.equal(Buffer.from(after[0]!.doc).toString(), 'grown to a much longer document');
+          assert.ok(after[4]!.position > before[4]!.position);
+          // Resuming after the deleted document's position continues with the ones inserted after it.
+          assert.deepEqual(hex(await natural({ after: before[2]!.position })), ['03', '07', '00']);
+        });
+
+        test('a rolled-back insert leaves the order as it was', async () => {
+          await assert.rejects(storage.write(async (w) => {
+            await w.insertDocument(U, b(0x0a), b(1));
+            throw new Error('roll back');
+          }));
+          await storage.write((w) => w.insertDocument(U, b(0x0b), b(1)));
+          assert.deepEqual(hex(await natural()), [...inserted, '0b']);
+        });
+      });
     });
 
     describe('index entries', () => {
@@ -484,6 +544,16 @@ for (const engine of engines) {
       const entryOf = (t: bigint) => Buffer.from(`e${t}`);
       const append = (times: bigint[]) =>
         storage.write((w) => w.appendOplog(times.map((t) => ({ ts: t, entry: entryOf(t) }))));
+
+      test('readOplogBefore: newest first, below a time, limited', async () => {
+        await append(all);
+        const before = (t: bigint, limit: number) => storage.read((r) => r.readOplogBefore(t, limit));
+        assert.deepEqual((await before(t5, 10)).map((e) => e.ts), [t4, t3, t2, t1]);
+        assert.deepEqual((await before(t4 + 1n, 2)).map((e) => e.ts), [t4, t3]);
+        assert.deepEqual((await before(t6 + 1n, 1)).map((e) => [e.ts, Buffer.from(e.entry).toString()]), [[t6, `e${t6}`]]);
+        assert.deepEqual(await before(t1, 10), []);
+        assert.deepEqual(await before(t6 + 1n, 0), []);
+      });
 
       test('empty', async () => {
         await storage.read(async (r) => {

@@ -9,9 +9,7 @@ import { SPEC_FILES_HOW_TO_GET, specFilesMissing } from './spec_files.js';
 import { defineUnifiedSuite, openSpecEnvironment, specPath, type SkipEntry } from './unified_runner.js';
 
 /** Tests deliberately not run, with the reason. Version and topology requirements come from the files themselves. */
-export const RUN_COMMAND_SKIPS: readonly SkipEntry[] = [
-  { file: 'runCursorCommand.json', test: 'does not close the cursor when receiving an empty batch', reason: 'needs capped collections and tailable cursors (not supported yet)' },
-];
+export const RUN_COMMAND_SKIPS: readonly SkipEntry[] = [];
 
 if (requireOptional('run-command spec suite', specFilesMissing(), SPEC_FILES_HOW_TO_GET)) {
   const env = await openSpecEnvironment(startServer);

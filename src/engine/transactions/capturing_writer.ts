@@ -1,4 +1,4 @@
-import type { CollectionRecord, IndexPosition, KeyRange, StorageWriter, StoredDocument } from '../../storage/types.js';
+import type { CollectionRecord, IndexPosition, KeyRange, NaturalRange, StorageWriter, StoredDocument } from '../../storage/types.js';
 import type { PendingVersions } from './version_store.js';
 
 /**
@@ -54,10 +54,12 @@ export class CapturingWriter implements StorageWriter {
   getDocument(collUuid: string, key: Uint8Array) { return this.inner.getDocument(collUuid, key); }
   scanDocuments(collUuid: string, range?: KeyRange) { return this.inner.scanDocuments(collUuid, range); }
   inspectDocuments(collUuid: string, range?: KeyRange) { return this.inner.inspectDocuments(collUuid, range); }
+  scanNatural(collUuid: string, range?: NaturalRange) { return this.inner.scanNatural(collUuid, range); }
   countDocuments(collUuid: string) { return this.inner.countDocuments(collUuid); }
   dataSize(collUuid: string) { return this.inner.dataSize(collUuid); }
   scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition) { return this.inner.scanIndex(collUuid, indexName, range, after); }
   readOplog(afterTs: bigint, limit: number) { return this.inner.readOplog(afterTs, limit); }
+  readOplogBefore(beforeTs: bigint, limit: number) { return this.inner.readOplogBefore(beforeTs, limit); }
   oplogEntrySizes(afterTs: bigint, limit: number) { return this.inner.oplogEntrySizes(afterTs, limit); }
   getOplogEntry(ts: bigint) { return this.inner.getOplogEntry(ts); }
   oplogBounds() { return this.inner.oplogBounds(); }

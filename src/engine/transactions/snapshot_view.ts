@@ -1,5 +1,5 @@
 import { mongoError } from '../../errors/index.js';
-import { StorageError, type CollectionRecord, type IndexEntry, type IndexPosition, type InspectedDocument, type KeyRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
+import { StorageError, type CollectionRecord, type IndexEntry, type IndexPosition, type InspectedDocument, type KeyRange, type NaturalDocument, type NaturalRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
 import { insertOneByOne } from '../../storage/contract.js';
 import type { VersionStore } from './version_store.js';
 
@@ -148,6 +148,33 @@ export class SnapshotReader implements StorageReader {
     return (await this.scanDocuments(collUuid, range)).map((d) => ({ ...d, intact: true }));
   }
 
+  /**
+   * The snapshot's documents in natural order. A document still in the store keeps its stored position; one this
+   * transaction inserted comes after them, in the order it wrote them; one deleted since the snapshot has lost its
+   * position, and comes last, in key order (a transaction reading a capped collection in natural order while
+   * others write to it is the only one to see the difference).
+   */
+  async scanNatural(collUuid: string, range?: NaturalRange): Promise<NaturalDocument[]> {
+    const present = await this.scanDocuments(collUuid);
+    const positions = new Map<string, number>();
+    let next = 1;
+    for (const row of await this.inner.scanNatural(collUuid)) {
+      positions.set(Buffer.from(row.key).toString('hex'), row.position);
+      next = row.position + 1;
+    }
+    const own = [...(this.buffer.docs.get(collUuid)?.keys() ?? [])];
+    for (const hex of own) if (!positions.has(hex)) positions.set(hex, next++);
+    const rows = present.map((row) => {
+      const hex = Buffer.from(row.key).toString('hex');
+      return { ...row, position: positions.get(hex) ?? next++ };
+    });
+    rows.sort((a, b) => a.position - b.position);
+    if (range?.reverse) rows.reverse();
+    const after = range?.after;
+    const kept = after === undefined ? rows : rows.filter((r) => (range?.reverse ? r.position < after : r.position > after));
+    return range?.limit === undefined ? kept : kept.slice(0, range.limit);
+  }
+
   async countDocuments(collUuid: string): Promise<number> {
     return (await this.scanDocuments(collUuid)).length;
   }
@@ -178,6 +205,10 @@ export class SnapshotReader implements StorageReader {
 
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
     return this.inner.readOplog(afterTs, limit);
+  }
+
+  readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    return this.inner.readOplogBefore(beforeTs, limit);
   }
 
   oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {

@@ -63,6 +63,7 @@ export class Transaction {
         return info;
       },
       cachedCollection: () => undefined,
+      inTransaction: true,
     };
   }
 

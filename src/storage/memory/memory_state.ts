@@ -17,6 +17,8 @@ export interface MemoryCollection {
 export interface MemoryDocument {
   key: Buffer;
   doc: Buffer;
+  /** Natural position: from a counter that only grows, so insertion order (see `NaturalDocument`). */
+  position: number;
 }
 
 export interface MemoryIndexEntry {
@@ -34,6 +36,10 @@ export class MemoryState {
   readonly collections = new Map<string, MemoryCollection>();
   /** Documents by collection uuid, created on first insert. */
   readonly documents = new Map<string, SortedList<MemoryDocument>>();
+  /** The same documents (the same objects) by collection uuid, in natural order. */
+  readonly natural = new Map<string, SortedList<MemoryDocument>>();
+  /** The last natural position handed out. */
+  lastPosition = 0;
   /** Index entries by collection uuid, then index name. */
   readonly indexEntries = new Map<string, Map<string, SortedList<MemoryIndexEntry>>>();
   /** Oldest first; appends only ever go at the end. */
@@ -53,6 +59,15 @@ export class MemoryState {
     if (!list) {
       list = new SortedList<MemoryDocument>((a, b) => Buffer.compare(a.key, b.key));
       this.documents.set(uuid, list);
+    }
+    return list;
+  }
+
+  naturalOf(uuid: string): SortedList<MemoryDocument> {
+    let list = this.natural.get(uuid);
+    if (!list) {
+      list = new SortedList<MemoryDocument>((a, b) => a.position - b.position);
+      this.natural.set(uuid, list);
     }
     return list;
   }

@@ -3,8 +3,8 @@
  * everything before it mutates, then records how to undo itself, so a failed call changes nothing and a failed
  * transaction is rolled back by running the undo log backwards.
  */
-import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, IndexEntry, IndexPosition, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import { asBuffer, checkLimit, naturalRangeLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
+import type { CollectionRecord, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, NaturalRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
 
@@ -45,7 +45,7 @@ export class MemoryTransaction implements StorageWriter {
   }
 
   async getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null> {
-    const found = this.check(false).documents.get(collUuid)?.get({ key: asBuffer(key), doc: EMPTY });
+    const found = this.check(false).documents.get(collUuid)?.get({ key: asBuffer(key), doc: EMPTY, position: 0 });
     return found ? copyBytes(found.doc) : null;
   }
 
@@ -57,6 +57,23 @@ export class MemoryTransaction implements StorageWriter {
   async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
     // Nothing here can change behind the engine's back: every document is intact.
     return (await this.scanDocuments(collUuid, range)).map((d) => ({ ...d, intact: true }));
+  }
+
+  async scanNatural(collUuid: string, range?: NaturalRange): Promise<NaturalDocument[]> {
+    const list = this.check(false).natural.get(collUuid);
+    const limit = naturalRangeLimit(range);
+    if (!list || limit === 0) return [];
+    const after = range?.after;
+    const out: NaturalDocument[] = [];
+    const take = (d: { key: Buffer; doc: Buffer; position: number }) => out.push({ key: copyBytes(d.key), doc: copyBytes(d.doc), position: d.position });
+    if (range?.reverse) {
+      const end = after === undefined ? list.size : list.firstIndex((d) => d.position >= after);
+      for (let i = end - 1; i >= 0 && out.length < limit; i--) take(list.values()[i]!);
+    } else {
+      const start = after === undefined ? 0 : list.firstIndex((d) => d.position > after);
+      for (let i = start; i < list.size && out.length < limit; i++) take(list.values()[i]!);
+    }
+    return out;
   }
 
   async countDocuments(collUuid: string): Promise<number> {
@@ -80,6 +97,14 @@ export class MemoryTransaction implements StorageWriter {
     const start = s.oplogIndexAfter(afterTs);
     const end = Number.isFinite(limit) ? Math.min(s.oplog.length, start + limit) : s.oplog.length;
     return s.oplog.slice(start, end).map((e) => ({ ts: e.ts, entry: copyBytes(e.entry) }));
+  }
+
+  async readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    const s = this.check(false);
+    checkLimit(limit);
+    const out: StoredOplogEntry[] = [];
+    for (let i = s.oplogIndexAfter(beforeTs - 1n) - 1; i >= 0 && out.length < limit; i--) out.push({ ts: s.oplog[i]!.ts, entry: copyBytes(s.oplog[i]!.entry) });
+    return out;
   }
 
   async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
@@ -148,14 +173,18 @@ export class MemoryTransaction implements StorageWriter {
     const coll = this.collection(collUuid);
     const docs = s.documents.get(collUuid);
     const indexes = s.indexEntries.get(collUuid);
+    const natural = s.natural.get(collUuid);
     s.catalogVersion++;
     s.collections.delete(collUuid);
     s.documents.delete(collUuid);
+    s.natural.delete(collUuid);
     s.indexEntries.delete(collUuid);
     this.undo.push(() => {
       s.collections.set(collUuid, coll);
       if (docs) s.documents.set(collUuid, docs);
       else s.documents.delete(collUuid);
+      if (natural) s.natural.set(collUuid, natural);
+      else s.natural.delete(collUuid);
       if (indexes) s.indexEntries.set(collUuid, indexes);
       else s.indexEntries.delete(collUuid);
     });
@@ -182,14 +211,21 @@ export class MemoryTransaction implements StorageWriter {
   }
 
   async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
-    const list = this.check(true).documentsOf(collUuid);
-    const item = { key: copyBytes(key), doc: copyBytes(doc) };
+    const s = this.check(true);
+    const list = s.documentsOf(collUuid);
+    const item = { key: copyBytes(key), doc: copyBytes(doc), position: s.lastPosition + 1 };
     if (!list.insert(item)) throw duplicateKey(collUuid);
-    this.undo.push(() => list.remove(item));
+    s.lastPosition = item.position;
+    const natural = s.naturalOf(collUuid);
+    natural.insert(item);
+    this.undo.push(() => {
+      list.remove(item);
+      natural.remove(item);
+    });
   }
 
   async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
-    const found = this.check(true).documents.get(collUuid)?.get({ key: asBuffer(key), doc: EMPTY });
+    const found = this.check(true).documents.get(collUuid)?.get({ key: asBuffer(key), doc: EMPTY, position: 0 });
     if (!found) throw new Error(`updateDocument: no document under that key in collection ${collUuid}`);
     const previous = found.doc;
     found.doc = copyBytes(doc);
@@ -199,9 +235,16 @@ export class MemoryTransaction implements StorageWriter {
   }
 
   async deleteDocument(collUuid: string, key: Uint8Array): Promise<void> {
-    const list = this.check(true).documents.get(collUuid);
-    const removed = list?.remove({ key: asBuffer(key), doc: EMPTY });
-    if (list && removed) this.undo.push(() => list.insert(removed));
+    const s = this.check(true);
+    const list = s.documents.get(collUuid);
+    const removed = list?.remove({ key: asBuffer(key), doc: EMPTY, position: 0 });
+    if (!list || !removed) return;
+    const natural = s.naturalOf(collUuid);
+    natural.remove(removed);
+    this.undo.push(() => {
+      list.insert(removed);
+      natural.insert(removed);
+    });
   }
 
   async insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void> {

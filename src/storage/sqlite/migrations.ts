@@ -32,6 +32,10 @@ const STEPS: readonly ((db: SqliteDatabase) => void)[] = [
       UPDATE oplog SET crc = eddydb_oplog_crc(ts, entry);
     `);
   },
+  // 3 → 4: an index walks one collection in natural (rowid) order. Rows copied by step 1 keep their key order there.
+  (db) => {
+    db.exec('CREATE INDEX documents_by_natural ON documents (coll, id)');
+  },
 ];
 
 /**

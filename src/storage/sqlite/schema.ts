@@ -5,11 +5,11 @@
  * index on (coll, key): a large row kept in a key-ordered b-tree spills onto overflow pages that every later
  * insert or delete near it must step over, while in a rowid table it sits at the end of the table, out of the way,
  * and the index that orders the keys holds only small entries. A key range walks the index in key order.
- * Documents and oplog entries carry the checksum of checksum.ts (`crc`), checked on every read.
+ * The rowid is a document's natural position (see `NaturalDocument`). Documents and oplog entries carry the checksum of checksum.ts (`crc`), checked on every read.
  */
 
 /** Bumped when the schema changes incompatibly; stored in `PRAGMA user_version`. migrations.ts upgrades older files. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS collections (
@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS documents (
   crc  INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS documents_by_key ON documents (coll, key);
+-- Natural (insertion) order: the rowid grows with every insert and an UPDATE keeps it, so (coll, id) walks one
+-- collection's documents in the order they were inserted without reading the other collections' rows.
+CREATE INDEX IF NOT EXISTS documents_by_natural ON documents (coll, id);
 
 -- One table for every index: uniqueness is per index and allows one record to repeat a key (multikey), so
 -- insertIndexEntry enforces it in code rather than with a constraint.

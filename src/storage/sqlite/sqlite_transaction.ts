@@ -2,8 +2,8 @@
  * The reader/writer handle `SqliteStorage` passes to a `read()` or `write()` callback. Every method runs its
  * statements synchronously; the storage's queue guarantees nobody else uses the connection meanwhile.
  */
-import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, IndexEntry, IndexPosition, InspectedDocument, KeyRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import { asBuffer, checkLimit, naturalRangeLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
+import type { CollectionRecord, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, NaturalRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
 import { documentChecksum, oplogChecksum } from './checksum.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
@@ -87,6 +87,22 @@ export class SqliteTransaction implements StorageWriter {
     return rows.map(({ key, doc, crc }) => ({ key, doc, intact: documentChecksum(key, doc) === crc }));
   }
 
+  async scanNatural(collUuid: string, range?: NaturalRange): Promise<NaturalDocument[]> {
+    const s = this.check(false);
+    const limit = naturalRangeLimit(range);
+    if (limit === 0) return [];
+    const after = range?.after !== undefined;
+    const params: unknown[] = after ? [collUuid, range!.after, sqlLimit(limit)] : [collUuid, sqlLimit(limit)];
+    const rows = s.natural(after, range?.reverse === true).all(...params) as (DocumentRow & { id: number })[];
+    const out: NaturalDocument[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const { id, key, doc, crc } = rows[i]!;
+      if (documentChecksum(key, doc) !== crc) throw corruptDocument(collUuid, key, doc);
+      out[i] = { key, doc, position: id };
+    }
+    return out;
+  }
+
   async countDocuments(collUuid: string): Promise<number> {
     return this.check(false).countDocuments.get(collUuid) as number;
   }
@@ -112,6 +128,18 @@ export class SqliteTransaction implements StorageWriter {
     const from = sqlTsAfter(afterTs);
     if (from === null || limit === 0) return [];
     const rows = s.readOplog.all(from, sqlLimit(limit)) as { ts: bigint; entry: Buffer; crc: bigint }[];
+    return rows.map((row) => {
+      const ts = fromSqlTs(row.ts);
+      if (oplogChecksum(ts, row.entry) !== Number(row.crc)) throw corruptOplogEntry(ts);
+      return { ts, entry: row.entry };
+    });
+  }
+
+  async readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+    const s = this.check(false);
+    checkLimit(limit);
+    if (beforeTs <= 0n || limit === 0) return [];
+    const rows = s.readOplogBefore.all(beforeTs > MAX_OPLOG_TS ? sqlTsAfter(MAX_OPLOG_TS - 1n) : toSqlTs(beforeTs), sqlLimit(limit)) as { ts: bigint; entry: Buffer; crc: bigint }[];
     return rows.map((row) => {
       const ts = fromSqlTs(row.ts);
       if (oplogChecksum(ts, row.entry) !== Number(row.crc)) throw corruptOplogEntry(ts);

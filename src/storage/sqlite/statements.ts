@@ -42,6 +42,7 @@ export class SqliteStatements {
   // Oplog statements read and bind 64-bit integers as bigint (safeIntegers) so times round-trip exactly.
   readonly readOplog: Statement;
   readonly oplogEntrySizes: Statement;
+  readonly readOplogBefore: Statement;
   readonly getOplogEntry: Statement;
   readonly oplogBounds: Statement;
   readonly lastOplogTs: Statement;
@@ -54,6 +55,7 @@ export class SqliteStatements {
   readonly setMeta: Statement;
 
   private readonly ranges = new Map<string, Statement>();
+  private readonly naturals = new Map<string, Statement>();
   private readonly appends = new Map<number, Statement>();
   private readonly documentInserts = new Map<number, Statement>();
 
@@ -96,6 +98,7 @@ export class SqliteStatements {
 
     const big = (sql: string) => db.prepare(sql).safeIntegers(true);
     this.readOplog = big('SELECT ts, entry, crc FROM oplog WHERE ts >= ? ORDER BY ts LIMIT ?');
+    this.readOplogBefore = big('SELECT ts, entry, crc FROM oplog WHERE ts < ? ORDER BY ts DESC LIMIT ?');
     this.oplogEntrySizes = big('SELECT ts, LENGTH(entry) AS bytes FROM oplog WHERE ts >= ? ORDER BY ts LIMIT ?');
     this.getOplogEntry = big('SELECT entry, crc FROM oplog WHERE ts = ?');
     this.oplogBounds = big('SELECT MIN(ts) AS first, MAX(ts) AS last FROM oplog');
@@ -135,6 +138,21 @@ export class SqliteStatements {
     if (!statement) {
       statement = this.db.prepare(`INSERT INTO documents (coll, key, doc, crc) VALUES ${new Array(rows).fill('(?, ?, ?, ?)').join(', ')}`);
       this.documentInserts.set(rows, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The statement scanning documents in natural (rowid) order (parameters: coll, the `after` position when
+   * `after`, limit).
+   */
+  natural(after: boolean, reverse: boolean): Statement {
+    const shape = `${after ? 'a' : '-'}${reverse ? 'r' : 'f'}`;
+    let statement = this.naturals.get(shape);
+    if (!statement) {
+      const where = after ? (reverse ? 'coll = ? AND id < ?' : 'coll = ? AND id > ?') : 'coll = ?';
+      statement = this.db.prepare(`SELECT id, key, doc, crc FROM documents WHERE ${where} ORDER BY id ${reverse ? 'DESC' : 'ASC'} LIMIT ?`);
+      this.naturals.set(shape, statement);
     }
     return statement;
   }

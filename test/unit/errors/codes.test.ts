@@ -58,6 +58,8 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [121, 'DocumentValidationFailure'],
   [133, 'FailedToSatisfyReadPreference'],
   [146, 'ExceededMemoryLimit'],
+  [136, 'CappedPositionLost'],
+  [175, 'QueryPlanKilled'],
   [147, 'ZLibError'],
   [150, 'StaleEpoch'],
   [166, 'CommandNotSupportedOnView'],

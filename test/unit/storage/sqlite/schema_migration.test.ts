@@ -59,13 +59,15 @@ test('a version-1 data folder is migrated at open and serves its documents, in k
     const raw = new Database(join(dir, SQLITE_FILE_NAME), { readonly: true });
     try {
       const tables = raw.prepare("SELECT name, sql FROM sqlite_master WHERE tbl_name LIKE 'documents%' ORDER BY name").all() as { name: string; sql: string }[];
-      assert.deepEqual(tables.map((t) => t.name), ['documents', 'documents_by_key']);
+      assert.deepEqual(tables.map((t) => t.name), ['documents', 'documents_by_key', 'documents_by_natural']);
       assert.doesNotMatch(tables[0]!.sql, /WITHOUT ROWID/);
       const columns = (table: string) => (raw.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
       assert.deepEqual(columns('documents'), ['id', 'coll', 'key', 'doc', 'crc']);
       assert.deepEqual(columns('oplog'), ['ts', 'entry', 'crc']);
       const plan = raw.prepare('EXPLAIN QUERY PLAN SELECT key, doc FROM documents WHERE coll = ? ORDER BY key').all('x') as { detail: string }[];
       assert.ok(plan.every((step) => !/TEMP B-TREE/.test(step.detail)), JSON.stringify(plan));
+      const natural = raw.prepare('EXPLAIN QUERY PLAN SELECT key, doc FROM documents WHERE coll = ? AND id > ? ORDER BY id').all('x', 0) as { detail: string }[];
+      assert.ok(natural.some((step) => /documents_by_natural/.test(step.detail)) && natural.every((step) => !/TEMP B-TREE/.test(step.detail)), JSON.stringify(natural));
     } finally {
       raw.close();
     }
