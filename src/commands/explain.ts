@@ -184,7 +184,8 @@ export async function explainAggregate(ctx: CommandContext, inner: Document, ver
   const cursor: Document = { queryPlanner: queryPlannerSection(ns, access.filter, p?.choice ?? null, cursorTree(null), rejectedTrees(p?.choice ?? null, access.filter)) };
   if (counts) cursor.executionStats = executionStatsSection(cursorTree(counts), counts, verbosity === 'allPlansExecution' ? [] : null);
   const stages: Document[] = [{ $cursor: cursor, ...(counts ? { nReturned: counts.stats.docsExamined, executionTimeMillisEstimate: counts.millis } : {}) }];
-  for (const stage of pipeline) stages.push({ ...stage, ...(counts ? { nReturned: returned, executionTimeMillisEstimate: counts.millis } : {}) });
+  // Only the last stage's output is counted: the stages in between are listed without figures rather than wrong ones.
+  pipeline.forEach((stage, i) => stages.push({ ...stage, ...(counts && i === pipeline.length - 1 ? { nReturned: returned, executionTimeMillisEstimate: counts.millis } : {}) }));
   return envelope(ctx, inner, { stages });
 }
 
