@@ -191,6 +191,13 @@ describe('query planner through the driver', () => {
     const explained = await client.db('planner').command({ explain: { update: 'halloween', updates: [{ q: { v: 5 }, u: { $set: { w: 1 } } }] }, verbosity: 'executionStats' });
     assert.deepEqual(stagesOf(explained.queryPlanner.winningPlan), ['UPDATE', 'FETCH', 'IXSCAN']);
     assert.equal((await c.findOne({ v: 5 }))?.w, undefined, 'explain does not write');
+    const deleting = await client.db('planner').command({ explain: { delete: 'halloween', deletes: [{ q: { v: { $gte: 1290 } }, limit: 0 }] }, verbosity: 'executionStats' });
+    assert.deepEqual(stagesOf(deleting.queryPlanner.winningPlan), ['DELETE', 'FETCH', 'IXSCAN']);
+    assert.equal(deleting.executionStats.executionStages.nWouldModify, 10);
+    const famExplained = await client.db('planner').command({ explain: { findAndModify: 'halloween', query: { v: 60 }, sort: { v: 1 }, remove: true }, verbosity: 'queryPlanner' });
+    assert.deepEqual(stagesOf(famExplained.queryPlanner.winningPlan), ['DELETE', 'FETCH', 'IXSCAN']);
+    assert.equal(await c.countDocuments({ v: { $gte: 1290 } }), 10, 'explain does not delete');
+    await rejectsWith(client.db('planner').command({ explain: { find: 'halloween' }, verbosity: 'everything' }), 9);
   });
 
   test('aggregate: a leading $match and $sort are read through an index; explain lists the stages', async () => {
