@@ -11,7 +11,7 @@ import { clientFacingFailure } from './storage_failure.js';
 import { CatalogCache } from './catalog_cache.js';
 import { SessionCache } from './session_cache.js';
 import { EntryEncoder } from './entry_bytes.js';
-import type { CollectionInfo } from './catalog.js';
+import { getCollectionInfo, type CollectionInfo } from './catalog.js';
 import { DEFAULT_TRIM_BATCH_ENTRIES, OplogTrimmer, TRUNCATED_KEY } from './oplog_trimmer.js';
 import { TransactionRegistry } from './transactions/registry.js';
 import { sessionKey } from './retryable_writes.js';
@@ -182,6 +182,14 @@ export class Engine {
     if (now > start) start = now;
     const clock = new ClusterClock(start);
     return new Engine(storage, clock, state.truncated, state.bytes, options, state.clock);
+  }
+
+  /**
+   * A collection's catalog entry as `reader` sees it: from the engine's cache when this is the engine itself (shared
+   * and frozen: read it, never change it), read afresh through a transaction's view (whose own DDL the cache cannot see).
+   */
+  collectionInfo(reader: StorageReader, db: string, name: string): Promise<Readonly<CollectionInfo> | null> {
+    return this.indexReadsConsistent ? this.catalog.get(reader, db, name) : getCollectionInfo(reader, db, name);
   }
 
   /** Highest committed cluster time: what replies report as operationTime. */

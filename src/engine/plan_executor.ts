@@ -5,7 +5,7 @@ import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from '.
 import { decodeStoredDocument, idStorageKey } from './documents.js';
 import { readPoints, type ReadFn, type ScanMetrics } from './document_source.js';
 import { naturalChunks } from './natural_source.js';
-import { choosePlan, type IndexPlan, type OrPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
+import { choosePlan, naturalSortDirection, type IndexPlan, type OrPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
 
 /** What a plan read, for explain and the profiler (mongod's keysExamined and docsExamined). */
 export interface PlanStats {
@@ -35,9 +35,9 @@ async function* noChunks(): Chunks {
 }
 
 /** The collection's documents in `_id` order (backwards with direction -1), within [start, end), chunk by chunk. */
-async function* idRangeChunks(read: ReadFn, info: CollectionInfo, direction: 1 | -1, start: Uint8Array | null, end: Uint8Array | null, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, countKeys: boolean): Chunks {
+async function* idRangeChunks(read: ReadFn, info: CollectionInfo, direction: 1 | -1, start: Uint8Array | null, end: Uint8Array | null, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, countKeys: boolean, firstChunk = FIRST_CHUNK): Chunks {
   let resume: Uint8Array | undefined;
-  let size = FIRST_CHUNK;
+  let size = firstChunk;
   for (;;) {
     const limit = size;
     const range = {
@@ -78,12 +78,12 @@ async function* pointChunks(read: ReadFn, info: CollectionInfo, keys: Uint8Array
  * and their documents in one storage read. A document seen once is not returned again when the index is multikey
  * (one document, several keys) or when `dedupe` asks (a write that may move a document ahead of the scan).
  */
-async function* indexChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, dedupe: boolean): Chunks {
+async function* indexChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, dedupe: boolean, firstChunk = FIRST_CHUNK): Chunks {
   const seen = plan.index.multikey || dedupe ? new Set<string>() : null;
   const reverse = plan.direction === -1;
   for (const span of plan.spans) {
     let after: { key: Uint8Array; recordKey: Uint8Array } | undefined;
-    let size = FIRST_CHUNK;
+    let size = firstChunk;
     for (;;) {
       const limit = size;
       const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}), ...(reverse ? { reverse: true } : {}), limit };
@@ -139,18 +139,21 @@ export async function countPlanKeys(read: ReadFn, info: CollectionInfo, plan: In
   return total;
 }
 
-/** Reads a collection by a plan, as a stream of document chunks. */
-export function planChunks(read: ReadFn, info: CollectionInfo, plan: QueryPlan, control: StreamControl, stats: PlanStats, metrics?: ScanMetrics, dedupe = false): Chunks {
+/**
+ * Reads a collection by a plan, as a stream of document chunks. `firstChunk` sizes the first storage read: a query
+ * that wants few documents (a limit the plan's order serves, a single-document write) reads few first.
+ */
+export function planChunks(read: ReadFn, info: CollectionInfo, plan: QueryPlan, control: StreamControl, stats: PlanStats, metrics?: ScanMetrics, dedupe = false, firstChunk = FIRST_CHUNK): Chunks {
   switch (plan.kind) {
     case 'collscan':
       // A `$natural` sort or hint reads in insertion order; any other collection scan goes in `_id` order.
       if (plan.natural) return naturalChunks(read, info, plan.direction, control, metrics, stats);
-      return idRangeChunks(read, info, plan.direction, null, null, control, stats, metrics, false);
+      return idRangeChunks(read, info, plan.direction, null, null, control, stats, metrics, false, firstChunk);
     case 'ids':
       return pointChunks(read, info, plan.keys, control, stats, metrics);
     case 'ixscan':
-      if (plan.spec.name === ID_INDEX_NAME) return idSpanChunks(read, info, plan, control, stats, metrics);
-      return indexChunks(read, info, plan, control, stats, metrics, dedupe);
+      if (plan.spec.name === ID_INDEX_NAME) return idSpanChunks(read, info, plan, control, stats, metrics, firstChunk);
+      return indexChunks(read, info, plan, control, stats, metrics, dedupe, firstChunk);
     case 'or':
       return orChunks(read, info, plan, control, stats, metrics);
   }
@@ -172,8 +175,8 @@ async function* orChunks(read: ReadFn, info: CollectionInfo, plan: OrPlan, contr
   }
 }
 
-async function* idSpanChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan, control: StreamControl, stats: PlanStats, metrics?: ScanMetrics): Chunks {
-  for (const span of plan.spans) yield* idRangeChunks(read, info, plan.direction, span.start, span.end, control, stats, metrics, true);
+async function* idSpanChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, firstChunk: number): Chunks {
+  for (const span of plan.spans) yield* idRangeChunks(read, info, plan.direction, span.start, span.end, control, stats, metrics, true, firstChunk);
 }
 
 /** Options of a planned read. */
@@ -184,6 +187,10 @@ export interface PlannedReadOptions {
    */
   indexes: boolean;
   metrics?: ScanMetrics;
+  /** skip + limit of a query that stops there: read no more than that first, when the plan's order serves the query. */
+  wanted?: number;
+  /** Where the collection's catalog entry comes from: the engine's cache (see CatalogCache), else a storage read. */
+  collectionInfo?: (reader: StorageReader, db: string, name: string) => Promise<Readonly<CollectionInfo> | null>;
 }
 
 /**
@@ -193,7 +200,7 @@ export interface PlannedReadOptions {
 export async function plannedRead(read: ReadFn, db: string, coll: string, request: PlanRequest, control: StreamControl, options: PlannedReadOptions): Promise<PlannedRead> {
   const stats: PlanStats = { keysExamined: 0, docsExamined: 0 };
   const resolved = await read(async (reader) => {
-    const info = await getCollectionInfo(reader, db, coll);
+    const info = await (options.collectionInfo ?? getCollectionInfo)(reader, db, coll);
     if (!info || isView(info)) return { info, choice: null };
     const req = options.indexes ? request : { ...request, hint: isNatural(request.hint) ? request.hint : undefined, sort: null, min: null, max: null };
     const choice = options.indexes ? await choosePlan(reader, info, req) : await choosePlan(reader, { ...info, indexes: [] }, req);
@@ -206,7 +213,10 @@ export async function plannedRead(read: ReadFn, db: string, coll: string, reques
     const chunks = compilePipeline((info.options.pipeline as Document[]) ?? [], { collation: request.collation }).stream(base.chunks, control);
     return { chunks, choice: null, stats: base.stats, info };
   }
-  return { chunks: planChunks(read, info, choice!.plan, control, stats, options.metrics), choice, stats, info };
+  const plan = choice!.plan;
+  const ordered = !request.sort || Object.keys(request.sort).length === 0 || naturalSortDirection(request.sort) !== null || (plan.kind === 'ixscan' && plan.providesSort);
+  const first = options.wanted !== undefined && options.wanted > 0 && ordered ? Math.min(FIRST_CHUNK, options.wanted) : FIRST_CHUNK;
+  return { chunks: planChunks(read, info, plan, control, stats, options.metrics, false, first), choice, stats, info };
 }
 
 function isNatural(hint: unknown): boolean {

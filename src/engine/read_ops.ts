@@ -48,7 +48,7 @@ async function matchingChunks(engine: Engine, db: string, coll: string, request:
 }
 
 function planOptions(engine: Engine): PlannedReadOptions {
-  return { indexes: engine.indexReadsConsistent, metrics: engine.metrics };
+  return { indexes: engine.indexReadsConsistent, metrics: engine.metrics, collectionInfo: (reader, db, name) => engine.collectionInfo(reader, db, name) };
 }
 
 /** A find as it runs: its stream, the plan that reads it, and counters for explain. */
@@ -79,7 +79,8 @@ export async function findExecution(engine: Engine, db: string, coll: string, o:
   const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter, collation }) : null;
   const natural = naturalSortDirection(o.sort) !== null;
   const sortKeys = o.sort && Object.keys(o.sort).length > 0 && !natural ? compileSortKeys(o.sort, collation) : null;
-  const planned = await plannedRead((fn) => engine.read(fn), db, coll, { filter, sort: o.sort ?? null, hint: o.hint, min: o.min ?? null, max: o.max ?? null, collation }, control, planOptions(engine));
+  const wanted = o.limit && o.limit > 0 ? (o.skip ?? 0) + o.limit : undefined;
+  const planned = await plannedRead((fn) => engine.read(fn), db, coll, { filter, sort: o.sort ?? null, hint: o.hint, min: o.min ?? null, max: o.max ?? null, collation }, control, { ...planOptions(engine), ...(wanted ? { wanted } : {}) });
   const plan = planned.choice?.plan;
   const sorted = plan?.kind === 'ixscan' && plan.providesSort;
   const counts = { matched: 0 };

@@ -21,6 +21,8 @@ export interface WriteAccess {
   sort?: Document | null;
   collation: Collation | null;
   hint?: unknown;
+  /** The statement changes one document at most (updateOne, deleteOne, findAndModify): its read starts small. */
+  single?: boolean;
 }
 
 /** A write's plan, chosen through the write's own reader (inside a transaction, without its indexes). */
@@ -44,7 +46,7 @@ export async function* candidateChunksFor(reader: StorageReader, info: Collectio
   const pacer = backgroundOperation('write scan');
   const control: StreamControl = { yieldIfDue: () => pacer.yieldIfDue(), errorContext: AGGREGATE_ERROR_CONTEXT };
   const counted = stats ?? { keysExamined: 0, docsExamined: 0 };
-  const chunks = planChunks((fn) => fn(reader), info, plan, control, counted, undefined, true);
+  const chunks = planChunks((fn) => fn(reader), info, plan, control, counted, undefined, true, access.single ? 1 : undefined);
   const withKeys = (docs: Document[]) => docs.map((doc) => ({ key: idStorageKey(doc._id), doc }));
   const sorted = plan.kind === 'ixscan' && plan.providesSort;
   if (access.sort && Object.keys(access.sort).length > 0 && !sorted && naturalSortDirection(access.sort) === null) {

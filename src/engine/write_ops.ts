@@ -259,8 +259,9 @@ function documentFromEqualities(equalities: Document): Document {
 }
 
 /** A write's candidates in chunks, read by the statement's plan; with a sort the plan lacks, all at once, in order. */
-function writeCandidates(ctx: WriteContext, info: CollectionInfo, s: { q: Document; sort?: Document; collation?: Collation | null; hint?: unknown }): AsyncGenerator<ScannedDocument[]> {
-  return candidateChunksFor(ctx.writer, info, { filter: s.q, sort: s.sort ?? null, collation: s.collation ?? null, hint: s.hint });
+function writeCandidates(ctx: WriteContext, info: CollectionInfo, s: { q: Document; sort?: Document; collation?: Collation | null; hint?: unknown; multi?: boolean; limit?: number }): AsyncGenerator<ScannedDocument[]> {
+  const single = s.multi === false || s.limit === 1;
+  return candidateChunksFor(ctx.writer, info, { filter: s.q, sort: s.sort ?? null, collation: s.collation ?? null, hint: s.hint, single });
 }
 
 /** Runs one update statement inside the caller's write transaction (update, findAndModify, $merge). */
