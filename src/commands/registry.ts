@@ -58,6 +58,7 @@ import { replSetGetStatus } from './replSetGetStatus.js';
 import { saslContinue } from './saslContinue.js';
 import { saslStart } from './saslStart.js';
 import { serverStatus } from './serverStatus.js';
+import { setParameter } from './setParameter.js';
 import { startSession } from './startSession.js';
 import { update } from './update.js';
 import { updateSearchIndex } from './updateSearchIndex.js';
@@ -129,6 +130,7 @@ const COMMANDS: readonly Registration[] = [
   { command: saslContinue },
   { command: saslStart },
   { command: serverStatus },
+  { command: setParameter },
   { command: startSession },
   { command: update },
   { command: updateSearchIndex },
