@@ -51,6 +51,7 @@ import { listIndexes } from './listIndexes.js';
 import { logout } from './logout.js';
 import { ping } from './ping.js';
 import { explain } from './explain.js';
+import { profile } from './profile.js';
 import { refreshSessions } from './refreshSessions.js';
 import { renameCollection } from './renameCollection.js';
 import { replSetGetConfig } from './replSetGetConfig.js';
@@ -123,6 +124,7 @@ const COMMANDS: readonly Registration[] = [
   { command: listIndexes },
   { command: logout },
   { command: ping },
+  { command: profile },
   { command: refreshSessions },
   { command: renameCollection },
   { command: replSetGetConfig },

@@ -22,6 +22,7 @@ import { CappedTotals, type CappedWriteTotals } from './capped_totals.js';
 import { hasUnfinishedIndexes, removeUnfinishedIndexes } from './index_build.js';
 import { TtlMonitor } from './ttl_monitor.js';
 import { IndexUsage } from './index_usage.js';
+import { Top } from './top.js';
 
 const CLOCK_KEY = 'clusterTime';
 
@@ -129,6 +130,8 @@ export class Engine {
   readonly ttl: TtlMonitor;
   /** How often each index served a query, for `$indexStats`. */
   readonly indexUsage: IndexUsage;
+  /** Per-collection operation latencies, for `$collStats: {latencyStats}`. */
+  readonly top = new Top();
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
   /** The sizes of capped collections between inserts (capped.ts). */
@@ -292,6 +295,7 @@ export class Engine {
         noteEncodedSize(entries[i]!, rows[i]!.entry.byteLength);
         this.trimmer.added(rows[i]!.entry.byteLength);
         this.indexUsage.noteChange(entries[i]!);
+        this.top.noteChange(entries[i]!);
       }
       const parked = this.hub.waiterCount;
       this.hub.publish(entries, weights);

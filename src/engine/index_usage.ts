@@ -14,15 +14,19 @@ export interface IndexAccesses {
  */
 export class IndexUsage {
   private readonly byCollection = new Map<string, Map<string, IndexAccesses>>();
+  /** Counts of indexes that existed before the engine opened start here, as mongod's do at startup. */
+  private readonly openedAt: Date;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.openedAt = new Date(now());
+  }
 
   /** Counts one use of index `indexName` of collection `collUuid`. */
   record(collUuid: string, indexName: string): void {
     this.accesses(collUuid, indexName).ops++;
   }
 
-  /** The index's counts; an index not used since it was created or the server started counts from now. */
+  /** The index's counts, since it was created or the engine opened. */
   accesses(collUuid: string, indexName: string): IndexAccesses {
     let indexes = this.byCollection.get(collUuid);
     if (!indexes) {
@@ -31,15 +35,21 @@ export class IndexUsage {
     }
     let found = indexes.get(indexName);
     if (!found) {
-      found = { ops: 0, since: new Date(this.now()) };
+      found = { ops: 0, since: this.openedAt };
       indexes.set(indexName, found);
     }
     return found;
   }
 
-  /** Forgets an index's counts (it was dropped or created again). */
+  /** Forgets an index's counts (it was dropped). */
   resetIndex(collUuid: string, indexName: string): void {
     this.byCollection.get(collUuid)?.delete(indexName);
+  }
+
+  /** Starts an index's counts from now (it was created). */
+  created(collUuid: string, indexName: string): void {
+    this.resetIndex(collUuid, indexName);
+    this.accesses(collUuid, indexName).since = new Date(this.now());
   }
 
   /** Forgets every count of a collection (it was dropped). */
@@ -56,13 +66,18 @@ export class IndexUsage {
       case 'rename':
         if (entry.dropTarget) this.resetCollection(entry.dropTarget);
         return;
+      case 'create':
+        if (entry.uuid) this.created(entry.uuid, '_id_');
+        return;
       case 'createIndexes':
       case 'dropIndexes': {
         const indexes = entry.operationDescription?.indexes;
         if (!entry.uuid || !Array.isArray(indexes)) return;
         for (const spec of indexes) {
           const name = (spec as { name?: unknown } | null)?.name;
-          if (typeof name === 'string') this.resetIndex(entry.uuid, name);
+          if (typeof name !== 'string') continue;
+          if (entry.op === 'createIndexes') this.created(entry.uuid, name);
+          else this.resetIndex(entry.uuid, name);
         }
         return;
       }
