@@ -62,6 +62,17 @@ describe('profiler', () => {
     assert.equal((await db.command({ profile: -1 })).was, 0);
   });
 
+  it('the driver\'s setProfilingLevel and profilingLevel work on it', async () => {
+    const db = client.db('prof_driver');
+    assert.equal(await db.profilingLevel(), 'off');
+    assert.equal(await db.setProfilingLevel('all'), 'all');
+    assert.equal(await db.profilingLevel(), 'all');
+    await db.setProfilingLevel('slow_only');
+    assert.equal(await db.profilingLevel(), 'slow_only');
+    await db.setProfilingLevel('off');
+    assert.equal(await db.profilingLevel(), 'off');
+  });
+
   it('a filter replaces slowms and sampleRate, is answered with a note, and is removed with "unset"', async () => {
     const db = client.db('prof_filter');
     const set = await db.command({ profile: 1, filter: { op: 'query', 'command.comment': 'wanted' } });
