@@ -20,7 +20,7 @@ export const LATENCY_BUCKET_LOWER_BOUNDS: readonly number[] = (() => {
 /** The bucket of a latency, as mongod's OperationLatencyHistogram picks it. */
 export function latencyBucket(micros: number): number {
   if (micros < 1) return 0;
-  const log2 = Math.floor(Math.log2(micros));
+  const log2 = micros < 2 ** 31 ? 31 - Math.clz32(micros) : Math.floor(Math.log2(micros));
   if (log2 < 11) return log2;
   if (log2 < 21) return log2 + (log2 - 11) + (micros >= 3 * 2 ** (log2 - 1) ? 1 : 0);
   return Math.min(log2 + 10, LATENCY_BUCKET_LOWER_BOUNDS.length - 1);

@@ -139,6 +139,22 @@ function commandForEntry(cmd: Document): Document {
   return out;
 }
 
+/**
+ * The command as mongod's write entries show it: an insert without its documents; an update or delete of one
+ * statement as that statement (`{q, u, multi, upsert}`, `{q, limit}`), as mongod profiles each statement; with
+ * several statements, the command without them (one entry carries their totals).
+ */
+function writeCommand(name: string, cmd: Document): Document {
+  const field = name === 'insert' ? 'documents' : name === 'update' ? 'updates' : 'deletes';
+  const statements = cmd[field];
+  if (name !== 'insert' && Array.isArray(statements) && statements.length === 1 && isDocument(statements[0])) {
+    const statement = statements[0];
+    return name === 'update' ? { ...statement, multi: statement.multi ?? false, upsert: statement.upsert ?? false } : statement;
+  }
+  const { [field]: _statements, ...rest } = cmd;
+  return rest;
+}
+
 /** The documents a cursor reply returned in this batch. */
 function batchLength(reply: Document): number | undefined {
   const cursor = reply.cursor;
@@ -167,7 +183,8 @@ function isZero(id: unknown): boolean {
 export function profileEntry(done: FinishedCommand): Document {
   const { name, db, command, reply, op } = done;
   const kind = opName(name);
-  const entry: Document = { op: kind, ns: namespaceOf(name, db, command), command: commandForEntry(command) };
+  const shown = kind === 'insert' || kind === 'update' || kind === 'remove' ? writeCommand(name, command) : command;
+  const entry: Document = { op: kind, ns: namespaceOf(name, db, command), command: commandForEntry(shown) };
   const cursorId = cursorIdOf(reply);
   const isRead = kind === 'query' || kind === 'getmore' || name === 'aggregate' || name === 'count' || name === 'distinct' || name === 'findAndModify';
   if (kind === 'getmore' && cursorId !== undefined) entry.cursorid = cursorId;

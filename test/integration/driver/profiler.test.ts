@@ -128,6 +128,7 @@ describe('profiler', () => {
     assert.equal(insert.ns, 'prof_all.items');
     assert.deepEqual(insert.ninserted, 3);
     assert.equal(insert.command.insert, 'items');
+    assert.equal(insert.command.documents, undefined);
 
     const finds = byOp('query', 'find');
     assert.equal(finds.length, 2);
@@ -157,9 +158,11 @@ describe('profiler', () => {
     assert.ok(getMores[0]!.cursorid instanceof Long || typeof getMores[0]!.cursorid === 'number');
     assert.equal(getMores[getMores.length - 1]!.cursorExhausted, true);
 
-    const [update] = byOp('update', 'update');
+    const [update] = byOp('update', 'q');
+    assert.deepEqual(update!.command, { q: { _id: 1 }, u: { $set: { b: 1 } }, multi: false, upsert: false });
     assert.deepEqual([update!.nMatched, update!.nModified, update!.nUpserted], [1, 1, 0]);
-    const [remove] = byOp('remove', 'delete');
+    const [remove] = byOp('remove', 'q');
+    assert.deepEqual(remove!.command, { q: { _id: 3 }, limit: 1 });
     assert.equal(remove!.ndeleted, 1);
     const [count] = byOp('command', 'aggregate');
     assert.equal(count!.ns, 'prof_all.items');
