@@ -187,7 +187,16 @@ export class TtlMonitor {
       });
       for (const target of targets) {
         if (this.stopped) return;
-        await this.expire(target);
+        try {
+          await this.expire(target);
+        } catch (err) {
+          // One collection's failure (a damaged document, say) does not hold up the others, as in mongod.
+          if (this.stopped || this.engine.isClosed) return;
+          this.engine.options.log?.({
+            msg: 'Error running TTL job on collection', component: 'INDEX',
+            attr: { namespace: `${target.db}.${target.coll}`, index: target.index, error: String((err as Error)?.message ?? err) },
+          });
+        }
       }
       this.metrics.subPasses++;
       this.metrics.passes++;
@@ -221,8 +230,9 @@ export class TtlMonitor {
     let last: ResumePoint | null = null;
     if (target.index === null) {
       const seconds = clusteredExpiry(info);
-      if (seconds === undefined) return { deleted: 0, next: null };
-      const range: KeyRange = { ...expiredKeyRange(new Date(now.getTime() - seconds * 1000), 1), limit: BATCH_ENTRIES };
+      const cutoff = new Date(now.getTime() - (seconds ?? 0) * 1000);
+      if (seconds === undefined || Number.isNaN(cutoff.getTime())) return { deleted: 0, next: null };
+      const range: KeyRange = { ...expiredKeyRange(cutoff, 1), limit: BATCH_ENTRIES };
       if (after) range.gt = after.key;
       const rows = await ctx.writer.scanDocuments(info.uuid, range);
       for (const row of rows) {
@@ -238,6 +248,8 @@ export class TtlMonitor {
     const ttl = ttlIndexSpec(info, target.index);
     if (!ttl) return { deleted: 0, next: null };
     const cutoff = new Date(now.getTime() - ttl.seconds * 1000);
+    // An expiry reaching before the earliest date there is expires nothing.
+    if (Number.isNaN(cutoff.getTime())) return { deleted: 0, next: null };
     const range: KeyRange = { ...expiredKeyRange(cutoff, ttl.direction), limit: BATCH_ENTRIES };
     // Both bounds of a side apply, so the resume point narrows the expiry range.
     if (after?.recordKey === null) range.gt = after.key;

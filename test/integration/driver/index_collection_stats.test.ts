@@ -76,6 +76,27 @@ describe('$indexStats', () => {
     assert.equal(server.engine.indexUsage.accesses(uuid, 'b_1').ops, 0);
   });
 
+  it('marks an index still building', async () => {
+    const admin = client.db('admin');
+    const coll = client.db(DB).collection<Doc>('building');
+    await coll.insertMany(Array.from({ length: 2000 }, (_, i) => ({ _id: i, c: i })));
+    await admin.command({ configureFailPoint: 'hangAfterStartingIndexBuild', mode: 'alwaysOn' });
+    const before = server.context.failPoints.timesEntered('hangAfterStartingIndexBuild');
+    const build = coll.createIndex({ c: 1 });
+    try {
+      await admin.command({ waitForFailPoint: 'hangAfterStartingIndexBuild', timesEntered: before + 1, maxTimeMS: 60_000 });
+      const stats = await coll.aggregate([{ $indexStats: {} }, { $sort: { name: 1 } }]).toArray();
+      assert.deepEqual(stats.map((s) => [s.name, s.building]), [['_id_', undefined], ['c_1', true]]);
+      assert.deepEqual(Object.keys(stats[1]!), ['name', 'key', 'host', 'accesses', 'spec', 'building']);
+      assert.deepEqual(stats[1]!.spec, { v: 2, key: { c: 1 }, name: 'c_1' });
+    } finally {
+      await admin.command({ configureFailPoint: 'hangAfterStartingIndexBuild', mode: 'off' });
+      await build;
+    }
+    const [done] = await coll.aggregate([{ $indexStats: {} }, { $match: { name: 'c_1' } }]).toArray();
+    assert.equal(done!.building, undefined);
+  });
+
   it('answers nothing for a missing collection, and mongod\'s errors otherwise', async () => {
     const db = client.db(DB);
     assert.deepEqual(await db.collection('missing').aggregate([{ $indexStats: {} }]).toArray(), []);
