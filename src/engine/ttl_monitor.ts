@@ -2,7 +2,7 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { encodeCompoundKey, toNumber } from '../bson/index.js';
 import { isDocument, type Document } from '../bson/types.js';
 import { compileFilter, type CompiledFilter } from '../query/filter/index.js';
-import type { KeyRange } from '../storage/types.js';
+import type { IndexPosition, KeyRange } from '../storage/types.js';
 import { imagesEnabled, isBuilding, isView, listCollectionInfos, type CollectionInfo, type IndexSpec } from './catalog.js';
 import { decodeStoredDocument } from './documents.js';
 import type { Engine, WriteContext } from './engine.js';
@@ -67,19 +67,8 @@ function clusteredExpiry(info: Readonly<CollectionInfo>): number | undefined {
   return expireAfterSecondsOf(info.options.expireAfterSeconds);
 }
 
-/**
- * Where a batch stopped: the last index entry it looked at (entries up to it that remain were kept on purpose), or
- * with a null `recordKey`, a key whose entries are all to be skipped.
- */
-interface ResumePoint {
-  key: Uint8Array;
-  recordKey: Uint8Array | null;
-}
-
-/** Byte order of two keys, as the storage compares them. */
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
-}
+/** Where a batch stopped: the last entry (or clustered document key) it looked at. */
+type ResumePoint = IndexPosition;
 
 /**
  * The range of index keys holding dates at or before `cutoff`. Booleans sort just below dates and timestamps just
@@ -251,17 +240,13 @@ export class TtlMonitor {
     // An expiry reaching before the earliest date there is expires nothing.
     if (Number.isNaN(cutoff.getTime())) return { deleted: 0, next: null };
     const range: KeyRange = { ...expiredKeyRange(cutoff, ttl.direction), limit: BATCH_ENTRIES };
-    // Both bounds of a side apply, so the resume point narrows the expiry range.
-    if (after?.recordKey === null) range.gt = after.key;
-    else if (after) range.gte = after.key;
-    const entries = await ctx.writer.scanIndex(info.uuid, target.index, range);
+    // Entries before the resume point that are still there are ones an earlier batch kept.
+    const entries = await ctx.writer.scanIndex(info.uuid, target.index, range, after ?? undefined);
     // mongod re-checks each document against the index's predicate before deleting it.
     const expired = compileFilter({ [ttl.field]: { $lte: cutoff } });
     const partial = this.partialFilter(ttl.spec);
     const seen = new Set<string>();
     for (const entry of entries) {
-      // Entries up to where the last batch stopped are still there because it kept them.
-      if (after?.recordKey && (compareBytes(entry.key, after.key) || compareBytes(entry.recordKey, after.recordKey)) <= 0) continue;
       last = entry;
       const recordHex = Buffer.from(entry.recordKey).toString('hex');
       if (seen.has(recordHex)) continue;
@@ -274,10 +259,7 @@ export class TtlMonitor {
       deleted++;
       if (overTime()) break;
     }
-    if (entries.length < BATCH_ENTRIES && !overTime()) return { deleted, next: null };
-    // A whole batch of kept entries under the key the last one stopped at: step over that key.
-    if (last === null && after) return { deleted, next: { key: after.key, recordKey: null } };
-    return { deleted, next: last ?? after };
+    return { deleted, next: entries.length === BATCH_ENTRIES || overTime() ? last : null };
   }
 
   private partialFilter(spec: IndexSpec): CompiledFilter | null {
