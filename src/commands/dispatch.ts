@@ -16,7 +16,7 @@ import { enterSnapshotRead, isSnapshotRead, withAtClusterTime } from './support/
 import { checkClusterTime } from './support/cluster_time.js';
 import { sessionOfCommand } from './support/session_args.js';
 import { maxTimeMSArg } from './support/generic_arguments.js';
-import { decide, profileEntry, PROFILING_OFF, type DatabaseProfile, type FinishedCommand } from './support/profiler.js';
+import { decide, profileEntry, PROFILING_OFF, slowQueryAttributes, type DatabaseProfile, type FinishedCommand } from './support/profiler.js';
 import { appendProfileEntry } from '../engine/profile_collection.js';
 import type { LatencyKind } from '../engine/top.js';
 
@@ -199,11 +199,13 @@ function finishCommand(server: ServerContext, name: string, cmd: Document, ctx: 
     if (profile === PROFILING_OFF && !log) return;
     const done: FinishedCommand = { name, db: ctx.db, command: cmd, reply, op: ctx.op, connection: ctx.connection, micros };
     const decision = decide(server.profiler, done, profile);
+    let entry = decision.entry;
     if (decision.log && log && name !== 'getMore') {
-      log({ msg: 'Slow query', command: name, db: ctx.db, durationMillis: Math.floor(micros / 1000), ok: reply.ok });
+      entry ??= profileEntry(done);
+      log({ msg: 'Slow query', id: ctx.connection.id, attr: slowQueryAttributes(entry, done) });
     }
     if (decision.profile && !server.engine.isClosed) {
-      appendProfileEntry(server.engine, ctx.db, decision.entry ?? profileEntry(done)).catch((err: unknown) => {
+      appendProfileEntry(server.engine, ctx.db, entry ?? profileEntry(done)).catch((err: unknown) => {
         log?.({ msg: 'Failed to write a profile entry', db: ctx.db, error: String((err as Error)?.message ?? err) });
       });
     }

@@ -223,6 +223,34 @@ export function profileEntry(done: FinishedCommand): Document {
   return entry;
 }
 
+/** Profile entry fields the slow-query log line carries under the same name. */
+const LOGGED_FIELDS = ['planSummary', 'keysExamined', 'docsExamined', 'cursorExhausted', 'ninserted', 'nMatched', 'nModified', 'nUpserted', 'ndeleted'];
+
+/**
+ * The attributes of mongod's "Slow query" log line, from the operation's profile entry: `type`, `ns`, `appName`,
+ * `command`, the plan and counters, `numYields`, `nreturned`, the error of a failed command, `reslen`, `remote`,
+ * `protocol` and `durationMillis`.
+ */
+export function slowQueryAttributes(entry: Document, done: FinishedCommand): Document {
+  // Log lines show counters as plain JSON numbers, as mongod's do.
+  const plain = (v: unknown): unknown => (Long.isLong(v) ? v.toNumber() : v);
+  const attr: Document = { type: entry.op === 'update' || entry.op === 'remove' ? entry.op : 'command', ns: entry.ns };
+  if (entry.appName !== undefined) attr.appName = entry.appName;
+  attr.command = entry.command;
+  for (const field of LOGGED_FIELDS) if (entry[field] !== undefined) attr[field] = plain(entry[field]);
+  attr.numYields = entry.numYield;
+  if (entry.nreturned !== undefined) attr.nreturned = plain(entry.nreturned);
+  if (entry.ok === 0) {
+    attr.ok = 0;
+    for (const field of ['errMsg', 'errName', 'errCode']) if (entry[field] !== undefined) attr[field] = entry[field];
+  }
+  attr.reslen = plain(entry.responseLength);
+  attr.remote = done.connection.remoteAddress;
+  attr.protocol = entry.protocol;
+  attr.durationMillis = plain(entry.millis);
+  return attr;
+}
+
 /** The `profile` command's reply fields for the previous settings. */
 export function previousSettingsReply(settings: ProfilerSettings, previous: DatabaseProfile, filterGiven: boolean): Document {
   const reply: Document = { was: previous.level, slowms: settings.slowMs, sampleRate: new Double(settings.sampleRate) };

@@ -223,9 +223,15 @@ describe('profiler', () => {
     await db.collection<Doc>('c').findOne({});
     const line = logged.find((e) => {
       const attr = e.attr as Document | undefined;
-      return e.msg === 'Slow query' && attr?.command === 'find' && attr.db === 'prof_log';
+      return e.msg === 'Slow query' && attr?.ns === 'prof_log.c' && attr.command?.find === 'c';
     });
     assert.ok(line, JSON.stringify(logged));
+    const attr = line.attr as Document;
+    assert.deepEqual(Object.keys(attr), ['type', 'ns', 'appName', 'command', 'keysExamined', 'docsExamined', 'cursorExhausted', 'numYields', 'nreturned', 'reslen', 'remote', 'protocol', 'durationMillis', 'connectionId']);
+    assert.equal(attr.type, 'command');
+    assert.equal(attr.appName, 'profiler-test');
+    assert.equal(attr.nreturned, 0);
+    assert.match(attr.remote, /^127\.0\.0\.1:\d+$/);
     await db.command({ profile: 0, slowms: 1_000_000 });
     logged.length = 0;
     await db.collection<Doc>('c').findOne({});
