@@ -204,7 +204,8 @@ function finishCommand(server: ServerContext, name: string, cmd: Document, ctx: 
       entry ??= profileEntry(done);
       log({ msg: 'Slow query', id: ctx.connection.id, attr: slowQueryAttributes(entry, done) });
     }
-    if (decision.profile && !server.engine.isClosed) {
+    // A dropped database is not brought back by the entry of the command that dropped it.
+    if (decision.profile && !server.engine.isClosed && !(name === 'dropDatabase' && reply.ok === 1)) {
       appendProfileEntry(server.engine, ctx.db, entry ?? profileEntry(done)).catch((err: unknown) => {
         log?.({ msg: 'Failed to write a profile entry', db: ctx.db, error: String((err as Error)?.message ?? err) });
       });

@@ -173,6 +173,28 @@ describe('profiler', () => {
     assert.deepEqual(await entries(client, 'prof_elsewhere'), []);
   });
 
+  it('writes nothing a change stream sees, and dropDatabase ends the database\'s profiling', async () => {
+    const db = client.db('prof_streams');
+    const stream = db.watch([], { showExpandedEvents: true });
+    await stream.tryNext();
+    await db.command({ profile: 2 });
+    await db.collection<Doc>('c').insertOne({ _id: 1 });
+    await db.collection<Doc>('c').findOne({ _id: 1 });
+    assert.ok((await entries(client, 'prof_streams')).length >= 2);
+    await db.collection<Doc>('c').insertOne({ _id: 2 });
+    const events: Document[] = [];
+    while (events.length < 3) {
+      const event = await stream.tryNext();
+      if (event) events.push(event);
+    }
+    assert.deepEqual(events.map((e) => [e.operationType, e.ns.coll]), [['create', 'c'], ['insert', 'c'], ['insert', 'c']]);
+    await stream.close();
+    await db.dropDatabase();
+    assert.equal((await db.command({ profile: -1 })).was, 0);
+    const names = (await client.db('admin').admin().listDatabases()).databases.map((d) => d.name);
+    assert.ok(!names.includes('prof_streams'), JSON.stringify(names));
+  });
+
   it('profiles failed commands with their error', async () => {
     const db = client.db('prof_fail');
     await db.command({ profile: 2 });
