@@ -50,7 +50,7 @@ export const SERVER_PARAMETERS: readonly ServerParameter[] = [
 /** An int parameter's value as mongod coerces a BSON element (numbers only, truncated), checked against `gt: 0`. */
 function positiveInt(name: string, value: unknown): number {
   const n = typeof value === 'boolean' ? NaN : toNumber(value);
-  if (!Number.isFinite(n)) throw mongoError('BadValue', "Can't coerce value");
+  if (!Number.isFinite(n) || Math.abs(n) > 2 ** 31 - 1) throw mongoError('BadValue', "Can't coerce value");
   const int = Math.trunc(n);
   if (int <= 0) throw mongoError('BadValue', `Invalid value for parameter ${name}: ${int} is not greater than 0`);
   return int;

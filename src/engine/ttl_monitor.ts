@@ -12,6 +12,9 @@ import { YIELD_EVERY_MS } from './operation.js';
 /** mongod's ttlMonitorSleepSecs default: a pass a minute. */
 export const DEFAULT_TTL_MONITOR_SLEEP_SECS = 60;
 
+/** The longest delay a Node timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Index entries read per storage transaction: small enough that a writer queued behind a batch waits little. */
 const BATCH_ENTRIES = 256;
 
@@ -155,7 +158,7 @@ export class TtlMonitor {
         this.running = null;
         if (!this.stopped && this.timer === null) this.schedule();
       });
-    }, Math.max(1, this.sleep) * 1000);
+    }, Math.min(MAX_TIMER_MS, Math.max(1, this.sleep) * 1000));
     this.timer.unref();
   }
 

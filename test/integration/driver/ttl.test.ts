@@ -73,6 +73,7 @@ describe('TTL monitor', () => {
       codeName: 'BadValue', message: 'Invalid value for parameter ttlMonitorSleepSecs: 0 is not greater than 0',
     });
     await rejectsWith(admin.command({ setParameter: 1, ttlMonitorSleepSecs: 'soon' }), 2, { codeName: 'BadValue', message: "Can't coerce value" });
+    await rejectsWith(admin.command({ setParameter: 1, ttlMonitorSleepSecs: 1e12 }), 2, { codeName: 'BadValue', message: "Can't coerce value" });
     await rejectsWith(admin.command({ setParameter: 1, noSuchParameter: 1 }), 72, {
       codeName: 'InvalidOptions', message: 'attempted to set unrecognized parameter [noSuchParameter], use help:true to see options ',
     });
