@@ -42,29 +42,58 @@ function nextEntryKey(): Uint8Array {
  * mongod neither replicates profile writes nor shows them to change streams.
  */
 export async function appendProfileEntry(engine: Engine, db: string, entry: Document): Promise<void> {
-  await engine.write(async (ctx) => {
-    let info = await ctx.collection(db, PROFILE_COLLECTION);
-    if (!info) info = await createCollection(ctx, db, PROFILE_COLLECTION, profileCollectionOptions());
-    if (isView(info)) return;
-    const key = nextEntryKey();
-    await ctx.writer.insertDocument(info.uuid, key, encodeStoredDocument(entry));
-    await addIndexEntries(ctx.writer, info as CollectionInfo, key, entry);
-    await trimToSize(ctx, info);
-  });
+  const sizes = sizesOf(engine);
+  let uuid: string | undefined;
+  try {
+    await engine.write(async (ctx) => {
+      let info = await ctx.collection(db, PROFILE_COLLECTION);
+      if (!info) info = await createCollection(ctx, db, PROFILE_COLLECTION, profileCollectionOptions());
+      if (isView(info)) return;
+      uuid = info.uuid;
+      const key = nextEntryKey();
+      const bytes = encodeStoredDocument(entry);
+      await ctx.writer.insertDocument(info.uuid, key, bytes);
+      await addIndexEntries(ctx.writer, info as CollectionInfo, key, entry);
+      const known = sizes.get(info.uuid);
+      // Measured once, then kept up to date here: summing the collection's sizes for every entry would cost as much
+      // as the entry, and more as the collection fills.
+      let total = known === undefined ? await ctx.writer.dataSize(info.uuid) : known + bytes.byteLength;
+      total = await trimToSize(ctx, info, total);
+      sizes.set(info.uuid, total);
+    });
+  } catch (err) {
+    // A rolled-back write leaves the kept size unknown: it is measured again next time.
+    if (uuid !== undefined) sizes.delete(uuid);
+    throw err;
+  }
 }
 
-async function trimToSize(ctx: WriteContext, info: Readonly<CollectionInfo>): Promise<void> {
+/** The byte size of each engine's system.profile collections, by collection UUID. */
+const profileSizes = new WeakMap<Engine, Map<string, number>>();
+
+function sizesOf(engine: Engine): Map<string, number> {
+  let sizes = profileSizes.get(engine);
+  if (!sizes) {
+    sizes = new Map();
+    profileSizes.set(engine, sizes);
+  }
+  return sizes;
+}
+
+/** Removes the oldest entries while the collection holds more than its size; returns the size left. */
+async function trimToSize(ctx: WriteContext, info: Readonly<CollectionInfo>, total: number): Promise<number> {
   const size = info.options.size === undefined ? PROFILE_COLLECTION_BYTES : toNumber(info.options.size);
-  if (!(size > 0)) return;
-  let total = await ctx.writer.dataSize(info.uuid);
+  if (!(size > 0)) return total;
   while (total > size) {
     const oldest = await ctx.writer.scanDocuments(info.uuid, { limit: TRIM_STEP });
-    if (oldest.length === 0) return;
+    // Entries removed by someone else: what is left is measured again.
+    if (oldest.length === 0) return ctx.writer.dataSize(info.uuid);
     for (const row of oldest) {
-      if (total <= size) return;
+      if (total <= size) return total;
       await removeIndexEntries(ctx.writer, info as CollectionInfo, row.key, decodeStoredDocument(row.doc));
       await ctx.writer.deleteDocument(info.uuid, row.key);
       total -= row.doc.byteLength;
     }
   }
+  return total;
 }
