@@ -85,7 +85,7 @@ async function trimToSize(ctx: WriteContext, info: Readonly<CollectionInfo>, tot
   const size = info.options.size === undefined ? PROFILE_COLLECTION_BYTES : toNumber(info.options.size);
   if (!(size > 0)) return total;
   while (total > size) {
-    const oldest = await ctx.writer.scanDocuments(info.uuid, { limit: TRIM_STEP });
+    const oldest = await ctx.writer.scanNatural(info.uuid, { limit: TRIM_STEP });
     // Entries removed by someone else: what is left is measured again.
     if (oldest.length === 0) return ctx.writer.dataSize(info.uuid);
     for (const row of oldest) {
