@@ -122,7 +122,10 @@ function parseSetParameter(text: string, into: Record<string, string>): void {
   if (name === 'internalQueryMaxBlockingSortMemoryUsageBytes' && !(/^[0-9]+$/.test(value) && Number(value) >= 1)) {
     throw new UsageError(`Bad value for parameter "${name}": "${value}" is not an integer of at least 1`);
   }
-  if (name === 'allowDiskUseByDefault' && parseBoolParameter(value) === undefined) {
+  if (name === 'ttlMonitorSleepSecs' && !(/^[0-9]+$/.test(value) && Number(value) >= 1)) {
+    throw new UsageError(`Bad value for parameter "${name}": "${value}" is not an integer of at least 1`);
+  }
+  if ((name === 'allowDiskUseByDefault' || name === 'ttlMonitorEnabled') && parseBoolParameter(value) === undefined) {
     throw new UsageError(`Bad value for parameter "${name}": "${value}" is not a boolean (1, 0, true or false)`);
   }
   into[name] = value;
@@ -259,6 +262,8 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const diskDefault = setParameters.allowDiskUseByDefault;
   const budget = setParameters.maxHeapBudgetMB;
   const maxHeapBudgetMB = budget === undefined ? undefined : Number(budget);
+  const ttlSleep = setParameters.ttlMonitorSleepSecs;
+  const ttlEnabled = setParameters.ttlMonitorEnabled;
 
   return {
     port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet,
@@ -266,6 +271,8 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
     transactionLifetimeLimitSeconds, maxHeapBudgetMB,
     internalQueryMaxBlockingSortMemoryUsageBytes: sortBytes === undefined ? undefined : Number(sortBytes),
     allowDiskUseByDefault: diskDefault === undefined ? undefined : parseBoolParameter(diskDefault),
+    ttlMonitorSleepSecs: ttlSleep === undefined ? undefined : Number(ttlSleep),
+    ttlMonitorEnabled: ttlEnabled === undefined ? undefined : parseBoolParameter(ttlEnabled),
     argv: ['eddydb', ...args],
     parsed,
   };

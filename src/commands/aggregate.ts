@@ -13,6 +13,7 @@ import { collationArg, hintArg, optionalBool } from './support/args.js';
 import { cursorCountArg } from './support/args.js';
 import { cursorReply } from './support/reply.js';
 import { collStatsStage } from './support/collStats_stage.js';
+import { indexStatsStage } from './support/index_stats_stage.js';
 import { currentOpNotFirst, currentOpStage } from './support/current_op_stage.js';
 import { chunksOf, compilePipeline } from '../query/pipeline/index.js';
 
@@ -69,8 +70,10 @@ export const aggregate: CommandDefinition = {
     if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === '$changeStream')) {
       throw new MongoServerError(40602, '$changeStream is only valid as the first stage in a pipeline');
     }
-    if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === '$collStats')) {
-      throw new MongoServerError(40602, '$collStats is only valid as the first stage in a pipeline');
+    for (const name of ['$collStats', '$indexStats']) {
+      if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === name)) {
+        throw new MongoServerError(40602, `${name} is only valid as the first stage in a pipeline`);
+      }
     }
     if (pipeline.some((stage, i) => i > 0 && Object.keys(stage)[0] === '$currentOp')) throw currentOpNotFirst();
     if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
@@ -90,8 +93,12 @@ export const aggregate: CommandDefinition = {
     }
     const slot = { op: ctx.op };
     const control = streamControl(engine, slot, { allowDiskUse: optionalBool(cmd, 'aggregate', 'allowDiskUse'), errorContext: AGGREGATE_ERROR_CONTEXT });
-    const chunks = pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$collStats'
-      ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf([await collStatsStage(pipeline[0]!.$collStats, ctx, coll)], control), control)
+    const first = pipeline.length > 0 ? Object.keys(pipeline[0]!)[0] : undefined;
+    const source = first === '$collStats' ? [await collStatsStage(pipeline[0]!.$collStats, ctx, coll)]
+      : first === '$indexStats' ? await indexStatsStage(pipeline[0]!.$indexStats, ctx, coll)
+        : null;
+    const chunks = source
+      ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf(source, control), control)
       : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), indexes: engine.indexReadsConsistent }, control);
     return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101, aggregateCursorEnd(coll, pipeline));
   },

@@ -1,4 +1,4 @@
-import type { Document } from '../bson/index.js';
+import { toNumber, type Document } from '../bson/index.js';
 import { getCollectionInfo, isBuilding, isView } from '../engine/catalog.js';
 import { mongoError } from '../errors/index.js';
 import { collectionArg, scaleArg } from './support/args.js';
@@ -63,7 +63,7 @@ export async function collectionStats(ctx: CommandContext, name: string, scale: 
     });
     if (capped) {
       if (info.options.max !== undefined) reply.max = info.options.max;
-      if (info.options.size !== undefined) reply.maxSize = info.options.size;
+      if (info.options.size !== undefined) reply.maxSize = scaled(toNumber(info.options.size));
     }
     const indexSizes: Document = {};
     for (const [index, size] of Object.entries(sizes.indexSizes)) indexSizes[index] = scaled(size);

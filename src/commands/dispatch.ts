@@ -16,6 +16,9 @@ import { enterSnapshotRead, isSnapshotRead, withAtClusterTime } from './support/
 import { checkClusterTime } from './support/cluster_time.js';
 import { sessionOfCommand } from './support/session_args.js';
 import { maxTimeMSArg } from './support/generic_arguments.js';
+import { decide, profileEntry, PROFILING_OFF, slowQueryAttributes, type DatabaseProfile, type FinishedCommand } from './support/profiler.js';
+import { appendProfileEntry } from '../engine/profile_collection.js';
+import type { LatencyKind } from '../engine/top.js';
 
 export { CloseConnectionRequested };
 
@@ -93,8 +96,7 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
 
 async function runCommand(server: ServerContext, cmd: Document, name: string, ctx: CommandContext): Promise<Document> {
   const db = ctx.db;
-  // The clock is read only when someone logs slow commands.
-  const started = server.options.log ? Date.now() : 0;
+  const profileAtStart = server.profiler.idle ? PROFILING_OFF : server.profiler.of(db);
   const changeStream = (name === 'aggregate' && isChangeStreamAggregate(cmd)) || (name === 'getMore' && isChangeStreamGetMore(server, cmd));
   let reply: Document;
   let injected: InjectedFailure | null = null;
@@ -150,13 +152,7 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
       server.options.log({ msg: 'Command failed with an internal error', command: name, error: String((err as Error)?.stack ?? err) });
     }
   }
-  if (server.options.log) {
-    const elapsed = Date.now() - started;
-    const slowMs = server.options.slowMs ?? 100;
-    if (elapsed > slowMs && name !== 'getMore' && name !== 'hello' && name !== 'isMaster' && name !== 'ismaster') {
-      server.options.log({ msg: 'Slow query', command: name, db, durationMillis: elapsed, ok: reply.ok });
-    }
-  }
+  finishCommand(server, name, cmd, ctx, reply, profileAtStart);
   // `reply` is this call's own object (a copy of the result, or the error's fresh reply).
   return addClusterTimeFields(reply, server.engine);
 }
@@ -169,6 +165,55 @@ const WAITS_FOR_FSYNC_LOCK = new Set([
   'insert', 'update', 'delete', 'findAndModify', 'bulkWrite', 'create', 'drop', 'dropDatabase', 'createIndexes',
   'dropIndexes', 'collMod', 'renameCollection', 'commitTransaction',
 ]);
+
+/** The kind of latency a command counts as, per collection (mongod's Command::ReadWriteType). */
+function latencyKind(name: string): LatencyKind {
+  switch (name) {
+    case 'find':
+    case 'getMore':
+    case 'count':
+    case 'distinct':
+    case 'aggregate':
+      return 'reads';
+    case 'insert':
+    case 'update':
+    case 'delete':
+    case 'findAndModify':
+      return 'writes';
+    default:
+      return 'commands';
+  }
+}
+
+/**
+ * What follows every command: its latency goes to its collection's figures (`$collStats: {latencyStats}`), and as
+ * the profiler settings decide, a slow-query log line and a `system.profile` entry. Never throws: profiling must
+ * not make a command fail, and the entry is written behind the reply (queued before any later command's work).
+ */
+function finishCommand(server: ServerContext, name: string, cmd: Document, ctx: CommandContext, reply: Document, profile: DatabaseProfile): void {
+  try {
+    const micros = ctx.op.elapsedMicros;
+    const target = name === 'getMore' ? cmd.collection : cmd[name];
+    if (typeof target === 'string' && target.length > 0) server.engine.top.record(`${ctx.db}.${target}`, latencyKind(name), micros);
+    const log = server.options.log;
+    if (profile === PROFILING_OFF && !log) return;
+    const done: FinishedCommand = { name, db: ctx.db, command: cmd, reply, op: ctx.op, connection: ctx.connection, micros };
+    const decision = decide(server.profiler, done, profile);
+    let entry = decision.entry;
+    if (decision.log && log && name !== 'getMore') {
+      entry ??= profileEntry(done);
+      log({ msg: 'Slow query', id: ctx.connection.id, attr: slowQueryAttributes(entry, done) });
+    }
+    // A dropped database is not brought back by the entry of the command that dropped it.
+    if (decision.profile && !server.engine.isClosed && !(name === 'dropDatabase' && reply.ok === 1)) {
+      appendProfileEntry(server.engine, ctx.db, entry ?? profileEntry(done)).catch((err: unknown) => {
+        log?.({ msg: 'Failed to write a profile entry', db: ctx.db, error: String((err as Error)?.message ?? err) });
+      });
+    }
+  } catch (err) {
+    server.options.log?.({ msg: 'Failed to profile a command', command: name, error: String((err as Error)?.message ?? err) });
+  }
+}
 
 /** mongod's `op` field of `$currentOp` for a command. */
 function opType(name: string): string {

@@ -1,17 +1,19 @@
-import { isDocument, Long, type Document } from '../bson/index.js';
+import { isDocument, Long, toNumber, type Document } from '../bson/index.js';
 import { memoryBudgetBytes } from '../engine/memory_budget.js';
 import { mongoError } from '../errors/index.js';
-import type { CommandDefinition, ServerOptions } from './support/context.js';
+import type { CommandDefinition, ServerContext, ServerOptions } from './support/context.js';
 import { GENERIC_ARGUMENTS } from './support/generic_arguments.js';
 
 /** One server parameter as getParameter reports it. */
 export interface ServerParameter {
   name: string;
-  /** The current value, from how the server was started. */
-  value(options: ServerOptions): unknown;
+  /** The current value: from how the server was started, or for a runtime parameter, as last set. */
+  value(options: ServerOptions, server: ServerContext): unknown;
   /** True when `--setParameter name=value` may set it (the CLI refuses the others, as mongod does). */
   settableAtStartup: boolean;
   settableAtRuntime: boolean;
+  /** Sets a runtime parameter from the setParameter command's value; throws mongod's error for a bad one. */
+  set?(server: ServerContext, value: unknown): void;
 }
 
 /** mongod's boolean parameter spellings. */
@@ -37,13 +39,35 @@ export const SERVER_PARAMETERS: readonly ServerParameter[] = [
   { name: 'requireApiVersion', value: () => false, settableAtStartup: false, settableAtRuntime: false },
   { name: 'internalQueryMaxBlockingSortMemoryUsageBytes', value: (o) => o.internalQueryMaxBlockingSortMemoryUsageBytes ?? 104857600, settableAtStartup: true, settableAtRuntime: false },
   { name: 'allowDiskUseByDefault', value: (o) => o.allowDiskUseByDefault ?? true, settableAtStartup: true, settableAtRuntime: false },
+  { name: 'ttlMonitorEnabled', value: (_o, s) => s.engine.ttl.enabled, settableAtStartup: true, settableAtRuntime: true, set: (s, v) => (s.engine.ttl.enabled = coerceBool(v)) },
+  {
+    name: 'ttlMonitorSleepSecs', value: (_o, s) => s.engine.ttl.sleepSecs, settableAtStartup: true, settableAtRuntime: true,
+    set: (s, v) => (s.engine.ttl.sleepSecs = positiveInt('ttlMonitorSleepSecs', v)),
+  },
   { name: 'transactionLifetimeLimitSeconds', value: (o) => o.transactionLifetimeLimitSeconds ?? 60, settableAtStartup: true, settableAtRuntime: false },
 ];
 
-const byName = new Map(SERVER_PARAMETERS.map((p) => [p.name, p]));
+/** An int parameter's value as mongod coerces a BSON element (numbers only, truncated), checked against `gt: 0`. */
+function positiveInt(name: string, value: unknown): number {
+  const n = typeof value === 'boolean' ? NaN : toNumber(value);
+  if (!Number.isFinite(n) || Math.abs(n) > 2 ** 31 - 1) throw mongoError('BadValue', "Can't coerce value");
+  const int = Math.trunc(n);
+  if (int <= 0) throw mongoError('BadValue', `Invalid value for parameter ${name}: ${int} is not greater than 0`);
+  return int;
+}
 
-function describe(param: ServerParameter, options: ServerOptions, showDetails: boolean): unknown {
-  const value = param.value(options);
+/** A bool parameter's value as mongod coerces a BSON element: its truth value. */
+function coerceBool(value: unknown): boolean {
+  if (value === false || value === null || value === undefined) return false;
+  if (typeof value === 'boolean') return value;
+  const n = toNumber(value);
+  return Number.isNaN(n) ? true : n !== 0;
+}
+
+export const byName = new Map(SERVER_PARAMETERS.map((p) => [p.name, p]));
+
+function describe(param: ServerParameter, server: ServerContext, showDetails: boolean): unknown {
+  const value = param.value(server.options, server);
   if (!showDetails) return value;
   return { value, settableAtRuntime: param.settableAtRuntime, settableAtStartup: param.settableAtStartup };
 }
@@ -57,7 +81,6 @@ export const getParameter: CommandDefinition = {
   name: 'getParameter',
   adminOnly: true,
   async run(cmd, ctx) {
-    const options = ctx.server.options;
     const spec = cmd.getParameter;
     let all = spec === '*';
     let showDetails = false;
@@ -67,13 +90,13 @@ export const getParameter: CommandDefinition = {
     }
     const reply: Document = {};
     if (all) {
-      for (const param of SERVER_PARAMETERS) reply[param.name] = describe(param, options, showDetails);
+      for (const param of SERVER_PARAMETERS) reply[param.name] = describe(param, ctx.server, showDetails);
       return reply;
     }
     for (const name of Object.keys(cmd)) {
       if (name === 'getParameter' || GENERIC_ARGUMENTS.has(name)) continue;
       const param = byName.get(name);
-      if (param) reply[name] = describe(param, options, showDetails);
+      if (param) reply[name] = describe(param, ctx.server, showDetails);
     }
     if (Object.keys(reply).length === 0) throw mongoError('InvalidOptions', 'no option found to get');
     return reply;

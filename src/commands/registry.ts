@@ -51,6 +51,7 @@ import { listIndexes } from './listIndexes.js';
 import { logout } from './logout.js';
 import { ping } from './ping.js';
 import { explain } from './explain.js';
+import { profile } from './profile.js';
 import { refreshSessions } from './refreshSessions.js';
 import { renameCollection } from './renameCollection.js';
 import { replSetGetConfig } from './replSetGetConfig.js';
@@ -58,6 +59,7 @@ import { replSetGetStatus } from './replSetGetStatus.js';
 import { saslContinue } from './saslContinue.js';
 import { saslStart } from './saslStart.js';
 import { serverStatus } from './serverStatus.js';
+import { setParameter } from './setParameter.js';
 import { startSession } from './startSession.js';
 import { update } from './update.js';
 import { updateSearchIndex } from './updateSearchIndex.js';
@@ -122,6 +124,7 @@ const COMMANDS: readonly Registration[] = [
   { command: listIndexes },
   { command: logout },
   { command: ping },
+  { command: profile },
   { command: refreshSessions },
   { command: renameCollection },
   { command: replSetGetConfig },
@@ -129,6 +132,7 @@ const COMMANDS: readonly Registration[] = [
   { command: saslContinue },
   { command: saslStart },
   { command: serverStatus },
+  { command: setParameter },
   { command: startSession },
   { command: update },
   { command: updateSearchIndex },

@@ -48,6 +48,11 @@ async function sections(ctx: CommandContext): Promise<Document> {
     metrics: {
       cursor: { open: { total: server.engine.cursors.size, noTimeout: 0, pinned: 0 }, timedOut: 0 },
       queryExecutor: { scannedObjects: Long.fromNumber(server.engine.metrics.scannedObjects) },
+      ttl: {
+        deletedDocuments: Long.fromNumber(server.engine.ttl.metrics.deletedDocuments),
+        passes: Long.fromNumber(server.engine.ttl.metrics.passes),
+        subPasses: Long.fromNumber(server.engine.ttl.metrics.subPasses),
+      },
     },
     network: { numRequests: stats.network.numRequests },
     opcounters: { ...stats.opcounters },

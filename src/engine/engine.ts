@@ -20,6 +20,9 @@ import { PendingVersions } from './transactions/version_store.js';
 import { IndexBuildRegistry } from './index_builds.js';
 import { CappedTotals, type CappedWriteTotals } from './capped_totals.js';
 import { hasUnfinishedIndexes, removeUnfinishedIndexes } from './index_build.js';
+import { TtlMonitor } from './ttl_monitor.js';
+import { IndexUsage } from './index_usage.js';
+import { Top } from './top.js';
 
 const CLOCK_KEY = 'clusterTime';
 
@@ -73,6 +76,10 @@ export interface EngineOptions {
   blockingStageMemoryBytes?: number;
   /** Whether blocking stages may spill when a command does not set `allowDiskUse` (mongod's default: true). */
   allowDiskUseByDefault?: boolean;
+  /** Seconds between TTL monitor passes (mongod's ttlMonitorSleepSecs, default 60). */
+  ttlMonitorSleepSecs?: number;
+  /** Whether the TTL monitor deletes expired documents (mongod's ttlMonitorEnabled, default true). */
+  ttlMonitorEnabled?: boolean;
   /** Receives the engine's notable events (`{msg, component, attr}`), such as indexes removed at startup. */
   log?: (event: Record<string, unknown>) => void;
 }
@@ -119,6 +126,12 @@ export class Engine {
   readonly indexBuilds = new IndexBuildRegistry();
   /** The logical sessions this engine's commands use (session commands, `$listSessions`, `$listLocalSessions`). */
   readonly sessions: SessionCache;
+  /** Deletes the documents TTL indexes expire, in the background. */
+  readonly ttl: TtlMonitor;
+  /** How often each index served a query, for `$indexStats`. */
+  readonly indexUsage: IndexUsage;
+  /** Per-collection operation latencies, for `$collStats: {latencyStats}`. */
+  readonly top = new Top();
   private readonly trimmer: OplogTrimmer;
   private readonly catalog = new CatalogCache();
   /** The sizes of capped collections between inserts (capped.ts). */
@@ -151,6 +164,8 @@ export class Engine {
       // An ended or expired session's open transaction is aborted, as mongod does.
       onForget: (lsid) => this.transactions.forget(sessionKey({ id: lsid.id })),
     });
+    this.indexUsage = new IndexUsage(options.now);
+    this.ttl = new TtlMonitor(this, { sleepSecs: options.ttlMonitorSleepSecs, enabled: options.ttlMonitorEnabled });
     this.trimmer = new OplogTrimmer(storage, {
       sizeBytes: options.oplogSizeBytes,
       minRetentionHours: options.oplogMinRetentionHours,
@@ -181,7 +196,9 @@ export class Engine {
     let start = state.clock > state.last ? state.clock : state.last;
     if (now > start) start = now;
     const clock = new ClusterClock(start);
-    return new Engine(storage, clock, state.truncated, state.bytes, options, state.clock);
+    const engine = new Engine(storage, clock, state.truncated, state.bytes, options, state.clock);
+    engine.ttl.start();
+    return engine;
   }
 
   /**
@@ -285,6 +302,8 @@ export class Engine {
         weights[i] = entryWeight(rows[i]!.entry);
         noteEncodedSize(entries[i]!, rows[i]!.entry.byteLength);
         this.trimmer.added(rows[i]!.entry.byteLength);
+        this.indexUsage.noteChange(entries[i]!);
+        this.top.noteChange(entries[i]!);
       }
       const parked = this.hub.waiterCount;
       this.hub.publish(entries, weights);
@@ -318,8 +337,8 @@ export class Engine {
   }
 
   /**
-   * Ends every cursor, wakes waiting streams, stops a background trim after its current batch, then closes the
-   * storage once queued work is done.
+   * Ends every cursor, wakes waiting streams, stops the TTL monitor and a background trim after their current batch,
+   * then closes the storage once queued work is done.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -328,6 +347,7 @@ export class Engine {
     this.transactions.abortAll();
     this.cursors.killAll();
     this.hub.wakeAll();
+    await this.ttl.stop();
     await this.trimmer.stop();
     await this.storage.close();
   }

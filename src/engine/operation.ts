@@ -40,6 +40,13 @@ export class Operation {
   /** How many times it let other work run (`numYields` in `$currentOp`). */
   numYields = 0;
   /**
+   * What its plans read, for its profile entry and slow-query log line: index keys and documents examined, and the
+   * plan's summary (`COLLSCAN`, `IXSCAN { a: 1 }`). The query planner adds to them as its plans run.
+   */
+  keysExamined = 0;
+  docsExamined = 0;
+  planSummary: string | undefined;
+  /**
    * Ends the wait the operation is parked in, if any (a change stream's getMore): a kill calls it. A plain hook, not
    * a listener on `signal`, because parking happens once per getMore and a listener costs more than the park.
    */

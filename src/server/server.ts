@@ -60,6 +60,10 @@ export interface StartServerOptions extends ConnectionRequest {
   internalQueryMaxBlockingSortMemoryUsageBytes?: number;
   /** mongod's `allowDiskUseByDefault`: whether blocking stages may spill when a command does not say. */
   allowDiskUseByDefault?: boolean;
+  /** Seconds between TTL monitor passes (mongod's ttlMonitorSleepSecs; default 60, settable at run time). */
+  ttlMonitorSleepSecs?: number;
+  /** Whether the TTL monitor runs (mongod's ttlMonitorEnabled; default true, settable at run time). */
+  ttlMonitorEnabled?: boolean;
   /**
    * The process's heap budget in MB (`--setParameter maxHeapBudgetMB`): past it, commands that start new work are
    * refused with ExceededMemoryLimit. Process-wide (engine/memory_budget.ts); absent, the budget is left as it is.
@@ -172,6 +176,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds,
       blockingStageMemoryBytes: options.internalQueryMaxBlockingSortMemoryUsageBytes,
       allowDiskUseByDefault: options.allowDiskUseByDefault,
+      ttlMonitorSleepSecs: options.ttlMonitorSleepSecs,
+      ttlMonitorEnabled: options.ttlMonitorEnabled,
       now: options.now,
       tempDir: await spillFolder(options.dbpath),
       log: onEvent,

@@ -3,6 +3,7 @@ import type { Engine } from '../../engine/engine.js';
 import { OperationRegistry, type Operation } from '../../engine/operation.js';
 import { FailPoints } from './fail_points.js';
 import { ServerStats } from './server_stats.js';
+import { ProfilerSettings } from './profiler.js';
 
 /** How the server was started: mongod's own option names where they exist. */
 export interface ServerOptions {
@@ -18,7 +19,7 @@ export interface ServerOptions {
   parsed: Document;
   /** Logs one JSON line per notable event (slow or failed commands). */
   log?: (event: Record<string, unknown>) => void;
-  /** Commands slower than this are logged (mongod's slowms). */
+  /** Commands slower than this are logged (mongod's slowms) until the profile command changes it. */
   slowMs?: number;
 }
 
@@ -33,6 +34,8 @@ export const MAX_WIRE_VERSION = 25;
 export class ServerContext {
   readonly failPoints = new FailPoints();
   readonly stats = new ServerStats();
+  /** slowms, sampleRate and each database's profiling level and filter (the profile command). */
+  readonly profiler: ProfilerSettings;
   /** The commands in progress: what `$currentOp` lists and `killOp` kills. */
   readonly operations = new OperationRegistry();
   /** The open wire connections that have sent a command, by id: the idle ones `$currentOp` lists on request. */
@@ -44,6 +47,7 @@ export class ServerContext {
 
   constructor(readonly engine: Engine, readonly options: ServerOptions, electionId: unknown) {
     this.electionId = electionId;
+    this.profiler = new ProfilerSettings(options.slowMs);
   }
 
   allocateConnectionId(): number {

@@ -495,11 +495,16 @@ describe('eddydb server lifecycle in-process', () => {
     const client = clientFor(server);
     try {
       await client.db('admin').command({ ping: 1 });
-      const slow = logs.find((e) => e.msg === 'Slow query' && e.attr?.command === 'ping');
+      const slow = logs.find((e) => e.msg === 'Slow query' && (e.attr?.command as { ping?: unknown } | undefined)?.ping !== undefined);
       assert.ok(slow, 'ping logged as slow with slowMs -1');
       assert.equal(slow.c, 'COMMAND');
       assert.equal(slow.id, 51803);
+      assert.match(slow.ctx, /^conn\d+$/);
+      assert.equal(slow.attr?.type, 'command');
+      assert.equal(slow.attr?.ns, 'admin.$cmd');
       assert.equal(typeof slow.attr?.durationMillis, 'number');
+      assert.equal(typeof slow.attr?.reslen, 'number');
+      assert.equal(slow.attr?.protocol, 'op_msg');
     } finally {
       await client.close();
       await server.close();

@@ -139,6 +139,15 @@ describe('eddydb command line', () => {
     assert.equal(serve([]).transactionLifetimeLimitSeconds, undefined);
   });
 
+  test('ttlMonitorSleepSecs and ttlMonitorEnabled reach the server options', () => {
+    const options = serve(['--setParameter', 'ttlMonitorSleepSecs=1', '--setParameter', 'ttlMonitorEnabled=false']);
+    assert.equal(options.ttlMonitorSleepSecs, 1);
+    assert.equal(options.ttlMonitorEnabled, false);
+    assert.equal(serve([]).ttlMonitorSleepSecs, undefined);
+    usageError(['--setParameter', 'ttlMonitorSleepSecs=0'], /Bad value for parameter "ttlMonitorSleepSecs"/);
+    usageError(['--setParameter', 'ttlMonitorEnabled=maybe'], /Bad value for parameter "ttlMonitorEnabled"/);
+  });
+
   test('maxHeapBudgetMB reaches the server options, and must be a whole number of megabytes', () => {
     assert.equal(serve(['--setParameter', 'maxHeapBudgetMB=512']).maxHeapBudgetMB, 512);
     assert.equal(serve([]).maxHeapBudgetMB, undefined);
