@@ -1,6 +1,6 @@
 import { isDocument, toNumber, type Document } from '../bson/types.js';
 import { mongoError, MongoServerError } from '../errors/index.js';
-import { aggregateStream } from '../engine/read_ops.js';
+import { aggregateStream, operationReporting } from '../engine/read_ops.js';
 import { AGGREGATE_ERROR_CONTEXT, streamControl } from '../engine/stream_control.js';
 import { firstBatchReply } from './support/stream_reply.js';
 import type { CursorEndRule } from '../engine/stream_cursor.js';
@@ -99,7 +99,7 @@ export const aggregate: CommandDefinition = {
         : null;
     const chunks = source
       ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf(source, control), control)
-      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), indexes: engine.indexReadsConsistent }, control);
+      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), indexes: engine.indexReadsConsistent, reporting: operationReporting(engine, control) }, control);
     return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101, aggregateCursorEnd(coll, pipeline));
   },
 };

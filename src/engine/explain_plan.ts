@@ -1,4 +1,4 @@
-import { Int32 } from '../bson/index.js';
+import { documentToString, Int32 } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { shownBounds } from '../query/plan/index.js';
 import type { PlanStats } from './plan_executor.js';
@@ -134,4 +134,26 @@ export function executionStatsSection(tree: Document, counts: StageCounts, allPl
     executionStages: tree,
     ...(allPlans ? { allPlansExecution: allPlans } : {}),
   };
+}
+
+/** The indexes a plan reads (what `$indexStats` counts as accesses). */
+export function indexesUsed(plan: QueryPlan): string[] {
+  if (plan.kind === 'ixscan') return [plan.spec.name];
+  if (plan.kind === 'ids') return ['_id_'];
+  if (plan.kind === 'or') return [...new Set(plan.branches.flatMap(indexesUsed))];
+  return [];
+}
+
+/** mongod's one-line `planSummary` (currentOp, the profiler, slow-query lines): `IXSCAN { a: 1 }`, `COLLSCAN`, ... */
+export function planSummary(plan: QueryPlan): string {
+  switch (plan.kind) {
+    case 'collscan':
+      return 'COLLSCAN';
+    case 'ids':
+      return plan.keys.length === 1 ? 'EXPRESS_IXSCAN { _id: 1 }' : 'IXSCAN { _id: 1 }';
+    case 'ixscan':
+      return `IXSCAN ${documentToString(plan.spec.key)}`;
+    case 'or':
+      return plan.branches.map(planSummary).join(', ');
+  }
 }

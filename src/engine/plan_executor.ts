@@ -189,6 +189,10 @@ export interface PlannedReadOptions {
   metrics?: ScanMetrics;
   /** skip + limit of a query that stops there: read no more than that first, when the plan's order serves the query. */
   wanted?: number;
+  /** Where the plan's counters go (a command's operation, for currentOp and the profiler); a fresh pair when absent. */
+  stats?: PlanStats;
+  /** Told the plan chosen for a collection (not for a view), before anything is read. */
+  onPlan?: (info: Readonly<CollectionInfo>, choice: PlanChoice) => void;
   /** Where the collection's catalog entry comes from: the engine's cache (see CatalogCache), else a storage read. */
   collectionInfo?: (reader: StorageReader, db: string, name: string) => Promise<Readonly<CollectionInfo> | null>;
 }
@@ -198,7 +202,7 @@ export interface PlannedReadOptions {
  * documents are read as the stream is pulled. A view's documents come from its pipeline over a scan of its source.
  */
 export async function plannedRead(read: ReadFn, db: string, coll: string, request: PlanRequest, control: StreamControl, options: PlannedReadOptions): Promise<PlannedRead> {
-  const stats: PlanStats = { keysExamined: 0, docsExamined: 0 };
+  const stats: PlanStats = options.stats ?? { keysExamined: 0, docsExamined: 0 };
   const resolved = await read(async (reader) => {
     const info = await (options.collectionInfo ?? getCollectionInfo)(reader, db, coll);
     if (!info || isView(info)) return { info, choice: null };
@@ -214,6 +218,7 @@ export async function plannedRead(read: ReadFn, db: string, coll: string, reques
     return { chunks, choice: null, stats: base.stats, info };
   }
   const plan = choice!.plan;
+  options.onPlan?.(info, choice!);
   const ordered = !request.sort || Object.keys(request.sort).length === 0 || naturalSortDirection(request.sort) !== null || (plan.kind === 'ixscan' && plan.providesSort);
   const first = options.wanted !== undefined && options.wanted > 0 && ordered ? Math.min(FIRST_CHUNK, options.wanted) : FIRST_CHUNK;
   return { chunks: planChunks(read, info, plan, control, stats, options.metrics, false, first), choice, stats, info };

@@ -5,9 +5,10 @@ import { compileSortKeys, sortByKeys } from '../query/sort.js';
 import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
 import { ValueGroups } from '../query/expressions/index.js';
 import { pinnedIds, pointKeys, readPoints, type ReadFn } from './document_source.js';
-import { countPlanKeys, plannedRead, type PlannedRead, type PlannedReadOptions } from './plan_executor.js';
+import { countPlanKeys, plannedRead, type PlannedRead, type PlannedReadOptions, type PlanStats } from './plan_executor.js';
+import { indexesUsed, planSummary } from './explain_plan.js';
 import { naturalSortDirection, type PlanRequest } from './planner.js';
-import { internalControl } from './stream_control.js';
+import { internalControl, operationOf } from './stream_control.js';
 import { compileProjection } from '../query/projection/index.js';
 import { compilePipeline } from '../query/pipeline/index.js';
 import { parseListSessionsSpec, type ListSessionsSpec } from '../query/pipeline/list_sessions.js';
@@ -43,12 +44,39 @@ function filterStage(filter: Document, collation: Collation | null, variables?: 
 /** Matching documents of a collection (or a view, through its pipeline), as a stream, read by the query's plan. */
 async function matchingChunks(engine: Engine, db: string, coll: string, request: PlanRequest, control: StreamControl, variables?: LetVariables): Promise<{ chunks: Chunks; planned: PlannedRead }> {
   const stage = filterStage(request.filter, request.collation, variables);
-  const planned = await plannedRead((fn) => engine.read(fn), db, coll, request, control, planOptions(engine));
+  const planned = await plannedRead((fn) => engine.read(fn), db, coll, request, control, planOptions(engine, control));
   return { chunks: stage ? streamStages([stage], planned.chunks, NO_RUNTIME, control) : planned.chunks, planned };
 }
 
-function planOptions(engine: Engine): PlannedReadOptions {
-  return { indexes: engine.indexReadsConsistent, metrics: engine.metrics, collectionInfo: (reader, db, name) => engine.collectionInfo(reader, db, name) };
+function planOptions(engine: Engine, control: StreamControl): PlannedReadOptions {
+  return {
+    indexes: engine.indexReadsConsistent,
+    metrics: engine.metrics,
+    collectionInfo: (reader, db, name) => engine.collectionInfo(reader, db, name),
+    ...operationReporting(engine, control),
+  };
+}
+
+/**
+ * What a planned read reports to the command's operation: its keys and documents examined (counted into whichever
+ * operation pulls the stream, so a getMore counts its own) and its plan summary, and to `$indexStats` the indexes used.
+ */
+export function operationReporting(engine: Engine, control: StreamControl): Pick<PlannedReadOptions, 'stats' | 'onPlan'> {
+  const op = () => operationOf(control);
+  const stats: PlanStats = {
+    get keysExamined() { return op()?.keysExamined ?? 0; },
+    set keysExamined(n: number) { const o = op(); if (o) o.keysExamined = n; },
+    get docsExamined() { return op()?.docsExamined ?? 0; },
+    set docsExamined(n: number) { const o = op(); if (o) o.docsExamined = n; },
+  };
+  return {
+    ...(op() ? { stats } : {}),
+    onPlan: (info, choice) => {
+      for (const name of indexesUsed(choice.plan)) engine.indexUsage.record(info.uuid, name);
+      const o = op();
+      if (o) o.planSummary = planSummary(choice.plan);
+    },
+  };
 }
 
 /** A find as it runs: its stream, the plan that reads it, and counters for explain. */
@@ -80,7 +108,7 @@ export async function findExecution(engine: Engine, db: string, coll: string, o:
   const natural = naturalSortDirection(o.sort) !== null;
   const sortKeys = o.sort && Object.keys(o.sort).length > 0 && !natural ? compileSortKeys(o.sort, collation) : null;
   const wanted = o.limit && o.limit > 0 ? (o.skip ?? 0) + o.limit : undefined;
-  const planned = await plannedRead((fn) => engine.read(fn), db, coll, { filter, sort: o.sort ?? null, hint: o.hint, min: o.min ?? null, max: o.max ?? null, collation }, control, { ...planOptions(engine), ...(wanted ? { wanted } : {}) });
+  const planned = await plannedRead((fn) => engine.read(fn), db, coll, { filter, sort: o.sort ?? null, hint: o.hint, min: o.min ?? null, max: o.max ?? null, collation }, control, { ...planOptions(engine, control), ...(wanted ? { wanted } : {}) });
   const plan = planned.choice?.plan;
   const sorted = plan?.kind === 'ixscan' && plan.providesSort;
   const counts = { matched: 0 };
@@ -214,6 +242,8 @@ export interface AggregateOptions {
   indexes?: boolean;
   /** Receives the plan of the collection read, for explain. */
   onPlan?: (planned: PlannedRead) => void;
+  /** Where the collection read reports its counters and plan (see {@link operationReporting}). */
+  reporting?: Pick<PlannedReadOptions, 'stats' | 'onPlan'>;
 }
 
 /**
@@ -272,7 +302,7 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     const compiled = compilePipeline(stages, compileOptions);
     if (coll === null) return compiled.stream(chunksOf([], control), control);
     const access = pipelineAccess(stages);
-    const planned = await plannedRead(read, db, coll, { filter: access.filter, sort: access.sort, hint: options.hint, collation }, control, { indexes: options.indexes ?? true });
+    const planned = await plannedRead(read, db, coll, { filter: access.filter, sort: access.sort, hint: options.hint, collation }, control, { indexes: options.indexes ?? true, ...options.reporting });
     options.onPlan?.(planned);
     const plan = planned.choice?.plan;
     // An index that yields the `$sort` order replaces the sort, so a `$limit` after it stops the scan.

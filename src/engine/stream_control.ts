@@ -21,8 +21,13 @@ export interface StreamOptions {
   errorContext: string;
 }
 
+/** A stream's control as the engine makes it for a command: it also knows the slot of the operation running it. */
+interface OperationControl extends StreamControl {
+  slot?: OperationSlot;
+}
+
 export function streamControl(engine: Engine, slot: OperationSlot, options: StreamOptions): StreamControl {
-  const control: StreamControl = { yieldIfDue: () => slot.op.yieldIfDue(), errorContext: options.errorContext };
+  const control: OperationControl = { yieldIfDue: () => slot.op.yieldIfDue(), errorContext: options.errorContext, slot };
   if (engine.options.blockingStageMemoryBytes !== undefined) control.memoryLimitBytes = engine.options.blockingStageMemoryBytes;
   if (options.allowDiskUse ?? engine.options.allowDiskUseByDefault ?? true) control.spiller = () => new SpillFile(engine.options.tempDir ?? defaultTempDir());
   return control;
@@ -35,4 +40,9 @@ export const AGGREGATE_ERROR_CONTEXT = 'PlanExecutor error during aggregation';
 export function internalControl(): StreamControl {
   const op = backgroundOperation('internal read');
   return { yieldIfDue: () => op.yieldIfDue(), errorContext: AGGREGATE_ERROR_CONTEXT, spiller: () => new SpillFile(defaultTempDir()) };
+}
+
+/** The operation running a stream now (the command, then each getMore), when a command's control drives it. */
+export function operationOf(control: StreamControl): Operation | undefined {
+  return (control as OperationControl).slot?.op;
 }

@@ -210,6 +210,25 @@ describe('query planner through the driver', () => {
     assert.ok(explained.stages.some((s: Document) => s.$group));
   });
 
+  test('the plan reaches $indexStats and the profiler: accesses, planSummary, keys and documents examined', async () => {
+    const c = client.db('planner').collection<AnyDoc>('usage');
+    await c.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: i, k: i % 5 })));
+    await c.createIndex({ k: 1 });
+    for (let i = 0; i < 3; i++) await c.find({ k: 2 }).toArray();
+    const [stat] = await c.aggregate([{ $indexStats: {} }, { $match: { name: 'k_1' } }]).toArray();
+    assert.equal(Number(stat!.accesses.ops), 3);
+    const db = client.db('planner');
+    await db.command({ profile: 2 });
+    await c.find({ k: 3 }).toArray();
+    await c.find({ _id: { $gte: 0 }, k: { $gte: 4 } }).hint({ $natural: 1 }).toArray();
+    await db.command({ profile: 0 });
+    const entries = await db.collection<AnyDoc>('system.profile').find({ op: 'query', ns: 'planner.usage' }).toArray();
+    assert.deepEqual(entries.map((e) => [e.planSummary, Number(e.keysExamined), Number(e.docsExamined), e.nreturned]), [
+      ['IXSCAN { k: 1 }', 10, 10, 10],
+      ['COLLSCAN', 0, 50, 10],
+    ]);
+  });
+
   test('every plan returns what a collection scan returns (random filters, indexes and sorts)', async () => {
     const rnd = prng(13);
     const c = client.db('planner').collection<AnyDoc>('fuzz');
