@@ -37,6 +37,8 @@ export interface FindOptions extends SessionOption {
   limit?: number;
   batchSize?: number;
   collation?: Document;
+  /** The index to read: its name or key pattern, or `{$natural: 1 | -1}` for a collection scan. */
+  hint?: string | Document;
 }
 
 /**
@@ -222,11 +224,12 @@ export class Collection<TSchema extends Document = Document> {
     return docs[0] ?? null;
   }
 
-  async countDocuments(filter: Document = {}, options: { skip?: number; limit?: number; collation?: Document } & SessionOption = {}): Promise<number> {
+  async countDocuments(filter: Document = {}, options: { skip?: number; limit?: number; collation?: Document; hint?: string | Document } & SessionOption = {}): Promise<number> {
     const cmd: Document = { count: this.collectionName, query: filter };
     if (options.skip !== undefined) cmd.skip = options.skip;
     if (options.limit !== undefined) cmd.limit = options.limit;
     if (options.collation) cmd.collation = options.collation;
+    if (options.hint !== undefined) cmd.hint = options.hint;
     return Number((await this.command(cmd, options)).n);
   }
 
