@@ -34,7 +34,9 @@ function vsPeerEach(header: string, metrics: readonly string[], peer: string): C
       return metrics.map((metric) => {
         const a = m(run, metric);
         const b = other ? m(other, metric) : null;
-        return a !== null && b ? ratio(a / b) : '–';
+        if (a === null || !b) return '–';
+        // Two decimals would show a small ratio as 0.00×.
+        return a / b < 0.1 ? `${Number((a / b).toPrecision(2))}×` : ratio(a / b);
       }).join(' / ');
     },
   };
