@@ -37,8 +37,6 @@ export interface FindOptions extends SessionOption {
   limit?: number;
   batchSize?: number;
   collation?: Document;
-  /** The index to read: its name or key pattern, or `{$natural: 1 | -1}` for a collection scan. */
-  hint?: string | Document;
 }
 
 /**
