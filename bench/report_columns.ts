@@ -25,6 +25,23 @@ function vsRaw(metric: string): Column {
   };
 }
 
+/** Each of `metrics` divided by the same figure of `peer` in the same scenario and run, as `a / b / c`. */
+function vsPeerEach(header: string, metrics: readonly string[], peer: string): Column {
+  return {
+    header,
+    cell(run, all) {
+      const other = all.find((r) => r.scenario === run.scenario && r.subject === peer && r.ok);
+      return metrics.map((metric) => {
+        const a = m(run, metric);
+        const b = other ? m(other, metric) : null;
+        if (a === null || !b) return '–';
+        // Two decimals would show a small ratio as 0.00×.
+        return a / b < 0.1 ? `${Number((a / b).toPrecision(2))}×` : ratio(a / b);
+      }).join(' / ');
+    },
+  };
+}
+
 const col = (header: string, cell: (run: RunResult) => string): Column => ({ header, cell });
 const deliveredOf = (run: RunResult): string =>
   m(run, 'eventsExpected') === null ? 'no feed' : `${int(m(run, 'eventsDelivered'))} / ${int(m(run, 'eventsExpected'))}`;
@@ -37,6 +54,8 @@ const latencyCell = (metric: string) => (r: RunResult): string => {
   const expected = m(r, 'eventsExpected');
   return expected !== null && (m(r, 'eventsDelivered') ?? 0) < expected ? 'not delivered' : '–';
 };
+/** The metric prefixes of scenario 9's queries, in column order. */
+const INDEXED_QUERIES = ['findOne', 'rangeSortLimit', 'countRange'] as const;
 const latency = [col('p50', latencyCell('p50Ms')), col('p99', latencyCell('p99Ms')), col('max', latencyCell('maxMs'))];
 
 /** Every round's headline figure when the scenario ran in rounds (the table shows the median round). */
@@ -99,6 +118,18 @@ export const COLUMNS: Record<string, Column[]> = {
     col('find({}).toArray() docs/s', (r) => int(m(r, 'toArrayDocsPerSec'))),
     col('sort of all (server side)', (r) => `${ms(m(r, 'sortAllMs'))} ms`),
     col('point reads during the sort p50 / p99', (r) => `${ms(m(r, 'pointReadDuringSortP50Ms'))} / ${ms(m(r, 'pointReadDuringSortP99Ms'))} ms`),
+    clientServerRss,
+    load,
+  ],
+  indexed_queries: [
+    col('findOne by k ops/s', (r) => int(m(r, 'findOnePerSec'))),
+    col('range + sort + limit(10) ops/s', (r) => int(m(r, 'rangeSortLimitPerSec'))),
+    col('count of 0.1% ops/s', (r) => int(m(r, 'countRangePerSec'))),
+    vsPeerEach('× raw better-sqlite3 (findOne / range / count)', INDEXED_QUERIES.map((q) => `${q}PerSec`), 'raw-sqlite-indexed'),
+    col('forced COLLSCAN, mean (findOne / range / count)', (r) =>
+      m(r, 'findOneCollscanMs') === null ? '–' : `${INDEXED_QUERIES.map((q) => ms(m(r, `${q}CollscanMs`))).join(' / ')} ms`),
+    col('COLLSCAN time ÷ indexed time (findOne / range / count)', (r) =>
+      m(r, 'findOneCollscanRatio') === null ? '–' : INDEXED_QUERIES.map((q) => `${int(m(r, `${q}CollscanRatio`))}×`).join(' / ')),
     clientServerRss,
     load,
   ],

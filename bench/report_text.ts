@@ -80,3 +80,16 @@ DESCRIPTIONS.queries = (w) =>
   '`find({r: {$gte: 0}}).limit(1)`, the first batch of `find({})`, and `find({}).toArray()`. Then a sort of the whole ' +
   'collection that returns one document (`skip` all but the last, so the time is the server\'s), while another ' +
   'connection reads one document by `_id` in a loop; its latencies are the point-read columns.';
+
+DESCRIPTIONS.indexed_queries = (w) =>
+  `A collection of ${int(w('eddydb-file', 'documents') as number)} small documents with a unique index on \`k\` ` +
+  '(created before the inserts; `k` is a permutation of the `_id`s). Three queries, each awaited back to back for ' +
+  `${int((w('eddydb-file', 'measureMsPerQuery') as number) / 1000)} s after a warm-up, with keys from a seeded random ` +
+  'sequence (the same for every subject), each result checked: `findOne({k})`; `find({k: {$gte: x}}).sort({k: 1}).limit(10)`; ' +
+  '`countDocuments({k: {$gte: x, $lt: x + n}})` with n 0.1% of the collection (embedded: the `count` command; the driver ' +
+  'sends an `aggregate` of `$match` and `$group`). Then each query forced to a collection scan with `hint({$natural: 1})`, ' +
+  `${int(w('eddydb-file', 'collscanRuns') as number)} times (its mean time is the COLLSCAN column; a findOne scan stops at its ` +
+  'document). Raw better-sqlite3 keeps each document\'s BSON beside `k` in a column with a unique SQLite index and runs ' +
+  'the same lookups with prepared statements (`WHERE k = ?`, `WHERE k >= ? ORDER BY k LIMIT 10`, `count(*)` over the ' +
+  'range), decoding the BSON it returns, with the pragmas eddydb\'s file store uses. The plans eddydb chose are in ' +
+  '`work` of the results file (explain\'s winning plan).';

@@ -1,6 +1,7 @@
 /** Every scenario, in the order the report lists them. */
 import { catchUp } from './catch_up.js';
 import { fanOut } from './fan_out.js';
+import { indexedQueries } from './indexed_queries.js';
 import { insertMany } from './insert_many.js';
 import { largeDocuments } from './large_documents.js';
 import { mixed } from './mixed.js';
@@ -9,7 +10,7 @@ import { singleInserts } from './single_inserts.js';
 import { transactions } from './transactions.js';
 import type { Scenario } from './types.js';
 
-export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed, transactions, queries, largeDocuments];
+export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed, transactions, queries, largeDocuments, indexedQueries];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -5,6 +5,7 @@ export const SUBJECT_LABELS = {
   'eddydb-file': 'eddydb embedded (SQLite file)',
   'eddydb-wire': 'eddydb server (SQLite file) + Node driver',
   'raw-sqlite': 'raw better-sqlite3 + change-log row',
+  'raw-sqlite-indexed': 'raw better-sqlite3 (BSON column + indexed column)',
   pouchdb: 'PouchDB (pouchdb-node, LevelDB)',
   'rxdb-memory': 'RxDB (memory storage)',
 } as const;

@@ -29,7 +29,10 @@ export interface CollectionLike {
   updateOne(filter: Doc, update: Doc, options?: { session?: SessionLike }): Promise<unknown>;
   watch(pipeline?: Doc[], options?: Doc): ChangeStreamLike;
   drop(): Promise<unknown>;
-  find(filter: Doc, options?: { limit?: number; skip?: number; sort?: Doc; allowDiskUse?: boolean }): FindCursorLike;
+  find(filter: Doc, options?: { limit?: number; skip?: number; sort?: Doc; allowDiskUse?: boolean; hint?: Doc | string }): FindCursorLike;
+  findOne(filter: Doc, options?: { hint?: Doc | string }): Promise<Doc | null>;
+  countDocuments(filter: Doc, options?: { hint?: Doc | string }): Promise<number>;
+  createIndex(keys: Doc, options?: { unique?: boolean; name?: string }): Promise<string>;
 }
 
 /** The part of a driver-shaped find cursor the scenarios use. */
@@ -37,6 +40,8 @@ export interface FindCursorLike {
   next(): Promise<Doc | null>;
   toArray(): Promise<Doc[]>;
   close(): Promise<void>;
+  /** How the server would run the find (the `explain` command's reply). */
+  explain(verbosity?: 'queryPlanner' | 'executionStats'): Promise<Doc>;
 }
 
 /** A connection to eddydb (embedded or over the wire) that can hand out more connections for fan-out. */

@@ -222,11 +222,12 @@ export class Collection<TSchema extends Document = Document> {
     return docs[0] ?? null;
   }
 
-  async countDocuments(filter: Document = {}, options: { skip?: number; limit?: number; collation?: Document } & SessionOption = {}): Promise<number> {
+  async countDocuments(filter: Document = {}, options: { skip?: number; limit?: number; collation?: Document; hint?: string | Document } & SessionOption = {}): Promise<number> {
     const cmd: Document = { count: this.collectionName, query: filter };
     if (options.skip !== undefined) cmd.skip = options.skip;
     if (options.limit !== undefined) cmd.limit = options.limit;
     if (options.collation) cmd.collation = options.collation;
+    if (options.hint !== undefined) cmd.hint = options.hint;
     return Number((await this.command(cmd, options)).n);
   }
 
