@@ -114,27 +114,18 @@ async function* indexChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan,
   }
 }
 
-/** Keys counted per storage read when a count reads only keys. */
-const COUNT_CHUNK = 4096;
-
 /**
  * The number of keys in an exact plan's ranges (see IndexPlan.exact), which is the number of matching documents: a
- * count that reads no document (mongod's COUNT_SCAN). Each chunk of keys is its own storage read.
+ * count that reads no document (mongod's COUNT_SCAN), one storage count per key range.
  */
 export async function countPlanKeys(read: ReadFn, info: CollectionInfo, plan: IndexPlan, control: StreamControl, stats: PlanStats): Promise<number> {
   let total = 0;
   for (const span of plan.spans) {
-    let after: { key: Uint8Array; recordKey: Uint8Array } | undefined;
-    for (;;) {
-      const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}), limit: COUNT_CHUNK };
-      const from = after;
-      const entries = await read((reader) => reader.scanIndex(info.uuid, plan.spec.name, range, from));
-      total += entries.length;
-      stats.keysExamined += entries.length;
-      if (entries.length < COUNT_CHUNK) break;
-      after = entries[entries.length - 1]!;
-      await control.yieldIfDue();
-    }
+    const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}) };
+    const n = await read((reader) => reader.countIndex(info.uuid, plan.spec.name, range));
+    total += n;
+    stats.keysExamined += n;
+    await control.yieldIfDue();
   }
   return total;
 }

@@ -246,6 +246,37 @@ export interface AggregateOptions {
   reporting?: Pick<PlannedReadOptions, 'stats' | 'onPlan'>;
 }
 
+/** A constant `_id` of `$group`: not a field path, an expression or an object. */
+function isConstantId(v: unknown): boolean {
+  if (typeof v === 'string') return !v.startsWith('$');
+  return v === null || typeof v === 'number' || typeof v === 'boolean' || ['Int32', 'Double', 'Long'].includes((v as { _bsontype?: string } | undefined)?._bsontype ?? '');
+}
+
+/**
+ * When a pipeline only counts what its leading `$match` passes (`$count`, or `$group` on a constant `_id` summing 1,
+ * the shape of the drivers' countDocuments), the document it produces for a count; otherwise null.
+ */
+function countOnly(pipeline: Document[], filter: Document): ((n: number) => Document) | null {
+  const rest = Object.keys(filter).length > 0 || (pipeline[0] && Object.keys(pipeline[0])[0] === '$match') ? pipeline.slice(1) : pipeline;
+  if (rest.length !== 1) return null;
+  const stage = rest[0]!;
+  const name = Object.keys(stage)[0];
+  if (Object.keys(stage).length !== 1) return null;
+  if (name === '$count' && typeof stage.$count === 'string' && stage.$count.length > 0 && !stage.$count.startsWith('$') && !stage.$count.includes('.')) {
+    const field = stage.$count;
+    return (n) => ({ [field]: n });
+  }
+  if (name !== '$group' || !isDocument(stage.$group)) return null;
+  const group = stage.$group;
+  const fields = Object.keys(group).filter((k) => k !== '_id');
+  if (!('_id' in group) || !isConstantId(group._id) || fields.length !== 1) return null;
+  const acc = group[fields[0]!];
+  if (!isDocument(acc) || Object.keys(acc).length !== 1 || !('$sum' in acc) || Number(acc.$sum) !== 1 || typeof acc.$sum === 'string') return null;
+  const id = group._id;
+  const field = fields[0]!;
+  return (n) => ({ _id: id, [field]: n });
+}
+
 /**
  * What a pipeline's leading stages ask of the collection read: the filter of a leading `$match` and the order of a
  * `$sort` right after it (or first), which an index may provide.
@@ -305,6 +336,12 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     const planned = await plannedRead(read, db, coll, { filter: access.filter, sort: access.sort, hint: options.hint, collation }, control, { indexes: options.indexes ?? true, ...options.reporting });
     options.onPlan?.(planned);
     const plan = planned.choice?.plan;
+    const counted = countOnly(stages, access.filter);
+    if (counted && plan?.kind === 'ixscan' && plan.exact && plan.spec.name !== ID_INDEX_NAME && planned.info) {
+      // The keys decide the filter and nothing downstream reads a field: count keys (what countDocuments sends).
+      const n = await countPlanKeys(read, planned.info, plan, control, planned.stats);
+      return chunksOf(n === 0 ? [] : [counted(n)], control);
+    }
     // An index that yields the `$sort` order replaces the sort, so a `$limit` after it stops the scan.
     if (plan?.kind === 'ixscan' && plan.providesSort && access.sortAt >= 0) {
       return compilePipeline(stages.filter((_, i) => i !== access.sortAt), compileOptions).stream(planned.chunks, control);

@@ -120,6 +120,8 @@ export interface StorageReader {
    * sharing one index key.
    */
   scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]>;
+  /** How many entries `scanIndex` would return for `range` (its `limit` and `reverse` ignored), without reading them. */
+  countIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<number>;
 
   /** Entries with `ts > afterTs`, oldest first, at most `limit` (0 means none). `afterTs` below 0 means all. */
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]>;

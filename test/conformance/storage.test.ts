@@ -477,6 +477,20 @@ for (const engine of engines) {
         assert.deepEqual(await scan('a_1', { gt: b(4) }), []);
       });
 
+      test('countIndex counts the entries of a key range, whatever its limit and direction', async () => {
+        await storage.write(async (w) => {
+          for (const [k, r] of [[1, 1], [2, 1], [2, 2], [2, 3], [3, 1]] as const) await w.insertIndexEntry(U, 'a_1', b(k), b(r), false);
+          await w.insertIndexEntry(U, 'b_1', b(2), b(1), false);
+        });
+        await storage.read(async (r) => {
+          assert.equal(await r.countIndex(U, 'a_1'), 5);
+          assert.equal(await r.countIndex(U, 'a_1', { gte: b(2), lt: b(3) }), 3);
+          assert.equal(await r.countIndex(U, 'a_1', { gt: b(1), lte: b(3), limit: 1, reverse: true }), 4);
+          assert.equal(await r.countIndex(U, 'a_1', { gt: b(3) }), 0);
+          assert.equal(await r.countIndex(U, 'none'), 0);
+        });
+      });
+
       test('scanIndex resumes after a (key, record key) position, within one key and across keys, both ways', async () => {
         await storage.write(async (w) => {
           for (const [k, r] of [[1, 1], [2, 1], [2, 2], [2, 3], [3, 1]] as const) await w.insertIndexEntry(U, 'a_1', b(k), b(r), false);

@@ -58,6 +58,7 @@ export class CapturingWriter implements StorageWriter {
   countDocuments(collUuid: string) { return this.inner.countDocuments(collUuid); }
   dataSize(collUuid: string) { return this.inner.dataSize(collUuid); }
   scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition) { return this.inner.scanIndex(collUuid, indexName, range, after); }
+  countIndex(collUuid: string, indexName: string, range?: KeyRange) { return this.inner.countIndex(collUuid, indexName, range); }
   readOplog(afterTs: bigint, limit: number) { return this.inner.readOplog(afterTs, limit); }
   readOplogBefore(beforeTs: bigint, limit: number) { return this.inner.readOplogBefore(beforeTs, limit); }
   oplogEntrySizes(afterTs: bigint, limit: number) { return this.inner.oplogEntrySizes(afterTs, limit); }

@@ -203,6 +203,10 @@ export class SnapshotReader implements StorageReader {
     return ordered(present, range, (a, b) => Buffer.compare(a.recordKey, b.recordKey));
   }
 
+  async countIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<number> {
+    return (await this.scanIndex(collUuid, indexName, range && { ...range, limit: undefined, reverse: false })).length;
+  }
+
   readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
     return this.inner.readOplog(afterTs, limit);
   }

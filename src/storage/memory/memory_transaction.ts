@@ -91,6 +91,11 @@ export class MemoryTransaction implements StorageWriter {
     return scanRange(list, range, after).map((e) => ({ key: copyBytes(e.key), recordKey: copyBytes(e.recordKey) }));
   }
 
+  async countIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<number> {
+    const list = this.check(false).indexEntries.get(collUuid)?.get(indexName);
+    return scanRange(list, range && { ...range, limit: undefined, reverse: false }).length;
+  }
+
   async readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
     const s = this.check(false);
     checkLimit(limit);

@@ -122,6 +122,13 @@ export class SqliteTransaction implements StorageWriter {
     return rows.map((row) => ({ key: row.key, recordKey: row.record_key }));
   }
 
+  async countIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<number> {
+    const s = this.check(false);
+    const params = rangeParams(range);
+    params.pop(); // the limit: a count has none
+    return s.countRange(range).get(collUuid, indexName, ...params) as number;
+  }
+
   async readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
     const s = this.check(false);
     checkLimit(limit);

@@ -162,6 +162,22 @@ export class SqliteStatements {
    * entries (`index` true; parameters: coll, index_name, bounds..., [after key, after record key,] limit), with the
    * bounds in the order gte, gt, lte, lt of those present.
    */
+  /** The statement counting index entries in `range` (parameters: coll, index_name, bounds...; no limit). */
+  countRange(range: KeyRange | undefined): Statement {
+    const shape = 'c' + (range?.gte !== undefined ? 'G' : '-') + (range?.gt !== undefined ? 'g' : '-') + (range?.lte !== undefined ? 'L' : '-') + (range?.lt !== undefined ? 'l' : '-');
+    let statement = this.ranges.get(shape);
+    if (!statement) {
+      const where = ['coll = ? AND index_name = ?'];
+      if (range?.gte !== undefined) where.push('key >= ?');
+      if (range?.gt !== undefined) where.push('key > ?');
+      if (range?.lte !== undefined) where.push('key <= ?');
+      if (range?.lt !== undefined) where.push('key < ?');
+      statement = this.db.prepare(`SELECT COUNT(*) FROM index_entries WHERE ${where.join(' AND ')}`).pluck();
+      this.ranges.set(shape, statement);
+    }
+    return statement;
+  }
+
   range(index: boolean, range: KeyRange | undefined, after = false): Statement {
     const shape =
       (index ? (after ? 'a' : 'i') : 'd') +

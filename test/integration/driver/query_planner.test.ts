@@ -94,6 +94,10 @@ describe('query planner through the driver', () => {
     assert.equal(found.length, (await people.find({}).hint({ $natural: 1 }).toArray()).filter((d) => [3, 77].includes(d.age)).length);
     assert.equal(await people.countDocuments({ age: { $in: [3, 77] } }), found.length);
     assert.deepEqual((await people.distinct('age', { age: { $lte: 2 } })).sort(), [0, 1, 2]);
+    // countDocuments (an aggregate of $match and $group) and $count count keys too, with the same answers.
+    assert.deepEqual(await people.aggregate([{ $match: { age: { $gte: 3, $lt: 5 } } }, { $count: 'n' }]).toArray(), [{ n: await people.countDocuments({ age: { $in: [3, 4] } }) }]);
+    assert.deepEqual(await people.aggregate([{ $match: { age: 500 } }, { $count: 'n' }]).toArray(), []);
+    assert.deepEqual(await people.aggregate([{ $match: { age: 3 } }, { $group: { _id: 'all', total: { $sum: 1 } } }]).toArray(), [{ _id: 'all', total: 12 }]);
     const count = await client.db('planner').command({ explain: { count: 'people', query: { age: 3 } }, verbosity: 'executionStats' });
     // The bounds decide the whole filter: the count reads keys, not documents (COUNT_SCAN).
     assert.deepEqual(stagesOf(count.queryPlanner.winningPlan), ['COUNT', 'COUNT_SCAN']);
