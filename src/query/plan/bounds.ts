@@ -1,4 +1,4 @@
-import { encodeKey, hashedKeyValue, valueToString, type Collation } from '../../bson/index.js';
+import { encodeKey, hashedKeyValue, regexParts, valueToString, type Collation } from '../../bson/index.js';
 import { isDocument, type Document } from '../../bson/types.js';
 
 /*
@@ -18,6 +18,8 @@ export interface Bound {
   inclusive: boolean;
   /** As explain prints it. */
   shown: string;
+  /** explain prints this end open: `shown` is the first value past the bound (mongod's `""` to `{}` for strings). */
+  shownOpen?: boolean;
 }
 
 export interface Interval {
@@ -98,6 +100,9 @@ const TYPE_ENDS: Record<number, [string, string]> = {
   0x5c: ['Timestamp(0, 0)', 'Timestamp(4294967295, 4294967295)'],
 };
 
+/** The types whose printed upper end is the next type's first value. */
+const OPEN_ENDS = new Set([0x28, 0x30, 0x40]);
+
 function shownValue(v: unknown): string {
   return valueToString(v);
 }
@@ -122,7 +127,9 @@ const MINUS_INFINITY = encodeKey(-Infinity);
 function typeBound(tag: number, end: 0 | 1): Bound {
   // Numbers start at -Infinity: NaN sorts below it and matches no range, so the bound stays exact.
   if (tag === NUMBER_TAG && end === 0) return { bytes: MINUS_INFINITY, inclusive: true, shown: '-inf.0' };
-  return { bytes: new Uint8Array([tag]), inclusive: true, shown: TYPE_ENDS[tag]?.[end] ?? (end === 0 ? 'MinKey' : 'MaxKey') };
+  const shown = TYPE_ENDS[tag]?.[end] ?? (end === 0 ? 'MinKey' : 'MaxKey');
+  // Past the last string is the first object ({}), past the last object the first array ([]), ...: open ends.
+  return { bytes: new Uint8Array([tag]), inclusive: true, shown, ...(end === 1 && OPEN_ENDS.has(tag) ? { shownOpen: true } : {}) };
 }
 
 /** True when comparing `v` depends on a collation: it is, or holds, a string. */
@@ -132,6 +139,10 @@ function holdsString(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(holdsString);
   if (isDocument(v)) return Object.values(v).some(holdsString);
   return false;
+}
+
+function isRegex(v: unknown): boolean {
+  return v instanceof RegExp || (v as { _bsontype?: string } | null)?._bsontype === 'BSONRegExp';
 }
 
 /** True for a value an index can look up as one key: not a regular expression, an array or an operator document. */
@@ -161,6 +172,45 @@ function rangeIntervals(op: string, v: unknown): Interval[] | null {
     case '$lte': return [{ low: typeBound(tag, 0), high: bound(true) }];
     default: return null;
   }
+}
+
+/**
+ * The text every match of a regular expression starts with, when it is anchored (`^` or `\A`), case-sensitive and
+ * not multiline (mongod's "simple prefix" rule); null when its matches have no common prefix the index can seek.
+ */
+export function regexPrefix(pattern: string, flags: string): string | null {
+  if (/[imx]/.test(flags)) return null;
+  let rest: string;
+  if (pattern.startsWith('^')) rest = pattern.slice(1);
+  else if (pattern.startsWith('\\A')) rest = pattern.slice(2);
+  else return null;
+  // An alternation may leave the anchor behind (`^a|b`): no prefix, rather than parse the groups.
+  if (pattern.includes('|')) return null;
+  const chars = Array.from(rest);
+  let n = 0;
+  while (n < chars.length && !'.^$*+?()[]{}|\\'.includes(chars[n]!)) n++;
+  // A quantifier that may repeat the last literal zero times takes it out of the prefix (`^abc?` starts with "ab").
+  if (n < chars.length && '*?{'.includes(chars[n]!)) n--;
+  return chars.slice(0, Math.max(0, n)).join('');
+}
+
+/**
+ * The intervals a regular expression can match in an index: the strings starting with its prefix, and the regular
+ * expression itself as a value (a stored regex equal to it matches too). Null when it has no prefix.
+ */
+function regexIntervals(regex: unknown, pattern: string, flags: string): Interval[] | null {
+  const prefix = regexPrefix(pattern, flags);
+  if (prefix === null) return null;
+  const key = encodeKey(prefix);
+  // The string's key without its two-byte terminator: every longer string with this prefix starts with these bytes.
+  const bytes = key.subarray(0, key.length - 2);
+  const chars = Array.from(prefix);
+  const last = chars.pop();
+  const next = last === undefined ? '{}' : JSON.stringify(chars.join('') + String.fromCodePoint(last.codePointAt(0)! + 1));
+  const strings: Interval = { low: { bytes, inclusive: true, shown: JSON.stringify(prefix) }, high: { bytes, inclusive: true, shown: next, shownOpen: true } };
+  const intervals = [strings];
+  if (regex !== undefined) intervals.push(point(regex));
+  return unionIntervals(intervals);
 }
 
 /** Sorted, overlapping intervals joined. */
@@ -234,6 +284,13 @@ export function pathPredicates(filter: Document, collation: Collation | null, le
         continue;
       }
       const operators = isDocument(value) && Object.keys(value).length > 0 && Object.keys(value).every((k) => k.startsWith('$'));
+      if (isRegex(value)) {
+        const { pattern, flags } = regexParts(value);
+        const intervals = regexIntervals(value, pattern, flags);
+        if (intervals) out.push({ path: key, intervals, exact: false, collated: false });
+        else skip();
+        continue;
+      }
       if (!operators) {
         const intervals = equalityIntervals(value);
         if (intervals) out.push({ path: key, intervals, exact: true, collated: collated([value]) });
@@ -241,11 +298,16 @@ export function pathPredicates(filter: Document, collation: Collation | null, le
         continue;
       }
       const ops = value as Document;
-      if ('$options' in ops) {
-        skip();
-        continue;
+      if ('$regex' in ops) {
+        const source = ops.$regex;
+        const options = typeof ops.$options === 'string' ? ops.$options : '';
+        const parts = isRegex(source) ? regexParts(source) : typeof source === 'string' ? { pattern: source, flags: '' } : null;
+        const intervals = parts ? regexIntervals(undefined, parts.pattern, parts.flags + options) : null;
+        if (intervals) out.push({ path: key, intervals, exact: false, collated: false });
+        else skip();
       }
       for (const [op, operand] of Object.entries(ops)) {
+        if (op === '$regex' || op === '$options') continue;
         let intervals: Interval[] | null = null;
         if (op === '$eq') intervals = equalityIntervals(operand);
         else if (op === '$in' && Array.isArray(operand)) {
@@ -271,6 +333,7 @@ export function admitsNull(intervals: Interval[]): boolean {
 /** An interval as explain prints it, for a field of `direction` (a descending field lists its high end first). */
 export function showInterval(interval: Interval, direction: 1 | -1): string {
   const { low, high } = interval;
-  if (direction === 1) return `${low.inclusive ? '[' : '('}${low.shown}, ${high.shown}${high.inclusive ? ']' : ')'}`;
-  return `${high.inclusive ? '[' : '('}${high.shown}, ${low.shown}${low.inclusive ? ']' : ')'}`;
+  const highClosed = high.inclusive && !high.shownOpen;
+  if (direction === 1) return `${low.inclusive ? '[' : '('}${low.shown}, ${high.shown}${highClosed ? ']' : ')'}`;
+  return `${highClosed ? '[' : '('}${high.shown}, ${low.shown}${low.inclusive ? ']' : ')'}`;
 }

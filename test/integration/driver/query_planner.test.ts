@@ -121,6 +121,19 @@ describe('query planner through the driver', () => {
     assert.deepEqual(stagesOf((await people.find({ $or: [{ age: 5 }, { score: 7 }] }).explain()).queryPlanner.winningPlan), ['COLLSCAN']);
   });
 
+  test('an anchored, case-sensitive regular expression seeks its prefix; others scan', async () => {
+    const explained = await people.find({ email: /^u42/ }).explain('executionStats');
+    const ixscan = stageNamed(explained.queryPlanner.winningPlan, 'IXSCAN')!;
+    assert.equal(ixscan.indexName, 'email_1');
+    assert.deepEqual(ixscan.indexBounds, { email: ['["u42", "u43")', '[/^u42/, /^u42/]'] });
+    const expected = (await people.find({}).hint({ $natural: 1 }).toArray()).filter((d) => /^u42/.test(d.email)).map((d) => d._id);
+    assert.equal(explained.executionStats.totalDocsExamined, expected.length);
+    assert.deepEqual((await people.find({ email: { $regex: '^u42', $options: '' } }).toArray()).map((d) => d._id).sort((a, b) => a - b), expected.sort((a, b) => a - b));
+    for (const filter of [{ email: /^u42/i }, { email: /u42/ }, { email: { $regex: '^u4|^u5' } }]) {
+      assert.deepEqual(stagesOf((await people.find(filter).explain()).queryPlanner.winningPlan), ['COLLSCAN'], JSON.stringify(filter));
+    }
+  });
+
   test('hint names an index or $natural; a hint to no index is BadValue; min/max need a hint', async () => {
     const byHint = await people.find({ age: 4, city: 'c4' }).hint({ city: 1, score: -1 }).explain('queryPlanner');
     assert.equal(stageNamed(byHint.queryPlanner.winningPlan, 'IXSCAN')!.indexName, 'city_1_score_-1');
@@ -268,7 +281,9 @@ describe('query planner through the driver', () => {
       if (r < 0.55) return { [field]: { $gt: n } };
       if (r < 0.7) return { [field]: { $gte: n - 3, $lt: n } };
       if (r < 0.8) return { [field]: { $lte: `s${n % 5}` } };
-      if (r < 0.9) return { [field]: null };
+      if (r < 0.85) return { [field]: null };
+      if (r < 0.88) return { [field]: new RegExp(`^s${n % 5}`) };
+      if (r < 0.9) return { [field]: { $regex: rnd() < 0.5 ? '^s' : 's', $options: rnd() < 0.5 ? 'i' : '' } };
       return { [field]: { $ne: n } };
     };
     for (let i = 0; i < 150; i++) {
