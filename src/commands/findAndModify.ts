@@ -1,3 +1,4 @@
+import { planReport } from '../engine/read_ops.js';
 import { isDocument, type Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
 import { findAndModify as runFindAndModify } from '../engine/write_ops.js';
@@ -39,6 +40,7 @@ export const findAndModify: CommandDefinition = {
       arrayFilters: Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Document[]) : undefined,
       collation,
       hint: hintArg(cmd),
+      report: planReport(ctx.engine, () => ctx.op),
       variables,
       bypassDocumentValidation: optionalBool(cmd, name, 'bypassDocumentValidation') ?? false,
     }, retryableWriteOf(name, cmd, ctx));

@@ -9,6 +9,7 @@ import { countPlanKeys, plannedRead, type PlannedRead, type PlannedReadOptions, 
 import { indexesUsed, planSummary } from './explain_plan.js';
 import { naturalSortDirection, type PlanRequest } from './planner.js';
 import { internalControl, operationOf } from './stream_control.js';
+import type { Operation } from './operation.js';
 import { compileProjection } from '../query/projection/index.js';
 import { compilePipeline } from '../query/pipeline/index.js';
 import { parseListSessionsSpec, type ListSessionsSpec } from '../query/pipeline/list_sessions.js';
@@ -61,8 +62,12 @@ function planOptions(engine: Engine, control: StreamControl): PlannedReadOptions
  * What a planned read reports to the command's operation: its keys and documents examined (counted into whichever
  * operation pulls the stream, so a getMore counts its own) and its plan summary, and to `$indexStats` the indexes used.
  */
-export function operationReporting(engine: Engine, control: StreamControl): Pick<PlannedReadOptions, 'stats' | 'onPlan'> {
-  const op = () => operationOf(control);
+export function operationReporting(engine: Engine, control: StreamControl): PlanReport {
+  return planReport(engine, () => operationOf(control));
+}
+
+/** {@link operationReporting} for the operation `op` returns when asked (a write's: its command's). */
+export function planReport(engine: Engine, op: () => Operation | undefined): PlanReport {
   const stats: PlanStats = {
     get keysExamined() { return op()?.keysExamined ?? 0; },
     set keysExamined(n: number) { const o = op(); if (o) o.keysExamined = n; },
@@ -78,6 +83,9 @@ export function operationReporting(engine: Engine, control: StreamControl): Pick
     },
   };
 }
+
+/** Where a plan reports: its counters and the plan chosen. */
+export type PlanReport = Pick<PlannedReadOptions, 'stats' | 'onPlan'>;
 
 /** A find as it runs: its stream, the plan that reads it, and counters for explain. */
 export interface FindExecution {

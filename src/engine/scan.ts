@@ -23,6 +23,8 @@ export interface WriteAccess {
   hint?: unknown;
   /** The statement changes one document at most (updateOne, deleteOne, findAndModify): its read starts small. */
   single?: boolean;
+  /** Where the read reports its counters and plan (the write command's operation, `$indexStats`). */
+  report?: { stats?: PlanStats; onPlan?: (info: Readonly<CollectionInfo>, choice: PlanChoice) => void };
 }
 
 /** A write's plan, chosen through the write's own reader (inside a transaction, without its indexes). */
@@ -42,10 +44,12 @@ export async function planWrite(reader: StorageReader, info: CollectionInfo, acc
  * the write: other clients' pings and heartbeats are answered while their storage work waits in the queue).
  */
 export async function* candidateChunksFor(reader: StorageReader, info: CollectionInfo, access: WriteAccess, stats?: PlanStats): AsyncGenerator<ScannedDocument[]> {
-  const { plan } = await planWrite(reader, info, access);
+  const choice = await planWrite(reader, info, access);
+  const { plan } = choice;
+  access.report?.onPlan?.(info, choice);
   const pacer = backgroundOperation('write scan');
   const control: StreamControl = { yieldIfDue: () => pacer.yieldIfDue(), errorContext: AGGREGATE_ERROR_CONTEXT };
-  const counted = stats ?? { keysExamined: 0, docsExamined: 0 };
+  const counted = stats ?? access.report?.stats ?? { keysExamined: 0, docsExamined: 0 };
   const chunks = planChunks((fn) => fn(reader), info, plan, control, counted, undefined, true, access.single ? 1 : undefined);
   const withKeys = (docs: Document[]) => docs.map((doc) => ({ key: idStorageKey(doc._id), doc }));
   const sorted = plan.kind === 'ixscan' && plan.providesSort;

@@ -9,7 +9,7 @@ import { imagesEnabled, isView, ID_INDEX_NAME, type CollectionInfo } from './cat
 import { collectionForWrite } from './ddl.js';
 import { encodeStoredDocument, encodeInsertedDocument, idStorageKey, prepareForInsert, withIdFirst } from './documents.js';
 import { addIndexEntries, duplicateKeyError, removeIndexEntries } from './indexes.js';
-import { candidateChunksFor, type ScannedDocument } from './scan.js';
+import { candidateChunksFor, type ScannedDocument, type WriteAccess } from './scan.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 import { enforceValidator, type DocumentValidationOptions } from './validation.js';
@@ -217,6 +217,8 @@ export interface UpdateStatement {
   sort?: Document;
   /** An index name or key pattern the statement's read must use. */
   hint?: unknown;
+  /** Where the statement's read reports its counters and plan. */
+  report?: WriteAccess['report'];
   /** The command's evaluated `let` variables: `$expr` in `q` and `$$name` in a pipeline `u` read them. */
   variables?: LetVariables;
 }
@@ -259,9 +261,9 @@ function documentFromEqualities(equalities: Document): Document {
 }
 
 /** A write's candidates in chunks, read by the statement's plan; with a sort the plan lacks, all at once, in order. */
-function writeCandidates(ctx: WriteContext, info: CollectionInfo, s: { q: Document; sort?: Document; collation?: Collation | null; hint?: unknown; multi?: boolean; limit?: number }): AsyncGenerator<ScannedDocument[]> {
+function writeCandidates(ctx: WriteContext, info: CollectionInfo, s: { q: Document; sort?: Document; collation?: Collation | null; hint?: unknown; multi?: boolean; limit?: number; report?: WriteAccess['report'] }): AsyncGenerator<ScannedDocument[]> {
   const single = s.multi === false || s.limit === 1;
-  return candidateChunksFor(ctx.writer, info, { filter: s.q, sort: s.sort ?? null, collation: s.collation ?? null, hint: s.hint, single });
+  return candidateChunksFor(ctx.writer, info, { filter: s.q, sort: s.sort ?? null, collation: s.collation ?? null, hint: s.hint, single, ...(s.report ? { report: s.report } : {}) });
 }
 
 /** Runs one update statement inside the caller's write transaction (update, findAndModify, $merge). */
@@ -343,6 +345,8 @@ export interface DeleteStatement {
   sort?: Document;
   /** An index name or key pattern the statement's read must use. */
   hint?: unknown;
+  /** Where the statement's read reports its counters and plan. */
+  report?: WriteAccess['report'];
   /** The command's evaluated `let` variables, for `$expr` in `q`. */
   variables?: LetVariables;
 }
@@ -386,6 +390,8 @@ export interface FindAndModifyOptions {
   fields?: Document;
   /** An index name or key pattern its read must use. */
   hint?: unknown;
+  /** Where its read reports its counters and plan. */
+  report?: WriteAccess['report'];
   /** The command's evaluated `let` variables. */
   variables?: LetVariables;
   bypassDocumentValidation?: boolean;
@@ -417,14 +423,14 @@ export async function findAndModify(engine: Engine, db: string, coll: string, o:
 async function findAndModifyOnce(ctx: WriteContext, db: string, coll: string, o: FindAndModifyOptions): Promise<FindAndModifyResult> {
   {
     if (o.remove) {
-      const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort, hint: o.hint, variables: o.variables });
+      const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort, hint: o.hint, variables: o.variables, ...(o.report ? { report: o.report } : {}) });
       return { value: deleted ?? null, lastErrorObject: { n: deleted ? 1 : 0 } };
     }
     if (o.update === undefined || (!Array.isArray(o.update) && !isDocument(o.update))) {
       throw mongoError('FailedToParse', 'Either an update or remove=true must be specified');
     }
     const outcome = await updateStatement(ctx, db, coll, {
-      q: o.query, u: o.update, upsert: o.upsert, multi: false, arrayFilters: o.arrayFilters, collation: o.collation, sort: o.sort, hint: o.hint,
+      q: o.query, u: o.update, upsert: o.upsert, multi: false, arrayFilters: o.arrayFilters, collation: o.collation, sort: o.sort, hint: o.hint, ...(o.report ? { report: o.report } : {}),
       variables: o.variables,
     }, { bypassDocumentValidation: o.bypassDocumentValidation });
     const lastErrorObject: Document = { n: outcome.upsertedId !== undefined ? 1 : outcome.matched, updatedExisting: outcome.matched > 0 };

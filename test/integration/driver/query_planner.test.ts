@@ -238,7 +238,12 @@ describe('query planner through the driver', () => {
     await db.command({ profile: 2 });
     await c.find({ k: 3 }).toArray();
     await c.find({ _id: { $gte: 0 }, k: { $gte: 4 } }).hint({ $natural: 1 }).toArray();
+    await c.updateMany({ k: 1 }, { $set: { seen: true } });
     await db.command({ profile: 0 });
+    const [update] = await db.collection<AnyDoc>('system.profile').find({ op: 'update', ns: 'planner.usage' }).toArray();
+    assert.deepEqual([update!.planSummary, Number(update!.keysExamined), Number(update!.docsExamined)], ['IXSCAN { k: 1 }', 10, 10]);
+    const [after] = await c.aggregate([{ $indexStats: {} }, { $match: { name: 'k_1' } }]).toArray();
+    assert.equal(Number(after!.accesses.ops), 5, 'three finds, the profiled find and the update');
     const entries = await db.collection<AnyDoc>('system.profile').find({ op: 'query', ns: 'planner.usage' }).toArray();
     assert.deepEqual(entries.map((e) => [e.planSummary, Number(e.keysExamined), Number(e.docsExamined), e.nreturned]), [
       ['IXSCAN { k: 1 }', 10, 10, 10],
