@@ -1,4 +1,5 @@
 import { isDocument, toBigInt, type Document } from '../bson/types.js';
+import { opType } from './support/op_type.js';
 import { isOverMemoryBudget, memoryBudgetExceeded } from '../engine/memory_budget.js';
 import type { OperationInfo } from '../engine/operation.js';
 import { asServerError, mongoError, MongoServerError } from '../errors/index.js';
@@ -212,24 +213,6 @@ function finishCommand(server: ServerContext, name: string, cmd: Document, ctx: 
     }
   } catch (err) {
     server.options.log?.({ msg: 'Failed to profile a command', command: name, error: String((err as Error)?.message ?? err) });
-  }
-}
-
-/** mongod's `op` field of `$currentOp` for a command. */
-function opType(name: string): string {
-  switch (name) {
-    case 'find':
-      return 'query';
-    case 'getMore':
-      return 'getmore';
-    case 'insert':
-      return 'insert';
-    case 'update':
-      return 'update';
-    case 'delete':
-      return 'remove';
-    default:
-      return 'command';
   }
 }
 

@@ -1,4 +1,5 @@
 import { calculateObjectSize, Double, Long, type Document } from '../../bson/index.js';
+import { opType } from './op_type.js';
 import { isDocument } from '../../bson/types.js';
 import type { CompiledFilter } from '../../query/filter/index.js';
 import { compileCommandFilter } from '../../engine/expr_filter.js';
@@ -98,24 +99,6 @@ function safeMatches(filter: CompiledFilter, entry: Document): boolean {
   }
 }
 
-/** mongod's logical operation names, as `op` shows them. */
-function opName(name: string): string {
-  switch (name) {
-    case 'find':
-      return 'query';
-    case 'getMore':
-      return 'getmore';
-    case 'insert':
-      return 'insert';
-    case 'update':
-      return 'update';
-    case 'delete':
-      return 'remove';
-    default:
-      return 'command';
-  }
-}
-
 /** The namespace of a profile entry: the collection the command names, else `<db>.$cmd`. */
 function namespaceOf(name: string, db: string, cmd: Document): string {
   const target = name === 'getMore' ? cmd.collection : cmd[name];
@@ -182,7 +165,7 @@ function isZero(id: unknown): boolean {
  */
 export function profileEntry(done: FinishedCommand): Document {
   const { name, db, command, reply, op } = done;
-  const kind = opName(name);
+  const kind = opType(name);
   const shown = kind === 'insert' || kind === 'update' || kind === 'remove' ? writeCommand(name, command) : command;
   const entry: Document = { op: kind, ns: namespaceOf(name, db, command), command: commandForEntry(shown) };
   const cursorId = cursorIdOf(reply);
