@@ -22,11 +22,17 @@ export interface RawSqlite extends FeedSubject {
   lastSeq(): number;
 }
 
-export function openRawSqlite(): RawSqlite {
-  const db = new Database(join(makeTempDir('raw-sqlite'), 'bench.sqlite'));
+/** A fresh SQLite file with the pragmas eddydb's file store uses, for the raw peers. */
+export function openBenchDatabase(name: string): Database.Database {
+  const db = new Database(join(makeTempDir(name), 'bench.sqlite'));
   db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  return db;
+}
+
+export function openRawSqlite(): RawSqlite {
+  const db = openBenchDatabase('raw-sqlite');
   db.exec(SCHEMA);
   const insertDoc = db.prepare('INSERT INTO docs (id, body) VALUES (?, ?)');
   const insertChange = db.prepare("INSERT INTO changelog (op, id, body) VALUES ('insert', ?, ?)");

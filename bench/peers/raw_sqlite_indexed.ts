@@ -3,11 +3,9 @@
  * beside its indexed field, in a column with a unique SQLite index, read with prepared statements, with the settings
  * eddydb's file store uses (see raw_sqlite.ts). Every lookup decodes the BSON of what it returns, as a query does.
  */
-import Database from 'better-sqlite3';
 import { deserialize, serialize } from 'bson';
-import { join } from 'node:path';
 import type { Doc } from '../subjects/types.js';
-import { makeTempDir } from '../util/tmp.js';
+import { openBenchDatabase } from './raw_sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE docs (id INTEGER PRIMARY KEY, k INTEGER NOT NULL, body BLOB NOT NULL);
@@ -27,10 +25,7 @@ export interface RawIndexedSqlite {
 }
 
 export function openRawIndexedSqlite(): RawIndexedSqlite {
-  const db = new Database(join(makeTempDir('raw-sqlite-indexed'), 'bench.sqlite'));
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = openBenchDatabase('raw-sqlite-indexed');
   db.exec(SCHEMA);
   const insert = db.prepare('INSERT INTO docs (id, k, body) VALUES (?, ?, ?)');
   const byKey = db.prepare('SELECT body FROM docs WHERE k = ?').pluck();

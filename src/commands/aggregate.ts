@@ -99,7 +99,7 @@ export const aggregate: CommandDefinition = {
         : null;
     const chunks = source
       ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf(source, control), control)
-      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), indexes: engine.indexReadsConsistent, reporting: operationReporting(engine, control) }, control);
+      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), reporting: operationReporting(engine, control) }, control);
     return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101, aggregateCursorEnd(coll, pipeline));
   },
 };

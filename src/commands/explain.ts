@@ -2,7 +2,7 @@ import { isDocument, type Document } from '../bson/types.js';
 import { mongoError, MongoServerError } from '../errors/index.js';
 import { accessStage, executionStatsSection, findTree, queryPlannerSection, type StageCounts } from '../engine/explain_plan.js';
 import { aggregateStream, findExecution, pipelineAccess } from '../engine/read_ops.js';
-import { countPlanKeys, planChunks, type PlannedRead, type PlanStats } from '../engine/plan_executor.js';
+import { countPlanKeys, keysOnlyPlan, planChunks, type PlannedRead, type PlanStats } from '../engine/plan_executor.js';
 import { compileCommandFilter } from '../engine/expr_filter.js';
 import type { IndexPlan, PlanChoice, QueryPlan } from '../engine/planner.js';
 import { getCollectionInfo, isView } from '../engine/catalog.js';
@@ -93,7 +93,7 @@ async function explainQueryRead(ctx: CommandContext, inner: Document, verbosity:
   const started = performance.now();
   const exec = await findExecution(ctx.engine, ctx.db, coll, o, control);
   const plan = exec.planned.choice?.plan ?? null;
-  const keysOnly = command === 'count' && plan?.kind === 'ixscan' && plan.exact && plan.spec.name !== '_id_' ? plan : null;
+  const keysOnly = command === 'count' ? keysOnlyPlan(plan) : null;
   const wrap = (counts: StageCounts | null) => {
     const read = keysOnly ? countScanStage(keysOnly, counts) : findTree(plan, { filter, blockingSort: false }, counts);
     if (command === 'distinct') return { stage: 'PROJECTION_DEFAULT', transformBy: { _id: 0, [String(inner.key)]: 1 }, inputStage: read };
@@ -167,7 +167,6 @@ export async function explainAggregate(ctx: CommandContext, inner: Document, ver
   const chunks = await aggregateStream((fn) => ctx.engine.read(fn), ctx.db, coll, pipeline, collation, {
     variables: resolveLetVariables(inner.let, 'aggregate'),
     hint: hintArg(inner),
-    indexes: ctx.engine.indexReadsConsistent,
     onPlan: (p) => (planned = p),
   }, control);
   const access = pipelineAccess(pipeline);

@@ -2,6 +2,7 @@ import type { ScanMetrics } from './document_source.js';
 import type { Timestamp } from '../bson/index.js';
 import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
 import { upgradeIndexEntries } from './index_entries_upgrade.js';
+import { SnapshotReader } from './transactions/snapshot_view.js';
 import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
@@ -138,11 +139,6 @@ export class Engine {
   private readonly cappedTotals = new CappedTotals();
   /** Documents read by query scans, for serverStatus. */
   readonly metrics: ScanMetrics = { scannedObjects: 0 };
-  /**
-   * True when index entries agree with the documents this engine reads. A transaction's or snapshot read's view sets
-   * it false: its documents are a snapshot, the index entries are the store's current ones.
-   */
-  readonly indexReadsConsistent: boolean = true;
   private readonly entryEncoder = new EntryEncoder();
   private closed = false;
   /** The Timestamp last made of committedTs: consecutive replies mostly carry the same one. */
@@ -202,11 +198,11 @@ export class Engine {
   }
 
   /**
-   * A collection's catalog entry as `reader` sees it: from the engine's cache when this is the engine itself (shared
-   * and frozen: read it, never change it), read afresh through a transaction's view (whose own DDL the cache cannot see).
+   * A collection's catalog entry as `reader` sees it: from the engine's cache (shared and frozen: read it, never change
+   * it), or read afresh through a snapshot (a transaction's own DDL, which the cache cannot see).
    */
   collectionInfo(reader: StorageReader, db: string, name: string): Promise<Readonly<CollectionInfo> | null> {
-    return this.indexReadsConsistent ? this.catalog.get(reader, db, name) : getCollectionInfo(reader, db, name);
+    return reader instanceof SnapshotReader ? getCollectionInfo(reader, db, name) : this.catalog.get(reader, db, name);
   }
 
   /** Highest committed cluster time: what replies report as operationTime. */

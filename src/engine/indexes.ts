@@ -128,13 +128,9 @@ async function noteMultikey(w: StorageWriter, info: CollectionInfo, spec: IndexS
   if ((await w.getMeta(key)) !== '1') await w.setMeta(key, '1');
 }
 
-/** The names of the collection's indexes that are multikey. */
-export async function multikeyIndexNames(r: StorageReader, info: CollectionInfo): Promise<Set<string>> {
-  const names = new Set<string>();
-  for (const spec of info.indexes) {
-    if (spec.name !== ID_INDEX_NAME && (await r.getMeta(multikeyMetaKey(info.uuid, spec.name))) === '1') names.add(spec.name);
-  }
-  return names;
+/** True when the collection's index `indexName` is multikey (the `_id` index never is). */
+export async function isMultikeyIndex(r: StorageReader, info: CollectionInfo, indexName: string): Promise<boolean> {
+  return indexName !== ID_INDEX_NAME && (await r.getMeta(multikeyMetaKey(info.uuid, indexName))) === '1';
 }
 
 /** The DuplicateKey error exactly as mongod words it. */

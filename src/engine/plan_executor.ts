@@ -114,6 +114,11 @@ async function* indexChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan,
   }
 }
 
+/** The plan, when a count may count its keys alone: an exact plan on a secondary index (see IndexPlan.exact). */
+export function keysOnlyPlan(plan: QueryPlan | null | undefined): IndexPlan | null {
+  return plan?.kind === 'ixscan' && plan.exact && plan.spec.name !== ID_INDEX_NAME ? plan : null;
+}
+
 /**
  * The number of keys in an exact plan's ranges (see IndexPlan.exact), which is the number of matching documents: a
  * count that reads no document (mongod's COUNT_SCAN), one storage count per key range.
@@ -172,11 +177,6 @@ async function* idSpanChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan
 
 /** Options of a planned read. */
 export interface PlannedReadOptions {
-  /**
-   * False inside a transaction or a snapshot read: index entries are the store's current ones, not the snapshot's,
-   * so only a collection scan (or `_id` lookups, which read documents) sees the snapshot exactly.
-   */
-  indexes: boolean;
   metrics?: ScanMetrics;
   /** skip + limit of a query that stops there: read no more than that first, when the plan's order serves the query. */
   wanted?: number;
@@ -197,9 +197,7 @@ export async function plannedRead(read: ReadFn, db: string, coll: string, reques
   const resolved = await read(async (reader) => {
     const info = await (options.collectionInfo ?? getCollectionInfo)(reader, db, coll);
     if (!info || isView(info)) return { info, choice: null };
-    const req = options.indexes ? request : { ...request, hint: isNatural(request.hint) ? request.hint : undefined, sort: null, min: null, max: null };
-    const choice = options.indexes ? await choosePlan(reader, info, req) : await choosePlan(reader, { ...info, indexes: [] }, req);
-    return { info, choice };
+    return { info, choice: await choosePlan(reader, info, request) };
   });
   const { info, choice } = resolved;
   if (!info) return { chunks: noChunks(), choice: null, stats, info: null };
@@ -213,8 +211,4 @@ export async function plannedRead(read: ReadFn, db: string, coll: string, reques
   const ordered = !request.sort || Object.keys(request.sort).length === 0 || naturalSortDirection(request.sort) !== null || (plan.kind === 'ixscan' && plan.providesSort);
   const first = options.wanted !== undefined && options.wanted > 0 && ordered ? Math.min(FIRST_CHUNK, options.wanted) : FIRST_CHUNK;
   return { chunks: planChunks(read, info, plan, control, stats, options.metrics, false, first), choice, stats, info };
-}
-
-function isNatural(hint: unknown): boolean {
-  return typeof hint === 'object' && hint !== null && '$natural' in hint;
 }

@@ -8,7 +8,8 @@ import {
 import type { StorageReader } from '../storage/types.js';
 import { readyIndexes, ID_INDEX_NAME, type CollectionInfo, type IndexSpec } from './catalog.js';
 import { pinnedIds, pointKeys } from './document_source.js';
-import { multikeyIndexNames } from './indexes.js';
+import { isMultikeyIndex } from './indexes.js';
+import { SnapshotReader } from './transactions/snapshot_view.js';
 
 /**
  * How a query reads a collection. The planner picks it from the filter, sort and hint; the executor
@@ -87,7 +88,7 @@ function plannerError(code: number, message: string): MongoServerError {
   return new MongoServerError(code, `error processing query: planner returned error :: caused by :: ${message}`);
 }
 
-function factsOf(spec: IndexSpec, multikey: Set<string>): IndexFacts | null {
+function factsOf(spec: IndexSpec, multikey: boolean): IndexFacts | null {
   // Index types the planner cannot read by bounds (text, geo) are never chosen; a hashed field takes equalities.
   if (Object.values(spec.key).some((v) => typeof v === 'string' && v !== 'hashed')) return null;
   let partial: PathPredicate[] | null = null;
@@ -122,7 +123,7 @@ function factsOf(spec: IndexSpec, multikey: Set<string>): IndexFacts | null {
   return {
     name: spec.name,
     key: spec.key,
-    multikey: multikey.has(spec.name),
+    multikey,
     sparse: spec.sparse === true,
     unique: spec.unique === true || spec.name === ID_INDEX_NAME,
     partial,
@@ -207,9 +208,16 @@ async function trialKeys(reader: StorageReader, info: CollectionInfo, plan: Inde
  *   one with the most leading equalities, then a unique one, then the shorter key.
  * - no index bounds the filter, but it is an `$or` whose every branch one bounds: the branches' plans, in turn;
  * - no candidate: a collection scan.
- * Nothing is cached: every query plans afresh, so a plan never outlives the data it was chosen for.
+ * Nothing is cached: every query plans afresh, so a plan never outlives the data it was chosen for. Through a
+ * snapshot (a transaction, a snapshot read) only `_id` lookups and collection scans are planned.
  */
 export async function choosePlan(reader: StorageReader, info: CollectionInfo, request: PlanRequest): Promise<PlanChoice> {
+  // A transaction's or snapshot read's reader sees documents as of its snapshot but index entries as they are now:
+  // it gets `_id` lookups and collection scans only, and no hint but `$natural`.
+  if (reader instanceof SnapshotReader) {
+    info = { ...info, indexes: [] };
+    request = { ...request, hint: isNaturalHint(request.hint) ? request.hint : undefined, min: null, max: null };
+  }
   const { filter, sort, hint, min, max, collation } = request;
   const naturalSort = naturalSortDirection(sort);
   const hasMinMax = (min && Object.keys(min).length > 0) || (max && Object.keys(max).length > 0);
@@ -220,8 +228,7 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
       const direction = toNumber((hint as Document).$natural) < 0 ? -1 : 1;
       return { plan: { kind: 'collscan', direction, natural: true }, rejected: [], trialKeys: [] };
     }
-    const multikey = await multikeyIndexNames(reader, info);
-    const facts = factsOf(spec, multikey);
+    const facts = factsOf(spec, await isMultikeyIndex(reader, info, spec.name));
     if (!facts) throw mongoError('BadValue', `eddydb cannot read the ${JSON.stringify(spec.key)} index by bounds`);
     if (hasMinMax) return { plan: minMaxPlan(spec, facts, min, max, sort), rejected: [], trialKeys: [] };
     const leftOut = { count: 0 };
@@ -271,14 +278,13 @@ async function indexCandidates(reader: StorageReader, info: CollectionInfo, filt
   const leftOut = { count: 0 };
   const predicates = pathPredicates(filter, collation, leftOut);
   const candidates: { plan: IndexPlan; bounded: boolean }[] = [];
-  let multikey: Set<string> | null = null;
   for (const spec of readyIndexes(info)) {
     if (spec.hidden === true) continue;
     const leading = Object.keys(spec.key)[0]!;
     const bounded = predicates.some((p) => p.path === leading && !p.collated);
     if (!bounded && !sortable) continue;
-    multikey ??= await multikeyIndexNames(reader, info);
-    const facts = factsOf(spec, multikey);
+    // Only the indexes the query could use are asked whether they are multikey: one meta read each.
+    const facts = factsOf(spec, await isMultikeyIndex(reader, info, spec.name));
     if (!facts) continue;
     const bounds = indexBounds(facts, predicates);
     if (!indexCovers(facts, predicates, bounds)) continue;

@@ -1,11 +1,10 @@
 import { compareValues, type Collation } from '../bson/index.js';
 import { isDocument, type Document } from '../bson/types.js';
-import { SnapshotReader } from './transactions/snapshot_view.js';
 import { compileSortKeys, sortByKeys } from '../query/sort.js';
 import { chunksOf, collectChunks, streamStages, type Chunks, type CompiledStage, type DocumentStage, type Runtime, type StreamControl } from '../query/pipeline/index.js';
 import { ValueGroups } from '../query/expressions/index.js';
 import { pinnedIds, pointKeys, readPoints, type ReadFn } from './document_source.js';
-import { countPlanKeys, plannedRead, type PlannedRead, type PlannedReadOptions, type PlanStats } from './plan_executor.js';
+import { countPlanKeys, keysOnlyPlan, plannedRead, type PlannedRead, type PlannedReadOptions, type PlanStats } from './plan_executor.js';
 import { indexesUsed, planSummary } from './explain_plan.js';
 import { naturalSortDirection, type PlanRequest } from './planner.js';
 import { internalControl, operationOf } from './stream_control.js';
@@ -16,7 +15,7 @@ import { parseListSessionsSpec, type ListSessionsSpec } from '../query/pipeline/
 import { MongoServerError, mongoError } from '../errors/index.js';
 import type { StorageReader } from '../storage/types.js';
 import type { Engine } from './engine.js';
-import { getCollectionInfo, isView, ID_INDEX_NAME } from './catalog.js';
+import { getCollectionInfo, isView } from './catalog.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
 
@@ -51,7 +50,6 @@ async function matchingChunks(engine: Engine, db: string, coll: string, request:
 
 function planOptions(engine: Engine, control: StreamControl): PlannedReadOptions {
   return {
-    indexes: engine.indexReadsConsistent,
     metrics: engine.metrics,
     collectionInfo: (reader, db, name) => engine.collectionInfo(reader, db, name),
     ...operationReporting(engine, control),
@@ -181,9 +179,9 @@ export async function countDocuments(
   if (total === null) {
     total = 0;
     const { chunks, planned } = await matchingChunks(engine, db, coll, { filter, collation: o.collation ?? null, hint: o.hint }, control);
-    const plan = planned.choice?.plan;
-    if (plan?.kind === 'ixscan' && plan.exact && plan.spec.name !== ID_INDEX_NAME && planned.info) {
-      total = await countPlanKeys((fn) => engine.read(fn), planned.info, plan, control, planned.stats);
+    const keysOnly = keysOnlyPlan(planned.choice?.plan);
+    if (keysOnly && planned.info) {
+      total = await countPlanKeys((fn) => engine.read(fn), planned.info, keysOnly, control, planned.stats);
     } else {
       for await (const chunk of chunks) total += chunk.length;
     }
@@ -246,8 +244,6 @@ export interface AggregateOptions {
   currentOp?: (spec: unknown) => Document[];
   /** The command's `hint`. */
   hint?: unknown;
-  /** Whether the planner may read indexes (see PlannedReadOptions); true when absent. */
-  indexes?: boolean;
   /** Receives the plan of the collection read, for explain. */
   onPlan?: (planned: PlannedRead) => void;
   /** Where the collection read reports its counters and plan (see {@link operationReporting}). */
@@ -341,13 +337,14 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     const compiled = compilePipeline(stages, compileOptions);
     if (coll === null) return compiled.stream(chunksOf([], control), control);
     const access = pipelineAccess(stages);
-    const planned = await plannedRead(read, db, coll, { filter: access.filter, sort: access.sort, hint: options.hint, collation }, control, { indexes: options.indexes ?? true, ...options.reporting });
+    const planned = await plannedRead(read, db, coll, { filter: access.filter, sort: access.sort, hint: options.hint, collation }, control, { ...options.reporting });
     options.onPlan?.(planned);
     const plan = planned.choice?.plan;
     const counted = countOnly(stages, access.filter);
-    if (counted && plan?.kind === 'ixscan' && plan.exact && plan.spec.name !== ID_INDEX_NAME && planned.info) {
+    const keysOnly = keysOnlyPlan(plan);
+    if (counted && keysOnly && planned.info) {
       // The keys decide the filter and nothing downstream reads a field: count keys (what countDocuments sends).
-      const n = await countPlanKeys(read, planned.info, plan, control, planned.stats);
+      const n = await countPlanKeys(read, planned.info, keysOnly, control, planned.stats);
       return chunksOf(n === 0 ? [] : [counted(n)], control);
     }
     // An index that yields the `$sort` order replaces the sort, so a `$limit` after it stops the scan.
@@ -364,6 +361,5 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
  * `$merge` write what it returns). Errors as {@link aggregateStream}.
  */
 export async function runAggregation(reader: StorageReader, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
-  const indexes = !(reader instanceof SnapshotReader);
-  return collectChunks(await aggregateStream((fn) => fn(reader), db, coll, pipeline, collation, { ...options, indexes }, internalControl()));
+  return collectChunks(await aggregateStream((fn) => fn(reader), db, coll, pipeline, collation, options, internalControl()));
 }

@@ -8,7 +8,6 @@ import { backgroundOperation } from './operation.js';
 import { planChunks, type PlanStats } from './plan_executor.js';
 import { choosePlan, naturalSortDirection, type PlanChoice } from './planner.js';
 import { AGGREGATE_ERROR_CONTEXT } from './stream_control.js';
-import { SnapshotReader } from './transactions/snapshot_view.js';
 
 export interface ScannedDocument {
   key: Uint8Array;
@@ -27,12 +26,9 @@ export interface WriteAccess {
   report?: { stats?: PlanStats; onPlan?: (info: Readonly<CollectionInfo>, choice: PlanChoice) => void };
 }
 
-/** A write's plan, chosen through the write's own reader (inside a transaction, without its indexes). */
-export async function planWrite(reader: StorageReader, info: CollectionInfo, access: WriteAccess): Promise<PlanChoice> {
-  // Inside a transaction the reader is a snapshot, and index entries are the store's current ones: scan instead.
-  const usable = reader instanceof SnapshotReader ? { ...info, indexes: [] } : info;
-  const hint = reader instanceof SnapshotReader ? undefined : access.hint;
-  return choosePlan(reader, usable, { filter: access.filter, sort: access.sort ?? null, hint, collation: access.collation });
+/** A write's plan, chosen through the write's own reader (inside a transaction, a snapshot: see choosePlan). */
+export function planWrite(reader: StorageReader, info: CollectionInfo, access: WriteAccess): Promise<PlanChoice> {
+  return choosePlan(reader, info, { filter: access.filter, sort: access.sort ?? null, hint: access.hint, collation: access.collation });
 }
 
 /**

@@ -136,7 +136,6 @@ function engineView(base: Engine, reader: (inner: StorageReader) => StorageReade
   Object.defineProperties(view, {
     read: { value: <T>(fn: (reader: StorageReader) => Promise<T>) => base.read((r) => fn(reader(r))) },
     write: { value: <T>(fn: (ctx: WriteContext) => Promise<T>) => base.read((r) => fn(writeContext(r))) },
-    indexReadsConsistent: { value: false },
   });
   return view;
 }

@@ -103,13 +103,9 @@ const TYPE_ENDS: Record<number, [string, string]> = {
 /** The types whose printed upper end is the next type's first value. */
 const OPEN_ENDS = new Set([0x28, 0x30, 0x40]);
 
-function shownValue(v: unknown): string {
-  return valueToString(v);
-}
-
 function point(v: unknown): Interval {
   const bytes = encodeKey(v);
-  const bound: Bound = { bytes, inclusive: true, shown: shownValue(v) };
+  const bound: Bound = { bytes, inclusive: true, shown: valueToString(v) };
   return { low: bound, high: bound, point: bytes, value: v };
 }
 
@@ -117,7 +113,7 @@ function point(v: unknown): Interval {
 export function hashedPoint(v: unknown): Interval {
   const hash = hashedKeyValue(v);
   const bytes = encodeKey(hash);
-  const bound: Bound = { bytes, inclusive: true, shown: shownValue(hash) };
+  const bound: Bound = { bytes, inclusive: true, shown: valueToString(hash) };
   return { low: bound, high: bound, point: bytes, value: hash };
 }
 
@@ -164,7 +160,7 @@ function rangeIntervals(op: string, v: unknown): Interval[] | null {
   if (!isPlainValue(v) || v === null) return null;
   const bytes = encodeKey(v);
   const tag = bytes[0]!;
-  const bound = (inclusive: boolean): Bound => ({ bytes, inclusive, shown: shownValue(v) });
+  const bound = (inclusive: boolean): Bound => ({ bytes, inclusive, shown: valueToString(v) });
   switch (op) {
     case '$gt': return [{ low: bound(false), high: typeBound(tag, 1) }];
     case '$gte': return [{ low: bound(true), high: typeBound(tag, 1) }];
