@@ -56,6 +56,8 @@ Options (mongod's names):
                                 byte, that sent no whole message this long after connecting, or that has
                                 not read a reply this long after it was sent (default 30000; 0: never)
   --slowms <n>                  log commands slower than this many milliseconds (default 100)
+  --auth                        access control: clients must authenticate as a user (SCRAM) and hold the
+                                privileges of each command; create the first user from localhost
   --quiet                       leave connection events out of the log
   --version                     print the version and exit
   -h, --help                    print this help and exit
@@ -84,6 +86,7 @@ const OPTIONS: Readonly<Record<string, Kind>> = {
   idleConnectionTimeoutMS: 'number',
   partialMessageTimeoutMS: 'number',
   quiet: 'flag',
+  auth: 'flag',
   version: 'flag',
   help: 'flag',
 };
@@ -252,6 +255,8 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
 
   const quiet = given.has('quiet');
   if (quiet) section('systemLog').quiet = true;
+  const auth = given.has('auth');
+  if (auth) section('security').authorization = 'enabled';
 
   if (Object.keys(setParameters).length > 0) parsed.setParameter = { ...setParameters };
   const testText = setParameters.enableTestCommands;
@@ -266,7 +271,7 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const ttlEnabled = setParameters.ttlMonitorEnabled;
 
   return {
-    port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet,
+    port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet, auth,
     reservedLoopbackConns, maxEstablishingConns, idleConnectionTimeoutMS, partialMessageTimeoutMS,
     transactionLifetimeLimitSeconds, maxHeapBudgetMB,
     internalQueryMaxBlockingSortMemoryUsageBytes: sortBytes === undefined ? undefined : Number(sortBytes),

@@ -50,6 +50,8 @@ export interface StartServerOptions extends ConnectionRequest {
   parsed?: Document;
   /** Leaves connection open/close events out of the log, as mongod's --quiet. */
   quiet?: boolean;
+  /** Access control (mongod's --auth): clients authenticate and need each command's privileges. */
+  auth?: boolean;
   /** Receives one structured log line per notable event; nothing is logged without it. */
   log?: LogSink;
   /** @internal Budget in bytes of the change-stream fan-out cache (default 64 MiB); for tests. */
@@ -113,6 +115,7 @@ function defaultParsed(options: StartServerOptions): Document {
     if (options[key] !== undefined) net[key] = options[key];
   }
   if (options.quiet) parsed.systemLog = { quiet: true };
+  if (options.auth) parsed.security = { authorization: 'enabled' };
   return parsed;
 }
 
@@ -198,6 +201,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       parsed,
       log: onEvent,
       slowMs: options.slowMs,
+      auth: options.auth,
     },
     new ObjectId(ELECTION_ID_HEX),
   );

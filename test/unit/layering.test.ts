@@ -13,6 +13,7 @@ const RANK: Record<string, number> = {
   query: 2,
   engine: 3,
   changestream: 4,
+  auth: 4,
   commands: 5,
   wire: 5,
   server: 6,

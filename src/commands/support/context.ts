@@ -4,6 +4,7 @@ import { OperationRegistry, type Operation } from '../../engine/operation.js';
 import { FailPoints } from './fail_points.js';
 import { ServerStats } from './server_stats.js';
 import { ProfilerSettings } from './profiler.js';
+import type { Authorization } from '../../auth/authorization.js';
 
 /** How the server was started: mongod's own option names where they exist. */
 export interface ServerOptions {
@@ -21,6 +22,8 @@ export interface ServerOptions {
   log?: (event: Record<string, unknown>) => void;
   /** Commands slower than this are logged (mongod's slowms) until the profile command changes it. */
   slowMs?: number;
+  /** `--auth`: access control on; every command needs an authenticated user holding its privileges. */
+  auth?: boolean;
 }
 
 /** The version eddydb reports as a MongoDB server; drivers and test runners pick features from it. */
@@ -87,6 +90,10 @@ export interface CommandContext {
    * `runAgain`, and the wire layer streams the next batches itself (mongod's exhaust cursors).
    */
   exhaust?: { runAgain: boolean };
+  /**
+   * The connection's users and privileges when access control is on; absent when it is off (everything allowed).
+   */
+  authz?: Authorization;
 }
 
 /** One command: a file under commands/, registered (with the other spellings of its name) in registry.ts. */
