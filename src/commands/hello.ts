@@ -3,6 +3,8 @@ import { mongoError } from '../errors/index.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
 import { LOGICAL_SESSION_TIMEOUT_MINUTES } from '../engine/session_cache.js';
 import { MAX_WIRE_VERSION, type CommandContext, type CommandDefinition } from './support/context.js';
+import { authenticateX509, saslStart } from './support/authentication.js';
+import { SCRAM_MECHANISMS } from '../auth/scram.js';
 
 /**
  * Compressors this server negotiates. The wire layer can also decompress 'noop', but mongod never announces it,
@@ -80,6 +82,14 @@ async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Pr
     readOnly: false,
   });
   if (cmd.helloOk !== undefined && cmd.helloOk !== false && cmd.helloOk !== 0) reply.helloOk = true;
+  if (typeof cmd.saslSupportedMechs === 'string') {
+    const mechanisms = await supportedMechanisms(ctx, cmd.saslSupportedMechs);
+    if (mechanisms) reply.saslSupportedMechs = mechanisms;
+  }
+  if (isDocument(cmd.speculativeAuthenticate)) {
+    const answer = await speculativeAuthenticate(ctx, cmd.speculativeAuthenticate);
+    if (answer) reply.speculativeAuthenticate = answer;
+  }
   if (cmd.compression !== undefined) {
     const negotiated = negotiateCompression(cmd.compression);
     ctx.setCompressors?.(negotiated);
@@ -87,6 +97,34 @@ async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Pr
     if (negotiated.length > 0) reply.compression = negotiated;
   }
   return reply;
+}
+
+/**
+ * The SCRAM mechanisms the user `<db>.<user>` has credentials for (drivers pick SCRAM-SHA-256 when it is listed);
+ * nothing for a user that does not exist or a malformed name.
+ */
+async function supportedMechanisms(ctx: CommandContext, qualified: string): Promise<string[] | undefined> {
+  const dot = qualified.indexOf('.');
+  if (dot <= 0 || dot === qualified.length - 1) return undefined;
+  const user = await ctx.server.accessControl.lookupUser({ db: qualified.slice(0, dot), user: qualified.slice(dot + 1) });
+  if (!user || !isDocument(user.credentials)) return undefined;
+  return SCRAM_MECHANISMS.filter((m) => isDocument(user.credentials[m]));
+}
+
+/**
+ * The first authentication step carried in the handshake, saving a round trip: a saslStart or an X.509
+ * authenticate. A failure leaves the field out of the reply, and the driver authenticates the usual way (and sees
+ * the error then).
+ */
+async function speculativeAuthenticate(ctx: CommandContext, request: Document): Promise<Document | undefined> {
+  const db = typeof request.db === 'string' ? request.db : ctx.db;
+  try {
+    if (request.saslStart !== undefined) return await saslStart(ctx, db, request.mechanism, request.payload, true);
+    if (request.authenticate !== undefined && request.mechanism === 'MONGODB-X509') return await authenticateX509(ctx, db, request.user, true);
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 /** hello, and its legacy spellings isMaster/ismaster, which answer `ismaster` instead of `isWritablePrimary`. */

@@ -1,13 +1,8 @@
-import { mongoError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
+import { saslContinue as continueConversation } from './support/authentication.js';
 
-/**
- * saslContinue: eddydb keeps no users, so every authentication attempt fails as on a mongod that has none:
- * AuthenticationFailed (18), "Authentication failed.". Clients without credentials never send it.
- */
+/** saslContinue: the next step of the connection's SASL conversation. */
 export const saslContinue: CommandDefinition = {
   name: 'saslContinue',
-  async run() {
-    throw mongoError('AuthenticationFailed', 'Authentication failed.');
-  },
+  run: (cmd, ctx) => continueConversation(ctx, cmd),
 };

@@ -1,13 +1,8 @@
-import { mongoError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
+import { saslStart as startConversation } from './support/authentication.js';
 
-/**
- * saslStart: eddydb keeps no users, so every authentication attempt fails as on a mongod that has none:
- * AuthenticationFailed (18), "Authentication failed.". Clients without credentials never send it.
- */
+/** saslStart: the first step of SCRAM-SHA-1, SCRAM-SHA-256 or PLAIN against the users of `$db`. */
 export const saslStart: CommandDefinition = {
   name: 'saslStart',
-  async run() {
-    throw mongoError('AuthenticationFailed', 'Authentication failed.');
-  },
+  run: (cmd, ctx) => startConversation(ctx, ctx.db, cmd.mechanism, cmd.payload, false),
 };

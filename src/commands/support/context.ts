@@ -5,6 +5,8 @@ import { FailPoints } from './fail_points.js';
 import { ServerStats } from './server_stats.js';
 import { ProfilerSettings } from './profiler.js';
 import type { Authorization } from '../../auth/authorization.js';
+import { AccessControl } from '../../auth/access_control.js';
+import { builtinRolePrivileges } from '../../auth/builtin_roles.js';
 
 /** How the server was started: mongod's own option names where they exist. */
 export interface ServerOptions {
@@ -24,6 +26,10 @@ export interface ServerOptions {
   slowMs?: number;
   /** `--auth`: access control on; every command needs an authenticated user holding its privileges. */
   auth?: boolean;
+  /** The --keyFile's key: the password of the internal user `__system@local`. */
+  clusterKey?: string;
+  /** mongod's `authenticationMechanisms` startup parameter; its default without. */
+  authenticationMechanisms?: readonly string[];
 }
 
 /** The version eddydb reports as a MongoDB server; drivers and test runners pick features from it. */
@@ -46,10 +52,13 @@ export class ServerContext {
   readonly startTime = new Date();
   /** A fixed electionId: drivers compare it for stale-primary checks, so it must never change. */
   readonly electionId: unknown;
+  /** Users, roles and the authorization cache's generation; enforcement only with `options.auth`. */
+  readonly accessControl: AccessControl;
   private nextConnectionId = 1;
 
   constructor(readonly engine: Engine, readonly options: ServerOptions, electionId: unknown) {
     this.electionId = electionId;
+    this.accessControl = new AccessControl(engine, { enabled: options.auth === true, clusterKey: options.clusterKey, builtinRoles: builtinRolePrivileges });
     this.profiler = new ProfilerSettings(options.slowMs);
   }
 
@@ -66,6 +75,8 @@ export interface ConnectionState {
   localAddress: string;
   /** Free-form per-connection slot: appName, negotiated compressors. */
   state: Record<string, unknown>;
+  /** Present on a TLS connection; `peerSubject` is the verified client certificate's subject (RFC 2253). */
+  tls?: { peerSubject?: string };
 }
 
 export interface CommandContext {

@@ -311,11 +311,11 @@ describe('eddydb server in-process, through the official driver', () => {
     await rejectsWith(db.command({ dbStats: 1, scale: -1 }), 2, 'scale has to be >= 1');
   });
 
-  test('authentication fails as on a mongod without users; logout is ok', async () => {
+  test('authentication fails with AuthenticationFailed, saying that the server has no users; logout is ok', async () => {
     await rejectsWith(
       client.db('admin').command({ saslStart: 1, mechanism: 'SCRAM-SHA-256', payload: Buffer.from('n,,n=u,r=abc') }),
       18,
-      'Authentication failed.',
+      'Authentication failed: this server has no users (create one with createUser; see --auth)',
     );
     assert.equal((await client.db('admin').command({ logout: 1 })).ok, 1);
   });
