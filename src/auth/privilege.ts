@@ -7,9 +7,9 @@
 /**
  * A resource as a role document spells it: `{db, collection}` (either may be '' for "any"), `{cluster: true}`, or
  * `{anyResource: true}`. The empty strings follow mongod: `{db: '', collection: ''}` is every normal namespace and
- * database, `{db: 'x', collection: ''}` every normal collection of x (and x itself), `{db: '', collection: 'c'}` the
- * collection c in every database. "Normal" excludes `system.*` collections, which only exact resources or
- * anyResource reach.
+ * database outside `local` and `config`, `{db: 'x', collection: ''}` the database x and its normal collections,
+ * `{db: '', collection: 'c'}` the collection c in every database (system collections included). "Normal" excludes
+ * `system.*` collections (and `local.replset.*`), which only exact resources, collection names or anyResource reach.
  */
 export type Resource =
   | { db: string; collection: string }
@@ -36,23 +36,40 @@ export interface UserName {
 /** What a command asks for: a database (`collection` absent), a namespace, or the cluster. */
 export type Target = { db: string; collection?: string } | { cluster: true };
 
-function isSystemCollection(coll: string): boolean {
-  return coll.startsWith('system.');
+/** The action that stands for every action, including ones added later (the `__system` role holds it). */
+export const ANY_ACTION = 'anyAction';
+
+/** A collection `{db: x, collection: ''}` and `{db: '', collection: ''}` reach, as mongod's isNormalCollection. */
+function isNormalCollection(db: string, coll: string): boolean {
+  return !coll.startsWith('system.') && !(db === 'local' && coll.startsWith('replset.'));
 }
 
-/** True when `pattern` (a held privilege's resource) covers `target` (a required one). */
+/** `local` and `config` hold the server's own collections: `{db: '', collection: ''}` reaches neither. */
+function reachedByAnyNormal(db: string): boolean {
+  return db !== 'local' && db !== 'config';
+}
+
+/**
+ * True when `pattern` (a held privilege's resource) covers `target` (a required one), as mongod's resource search
+ * list decides: a namespace is matched by its exact pattern, its collection name in any database, and, when it is a
+ * normal collection, by its database and by any-normal-resource; a database by itself and any-normal-resource; a
+ * pattern used as a target (the cluster, any-normal-resource for a whole-cluster change stream) only by itself;
+ * anything by anyResource.
+ */
 export function resourceCovers(pattern: Resource, target: Resource): boolean {
   if ('anyResource' in pattern) return true;
-  if ('cluster' in pattern) return 'cluster' in target;
-  if ('cluster' in target || 'anyResource' in target) return false;
-  const { db, collection } = pattern;
-  if (db === '' && collection === '') return !isSystemCollection(target.collection);
-  if (collection === '') {
-    // A database pattern covers the database itself and its normal collections.
-    return target.db === db && !isSystemCollection(target.collection);
+  if ('anyResource' in target) return false;
+  if ('cluster' in pattern || 'cluster' in target) return 'cluster' in pattern && 'cluster' in target;
+  const { db, collection } = target;
+  const p = pattern;
+  if (db !== '' && collection !== '') {
+    if (p.db === db && p.collection === collection) return true;
+    if (p.db === '' && p.collection === collection) return true;
+    if (!isNormalCollection(db, collection) || p.collection !== '') return false;
+    return p.db === db || (p.db === '' && reachedByAnyNormal(db));
   }
-  if (db === '') return target.collection === collection;
-  return target.db === db && target.collection === collection;
+  if (db !== '') return p.collection === '' && (p.db === db || (p.db === '' && reachedByAnyNormal(db)));
+  return p.db === '' && p.collection === collection;
 }
 
 /** The resource a target names, as a role document would write it. */
@@ -65,7 +82,10 @@ export function targetResource(target: Target): Resource {
 export function privilegesCover(held: readonly Privilege[], required: readonly Privilege[]): boolean {
   for (const need of required) {
     for (const action of need.actions) {
-      if (!held.some((p) => p.actions.includes(action) && resourceCovers(p.resource, need.resource))) return false;
+      const found = held.some(
+        (p) => (p.actions.includes(action) || p.actions.includes(ANY_ACTION)) && resourceCovers(p.resource, need.resource),
+      );
+      if (!found) return false;
     }
   }
   return true;
