@@ -69,7 +69,12 @@ function findAndModify(cmd: Document, db: string): CommandRequirement {
 
 function aggregate(cmd: Document, db: string): CommandRequirement {
   const collection = typeof cmd.aggregate === 'string' ? cmd.aggregate : null;
-  return needs(pipelinePrivileges(db, collection, cmd.pipeline, bypasses(cmd)));
+  const bypass = bypasses(cmd);
+  return {
+    requiresAuth: true,
+    privileges: pipelinePrivileges(db, collection, cmd.pipeline, bypass),
+    allows: (authz) => authz.isAuthorizedFor(pipelinePrivileges(db, collection, cmd.pipeline, bypass, authz.userNames)),
+  };
 }
 
 /** bulkWrite: on each namespace of `nsInfo`, the actions of the operations that name it. */
@@ -101,44 +106,58 @@ function splitNamespace(ns: string): { db: string; collection: string } | null {
   return { db: ns.slice(0, dot), collection: ns.slice(dot + 1) };
 }
 
-/** A view's definition needs what an aggregation of its pipeline on its source needs. */
-function viewPrivileges(db: string, viewOn: unknown, pipeline: unknown): Privilege[] {
-  return typeof viewOn === 'string' ? pipelinePrivileges(db, viewOn, Array.isArray(pipeline) ? pipeline : []) : [];
+/**
+ * Defining a view on `viewOn` needs what an aggregation of its pipeline on its source needs, unless the user cannot
+ * read the view anyway (then it learns nothing through it).
+ */
+function mayDefineView(authz: Authorization, view: Resource, db: string, viewOn: unknown, pipeline: unknown): boolean {
+  if (!authz.isAuthorizedFor([{ resource: view, actions: ['find'] }])) return true;
+  const source = typeof viewOn === 'string' ? viewOn : '';
+  return authz.isAuthorizedFor(pipelinePrivileges(db, source, Array.isArray(pipeline) ? pipeline : []));
 }
 
 function create(cmd: Document, db: string): CommandRequirement {
   const target = namespace(cmd, 'create', db);
+  const capped: Privilege[] = isTrue(cmd.capped) ? [{ resource: target, actions: ['convertToCapped'] }] : [];
+  const privileges: Privilege[] = [...capped, { resource: target, actions: ['createCollection'] }];
   if (cmd.viewOn !== undefined) {
-    return needs([{ resource: target, actions: ['createCollection'] }, ...viewPrivileges(db, cmd.viewOn, cmd.pipeline)]);
+    return { requiresAuth: true, privileges, allows: (authz) => authz.isAuthorizedFor(privileges) && mayDefineView(authz, target, db, cmd.viewOn, cmd.pipeline) };
   }
-  const privileges: Privilege[] = [{ resource: target, actions: ['createCollection'] }];
   // A collection may also be created by whoever may insert into it.
-  return { requiresAuth: true, privileges, allows: (authz) => authz.isAuthorizedFor(privileges) || authz.isAuthorizedFor([{ resource: target, actions: ['insert'] }]) };
+  const byInsert: Privilege[] = [...capped, { resource: target, actions: ['insert'] }];
+  return { requiresAuth: true, privileges, allows: (authz) => authz.isAuthorizedFor(privileges) || authz.isAuthorizedFor(byInsert) };
 }
 
 function collMod(cmd: Document, db: string): CommandRequirement {
-  const privileges: Privilege[] = [{ resource: namespace(cmd, 'collMod', db), actions: ['collMod'] }];
+  const target = namespace(cmd, 'collMod', db);
+  const privileges: Privilege[] = [{ resource: target, actions: ['collMod'] }];
   const hasViewOn = cmd.viewOn !== undefined;
   if (hasViewOn !== (cmd.pipeline !== undefined)) {
     // Changing only one of them could expose more of the source, or read more through the old pipeline.
     const error: MongoServerError = mongoError('InvalidOptions', "Must specify both 'viewOn' and 'pipeline' when modifying a view and auth is enabled");
     return { requiresAuth: true, privileges, error };
   }
-  return needs(hasViewOn ? [...privileges, ...viewPrivileges(db, cmd.viewOn, cmd.pipeline)] : privileges);
+  if (!hasViewOn) return needs(privileges);
+  return { requiresAuth: true, privileges, allows: (authz) => authz.isAuthorizedFor(privileges) && mayDefineView(authz, target, db, cmd.viewOn, cmd.pipeline) };
+}
+
+function isNormalCollection(ns: { db: string; collection: string }): boolean {
+  return !ns.collection.startsWith('system.') && !(ns.db === 'local' && ns.collection.startsWith('replset.'));
 }
 
 function renameCollection(cmd: Document): CommandRequirement {
   const source = typeof cmd.renameCollection === 'string' ? splitNamespace(cmd.renameCollection) : null;
   const target = typeof cmd.to === 'string' ? splitNamespace(cmd.to) : null;
   if (!source || !target) return AUTHENTICATED;
-  const dropTarget = cmd.dropTarget === true || (typeof cmd.dropTarget === 'number' && cmd.dropTarget !== 0);
+  // A UUID (the target's expected identity) also drops the target.
+  const dropTarget = cmd.dropTarget !== undefined && cmd.dropTarget !== false && cmd.dropTarget !== 0 && cmd.dropTarget !== null;
   const src: Resource = source;
   const dst: Resource = target;
   const privileges: Privilege[] = [
     { resource: src, actions: ['find', 'dropCollection'] },
     { resource: dst, actions: dropTarget ? ['insert', 'createIndex', 'dropCollection'] : ['insert', 'createIndex'] },
   ];
-  const sameDatabase = source.db === target.db && !source.collection.startsWith('system.') && !target.collection.startsWith('system.');
+  const sameDatabase = source.db === target.db && isNormalCollection(source) && isNormalCollection(target);
   return {
     requiresAuth: true,
     privileges,
@@ -336,8 +355,8 @@ export function checkCommandAuthorization(name: string, cmd: Document, db: strin
   if (!authz.isAuthenticated && !(allowed && hasRealRequirement(requirement))) {
     throw mongoError('Unauthorized', `Command ${canonicalName(name)} requires authentication`);
   }
-  if (requirement.error) throw requirement.error;
   if (!allowed) throw mongoError('Unauthorized', `not authorized on ${db} to execute command ${commandForMessage(name, cmd)}`);
+  if (requirement.error) throw requirement.error;
 }
 
 function hasRealRequirement(requirement: CommandRequirement): boolean {

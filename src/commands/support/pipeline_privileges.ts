@@ -1,5 +1,5 @@
 import { isDocument, type Document } from '../../bson/types.js';
-import type { Privilege, Resource } from '../../auth/privilege.js';
+import type { Privilege, Resource, UserName } from '../../auth/privilege.js';
 
 /**
  * The privileges an aggregation needs, stage by stage, as mongod's lite-parsed pipelines report them: `find` on the
@@ -51,7 +51,21 @@ function mergeActions(whenMatched: string, whenNotMatched: string): string[] {
   return ['update'];
 }
 
-function stagePrivileges(stage: Document, db: string, collection: string | null, bypassDocumentValidation: boolean, out: Privilege[]): void {
+/** True when a `users` list names someone other than the authenticated users (all of them when `self` is unknown). */
+function namesOthers(users: unknown, self: readonly UserName[] | undefined): boolean {
+  if (!Array.isArray(users) || users.length === 0) return false;
+  if (!self) return true;
+  return users.some((u) => !(isDocument(u) && self.some((me) => me.user === u.user && me.db === u.db)));
+}
+
+interface Walk {
+  bypassDocumentValidation: boolean;
+  self: readonly UserName[] | undefined;
+  out: Privilege[];
+}
+
+function stagePrivileges(stage: Document, db: string, collection: string | null, walk: Walk): void {
+  const { bypassDocumentValidation, self, out } = walk;
   const name = Object.keys(stage)[0];
   if (name === undefined) return;
   const spec = stage[name];
@@ -78,8 +92,8 @@ function stagePrivileges(stage: Document, db: string, collection: string | null,
       return;
     case '$listSessions':
     case '$listLocalSessions':
-      // Other users' sessions need listSessions; a user's own sessions need nothing.
-      if (isDocument(spec) && (spec.allUsers === true || (Array.isArray(spec.users) && spec.users.length > 0))) {
+      // Other users' sessions need listSessions; a user's own sessions (the default) need nothing.
+      if (isDocument(spec) && (spec.allUsers === true || namesOthers(spec.users, self))) {
         out.push({ resource: { cluster: true }, actions: ['listSessions'] });
       }
       return;
@@ -100,18 +114,18 @@ function stagePrivileges(stage: Document, db: string, collection: string | null,
       if (!isDocument(spec)) return;
       const from = foreignNamespace(spec.from, db);
       if (from) out.push(exact(from.db, from.collection, ['find']));
-      if (name === '$lookup') subPipelinePrivileges(spec.pipeline, from?.db ?? db, from?.collection ?? null, bypassDocumentValidation, out);
+      if (name === '$lookup') subPipelinePrivileges(spec.pipeline, from?.db ?? db, from?.collection ?? null, walk);
       return;
     }
     case '$unionWith': {
       const target = typeof spec === 'string' ? { db, collection: spec } : isDocument(spec) ? foreignNamespace({ coll: spec.coll }, db) : null;
       if (target) out.push(exact(target.db, target.collection, ['find']));
-      if (isDocument(spec)) subPipelinePrivileges(spec.pipeline, db, target?.collection ?? null, bypassDocumentValidation, out);
+      if (isDocument(spec)) subPipelinePrivileges(spec.pipeline, db, target?.collection ?? null, walk);
       return;
     }
     case '$facet':
       if (!isDocument(spec)) return;
-      for (const sub of Object.values(spec)) subPipelinePrivileges(sub, db, collection, bypassDocumentValidation, out);
+      for (const sub of Object.values(spec)) subPipelinePrivileges(sub, db, collection, walk);
       return;
     case '$out': {
       const target = foreignNamespace(spec, db);
@@ -137,19 +151,27 @@ function stagePrivileges(stage: Document, db: string, collection: string | null,
 }
 
 /** The stages' own privileges of a sub-pipeline ($lookup, $unionWith, $facet): it reads no collection itself. */
-function subPipelinePrivileges(pipeline: unknown, db: string, collection: string | null, bypass: boolean, out: Privilege[]): void {
+function subPipelinePrivileges(pipeline: unknown, db: string, collection: string | null, walk: Walk): void {
   if (!Array.isArray(pipeline)) return;
-  for (const stage of pipeline) if (isDocument(stage)) stagePrivileges(stage, db, collection, bypass, out);
+  for (const stage of pipeline) if (isDocument(stage)) stagePrivileges(stage, db, collection, walk);
 }
 
 /**
  * Everything an aggregation on `db.collection` (`collection` null for `aggregate: 1`) needs to run `pipeline`.
+ * `self`, the authenticated users, lets $listSessions of their own sessions need nothing; without it, naming any
+ * user counts as naming another.
  */
-export function pipelinePrivileges(db: string, collection: string | null, pipeline: unknown, bypassDocumentValidation = false): Privilege[] {
-  const out: Privilege[] = [];
+export function pipelinePrivileges(
+  db: string,
+  collection: string | null,
+  pipeline: unknown,
+  bypassDocumentValidation = false,
+  self?: readonly UserName[],
+): Privilege[] {
+  const walk: Walk = { bypassDocumentValidation, self, out: [] };
   const stages = Array.isArray(pipeline) ? pipeline : [];
   const first = isDocument(stages[0]) ? Object.keys(stages[0])[0] : undefined;
-  if (first === undefined || !INITIAL_SOURCES.has(first)) out.push({ resource: namespaceResource(db, collection), actions: ['find'] });
-  subPipelinePrivileges(stages, db, collection, bypassDocumentValidation, out);
-  return out;
+  if (first === undefined || !INITIAL_SOURCES.has(first)) walk.out.push({ resource: namespaceResource(db, collection), actions: ['find'] });
+  subPipelinePrivileges(stages, db, collection, walk);
+  return walk.out;
 }

@@ -50,8 +50,7 @@ function grantedPrivileges(value: unknown, action: string): Privilege[] {
 }
 
 function restrictions(cmd: Document, db: string): Privilege[] {
-  const value = cmd.authenticationRestrictions;
-  return Array.isArray(value) && value.length > 0 ? [onDatabase(db, ['setAuthenticationRestriction'])] : [];
+  return cmd.authenticationRestrictions !== undefined ? [onDatabase(db, ['setAuthenticationRestriction'])] : [];
 }
 
 const needs = (privileges: Privilege[]): CommandRequirement => ({ requiresAuth: true, privileges });

@@ -78,6 +78,10 @@ const CASES: [string, Document, string, string[]][] = [
   ['aggregate $indexStats', { aggregate: 'c', pipeline: [{ $indexStats: {} }], cursor: {} }, 'test', MONITORING],
   ['aggregate $currentOp of all users', { aggregate: 1, pipeline: [{ $currentOp: { allUsers: true } }], cursor: {} }, 'admin', MONITORING],
   ['aggregate $currentOp of own operations', { aggregate: 1, pipeline: [{ $currentOp: {} }], cursor: {} }, 'admin', ALL],
+  ['aggregate $listSessions of own sessions', { aggregate: 'system.sessions', pipeline: [{ $listSessions: {} }], cursor: {} }, 'config', ALL],
+  ['aggregate $listSessions naming only itself', { aggregate: 'system.sessions', pipeline: [{ $listSessions: { users: [{ user: 'u', db: 'admin' }] } }], cursor: {} }, 'config', ALL],
+  ['aggregate $listSessions naming another user', { aggregate: 'system.sessions', pipeline: [{ $listSessions: { users: [{ user: 'v', db: 'admin' }] } }], cursor: {} }, 'config', ['clusterMonitor', 'clusterManager', 'clusterAdmin', 'root', '__system']],
+  ['aggregate $listSessions of all users', { aggregate: 'system.sessions', pipeline: [{ $listSessions: { allUsers: true } }], cursor: {} }, 'config', ['clusterMonitor', 'clusterManager', 'clusterAdmin', 'root', '__system']],
   ['aggregate $documents', { aggregate: 1, pipeline: [{ $documents: [{ a: 1 }] }], cursor: {} }, 'test', ALL],
   ['collStats', { collStats: 'c' }, 'test', COLL_STATS],
   ['dbStats', { dbStats: 1 }, 'test', [...READ_DB_ADMIN, 'clusterMonitor', 'clusterAdmin']],
@@ -89,7 +93,10 @@ const CASES: [string, Document, string, string[]][] = [
   ['listCollections of authorized names in local', { listCollections: 1, authorizedCollections: true, nameOnly: true }, 'local', ['readAnyDatabase', 'readWriteAnyDatabase', 'dbAdminAnyDatabase', 'clusterMonitor', 'clusterManager', 'clusterAdmin', 'userAdminAnyDatabase', 'backup', 'restore', 'root', '__system']],
   ['listDatabases', { listDatabases: 1 }, 'admin', ALL],
   ['create', { create: 'c' }, 'test', [...WRITE_DB_ADMIN, 'restore']],
-  ['create a view', { create: 'v', viewOn: 'c', pipeline: [] }, 'test', ['readWrite', 'readWriteAnyDatabase', 'dbOwner', 'root', '__system']],
+  ['create a capped collection', { create: 'c', capped: true, size: 1000 }, 'test', [...WRITE_DB_ADMIN, 'restore']],
+  // Who cannot read the view may define it: it learns nothing through it.
+  ['create a view', { create: 'v', viewOn: 'c', pipeline: [] }, 'test', [...WRITE_DB_ADMIN, 'restore']],
+  ['create a view of another database', { create: 'v', viewOn: 'c', pipeline: [{ $lookup: { from: { db: 'other', coll: 'x' }, pipeline: [], as: 'r' } }] }, 'test', ['readWriteAnyDatabase', 'dbAdmin', 'dbAdminAnyDatabase', 'restore', 'root', '__system']],
   ['createIndexes', { createIndexes: 'c', indexes: [] }, 'test', [...WRITE_DB_ADMIN, 'restore']],
   ['dropIndexes', { dropIndexes: 'c', index: '*' }, 'test', WRITE_DB_ADMIN],
   ['drop', { drop: 'c' }, 'test', [...WRITE_DB_ADMIN, 'restore']],
@@ -260,6 +267,9 @@ test('collMod of a view must change viewOn and pipeline together (InvalidOptions
   assert.equal(err.codeName, 'InvalidOptions');
   assert.equal(err.message, "Must specify both 'viewOn' and 'pipeline' when modifying a view and auth is enabled");
   checkCommandAuthorization('collMod', { collMod: 'v', viewOn: 'c', pipeline: [] }, 'test', root);
+  // Without collMod the refusal is Unauthorized, checked first.
+  const reader = roleAuthorization({ user: 'r', db: 'test' }, [ROLES.read!]);
+  assert.equal(refusal('collMod', { collMod: 'v', viewOn: 'c' }, 'test', reader).codeName, 'Unauthorized');
 });
 
 test('create: createCollection or insert on the namespace', () => {
