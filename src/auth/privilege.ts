@@ -91,6 +91,30 @@ export function privilegesCover(held: readonly Privilege[], required: readonly P
   return true;
 }
 
+/**
+ * True when some held privilege is on `target` itself or on a pattern covering it, whatever its actions (mongod's
+ * isAuthorizedForAnyActionOnResource: listCollections' `authorizedCollections` lists such collections).
+ */
+export function anyPrivilegeOn(held: readonly Privilege[], target: Resource): boolean {
+  return held.some((p) => p.actions.length > 0 && resourceCovers(p.resource, target));
+}
+
+/**
+ * True when some held privilege could reach something in database `db` (mongod's
+ * isAuthorizedForAnyActionOnAnyResourceInDB: listDatabases' `authorizedDatabases` lists such databases): one on
+ * the database, on anyResource, on any normal resource (unless `db` is local or config), on a collection name in
+ * every database, or on one of its namespaces.
+ */
+export function anyPrivilegeInDatabase(held: readonly Privilege[], db: string): boolean {
+  return held.some((p) => {
+    if (p.actions.length === 0 || 'cluster' in p.resource) return false;
+    if ('anyResource' in p.resource) return true;
+    const r = p.resource;
+    if (r.db === '') return r.collection !== '' || reachedByAnyNormal(db);
+    return r.db === db;
+  });
+}
+
 /** `role@db`, mongod's way of naming a role or a user in messages. */
 export function fullName(name: RoleName | UserName): string {
   return 'role' in name ? `${name.role}@${name.db}` : `${name.user}@${name.db}`;

@@ -12,6 +12,9 @@ export const listCollections: CommandDefinition = {
   async run(cmd, ctx) {
     const filter = compileFilter(optionalDocument(cmd, 'listCollections', 'filter') ?? {});
     const nameOnly = optionalBool(cmd, 'listCollections', 'nameOnly') ?? false;
+    // With access control on, `authorizedCollections` lists only the collections the user has some privilege on.
+    const authorizedCollections = optionalBool(cmd, 'listCollections', 'authorizedCollections') ?? false;
+    const authz = authorizedCollections ? ctx.authz : undefined;
     const infos = await ctx.engine.read((r) => listCollectionInfos(r, ctx.db));
     // The oplog of a replica set member lives in `local`; eddydb builds it from its change history on read.
     if (ctx.db === OPLOG_DB && !infos.some((info) => info.name === OPLOG_COLLECTION)) {
@@ -20,6 +23,7 @@ export const listCollections: CommandDefinition = {
     }
     const docs: Document[] = [];
     for (const info of infos) {
+      if (authz && !authz.isAuthorizedForAnyActionOnCollection(ctx.db, info.name)) continue;
       const view = isView(info);
       const full: Document = {
         name: info.name,
