@@ -5,7 +5,7 @@
  * failed authentications.
  */
 import type { Engine } from '../engine/engine.js';
-import { DEFAULT_ITERATIONS, SCRAM_MECHANISMS, scramCredential } from './scram.js';
+import { DEFAULT_ITERATIONS, SCRAM_MECHANISMS, scramCredential, type ScramMechanism } from './scram.js';
 import { anyUserExists, findUser, loadRoles, type RoleDocument, type UserDocument } from './user_store.js';
 import { resolveRoles, type BuiltinRoles, type ResolvedRoles } from './role_graph.js';
 import type { UserName } from './privilege.js';
@@ -40,6 +40,8 @@ export class AccessControl {
   private roles: Map<string, RoleDocument> | undefined;
   private systemUser: UserDocument | undefined;
   private readonly failures = new Map<string, { count: number; last: number }>();
+  /** The iteration counts new credentials get (mongod's scramIterationCount and scramSHA256IterationCount). */
+  readonly iterations: Record<ScramMechanism, number> = { ...DEFAULT_ITERATIONS };
 
   constructor(private readonly engine: Engine, readonly options: AccessControlOptions) {}
 

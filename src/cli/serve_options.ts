@@ -131,6 +131,16 @@ function parseSetParameter(text: string, into: Record<string, string>): void {
   if ((name === 'allowDiskUseByDefault' || name === 'ttlMonitorEnabled') && parseBoolParameter(value) === undefined) {
     throw new UsageError(`Bad value for parameter "${name}": "${value}" is not a boolean (1, 0, true or false)`);
   }
+  if ((name === 'scramIterationCount' || name === 'scramSHA256IterationCount') && !(/^[0-9]+$/.test(value) && Number(value) >= 5000)) {
+    throw new UsageError(`Bad value for parameter "${name}": "${value}" is not an integer of at least 5000`);
+  }
+  if (name === 'authenticationMechanisms') {
+    for (const mechanism of value.split(',')) {
+      if (!['MONGODB-X509', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN'].includes(mechanism)) {
+        throw new UsageError(`Bad value for parameter "${name}": Unknown authentication mechanism '${mechanism}' (eddydb supports MONGODB-X509, SCRAM-SHA-1, SCRAM-SHA-256 and PLAIN)`);
+      }
+    }
+  }
   into[name] = value;
 }
 
@@ -269,6 +279,9 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const maxHeapBudgetMB = budget === undefined ? undefined : Number(budget);
   const ttlSleep = setParameters.ttlMonitorSleepSecs;
   const ttlEnabled = setParameters.ttlMonitorEnabled;
+  const mechanisms = setParameters.authenticationMechanisms;
+  const sha1Iterations = setParameters.scramIterationCount;
+  const sha256Iterations = setParameters.scramSHA256IterationCount;
 
   return {
     port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet, auth,
@@ -278,6 +291,9 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
     allowDiskUseByDefault: diskDefault === undefined ? undefined : parseBoolParameter(diskDefault),
     ttlMonitorSleepSecs: ttlSleep === undefined ? undefined : Number(ttlSleep),
     ttlMonitorEnabled: ttlEnabled === undefined ? undefined : parseBoolParameter(ttlEnabled),
+    authenticationMechanisms: mechanisms === undefined ? undefined : mechanisms.split(','),
+    scramIterationCount: sha1Iterations === undefined ? undefined : Number(sha1Iterations),
+    scramSHA256IterationCount: sha256Iterations === undefined ? undefined : Number(sha256Iterations),
     argv: ['eddydb', ...args],
     parsed,
   };

@@ -20,6 +20,8 @@ import { maxTimeMSArg } from './support/generic_arguments.js';
 import { decide, profileEntry, PROFILING_OFF, slowQueryAttributes, type DatabaseProfile, type FinishedCommand } from './support/profiler.js';
 import { appendProfileEntry } from '../engine/profile_collection.js';
 import type { LatencyKind } from '../engine/top.js';
+import { authorizeCommand, recordCursorOwner } from './support/authorize.js';
+import { commandForLogging } from './support/redact.js';
 
 export { CloseConnectionRequested };
 
@@ -87,7 +89,7 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
   const name = firstKey(cmd);
   const db = typeof cmd.$db === 'string' ? cmd.$db : 'admin';
   const lsid = isDocument(cmd.lsid) ? cmd.lsid : undefined;
-  const op = server.operations.start(operationInfo(name, db, cmd, connection, lsid));
+  const op = server.operations.start(operationInfo(name, db, commandForLogging(name, cmd), connection, lsid));
   try {
     return await runCommand(server, cmd, name, { server, engine: server.engine, connection, op, db, lsid, ...extras });
   } finally {
@@ -106,6 +108,7 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
     if (server.engine.isClosed) throw mongoError('ShutdownInProgress', 'The server is in quiesce mode and will shut down');
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
+    if (server.options.auth) await authorizeCommand(command.name, cmd, ctx);
     if (!ANSWERED_OVER_MEMORY_BUDGET.has(command.name) && isOverMemoryBudget()) throw memoryBudgetExceeded();
     const session = sessionOfCommand(cmd);
     // The clock is read only for a command that gossips a cluster time (drivers over the wire; never in process).
@@ -128,6 +131,7 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
     // A statement that failed inside a transaction aborts it, as in mongod.
     if (txn && Array.isArray(result.writeErrors) && result.writeErrors.length > 0) server.engine.transactions.abort(txn);
     reply = withOk(result);
+    if (ctx.authz) recordCursorOwner(command.name, cmd, ctx, reply);
     // j: true asks that the write be on disk before it is acknowledged: SQLite in WAL mode with synchronous=normal
     // syncs at checkpoints, so one is taken now (a no-op for the memory engine).
     if (journaled(cmd) && (command.name === 'commitTransaction' || !isInTransaction(cmd))) await server.engine.storage.checkpoint();
@@ -153,7 +157,9 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
       server.options.log({ msg: 'Command failed with an internal error', command: name, error: String((err as Error)?.stack ?? err) });
     }
   }
-  finishCommand(server, name, cmd, ctx, reply, profileAtStart);
+  // Users and roles are documents in admin: any write there may have changed someone's privileges.
+  if (db === 'admin' && WAITS_FOR_FSYNC_LOCK.has(name)) server.accessControl.invalidate();
+  finishCommand(server, name, commandForLogging(name, cmd), ctx, reply, profileAtStart);
   // `reply` is this call's own object (a copy of the result, or the error's fresh reply).
   return addClusterTimeFields(reply, server.engine);
 }

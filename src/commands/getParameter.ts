@@ -3,6 +3,7 @@ import { memoryBudgetBytes } from '../engine/memory_budget.js';
 import { mongoError } from '../errors/index.js';
 import type { CommandDefinition, ServerContext, ServerOptions } from './support/context.js';
 import { GENERIC_ARGUMENTS } from './support/generic_arguments.js';
+import { DEFAULT_AUTHENTICATION_MECHANISMS } from './support/authentication.js';
 
 /** One server parameter as getParameter reports it. */
 export interface ServerParameter {
@@ -28,7 +29,7 @@ export function parseBoolParameter(text: string): boolean | undefined {
  * harnesses read `enableTestCommands` (KeyError when absent) and `featureCompatibilityVersion`.
  */
 export const SERVER_PARAMETERS: readonly ServerParameter[] = [
-  { name: 'authenticationMechanisms', value: () => [], settableAtStartup: false, settableAtRuntime: false },
+  { name: 'authenticationMechanisms', value: (o) => [...(o.authenticationMechanisms ?? DEFAULT_AUTHENTICATION_MECHANISMS)], settableAtStartup: true, settableAtRuntime: false },
   // The engine reaps idle cursors after 10 minutes, mongod's default (engine/cursor_registry.ts).
   { name: 'cursorTimeoutMillis', value: () => Long.fromNumber(600_000), settableAtStartup: false, settableAtRuntime: false },
   { name: 'enableTestCommands', value: (o) => o.enableTestCommands, settableAtStartup: true, settableAtRuntime: false },
@@ -44,6 +45,14 @@ export const SERVER_PARAMETERS: readonly ServerParameter[] = [
     name: 'ttlMonitorSleepSecs', value: (_o, s) => s.engine.ttl.sleepSecs, settableAtStartup: true, settableAtRuntime: true,
     set: (s, v) => (s.engine.ttl.sleepSecs = positiveInt('ttlMonitorSleepSecs', v)),
   },
+  {
+    name: 'scramIterationCount', value: (_o, s) => s.accessControl.iterations['SCRAM-SHA-1'], settableAtStartup: true, settableAtRuntime: true,
+    set: (s, v) => (s.accessControl.iterations['SCRAM-SHA-1'] = iterationCount('scramIterationCount', v)),
+  },
+  {
+    name: 'scramSHA256IterationCount', value: (_o, s) => s.accessControl.iterations['SCRAM-SHA-256'], settableAtStartup: true, settableAtRuntime: true,
+    set: (s, v) => (s.accessControl.iterations['SCRAM-SHA-256'] = iterationCount('scramSHA256IterationCount', v)),
+  },
   { name: 'transactionLifetimeLimitSeconds', value: (o) => o.transactionLifetimeLimitSeconds ?? 60, settableAtStartup: true, settableAtRuntime: false },
 ];
 
@@ -54,6 +63,13 @@ function positiveInt(name: string, value: unknown): number {
   const int = Math.trunc(n);
   if (int <= 0) throw mongoError('BadValue', `Invalid value for parameter ${name}: ${int} is not greater than 0`);
   return int;
+}
+
+/** mongod refuses SCRAM iteration counts under 5000. */
+function iterationCount(name: string, value: unknown): number {
+  const n = positiveInt(name, value);
+  if (n < 5000) throw mongoError('BadValue', `Invalid value for parameter ${name}: ${n} is not greater than or equal to 5000`);
+  return n;
 }
 
 /** A bool parameter's value as mongod coerces a BSON element: its truth value. */

@@ -33,6 +33,8 @@ interface Entry {
   lastUsed: number;
   busy: boolean;
   abort: AbortController;
+  /** Who opened it and what it needs, when access control is on (opaque to the engine; see commands/support). */
+  owner?: unknown;
 }
 
 /** An open cursor no getMore is using, as `$currentOp` reports it with `idleCursors: true`. */
@@ -91,6 +93,16 @@ export class CursorRegistry {
 
   peek(id: bigint): ServerCursor | undefined {
     return this.cursors.get(id)?.cursor;
+  }
+
+  /** Records who opened the cursor, for the getMore and killCursors checks of access control. */
+  setOwner(id: bigint, owner: unknown): void {
+    const entry = this.cursors.get(id);
+    if (entry) entry.owner = owner;
+  }
+
+  ownerOf(id: bigint): unknown {
+    return this.cursors.get(id)?.owner;
   }
 
   /** Frees a cursor; a getMore waiting on it is aborted. Returns false when it did not exist. */

@@ -52,6 +52,11 @@ export interface StartServerOptions extends ConnectionRequest {
   quiet?: boolean;
   /** Access control (mongod's --auth): clients authenticate and need each command's privileges. */
   auth?: boolean;
+  /** mongod's `authenticationMechanisms` (default MONGODB-X509, SCRAM-SHA-1, SCRAM-SHA-256; PLAIN only if listed). */
+  authenticationMechanisms?: string[];
+  /** Iterations of new SCRAM-SHA-1 / SCRAM-SHA-256 credentials (mongod's defaults 10000 and 15000). */
+  scramIterationCount?: number;
+  scramSHA256IterationCount?: number;
   /** Receives one structured log line per notable event; nothing is logged without it. */
   log?: LogSink;
   /** @internal Budget in bytes of the change-stream fan-out cache (default 64 MiB); for tests. */
@@ -202,9 +207,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       log: onEvent,
       slowMs: options.slowMs,
       auth: options.auth,
+      authenticationMechanisms: options.authenticationMechanisms,
     },
     new ObjectId(ELECTION_ID_HEX),
   );
+  if (options.scramIterationCount !== undefined) context.accessControl.iterations['SCRAM-SHA-1'] = options.scramIterationCount;
+  if (options.scramSHA256IterationCount !== undefined) context.accessControl.iterations['SCRAM-SHA-256'] = options.scramSHA256IterationCount;
   stats = context.stats;
   const serverStats = stats;
   const resolved = resolveConnectionSettings(options);

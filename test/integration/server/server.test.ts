@@ -148,7 +148,7 @@ describe('eddydb server in-process, through the official driver', () => {
     const all = await admin.command({ getParameter: '*' });
     assert.equal(all.enableTestCommands, true);
     assert.deepEqual(all.featureCompatibilityVersion, { version: '8.0' });
-    assert.deepEqual(all.authenticationMechanisms, []);
+    assert.deepEqual(all.authenticationMechanisms, ['MONGODB-X509', 'SCRAM-SHA-1', 'SCRAM-SHA-256']);
     assert.equal(all.requireApiVersion, false);
 
     const named = await admin.command({ getParameter: 1, featureCompatibilityVersion: 1, noSuchParameter: 1, comment: 'x' });
