@@ -24,6 +24,11 @@ export interface ServerOptions {
   slowMs?: number;
   /** `--auth`: access control on; every command needs an authenticated user holding its privileges. */
   auth?: boolean;
+  /**
+   * The key of `--keyFile` (its base64 characters, whitespace removed): the password of the `__system@local` user
+   * members of a deployment authenticate as. Never logged or reported.
+   */
+  clusterKey?: string;
 }
 
 /** The version eddydb reports as a MongoDB server; drivers and test runners pick features from it. */
@@ -66,6 +71,11 @@ export interface ConnectionState {
   localAddress: string;
   /** Free-form per-connection slot: appName, negotiated compressors. */
   state: Record<string, unknown>;
+  /**
+   * Present when the connection speaks TLS; `peerSubject` is the client certificate's subject as mongod prints it
+   * (RFC 2253, `CN=client,OU=eddy,O=eddydb`), only for a certificate that verified against `--tlsCAFile`.
+   */
+  tls?: { peerSubject?: string };
 }
 
 export interface CommandContext {
