@@ -5,7 +5,9 @@
 import { resolve } from 'node:path';
 import type { Document } from '../bson/index.js';
 import { parseBoolParameter, SERVER_PARAMETERS } from '../commands/getParameter.js';
+import { KeyFileError, readKeyFile } from '../server/key_file.js';
 import type { StartServerOptions } from '../server/server.js';
+import { tlsOptionsProblem, tlsParsed, type TlsOptions } from '../server/tls_options.js';
 
 /** A command line that cannot be run; main prints the message and exits with `exitCode`. */
 export class UsageError extends Error {
@@ -58,6 +60,22 @@ Options (mongod's names):
   --slowms <n>                  log commands slower than this many milliseconds (default 100)
   --auth                        access control: clients must authenticate as a user (SCRAM) and hold the
                                 privileges of each command; create the first user from localhost
+  --keyFile <path>              the deployment's shared key (6 to 1024 base64 characters; the file must not
+                                be readable by group or others); implies --auth
+
+TLS options (mongod's names):
+  --tlsMode <mode>              disabled (default), allowTLS or preferTLS (plain and TLS clients on the same
+                                port), requireTLS (TLS clients only)
+  --tlsCertificateKeyFile <pem> the server's certificate and private key, in one PEM file
+  --tlsCertificateKeyFilePassword <password>
+                                decrypts an encrypted private key in --tlsCertificateKeyFile
+  --tlsCAFile <pem>             CA certificates: clients must then present a certificate signed by one of them
+  --tlsAllowConnectionsWithoutCertificates
+                                with --tlsCAFile, still admit clients that present no certificate
+  --tlsAllowInvalidCertificates with --tlsCAFile, admit clients whose certificate does not verify (not usable
+                                for MONGODB-X509 authentication)
+  --tlsDisabledProtocols <list> comma-separated TLS1_0,TLS1_1,TLS1_2,TLS1_3 the server will not speak
+                                (default TLS1_0; 'none' enables all)
   --quiet                       leave connection events out of the log
   --version                     print the version and exit
   -h, --help                    print this help and exit
@@ -87,6 +105,14 @@ const OPTIONS: Readonly<Record<string, Kind>> = {
   partialMessageTimeoutMS: 'number',
   quiet: 'flag',
   auth: 'flag',
+  keyFile: 'string',
+  tlsMode: 'string',
+  tlsCertificateKeyFile: 'string',
+  tlsCertificateKeyFilePassword: 'string',
+  tlsCAFile: 'string',
+  tlsAllowConnectionsWithoutCertificates: 'flag',
+  tlsAllowInvalidCertificates: 'flag',
+  tlsDisabledProtocols: 'string',
   version: 'flag',
   help: 'flag',
 };
@@ -265,8 +291,24 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
 
   const quiet = given.has('quiet');
   if (quiet) section('systemLog').quiet = true;
-  const auth = given.has('auth');
-  if (auth) section('security').authorization = 'enabled';
+  const keyFilePath = str('keyFile');
+  let keyFile: string | undefined;
+  if (keyFilePath !== undefined) {
+    try {
+      keyFile = readKeyFile(keyFilePath, cwd);
+    } catch (err) {
+      if (err instanceof KeyFileError) throw new UsageError(err.message);
+      throw err;
+    }
+    section('security').keyFile = keyFilePath;
+  }
+  // A key file turns access control on, as in mongod.
+  const auth = given.has('auth') || keyFile !== undefined;
+  if (given.has('auth')) section('security').authorization = 'enabled';
+
+  const tls = tlsCommandLine(given, cwd);
+  const tlsSection = tlsParsed(tls.asGiven);
+  if (tlsSection) section('net').tls = tlsSection;
 
   if (Object.keys(setParameters).length > 0) parsed.setParameter = { ...setParameters };
   const testText = setParameters.enableTestCommands;
@@ -285,6 +327,8 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
 
   return {
     port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet, auth,
+    ...(keyFile !== undefined ? { keyFile } : {}),
+    ...tls.resolved,
     reservedLoopbackConns, maxEstablishingConns, idleConnectionTimeoutMS, partialMessageTimeoutMS,
     transactionLifetimeLimitSeconds, maxHeapBudgetMB,
     internalQueryMaxBlockingSortMemoryUsageBytes: sortBytes === undefined ? undefined : Number(sortBytes),
@@ -294,7 +338,58 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
     authenticationMechanisms: mechanisms === undefined ? undefined : mechanisms.split(','),
     scramIterationCount: sha1Iterations === undefined ? undefined : Number(sha1Iterations),
     scramSHA256IterationCount: sha256Iterations === undefined ? undefined : Number(sha256Iterations),
-    argv: ['eddydb', ...args],
+    argv: ['eddydb', ...redactPasswords(args)],
     parsed,
   };
+}
+
+/** Options whose value getCmdLineOpts shows as `<password>`, as mongod redacts them. */
+const PASSWORD_OPTIONS: ReadonlySet<string> = new Set(['tlsCertificateKeyFilePassword']);
+
+function redactPasswords(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') ? arg.slice(2, eq >= 0 ? eq : undefined) : '';
+    if (!PASSWORD_OPTIONS.has(name)) {
+      out.push(arg);
+    } else if (eq >= 0) {
+      out.push(`--${name}=<password>`);
+    } else {
+      out.push(arg);
+      if (i + 1 < args.length) {
+        out.push('<password>');
+        i++;
+      }
+    }
+  }
+  return out;
+}
+
+/** The TLS options as given (for getCmdLineOpts) and with their files resolved against `cwd` (for the server). */
+function tlsCommandLine(given: Map<string, string | true>, cwd: string): { asGiven: TlsOptions; resolved: TlsOptions } {
+  const str = (name: string): string | undefined => {
+    const v = given.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const asGiven: TlsOptions = {};
+  const mode = str('tlsMode');
+  if (mode !== undefined) asGiven.tlsMode = mode as TlsOptions['tlsMode'];
+  const keyFile = str('tlsCertificateKeyFile');
+  if (keyFile !== undefined) asGiven.tlsCertificateKeyFile = keyFile;
+  const password = str('tlsCertificateKeyFilePassword');
+  if (password !== undefined) asGiven.tlsCertificateKeyFilePassword = password;
+  const caFile = str('tlsCAFile');
+  if (caFile !== undefined) asGiven.tlsCAFile = caFile;
+  if (given.has('tlsAllowConnectionsWithoutCertificates')) asGiven.tlsAllowConnectionsWithoutCertificates = true;
+  if (given.has('tlsAllowInvalidCertificates')) asGiven.tlsAllowInvalidCertificates = true;
+  const disabled = str('tlsDisabledProtocols');
+  if (disabled !== undefined) asGiven.tlsDisabledProtocols = disabled;
+  const problem = tlsOptionsProblem(asGiven);
+  if (problem !== undefined) throw new UsageError(`BadValue: ${problem}`);
+  const resolved: TlsOptions = { ...asGiven };
+  if (keyFile !== undefined) resolved.tlsCertificateKeyFile = resolve(cwd, keyFile);
+  if (caFile !== undefined) resolved.tlsCAFile = resolve(cwd, caFile);
+  return { asGiven, resolved };
 }

@@ -18,6 +18,8 @@ export interface LogEntry {
   ctx: string;
   msg: string;
   attr?: Record<string, unknown>;
+  /** mongod's log tags: `startupWarnings` marks the lines getLog('startupWarnings') returns. */
+  tags?: string[];
 }
 
 /** Receives each log line; the CLI writes them to stdout, an embedding program may do anything. */
@@ -85,10 +87,15 @@ const KNOWN_EVENTS: Readonly<Record<string, { id: number; c: LogComponent; s: Lo
   'Command handler failed': { id: 0, c: 'COMMAND', s: 'E' },
   'Listener error': { id: 0, c: 'NETWORK', s: 'E' },
   'Dropping unfinished index': { id: 0, c: 'STORAGE', s: 'W' },
+  'Error receiving request from client. Ending connection from remote': { id: 22988, c: 'NETWORK', s: 'I' },
+  "SSL mode is set to 'preferred' and connection is not using SSL.": { id: 0, c: 'NETWORK', s: 'I' },
+  'Accepted TLS connection from peer': { id: 0, c: 'NETWORK', s: 'I' },
+  'No SSL certificate provided by peer': { id: 0, c: 'NETWORK', s: 'W' },
+  'SSL peer certificate validation failed': { id: 0, c: 'NETWORK', s: 'W' },
 };
 
 /** Events that --quiet leaves out, as mongod's quiet mode does for connection chatter. */
-export const QUIET_SUPPRESSED: ReadonlySet<string> = new Set(['Connection accepted', 'Connection ended', 'client metadata']);
+export const QUIET_SUPPRESSED: ReadonlySet<string> = new Set(['Connection accepted', 'Connection ended', 'client metadata', 'Accepted TLS connection from peer']);
 
 /**
  * Turns an event of the wire or command layer (`{msg, ...fields}`, optionally `component` and `attr`) into a log

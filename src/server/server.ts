@@ -19,11 +19,13 @@ import { resolveConnectionSettings, type ConnectionRequest } from './connection_
 import { resolveOplogSizeBytes } from './oplog_size.js';
 import { eventToEntry, logEntry, QUIET_SUPPRESSED, type LogEntry, type LogSink } from './log.js';
 import { ServerStartupError } from './startup_error.js';
+import { startupWarnings } from './startup_warnings.js';
+import { createTlsAcceptor, tlsParsed, type TlsOptions } from './tls_options.js';
 
 export { ServerStartupError };
 
 /** How to start a server; mongod's option names where it has them. */
-export interface StartServerOptions extends ConnectionRequest {
+export interface StartServerOptions extends ConnectionRequest, TlsOptions {
   /** 0 picks a free port (the RunningServer tells which). */
   port: number;
   /** One address or a comma-separated list, as mongod's --bind_ip. */
@@ -57,6 +59,11 @@ export interface StartServerOptions extends ConnectionRequest {
   /** Iterations of new SCRAM-SHA-1 / SCRAM-SHA-256 credentials (mongod's defaults 10000 and 15000). */
   scramIterationCount?: number;
   scramSHA256IterationCount?: number;
+  /**
+   * The key of mongod's --keyFile (its base64 characters; `readKeyFile` reads and checks a file): the password of
+   * the `__system@local` user. It implies `auth`. Never logged.
+   */
+  keyFile?: string;
   /** Receives one structured log line per notable event; nothing is logged without it. */
   log?: LogSink;
   /** @internal Budget in bytes of the change-stream fan-out cache (default 64 MiB); for tests. */
@@ -121,6 +128,8 @@ function defaultParsed(options: StartServerOptions): Document {
   }
   if (options.quiet) parsed.systemLog = { quiet: true };
   if (options.auth) parsed.security = { authorization: 'enabled' };
+  const tls = tlsParsed(options);
+  if (tls) net.tls = tls;
   return parsed;
 }
 
@@ -166,6 +175,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     write(eventToEntry(event));
   };
 
+  // Before anything is opened: a TLS setup mongod refuses, or a certificate that cannot be used, stops the start.
+  const tlsAcceptor = createTlsAcceptor(options);
+  const auth = options.auth === true || options.keyFile !== undefined;
   const parsed = options.parsed ?? defaultParsed(options);
   write(logEntry('I', 'CONTROL', 4615611, 'initandlisten', 'eddydb starting', {
     pid: process.pid, port: options.port, dbPath: options.dbpath, host: os.hostname(), version: SERVER_VERSION,
@@ -206,8 +218,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       parsed,
       log: onEvent,
       slowMs: options.slowMs,
-      auth: options.auth,
+      auth,
       authenticationMechanisms: options.authenticationMechanisms,
+      ...(options.keyFile !== undefined ? { clusterKey: options.keyFile } : {}),
     },
     new ObjectId(ELECTION_ID_HEX),
   );
@@ -223,6 +236,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const hosts = options.bindIp.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
   if (hosts.length === 0) hosts.push('127.0.0.1');
+  const parsedNet = options.parsed?.net as Document | undefined;
+  for (const warning of startupWarnings({
+    auth,
+    hosts,
+    bindIpDefaulted: options.parsed !== undefined && parsedNet?.bindIp === undefined && parsedNet?.bindIpAll === undefined,
+    tls: tlsAcceptor !== undefined,
+    tlsCAFile: options.tlsCAFile !== undefined,
+    tlsAllowInvalidCertificates: options.tlsAllowInvalidCertificates === true,
+    root: process.getuid?.() === 0,
+  })) {
+    write(warning);
+    if (warning.tags?.includes('startupWarnings')) serverStats.startupWarnings.push(JSON.stringify(warning));
+  }
   // Every listener shares one set of limits: the caps count the server's connections, not a listener's. When
   // only loopback clients can reach the server, a reserve for them would just lower the cap.
   const remoteReachable = hosts.some((h) => h !== 'localhost' && !isLoopbackAddress(h));
@@ -301,6 +327,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         log: onEvent,
         // mongod 6.0+ only answers the handshake and auth commands over OP_QUERY.
         strictOpQuery: true,
+        ...(tlsAcceptor ? { tls: tlsAcceptor } : {}),
       });
       wires.push(wire);
       const bound = await wire.listen();
@@ -318,7 +345,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const host = hosts[0]!;
   const address = hostPort(host, port);
-  write(logEntry('I', 'NETWORK', 23016, 'listener', 'Waiting for connections', { port, address, ssl: 'off' }));
+  write(logEntry('I', 'NETWORK', 23016, 'listener', 'Waiting for connections', { port, address, ssl: tlsAcceptor ? 'on' : 'off' }));
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

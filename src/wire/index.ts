@@ -8,6 +8,8 @@ export { ConnectionLimits, DEFAULT_CONNECTION_SETTINGS, DEFAULT_MAX_CONNS, isLoo
 export type { ConnectionSettings } from './connection_limits.js';
 export { negotiateCompressors, SUPPORTED_COMPRESSORS, CompressorId } from './compression.js';
 export type { CompressorName } from './compression.js';
+export { TlsAcceptor, TLS_PROTOCOLS, rfc2253Subject } from './tls.js';
+export type { TlsMode, TlsProtocol, TlsSettings } from './tls.js';
 export { crc32c } from './crc32c.js';
 export { OpCode, OpMsgFlag, OpReplyFlag } from './constants.js';
 export { OP_QUERY_ALLOWED_COMMANDS } from './op_query.js';

@@ -1,5 +1,6 @@
 import type { Document } from './bson_codec.js';
 import type { ConnectionLimits } from './connection_limits.js';
+import type { TlsAcceptor } from './tls.js';
 
 /** One client connection as the command layer sees it. The wire server owns it; handlers may write `state`. */
 export interface ConnectionInfo {
@@ -15,6 +16,12 @@ export interface ConnectionInfo {
   closed: boolean;
   /** Free-form slot the command layer uses (appName, etc.). */
   state: Record<string, unknown>;
+  /**
+   * Present once the connection speaks TLS. `peerSubject` is the client certificate's subject in RFC 2253 form
+   * (`CN=client,OU=eddy,O=eddydb`), set only for a certificate that verified against the CA file: the identity
+   * MONGODB-X509 authenticates.
+   */
+  tls?: { peerSubject?: string };
 }
 
 /** Facts about the message a command came in. */
@@ -77,6 +84,11 @@ export interface WireServerOptions {
    * are refused with UnsupportedOpQueryCommand (352) as mongod 6.0+ does. Default false: all are passed on.
    */
   strictOpQuery?: boolean;
+  /**
+   * Serves TLS on this listener (mongod's allowTLS, preferTLS or requireTLS); absent: plain only, as mongod's
+   * `--tlsMode disabled`. Several listeners of one server share one acceptor.
+   */
+  tls?: TlsAcceptor;
 }
 
 /** A listening MongoDB wire-protocol server. */

@@ -26,7 +26,10 @@ export interface ServerOptions {
   slowMs?: number;
   /** `--auth`: access control on; every command needs an authenticated user holding its privileges. */
   auth?: boolean;
-  /** The --keyFile's key: the password of the internal user `__system@local`. */
+  /**
+   * The key of `--keyFile` (its base64 characters, whitespace removed): the password of the `__system@local` user
+   * members of a deployment authenticate as. Never logged or reported.
+   */
   clusterKey?: string;
   /** mongod's `authenticationMechanisms` startup parameter; its default without. */
   authenticationMechanisms?: readonly string[];
@@ -75,7 +78,10 @@ export interface ConnectionState {
   localAddress: string;
   /** Free-form per-connection slot: appName, negotiated compressors. */
   state: Record<string, unknown>;
-  /** Present on a TLS connection; `peerSubject` is the verified client certificate's subject (RFC 2253). */
+  /**
+   * Present when the connection speaks TLS; `peerSubject` is the client certificate's subject as mongod prints it
+   * (RFC 2253, `CN=client,OU=eddy,O=eddydb`), only for a certificate that verified against `--tlsCAFile`.
+   */
   tls?: { peerSubject?: string };
 }
 

@@ -31,6 +31,8 @@ export class ServerStats {
   readonly ramLog: string[] = [];
   /** How many lines were ever added to `ramLog` (getLog's totalLinesWritten). */
   totalLinesWritten = 0;
+  /** The startup warnings' log lines, as JSON (getLog: 'startupWarnings'). */
+  readonly startupWarnings: string[] = [];
 
   /**
    * Counts one incoming command as mongod's opcounters do: insert/update/delete count statements (documents),

@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { HELP_TEXT, parseCommandLine, UsageError, type CliCommand } from '../../../src/cli/serve_options.js';
 
 function serve(args: string[]) {
@@ -132,6 +134,67 @@ describe('eddydb command line', () => {
     usageError(['--setParameter', 'transactionLifetimeLimitSeconds=ten'], /Bad value for parameter "transactionLifetimeLimitSeconds"/);
     usageError(['--storageEngine', 'rocks'], /unknown storage engine 'rocks'/);
     usageError(['--synchronous', 'sometimes'], /for option '--synchronous' is invalid/);
+  });
+
+  test('TLS options: mongod names, resolved paths, net.tls in parsed with the password redacted', () => {
+    const o = serve([
+      '--tlsMode', 'requireTLS', '--tlsCertificateKeyFile', 'certs/server.pem', '--tlsCertificateKeyFilePassword', 's3cret',
+      '--tlsCAFile=certs/ca.pem', '--tlsAllowConnectionsWithoutCertificates', '--tlsAllowInvalidCertificates',
+      '--tlsDisabledProtocols', 'TLS1_0,TLS1_1',
+    ]);
+    assert.equal(o.tlsMode, 'requireTLS');
+    assert.equal(o.tlsCertificateKeyFile, resolve('/work/here', 'certs/server.pem'));
+    assert.equal(o.tlsCAFile, resolve('/work/here', 'certs/ca.pem'));
+    assert.equal(o.tlsCertificateKeyFilePassword, 's3cret');
+    assert.equal(o.tlsAllowConnectionsWithoutCertificates, true);
+    assert.equal(o.tlsAllowInvalidCertificates, true);
+    assert.equal(o.tlsDisabledProtocols, 'TLS1_0,TLS1_1');
+    assert.deepEqual(o.parsed, {
+      net: {
+        tls: {
+          mode: 'requireTLS', certificateKeyFile: 'certs/server.pem', certificateKeyFilePassword: '<password>', CAFile: 'certs/ca.pem',
+          allowConnectionsWithoutCertificates: true, allowInvalidCertificates: true, disabledProtocols: 'TLS1_0,TLS1_1',
+        },
+      },
+    });
+    assert.deepEqual(o.argv!.slice(5, 7), ['--tlsCertificateKeyFilePassword', '<password>']);
+    assert.ok(!o.argv!.includes('s3cret'));
+    assert.ok(serve(['--tlsMode=allowTLS', '--tlsCertificateKeyFile=k.pem', '--tlsCertificateKeyFilePassword=pw']).argv!.includes('--tlsCertificateKeyFilePassword=<password>'));
+    assert.equal(serve(['--tlsMode', 'disabled']).tlsMode, 'disabled');
+    assert.equal(serve([]).tlsMode, undefined);
+    for (const flag of ['--tlsMode', '--tlsCertificateKeyFile', '--tlsCertificateKeyFilePassword', '--tlsCAFile', '--tlsAllowConnectionsWithoutCertificates', '--tlsAllowInvalidCertificates', '--tlsDisabledProtocols', '--keyFile']) {
+      assert.ok(HELP_TEXT.includes(flag), `help lists ${flag}`);
+    }
+  });
+
+  test('TLS combinations mongod refuses are UsageErrors with its words', () => {
+    usageError(['--tlsMode', 'requireTLS'], /^BadValue: need tlsCertificateKeyFile or certificateSelector when TLS is enabled$/);
+    usageError(['--tlsMode', 'always', '--tlsCertificateKeyFile', 'k.pem'], /^BadValue: unsupported value for tlsMode always$/);
+    usageError(['--tlsCAFile', 'ca.pem'], /^BadValue: need to enable TLS via the sslMode\/tlsMode flag when using TLS configuration parameters$/);
+    usageError(['--tlsAllowConnectionsWithoutCertificates'], /need to enable TLS via the sslMode\/tlsMode flag/);
+    usageError(['--tlsMode', 'allowTLS', '--tlsCertificateKeyFile', 'k.pem', '--tlsDisabledProtocols', 'TLS1_2,TLS9'], /^BadValue: Unrecognized disabledProtocols 'TLS9'$/);
+    // mongod's older spellings and 'none' are accepted.
+    assert.equal(serve(['--tlsMode', 'allowTLS', '--tlsCertificateKeyFile', 'k.pem', '--tlsDisabledProtocols', 'noTLS1_0,noTLS1_1']).tlsDisabledProtocols, 'noTLS1_0,noTLS1_1');
+    assert.equal(serve(['--tlsMode', 'allowTLS', '--tlsCertificateKeyFile', 'k.pem', '--tlsDisabledProtocols', 'none']).tlsDisabledProtocols, 'none');
+  });
+
+  test('--keyFile: read and checked at parse time, implies --auth, shown as security.keyFile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddydb-cli-keyfile-'));
+    try {
+      const path = join(dir, 'key');
+      writeFileSync(path, 'c2VjcmV0a2V5\n');
+      chmodSync(path, 0o600);
+      const o = serve(['--keyFile', path]);
+      assert.equal(o.keyFile, 'c2VjcmV0a2V5');
+      assert.equal(o.auth, true, 'a key file turns access control on');
+      assert.deepEqual(o.parsed, { security: { keyFile: path } });
+      assert.deepEqual(serve(['--keyFile', path, '--auth']).parsed, { security: { keyFile: path, authorization: 'enabled' } });
+      chmodSync(path, 0o644);
+      usageError(['--keyFile', path], new RegExp(`^permissions on ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} are too open$`));
+      usageError(['--keyFile', join(dir, 'missing')], /^Error reading file .*missing: No such file or directory$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('transactionLifetimeLimitSeconds reaches the server options', () => {
