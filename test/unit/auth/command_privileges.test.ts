@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Int32 } from 'bson';
 import type { Document } from '../../../src/bson/types.js';
 import type { Authorization } from '../../../src/auth/authorization.js';
 import type { Privilege, RoleName } from '../../../src/auth/privilege.js';
@@ -66,6 +67,7 @@ const CASES: [string, Document, string, string[]][] = [
   ['findAndModify update', { findAndModify: 'c', update: { $set: { a: 1 } } }, 'test', WRITE_NO_RESTORE],
   ['findAndModify remove', { findAndModify: 'c', remove: true }, 'test', WRITE_NO_RESTORE],
   ['bulkWrite', { bulkWrite: 1, ops: [{ insert: 0, document: {} }], nsInfo: [{ ns: 'test.c' }] }, 'admin', WRITE],
+  ['bulkWrite with numbers for flags and indexes', { bulkWrite: 1, ops: [{ update: new Int32(0), filter: {}, updateMods: {}, upsert: 1 }], nsInfo: [{ ns: 'test.c' }] }, 'admin', WRITE_NO_RESTORE],
   ['bulkWrite in two databases', { bulkWrite: 1, ops: [{ insert: 0, document: {} }, { delete: 1, filter: {} }], nsInfo: [{ ns: 'test.c' }, { ns: 'other.c' }] }, 'admin', ['readWriteAnyDatabase', 'root', '__system']],
   ['aggregate', { aggregate: 'c', pipeline: [], cursor: {} }, 'test', READ],
   ['aggregate $out', { aggregate: 'c', pipeline: [{ $out: 'out' }], cursor: {} }, 'test', WRITE_NO_RESTORE],
@@ -227,6 +229,15 @@ test('documents that came as an OP_MSG sequence (after $db) are not printed, as 
   const reader = roleAuthorization({ user: 'r', db: 'test' }, [ROLES.read!]);
   const err = refusal('insert', { insert: 'c', ordered: true, $db: 'test', lsid: { id: 1 }, documents: [{ _id: 1 }] }, 'test', reader);
   assert.equal(err.message, 'not authorized on test to execute command { insert: "c", ordered: true, $db: "test", lsid: { id: 1 } }');
+});
+
+test('a huge command is printed cut short, so the refusal always fits in a reply', () => {
+  const reader = roleAuthorization({ user: 'r', db: 'test' }, [ROLES.read!]);
+  const big = 'x'.repeat(4 * 1024 * 1024);
+  const err = refusal('insert', { insert: 'c', documents: [{ big }], $db: 'test' }, 'test', reader);
+  assert.ok(err.message.length < 1.1 * 1024 * 1024, String(err.message.length));
+  assert.ok(err.message.startsWith('not authorized on test to execute command { insert: "c", documents: [ { big: "xxxx'));
+  assert.ok(err.message.endsWith('...'));
 });
 
 test('a password never appears in a refusal', () => {
