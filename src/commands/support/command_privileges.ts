@@ -1,7 +1,7 @@
 import { documentToString } from '../../bson/format.js';
 import { isDocument, isNumeric, toNumber, type Document } from '../../bson/types.js';
 import type { Authorization } from '../../auth/authorization.js';
-import type { Privilege, Resource } from '../../auth/privilege.js';
+import type { Privilege, Resource, UserName } from '../../auth/privilege.js';
 import { mongoError, type MongoServerError } from '../../errors/index.js';
 import { allowedBy, type CommandRequirement } from './command_requirement.js';
 import { pipelinePrivileges } from './pipeline_privileges.js';
@@ -338,9 +338,13 @@ export function commandRequiresAuth(name: string): boolean {
 
 /**
  * The privileges `cmd` needs, for a cursor to keep so later getMores can be checked against them: for a find or
- * an aggregation, what reading its namespaces (or watching its change stream) takes.
+ * an aggregation, what reading its namespaces (or watching its change stream) takes. `self`, the users who ran it,
+ * lets an aggregation listing their own sessions need nothing.
  */
-export function requiredPrivilegesOf(name: string, cmd: Document, db: string): Privilege[] {
+export function requiredPrivilegesOf(name: string, cmd: Document, db: string, self?: readonly UserName[]): Privilege[] {
+  if (canonicalName(name) === 'aggregate' && self) {
+    return pipelinePrivileges(db, typeof cmd.aggregate === 'string' ? cmd.aggregate : null, cmd.pipeline, bypasses(cmd), self);
+  }
   return commandRequirement(name, cmd, db).privileges;
 }
 
@@ -357,8 +361,16 @@ export function checkCommandAuthorization(name: string, cmd: Document, db: strin
   if (!authz.isAuthenticated && !(allowed && hasRealRequirement(requirement))) {
     throw mongoError('Unauthorized', `Command ${canonicalName(name)} requires authentication`);
   }
-  if (!allowed) throw mongoError('Unauthorized', `not authorized on ${db} to execute command ${commandForMessage(name, cmd)}`);
+  if (!allowed) throw notAuthorizedToExecute(name, cmd, db);
   if (requirement.error) throw requirement.error;
+}
+
+/**
+ * mongod's refusal of a command the user may not run: what a command that finishes its own check later (killOp on
+ * another user's operation) throws too, since mongod words every Unauthorized of a command's check so.
+ */
+export function notAuthorizedToExecute(name: string, cmd: Document, db: string): MongoServerError {
+  return mongoError('Unauthorized', `not authorized on ${db} to execute command ${commandForMessage(cmd)}`);
 }
 
 function hasRealRequirement(requirement: CommandRequirement): boolean {
@@ -381,7 +393,7 @@ const MAX_PRINTED_CHARS = 1024 * 1024;
  * The command as mongod prints it in "not authorized" messages: its body, each secret field's value replaced with
  * "xxx" (every `pwd` and SASL `payload`, at the top level where those commands carry them).
  */
-export function commandForMessage(_name: string, cmd: Document): string {
+export function commandForMessage(cmd: Document): string {
   const printed: Document = {};
   let afterDb = false;
   for (const [key, value] of Object.entries(cmd)) {

@@ -363,6 +363,9 @@ test('changeStreamPrivileges and requiredPrivilegesOf give what a cursor keeps f
     requiredPrivilegesOf('aggregate', { aggregate: 'c', pipeline: [{ $changeStream: {} }] }, 'test'),
     [{ resource: { db: 'test', collection: 'c' }, actions: ['changeStream', 'find'] }],
   );
+  const ownSessions = { aggregate: 'system.sessions', pipeline: [{ $listSessions: { users: [{ user: 'u', db: 'admin' }] } }] };
+  assert.deepEqual(requiredPrivilegesOf('aggregate', ownSessions, 'config', [{ user: 'u', db: 'admin' }]), []);
+  assert.deepEqual(requiredPrivilegesOf('aggregate', ownSessions, 'config'), [{ resource: { cluster: true }, actions: ['listSessions'] }]);
 });
 
 test('a command the table does not know is refused to all but __system', () => {
