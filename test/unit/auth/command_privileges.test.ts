@@ -73,6 +73,8 @@ const CASES: [string, Document, string, string[]][] = [
   ['aggregate $out', { aggregate: 'c', pipeline: [{ $out: 'out' }], cursor: {} }, 'test', WRITE_NO_RESTORE],
   ['aggregate $merge into another database', { aggregate: 'c', pipeline: [{ $merge: { into: { db: 'other', coll: 'x' } } }], cursor: {} }, 'test', ['readWriteAnyDatabase', 'root', '__system']],
   ['aggregate $lookup', { aggregate: 'c', pipeline: [{ $lookup: { from: 'd', localField: 'a', foreignField: 'b', as: 'r' } }], cursor: {} }, 'test', READ],
+  ['aggregate $lookup of $documents reads no collection', { aggregate: 'c', pipeline: [{ $lookup: { from: 'secret', pipeline: [{ $documents: [{}] }], as: 'r' } }], cursor: {} }, 'test', READ],
+  ['aggregate $unionWith of another database reading it', { aggregate: 'c', pipeline: [{ $unionWith: { coll: 'd', pipeline: [{ $documents: [{}] }] } }], cursor: {} }, 'other', READ_ANY],
   ['aggregate $lookup of system.js', { aggregate: 'c', pipeline: [{ $lookup: { from: 'system.js', pipeline: [], as: 'r' } }], cursor: {} }, 'test', READ],
   ['aggregate $unionWith another database', { aggregate: 'c', pipeline: [{ $unionWith: { coll: 'd', pipeline: [{ $lookup: { from: { db: 'other', coll: 'e' }, pipeline: [], as: 'r' } }] } }], cursor: {} }, 'test', READ_ANY],
   ['aggregate $facet with $lookup', { aggregate: 'c', pipeline: [{ $facet: { a: [{ $lookup: { from: 'system.users', pipeline: [], as: 'r' } }] } }], cursor: {} }, 'test', ['backup', 'root', '__system']],
