@@ -209,8 +209,16 @@ const ROLES: Readonly<Record<string, RoleDefinition>> = {
   __system: inAdmin([anyResource([ANY_ACTION])]),
 };
 
+/**
+ * Built-in roles exist only in databases that can exist; `$external`, which names users of external mechanisms and
+ * holds no data, has none.
+ */
+function holdsBuiltinRoles(db: string): boolean {
+  return db.length > 0 && db.length < 64 && !/[/\\. "\0]/.test(db) && db !== '$external';
+}
+
 function definitionOf(role: RoleName): RoleDefinition | undefined {
-  if (!Object.hasOwn(ROLES, role.role)) return undefined;
+  if (!holdsBuiltinRoles(role.db) || !Object.hasOwn(ROLES, role.role)) return undefined;
   const definition = ROLES[role.role]!;
   return definition.adminOnly && role.db !== 'admin' ? undefined : definition;
 }
@@ -226,6 +234,7 @@ function compareBytes(a: string, b: string): number {
 
 /** The built-in roles of a database, in byte order of their names (rolesInfo's `showBuiltinRoles`). */
 export function builtinRoleNames(db: string): RoleName[] {
+  if (!holdsBuiltinRoles(db)) return [];
   return Object.keys(ROLES)
     .filter((role) => db === 'admin' || !ROLES[role]!.adminOnly)
     .sort(compareBytes)

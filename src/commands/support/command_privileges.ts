@@ -1,7 +1,7 @@
 import { documentToString } from '../../bson/format.js';
-import { isDocument, type Document } from '../../bson/types.js';
+import { isDocument, isNumeric, toNumber, type Document } from '../../bson/types.js';
 import type { Authorization } from '../../auth/authorization.js';
-import type { Privilege, Resource } from '../../auth/privilege.js';
+import type { Privilege, Resource, UserName } from '../../auth/privilege.js';
 import { mongoError, type MongoServerError } from '../../errors/index.js';
 import { allowedBy, type CommandRequirement } from './command_requirement.js';
 import { pipelinePrivileges } from './pipeline_privileges.js';
@@ -40,7 +40,12 @@ const onNamespace = (actions: string[]): RequirementOf => (cmd, db) => {
 const onDatabase = (actions: string[]): RequirementOf => (_cmd, db) => needs([{ resource: { db, collection: '' }, actions }]);
 const onCluster = (actions: string[]): RequirementOf => () => needs([{ resource: { cluster: true }, actions }]);
 
-const bypasses = (cmd: Document): boolean => cmd.bypassDocumentValidation === true || (typeof cmd.bypassDocumentValidation === 'number' && cmd.bypassDocumentValidation !== 0);
+/** A flag as mongod reads a bool field: true, or a number other than 0. */
+function isTrue(value: unknown): boolean {
+  return value === true || (isNumeric(value) && toNumber(value) !== 0);
+}
+
+const bypasses = (cmd: Document): boolean => isTrue(cmd.bypassDocumentValidation);
 
 function withBypass(cmd: Document, actions: string[]): string[] {
   return bypasses(cmd) ? [...actions, 'bypassDocumentValidation'] : actions;
@@ -51,7 +56,7 @@ function insert(cmd: Document, db: string): CommandRequirement {
 }
 
 function update(cmd: Document, db: string): CommandRequirement {
-  const upsert = Array.isArray(cmd.updates) && cmd.updates.some((u) => isDocument(u) && u.upsert === true);
+  const upsert = Array.isArray(cmd.updates) && cmd.updates.some((u) => isDocument(u) && isTrue(u.upsert));
   return needs([{ resource: namespace(cmd, 'update', db), actions: withBypass(cmd, upsert ? ['update', 'insert'] : ['update']) }]);
 }
 
@@ -62,8 +67,8 @@ function deleteCommand(cmd: Document, db: string): CommandRequirement {
 function findAndModify(cmd: Document, db: string): CommandRequirement {
   const actions = ['find'];
   if (cmd.update !== undefined) actions.push('update');
-  if (cmd.upsert === true) actions.push('insert');
-  if (cmd.remove === true) actions.push('remove');
+  if (isTrue(cmd.upsert)) actions.push('insert');
+  if (isTrue(cmd.remove)) actions.push('remove');
   return needs([{ resource: namespace(cmd, Object.keys(cmd)[0] ?? 'findAndModify', db), actions: withBypass(cmd, actions) }]);
 }
 
@@ -84,18 +89,19 @@ function bulkWrite(cmd: Document): CommandRequirement {
   for (const op of Array.isArray(cmd.ops) ? cmd.ops : []) {
     if (!isDocument(op)) continue;
     const add = (key: string, ...names: string[]): void => {
-      const index = Number(op[key]);
+      const index = isNumeric(op[key]) ? toNumber(op[key]) : NaN;
       if (Number.isInteger(index) && actions[index]) for (const n of names) actions[index]!.add(n);
     };
     if (op.insert !== undefined) add('insert', 'insert');
-    if (op.update !== undefined) add('update', ...(op.upsert === true ? ['update', 'insert'] : ['update']));
+    if (op.update !== undefined) add('update', ...(isTrue(op.upsert) ? ['update', 'insert'] : ['update']));
     if (op.delete !== undefined) add('delete', 'remove');
   }
   const privileges: Privilege[] = [];
   nsInfo.forEach((entry, i) => {
     const ns = isDocument(entry) && typeof entry.ns === 'string' ? splitNamespace(entry.ns) : null;
-    if (!ns || actions[i]!.size === 0) return;
-    privileges.push({ resource: { db: ns.db, collection: ns.collection }, actions: withBypass(cmd, [...actions[i]!]) });
+    // Bypassing validation is asked of every namespace listed, used or not.
+    const needed = withBypass(cmd, [...actions[i]!]);
+    if (ns && needed.length > 0) privileges.push({ resource: { db: ns.db, collection: ns.collection }, actions: needed });
   });
   return needs(privileges);
 }
@@ -150,7 +156,7 @@ function renameCollection(cmd: Document): CommandRequirement {
   const target = typeof cmd.to === 'string' ? splitNamespace(cmd.to) : null;
   if (!source || !target) return AUTHENTICATED;
   // A UUID (the target's expected identity) also drops the target.
-  const dropTarget = cmd.dropTarget !== undefined && cmd.dropTarget !== false && cmd.dropTarget !== 0 && cmd.dropTarget !== null;
+  const dropTarget = cmd.dropTarget !== undefined && cmd.dropTarget !== null && cmd.dropTarget !== false && !(isNumeric(cmd.dropTarget) && toNumber(cmd.dropTarget) === 0);
   const src: Resource = source;
   const dst: Resource = target;
   const privileges: Privilege[] = [
@@ -194,14 +200,10 @@ function listCollections(cmd: Document, db: string): CommandRequirement {
   };
 }
 
-function isTrue(value: unknown): boolean {
-  return value === true || (typeof value === 'number' && value !== 0);
-}
-
 function profile(cmd: Document, db: string): CommandRequirement {
   const privileges: Privilege[] = [{ resource: { db, collection: '' }, actions: ['enableProfiler'] }];
   // Reading the settings (a negative level, nothing to change) only needs to read system.profile.
-  const readOnly = typeof cmd.profile === 'number' && cmd.profile < 0 && cmd.slowms === undefined && cmd.sampleRate === undefined && cmd.filter === undefined;
+  const readOnly = isNumeric(cmd.profile) && toNumber(cmd.profile) < 0 && cmd.slowms === undefined && cmd.sampleRate === undefined && cmd.filter === undefined;
   const readProfile: Privilege[] = [{ resource: { db, collection: 'system.profile' }, actions: ['find'] }];
   return { requiresAuth: true, privileges, allows: (authz) => (readOnly && authz.isAuthorizedFor(readProfile)) || authz.isAuthorizedFor(privileges) };
 }
@@ -336,9 +338,13 @@ export function commandRequiresAuth(name: string): boolean {
 
 /**
  * The privileges `cmd` needs, for a cursor to keep so later getMores can be checked against them: for a find or
- * an aggregation, what reading its namespaces (or watching its change stream) takes.
+ * an aggregation, what reading its namespaces (or watching its change stream) takes. `self`, the users who ran it,
+ * lets an aggregation listing their own sessions need nothing.
  */
-export function requiredPrivilegesOf(name: string, cmd: Document, db: string): Privilege[] {
+export function requiredPrivilegesOf(name: string, cmd: Document, db: string, self?: readonly UserName[]): Privilege[] {
+  if (canonicalName(name) === 'aggregate' && self) {
+    return pipelinePrivileges(db, typeof cmd.aggregate === 'string' ? cmd.aggregate : null, cmd.pipeline, bypasses(cmd), self);
+  }
   return commandRequirement(name, cmd, db).privileges;
 }
 
@@ -355,8 +361,16 @@ export function checkCommandAuthorization(name: string, cmd: Document, db: strin
   if (!authz.isAuthenticated && !(allowed && hasRealRequirement(requirement))) {
     throw mongoError('Unauthorized', `Command ${canonicalName(name)} requires authentication`);
   }
-  if (!allowed) throw mongoError('Unauthorized', `not authorized on ${db} to execute command ${commandForMessage(name, cmd)}`);
+  if (!allowed) throw notAuthorizedToExecute(name, cmd, db);
   if (requirement.error) throw requirement.error;
+}
+
+/**
+ * mongod's refusal of a command the user may not run: what a command that finishes its own check later (killOp on
+ * another user's operation) throws too, since mongod words every Unauthorized of a command's check so.
+ */
+export function notAuthorizedToExecute(name: string, cmd: Document, db: string): MongoServerError {
+  return mongoError('Unauthorized', `not authorized on ${db} to execute command ${commandForMessage(cmd)}`);
 }
 
 function hasRealRequirement(requirement: CommandRequirement): boolean {
@@ -379,7 +393,7 @@ const MAX_PRINTED_CHARS = 1024 * 1024;
  * The command as mongod prints it in "not authorized" messages: its body, each secret field's value replaced with
  * "xxx" (every `pwd` and SASL `payload`, at the top level where those commands carry them).
  */
-export function commandForMessage(_name: string, cmd: Document): string {
+export function commandForMessage(cmd: Document): string {
   const printed: Document = {};
   let afterDb = false;
   for (const [key, value] of Object.entries(cmd)) {

@@ -109,18 +109,22 @@ function stagePrivileges(stage: Document, db: string, collection: string | null,
     case '$shardedDataDistribution':
       out.push({ resource: { cluster: true }, actions: ['shardedDataDistribution'] });
       return;
-    case '$lookup':
     case '$graphLookup': {
-      if (!isDocument(spec)) return;
-      const from = foreignNamespace(spec.from, db);
+      const from = isDocument(spec) ? foreignNamespace(spec.from, db) : null;
       if (from) out.push(exact(from.db, from.collection, ['find']));
-      if (name === '$lookup') subPipelinePrivileges(spec.pipeline, from?.db ?? db, from?.collection ?? null, walk);
       return;
     }
+    case '$lookup':
     case '$unionWith': {
-      const target = typeof spec === 'string' ? { db, collection: spec } : isDocument(spec) ? foreignNamespace({ coll: spec.coll }, db) : null;
-      if (target) out.push(exact(target.db, target.collection, ['find']));
-      if (isDocument(spec)) subPipelinePrivileges(spec.pipeline, db, target?.collection ?? null, walk);
+      // The foreign collection is read unless the sub-pipeline produces its own documents ($documents).
+      const target =
+        name === '$lookup' ? (isDocument(spec) ? foreignNamespace(spec.from, db) : null)
+        : typeof spec === 'string' ? { db, collection: spec }
+        : isDocument(spec) ? foreignNamespace({ coll: spec.coll }, db)
+        : null;
+      const pipeline = isDocument(spec) ? spec.pipeline : undefined;
+      if (target && !startsWithInitialSource(pipeline)) out.push(exact(target.db, target.collection, ['find']));
+      subPipelinePrivileges(pipeline, target?.db ?? db, target?.collection ?? null, walk);
       return;
     }
     case '$facet':
@@ -156,6 +160,12 @@ function subPipelinePrivileges(pipeline: unknown, db: string, collection: string
   for (const stage of pipeline) if (isDocument(stage)) stagePrivileges(stage, db, collection, walk);
 }
 
+function startsWithInitialSource(pipeline: unknown): boolean {
+  if (!Array.isArray(pipeline) || !isDocument(pipeline[0])) return false;
+  const first = Object.keys(pipeline[0])[0];
+  return first !== undefined && INITIAL_SOURCES.has(first);
+}
+
 /**
  * Everything an aggregation on `db.collection` (`collection` null for `aggregate: 1`) needs to run `pipeline`.
  * `self`, the authenticated users, lets $listSessions of their own sessions need nothing; without it, naming any
@@ -169,9 +179,7 @@ export function pipelinePrivileges(
   self?: readonly UserName[],
 ): Privilege[] {
   const walk: Walk = { bypassDocumentValidation, self, out: [] };
-  const stages = Array.isArray(pipeline) ? pipeline : [];
-  const first = isDocument(stages[0]) ? Object.keys(stages[0])[0] : undefined;
-  if (first === undefined || !INITIAL_SOURCES.has(first)) walk.out.push({ resource: namespaceResource(db, collection), actions: ['find'] });
-  subPipelinePrivileges(stages, db, collection, walk);
+  if (!startsWithInitialSource(pipeline)) walk.out.push({ resource: namespaceResource(db, collection), actions: ['find'] });
+  subPipelinePrivileges(pipeline, db, collection, walk);
   return walk.out;
 }

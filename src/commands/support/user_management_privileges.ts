@@ -1,4 +1,4 @@
-import { isDocument, type Document } from '../../bson/types.js';
+import { isDocument, isNumeric, type Document } from '../../bson/types.js';
 import type { Authorization } from '../../auth/authorization.js';
 import type { Privilege, Resource, RoleName, UserName } from '../../auth/privilege.js';
 import type { CommandRequirement } from './command_requirement.js';
@@ -81,8 +81,8 @@ function updateUser(cmd: Document, db: string): CommandRequirement {
 
 function usersInfo(cmd: Document, db: string): CommandRequirement {
   const value = cmd.usersInfo;
-  if (isDocument(value) && value.forAllDBs === true) return needs([onCluster(['viewUser'])]);
-  if (typeof value === 'number') return needs([onDatabase(db, ['viewUser'])]);
+  if (isDocument(value) && value.forAllDBs !== undefined) return needs([onCluster(['viewUser'])]);
+  if (isNumeric(value)) return needs([onDatabase(db, ['viewUser'])]);
   const names = userNames(value, db);
   return {
     requiresAuth: true,
@@ -103,7 +103,7 @@ function holdsRole(authz: Authorization, role: RoleName): boolean {
 
 function rolesInfo(cmd: Document, db: string): CommandRequirement {
   const value = cmd.rolesInfo;
-  if (typeof value === 'number') return needs([onDatabase(db, ['viewRole'])]);
+  if (isNumeric(value)) return needs([onDatabase(db, ['viewRole'])]);
   const list = Array.isArray(value) ? value : [value];
   const names = list.flatMap((entry) => roleNames([entry], db));
   return {

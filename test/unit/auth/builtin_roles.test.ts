@@ -18,6 +18,9 @@ test('per-database roles exist in every database, the others only in admin', () 
   assert.equal(isBuiltinRole({ role: 'read', db: 'anything' }), true);
   assert.equal(isBuiltinRole({ role: 'toString', db: 'admin' }), false);
   assert.equal(isBuiltinRole({ role: 'myRole', db: 'admin' }), false);
+  assert.equal(isBuiltinRole({ role: 'read', db: '$external' }), false);
+  assert.equal(isBuiltinRole({ role: 'read', db: 'a.b' }), false);
+  assert.deepEqual(builtinRoleNames('$external'), []);
 });
 
 test('read grants its actions on its database and its system.js', () => {

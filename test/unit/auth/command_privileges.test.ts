@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Int32 } from 'bson';
 import type { Document } from '../../../src/bson/types.js';
 import type { Authorization } from '../../../src/auth/authorization.js';
 import type { Privilege, RoleName } from '../../../src/auth/privilege.js';
@@ -66,11 +67,14 @@ const CASES: [string, Document, string, string[]][] = [
   ['findAndModify update', { findAndModify: 'c', update: { $set: { a: 1 } } }, 'test', WRITE_NO_RESTORE],
   ['findAndModify remove', { findAndModify: 'c', remove: true }, 'test', WRITE_NO_RESTORE],
   ['bulkWrite', { bulkWrite: 1, ops: [{ insert: 0, document: {} }], nsInfo: [{ ns: 'test.c' }] }, 'admin', WRITE],
+  ['bulkWrite with numbers for flags and indexes', { bulkWrite: 1, ops: [{ update: new Int32(0), filter: {}, updateMods: {}, upsert: 1 }], nsInfo: [{ ns: 'test.c' }] }, 'admin', WRITE_NO_RESTORE],
   ['bulkWrite in two databases', { bulkWrite: 1, ops: [{ insert: 0, document: {} }, { delete: 1, filter: {} }], nsInfo: [{ ns: 'test.c' }, { ns: 'other.c' }] }, 'admin', ['readWriteAnyDatabase', 'root', '__system']],
   ['aggregate', { aggregate: 'c', pipeline: [], cursor: {} }, 'test', READ],
   ['aggregate $out', { aggregate: 'c', pipeline: [{ $out: 'out' }], cursor: {} }, 'test', WRITE_NO_RESTORE],
   ['aggregate $merge into another database', { aggregate: 'c', pipeline: [{ $merge: { into: { db: 'other', coll: 'x' } } }], cursor: {} }, 'test', ['readWriteAnyDatabase', 'root', '__system']],
   ['aggregate $lookup', { aggregate: 'c', pipeline: [{ $lookup: { from: 'd', localField: 'a', foreignField: 'b', as: 'r' } }], cursor: {} }, 'test', READ],
+  ['aggregate $lookup of $documents reads no collection', { aggregate: 'c', pipeline: [{ $lookup: { from: 'secret', pipeline: [{ $documents: [{}] }], as: 'r' } }], cursor: {} }, 'test', READ],
+  ['aggregate $unionWith of another database reading it', { aggregate: 'c', pipeline: [{ $unionWith: { coll: 'd', pipeline: [{ $documents: [{}] }] } }], cursor: {} }, 'other', READ_ANY],
   ['aggregate $lookup of system.js', { aggregate: 'c', pipeline: [{ $lookup: { from: 'system.js', pipeline: [], as: 'r' } }], cursor: {} }, 'test', READ],
   ['aggregate $unionWith another database', { aggregate: 'c', pipeline: [{ $unionWith: { coll: 'd', pipeline: [{ $lookup: { from: { db: 'other', coll: 'e' }, pipeline: [], as: 'r' } }] } }], cursor: {} }, 'test', READ_ANY],
   ['aggregate $facet with $lookup', { aggregate: 'c', pipeline: [{ $facet: { a: [{ $lookup: { from: 'system.users', pipeline: [], as: 'r' } }] } }], cursor: {} }, 'test', ['backup', 'root', '__system']],
@@ -229,6 +233,15 @@ test('documents that came as an OP_MSG sequence (after $db) are not printed, as 
   assert.equal(err.message, 'not authorized on test to execute command { insert: "c", ordered: true, $db: "test", lsid: { id: 1 } }');
 });
 
+test('a huge command is printed cut short, so the refusal always fits in a reply', () => {
+  const reader = roleAuthorization({ user: 'r', db: 'test' }, [ROLES.read!]);
+  const big = 'x'.repeat(4 * 1024 * 1024);
+  const err = refusal('insert', { insert: 'c', documents: [{ big }], $db: 'test' }, 'test', reader);
+  assert.ok(err.message.length < 1.1 * 1024 * 1024, String(err.message.length));
+  assert.ok(err.message.startsWith('not authorized on test to execute command { insert: "c", documents: [ { big: "xxxx'));
+  assert.ok(err.message.endsWith('...'));
+});
+
 test('a password never appears in a refusal', () => {
   const reader = roleAuthorization({ user: 'r', db: 'test' }, [ROLES.read!]);
   const secret = 'correct horse battery staple';
@@ -352,6 +365,9 @@ test('changeStreamPrivileges and requiredPrivilegesOf give what a cursor keeps f
     requiredPrivilegesOf('aggregate', { aggregate: 'c', pipeline: [{ $changeStream: {} }] }, 'test'),
     [{ resource: { db: 'test', collection: 'c' }, actions: ['changeStream', 'find'] }],
   );
+  const ownSessions = { aggregate: 'system.sessions', pipeline: [{ $listSessions: { users: [{ user: 'u', db: 'admin' }] } }] };
+  assert.deepEqual(requiredPrivilegesOf('aggregate', ownSessions, 'config', [{ user: 'u', db: 'admin' }]), []);
+  assert.deepEqual(requiredPrivilegesOf('aggregate', ownSessions, 'config'), [{ resource: { cluster: true }, actions: ['listSessions'] }]);
 });
 
 test('a command the table does not know is refused to all but __system', () => {
