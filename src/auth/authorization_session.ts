@@ -7,7 +7,7 @@
 import { MongoServerError } from '../errors/index.js';
 import type { Authorization } from './authorization.js';
 import type { AccessControl, AcquiredUser } from './access_control.js';
-import { fullName, privilegesCover, type Privilege, type Resource, type UserName } from './privilege.js';
+import { fullName, privilegesCover, type Privilege, type Resource, type RoleName, type UserName } from './privilege.js';
 
 /**
  * What a localhost connection may do while no user exists (mongod's localhost exception): create the first user in
@@ -99,6 +99,11 @@ export class AuthorizationSession implements Authorization {
 
   isAuthorizedForAnyActionOnCollection(db: string, coll: string): boolean {
     return this.privileges.some((p) => p.actions.length > 0 && namesCollection(p.resource, db, coll));
+  }
+
+  /** True when the user holds `role` (granted or inherited): a user may view the roles it has. */
+  isAuthenticatedAsUserWithRole(role: RoleName): boolean {
+    return this.user !== undefined && this.user.resolved.roles.some((r) => r.role === role.role && r.db === role.db);
   }
 
   isAuthenticatedAs(name: UserName): boolean {

@@ -38,7 +38,7 @@ export const currentOp: CommandDefinition = {
     }
     const matcher = compileCommandFilter(filter, null);
     const truncateOps = !ctx.server.options.enableTestCommands || cmd.$truncateOps === undefined || trueValue(cmd.$truncateOps);
-    const entries = currentOpDocuments(ctx, { idleConnections: trueValue(cmd.$all), idleCursors: false, idleSessions: true, truncateOps });
+    const entries = currentOpDocuments(ctx, { idleConnections: trueValue(cmd.$all), idleCursors: false, idleSessions: true, truncateOps, ownOnly: trueValue(cmd.$ownOps) });
     const reply: Document = { inprog: entries.filter((doc) => matcher.matches(doc)) };
     if (ctx.server.engine.fsyncLock.locked) {
       reply.fsyncLock = true;

@@ -20,7 +20,7 @@ import { maxTimeMSArg } from './support/generic_arguments.js';
 import { decide, profileEntry, PROFILING_OFF, slowQueryAttributes, type DatabaseProfile, type FinishedCommand } from './support/profiler.js';
 import { appendProfileEntry } from '../engine/profile_collection.js';
 import type { LatencyKind } from '../engine/top.js';
-import { authorizeCommand, recordCursorOwner } from './support/authorize.js';
+import { authenticatedUsers, authorizeCommand, recordCursorOwner } from './support/authorize.js';
 import { commandForLogging } from './support/redact.js';
 
 export { CloseConnectionRequested };
@@ -108,13 +108,13 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
     if (server.engine.isClosed) throw mongoError('ShutdownInProgress', 'The server is in quiesce mode and will shut down');
     const command: CommandDefinition | undefined = findCommand(name, server.options.enableTestCommands);
     if (!command) throw mongoError('CommandNotFound', `no such command: '${name}'`);
-    if (server.options.auth) await authorizeCommand(command.name, cmd, ctx);
     if (!ANSWERED_OVER_MEMORY_BUDGET.has(command.name) && isOverMemoryBudget()) throw memoryBudgetExceeded();
     const session = sessionOfCommand(cmd);
     // The clock is read only for a command that gossips a cluster time (drivers over the wire; never in process).
     if (cmd.$clusterTime !== undefined) checkClusterTime(cmd, server.engine.options.now?.() ?? Date.now());
     if (session && !command.ignoresSession) server.engine.sessions.vivify(session);
     if (command.adminOnly && db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
+    if (server.options.auth) await authorizeCommand(command.name, cmd, ctx);
     applyTimeLimit(server, command.name, cmd, ctx);
     // Fail points exist only with test commands enabled; without them, no await.
     if (server.options.enableTestCommands) injected = await applyFailCommand(server, command.name, cmd, ctx);
@@ -238,6 +238,8 @@ function operationInfo(name: string, db: string, cmd: Document, connection: Conn
   if (typeof appName === 'string') info.appName = appName;
   if (isDocument(connection.state.clientMetadata)) info.clientMetadata = connection.state.clientMetadata;
   if (lsid) info.lsid = lsid;
+  const users = authenticatedUsers(connection);
+  if (users) info.effectiveUsers = users;
   return info;
 }
 

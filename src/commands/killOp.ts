@@ -1,6 +1,8 @@
 import { bsonTypeOf, isNumeric, toBigInt, toNumber } from '../bson/types.js';
 import { mongoError, MongoServerError } from '../errors/index.js';
 import type { CommandDefinition } from './support/context.js';
+import { ownerFilter } from './support/authorize.js';
+import { notAuthorizedToExecute } from './support/command_privileges.js';
 
 const INT32_MIN = -2147483648n;
 const INT32_MAX = 2147483647n;
@@ -32,7 +34,12 @@ export const killOp: CommandDefinition = {
   adminOnly: true,
   async run(cmd, ctx) {
     const opid = parseOpId(cmd.op);
-    ctx.server.operations.get(Number(opid))?.kill();
+    const op = ctx.server.operations.get(Number(opid));
+    // With access control, a user without killop on the cluster may kill only its own operations.
+    if (ctx.authz && !ctx.authz.isAuthorizedFor([{ resource: { cluster: true }, actions: ['killop'] }])) {
+      if (!op || !ownerFilter(ctx, true)!.ownsUsers(op.info.effectiveUsers)) throw notAuthorizedToExecute('killOp', cmd, ctx.db);
+    }
+    op?.kill();
     return { info: 'attempting to kill op' };
   },
 };

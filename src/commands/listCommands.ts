@@ -1,5 +1,6 @@
 import type { Document } from '../bson/index.js';
 import type { CommandDefinition } from './support/context.js';
+import { commandRequiresAuth } from './support/command_privileges.js';
 
 /**
  * listCommands: every command this server answers, by name and alias, sorted, as mongod lists them. Test-only
@@ -16,7 +17,7 @@ export const listCommands: CommandDefinition = {
       if (command.testOnly && !enableTestCommands) continue;
       const info: Document = {
         help: `${command.name}: see the MongoDB manual`,
-        requiresAuth: false,
+        requiresAuth: commandRequiresAuth(command.name),
         secondaryOk: true,
         adminOnly: command.adminOnly === true,
         apiVersions: [],

@@ -22,6 +22,8 @@ export interface OperationInfo {
   /** The client metadata document of the connection's handshake, when it sent one. */
   clientMetadata?: Document;
   lsid?: Document;
+  /** The authenticated user running it (`$currentOp`'s effectiveUsers), as `{user, db}`; none without one. */
+  effectiveUsers?: Document[];
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Privilege } from '../../auth/privilege.js';
 import type { AuthorizationSession } from '../../auth/authorization_session.js';
 import { authorizationSession } from './authentication.js';
 import { checkCommandAuthorization, requiredPrivilegesOf } from './command_privileges.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, ConnectionState } from './context.js';
 
 interface CursorOwner {
   /** `<db>.<user>`, or null when the localhost exception opened it. */
@@ -18,9 +18,35 @@ interface CursorOwner {
   privileges: readonly Privilege[];
 }
 
-function userKey(session: AuthorizationSession): string | null {
-  const name = session.userNames[0];
+function userKey(session: AuthorizationSession | undefined): string | null {
+  const name = session?.userNames[0];
   return name ? `${name.db}.${name.user}` : null;
+}
+
+function sessionOf(connection: ConnectionState): AuthorizationSession | undefined {
+  return connection.state.authorization as AuthorizationSession | undefined;
+}
+
+/** The connection's user as `$currentOp` shows it (`effectiveUsers`), or undefined when nobody authenticated. */
+export function authenticatedUsers(connection: ConnectionState): Document[] | undefined {
+  const names = sessionOf(connection)?.userNames;
+  return names && names.length > 0 ? names.map((n) => ({ user: n.user, db: n.db })) : undefined;
+}
+
+/**
+ * Who may see or kill what: with access control on, the key (`<db>.<user>`) of the user a `$currentOp` without
+ * `allUsers` (or the currentOp command with `$ownOps`) restricts itself to; undefined to show everything.
+ */
+export function ownerFilter(ctx: CommandContext, ownOnly: boolean): { user: string | null; owns(connection: ConnectionState): boolean; ownsUsers(users: Document[] | undefined): boolean; ownsCursor(id: bigint): boolean } | undefined {
+  if (!ctx.authz || !ownOnly) return undefined;
+  const mine = userKey(ctx.authz as AuthorizationSession);
+  const keyOf = (users: Document[] | undefined): string | null => (users && users[0] ? `${String(users[0].db)}.${String(users[0].user)}` : null);
+  return {
+    user: mine,
+    owns: (connection) => userKey(sessionOf(connection)) === mine,
+    ownsUsers: (users) => keyOf(users) === mine,
+    ownsCursor: (id) => (ctx.server.engine.cursors.ownerOf(id) as CursorOwner | undefined)?.user === mine,
+  };
 }
 
 /** Throws Unauthorized (13) unless the connection may run this command. */
@@ -69,6 +95,6 @@ export function recordCursorOwner(name: string, cmd: Document, ctx: CommandConte
   if (!session || name === 'getMore' || !isDocument(reply.cursor)) return;
   const id = toBigInt(reply.cursor.id);
   if (id === null || id === 0n) return;
-  const owner: CursorOwner = { user: userKey(session), privileges: requiredPrivilegesOf(name, cmd, ctx.db) };
+  const owner: CursorOwner = { user: userKey(session), privileges: requiredPrivilegesOf(name, cmd, ctx.db, session.userNames) };
   ctx.server.engine.cursors.setOwner(id, owner);
 }

@@ -5,6 +5,7 @@ import { toTimestamp } from '../../oplog/cluster_clock.js';
 import type { Operation } from '../../engine/operation.js';
 import { mongoError, MongoServerError, unknownFieldError } from '../../errors/index.js';
 import type { CommandContext, ConnectionState } from './context.js';
+import { ownerFilter } from './authorize.js';
 
 /** What a `$currentOp` stage asks for (mongod's CurrentOpSpec; allUsers and localOps change nothing on one mongod). */
 export interface CurrentOpOptions {
@@ -16,6 +17,8 @@ export interface CurrentOpOptions {
   idleSessions: boolean;
   /** Shorten a command over 1000 bytes to `{$truncated: <its text>}`, as the currentOp command does. */
   truncateOps: boolean;
+  /** With access control on: only the requesting user's operations, connections and cursors (allUsers false). */
+  ownOnly?: boolean;
 }
 
 const SPEC_FIELDS = new Set(['allUsers', 'idleConnections', 'idleCursors', 'idleSessions', 'localOps', 'truncateOps', 'targetAllNodes']);
@@ -63,6 +66,7 @@ export function parseCurrentOpSpec(spec: unknown, db: string, collectionless: bo
     idleCursors: spec.idleCursors === true,
     idleSessions: spec.idleSessions !== false,
     truncateOps: spec.truncateOps === true,
+    ownOnly: spec.allUsers !== true,
   };
 }
 
@@ -113,6 +117,7 @@ function operationEntry(op: Operation, host: string, now: Date, truncate: boolea
   doc.microsecs_running = Long.fromNumber(micros);
   doc.op = info.op;
   doc.ns = info.ns;
+  if (info.effectiveUsers) doc.effectiveUsers = info.effectiveUsers;
   doc.redacted = false;
   doc.command = shownCommand(info.command, truncate);
   doc.numYields = op.numYields;
@@ -170,16 +175,18 @@ function idleSessionEntry(txn: Transaction, host: string, now: Date, lifetimeSec
 export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOptions): Document[] {
   const host = currentOpHost(ctx.connection.localAddress);
   const now = new Date();
-  const running = ctx.server.operations.list().filter((op) => op.opid > 0);
+  const own = ownerFilter(ctx, options.ownOnly === true);
+  const running = ctx.server.operations.list().filter((op) => op.opid > 0 && (!own || own.ownsUsers(op.info.effectiveUsers)));
   const out = running.map((op) => operationEntry(op, host, now, options.truncateOps));
   if (options.idleConnections) {
     const busy = new Set(running.map((op) => op.info.connectionId));
     for (const connection of ctx.server.connections.values()) {
-      if (!busy.has(connection.id)) out.push(idleConnectionEntry(connection, host, now));
+      if (!busy.has(connection.id) && (!own || own.owns(connection))) out.push(idleConnectionEntry(connection, host, now));
     }
   }
   if (options.idleCursors) {
     for (const idle of ctx.server.engine.cursors.idle()) {
+      if (own && !own.ownsCursor(idle.id)) continue;
       const cursor = idle.cursor;
       const waits = cursor.kind === 'changeStream';
       const entry: Document = { type: 'idleCursor', host, ns: cursor.ns };
@@ -195,7 +202,8 @@ export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOption
       out.push(entry);
     }
   }
-  if (options.idleSessions) {
+  // Transactions between statements carry no user: a user restricted to its own operations sees none.
+  if (options.idleSessions && !own) {
     const transactions = ctx.server.engine.transactions;
     const busy = new Set(running.map((op) => sessionKey(op.info.lsid)));
     for (const txn of transactions.inProgress()) {

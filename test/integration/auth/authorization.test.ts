@@ -148,6 +148,21 @@ describe('authorization with --auth', () => {
     assert.ok(more.cursor.nextBatch.length >= 1);
   });
 
+  test('$currentOp without allUsers shows only the user\'s own operations; allUsers and killOp of others need privileges', async () => {
+    const reader = await as('reader');
+    const root = await as('root');
+    const mine = await reader.db('admin').aggregate([{ $currentOp: { idleConnections: true } }]).toArray();
+    assert.ok(mine.length >= 1);
+    for (const entry of mine) {
+      if (entry.active) assert.deepEqual(entry.effectiveUsers, [{ user: 'reader', db: 'admin' }]);
+    }
+    const everyone = await root.db('admin').aggregate([{ $currentOp: { allUsers: true, idleConnections: true } }]).toArray();
+    assert.ok(everyone.length > mine.length);
+    await rejects13(reader.db('admin').aggregate([{ $currentOp: { allUsers: true } }]).toArray());
+    await rejects13(reader.db('admin').command({ killOp: 1, op: 123456 }));
+    await root.db('admin').command({ killOp: 1, op: 123456 });
+  });
+
   test('revoking a privilege ends an open change stream at its next getMore', async () => {
     const root = await as('editor');
     const streamer = await as('streamer');
