@@ -42,7 +42,8 @@ export function startupWarnings(facts: StartupWarningFacts): LogEntry[] {
     const exposed = facts.hosts.filter((h) => h !== 'localhost' && !isLoopbackAddress(h));
     if (exposed.length > 0) out.push(tagged(exposedWarning(exposed)));
   }
-  if (facts.tls && facts.tlsAllowInvalidCertificates) {
+  // mongod warns whatever the mode.
+  if (facts.tlsAllowInvalidCertificates) {
     out.push(tagged(logEntry('W', 'CONTROL', 22124, 'initandlisten',
       'While invalid X509 certificates may be used to connect to this server, they will not be considered permissible for authentication')));
   }

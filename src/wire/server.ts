@@ -5,6 +5,7 @@ import { WireConnection, type ConnectionContext } from './connection.js';
 import { ConnectionLimits } from './connection_limits.js';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES } from '../bson/index.js';
 import type { TlsAcceptor } from './tls.js';
+import { negotiateConnection } from './tls_negotiation.js';
 import type { ConnectionInfo, WireServer, WireServerOptions } from './types.js';
 
 /** "host:port", with IPv4-mapped IPv6 shown as plain IPv4 and other IPv6 in brackets, as MongoDB writes hosts. */
@@ -71,63 +72,20 @@ export function createWireServer(options: WireServerOptions): WireServer {
   /** Sockets whose first bytes have not been answered yet (TLS or plain), closed with the server. */
   const negotiating = new Set<net.Socket>();
 
-  /**
-   * Lets the TLS acceptor answer the first bytes, then runs the connection on the socket it hands back. Until then
-   * the socket counts as establishing and is held to the message clock, as a connection that has not spoken is.
-   */
   const negotiate = (socket: net.Socket, info: ConnectionInfo, acceptor: TlsAcceptor): void => {
-    const forLimits = {
-      closeForLimit: (): void => {
-        log({
-          msg: 'Closing a connection that sent no message: too many connections are waiting for their first one',
-          id: info.id, remote: info.remoteAddress, reason: 'establishing', maxEstablishingConns: limits.settings.maxEstablishingConns,
-        });
-        socket.destroy();
-      },
-    };
     negotiating.add(socket);
-    limits.startEstablishing(forLimits);
-    const timeoutMs = limits.settings.partialMessageTimeoutMS;
-    const timer = timeoutMs > 0
-      ? setTimeout(() => {
-        log({ msg: 'Closing a connection that did not finish its TLS negotiation in time', id: info.id, remote: info.remoteAddress, partialMessageTimeoutMS: timeoutMs });
-        socket.destroy();
-      }, timeoutMs)
-      : undefined;
-    const settle = (): void => {
-      clearTimeout(timer);
-      negotiating.delete(socket);
-      limits.finishEstablishing(forLimits);
-    };
-    const onClose = (): void => {
-      settle();
-      info.closed = true;
-      ended(info);
-    };
-    // Errors of a socket still negotiating end in its close; unhandled, they would crash the process.
-    socket.on('error', () => undefined);
-    socket.once('close', onClose);
-    const tlsLog = (event: Record<string, unknown>): void => log({ ...event, id: info.id, remote: info.remoteAddress });
-    acceptor.negotiate(socket, tlsLog, (outcome) => {
-      if (outcome.kind === 'refused') {
-        // The socket is being destroyed; its close does the bookkeeping.
-        tlsLog({ msg: 'Error receiving request from client. Ending connection from remote', error: outcome.reason });
-        return;
-      }
-      socket.off('close', onClose);
-      settle();
-      if (outcome.kind === 'tls') {
-        info.tls = outcome.peerSubject === undefined ? {} : { peerSubject: outcome.peerSubject };
-        tlsLog({
-          msg: 'Accepted TLS connection from peer',
-          ...(outcome.peerSubject === undefined ? {} : { peerSubject: outcome.peerSubject }),
-          protocol: outcome.socket.getProtocol(),
-          cipher: outcome.socket.getCipher()?.name,
-        });
-      }
-      connections.set(info, new WireConnection(outcome.socket, info, ctx));
-      // The acceptor paused the plain socket to put its first chunk back.
-      if (outcome.kind === 'plain') outcome.socket.resume();
+    negotiateConnection(socket, info, {
+      acceptor,
+      limits,
+      log,
+      onReady: (ready) => {
+        negotiating.delete(socket);
+        connections.set(info, new WireConnection(ready, info, ctx));
+      },
+      onClosed: () => {
+        negotiating.delete(socket);
+        ended(info);
+      },
     });
   };
 

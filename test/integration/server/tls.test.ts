@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { MongoClient } from 'mongodb';
@@ -175,6 +176,26 @@ if (requireOptional(SUITE, opensslMissing(), OPENSSL_HOW_TO_GET)) describe(SUITE
     assert.ok(refusals(logs).includes('SSLHandshakeFailed: no SSL certificate provided by peer; connection rejected'));
     const warnings = server.context.stats.startupWarnings.map((w) => JSON.parse(w));
     assert.ok(warnings.some((w) => w.id === 22124 && /will not be considered permissible for authentication/.test(w.msg)));
+  });
+
+  test('a connection that sends nothing, or half-closes before its first byte, is closed while negotiating', async () => {
+    const { server, logs } = await start({ tlsMode: 'allowTLS', tlsCertificateKeyFile: certs.server, partialMessageTimeoutMS: 300 });
+    const closedByServer = (halfClose: boolean): Promise<void> => new Promise((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true }, () => {
+        if (halfClose) socket.end();
+      });
+      socket.on('error', reject);
+      socket.on('data', () => reject(new Error('the server answered a client that said nothing')));
+      // The server's close arrives as the end of what the client reads (the client keeps its half open).
+      socket.on('end', () => {
+        socket.destroy();
+        resolve();
+      });
+    });
+    await closedByServer(false);
+    assert.ok(logs.some((l) => l.msg === 'Closing a connection that did not finish its TLS negotiation in time'));
+    await closedByServer(true);
+    assert.equal(await tryClient(server), 'ok', 'the server still serves');
   });
 
   /** Node's TLS client: the protocol version the server agreed to, or the handshake's error. */
