@@ -31,6 +31,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [43, 'CursorNotFound'],
   [47, 'NoMatchingDocument'],
   [48, 'NamespaceExists'],
+  [49, 'InvalidRoleModification'],
   [50, 'MaxTimeMSExpired'],
   [52, 'DollarPrefixedFieldName'],
   [53, 'InvalidIdField'],
