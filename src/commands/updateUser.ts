@@ -1,15 +1,14 @@
-import type { Document } from '../bson/types.js';
+import { isDocument, type Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
+import type { WriteContext } from '../engine/engine.js';
 import { buildCredentials } from '../auth/user_credentials.js';
 import { checkRolesExist } from '../auth/role_descriptions.js';
 import { findUserInWrite, roleNameDocument, rolesInWrite, updateAuthDocuments } from '../auth/user_store_writes.js';
-import { isDocument } from '../bson/types.js';
 import { USERS_COLLECTION } from '../auth/user_store.js';
 import type { CommandDefinition } from './support/context.js';
 import { nameParameter, parseUmcCommand, resolveRoleNames, restrictionDocuments } from './support/umc_args.js';
 import { authWrite } from './support/umc_write.js';
 import { USER_FIELDS } from './createUser.js';
-import type { WriteContext } from '../engine/engine.js';
 
 /**
  * updateUser without `pwd` but with `mechanisms`: keeps only those of the user's credentials (which must be a
