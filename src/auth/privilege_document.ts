@@ -6,7 +6,7 @@
  */
 import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../bson/types.js';
 import { MongoServerError, mongoError, missingFieldError, unknownFieldError, wrongTypeError } from '../errors/index.js';
-import { isActionType } from './action_types.js';
+import { checkActionTypes } from './action_types.js';
 import type { Privilege, Resource, RoleName } from './privilege.js';
 
 /** A privilege as written, its shape checked. */
@@ -119,22 +119,13 @@ function resolveResource(r: ParsedPrivilege['resource']): Resource {
  * action names are reported together, after every privilege's resource was checked, as mongod does.
  */
 export function resolvePrivileges(parsed: readonly ParsedPrivilege[]): Privilege[] {
-  const unrecognized = new Set<string>();
   const privileges: Privilege[] = [];
   for (const p of parsed) {
     const resource = resolveResource(p.resource);
     if (p.actions.length === 0) throw mongoError('BadValue', "'actions' field of privilege resource must not be empty");
-    const actions = p.actions.filter((action) => {
-      if (isActionType(action)) return true;
-      unrecognized.add(action);
-      return false;
-    });
-    privileges.push({ resource, actions });
+    privileges.push({ resource, actions: p.actions });
   }
-  if (unrecognized.size > 0) {
-    const names = [...unrecognized].sort();
-    throw mongoError('BadValue', `Unknown action type${names.length > 1 ? 's' : ''} in privilege set: ${names.map((n) => `'${n}'`).join(', ')}`);
-  }
+  checkActionTypes(parsed.flatMap((p) => p.actions));
   return mergePrivileges([], privileges);
 }
 

@@ -139,7 +139,7 @@ export function describeRole(name: RoleName, roles: UserDefinedRoles, show: Role
 export function describeRolesOfDatabase(db: string, roles: UserDefinedRoles, show: RoleDescriptionOptions, showBuiltinRoles: boolean): Document[] {
   const out: Document[] = [];
   if (showBuiltinRoles) {
-    for (const role of builtinRoleNames(db)) {
+    for (const { role } of builtinRoleNames(db)) {
       const entry: Document = { role, db, isBuiltin: true, roles: [], inheritedRoles: [] };
       if (show.privileges) {
         const privileges = (builtinRolePrivileges({ role, db }) ?? []).map(privilegeDocument);

@@ -8,16 +8,19 @@ import type { Document } from '../bson/types.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
 import { mechanismPassword, scramCredentialFromHashed, SCRAM_MECHANISMS, type ScramMechanism } from './scram.js';
 
-/** The mechanisms a user may be given: eddydb's authenticationMechanisms are the two SCRAMs. */
-export const SUPPORTED_MECHANISMS: readonly string[] = SCRAM_MECHANISMS;
+/** What the server allows: its authenticationMechanisms and the iteration counts new credentials get. */
+export interface CredentialSettings {
+  authenticationMechanisms: readonly string[];
+  iterations: Readonly<Record<ScramMechanism, number>>;
+}
 
-/** Which SCRAM credentials to build: those named (each checked), or every supported one. */
-export function credentialMechanisms(mechanisms: readonly string[] | undefined): ScramMechanism[] {
-  if (!mechanisms || mechanisms.length === 0) return [...SCRAM_MECHANISMS];
+/** Which SCRAM credentials to build: those named (each checked), or every SCRAM mechanism the server allows. */
+export function credentialMechanisms(mechanisms: readonly string[] | undefined, allowed: readonly string[]): ScramMechanism[] {
+  if (!mechanisms || mechanisms.length === 0) return SCRAM_MECHANISMS.filter((m) => allowed.includes(m));
   const chosen = new Set<ScramMechanism>();
   for (const mech of mechanisms) {
     if (mech !== 'SCRAM-SHA-1' && mech !== 'SCRAM-SHA-256') throw mongoError('BadValue', `Unknown auth mechanism '${mech}'`);
-    if (!SUPPORTED_MECHANISMS.includes(mech)) throw mongoError('BadValue', `${mech} not supported in authMechanisms`);
+    if (!allowed.includes(mech)) throw mongoError('BadValue', `${mech} not supported in authMechanisms`);
     chosen.add(mech);
   }
   return SCRAM_MECHANISMS.filter((m) => chosen.has(m));
@@ -39,15 +42,16 @@ function preparedPassword(password: string): string {
 }
 
 /** `credentials` for a password; `digestPassword: false` means `password` is already SCRAM-SHA-1's digest. */
-export function buildCredentials(user: string, password: string, mechanisms: readonly string[] | undefined, digestPassword: boolean): Document {
+export function buildCredentials(user: string, password: string, mechanisms: readonly string[] | undefined, digestPassword: boolean, settings: CredentialSettings): Document {
   const credentials: Document = {};
-  for (const mechanism of credentialMechanisms(mechanisms)) {
+  for (const mechanism of credentialMechanisms(mechanisms, settings.authenticationMechanisms)) {
+    const iterations = settings.iterations[mechanism];
     if (mechanism === 'SCRAM-SHA-1') {
       const hashed = digestPassword ? mechanismPassword('SCRAM-SHA-1', user, password) : password;
-      credentials[mechanism] = { ...scramCredentialFromHashed(mechanism, hashed) };
+      credentials[mechanism] = { ...scramCredentialFromHashed(mechanism, hashed, iterations) };
     } else {
       if (!digestPassword) throw mongoError('BadValue', 'Use of SCRAM-SHA-256 requires undigested passwords');
-      credentials[mechanism] = { ...scramCredentialFromHashed(mechanism, preparedPassword(password)) };
+      credentials[mechanism] = { ...scramCredentialFromHashed(mechanism, preparedPassword(password), iterations) };
     }
   }
   return credentials;

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Binary } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
-import { buildCredentials } from '../auth/user_credentials.js';
+import { buildCredentials, type CredentialSettings } from '../auth/user_credentials.js';
 import { checkRolesExist } from '../auth/role_descriptions.js';
 import { insertUserDocument, roleNameDocument, rolesInWrite } from '../auth/user_store_writes.js';
 import type { UserDocument } from '../auth/user_store.js';
-import type { CommandDefinition } from './support/context.js';
+import type { CommandContext, CommandDefinition } from './support/context.js';
+import { DEFAULT_AUTHENTICATION_MECHANISMS } from './support/authentication.js';
 import { nameParameter, parseUmcCommand, resolveRoleNames, restrictionDocuments } from './support/umc_args.js';
 import { authWrite } from './support/umc_write.js';
 
@@ -14,6 +15,11 @@ import { authWrite } from './support/umc_write.js';
 export const USER_FIELDS = {
   pwd: 'string', customData: 'object', roles: 'roles', digestPassword: 'safeBool', authenticationRestrictions: 'restrictions', mechanisms: 'strings',
 } as const;
+
+/** The server's authenticationMechanisms and scramIterationCount / scramSHA256IterationCount, for new credentials. */
+export function credentialSettings(ctx: CommandContext): CredentialSettings {
+  return { authenticationMechanisms: ctx.server.options.authenticationMechanisms ?? DEFAULT_AUTHENTICATION_MECHANISMS, iterations: ctx.server.accessControl.iterations };
+}
 
 /**
  * Stores a user in `admin.system.users` with SCRAM credentials for its password (never the password), or
@@ -33,7 +39,7 @@ export const createUser: CommandDefinition = {
     }
     if (args.pwd !== undefined && external) throw mongoError('BadValue', "Cannot set the password for users defined on the '$external' database");
     if (args.mechanisms !== undefined && args.mechanisms.length === 0) throw mongoError('BadValue', 'mechanisms field must not be empty');
-    const credentials: Document = args.pwd === undefined ? { external: true } : buildCredentials(user, args.pwd, args.mechanisms, args.digestPassword ?? true);
+    const credentials: Document = args.pwd === undefined ? { external: true } : buildCredentials(user, args.pwd, args.mechanisms, args.digestPassword ?? true, credentialSettings(ctx));
     const roles = resolveRoleNames(args.roles ?? [], db);
     // mongod's field order: restrictions and customData come before roles.
     const doc: Document = {

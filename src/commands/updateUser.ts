@@ -8,7 +8,7 @@ import { USERS_COLLECTION } from '../auth/user_store.js';
 import type { CommandDefinition } from './support/context.js';
 import { nameParameter, parseUmcCommand, resolveRoleNames, restrictionDocuments } from './support/umc_args.js';
 import { authWrite } from './support/umc_write.js';
-import { USER_FIELDS } from './createUser.js';
+import { credentialSettings, USER_FIELDS } from './createUser.js';
 
 /**
  * updateUser without `pwd` but with `mechanisms`: keeps only those of the user's credentials (which must be a
@@ -47,7 +47,7 @@ export const updateUser: CommandDefinition = {
     const unset: Document = {};
     if (args.pwd !== undefined) {
       if (db === '$external') throw mongoError('BadValue', "Cannot set the password for users defined on the '$external' database");
-      set.credentials = buildCredentials(user, args.pwd, args.mechanisms, args.digestPassword ?? true);
+      set.credentials = buildCredentials(user, args.pwd, args.mechanisms, args.digestPassword ?? true, credentialSettings(ctx));
     }
     const roles = args.roles ? resolveRoleNames(args.roles, db) : undefined;
     await authWrite(ctx, async (w) => {
