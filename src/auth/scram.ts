@@ -51,9 +51,17 @@ function digest(hash: HashSpec, data: Buffer): Buffer {
 
 /** The stored credential for a password: random salt (the hash's length less 4 bytes, as mongod), derived keys. */
 export function scramCredential(mechanism: ScramMechanism, user: string, password: string, iterationCount = DEFAULT_ITERATIONS[mechanism]): ScramCredential {
+  return scramCredentialFromHashed(mechanism, mechanismPassword(mechanism, user, password), iterationCount);
+}
+
+/**
+ * The stored credential for a password already in the mechanism's form: createUser's `digestPassword: false` sends
+ * SCRAM-SHA-1's digest itself.
+ */
+export function scramCredentialFromHashed(mechanism: ScramMechanism, hashedPassword: string, iterationCount = DEFAULT_ITERATIONS[mechanism]): ScramCredential {
   const hash = HASHES[mechanism];
   const salt = randomBytes(hash.bytes - 4);
-  const salted = pbkdf2Sync(mechanismPassword(mechanism, user, password), salt, iterationCount, hash.bytes, hash.name);
+  const salted = pbkdf2Sync(hashedPassword, salt, iterationCount, hash.bytes, hash.name);
   const clientKey = hmac(hash, salted, 'Client Key');
   return {
     iterationCount,

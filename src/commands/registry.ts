@@ -18,15 +18,21 @@ import { connectionStatus } from './connectionStatus.js';
 import { count } from './count.js';
 import { create } from './create.js';
 import { createIndexes } from './createIndexes.js';
+import { createRole } from './createRole.js';
 import { createSearchIndexes } from './createSearchIndexes.js';
+import { createUser } from './createUser.js';
 import { currentOp } from './currentOp.js';
 import { dbStats } from './dbStats.js';
 import { deleteCommand } from './delete.js';
 import { distinct } from './distinct.js';
 import { drop } from './drop.js';
+import { dropAllRolesFromDatabase } from './dropAllRolesFromDatabase.js';
+import { dropAllUsersFromDatabase } from './dropAllUsersFromDatabase.js';
 import { dropDatabase } from './dropDatabase.js';
 import { dropIndexes } from './dropIndexes.js';
+import { dropRole } from './dropRole.js';
 import { dropSearchIndex } from './dropSearchIndex.js';
+import { dropUser } from './dropUser.js';
 import { endSessions } from './endSessions.js';
 import { find } from './find.js';
 import { findAndModify } from './findAndModify.js';
@@ -36,6 +42,9 @@ import { getCmdLineOpts } from './getCmdLineOpts.js';
 import { getLog } from './getLog.js';
 import { getMore } from './getMore.js';
 import { getParameter } from './getParameter.js';
+import { grantPrivilegesToRole } from './grantPrivilegesToRole.js';
+import { grantRolesToRole } from './grantRolesToRole.js';
+import { grantRolesToUser } from './grantRolesToUser.js';
 import { hello } from './hello.js';
 import { hostInfo } from './hostInfo.js';
 import { insert } from './insert.js';
@@ -56,13 +65,20 @@ import { refreshSessions } from './refreshSessions.js';
 import { renameCollection } from './renameCollection.js';
 import { replSetGetConfig } from './replSetGetConfig.js';
 import { replSetGetStatus } from './replSetGetStatus.js';
+import { revokePrivilegesFromRole } from './revokePrivilegesFromRole.js';
+import { revokeRolesFromRole } from './revokeRolesFromRole.js';
+import { revokeRolesFromUser } from './revokeRolesFromUser.js';
+import { rolesInfo } from './rolesInfo.js';
 import { saslContinue } from './saslContinue.js';
 import { saslStart } from './saslStart.js';
 import { serverStatus } from './serverStatus.js';
 import { setParameter } from './setParameter.js';
 import { startSession } from './startSession.js';
 import { update } from './update.js';
+import { updateRole } from './updateRole.js';
 import { updateSearchIndex } from './updateSearchIndex.js';
+import { updateUser } from './updateUser.js';
+import { usersInfo } from './usersInfo.js';
 import { validate } from './validate.js';
 import { waitForFailPoint } from './waitForFailPoint.js';
 import { whatsmyuri } from './whatsmyuri.js';
@@ -91,15 +107,21 @@ const COMMANDS: readonly Registration[] = [
   { command: count },
   { command: create },
   { command: createIndexes },
+  { command: createRole },
   { command: createSearchIndexes },
+  { command: createUser },
   { command: currentOp },
   { command: dbStats, aliases: ['dbstats'] },
   { command: deleteCommand },
   { command: distinct },
   { command: drop },
+  { command: dropAllRolesFromDatabase },
+  { command: dropAllUsersFromDatabase },
   { command: dropDatabase },
   { command: dropIndexes, aliases: ['deleteIndexes'] },
+  { command: dropRole },
   { command: dropSearchIndex },
+  { command: dropUser },
   { command: endSessions },
   { command: explain },
   { command: find },
@@ -110,6 +132,9 @@ const COMMANDS: readonly Registration[] = [
   { command: getLog },
   { command: getMore },
   { command: getParameter },
+  { command: grantPrivilegesToRole },
+  { command: grantRolesToRole },
+  { command: grantRolesToUser },
   { command: hello, aliases: ['isMaster', 'ismaster'] },
   { command: hostInfo },
   { command: insert },
@@ -129,13 +154,20 @@ const COMMANDS: readonly Registration[] = [
   { command: renameCollection },
   { command: replSetGetConfig },
   { command: replSetGetStatus },
+  { command: revokePrivilegesFromRole },
+  { command: revokeRolesFromRole },
+  { command: revokeRolesFromUser },
+  { command: rolesInfo },
   { command: saslContinue },
   { command: saslStart },
   { command: serverStatus },
   { command: setParameter },
   { command: startSession },
   { command: update },
+  { command: updateRole },
   { command: updateSearchIndex },
+  { command: updateUser },
+  { command: usersInfo },
   { command: validate },
   { command: waitForFailPoint },
   { command: whatsmyuri },

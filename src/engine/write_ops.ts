@@ -351,7 +351,8 @@ export interface DeleteStatement {
   variables?: LetVariables;
 }
 
-async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: DeleteStatement): Promise<Document[]> {
+/** Runs one delete statement inside the caller's write transaction; returns the deleted documents. */
+export async function deleteStatement(ctx: WriteContext, db: string, coll: string, s: DeleteStatement): Promise<Document[]> {
   if (isOplogNamespace(db, coll)) throw oplogWriteRefused();
   const filter = compileCommandFilter(s.q, s.collation ?? null, s.variables);
   const info = await ctx.collection(db, coll);

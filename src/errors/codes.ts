@@ -103,6 +103,7 @@ export const ErrorCodes = {
   UserNotFound: 11,
   RoleNotFound: 31,
   RoleDataInconsistent: 32,
+  InvalidRoleModification: 49,
   MechanismUnavailable: 334,
   ReauthenticationRequired: 406,
   ClientMetadataCannotBeMutated: 186,

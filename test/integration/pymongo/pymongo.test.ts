@@ -422,6 +422,26 @@ if (requireOptional(SUITE, pymongoMissing(), PYMONGO_HOW_TO_GET)) describe(SUITE
     }
   });
 
+  test("users and roles: db.command('createUser', ...), usersInfo forms, an inherited role; the password never shown", async () => {
+    const out = await run('user_management.py');
+    assert.equal(out.created, 1);
+    assert.deepEqual(out.listed, [['app', 'pymongo_users', ['SCRAM-SHA-1', 'SCRAM-SHA-256']], ['ops', 'pymongo_users', ['SCRAM-SHA-256']]]);
+    assert.deepEqual(out.oneKeys, ['_id', 'userId', 'user', 'db', 'customData', 'roles', 'mechanisms']);
+    assert.equal(out.oneUserIdType, 'UUID', 'a BinData subtype 4, which pymongo decodes as uuid.UUID');
+    assert.deepEqual(out.oneRoles, [{ role: 'readWrite', db: 'pymongo_users' }, { role: 'read', db: 'reports' }]);
+    assert.deepEqual(out.oneCustomData, { owner: 'team-a' });
+    assert.deepEqual(out.credentialKeys, ['SCRAM-SHA-1', 'SCRAM-SHA-256']);
+    assert.deepEqual(out.sha256Fields, ['iterationCount', 'salt', 'storedKey', 'serverKey']);
+    assert.equal(out.passwordShown, false);
+    assert.deepEqual(out.inheritedRoles, [{ role: 'auditor', db: 'pymongo_users' }, { role: 'read', db: 'pymongo_users' }]);
+    assert.deepEqual(out.inheritedPrivileges.map((p: Json) => p.resource), [{ db: 'pymongo_users', collection: 'logs' }, { db: 'pymongo_users', collection: '' }]);
+    assertFailure(out.duplicate, 51003, 'Location51003');
+    assert.equal(out.duplicate.errmsg, 'User "app@pymongo_users" already exists');
+    assertFailure(out.unknownRole, 31, 'RoleNotFound');
+    assert.equal(out.unknownRole.errmsg, 'Could not find role: nope@pymongo_users');
+    assert.equal(out.dropped, 2);
+  });
+
   test('errors: $project {_id: 0} fails iteration with 280; an unknown stage fails watch() with 40324', async () => {
     const out = await run('errors.py');
     assert.equal(out.projectAtWatch, null, `watch() failed: ${JSON.stringify(out.projectAtWatch)}`);
