@@ -66,7 +66,7 @@ export function scramCredential(mechanism: ScramMechanism, user: string, passwor
 /** True when `password` is the one this credential was made from (PLAIN checks passwords this way). */
 export function credentialMatches(mechanism: ScramMechanism, credential: ScramCredential, user: string, password: string): boolean {
   const hash = HASHES[mechanism];
-  const salted = pbkdf2Sync(mechanismPassword(mechanism, user, password), Buffer.from(credential.salt, 'base64'), credential.iterationCount, hash.bytes, hash.name);
+  const salted = pbkdf2Sync(mechanismPassword(mechanism, user, password), Buffer.from(credential.salt, 'base64'), Number(credential.iterationCount), hash.bytes, hash.name);
   return constantTimeEqual(digest(hash, hmac(hash, salted, 'Client Key')), Buffer.from(credential.storedKey, 'base64'));
 }
 
