@@ -132,10 +132,13 @@ describe(`SCRAM and PLAIN conversations over raw OP_MSG (seed ${SEED}; replay wi
     return assertOk(outcome, `${where}: connectionStatus`).authInfo.authenticatedUsers as Document[];
   }
 
-  /** The connection is closed or lists no authenticated user. */
+  /** The connection is closed, or lists no authenticated user and may not read a collection (--auth). */
   async function assertNotAuthenticated(conn: RawConnection, where: string): Promise<void> {
     const users = await authenticatedUsers(conn, where);
-    if (users !== 'closed') assert.deepEqual(users, [], `${where}: the connection that failed is authenticated`);
+    if (users === 'closed') return;
+    assert.deepEqual(users, [], `${where}: the connection that failed is authenticated`);
+    const find = await conn.command({ find: 'data', filter: {}, $db: 'fuzz' });
+    if ('reply' in find) assert.equal(find.reply.code, 13, `${where}: a find without a user: ${JSON.stringify(find.reply)}`);
   }
 
   async function assertAuthenticatedAs(conn: RawConnection, user: string, where: string): Promise<void> {
@@ -620,9 +623,7 @@ describe(`SCRAM and PLAIN conversations over raw OP_MSG (seed ${SEED}; replay wi
     }
   });
 
-  test('$currentOp does not show the payload of a saslStart in progress', {
-    todo: 'fails until dispatch hands $currentOp the command with its SASL payload hidden (the lead\'s commandForLogging)',
-  }, async () => {
+  test('$currentOp does not show the payload of a saslStart in progress', async () => {
     const admin = await open();
     const guesser = await open();
     try {
