@@ -67,10 +67,11 @@ DESCRIPTIONS.auth = (w) =>
   `(${int(w('eddydb-wire', 'iterationsSha1') as number)} iterations), one after the other, then ` +
   `${int(w('eddydb-wire', 'parallel') as number)} loops at a time. The driver derives the salted password once and keeps it, ` +
   'as in an application, so the figures are the round trips (speculative authentication in the handshake, then one ' +
-  `\`saslContinue\`) and the server's work. (b) ${int(w('eddydb-wire', 'insertRounds') as number)} rounds of ` +
-  `${int(w('eddydb-wire', 'inserts') as number)} sequential awaited \`insertOne\` through one driver connection, as the root ` +
-  'user on the server with --auth and without credentials on a server without, the two alternating (after ' +
-  `${int(w('eddydb-wire', 'warmupInserts') as number)} warm-up inserts each); the median round of each. "Authorization ` +
+  `\`saslContinue\`) and the server's work. (b) ${int(w('eddydb-wire', 'inserts') as number)} sequential awaited ` +
+  '`insertOne` per server through one driver connection each: as the root user on the server with --auth, and without ' +
+  'credentials on a server without (both folders made alike: a user written, then a restart). The two take turns in ' +
+  `chunks of ${int(w('eddydb-wire', 'chunk') as number)} (A B B A ...), after ${int(w('eddydb-wire', 'warmupInserts') as number)} ` +
+  'warm-up inserts each, so a burst of other work hits both alike; each side\'s time is summed. "Authorization ' +
   'enforced" says whether the build refused a find without credentials (Unauthorized, 13): only then does (b) include ' +
   'the privilege checks. A full run makes three rounds; each row is the round with the median ratio.';
 

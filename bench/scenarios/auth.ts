@@ -3,7 +3,7 @@
  * first command (`ping`) and `close`, without credentials, with SCRAM-SHA-256 and with SCRAM-SHA-1 (the user's
  * credentials at mongod's default iteration counts), one after the other and a few at a time. (b) Sequential
  * single inserts through the driver as a root user on a server with --auth, against the same inserts on a server
- * without, in alternating rounds so that a burst of other work on the machine hits both alike.
+ * without, the two taking turns in short chunks so that a burst of other work on the machine hits both alike.
  */
 import { MongoClient, MongoServerError } from 'mongodb';
 import { DEFAULT_ITERATIONS, scramCredential } from '../../src/auth/scram.js';
@@ -16,6 +16,8 @@ import type { Scenario } from './types.js';
 const USER = 'bench';
 const PASSWORD = 'bench-Password-1';
 const PARALLEL = 4;
+/** Inserts per turn when the two servers take turns. */
+const CHUNK = 100;
 
 type Mechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-1';
 
@@ -94,11 +96,6 @@ async function checkAuthenticates(port: number, mechanism: Mechanism): Promise<v
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 export const auth: Scenario = {
   name: 'auth',
   title: '10. Access control: authenticated connection setup, and single inserts with --auth',
@@ -107,15 +104,15 @@ export const auth: Scenario = {
   fullRunRounds: 3,
   async run(_subject, quick) {
     const connects = quick ? 60 : 400;
-    const inserts = quick ? 500 : 2_000;
-    const insertRounds = quick ? 6 : 10;
+    const inserts = quick ? 3_000 : 20_000;
     const warmup = quick ? 200 : 1_000;
     const folder = await folderWithUser();
     const servers: ServerProcess[] = [];
     try {
       const withAuth = await startServer(folder, ['--auth']);
       servers.push(withAuth);
-      const withoutAuth = await startServer(makeTempDir('noauth'));
+      // The same history for both folders (a user written, then a restart), so only --auth differs.
+      const withoutAuth = await startServer(await folderWithUser());
       servers.push(withoutAuth);
       const enforced = await authorizationEnforced(withAuth.port);
 
@@ -129,34 +126,29 @@ export const auth: Scenario = {
       const connectNoAuthParallelPerSec = await setupRate(withAuth.port, null, connects, PARALLEL);
       const connectScram256ParallelPerSec = await setupRate(withAuth.port, 'SCRAM-SHA-256', connects, PARALLEL);
 
-      // (b) One client per server, each pool warmed up; rounds alternate between the two.
+      // (b) One client per server, each warmed up; then short chunks alternating between the two (A B B A ...), so
+      // a burst of other work on a shared machine lands on both alike, each side's time summed.
       const authClient = new MongoClient(url(withAuth.port, 'SCRAM-SHA-256', 1));
       const plainClient = new MongoClient(url(withoutAuth.port, null, 1));
-      const authRates: number[] = [];
-      const plainRates: number[] = [];
+      const elapsed = [0, 0];
       try {
         await Promise.all([authClient.connect(), plainClient.connect()]);
-        const pairs = [[authClient, authRates], [plainClient, plainRates]] as const;
+        const colls = [authClient, plainClient].map((c) => c.db('bench').collection<BenchDoc>('auth_inserts'));
         let next = 0;
-        for (const [client] of pairs) {
-          const coll = client.db('bench').collection<BenchDoc>('auth_inserts');
-          for (let i = 0; i < warmup; i++) await coll.insertOne(makeDoc(next++));
-        }
-        for (let round = 0; round < insertRounds; round++) {
-          // Which server goes first alternates too, so neither always follows the other's checkpoint.
-          const order = round % 2 === 0 ? pairs : [pairs[1], pairs[0]] as const;
-          for (const [client, rates] of order) {
-            const coll = client.db('bench').collection<BenchDoc>('auth_inserts');
+        for (const coll of colls) for (let i = 0; i < warmup; i++) await coll.insertOne(makeDoc(next++));
+        for (let chunk = 0; chunk < inserts / CHUNK; chunk++) {
+          for (const side of chunk % 2 === 0 ? [0, 1] : [1, 0]) {
+            const coll = colls[side]!;
             const start = performance.now();
-            for (let i = 0; i < inserts; i++) await coll.insertOne(makeDoc(next++));
-            rates.push(perSecond(inserts, performance.now() - start));
+            for (let i = 0; i < CHUNK; i++) await coll.insertOne(makeDoc(next++));
+            elapsed[side] += performance.now() - start;
           }
         }
       } finally {
         await Promise.all([authClient.close(), plainClient.close()]);
       }
-      const insertsPerSecAuth = median(authRates);
-      const insertsPerSecNoAuth = median(plainRates);
+      const insertsPerSecAuth = perSecond(inserts, elapsed[0]!);
+      const insertsPerSecNoAuth = perSecond(inserts, elapsed[1]!);
       const notes = [
         enforced
           ? 'authorization enforced: a find without credentials failed with Unauthorized (13), so every insert was checked against the user\'s privileges'
@@ -164,7 +156,7 @@ export const auth: Scenario = {
       ];
       return {
         work: {
-          connects, parallel: PARALLEL, inserts, insertRounds, warmupInserts: warmup,
+          connects, parallel: PARALLEL, inserts, chunk: CHUNK, warmupInserts: warmup,
           iterationsSha256: DEFAULT_ITERATIONS['SCRAM-SHA-256'], iterationsSha1: DEFAULT_ITERATIONS['SCRAM-SHA-1'],
           authorizationEnforced: enforced,
         },
