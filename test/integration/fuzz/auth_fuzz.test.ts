@@ -691,8 +691,27 @@ describe(`SCRAM and PLAIN conversations over raw OP_MSG (seed ${SEED}; replay wi
         const conn = conns[c]!;
         const st = state[c]!;
         const here = `${where}, step ${s} on connection ${c} (${steps.join(' → ')})`;
-        const kind = int(10);
-        if (kind <= 2) {
+        const kind = int(11);
+        if (kind === 10) {
+          // The first step inside the handshake: a conversation continued by saslContinue, as after saslStart.
+          const mechanism = pick(MECHANISMS);
+          const client = new ScramClient(mechanism, pick([USER, OLD_USER, 'nobody']), PASSWORD);
+          const mutated = rand() < 0.4;
+          const payload = mutated ? mutate(client.first, rand) : client.first;
+          steps.push(`hello speculative ${mechanism} ${client.user}${mutated ? ' (mutated)' : ''}`);
+          const outcome = await conn.command({ hello: 1, speculativeAuthenticate: { saslStart: 1, mechanism, payload: new Binary(payload), db: 'admin' }, $db: 'admin' });
+          st.client = undefined;
+          if ('reply' in outcome && outcome.reply.ok === 1) {
+            const speculative = outcome.reply.speculativeAuthenticate as Document | undefined;
+            if (speculative !== undefined) {
+              assert.equal(speculative.done, false, `${here}: a speculative SCRAM start is never done`);
+              st.client = client;
+              st.serverFirst = payloadText(speculative) ?? '';
+            }
+          } else {
+            assertRefused(outcome, here);
+          }
+        } else if (kind <= 2) {
           const mechanism = pick(MECHANISMS);
           const client = new ScramClient(mechanism, pick([USER, USER, OLD_USER, 'nobody']), PASSWORD);
           let payload: Buffer = client.first;
