@@ -140,6 +140,18 @@ export const COLUMNS: Record<string, Column[]> = {
     col('drop', (r) => `${ms(m(r, 'dropMs'))} ms`),
     load,
   ],
+  auth: [
+    col('connect + ping/s: none / SCRAM-SHA-256 / SCRAM-SHA-1', (r) =>
+      `${int(m(r, 'connectNoAuthPerSec'))} / ${int(m(r, 'connectScram256PerSec'))} / ${int(m(r, 'connectScram1PerSec'))}`),
+    col('SCRAM-SHA-256 ÷ none', (r) => (m(r, 'scram256SetupRatio') === null ? '–' : ratio(m(r, 'scram256SetupRatio')!))),
+    col('4 at a time: none / SCRAM-SHA-256', (r) => `${int(m(r, 'connectNoAuthParallelPerSec'))} / ${int(m(r, 'connectScram256ParallelPerSec'))}`),
+    col('inserts/s: --auth as root / no auth', (r) => `${int(m(r, 'insertsPerSecAuth'))} / ${int(m(r, 'insertsPerSecNoAuth'))}`),
+    col('--auth ÷ no auth', (r) => (m(r, 'authInsertRatio') === null ? '–' : ratio(m(r, 'authInsertRatio')!))),
+    col('authorization enforced', (r) => (r.work?.authorizationEnforced === true ? 'yes' : r.work?.authorizationEnforced === false ? 'no' : '–')),
+    rounds,
+    clientServerRss,
+    load,
+  ],
   mixed: [
     col('writes/s', (r) => int(m(r, 'writesPerSec'))),
     rounds,

@@ -60,6 +60,21 @@ DESCRIPTIONS.transactions = (w) =>
   `while ${int(w('eddydb-file', 'openTransactions') as number)} transactions stay open, each having inserted one document. ` +
   'A full run makes three rounds; each row is the round with the median transactions/s.';
 
+DESCRIPTIONS.auth = (w) =>
+  `(a) ${int(w('eddydb-wire', 'connects') as number)} times: a new MongoClient (pool of one), \`connect\`, \`ping\`, \`close\`, ` +
+  'against a server with --auth: without credentials, as a root user with SCRAM-SHA-256 ' +
+  `(${int(w('eddydb-wire', 'iterationsSha256') as number)} iterations) and with SCRAM-SHA-1 ` +
+  `(${int(w('eddydb-wire', 'iterationsSha1') as number)} iterations), one after the other, then ` +
+  `${int(w('eddydb-wire', 'parallel') as number)} loops at a time. The driver derives the salted password once and keeps it, ` +
+  'as in an application, so the figures are the round trips (speculative authentication in the handshake, then one ' +
+  `\`saslContinue\`) and the server's work. (b) ${int(w('eddydb-wire', 'inserts') as number)} sequential awaited ` +
+  '`insertOne` per server through one driver connection each: as the root user on the server with --auth, and without ' +
+  'credentials on a server without (both folders made alike: a user written, then a restart). The two take turns in ' +
+  `chunks of ${int(w('eddydb-wire', 'chunk') as number)} (A B B A ...), after ${int(w('eddydb-wire', 'warmupInserts') as number)} ` +
+  'warm-up inserts each, so a burst of other work hits both alike; each side\'s time is summed. "Authorization ' +
+  'enforced" says whether the build refused a find without credentials (Unauthorized, 13): only then does (b) include ' +
+  'the privilege checks. A full run makes three rounds; each row is the round with the median ratio.';
+
 export function describe(scenario: string, runs: readonly RunResult[]): string {
   const text = DESCRIPTIONS[scenario];
   if (!text) return '';

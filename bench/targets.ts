@@ -106,6 +106,10 @@ export const TARGETS: readonly Target[] = [
     scenario: 'large_documents', subject, metric: 'withLargeRatio', compare: 'atLeast', value: 0.5, text: 'small inserts next to large documents ≥ 0.5 × alone',
   })),
   ...(['eddydb-memory', 'eddydb-file', 'eddydb-wire'] as const).flatMap(indexedQueryTargets),
+  {
+    scenario: 'auth', subject: 'eddydb-wire', metric: 'authInsertRatio', compare: 'atLeast', value: 0.95,
+    text: 'single inserts as root with --auth ≥ 0.95 × without access control (authorization checks within 5%)',
+  },
 ];
 
 function figureOf(results: readonly RunResult[], scenario: string, subject: SubjectName, metric: string): number | null {

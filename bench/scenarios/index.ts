@@ -1,4 +1,5 @@
 /** Every scenario, in the order the report lists them. */
+import { auth } from './auth.js';
 import { catchUp } from './catch_up.js';
 import { fanOut } from './fan_out.js';
 import { indexedQueries } from './indexed_queries.js';
@@ -10,7 +11,7 @@ import { singleInserts } from './single_inserts.js';
 import { transactions } from './transactions.js';
 import type { Scenario } from './types.js';
 
-export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed, transactions, queries, largeDocuments, indexedQueries];
+export const SCENARIOS: readonly Scenario[] = [singleInserts, insertMany, fanOut, catchUp, mixed, transactions, queries, largeDocuments, indexedQueries, auth];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

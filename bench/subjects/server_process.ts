@@ -58,12 +58,12 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts a file-backed server on `dbpath` and resolves once it accepts connections. */
-export async function startServer(dbpath: string): Promise<ServerProcess> {
+/** Starts a file-backed server on `dbpath`, with `extraArgs` (such as `--auth`), and resolves once it accepts connections. */
+export async function startServer(dbpath: string, extraArgs: readonly string[] = []): Promise<ServerProcess> {
   const port = await freePort();
   // For profiling the server: BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" (Node refuses --cpu-prof in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
-  const child = spawn(process.execPath, [...nodeArgs, MAIN, 'serve', '--port', String(port), '--bind_ip', '127.0.0.1', '--dbpath', dbpath, '--quiet'], {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, 'serve', '--port', String(port), '--bind_ip', '127.0.0.1', '--dbpath', dbpath, '--quiet', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   // A child that exits early (an error, a timeout) must not leave its server behind.

@@ -74,7 +74,7 @@ export function scramCredentialFromHashed(mechanism: ScramMechanism, hashedPassw
 /** True when `password` is the one this credential was made from (PLAIN checks passwords this way). */
 export function credentialMatches(mechanism: ScramMechanism, credential: ScramCredential, user: string, password: string): boolean {
   const hash = HASHES[mechanism];
-  const salted = pbkdf2Sync(mechanismPassword(mechanism, user, password), Buffer.from(credential.salt, 'base64'), credential.iterationCount, hash.bytes, hash.name);
+  const salted = pbkdf2Sync(mechanismPassword(mechanism, user, password), Buffer.from(credential.salt, 'base64'), Number(credential.iterationCount), hash.bytes, hash.name);
   return constantTimeEqual(digest(hash, hmac(hash, salted, 'Client Key')), Buffer.from(credential.storedKey, 'base64'));
 }
 
@@ -90,6 +90,9 @@ export interface ClientFirst {
   bare: string;
   gs2Header: string;
 }
+
+/** Padded base64 and nothing else: Buffer's decoder skips stray characters, which would accept a mangled proof. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function malformed(what: string): never {
   throw mongoError('BadValue', `Invalid SCRAM ${what}`);
@@ -160,6 +163,7 @@ export class ScramServer {
       throw mongoError('BadValue', 'Channel binding in the SCRAM client-final message does not match the client-first message');
     }
     if (attrs[1]![1] !== this.nonce) throw mongoError('BadValue', 'Unmatched SCRAM nonce received from client in second step');
+    if (!BASE64.test(text.slice(proofAt + 3))) malformed('client proof: not base64');
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
     const authMessage = `${this.client.bare},${this.serverFirst},${withoutProof}`;
     const storedKey = Buffer.from(this.credential.storedKey, 'base64');
