@@ -450,4 +450,29 @@ if (requireOptional(SUITE, pymongoMissing(), PYMONGO_HOW_TO_GET)) describe(SUITE
     assert.equal(out.unknownStage.errmsg, "Unrecognized pipeline stage name: '$unknownStage'");
     assertFailure(out.resumeAfterAndStartAtOperationTime, 40674, 'Location40674', []);
   });
+
+  test('access control with --auth: the localhost exception, SCRAM-SHA-1 and -256, 13 for a write and a stream without privileges, 18 for a wrong password, a revoked role ending a stream', async () => {
+    const secured = await startServer({ port: 0, bindIp: '127.0.0.1', dbpath: ':memory:', replSet: 'rs0', enableTestCommands: false, auth: true });
+    try {
+      const result = await runPython('access_control.py', `mongodb://${secured.address}/?replicaSet=rs0`);
+      const last = result.stdout.trim().split('\n').at(-1) ?? '';
+      assert.ok(result.code === 0 && last.startsWith('{'), `access_control.py failed:\n${result.stderr}\n${result.stdout}`);
+      const out = JSON.parse(last);
+      assertFailure(out.anonymousFind, 13, 'Unauthorized');
+      assert.equal(out.anonymousFind.errmsg, 'Command find requires authentication');
+      assertFailure(out.secondByException, 13, 'Unauthorized');
+      assert.deepEqual(out.adminStatus, [{ user: 'admin', db: 'admin' }]);
+      assert.deepEqual(out['readerSCRAM-SHA-1'], { _id: 1 });
+      assert.deepEqual(out['readerSCRAM-SHA-256'], { _id: 1 });
+      assertFailure(out.readerInsert, 13, 'Unauthorized');
+      assert.deepEqual(out.finderFind, { _id: 1 });
+      assertFailure(out.finderWatch, 13, 'Unauthorized');
+      assertFailure(out.wrongPassword, 18, 'AuthenticationFailed');
+      assert.deepEqual(out.seen, { _id: 2 });
+      assertFailure(out.afterRevoke, 13, 'Unauthorized');
+      assert.equal(out.streamAlive, false);
+    } finally {
+      await secured.close();
+    }
+  });
 });
