@@ -61,7 +61,7 @@ export class AuthorizationSession implements Authorization {
       if (this.user.generation === generation) return;
       const again = await this.access.acquire(this.user.name);
       // A dropped user keeps its name on the connection but holds nothing, as on mongod.
-      this.user = again ?? { ...this.user, resolved: { roles: [], privileges: [] }, generation };
+      this.user = again ?? { ...this.user, resolved: { roles: [], privileges: [], restrictions: [] }, generation };
       return;
     }
     this.localhostBypass = this.fromLoopback && this.access.enabled && !(await this.access.anyUserExists());

@@ -3,6 +3,7 @@
  * depth; a cycle is cut where it closes) and the union of their privileges. A granted role that does not exist
  * grants nothing, as in mongod, which resolves roles when a user is acquired.
  */
+import type { Document } from '../bson/types.js';
 import type { Privilege, RoleName } from './privilege.js';
 import { roleId, type RoleDocument } from './user_store.js';
 
@@ -13,12 +14,15 @@ export interface ResolvedRoles {
   /** Every role reached, the granted ones first. */
   roles: RoleName[];
   privileges: Privilege[];
+  /** The authentication restrictions of each reached role that has some: every one must be met. */
+  restrictions: Document[][];
 }
 
 export function resolveRoles(granted: readonly RoleName[], userDefined: ReadonlyMap<string, RoleDocument>, builtin: BuiltinRoles): ResolvedRoles {
   const seen = new Set<string>();
   const roles: RoleName[] = [];
   const privileges: Privilege[] = [];
+  const restrictions: Document[][] = [];
   const queue = [...granted];
   while (queue.length > 0) {
     const name = queue.shift()!;
@@ -35,7 +39,8 @@ export function resolveRoles(granted: readonly RoleName[], userDefined: Readonly
     if (!doc) continue;
     roles.push({ role: name.role, db: name.db });
     if (Array.isArray(doc.privileges)) privileges.push(...doc.privileges);
+    if (Array.isArray(doc.authenticationRestrictions) && doc.authenticationRestrictions.length > 0) restrictions.push(doc.authenticationRestrictions);
     if (Array.isArray(doc.roles)) queue.push(...doc.roles);
   }
-  return { roles, privileges };
+  return { roles, privileges, restrictions };
 }

@@ -8,6 +8,7 @@ import { Binary, isDocument, type Document } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
 import { AuthorizationSession } from '../../auth/authorization_session.js';
 import { isLoopbackRemote, remoteHost } from '../../auth/access_control.js';
+import { restrictionsMet } from '../../auth/address_restrictions.js';
 import { credentialMatches, parseClientFirst, ScramServer, SCRAM_MECHANISMS, type ScramCredential, type ScramMechanism } from '../../auth/scram.js';
 import type { UserName } from '../../auth/privilege.js';
 import type { CommandContext } from './context.js';
@@ -88,6 +89,11 @@ async function succeeded(ctx: CommandContext, attempt: Attempt, name: UserName):
   const access = ctx.server.accessControl;
   const user = await access.acquire(name);
   if (!user) throw new AttemptFailed(`Could not find user "${name.user}" for db "${name.db}"`);
+  const client = ctx.connection.remoteAddress;
+  const server = ctx.connection.localAddress;
+  if (!restrictionsMet(user.doc.authenticationRestrictions, client, server) || !user.resolved.restrictions.every((r) => restrictionsMet(r, client, server))) {
+    throw new AttemptFailed('Failed to acquire user because of unmet authentication restrictions');
+  }
   authorizationSession(ctx).authenticated(user);
   access.succeeded(remoteHost(ctx.connection.remoteAddress));
   ctx.server.options.log?.({

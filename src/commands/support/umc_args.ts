@@ -4,6 +4,7 @@
  * own value. A null scalar counts as absent; a null where an array belongs fails as mongod's does (10065).
  */
 import { bsonTypeOf, isDocument, isNumeric, toNumber, type Document } from '../../bson/types.js';
+import { validateRestrictionAddresses } from '../../auth/address_restrictions.js';
 import { MongoServerError, mongoError, missingFieldError, unknownFieldError, wrongTypeError } from '../../errors/index.js';
 import type { RoleName, UserName } from '../../auth/privilege.js';
 import { parsePrivilegeShape, type ParsedPrivilege } from '../../auth/privilege_document.js';
@@ -108,6 +109,7 @@ function parseRestriction(raw: Document, path: string): AddressRestriction {
       if (typeof address !== 'string') throw wrongTypeError(`${path}.${key}.${i}`, bsonTypeOf(address), 'string');
       addresses.push(address);
     });
+    validateRestrictionAddresses(addresses);
     restriction[key] = addresses;
   }
   return restriction;

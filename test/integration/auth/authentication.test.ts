@@ -112,4 +112,25 @@ describe('authentication (SCRAM, PLAIN) through the driver', () => {
       await client.close();
     }
   });
+
+  test('authentication restrictions: a client or server address outside the user\'s or a role\'s ranges cannot log in', async () => {
+    const admin = new MongoClient(`mongodb://${server.address}/`, { directConnection: true });
+    try {
+      const db = admin.db('admin');
+      await db.command({ createUser: 'local_only', pwd: 'pw1', roles: [], authenticationRestrictions: [{ clientSource: ['127.0.0.0/8'], serverAddress: ['127.0.0.1'] }] });
+      await db.command({ createUser: 'elsewhere', pwd: 'pw2', roles: [], authenticationRestrictions: [{ clientSource: ['10.0.0.0/8'] }, { serverAddress: ['192.168.0.0/16'] }] });
+      await db.command({ createRole: 'remoteRole', privileges: [], roles: [], authenticationRestrictions: [{ clientSource: ['203.0.113.0/24'] }] });
+      await db.command({ createUser: 'via_role', pwd: 'pw3', roles: ['remoteRole'] });
+      await assert.rejects(db.command({ createUser: 'bad', pwd: 'x', roles: [], authenticationRestrictions: [{ clientSource: ['not-an-address'] }] }), (err: unknown) => err instanceof MongoServerError && err.code === 2);
+    } finally {
+      await admin.close();
+    }
+    const ok = await connect(server, 'local_only:pw1');
+    assert.deepEqual((await ok.db('admin').command({ connectionStatus: 1 })).authInfo.authenticatedUsers, [{ user: 'local_only', db: 'admin' }]);
+    await ok.close();
+    for (const auth of ['elsewhere:pw2', 'via_role:pw3']) {
+      await assert.rejects(connect(server, auth), (err: unknown) => err instanceof MongoServerError && err.code === 18, auth);
+    }
+    assert.ok(logs.some((l) => l.msg === 'Authentication failed' && String((l.attr as Record<string, unknown>).error).includes('unmet authentication restrictions')));
+  });
 });
