@@ -2,9 +2,9 @@
 // Runs every compiled test file (dist/test/**/*.test.js) with node's test runner. `npm test` builds first.
 // Usage: node scripts/run-tests.mjs [substring filter ...]
 //
-// Suites that need something optional (MongoDB's spec files, pymongo) skip when it is missing, or fail under
-// EDDYDB_REQUIRE_ALL=1 (test/helpers/optional.ts). They note that in $EDDYDB_SKIP_LOG, and the run ends with the list,
-// so a green run says what it did not cover.
+// Suites that need something optional (MongoDB's spec files, pymongo, openssl, PostgreSQL) skip when it is missing,
+// or fail under EDDYDB_REQUIRE_ALL=1 (test/helpers/optional.ts). They note that in $EDDYDB_SKIP_LOG, and the run ends
+// with the list, so a green run says what it did not cover.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * The environment for a child process that runs test files or project scripts on its own: without the variables
- * that would tie it to this run (node's test-runner context, the skip log, EDDYDB_REQUIRE_ALL, the spec and
- * python overrides), so each test states the ones it means.
+ * that would tie it to this run (node's test-runner context, the skip log, EDDYDB_REQUIRE_ALL, the spec, python and
+ * PostgreSQL overrides), so each test states the ones it means.
  */
 const INHERITED_BY_ACCIDENT = [
   'NODE_TEST_CONTEXT',
@@ -9,6 +9,7 @@ const INHERITED_BY_ACCIDENT = [
   'EDDYDB_REQUIRE_ALL',
   'EDDYDB_SPEC_DIR',
   'EDDYDB_PYTHON',
+  'EDDYDB_PG_BIN',
   'EDDYDB_SPEC_REPO',
   'EDDYDB_SPEC_COMMIT',
   'EDDYDB_SPEC_FETCH_DIR',

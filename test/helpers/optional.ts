@@ -1,8 +1,8 @@
 /**
- * Suites that need something the repository cannot carry (MongoDB's spec files, pymongo) ask requireOptional
- * first. When it is missing, the suite is replaced by one test whose name says which suite it is: skipped, with one
- * line saying what is missing and how to get it; or, under EDDYDB_REQUIRE_ALL=1 (CI), failing with that line, so a
- * run that was meant to be complete cannot go green by skipping.
+ * Suites that need something the repository cannot carry (MongoDB's spec files, pymongo, openssl, PostgreSQL's
+ * server programs) ask requireOptional first. When it is missing, the suite is replaced by one test whose name says
+ * which suite it is: skipped, with one line saying what is missing and how to get it; or, under EDDYDB_REQUIRE_ALL=1
+ * (CI), failing with that line, so a run that was meant to be complete cannot go green by skipping.
  *
  * scripts/run-tests.mjs sets $EDDYDB_SKIP_LOG to a file; each decision is appended there as one JSON line, because
  * node's reporters bury skip reasons among the other results and the run should end with the list.

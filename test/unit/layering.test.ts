@@ -55,6 +55,12 @@ test('SQL stays in storage/sqlite: no other layer imports better-sqlite3', () =>
   assert.deepEqual(offenders.map((f) => relative(src, f)), []);
 });
 
+test('SQL for PostgreSQL stays in storage/postgres: no other folder imports pg', () => {
+  const src = resolve(process.cwd(), 'src');
+  const offenders = files(src).filter((f) => !relative(src, f).startsWith('storage/postgres/') && /(from |import\()'pg(\/[^']*)?'/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(offenders.map((f) => relative(src, f)), []);
+});
+
 test("only bson/ imports the bson package: one place decides which of its classes and codecs the layers use", () => {
   const src = resolve(process.cwd(), 'src');
   const offenders = files(src).filter((f) => !relative(src, f).startsWith('bson/') && /from 'bson'/.test(readFileSync(f, 'utf8')));

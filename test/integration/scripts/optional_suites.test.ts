@@ -86,3 +86,29 @@ describe('pymongo suites without pymongo, through scripts/run-tests.mjs', () => 
     assert.ok(out.includes(`pymongo 3.11 against eddydb serve: required (EDDYDB_REQUIRE_ALL=1): ${PYMONGO_LINE}`), out);
   });
 });
+
+describe('PostgreSQL suites without PostgreSQL, through scripts/run-tests.mjs', () => {
+  const NO_PG = '/nonexistent/postgresql/bin';
+  const PG_LINE = `PostgreSQL's server programs (initdb, pg_ctl, postgres) not found in ${NO_PG} ($EDDYDB_PG_BIN); apt-get install -y postgresql`;
+  const selection = ['scripts/run-tests.mjs', 'integration/scaleout/clock_ordering.test'];
+
+  test('the suite skips, the run passes, and it ends with the line saying what is missing', () => {
+    const { status, out } = run(selection, REPO, { EDDYDB_PG_BIN: NO_PG });
+    assert.equal(status, 0, out);
+    const summary = out.slice(out.lastIndexOf('Skipped (optional dependency missing)'));
+    assert.equal(
+      summary.trim(),
+      [
+        'Skipped (optional dependency missing): 1',
+        `  dist/test/integration/scaleout/clock_ordering.test.js: the commit-ordered clock on PostgreSQL: skipped: ${PG_LINE}`,
+      ].join('\n'),
+    );
+  });
+
+  test('under EDDYDB_REQUIRE_ALL=1 the run fails, and the list says why', () => {
+    const { status, out } = run(selection, REPO, { EDDYDB_PG_BIN: NO_PG, EDDYDB_REQUIRE_ALL: '1' });
+    assert.notEqual(status, 0);
+    assert.ok(out.includes('Failed (optional dependency missing, EDDYDB_REQUIRE_ALL=1): 1'), out);
+    assert.ok(out.includes(`the commit-ordered clock on PostgreSQL: required (EDDYDB_REQUIRE_ALL=1): ${PG_LINE}`), out);
+  });
+});
