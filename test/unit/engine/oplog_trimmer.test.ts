@@ -31,12 +31,12 @@ function gatedStorage(inner: Storage) {
             if (prop === 'appendOplog') kind = 'write';
             if (prop === 'truncateOplogBefore') {
               kind = 'trim';
-              return async (ts: bigint) => {
+              return async (args: { ts: bigint }) => {
                 if (held) {
                   entered?.();
                   await held;
                 }
-                return target.truncateOplogBefore({ ts });
+                return target.truncateOplogBefore(args);
               };
             }
             const value = Reflect.get(target, prop, target) as unknown;
