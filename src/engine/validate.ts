@@ -10,7 +10,6 @@ import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo, type Ind
 import { idStorageKey } from './documents.js';
 import type { Engine } from './engine.js';
 import { indexKeysFor } from './indexes.js';
-import { toArray } from '../storage/scan.js';
 
 /** Most entries each of the reply's lists carries (mongod caps them by size); the counts cover all. */
 const MAX_LISTED = 1000;
@@ -60,7 +59,7 @@ async function validateCollectionIn(r: StorageReader, info: CollectionInfo): Pro
   const unreadable = new Set<string>();
   const ids = new Map<string, unknown>();
 
-  for (const stored of await toArray(r.inspectDocuments({ coll: info.uuid }))) {
+  for await (const stored of r.inspectDocuments({ coll: info.uuid })) {
     results.nrecords++;
     const keyHex = Buffer.from(stored.key).toString('hex');
     const doc = decodeChecked(stored.doc);
@@ -109,7 +108,7 @@ async function checkIndex(
 ): Promise<void> {
   let traversed = 0;
   let extra = 0;
-  for (const entry of await toArray(r.scanIndex({ coll: info.uuid, index: spec.name }))) {
+  for await (const entry of r.scanIndex({ coll: info.uuid, index: spec.name })) {
     traversed++;
     const recordHex = Buffer.from(entry.recordKey).toString('hex');
     if (wanted.delete(`${Buffer.from(entry.key).toString('hex')} ${recordHex}`) || unreadable.has(recordHex)) continue;
