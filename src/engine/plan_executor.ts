@@ -1,5 +1,6 @@
 import type { Document } from '../bson/types.js';
 import { compilePipeline, markLastChunk, type Chunks, type StreamControl } from '../query/pipeline/index.js';
+import { toArray } from '../storage/scan.js';
 import type { IndexPosition, StorageReader } from '../storage/types.js';
 import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import { decodeStoredDocument, idStorageKey } from './documents.js';
@@ -42,22 +43,15 @@ async function* idRangeChunks(read: ReadFn, info: CollectionInfo, direction: 1 |
   for (;;) {
     const limit = size;
     const from = resume;
-    const { docs, last } = await read(async (reader) => {
-      const docs: Document[] = [];
-      let last: Uint8Array | undefined;
-      for await (const row of reader.scanDocuments({ coll: info.uuid, range, ...(from ? { after: from } : {}), limit, chunkRows: limit })) {
-        docs.push(decodeStoredDocument(row.doc));
-        last = row.key;
-      }
-      return { docs, last };
-    });
-    if (docs.length === 0) return;
+    const rows = await read((reader) => toArray(reader.scanDocuments({ coll: info.uuid, range, ...(from ? { after: from } : {}), limit, chunkRows: limit })));
+    if (rows.length === 0) return;
+    const docs = rows.map((row) => decodeStoredDocument(row.doc));
     stats.docsExamined += docs.length;
     if (countKeys) stats.keysExamined += docs.length;
     if (metrics) metrics.scannedObjects += docs.length;
     yield docs;
     if (docs.length < limit) return;
-    resume = last;
+    resume = rows[rows.length - 1]!.key;
     size = Math.min(size * 2, MAX_CHUNK);
     await control.yieldIfDue();
   }
@@ -91,22 +85,18 @@ async function* indexChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan,
     for (;;) {
       const limit = size;
       const from = after;
-      const { entries, docs, last } = await read(async (reader: StorageReader) => {
-        const docs: Document[] = [];
-        let entries = 0;
-        let last: IndexPosition | undefined;
-        for await (const e of reader.scanIndexDocuments({ coll: info.uuid, index: plan.spec.name, range, ...(from ? { after: from } : {}), limit, chunkRows: limit })) {
-          entries++;
-          last = e;
-          if (seen) {
-            const id = Buffer.from(e.recordKey).toString('hex');
-            if (seen.has(id)) continue;
-            seen.add(id);
-          }
-          docs.push(decodeStoredDocument(e.doc));
+      const rows = await read((reader: StorageReader) => toArray(reader.scanIndexDocuments({ coll: info.uuid, index: plan.spec.name, range, ...(from ? { after: from } : {}), limit, chunkRows: limit })));
+      const docs: Document[] = [];
+      for (const e of rows) {
+        if (seen) {
+          const id = Buffer.from(e.recordKey).toString('hex');
+          if (seen.has(id)) continue;
+          seen.add(id);
         }
-        return { entries, docs, last };
-      });
+        docs.push(decodeStoredDocument(e.doc));
+      }
+      const entries = rows.length;
+      const last = rows[entries - 1];
       stats.keysExamined += entries;
       stats.docsExamined += docs.length;
       if (metrics) metrics.scannedObjects += docs.length;

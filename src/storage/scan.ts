@@ -11,8 +11,18 @@ import type { IndexEntry, IndexPosition, KeyRange, ScanOptions } from './types.j
  */
 export const DEFAULT_CHUNK_ROWS = 1024;
 
-/** Every row of a scan, in order. */
+/**
+ * Every row of a scan, in order. A scan built by `chunkedScan` is read a chunk at a time, without an await per row:
+ * the way for a caller that wants a bounded scan whole.
+ */
 export async function toArray<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  if (rows instanceof ChunkedScan) {
+    const out: T[] = [];
+    for (let chunk = await rows.nextChunk(); chunk !== null; chunk = await rows.nextChunk()) {
+      for (const row of chunk as T[]) out.push(row);
+    }
+    return out;
+  }
   const out: T[] = [];
   for await (const row of rows) out.push(row);
   return out;
@@ -20,27 +30,53 @@ export async function toArray<T>(rows: AsyncIterable<T>): Promise<T[]> {
 
 /**
  * A scan read chunk by chunk: `fetch(after, rows)` returns at most `rows` rows past the resume point `after` (at
- * first the caller's `options.after` as `after()` reads it, then the position of the last row handed out), and the next chunk is fetched
- * only once the caller has taken every row of the current one. A chunk shorter than asked ends the scan. `fetch`
- * runs synchronously where it can, so a chunk costs one await however many rows it holds. Nothing is checked or
- * read before the caller asks for the first row: a bad option rejects there.
+ * first the caller's `options.after` as `after()` reads it, then the position of the last row handed out), and the
+ * next chunk is fetched only once the caller has taken every row of the current one. A chunk shorter than asked
+ * ends the scan. Nothing is checked or read before the caller asks for the first row: a bad option rejects there.
+ * Like a generator, the scan is iterated once.
  */
-export async function* chunkedScan<T, P>(
+export function chunkedScan<T, P>(
   options: ScanOptions,
   after: () => P | undefined,
   positionOf: (row: T) => P,
   fetch: (after: P | undefined, rows: number) => T[] | Promise<T[]>,
-): AsyncGenerator<T, void, undefined> {
-  let remaining = options.limit === undefined ? Infinity : checkLimit(options.limit);
-  const chunkRows = options.chunkRows === undefined ? DEFAULT_CHUNK_ROWS : checkChunkRows(options.chunkRows);
-  let resume = after();
-  while (remaining > 0) {
-    const asked = Math.min(chunkRows, remaining);
-    const rows = await fetch(resume, asked);
-    for (const row of rows) yield row;
-    if (rows.length < asked) return;
-    remaining -= rows.length;
-    resume = positionOf(rows[rows.length - 1]!);
+): AsyncIterable<T> {
+  return new ChunkedScan(options, after, positionOf, fetch);
+}
+
+class ChunkedScan<T, P> implements AsyncIterable<T> {
+  private started = false;
+  private done = false;
+  private remaining = 0;
+  private chunkRows = 0;
+  private resume: P | undefined;
+
+  constructor(
+    private readonly options: ScanOptions,
+    private readonly after: () => P | undefined,
+    private readonly positionOf: (row: T) => P,
+    private readonly fetch: (after: P | undefined, rows: number) => T[] | Promise<T[]>,
+  ) {}
+
+  /** The next chunk's rows, or null once the scan is over. */
+  async nextChunk(): Promise<T[] | null> {
+    if (!this.started) {
+      this.started = true;
+      this.remaining = this.options.limit === undefined ? Infinity : checkLimit(this.options.limit);
+      this.chunkRows = this.options.chunkRows === undefined ? DEFAULT_CHUNK_ROWS : checkChunkRows(this.options.chunkRows);
+      this.resume = this.after();
+    }
+    if (this.done || this.remaining <= 0) return null;
+    const asked = Math.min(this.chunkRows, this.remaining);
+    const rows = await this.fetch(this.resume, asked);
+    if (rows.length < asked) this.done = true;
+    this.remaining -= rows.length;
+    if (rows.length > 0) this.resume = this.positionOf(rows[rows.length - 1]!);
+    return rows.length > 0 ? rows : null;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (let chunk = await this.nextChunk(); chunk !== null; chunk = await this.nextChunk()) yield* chunk;
   }
 }
 
@@ -50,18 +86,28 @@ function checkChunkRows(rows: number): number {
 }
 
 /**
- * `range` narrowed to the keys past `after` in the scan's direction (the tighter bound wins when the range already
- * has one on that side).
+ * `range` narrowed to the keys past `after` in the scan's direction, with a single bound on that side (the tightest
+ * of the range's and `after`): SQLite seeks on one bound and filters by the others, so two lower bounds would make
+ * every resumed chunk walk from the start of the range again.
  */
 export function keyRangeAfter(range: KeyRange | undefined, after: Uint8Array | undefined): KeyRange {
   if (after === undefined) return range ?? {};
   const key = asBuffer(after);
-  if (range?.reverse) {
-    const lt = range.lt !== undefined && Buffer.compare(asBuffer(range.lt), key) < 0 ? range.lt : key;
-    return { ...range, lt };
+  const { gte, gt, lte, lt, reverse } = range ?? {};
+  // The tighter of two bounds on one side: the further in, and of equal ones the exclusive one.
+  const tighter = (a: { at: Uint8Array; open: boolean } | null, b: { at: Uint8Array; open: boolean }, sign: 1 | -1) => {
+    if (a === null) return b;
+    const c = Buffer.compare(asBuffer(a.at), asBuffer(b.at)) * sign;
+    return c > 0 || (c === 0 && a.open) ? a : b;
+  };
+  if (reverse) {
+    let upper = tighter(lte !== undefined ? { at: lte, open: false } : null, { at: key, open: true }, -1);
+    if (lt !== undefined) upper = tighter(upper, { at: lt, open: true }, -1);
+    return { ...(gte !== undefined ? { gte } : {}), ...(gt !== undefined ? { gt } : {}), ...(upper.open ? { lt: upper.at } : { lte: upper.at }), reverse: true };
   }
-  const gt = range?.gt !== undefined && Buffer.compare(asBuffer(range.gt), key) > 0 ? range.gt : key;
-  return { ...range, gt };
+  let lower = tighter(gte !== undefined ? { at: gte, open: false } : null, { at: key, open: true }, 1);
+  if (gt !== undefined) lower = tighter(lower, { at: gt, open: true }, 1);
+  return { ...(lower.open ? { gt: lower.at } : { gte: lower.at }), ...(lte !== undefined ? { lte } : {}), ...(lt !== undefined ? { lt } : {}) };
 }
 
 /** `after` as a document key, or a `RangeError` for the wrong kind of position. */
