@@ -31,7 +31,7 @@ export const listDatabases: CommandDefinition = {
     const sizes = await engine.read(async (r) => {
       const byDb = new Map<string, number>();
       for (const info of await listCollectionInfos(r)) {
-        byDb.set(info.db, (byDb.get(info.db) ?? 0) + (await r.dataSize(info.uuid)));
+        byDb.set(info.db, (byDb.get(info.db) ?? 0) + (await r.dataSize({ coll: info.uuid })));
       }
       return byDb;
     });

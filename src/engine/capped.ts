@@ -12,6 +12,7 @@ import { decodeStoredDocument } from './documents.js';
 import type { WriteContext } from './engine.js';
 import { removeIndexEntries } from './indexes.js';
 import { isCapped } from './natural_source.js';
+import { toArray } from '../storage/scan.js';
 
 /** The largest capped size: 1 PB. */
 const MAX_CAPPED_SIZE = 1024 ** 5;
@@ -79,7 +80,7 @@ export async function deleteOverCap(ctx: WriteContext, info: CollectionInfo, jus
   const maxDocs = Number(info.options.max ?? 0);
   // Measuring walks the whole collection: the totals are remembered between inserts while only capping changes it.
   const known = ctx.cappedTotals?.afterInsert(info.uuid, insertedBytes);
-  const totals = known ?? { count: await ctx.writer.countDocuments(info.uuid), bytes: await ctx.writer.dataSize(info.uuid) };
+  const totals = known ?? { count: await ctx.writer.countDocuments({ coll: info.uuid }), bytes: await ctx.writer.dataSize({ coll: info.uuid }) };
   try {
     await removeOldest(ctx, info, justInserted, totals, maxSize, maxDocs);
   } finally {
@@ -93,13 +94,13 @@ async function removeOldest(ctx: WriteContext, info: CollectionInfo, justInserte
   if (!over()) return;
   const images = imagesEnabled(info);
   for (let limit = FIRST_CAP_SCAN; ; limit = Math.min(limit * 4, MAX_CAP_SCAN)) {
-    const oldest = await ctx.writer.scanNatural(info.uuid, { limit });
+    const oldest = await toArray(ctx.writer.scanNatural({ coll: info.uuid, limit, chunkRows: limit }));
     for (const row of oldest) {
       if (!over()) return;
       if (Buffer.compare(Buffer.from(row.key), Buffer.from(justInserted)) === 0) return;
       const doc = decodeStoredDocument(row.doc);
       await removeIndexEntries(ctx.writer, info, row.key, doc);
-      await ctx.writer.deleteDocument(info.uuid, row.key);
+      await ctx.writer.deleteDocument({ coll: info.uuid, key: row.key });
       ctx.log({ op: 'delete', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, preImage: images ? doc : undefined, images });
       totals.bytes -= row.doc.byteLength;
       totals.count--;

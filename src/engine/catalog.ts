@@ -58,12 +58,12 @@ export function toCollectionRecord(info: CollectionInfo): CollectionRecord {
 }
 
 export async function getCollectionInfo(reader: StorageReader, db: string, name: string): Promise<CollectionInfo | null> {
-  const record = await reader.getCollection(db, name);
+  const record = await reader.getCollection({ db, name });
   return record ? toCollectionInfo(record) : null;
 }
 
 export async function listCollectionInfos(reader: StorageReader, db?: string): Promise<CollectionInfo[]> {
-  return (await reader.listCollections(db)).map(toCollectionInfo);
+  return (await reader.listCollections({ db })).map(toCollectionInfo);
 }
 
 /** True when the collection records pre- and post-images for change streams. */

@@ -14,6 +14,7 @@ import { decodeStoredDocument } from './documents.js';
 import { checkValidationOptions } from './validation.js';
 import { expireAfterSeconds, validateIndexSpec } from './index_spec.js';
 import { cappedCreateOptions } from './capped.js';
+import { toArray } from '../storage/scan.js';
 
 /** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
 const STORED_CREATE_OPTIONS = ['capped', 'size', 'max', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'collation', 'changeStreamPreAndPostImages', 'timeseries', 'expireAfterSeconds', 'clusteredIndex'];
@@ -66,7 +67,7 @@ export async function createCollection(ctx: WriteContext, db: string, coll: stri
     indexes: stored.viewOn !== undefined ? [] : [idIndexSpec()],
   };
   try {
-    await ctx.writer.createCollection(toCollectionRecord(info));
+    await ctx.writer.createCollection({ record: toCollectionRecord(info) });
   } catch (err) {
     if (err instanceof StorageError && err.kind === 'NamespaceExists') {
       throw mongoError('NamespaceExists', `Collection ${ns(db, coll)} already exists.`);
@@ -107,7 +108,7 @@ export async function collectionForWrite(ctx: WriteContext, db: string, coll: st
 export async function dropCollection(ctx: WriteContext, db: string, coll: string): Promise<boolean> {
   const info = await getCollectionInfo(ctx.writer, db, coll);
   if (!info) return false;
-  await ctx.writer.dropCollection(info.uuid);
+  await ctx.writer.dropCollection({ coll: info.uuid });
   ctx.log({ op: 'drop', db, coll, uuid: isView(info) ? undefined : info.uuid });
   return true;
 }
@@ -116,7 +117,7 @@ export async function dropCollection(ctx: WriteContext, db: string, coll: string
 export async function dropDatabase(ctx: WriteContext, db: string): Promise<void> {
   const infos = await listCollectionInfos(ctx.writer, db);
   for (const info of infos) {
-    await ctx.writer.dropCollection(info.uuid);
+    await ctx.writer.dropCollection({ coll: info.uuid });
     ctx.log({ op: 'drop', db, coll: info.name, uuid: isView(info) ? undefined : info.uuid });
   }
   if (infos.length > 0) ctx.log({ op: 'dropDatabase', db });
@@ -135,10 +136,10 @@ export async function renameCollection(ctx: WriteContext, from: { db: string; co
   let droppedUuid: string | undefined;
   if (target) {
     if (!dropTarget) throw mongoError('NamespaceExists', 'target namespace exists');
-    await ctx.writer.dropCollection(target.uuid);
+    await ctx.writer.dropCollection({ coll: target.uuid });
     droppedUuid = target.uuid;
   }
-  await ctx.writer.renameCollection(source.uuid, to.db, to.coll);
+  await ctx.writer.renameCollection({ coll: source.uuid, toDb: to.db, toName: to.coll });
   const description: Document = { to: { db: to.db, coll: to.coll } };
   if (droppedUuid) description.dropTarget = uuidBinary(droppedUuid);
   ctx.log({ op: 'rename', db: from.db, coll: from.coll, uuid: source.uuid, to: { db: to.db, coll: to.coll }, dropTarget: droppedUuid, operationDescription: description });
@@ -193,7 +194,7 @@ export async function collMod(ctx: WriteContext, db: string, coll: string, chang
     info.options[key] = deepClone(value);
     updated[key] = value;
   }
-  await ctx.writer.updateCollection(toCollectionRecord(info));
+  await ctx.writer.updateCollection({ record: toCollectionRecord(info) });
   const preImage: Document = {};
   if (Object.keys(before).length > 0) preImage.collectionOptions = before;
   if (indexBefore && Object.keys(indexBefore).length > 0) preImage.indexOptions = indexBefore;
@@ -341,12 +342,12 @@ export function checkNewIndexes(info: CollectionInfo, specs: IndexSpec[]): NewIn
 
 /** Builds `fresh` over the collection's documents in this transaction, adds them to the catalog, logs their entries. */
 export async function buildIndexesNow(ctx: WriteContext, info: CollectionInfo, fresh: IndexSpec[]): Promise<void> {
-  const docs = (await ctx.writer.scanDocuments(info.uuid)).map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
+  const docs = (await toArray(ctx.writer.scanDocuments({ coll: info.uuid }))).map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
   for (const spec of fresh) {
     await buildIndex(ctx.writer, info, spec, docs);
     info.indexes.push(spec);
   }
-  await ctx.writer.updateCollection(toCollectionRecord(info));
+  await ctx.writer.updateCollection({ record: toCollectionRecord(info) });
   for (const spec of fresh) logIndexCreated(ctx, info, spec);
 }
 
@@ -391,10 +392,10 @@ export async function dropIndexes(ctx: WriteContext, db: string, coll: string, w
   }
   for (const name of names) {
     const spec = info.indexes.find((s) => s.name === name)!;
-    await ctx.writer.dropIndexEntries(info.uuid, name);
+    await ctx.writer.dropIndexEntries({ coll: info.uuid, index: name });
     info.indexes = info.indexes.filter((s) => s.name !== name);
     ctx.log({ op: 'dropIndexes', db, coll, uuid: info.uuid, operationDescription: { indexes: [spec] } });
   }
-  await ctx.writer.updateCollection(toCollectionRecord(info));
+  await ctx.writer.updateCollection({ record: toCollectionRecord(info) });
   return before;
 }

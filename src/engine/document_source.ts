@@ -46,9 +46,6 @@ export function pointKeys(ids: readonly unknown[]): Uint8Array[] {
 /** The documents stored under `keys` (in that order; absent ones skipped). */
 export async function readPoints(reader: StorageReader, info: CollectionInfo, keys: readonly Uint8Array[]): Promise<Document[]> {
   const out: Document[] = [];
-  for (const key of keys) {
-    const bytes = await reader.getDocument(info.uuid, key);
-    if (bytes) out.push(decodeStoredDocument(bytes));
-  }
+  for (const bytes of await reader.getDocuments({ coll: info.uuid, keys })) if (bytes) out.push(decodeStoredDocument(bytes));
   return out;
 }

@@ -177,9 +177,9 @@ export class Engine {
     for (const attr of unfinished) options.log?.({ msg: 'Dropping unfinished index', component: 'STORAGE', attr });
     for (const attr of await upgradeIndexEntries(storage)) options.log?.({ msg: 'Rebuilt index entries for the query planner', component: 'INDEX', attr });
     const state = await storage.read(async (r) => {
-      const saved = await r.getMeta(CLOCK_KEY);
+      const saved = await r.getMeta({ key: CLOCK_KEY });
       const bounds = await r.oplogBounds();
-      const truncated = await r.getMeta(TRUNCATED_KEY);
+      const truncated = await r.getMeta({ key: TRUNCATED_KEY });
       return {
         clock: saved ? BigInt(saved) : 0n,
         last: bounds?.last ?? 0n,
@@ -279,11 +279,11 @@ export class Engine {
       };
       const value = await fn(ctx);
       if (entries.length > 0) {
-        await writer.appendOplog(rows);
+        await writer.appendOplog({ entries: rows });
         const newest = entries[entries.length - 1]!.ts;
         if (newest > this.clockReservedThrough) {
           reserved = clockReservation(newest);
-          await writer.setMeta(CLOCK_KEY, reserved.toString());
+          await writer.setMeta({ key: CLOCK_KEY, value: reserved.toString() });
         }
       }
       return value;
@@ -322,14 +322,14 @@ export class Engine {
     const rows = await this.read(async (r) => {
       // Checked inside the read, not before it: a trim queued ahead of this read has cut the oplog by now.
       if (afterTs < this.trimmer.truncatedThrough) return null;
-      return r.readOplog(afterTs, limit);
+      return r.readOplog({ after: afterTs, limit });
     });
     return rows && rows.map((row) => decodeEntry(row.ts, row.entry));
   }
 
   /** True when an entry with exactly this time is retained. */
   async hasOplogEntry(ts: bigint): Promise<boolean> {
-    return (await this.read((r) => r.getOplogEntry(ts))) !== null;
+    return (await this.read((r) => r.getOplogEntry({ ts }))) !== null;
   }
 
   /**

@@ -12,6 +12,7 @@ import { buildIndexesNow, checkNewIndexes, collectionForWrite, dropIndexes, logI
 import { decodeStoredDocument } from './documents.js';
 import { buildIndex } from './indexes.js';
 import type { IndexBuildRegistry } from './index_builds.js';
+import { toArray } from '../storage/scan.js';
 
 /**
  * A collection with no more documents than this is indexed in the transaction that adds the index, as mongod builds
@@ -123,14 +124,14 @@ async function startIndexBuild(ctx: WriteContext, builds: IndexBuildRegistry, db
   const { fresh, inProgress } = checkNewIndexes(info, specs);
   if (inProgress) return { kind: 'wait', buildUUID: inProgress, created };
   if (fresh.length === 0) return { kind: 'done', before, after: before, created };
-  const first = await ctx.writer.scanDocuments(info.uuid, { limit: INDEX_AT_ONCE_DOCS + 1 });
+  const first = await toArray(ctx.writer.scanDocuments({ coll: info.uuid, limit: INDEX_AT_ONCE_DOCS + 1, chunkRows: INDEX_AT_ONCE_DOCS + 1 }));
   if (first.length <= INDEX_AT_ONCE_DOCS) {
     await buildIndexesNow(ctx, info, fresh);
     return { kind: 'done', before, after: info.indexes.length, created };
   }
   const marker = uuidBinary(buildUUID);
   for (const spec of fresh) info.indexes.push({ ...spec, [BUILD_UUID_FIELD]: marker });
-  await ctx.writer.updateCollection(toCollectionRecord(info));
+  await ctx.writer.updateCollection({ record: toCollectionRecord(info) });
   return { kind: 'building', before, uuid: info.uuid, created };
 }
 
@@ -152,7 +153,7 @@ async function runIndexBuild(
   const attr = { buildUUID: { uuid: { $uuid: formatUuid(buildUUID) } }, collectionUUID: { uuid: { $uuid: formatUuid(uuid) } }, namespace: `${db}.${coll}` };
   try {
     await pause?.('hangAfterStartingIndexBuild');
-    const total = await engine.read((r) => r.countDocuments(uuid));
+    const total = await engine.read((r) => r.countDocuments({ coll: uuid }));
     log?.({ msg: 'Index build: starting', component: 'INDEX', attr: { ...attr, totalRecords: total } });
     let scanned = 0;
     let reported = started;
@@ -171,7 +172,7 @@ async function runIndexBuild(
       after = await engine.write(async (ctx) => {
         const started = performance.now();
         const { info, specs } = await buildingIndexes(ctx, db, coll, uuid, buildUUID);
-        const rows = await ctx.writer.scanDocuments(uuid, after ? { gt: after, limit: chunk } : { limit: chunk });
+        const rows = await toArray(ctx.writer.scanDocuments({ coll: uuid, after, limit: chunk, chunkRows: chunk }));
         const docs = rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
         for (const spec of specs) await buildIndex(ctx.writer, info, spec, docs);
         more = rows.length === chunk;
@@ -194,7 +195,7 @@ async function runIndexBuild(
         ready.push(done);
         return done;
       });
-      await ctx.writer.updateCollection(toCollectionRecord(info));
+      await ctx.writer.updateCollection({ record: toCollectionRecord(info) });
       for (const spec of ready) logIndexCreated(ctx, info, spec);
       log?.({ msg: 'Index build: done building', component: 'INDEX', attr: { ...attr, indexes: ready.map((s) => s.name), durationMillis: Math.round(performance.now() - started) } });
       return info.indexes.length;
@@ -234,9 +235,9 @@ async function abandonIndexBuild(w: StorageWriter, db: string, coll: string, uui
 async function removeIndexes(w: StorageWriter, info: CollectionInfo, which: (spec: IndexSpec) => boolean): Promise<IndexSpec[]> {
   const removed = info.indexes.filter(which);
   if (removed.length === 0) return removed;
-  for (const spec of removed) await w.dropIndexEntries(info.uuid, spec.name);
+  for (const spec of removed) await w.dropIndexEntries({ coll: info.uuid, index: spec.name });
   info.indexes = info.indexes.filter((spec) => !which(spec));
-  await w.updateCollection(toCollectionRecord(info));
+  await w.updateCollection({ record: toCollectionRecord(info) });
   return removed;
 }
 

@@ -125,12 +125,12 @@ function multikeyMetaKey(collUuid: string, indexName: string): string {
  */
 async function noteMultikey(w: StorageWriter, info: CollectionInfo, spec: IndexSpec): Promise<void> {
   const key = multikeyMetaKey(info.uuid, spec.name);
-  if ((await w.getMeta(key)) !== '1') await w.setMeta(key, '1');
+  if ((await w.getMeta({ key })) !== '1') await w.setMeta({ key, value: '1' });
 }
 
 /** True when the collection's index `indexName` is multikey (the `_id` index never is). */
 export async function isMultikeyIndex(r: StorageReader, info: CollectionInfo, indexName: string): Promise<boolean> {
-  return indexName !== ID_INDEX_NAME && (await r.getMeta(multikeyMetaKey(info.uuid, indexName))) === '1';
+  return indexName !== ID_INDEX_NAME && (await r.getMeta({ key: multikeyMetaKey(info.uuid, indexName) })) === '1';
 }
 
 /** The DuplicateKey error exactly as mongod words it. */
@@ -158,10 +158,10 @@ export async function addIndexEntries(w: StorageWriter, info: CollectionInfo, re
     if (multikey) await noteMultikey(w, info, spec);
     for (const { key, values } of keys) {
       try {
-        await w.insertIndexEntry(info.uuid, spec.name, key, recordKey, spec.unique === true);
+        await w.insertIndexEntry({ coll: info.uuid, index: spec.name, key, recordKey, unique: spec.unique === true });
         added.push({ name: spec.name, key });
       } catch (err) {
-        for (const a of added) await w.deleteIndexEntry(info.uuid, a.name, a.key, recordKey);
+        for (const a of added) await w.deleteIndexEntry({ coll: info.uuid, index: a.name, key: a.key, recordKey });
         if (err instanceof StorageError && err.kind === 'DuplicateKey') throw duplicateKeyError(info, spec, values);
         throw err;
       }
@@ -171,7 +171,7 @@ export async function addIndexEntries(w: StorageWriter, info: CollectionInfo, re
 
 export async function removeIndexEntries(w: StorageWriter, info: CollectionInfo, recordKey: Uint8Array, doc: Document): Promise<void> {
   for (const spec of secondaryIndexes(info)) {
-    for (const { key } of indexKeysFor(spec, doc)) await w.deleteIndexEntry(info.uuid, spec.name, key, recordKey);
+    for (const { key } of indexKeysFor(spec, doc)) await w.deleteIndexEntry({ coll: info.uuid, index: spec.name, key, recordKey });
   }
 }
 
@@ -182,7 +182,7 @@ export async function buildIndex(w: StorageWriter, info: CollectionInfo, spec: I
     if (multikey) await noteMultikey(w, info, spec);
     for (const { key, values } of keys) {
       try {
-        await w.insertIndexEntry(info.uuid, spec.name, key, recordKey, spec.unique === true);
+        await w.insertIndexEntry({ coll: info.uuid, index: spec.name, key, recordKey, unique: spec.unique === true });
       } catch (err) {
         if (err instanceof StorageError && err.kind === 'DuplicateKey') throw duplicateKeyError(info, spec, values);
         throw err;

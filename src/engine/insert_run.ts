@@ -96,7 +96,7 @@ export async function insertRun(ctx: WriteContext, info: CollectionInfo, batch: 
       chunk.push(row);
     }
     if (chunk.length === 0) return { inserted, duplicate: false };
-    const stored = await ctx.writer.insertDocuments(info.uuid, chunk);
+    const stored = await ctx.writer.insertDocuments({ coll: info.uuid, rows: chunk });
     for (let k = start; k < start + stored; k++) {
       const doc = batch.docs[k] as Document;
       batch.release(k);

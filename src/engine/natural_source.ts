@@ -5,6 +5,7 @@ import type { NaturalDocument, StorageReader } from '../storage/types.js';
 import type { CollectionInfo } from './catalog.js';
 import { decodeStoredDocument } from './documents.js';
 import type { ReadFn, ScanMetrics } from './document_source.js';
+import { toArray } from '../storage/scan.js';
 
 /** As the `_id` scan's chunks (document_source.ts): small first, so a `limit(1)` reads little, then growing. */
 const FIRST_NATURAL_CHUNK = 64;
@@ -39,10 +40,11 @@ export async function readNaturalAfter(
   limit: number,
 ): Promise<NaturalDocument[]> {
   const reverse = direction === -1;
-  if (!from) return reader.scanNatural(info.uuid, { reverse, limit });
-  if (!isCapped(info)) return reader.scanNatural(info.uuid, { after: from.position, reverse, limit });
+  const scan = { coll: info.uuid, range: { reverse }, ...(Number.isSafeInteger(limit) ? { chunkRows: limit + 1 } : {}) };
+  if (!from) return toArray(reader.scanNatural({ ...scan, limit }));
+  if (!isCapped(info)) return toArray(reader.scanNatural({ ...scan, after: from.position, limit }));
   // The row at `from` itself comes first when it is still there: one read checks it and reads on.
-  const rows = await reader.scanNatural(info.uuid, { after: from.position + (reverse ? 1 : -1), reverse, limit: limit + 1 });
+  const rows = await toArray(reader.scanNatural({ ...scan, after: from.position + (reverse ? 1 : -1), limit: limit + 1 }));
   const first = rows[0];
   if (!first || first.position !== from.position || Buffer.compare(Buffer.from(first.key), Buffer.from(from.key)) !== 0) {
     throw cappedPositionLost(from.position);

@@ -139,7 +139,7 @@ export async function* oplogChunks(engine: Engine, direction: 1 | -1, startAfter
   let carried: OplogEntry[] = [];
   for (;;) {
     const from = before;
-    const rows = await engine.read((r) => r.readOplogBefore(from, OPLOG_READ_CHUNK));
+    const rows = await engine.read((r) => r.readOplogBefore({ before: from, limit: OPLOG_READ_CHUNK }));
     engine.metrics.scannedObjects += rows.length;
     // Newest first: a transaction cut by the chunk's end waits for the rest of it in the next chunk.
     const entries = [...carried, ...rows.map((row) => decodeEntry(row.ts, row.entry))];
@@ -188,7 +188,7 @@ export async function oplogStats(engine: Engine): Promise<{ count: number; dataS
     let count = 0;
     let after = -1n;
     for (;;) {
-      const sizes = await r.oplogEntrySizes(after, 10_000);
+      const sizes = await r.oplogEntrySizes({ after, limit: 10_000 });
       count += sizes.length;
       if (sizes.length < 10_000) break;
       after = sizes[sizes.length - 1]!.ts;

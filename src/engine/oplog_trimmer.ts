@@ -116,7 +116,7 @@ export class OplogTrimmer {
     const retainFrom = this.retainFrom();
     const result = await this.storage.write(async (w) => {
       // Sizes only: an entry damaged on disk is removed like any other, never read.
-      const rows = await w.oplogEntrySizes(-1n, this.retention.batchEntries);
+      const rows = await w.oplogEntrySizes({ after: -1n, limit: this.retention.batchEntries });
       // Read inside the transaction: every earlier commit's afterCommit has counted its entries by now.
       let excess = this.bytes - target;
       let cut = -1n;
@@ -135,8 +135,8 @@ export class OplogTrimmer {
       // An empty oplog with a count above zero: resynchronise instead of trying forever.
       const resync = rows.length === 0 ? await w.oplogSizeBytes() : null;
       if (cut >= 0n) {
-        await w.truncateOplogBefore(cut + 1n);
-        await w.setMeta(TRUNCATED_KEY, cut.toString());
+        await w.truncateOplogBefore({ ts: cut + 1n });
+        await w.setMeta({ key: TRUNCATED_KEY, value: cut.toString() });
       }
       return { cut, removed, held, resync };
     }, ({ cut, removed, held, resync }) => {

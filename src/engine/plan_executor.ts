@@ -1,6 +1,7 @@
 import type { Document } from '../bson/types.js';
 import { compilePipeline, markLastChunk, type Chunks, type StreamControl } from '../query/pipeline/index.js';
-import type { StorageReader } from '../storage/types.js';
+import { toArray } from '../storage/scan.js';
+import type { IndexPosition, StorageReader } from '../storage/types.js';
 import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
 import { decodeStoredDocument, idStorageKey } from './documents.js';
 import { readPoints, type ReadFn, type ScanMetrics } from './document_source.js';
@@ -36,24 +37,20 @@ async function* noChunks(): Chunks {
 
 /** The collection's documents in `_id` order (backwards with direction -1), within [start, end), chunk by chunk. */
 async function* idRangeChunks(read: ReadFn, info: CollectionInfo, direction: 1 | -1, start: Uint8Array | null, end: Uint8Array | null, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, countKeys: boolean, firstChunk = FIRST_CHUNK): Chunks {
+  const range = { ...(start ? { gte: start } : {}), ...(end ? { lt: end } : {}), ...(direction === -1 ? { reverse: true } : {}) };
   let resume: Uint8Array | undefined;
   let size = firstChunk;
   for (;;) {
     const limit = size;
-    const range = {
-      ...(start && !(resume && direction === 1) ? { gte: start } : {}),
-      ...(end && !(resume && direction === -1) ? { lt: end } : {}),
-      ...(resume ? (direction === 1 ? { gt: resume } : { lt: resume }) : {}),
-      ...(direction === -1 ? { reverse: true } : {}),
-      limit,
-    };
-    const rows = await read((reader) => reader.scanDocuments(info.uuid, range));
+    const from = resume;
+    const rows = await read((reader) => toArray(reader.scanDocuments({ coll: info.uuid, range, ...(from ? { after: from } : {}), limit, chunkRows: limit })));
     if (rows.length === 0) return;
-    stats.docsExamined += rows.length;
-    if (countKeys) stats.keysExamined += rows.length;
-    if (metrics) metrics.scannedObjects += rows.length;
-    yield rows.map((row) => decodeStoredDocument(row.doc));
-    if (rows.length < limit) return;
+    const docs = rows.map((row) => decodeStoredDocument(row.doc));
+    stats.docsExamined += docs.length;
+    if (countKeys) stats.keysExamined += docs.length;
+    if (metrics) metrics.scannedObjects += docs.length;
+    yield docs;
+    if (docs.length < limit) return;
     resume = rows[rows.length - 1]!.key;
     size = Math.min(size * 2, MAX_CHUNK);
     await control.yieldIfDue();
@@ -75,39 +72,37 @@ async function* pointChunks(read: ReadFn, info: CollectionInfo, keys: Uint8Array
 
 /**
  * A secondary index's entries within the plan's spans, each fetched: chunk by chunk, every chunk its index entries
- * and their documents in one storage read. A document seen once is not returned again when the index is multikey
+ * joined to their documents by one storage call (`scanIndexDocuments`). A document seen once is not returned again when the index is multikey
  * (one document, several keys) or when `dedupe` asks (a write that may move a document ahead of the scan).
  */
 async function* indexChunks(read: ReadFn, info: CollectionInfo, plan: IndexPlan, control: StreamControl, stats: PlanStats, metrics: ScanMetrics | undefined, dedupe: boolean, firstChunk = FIRST_CHUNK): Chunks {
   const seen = plan.index.multikey || dedupe ? new Set<string>() : null;
   const reverse = plan.direction === -1;
   for (const span of plan.spans) {
-    let after: { key: Uint8Array; recordKey: Uint8Array } | undefined;
+    const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}), ...(reverse ? { reverse: true } : {}) };
+    let after: IndexPosition | undefined;
     let size = firstChunk;
     for (;;) {
       const limit = size;
-      const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}), ...(reverse ? { reverse: true } : {}), limit };
       const from = after;
-      const { entries, docs } = await read(async (reader: StorageReader) => {
-        const entries = await reader.scanIndex(info.uuid, plan.spec.name, range, from);
-        const docs: Document[] = [];
-        for (const e of entries) {
-          if (seen) {
-            const id = Buffer.from(e.recordKey).toString('hex');
-            if (seen.has(id)) continue;
-            seen.add(id);
-          }
-          const bytes = await reader.getDocument(info.uuid, e.recordKey);
-          if (bytes) docs.push(decodeStoredDocument(bytes));
+      const rows = await read((reader: StorageReader) => toArray(reader.scanIndexDocuments({ coll: info.uuid, index: plan.spec.name, range, ...(from ? { after: from } : {}), limit, chunkRows: limit })));
+      const docs: Document[] = [];
+      for (const e of rows) {
+        if (seen) {
+          const id = Buffer.from(e.recordKey).toString('hex');
+          if (seen.has(id)) continue;
+          seen.add(id);
         }
-        return { entries, docs };
-      });
-      stats.keysExamined += entries.length;
+        docs.push(decodeStoredDocument(e.doc));
+      }
+      const entries = rows.length;
+      const last = rows[entries - 1];
+      stats.keysExamined += entries;
       stats.docsExamined += docs.length;
       if (metrics) metrics.scannedObjects += docs.length;
       if (docs.length > 0) yield docs;
-      if (entries.length < limit) break;
-      after = entries[entries.length - 1]!;
+      if (entries < limit || !last) break;
+      after = { key: last.key, recordKey: last.recordKey };
       size = Math.min(size * 2, MAX_CHUNK);
       await control.yieldIfDue();
     }
@@ -127,7 +122,7 @@ export async function countPlanKeys(read: ReadFn, info: CollectionInfo, plan: In
   let total = 0;
   for (const span of plan.spans) {
     const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}) };
-    const n = await read((reader) => reader.countIndex(info.uuid, plan.spec.name, range));
+    const n = await read((reader) => reader.countIndex({ coll: info.uuid, index: plan.spec.name, range }));
     total += n;
     stats.keysExamined += n;
     await control.yieldIfDue();

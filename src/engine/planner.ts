@@ -10,6 +10,7 @@ import { readyIndexes, ID_INDEX_NAME, type CollectionInfo, type IndexSpec } from
 import { pinnedIds, pointKeys } from './document_source.js';
 import { isMultikeyIndex } from './indexes.js';
 import { SnapshotReader } from './transactions/snapshot_view.js';
+import { toArray } from '../storage/scan.js';
 
 /**
  * How a query reads a collection. The planner picks it from the filter, sort and hint; the executor
@@ -190,8 +191,8 @@ function minMaxPlan(spec: IndexSpec, facts: IndexFacts, min: Document | null | u
 async function trialKeys(reader: StorageReader, info: CollectionInfo, plan: IndexPlan): Promise<number> {
   let n = 0;
   for (const span of plan.spans) {
-    const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}), limit: TRIAL_KEYS - n };
-    n += plan.spec.name === ID_INDEX_NAME ? (await reader.scanDocuments(info.uuid, range)).length : (await reader.scanIndex(info.uuid, plan.spec.name, range)).length;
+    const scan = { coll: info.uuid, range: { gte: span.start, ...(span.end ? { lt: span.end } : {}) }, limit: TRIAL_KEYS - n, chunkRows: TRIAL_KEYS - n };
+    n += plan.spec.name === ID_INDEX_NAME ? (await toArray(reader.scanDocuments(scan))).length : (await toArray(reader.scanIndex({ ...scan, index: plan.spec.name }))).length;
     if (n >= TRIAL_KEYS) break;
   }
   return n;

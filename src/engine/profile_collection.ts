@@ -5,6 +5,7 @@ import { createCollection } from './ddl.js';
 import { decodeStoredDocument, encodeStoredDocument } from './documents.js';
 import type { Engine, WriteContext } from './engine.js';
 import { addIndexEntries, removeIndexEntries } from './indexes.js';
+import { toArray } from '../storage/scan.js';
 
 export const PROFILE_COLLECTION = 'system.profile';
 
@@ -52,12 +53,12 @@ export async function appendProfileEntry(engine: Engine, db: string, entry: Docu
       uuid = info.uuid;
       const key = nextEntryKey();
       const bytes = encodeStoredDocument(entry);
-      await ctx.writer.insertDocument(info.uuid, key, bytes);
+      await ctx.writer.insertDocument({ coll: info.uuid, key, doc: bytes });
       await addIndexEntries(ctx.writer, info as CollectionInfo, key, entry);
       const known = sizes.get(info.uuid);
       // Measured once, then kept up to date here: summing the collection's sizes for every entry would cost as much
       // as the entry, and more as the collection fills.
-      let total = known === undefined ? await ctx.writer.dataSize(info.uuid) : known + bytes.byteLength;
+      let total = known === undefined ? await ctx.writer.dataSize({ coll: info.uuid }) : known + bytes.byteLength;
       total = await trimToSize(ctx, info, total);
       sizes.set(info.uuid, total);
     });
@@ -85,13 +86,13 @@ async function trimToSize(ctx: WriteContext, info: Readonly<CollectionInfo>, tot
   const size = info.options.size === undefined ? PROFILE_COLLECTION_BYTES : toNumber(info.options.size);
   if (!(size > 0)) return total;
   while (total > size) {
-    const oldest = await ctx.writer.scanNatural(info.uuid, { limit: TRIM_STEP });
+    const oldest = await toArray(ctx.writer.scanNatural({ coll: info.uuid, limit: TRIM_STEP, chunkRows: TRIM_STEP }));
     // Entries removed by someone else: what is left is measured again.
-    if (oldest.length === 0) return ctx.writer.dataSize(info.uuid);
+    if (oldest.length === 0) return ctx.writer.dataSize({ coll: info.uuid });
     for (const row of oldest) {
       if (total <= size) return total;
       await removeIndexEntries(ctx.writer, info as CollectionInfo, row.key, decodeStoredDocument(row.doc));
-      await ctx.writer.deleteDocument(info.uuid, row.key);
+      await ctx.writer.deleteDocument({ coll: info.uuid, key: row.key });
       total -= row.doc.byteLength;
     }
   }

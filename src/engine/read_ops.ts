@@ -173,7 +173,7 @@ export async function countDocuments(
   if (Object.keys(filter).length === 0 && (o.hint === undefined || o.hint === null)) {
     total = await engine.read(async (reader) => {
       const info = await getCollectionInfo(reader, db, coll);
-      return info && !isView(info) ? reader.countDocuments(info.uuid) : null;
+      return info && !isView(info) ? reader.countDocuments({ coll: info.uuid }) : null;
     });
   }
   if (total === null) {

@@ -64,7 +64,7 @@ export class RetryableWriteRecord {
    * when `write` is newer. An older `txnNumber` is TransactionTooOld (225), as in mongod.
    */
   static async load(ctx: WriteContext, write: RetryableWrite): Promise<RetryableWriteRecord> {
-    const saved = await ctx.writer.getMeta(META_PREFIX + write.session);
+    const saved = await ctx.writer.getMeta({ key: META_PREFIX + write.session });
     if (saved === null) return new RetryableWriteRecord(write, new Map());
     const doc = deserialize(Buffer.from(saved, 'base64'), { promoteValues: false }) as Document;
     const stored = toBigInt(doc.txnNumber) ?? -1n;
@@ -107,7 +107,7 @@ export class RetryableWriteRecord {
       else ranges.push(id, id + 1);
     }
     const doc = { txnNumber: Long.fromBigInt(this.write.txnNumber), ranges, results };
-    await ctx.writer.setMeta(META_PREFIX + this.write.session, Buffer.from(serialize(doc)).toString('base64'));
+    await ctx.writer.setMeta({ key: META_PREFIX + this.write.session, value: Buffer.from(serialize(doc)).toString('base64') });
   }
 }
 

@@ -8,6 +8,7 @@ import { decodeStoredDocument } from './documents.js';
 import type { Engine, WriteContext } from './engine.js';
 import { removeIndexEntries } from './indexes.js';
 import { YIELD_EVERY_MS } from './operation.js';
+import { toArray } from '../storage/scan.js';
 
 /** mongod's ttlMonitorSleepSecs default: a pass a minute. */
 export const DEFAULT_TTL_MONITOR_SLEEP_SECS = 60;
@@ -224,9 +225,7 @@ export class TtlMonitor {
       const seconds = clusteredExpiry(info);
       const cutoff = new Date(now.getTime() - (seconds ?? 0) * 1000);
       if (seconds === undefined || Number.isNaN(cutoff.getTime())) return { deleted: 0, next: null };
-      const range: KeyRange = { ...expiredKeyRange(cutoff, 1), limit: BATCH_ENTRIES };
-      if (after) range.gt = after.key;
-      const rows = await ctx.writer.scanDocuments(info.uuid, range);
+      const rows = await toArray(ctx.writer.scanDocuments({ coll: info.uuid, range: expiredKeyRange(cutoff, 1), ...(after ? { after: after.key } : {}), limit: BATCH_ENTRIES, chunkRows: BATCH_ENTRIES }));
       for (const row of rows) {
         last = { key: row.key, recordKey: row.key };
         const doc = decodeStoredDocument(row.doc);
@@ -242,9 +241,9 @@ export class TtlMonitor {
     const cutoff = new Date(now.getTime() - ttl.seconds * 1000);
     // An expiry reaching before the earliest date there is expires nothing.
     if (Number.isNaN(cutoff.getTime())) return { deleted: 0, next: null };
-    const range: KeyRange = { ...expiredKeyRange(cutoff, ttl.direction), limit: BATCH_ENTRIES };
+    const range: KeyRange = expiredKeyRange(cutoff, ttl.direction);
     // Entries before the resume point that are still there are ones an earlier batch kept.
-    const entries = await ctx.writer.scanIndex(info.uuid, target.index, range, after ?? undefined);
+    const entries = await toArray(ctx.writer.scanIndex({ coll: info.uuid, index: target.index, range, ...(after ? { after } : {}), limit: BATCH_ENTRIES, chunkRows: BATCH_ENTRIES }));
     // mongod re-checks each document against the index's predicate before deleting it.
     const expired = compileFilter({ [ttl.field]: { $lte: cutoff } });
     const partial = this.partialFilter(ttl.spec);
@@ -254,7 +253,7 @@ export class TtlMonitor {
       const recordHex = Buffer.from(entry.recordKey).toString('hex');
       if (seen.has(recordHex)) continue;
       seen.add(recordHex);
-      const bytes = await ctx.writer.getDocument(info.uuid, entry.recordKey);
+      const bytes = await ctx.writer.getDocument({ coll: info.uuid, key: entry.recordKey });
       if (!bytes) continue;
       const doc = decodeStoredDocument(bytes);
       if (!expired.matches(doc) || (partial && !partial.matches(doc))) continue;
@@ -277,7 +276,7 @@ export class TtlMonitor {
   /** An ordinary delete: index entries, the document, and its change entry in the same transaction. */
   private async deleteOne(ctx: WriteContext, info: Readonly<CollectionInfo>, recordKey: Uint8Array, doc: Document): Promise<void> {
     await removeIndexEntries(ctx.writer, info as CollectionInfo, recordKey, doc);
-    await ctx.writer.deleteDocument(info.uuid, recordKey);
+    await ctx.writer.deleteDocument({ coll: info.uuid, key: recordKey });
     const images = imagesEnabled(info as CollectionInfo);
     ctx.log({ op: 'delete', db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: doc._id }, preImage: images ? doc : undefined, images });
   }

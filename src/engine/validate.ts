@@ -59,7 +59,7 @@ async function validateCollectionIn(r: StorageReader, info: CollectionInfo): Pro
   const unreadable = new Set<string>();
   const ids = new Map<string, unknown>();
 
-  for (const stored of await r.inspectDocuments(info.uuid)) {
+  for await (const stored of r.inspectDocuments({ coll: info.uuid })) {
     results.nrecords++;
     const keyHex = Buffer.from(stored.key).toString('hex');
     const doc = decodeChecked(stored.doc);
@@ -108,7 +108,7 @@ async function checkIndex(
 ): Promise<void> {
   let traversed = 0;
   let extra = 0;
-  for (const entry of await r.scanIndex(info.uuid, spec.name)) {
+  for await (const entry of r.scanIndex({ coll: info.uuid, index: spec.name })) {
     traversed++;
     const recordHex = Buffer.from(entry.recordKey).toString('hex');
     if (wanted.delete(`${Buffer.from(entry.key).toString('hex')} ${recordHex}`) || unreadable.has(recordHex)) continue;

@@ -95,7 +95,7 @@ async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document,
   const key = idStorageKey(doc._id);
   const bytes = encodeInsertedDocument(doc, encoded);
   try {
-    await ctx.writer.insertDocument(info.uuid, key, bytes);
+    await ctx.writer.insertDocument({ coll: info.uuid, key, doc: bytes });
   } catch (err) {
     if (err instanceof StorageError && err.kind === 'DuplicateKey') throw duplicateKeyError(info, idSpec(info), [doc._id]);
     throw err;
@@ -104,7 +104,7 @@ async function insertOne(ctx: WriteContext, info: CollectionInfo, doc: Document,
     try {
       await addIndexEntries(ctx.writer, info, key, doc);
     } catch (err) {
-      await ctx.writer.deleteDocument(info.uuid, key);
+      await ctx.writer.deleteDocument({ coll: info.uuid, key });
       throw err;
     }
   }
@@ -196,7 +196,7 @@ async function replaceStored(ctx: WriteContext, info: CollectionInfo, current: S
     await addIndexEntries(ctx.writer, info, current.key, current.doc);
     throw err;
   }
-  await ctx.writer.updateDocument(info.uuid, current.key, bytes);
+  await ctx.writer.updateDocument({ coll: info.uuid, key: current.key, doc: bytes });
   const images = imagesEnabled(info);
   ctx.log({
     op: kind, db: info.db, coll: info.name, uuid: info.uuid, documentKey: { _id: after._id },
@@ -363,7 +363,7 @@ export async function deleteStatement(ctx: WriteContext, db: string, coll: strin
     if (!filter.matches(current.doc)) continue;
     checkCappedWrite(ctx, info);
     await removeIndexEntries(ctx.writer, info, current.key, current.doc);
-    await ctx.writer.deleteDocument(info.uuid, current.key);
+    await ctx.writer.deleteDocument({ coll: info.uuid, key: current.key });
     ctx.log({ op: 'delete', db, coll, uuid: info.uuid, documentKey: { _id: current.doc._id }, preImage: images ? current.doc : undefined, images });
     deleted.push(current.doc);
     if (s.limit === 1) break scan;

@@ -1,7 +1,10 @@
 /**
  * Argument checks and conversions both engines share, so that they reject the same caller bugs the same way.
  */
-import { StorageError, type KeyRange, type NaturalRange, type StoredOplogEntry } from './types.js';
+import { StorageError, type KeyRange, type StoredOplogEntry } from './types.js';
+
+/** A key range with a row limit: one chunk of a scan, as the engines read it. */
+export type LimitedRange = KeyRange & { limit?: number };
 
 /** The largest oplog time: timestamps are unsigned 64-bit (seconds << 32 | increment). */
 export const MAX_OPLOG_TS = (1n << 64n) - 1n;
@@ -39,18 +42,10 @@ export function checkOplogAppend(entries: readonly StoredOplogEntry[], lastTs: b
 }
 
 /** The row limit of a range: `Infinity` when none. Throws `RangeError` for a negative or fractional limit. */
-export function rangeLimit(range: KeyRange | undefined): number {
+export function rangeLimit(range: LimitedRange | undefined): number {
   const limit = range?.limit;
   if (limit === undefined) return Infinity;
   return checkLimit(limit);
-}
-
-/** Throws `RangeError` unless a natural range's `after` is an integer; returns its limit as `rangeLimit` does. */
-export function naturalRangeLimit(range: NaturalRange | undefined): number {
-  if (range?.after !== undefined && !Number.isSafeInteger(range.after)) {
-    throw new RangeError(`natural position must be an integer, got ${String(range.after)}`);
-  }
-  return rangeLimit(range as KeyRange | undefined);
 }
 
 /** Validates an explicit limit (0 allowed, meaning none). */
@@ -110,13 +105,13 @@ export function corruptOplogEntry(ts: bigint): StorageError {
  * DuplicateKey and returns how many rows went in before it, as the contract says.
  */
 export async function insertOneByOne(
-  writer: { insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> },
+  writer: { insertDocument(args: { coll: string; key: Uint8Array; doc: Uint8Array }): Promise<void> },
   collUuid: string,
   rows: readonly { key: Uint8Array; doc: Uint8Array }[],
 ): Promise<number> {
   for (let i = 0; i < rows.length; i++) {
     try {
-      await writer.insertDocument(collUuid, rows[i]!.key, rows[i]!.doc);
+      await writer.insertDocument({ coll: collUuid, key: rows[i]!.key, doc: rows[i]!.doc });
     } catch (err) {
       if (err instanceof StorageError && err.kind === 'DuplicateKey') return i;
       throw err;

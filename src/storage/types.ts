@@ -50,16 +50,6 @@ export interface NaturalDocument extends StoredDocument {
   position: number;
 }
 
-/** Which part of the natural order a `scanNatural` returns. */
-export interface NaturalRange {
-  /** Only positions after this one in the scan's direction (above it; below it with `reverse`). */
-  after?: number;
-  /** Newest first. */
-  reverse?: boolean;
-  /** At most this many results; omitted means all, 0 means none. */
-  limit?: number;
-}
-
 /** One oplog entry: its cluster time as a 64-bit integer (seconds << 32 | increment) and its BSON bytes. */
 export interface StoredOplogEntry {
   ts: bigint;
@@ -75,10 +65,8 @@ export interface KeyRange {
   gt?: Uint8Array;
   lte?: Uint8Array;
   lt?: Uint8Array;
-  /** Highest key first. */
+  /** Highest key first (for `scanNatural`, newest first; its key bounds are ignored). */
   reverse?: boolean;
-  /** At most this many results (after `reverse`); omitted means all, 0 means none. */
-  limit?: number;
 }
 
 /** One index entry: its index key and the key of the record (document) it points to. */
@@ -90,56 +78,94 @@ export interface IndexEntry {
 /** A position in an index, between entries: the entry `(key, recordKey)` itself is before it going forward. */
 export type IndexPosition = IndexEntry;
 
+/**
+ * What every scan accepts. A scan is an async iterable that reads `chunkRows` rows at a time and reads the next chunk
+ * only once the caller has consumed the current one, so a caller that stops early reads little, and a statement the
+ * caller runs between two chunks (in the same transaction) is seen by the later chunks. Like the handle, the iterable
+ * is only valid inside the callback that made it.
+ */
+export interface ScanOptions {
+  range?: KeyRange;
+  /**
+   * Resume after this position in the scan's direction, as if the scan had just returned it: a document key for
+   * `scanDocuments`/`inspectDocuments`, an index position for `scanIndex`/`scanIndexDocuments`, a natural position for
+   * `scanNatural`. It need not be stored any more.
+   */
+  after?: Uint8Array | IndexPosition | number;
+  /** At most this many rows in all; omitted means all, 0 means none. */
+  limit?: number;
+  /** Rows per storage read (default `DEFAULT_CHUNK_ROWS`); the chunk is only a cost, never a different result. */
+  chunkRows?: number;
+}
+
+/** Names one collection's stored data (its uuid). */
+export interface CollArgs {
+  coll: string;
+}
+
+/** Names one index of a collection. */
+export interface IndexArgs extends CollArgs {
+  index: string;
+}
+
 /** Read operations; available inside both `read()` and `write()`. */
 export interface StorageReader {
-  listCollections(db?: string): Promise<CollectionRecord[]>;
-  getCollection(db: string, name: string): Promise<CollectionRecord | null>;
+  listCollections(args?: { db?: string }): Promise<CollectionRecord[]>;
+  getCollection(args: { db: string; name: string }): Promise<CollectionRecord | null>;
 
-  getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null>;
-  /** Documents in key order within `range`. */
-  scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]>;
+  getDocument(args: CollArgs & { key: Uint8Array }): Promise<Uint8Array | null>;
+  /** The documents under `keys`, in the same order, null where there is none: one storage read for many keys. */
+  getDocuments(args: CollArgs & { keys: readonly Uint8Array[] }): Promise<(Uint8Array | null)[]>;
+  /** Documents in key order within `range`; `after` is a document key. */
+  scanDocuments(args: CollArgs & ScanOptions): AsyncIterable<StoredDocument>;
   /**
    * `scanDocuments` for a check of the store (validate): a document failing its checksum is reported with
    * `intact: false` and its bytes as stored, instead of failing the read. An engine without checksums reports every
    * document intact.
    */
-  inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]>;
+  inspectDocuments(args: CollArgs & ScanOptions): AsyncIterable<InspectedDocument>;
   /**
-   * Documents in natural (insertion) order within `range`, each with its position: resuming a scan after the last
-   * position it returned continues where it stopped, whatever was inserted, updated or deleted meanwhile.
+   * Documents in natural (insertion) order, each with its position; `range.reverse` for newest first, `after` a
+   * position: resuming a scan after the last position it returned continues where it stopped, whatever was
+   * inserted, updated or deleted meanwhile.
    */
-  scanNatural(collUuid: string, range?: NaturalRange): Promise<NaturalDocument[]>;
-  countDocuments(collUuid: string): Promise<number>;
+  scanNatural(args: CollArgs & ScanOptions): AsyncIterable<NaturalDocument>;
+  countDocuments(args: CollArgs): Promise<number>;
   /** Approximate data size of a collection in bytes (sum of document sizes). */
-  dataSize(collUuid: string): Promise<number>;
+  dataSize(args: CollArgs): Promise<number>;
 
   /**
-   * Entries stored under index `indexName` whose index key lies in `range`, in index-key order and, within one
-   * index key, in record-key order (both descending with `reverse`). With `after`, only the entries past that
+   * Entries stored under `index` whose index key lies in `range`, in index-key order and, within one index key, in
+   * record-key order (both descending with `reverse`). With `after` (an `IndexPosition`), only the entries past that
    * position in the scan's direction: a long scan resumes where its previous chunk ended, even among many entries
    * sharing one index key.
    */
-  scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]>;
-  /** How many entries `scanIndex` would return for `range` (its `limit` and `reverse` ignored), without reading them. */
-  countIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<number>;
+  scanIndex(args: IndexArgs & ScanOptions): AsyncIterable<IndexEntry>;
+  /**
+   * `scanIndex` joined to the documents its entries point to (the fetch of an index plan): one storage read per
+   * chunk, not one per entry. An entry whose document is gone is skipped; `limit` counts the rows handed out.
+   */
+  scanIndexDocuments(args: IndexArgs & ScanOptions): AsyncIterable<IndexEntry & { doc: Uint8Array }>;
+  /** How many entries `scanIndex` would return for `range` (its `reverse` ignored), without reading them. */
+  countIndex(args: IndexArgs & { range?: KeyRange }): Promise<number>;
 
-  /** Entries with `ts > afterTs`, oldest first, at most `limit` (0 means none). `afterTs` below 0 means all. */
-  readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
-  /** Entries with `ts < beforeTs`, newest first, at most `limit` (0 means none): the oplog read backwards. */
-  readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]>;
+  /** Entries with `ts > after`, oldest first, at most `limit` (0 means none). `after` below 0 means all. */
+  readOplog(args: { after: bigint; limit: number }): Promise<StoredOplogEntry[]>;
+  /** Entries with `ts < before`, newest first, at most `limit` (0 means none): the oplog read backwards. */
+  readOplogBefore(args: { before: bigint; limit: number }): Promise<StoredOplogEntry[]>;
   /**
    * The times and byte sizes of the entries `readOplog` would return, without their bytes, so without checking
    * them: for oplog retention, which removes old entries whatever they hold.
    */
-  oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]>;
+  oplogEntrySizes(args: { after: bigint; limit: number }): Promise<{ ts: bigint; bytes: number }[]>;
   /** The entry whose time is exactly `ts`, or null (used to check that a resume point is still in the oplog). */
-  getOplogEntry(ts: bigint): Promise<Uint8Array | null>;
+  getOplogEntry(args: { ts: bigint }): Promise<Uint8Array | null>;
   /** The oldest and newest retained entry times, or null when the oplog is empty. */
   oplogBounds(): Promise<{ first: bigint; last: bigint } | null>;
   /** Total size in bytes of the retained entries. */
   oplogSizeBytes(): Promise<number>;
 
-  getMeta(key: string): Promise<string | null>;
+  getMeta(args: { key: string }): Promise<string | null>;
 
   /**
    * A number that changes whenever the catalog may have changed: at every createCollection, updateCollection,
@@ -153,61 +179,61 @@ export interface StorageReader {
 /** Write operations; only inside `write()`. A thrown error rolls every one of them back. */
 export interface StorageWriter extends StorageReader {
   /** Throws `StorageError('NamespaceExists')` if db.name exists. */
-  createCollection(record: CollectionRecord): Promise<void>;
+  createCollection(args: { record: CollectionRecord }): Promise<void>;
   /**
    * Replaces options and indexes of an existing collection (matched by uuid; `db` and `name` of `record` are
    * ignored). Throws `StorageError('NamespaceNotFound')` if no collection has that uuid.
    */
-  updateCollection(record: CollectionRecord): Promise<void>;
+  updateCollection(args: { record: CollectionRecord }): Promise<void>;
   /**
    * Removes the collection, its documents and its index entries. Throws `StorageError('NamespaceNotFound')` if
    * no collection has that uuid.
    */
-  dropCollection(collUuid: string): Promise<void>;
+  dropCollection(args: CollArgs): Promise<void>;
   /**
    * Moves a collection to a new db/name; its uuid, documents and indexes stay. Throws
    * `StorageError('NamespaceNotFound')` for an unknown uuid and `StorageError('NamespaceExists')` when another
    * collection already has the target name (renaming onto its own name is a no-op).
    */
-  renameCollection(collUuid: string, toDb: string, toName: string): Promise<void>;
+  renameCollection(args: CollArgs & { toDb: string; toName: string }): Promise<void>;
 
   /**
    * Throws `StorageError('DuplicateKey')` (with `indexName` undefined: the record key) if the key exists.
    * Documents and index entries are not checked against the catalog; the caller names a collection it holds.
    */
-  insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void>;
+  insertDocument(args: CollArgs & StoredDocument): Promise<void>;
   /**
    * Inserts `rows` in order as `insertDocument` would one by one, stopping at the first whose key is already taken
    * (by a stored document or an earlier row): returns how many were inserted, the rows before that one, or
    * `rows.length`. The refused row and those after it are not inserted. An engine may insert many rows per
    * statement; the result is the same.
    */
-  insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number>;
+  insertDocuments(args: CollArgs & { rows: readonly StoredDocument[] }): Promise<number>;
   /** Overwrites an existing document; throws a plain `Error` (a caller bug) if there is none under `key`. */
-  updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void>;
+  updateDocument(args: CollArgs & StoredDocument): Promise<void>;
   /** Removes the document under `key`; a no-op if there is none. */
-  deleteDocument(collUuid: string, key: Uint8Array): Promise<void>;
+  deleteDocument(args: CollArgs & { key: Uint8Array }): Promise<void>;
 
   /**
    * Adds an index entry. With `unique`, throws `StorageError('DuplicateKey')` (its `indexName` set) when
    * another record already holds `key` in that index; the same record holding the same key twice (an array
    * with repeated values) is allowed, and adding an existing (key, recordKey) pair is a no-op.
    */
-  insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void>;
+  insertIndexEntry(args: IndexArgs & IndexEntry & { unique: boolean }): Promise<void>;
   /** Removes one (key, recordKey) pair; a no-op if absent. */
-  deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array): Promise<void>;
+  deleteIndexEntry(args: IndexArgs & IndexEntry): Promise<void>;
   /** Removes every entry of one index (dropIndexes). */
-  dropIndexEntries(collUuid: string, indexName: string): Promise<void>;
+  dropIndexEntries(args: IndexArgs): Promise<void>;
 
   /**
    * Entries must have strictly increasing `ts` in [0, 2^64), all greater than any stored one; otherwise throws
    * a `RangeError` (a caller bug) and stores none of them.
    */
-  appendOplog(entries: StoredOplogEntry[]): Promise<void>;
+  appendOplog(args: { entries: StoredOplogEntry[] }): Promise<void>;
   /** Deletes entries with a time below `ts`. */
-  truncateOplogBefore(ts: bigint): Promise<void>;
+  truncateOplogBefore(args: { ts: bigint }): Promise<void>;
 
-  setMeta(key: string, value: string): Promise<void>;
+  setMeta(args: { key: string; value: string }): Promise<void>;
 }
 
 export interface Storage {

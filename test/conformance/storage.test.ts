@@ -20,6 +20,8 @@ import {
   openStorage,
 } from '../../src/storage/index.js';
 import type { CollectionRecord, Storage, StorageReader, StorageWriter } from '../../src/storage/index.js';
+import type { IndexPosition, KeyRange, ScanOptions } from '../../src/storage/types.js';
+import { toArray } from '../../src/storage/scan.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -66,6 +68,27 @@ function hex(rows: { key: Uint8Array }[]): string[] {
   return rows.map((r) => Buffer.from(r.key).toString('hex'));
 }
 
+/** A range written the short way, its limit (and a natural scan's `after`) beside the bounds. */
+type OldRange = KeyRange & { limit?: number; after?: number };
+
+/** The scan options of an `OldRange`. */
+function scanArgs(range: OldRange | undefined): ScanOptions {
+  if (range === undefined) return {};
+  const { limit, after, ...bounds } = range;
+  return { range: bounds, ...(limit === undefined ? {} : { limit }), ...(after === undefined ? {} : { after }) };
+}
+
+/**
+ * A scan's rows read in one chunk and again one row per chunk: they must be the same rows, whatever the chunking.
+ * Rejects as the scan does.
+ */
+async function chunkedBoth<T>(scan: (chunkRows: { chunkRows?: number }) => AsyncIterable<T>): Promise<T[]> {
+  const whole = await toArray(scan({}));
+  assert.deepEqual(await toArray(scan({ chunkRows: 1 })), whole);
+  assert.deepEqual(await toArray(scan({ chunkRows: 2 })), whole);
+  return whole;
+}
+
 function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -76,17 +99,17 @@ async function snapshot(storage: Storage, uuids: string[], indexNames: string[],
     const colls = await r.listCollections();
     const perColl: unknown[] = [];
     for (const u of uuids) {
-      const docs = await r.scanDocuments(u);
+      const docs = await toArray(r.scanDocuments({ coll: u }));
       const indexes: unknown[] = [];
-      for (const name of indexNames) indexes.push(await r.scanIndex(u, name));
-      perColl.push({ docs, count: await r.countDocuments(u), size: await r.dataSize(u), indexes });
+      for (const name of indexNames) indexes.push(await toArray(r.scanIndex({ coll: u, index: name })));
+      perColl.push({ docs, count: await r.countDocuments({ coll: u }), size: await r.dataSize({ coll: u }), indexes });
     }
     const meta: unknown[] = [];
-    for (const k of metaKeys) meta.push(await r.getMeta(k));
+    for (const k of metaKeys) meta.push(await r.getMeta({ key: k }));
     return {
       colls,
       perColl,
-      oplog: await r.readOplog(-1n, 1000),
+      oplog: await r.readOplog({ after: -1n, limit: 1000 }),
       bounds: await r.oplogBounds(),
       oplogBytes: await r.oplogSizeBytes(),
       meta,
@@ -128,13 +151,13 @@ for (const engine of engines) {
     test('afterCommit runs after a commit, before the next queued work, and never after a rollback', async () => {
       const events: string[] = [];
       const first = storage.write(async (w) => {
-        await w.setMeta('k', '1');
+        await w.setMeta({ key: 'k', value: '1' });
         events.push('first body');
         return 1;
       }, (result) => events.push(`first committed ${result}`));
       const second = storage.write(async (w) => {
         events.push('second body');
-        assert.equal(await w.getMeta('k'), '1');
+        assert.equal(await w.getMeta({ key: 'k' }), '1');
         throw new Error('roll back');
       }, () => events.push('second committed'));
       const third = storage.read(async () => {
@@ -149,9 +172,9 @@ for (const engine of engines) {
     describe('catalog', () => {
       test('create, get and list, ordered by db then name', async () => {
         await storage.write(async (w) => {
-          await w.createCollection(record(3, 'b', 'x'));
-          await w.createCollection(record(1, 'a', 'z', []));
-          await w.createCollection(record(2, 'a', 'y', [b(1, 2, 3), b(), b(4)]));
+          await w.createCollection({ record: record(3, 'b', 'x') });
+          await w.createCollection({ record: record(1, 'a', 'z', []) });
+          await w.createCollection({ record: record(2, 'a', 'y', [b(1, 2, 3), b(), b(4)]) });
         });
         await storage.read(async (r) => {
           const all = await r.listCollections();
@@ -160,28 +183,28 @@ for (const engine of engines) {
             ['a.y', 'a.z', 'b.x'],
           );
           assert.deepEqual(
-            (await r.listCollections('a')).map((c) => c.name),
+            (await r.listCollections({ db: 'a' })).map((c) => c.name),
             ['y', 'z'],
           );
-          assert.deepEqual(await r.listCollections('nope'), []);
-          const y = await r.getCollection('a', 'y');
+          assert.deepEqual(await r.listCollections({ db: 'nope' }), []);
+          const y = await r.getCollection({ db: 'a', name: 'y' });
           assert.ok(y);
           assert.equal(y.uuid, uuid(2));
           assert.deepEqual(Buffer.from(y.options), b(0xa0, 2));
           assert.deepEqual(y.indexes.map((i) => Buffer.from(i)), [b(1, 2, 3), b(), b(4)]);
-          const z = await r.getCollection('a', 'z');
+          const z = await r.getCollection({ db: 'a', name: 'z' });
           assert.deepEqual(z?.indexes, []);
-          assert.equal(await r.getCollection('a', 'x'), null);
-          assert.equal(await r.getCollection('b', 'y'), null);
+          assert.equal(await r.getCollection({ db: 'a', name: 'x' }), null);
+          assert.equal(await r.getCollection({ db: 'b', name: 'y' }), null);
         });
       });
 
       test('a duplicate name or uuid is NamespaceExists; a malformed uuid is refused', async () => {
-        await storage.write((w) => w.createCollection(record(1, 'a', 'x')));
-        await rejectsWith(storage.write((w) => w.createCollection(record(2, 'a', 'x'))), 'NamespaceExists');
-        await rejectsWith(storage.write((w) => w.createCollection(record(1, 'a', 'other'))), 'NamespaceExists');
+        await storage.write((w) => w.createCollection({ record: record(1, 'a', 'x') }));
+        await rejectsWith(storage.write((w) => w.createCollection({ record: record(2, 'a', 'x') })), 'NamespaceExists');
+        await rejectsWith(storage.write((w) => w.createCollection({ record: record(1, 'a', 'other') })), 'NamespaceExists');
         await assert.rejects(
-          storage.write((w) => w.createCollection({ ...record(3, 'a', 'bad'), uuid: 'ABC' })),
+          storage.write((w) => w.createCollection({ record: { ...record(3, 'a', 'bad'), uuid: 'ABC' } })),
           RangeError,
         );
         const names = await storage.read(async (r) => (await r.listCollections()).map((c) => c.name));
@@ -189,64 +212,64 @@ for (const engine of engines) {
       });
 
       test('updateCollection replaces options and indexes only', async () => {
-        await storage.write((w) => w.createCollection(record(1, 'a', 'x')));
+        await storage.write((w) => w.createCollection({ record: record(1, 'a', 'x') }));
         await storage.write((w) =>
-          w.updateCollection({ db: 'ignored', name: 'ignored', uuid: uuid(1), options: b(9), indexes: [b(7), b(8)] }),
+          w.updateCollection({ record: { db: 'ignored', name: 'ignored', uuid: uuid(1), options: b(9), indexes: [b(7), b(8)] } }),
         );
-        const x = await storage.read((r) => r.getCollection('a', 'x'));
+        const x = await storage.read((r) => r.getCollection({ db: 'a', name: 'x' }));
         assert.ok(x);
         assert.deepEqual(Buffer.from(x.options), b(9));
         assert.deepEqual(x.indexes.map((i) => Buffer.from(i)), [b(7), b(8)]);
-        await rejectsWith(storage.write((w) => w.updateCollection(record(2, 'a', 'y'))), 'NamespaceNotFound');
+        await rejectsWith(storage.write((w) => w.updateCollection({ record: record(2, 'a', 'y') })), 'NamespaceNotFound');
       });
 
       test('renameCollection keeps uuid, documents and index entries', async () => {
         await storage.write(async (w) => {
-          await w.createCollection(record(1, 'a', 'x'));
-          await w.createCollection(record(2, 'a', 'taken'));
-          await w.insertDocument(uuid(1), b(1), b(0xd1));
-          await w.insertIndexEntry(uuid(1), 'f_1', b(5), b(1), false);
+          await w.createCollection({ record: record(1, 'a', 'x') });
+          await w.createCollection({ record: record(2, 'a', 'taken') });
+          await w.insertDocument({ coll: uuid(1), key: b(1), doc: b(0xd1) });
+          await w.insertIndexEntry({ coll: uuid(1), index: 'f_1', key: b(5), recordKey: b(1), unique: false });
         });
-        await storage.write((w) => w.renameCollection(uuid(1), 'c', 'moved'));
+        await storage.write((w) => w.renameCollection({ coll: uuid(1), toDb: 'c', toName: 'moved' }));
         await storage.read(async (r) => {
-          assert.equal(await r.getCollection('a', 'x'), null);
-          const moved = await r.getCollection('c', 'moved');
+          assert.equal(await r.getCollection({ db: 'a', name: 'x' }), null);
+          const moved = await r.getCollection({ db: 'c', name: 'moved' });
           assert.equal(moved?.uuid, uuid(1));
-          assert.deepEqual(await r.getDocument(uuid(1), b(1)), b(0xd1));
-          assert.equal((await r.scanIndex(uuid(1), 'f_1')).length, 1);
+          assert.deepEqual(await r.getDocument({ coll: uuid(1), key: b(1) }), b(0xd1));
+          assert.equal((await toArray(r.scanIndex({ coll: uuid(1), index: 'f_1' }))).length, 1);
         });
-        await rejectsWith(storage.write((w) => w.renameCollection(uuid(1), 'a', 'taken')), 'NamespaceExists');
-        await storage.write((w) => w.renameCollection(uuid(1), 'c', 'moved')); // onto itself: no-op
-        await rejectsWith(storage.write((w) => w.renameCollection(uuid(9), 'a', 'free')), 'NamespaceNotFound');
-        assert.equal((await storage.read((r) => r.getCollection('c', 'moved')))?.uuid, uuid(1));
+        await rejectsWith(storage.write((w) => w.renameCollection({ coll: uuid(1), toDb: 'a', toName: 'taken' })), 'NamespaceExists');
+        await storage.write((w) => w.renameCollection({ coll: uuid(1), toDb: 'c', toName: 'moved' })); // onto itself: no-op
+        await rejectsWith(storage.write((w) => w.renameCollection({ coll: uuid(9), toDb: 'a', toName: 'free' })), 'NamespaceNotFound');
+        assert.equal((await storage.read((r) => r.getCollection({ db: 'c', name: 'moved' })))?.uuid, uuid(1));
       });
 
       test('dropCollection removes the record, its documents and its index entries, nothing else', async () => {
         await storage.write(async (w) => {
-          await w.createCollection(record(1, 'a', 'x'));
-          await w.createCollection(record(2, 'a', 'y'));
+          await w.createCollection({ record: record(1, 'a', 'x') });
+          await w.createCollection({ record: record(2, 'a', 'y') });
           for (const u of [uuid(1), uuid(2)]) {
-            await w.insertDocument(u, b(1), b(0xd1));
-            await w.insertDocument(u, b(2), b(0xd2));
-            await w.insertIndexEntry(u, 'f_1', b(5), b(1), true);
+            await w.insertDocument({ coll: u, key: b(1), doc: b(0xd1) });
+            await w.insertDocument({ coll: u, key: b(2), doc: b(0xd2) });
+            await w.insertIndexEntry({ coll: u, index: 'f_1', key: b(5), recordKey: b(1), unique: true });
           }
         });
-        await storage.write((w) => w.dropCollection(uuid(1)));
+        await storage.write((w) => w.dropCollection({ coll: uuid(1) }));
         await storage.read(async (r) => {
-          assert.equal(await r.getCollection('a', 'x'), null);
-          assert.deepEqual(await r.scanDocuments(uuid(1)), []);
-          assert.equal(await r.countDocuments(uuid(1)), 0);
-          assert.deepEqual(await r.scanIndex(uuid(1), 'f_1'), []);
-          assert.equal(await r.countDocuments(uuid(2)), 2);
-          assert.equal((await r.scanIndex(uuid(2), 'f_1')).length, 1);
+          assert.equal(await r.getCollection({ db: 'a', name: 'x' }), null);
+          assert.deepEqual(await toArray(r.scanDocuments({ coll: uuid(1) })), []);
+          assert.equal(await r.countDocuments({ coll: uuid(1) }), 0);
+          assert.deepEqual(await toArray(r.scanIndex({ coll: uuid(1), index: 'f_1' })), []);
+          assert.equal(await r.countDocuments({ coll: uuid(2) }), 2);
+          assert.equal((await toArray(r.scanIndex({ coll: uuid(2), index: 'f_1' }))).length, 1);
         });
-        await rejectsWith(storage.write((w) => w.dropCollection(uuid(1))), 'NamespaceNotFound');
+        await rejectsWith(storage.write((w) => w.dropCollection({ coll: uuid(1) })), 'NamespaceNotFound');
         // The name and the uuid are free again, and the old entries do not come back.
         await storage.write(async (w) => {
-          await w.createCollection(record(1, 'a', 'x'));
-          await w.insertIndexEntry(uuid(1), 'f_1', b(5), b(9), true);
+          await w.createCollection({ record: record(1, 'a', 'x') });
+          await w.insertIndexEntry({ coll: uuid(1), index: 'f_1', key: b(5), recordKey: b(9), unique: true });
         });
-        assert.equal(await storage.read((r) => r.countDocuments(uuid(1))), 0);
+        assert.equal(await storage.read((r) => r.countDocuments({ coll: uuid(1) })), 0);
       });
     });
 
@@ -256,61 +279,61 @@ for (const engine of engines) {
 
       test('insert, get, update, delete, count and dataSize', async () => {
         await storage.write(async (w) => {
-          await w.insertDocument(U, b(1), b(1, 2, 3));
-          await w.insertDocument(U, b(2), b(4, 5));
-          await w.insertDocument(OTHER, b(1), b(9, 9, 9, 9, 9));
+          await w.insertDocument({ coll: U, key: b(1), doc: b(1, 2, 3) });
+          await w.insertDocument({ coll: U, key: b(2), doc: b(4, 5) });
+          await w.insertDocument({ coll: OTHER, key: b(1), doc: b(9, 9, 9, 9, 9) });
         });
         await storage.read(async (r) => {
-          const doc = await r.getDocument(U, b(1));
+          const doc = await r.getDocument({ coll: U, key: b(1) });
           assert.ok(Buffer.isBuffer(doc));
           assert.deepEqual(doc, b(1, 2, 3));
-          assert.equal(await r.getDocument(U, b(3)), null);
-          assert.equal(await r.countDocuments(U), 2);
-          assert.equal(await r.dataSize(U), 5);
-          assert.equal(await r.countDocuments(uuid(7)), 0);
-          assert.equal(await r.dataSize(uuid(7)), 0);
+          assert.equal(await r.getDocument({ coll: U, key: b(3) }), null);
+          assert.equal(await r.countDocuments({ coll: U }), 2);
+          assert.equal(await r.dataSize({ coll: U }), 5);
+          assert.equal(await r.countDocuments({ coll: uuid(7) }), 0);
+          assert.equal(await r.dataSize({ coll: uuid(7) }), 0);
         });
         await storage.write(async (w) => {
-          await w.updateDocument(U, b(1), b(7));
-          await w.deleteDocument(U, b(2));
-          await w.deleteDocument(U, b(42)); // absent: no-op
+          await w.updateDocument({ coll: U, key: b(1), doc: b(7) });
+          await w.deleteDocument({ coll: U, key: b(2) });
+          await w.deleteDocument({ coll: U, key: b(42) }); // absent: no-op
         });
         await storage.read(async (r) => {
-          assert.deepEqual(await r.getDocument(U, b(1)), b(7));
-          assert.equal(await r.getDocument(U, b(2)), null);
-          assert.equal(await r.countDocuments(U), 1);
-          assert.equal(await r.dataSize(U), 1);
-          assert.deepEqual(await r.getDocument(OTHER, b(1)), b(9, 9, 9, 9, 9));
+          assert.deepEqual(await r.getDocument({ coll: U, key: b(1) }), b(7));
+          assert.equal(await r.getDocument({ coll: U, key: b(2) }), null);
+          assert.equal(await r.countDocuments({ coll: U }), 1);
+          assert.equal(await r.dataSize({ coll: U }), 1);
+          assert.deepEqual(await r.getDocument({ coll: OTHER, key: b(1) }), b(9, 9, 9, 9, 9));
         });
       });
 
       test('a duplicate key is DuplicateKey and leaves the stored document alone', async () => {
-        await storage.write((w) => w.insertDocument(U, b(1), b(0xaa)));
-        const err = await rejectsWith(storage.write((w) => w.insertDocument(U, b(1), b(0xbb))), 'DuplicateKey');
+        await storage.write((w) => w.insertDocument({ coll: U, key: b(1), doc: b(0xaa) }));
+        const err = await rejectsWith(storage.write((w) => w.insertDocument({ coll: U, key: b(1), doc: b(0xbb) })), 'DuplicateKey');
         assert.equal(err.indexName, undefined);
-        assert.deepEqual(await storage.read((r) => r.getDocument(U, b(1))), b(0xaa));
+        assert.deepEqual(await storage.read((r) => r.getDocument({ coll: U, key: b(1) })), b(0xaa));
         // The same key in another collection is fine.
-        await storage.write((w) => w.insertDocument(OTHER, b(1), b(0xcc)));
+        await storage.write((w) => w.insertDocument({ coll: OTHER, key: b(1), doc: b(0xcc) }));
       });
 
       test('updating a missing document is a caller error, not a StorageError', async () => {
         await assert.rejects(
-          storage.write((w) => w.updateDocument(U, b(1), b(2))),
+          storage.write((w) => w.updateDocument({ coll: U, key: b(1), doc: b(2) })),
           (err: unknown) => err instanceof Error && !(err instanceof StorageError),
         );
-        assert.equal(await storage.read((r) => r.getDocument(U, b(1))), null);
+        assert.equal(await storage.read((r) => r.getDocument({ coll: U, key: b(1) })), null);
       });
 
       test('stored bytes are copies: the caller may reuse its arrays', async () => {
         const key = new Uint8Array([5]);
         const doc = new Uint8Array([1, 2, 3]);
-        await storage.write((w) => w.insertDocument(U, key, doc));
+        await storage.write((w) => w.insertDocument({ coll: U, key, doc }));
         doc[0] = 99;
         key[0] = 6;
-        const got = await storage.read((r) => r.getDocument(U, b(5)));
+        const got = await storage.read((r) => r.getDocument({ coll: U, key: b(5) }));
         assert.deepEqual(got, b(1, 2, 3));
         got![1] = 77;
-        assert.deepEqual(await storage.read((r) => r.getDocument(U, b(5))), b(1, 2, 3));
+        assert.deepEqual(await storage.read((r) => r.getDocument({ coll: U, key: b(5) })), b(1, 2, 3));
       });
 
       describe('scanDocuments', () => {
@@ -319,12 +342,11 @@ for (const engine of engines) {
         beforeEach(async () => {
           const shuffled = ['02', 'ff00', '01', '', 'ff', '0101', '00', '0100'];
           await storage.write(async (w) => {
-            for (const k of shuffled) await w.insertDocument(U, Buffer.from(k, 'hex'), Buffer.from(`d${k}`));
-            await w.insertDocument(OTHER, b(0x01, 0x80), b(0));
+            for (const k of shuffled) await w.insertDocument({ coll: U, key: Buffer.from(k, 'hex'), doc: Buffer.from(`d${k}`) });
+            await w.insertDocument({ coll: OTHER, key: b(0x01, 0x80), doc: b(0) });
           });
         });
-        const scan = (range?: Parameters<StorageReader['scanDocuments']>[1]) =>
-          storage.read((r) => r.scanDocuments(U, range));
+        const scan = (range?: OldRange) => storage.read((r) => chunkedBoth((chunkRows) => r.scanDocuments({ coll: U, ...scanArgs(range), ...chunkRows })));
         const h = (s: string) => Buffer.from(s, 'hex');
 
         test('everything, in byte order, with documents', async () => {
@@ -355,7 +377,7 @@ for (const engine of engines) {
 
         test('inspectDocuments: the same rows as scanDocuments, each intact', async () => {
           for (const range of [undefined, { gt: h('01'), limit: 3 }, { lte: h('02'), reverse: true }]) {
-            const inspected = await storage.read((r) => r.inspectDocuments(U, range));
+            const inspected = await storage.read((r) => chunkedBoth((chunkRows) => r.inspectDocuments({ coll: U, ...scanArgs(range), ...chunkRows })));
             const scanned = await scan(range);
             assert.deepEqual(inspected.map((d) => ({ key: d.key, doc: d.doc })), scanned);
             assert.ok(inspected.every((d) => d.intact === true));
@@ -380,12 +402,12 @@ for (const engine of engines) {
         beforeEach(async () => {
           await storage.write(async (w) => {
             for (const k of inserted) {
-              await w.insertDocument(U, Buffer.from(k, 'hex'), Buffer.from(`d${k}`));
-              await w.insertDocument(OTHER, Buffer.from(k, 'hex'), b(0));
+              await w.insertDocument({ coll: U, key: Buffer.from(k, 'hex'), doc: Buffer.from(`d${k}`) });
+              await w.insertDocument({ coll: OTHER, key: Buffer.from(k, 'hex'), doc: b(0) });
             }
           });
         });
-        const natural = (range?: Parameters<StorageReader['scanNatural']>[1]) => storage.read((r) => r.scanNatural(U, range));
+        const natural = (range?: OldRange & { after?: number }) => storage.read((r) => chunkedBoth((chunkRows) => r.scanNatural({ coll: U, ...scanArgs(range), ...chunkRows })));
 
         test('insertion order forward and backward, with documents and increasing positions', async () => {
           const rows = await natural();
@@ -393,7 +415,7 @@ for (const engine of engines) {
           assert.deepEqual(rows.map((r) => Buffer.from(r.doc).toString()), inserted.map((k) => `d${k}`));
           for (let i = 1; i < rows.length; i++) assert.ok(rows[i]!.position > rows[i - 1]!.position);
           assert.deepEqual(hex(await natural({ reverse: true })), [...inserted].reverse());
-          assert.deepEqual(await storage.read((r) => r.scanNatural(uuid(7))), []);
+          assert.deepEqual(await storage.read((r) => toArray(r.scanNatural({ coll: uuid(7) }))), []);
         });
 
         test('resumes after a position in either direction, limited', async () => {
@@ -412,9 +434,9 @@ for (const engine of engines) {
         test('an update keeps the position; a delete leaves a gap; a later insert goes last', async () => {
           const before = await natural();
           await storage.write(async (w) => {
-            await w.updateDocument(U, b(0x05), Buffer.from('grown to a much longer document'));
-            await w.deleteDocument(U, b(0x09));
-            await w.insertDocument(U, b(0x00), b(1));
+            await w.updateDocument({ coll: U, key: b(0x05), doc: Buffer.from('grown to a much longer document') });
+            await w.deleteDocument({ coll: U, key: b(0x09) });
+            await w.insertDocument({ coll: U, key: b(0x00), doc: b(1) });
           });
           const after = await natural();
           assert.deepEqual(hex(after), ['05', '01', '03', '07', '00']);
@@ -427,10 +449,10 @@ for (const engine of engines) {
 
         test('a rolled-back insert leaves the order as it was', async () => {
           await assert.rejects(storage.write(async (w) => {
-            await w.insertDocument(U, b(0x0a), b(1));
+            await w.insertDocument({ coll: U, key: b(0x0a), doc: b(1) });
             throw new Error('roll back');
           }));
-          await storage.write((w) => w.insertDocument(U, b(0x0b), b(1)));
+          await storage.write((w) => w.insertDocument({ coll: U, key: b(0x0b), doc: b(1) }));
           assert.deepEqual(hex(await natural()), [...inserted, '0b']);
         });
       });
@@ -438,35 +460,35 @@ for (const engine of engines) {
 
     describe('index entries', () => {
       const U = uuid(1);
-      const scan = (name: string, range?: Parameters<StorageReader['scanIndex']>[2], after?: Parameters<StorageReader['scanIndex']>[3]) =>
+      const scan = (name: string, range?: OldRange, after?: IndexPosition) =>
         storage.read(async (r) =>
-          (await r.scanIndex(U, name, range, after)).map(
+          (await chunkedBoth((chunkRows) => r.scanIndex({ coll: U, index: name, ...scanArgs(range), ...(after ? { after } : {}), ...chunkRows }))).map(
             (e) => `${Buffer.from(e.key).toString('hex')}:${Buffer.from(e.recordKey).toString('hex')}`,
           ),
         );
 
       test('non-unique: duplicates kept, ordered by key then record key', async () => {
         await storage.write(async (w) => {
-          await w.insertIndexEntry(U, 'a_1', b(2), b(0x0b), false);
-          await w.insertIndexEntry(U, 'a_1', b(1), b(0x0c), false);
-          await w.insertIndexEntry(U, 'a_1', b(2), b(0x0a), false);
-          await w.insertIndexEntry(U, 'a_1', b(1, 0), b(0x0a), false);
-          await w.insertIndexEntry(U, 'a_1', b(2), b(0x0a), false); // the same pair again: no-op
-          await w.insertIndexEntry(U, 'b_1', b(1), b(0x0a), false);
-          await w.insertIndexEntry(uuid(2), 'a_1', b(1), b(0x0d), false);
+          await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(2), recordKey: b(0x0b), unique: false });
+          await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(1), recordKey: b(0x0c), unique: false });
+          await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(2), recordKey: b(0x0a), unique: false });
+          await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(1, 0), recordKey: b(0x0a), unique: false });
+          await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(2), recordKey: b(0x0a), unique: false }); // the same pair again: no-op
+          await w.insertIndexEntry({ coll: U, index: 'b_1', key: b(1), recordKey: b(0x0a), unique: false });
+          await w.insertIndexEntry({ coll: uuid(2), index: 'a_1', key: b(1), recordKey: b(0x0d), unique: false });
         });
         assert.deepEqual(await scan('a_1'), ['01:0c', '0100:0a', '02:0a', '02:0b']);
         assert.deepEqual(await scan('a_1', { reverse: true }), ['02:0b', '02:0a', '0100:0a', '01:0c']);
         assert.deepEqual(await scan('b_1'), ['01:0a']);
         assert.deepEqual(await scan('none'), []);
-        const rows = await storage.read((r) => r.scanIndex(U, 'a_1', { limit: 1 }));
+        const rows = await storage.read((r) => toArray(r.scanIndex({ coll: U, index: 'a_1', limit: 1 })));
         assert.ok(Buffer.isBuffer(rows[0]?.key) && Buffer.isBuffer(rows[0]?.recordKey));
       });
 
       test('scanIndex ranges apply to the index key', async () => {
         await storage.write(async (w) => {
           for (const [k, r] of [[1, 1], [2, 1], [2, 2], [3, 1], [4, 1]] as const) {
-            await w.insertIndexEntry(U, 'a_1', b(k), b(r), false);
+            await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(k), recordKey: b(r), unique: false });
           }
         });
         assert.deepEqual(await scan('a_1', { gte: b(2), lt: b(3) }), ['02:01', '02:02']);
@@ -479,21 +501,21 @@ for (const engine of engines) {
 
       test('countIndex counts the entries of a key range, whatever its limit and direction', async () => {
         await storage.write(async (w) => {
-          for (const [k, r] of [[1, 1], [2, 1], [2, 2], [2, 3], [3, 1]] as const) await w.insertIndexEntry(U, 'a_1', b(k), b(r), false);
-          await w.insertIndexEntry(U, 'b_1', b(2), b(1), false);
+          for (const [k, r] of [[1, 1], [2, 1], [2, 2], [2, 3], [3, 1]] as const) await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(k), recordKey: b(r), unique: false });
+          await w.insertIndexEntry({ coll: U, index: 'b_1', key: b(2), recordKey: b(1), unique: false });
         });
         await storage.read(async (r) => {
-          assert.equal(await r.countIndex(U, 'a_1'), 5);
-          assert.equal(await r.countIndex(U, 'a_1', { gte: b(2), lt: b(3) }), 3);
-          assert.equal(await r.countIndex(U, 'a_1', { gt: b(1), lte: b(3), limit: 1, reverse: true }), 4);
-          assert.equal(await r.countIndex(U, 'a_1', { gt: b(3) }), 0);
-          assert.equal(await r.countIndex(U, 'none'), 0);
+          assert.equal(await r.countIndex({ coll: U, index: 'a_1' }), 5);
+          assert.equal(await r.countIndex({ coll: U, index: 'a_1', range: { gte: b(2), lt: b(3) } }), 3);
+          assert.equal(await r.countIndex({ coll: U, index: 'a_1', range: { gt: b(1), lte: b(3), reverse: true } }), 4);
+          assert.equal(await r.countIndex({ coll: U, index: 'a_1', range: { gt: b(3) } }), 0);
+          assert.equal(await r.countIndex({ coll: U, index: 'none' }), 0);
         });
       });
 
       test('scanIndex resumes after a (key, record key) position, within one key and across keys, both ways', async () => {
         await storage.write(async (w) => {
-          for (const [k, r] of [[1, 1], [2, 1], [2, 2], [2, 3], [3, 1]] as const) await w.insertIndexEntry(U, 'a_1', b(k), b(r), false);
+          for (const [k, r] of [[1, 1], [2, 1], [2, 2], [2, 3], [3, 1]] as const) await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(k), recordKey: b(r), unique: false });
         });
         assert.deepEqual(await scan('a_1', { limit: 2 }, { key: b(2), recordKey: b(1) }), ['02:02', '02:03']);
         assert.deepEqual(await scan('a_1', { gte: b(2), lte: b(2) }, { key: b(2), recordKey: b(2) }), ['02:03']);
@@ -505,44 +527,176 @@ for (const engine of engines) {
 
       test('unique: another record with the key is DuplicateKey naming the index; the same record is fine', async () => {
         await storage.write(async (w) => {
-          await w.insertIndexEntry(U, 'email_1', b(1), b(0x0a), true);
-          await w.insertIndexEntry(U, 'email_1', b(1), b(0x0a), true); // repeated value in one record
-          await w.insertIndexEntry(U, 'email_1', b(1, 0), b(0x0b), true); // prefix-related keys differ
-          await w.insertIndexEntry(U, 'other_1', b(1), b(0x0b), true); // uniqueness is per index
-          await w.insertIndexEntry(uuid(2), 'email_1', b(1), b(0x0b), true); // and per collection
+          await w.insertIndexEntry({ coll: U, index: 'email_1', key: b(1), recordKey: b(0x0a), unique: true });
+          await w.insertIndexEntry({ coll: U, index: 'email_1', key: b(1), recordKey: b(0x0a), unique: true }); // repeated value in one record
+          await w.insertIndexEntry({ coll: U, index: 'email_1', key: b(1, 0), recordKey: b(0x0b), unique: true }); // prefix-related keys differ
+          await w.insertIndexEntry({ coll: U, index: 'other_1', key: b(1), recordKey: b(0x0b), unique: true }); // uniqueness is per index
+          await w.insertIndexEntry({ coll: uuid(2), index: 'email_1', key: b(1), recordKey: b(0x0b), unique: true }); // and per collection
         });
         const err = await rejectsWith(
-          storage.write((w) => w.insertIndexEntry(U, 'email_1', b(1), b(0x0c), true)),
+          storage.write((w) => w.insertIndexEntry({ coll: U, index: 'email_1', key: b(1), recordKey: b(0x0c), unique: true })),
           'DuplicateKey',
           'email_1',
         );
         assert.match(err.message, /email_1/);
         assert.deepEqual(await scan('email_1'), ['01:0a', '0100:0b']);
         // A non-unique insert is not checked (the caller decides per index).
-        await storage.write((w) => w.insertIndexEntry(U, 'email_1', b(1), b(0x0c), false));
+        await storage.write((w) => w.insertIndexEntry({ coll: U, index: 'email_1', key: b(1), recordKey: b(0x0c), unique: false }));
         assert.deepEqual(await scan('email_1'), ['01:0a', '01:0c', '0100:0b']);
       });
 
       test('deleteIndexEntry and dropIndexEntries', async () => {
         await storage.write(async (w) => {
-          await w.insertIndexEntry(U, 'a_1', b(1), b(1), true);
-          await w.insertIndexEntry(U, 'a_1', b(2), b(2), true);
-          await w.insertIndexEntry(U, 'b_1', b(1), b(1), false);
+          await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(1), recordKey: b(1), unique: true });
+          await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(2), recordKey: b(2), unique: true });
+          await w.insertIndexEntry({ coll: U, index: 'b_1', key: b(1), recordKey: b(1), unique: false });
         });
         await storage.write(async (w) => {
-          await w.deleteIndexEntry(U, 'a_1', b(1), b(1));
-          await w.deleteIndexEntry(U, 'a_1', b(2), b(9)); // wrong record: no-op
-          await w.deleteIndexEntry(U, 'zzz', b(2), b(2)); // no such index: no-op
+          await w.deleteIndexEntry({ coll: U, index: 'a_1', key: b(1), recordKey: b(1) });
+          await w.deleteIndexEntry({ coll: U, index: 'a_1', key: b(2), recordKey: b(9) }); // wrong record: no-op
+          await w.deleteIndexEntry({ coll: U, index: 'zzz', key: b(2), recordKey: b(2) }); // no such index: no-op
         });
         assert.deepEqual(await scan('a_1'), ['02:02']);
         // The freed unique key can be taken by another record.
-        await storage.write((w) => w.insertIndexEntry(U, 'a_1', b(1), b(3), true));
+        await storage.write((w) => w.insertIndexEntry({ coll: U, index: 'a_1', key: b(1), recordKey: b(3), unique: true }));
         await storage.write(async (w) => {
-          await w.dropIndexEntries(U, 'a_1');
-          await w.dropIndexEntries(U, 'never');
+          await w.dropIndexEntries({ coll: U, index: 'a_1' });
+          await w.dropIndexEntries({ coll: U, index: 'never' });
         });
         assert.deepEqual(await scan('a_1'), []);
         assert.deepEqual(await scan('b_1'), ['01:01']);
+      });
+    });
+
+    describe('scans: chunks, laziness and resumption', () => {
+      const U = uuid(1);
+      const keysOf = (rows: { key: Uint8Array }[]) => rows.map((r) => Buffer.from(r.key)[0]!);
+      const entriesOf = (rows: { key: Uint8Array; recordKey: Uint8Array }[]) => rows.map((e) => `${Buffer.from(e.key)[0]}:${Buffer.from(e.recordKey)[0]}`);
+      beforeEach(async () => {
+        // Documents 2, 4, 6, 8 and 10, each indexed under a_1 by half its key.
+        await storage.write(async (w) => {
+          for (const k of [2, 4, 6, 8, 10]) {
+            await w.insertDocument({ coll: U, key: b(k), doc: b(k, k) });
+            await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(k / 2), recordKey: b(k), unique: false });
+          }
+        });
+      });
+
+      test('a document scan reads its next chunk only once the current one is consumed: a write in between is seen', async () => {
+        const seen = await storage.write(async (w) => {
+          const rows = w.scanDocuments({ coll: U, chunkRows: 2 })[Symbol.asyncIterator]();
+          const out: number[] = [];
+          for (let i = 0; i < 2; i++) out.push(Buffer.from((await rows.next()).value!.key)[0]!);
+          // Past the first chunk: a new document ahead is read, a deleted one is not, one behind stays behind.
+          await w.insertDocument({ coll: U, key: b(5), doc: b(5) });
+          await w.deleteDocument({ coll: U, key: b(6) });
+          await w.insertDocument({ coll: U, key: b(1), doc: b(1) });
+          for (let r = await rows.next(); !r.done; r = await rows.next()) out.push(Buffer.from(r.value.key)[0]!);
+          return out;
+        });
+        assert.deepEqual(seen, [2, 4, 5, 8, 10]);
+      });
+
+      test('index, joined and natural scans are lazy the same way', async () => {
+        await storage.write(async (w) => {
+          const index = w.scanIndex({ coll: U, index: 'a_1', chunkRows: 2 })[Symbol.asyncIterator]();
+          const joined = w.scanIndexDocuments({ coll: U, index: 'a_1', chunkRows: 2 })[Symbol.asyncIterator]();
+          const natural = w.scanNatural({ coll: U, chunkRows: 2 })[Symbol.asyncIterator]();
+          for (let i = 0; i < 2; i++) {
+            await index.next();
+            await joined.next();
+            await natural.next();
+          }
+          await w.insertIndexEntry({ coll: U, index: 'a_1', key: b(3), recordKey: b(7), unique: false });
+          await w.insertDocument({ coll: U, key: b(7), doc: b(7) });
+          await w.deleteIndexEntry({ coll: U, index: 'a_1', key: b(4), recordKey: b(8) });
+          await w.deleteDocument({ coll: U, key: b(8) });
+          const rest = async <T>(it: AsyncIterator<T>) => {
+            const out: T[] = [];
+            for (let r = await it.next(); !r.done; r = await it.next()) out.push(r.value);
+            return out;
+          };
+          assert.deepEqual(entriesOf(await rest(index)), ['3:6', '3:7', '5:10']);
+          const joinedRest = await rest(joined);
+          assert.deepEqual(entriesOf(joinedRest), ['3:6', '3:7', '5:10']);
+          assert.deepEqual(joinedRest.map((e) => [...e.doc]), [[6, 6], [7], [10, 10]]);
+          assert.deepEqual(keysOf(await rest(natural)), [6, 10, 7]);
+        });
+      });
+
+      test('a scan stopped early leaves the handle usable, and no scan outlives its callback', async () => {
+        const scan = await storage.read(async (r) => {
+          for await (const row of r.scanDocuments({ coll: U, chunkRows: 1 })) {
+            assert.equal(Buffer.from(row.key)[0], 2);
+            break;
+          }
+          assert.equal(await r.countDocuments({ coll: U }), 5);
+          return r.scanDocuments({ coll: U });
+        });
+        await assert.rejects(toArray(scan));
+      });
+
+      test('after: resumes past a document key in either direction, stored or not, within the range', async () => {
+        const scan = (options: Omit<Parameters<StorageReader['scanDocuments']>[0], 'coll'>) => storage.read((r) => chunkedBoth((c) => r.scanDocuments({ coll: U, ...options, ...c })));
+        assert.deepEqual(keysOf(await scan({ after: b(4) })), [6, 8, 10]);
+        assert.deepEqual(keysOf(await scan({ after: b(5) })), [6, 8, 10]);
+        assert.deepEqual(keysOf(await scan({ after: b(6), range: { reverse: true } })), [4, 2]);
+        assert.deepEqual(keysOf(await scan({ after: b(2), range: { gte: b(6) } })), [6, 8, 10]);
+        assert.deepEqual(keysOf(await scan({ after: b(8), range: { gt: b(3) } })), [10]);
+        assert.deepEqual(keysOf(await scan({ after: b(8), range: { gte: b(4), lt: b(10), reverse: true } })), [6, 4]);
+        assert.deepEqual(keysOf(await scan({ after: b(1), limit: 2 })), [2, 4]);
+        assert.deepEqual(keysOf(await scan({ after: b(10) })), []);
+      });
+
+      test('a scan resumed in a later transaction after its last row goes on where it stopped, whatever changed', async () => {
+        const first = await storage.read((r) => toArray(r.scanDocuments({ coll: U, limit: 2 })));
+        const index = await storage.read((r) => toArray(r.scanIndex({ coll: U, index: 'a_1', limit: 3 })));
+        const natural = await storage.read((r) => toArray(r.scanNatural({ coll: U, limit: 2 })));
+        await storage.write(async (w) => {
+          await w.deleteDocument({ coll: U, key: b(4) });
+          await w.insertDocument({ coll: U, key: b(3), doc: b(3) });
+          await w.insertDocument({ coll: U, key: b(9), doc: b(9) });
+        });
+        const rest = await storage.read((r) => toArray(r.scanDocuments({ coll: U, after: first[first.length - 1]!.key })));
+        assert.deepEqual([...keysOf(first), ...keysOf(rest)], [2, 4, 6, 8, 9, 10]);
+        const indexRest = await storage.read((r) => toArray(r.scanIndexDocuments({ coll: U, index: 'a_1', after: index[2]! })));
+        assert.deepEqual(entriesOf(indexRest), ['4:8', '5:10']);
+        const naturalRest = await storage.read((r) => toArray(r.scanNatural({ coll: U, after: natural[1]!.position })));
+        assert.deepEqual(keysOf(naturalRest), [6, 8, 10, 3, 9]);
+      });
+
+      test('scanIndexDocuments joins entries to their documents and skips an entry whose document is gone', async () => {
+        await storage.write(async (w) => {
+          await w.deleteDocument({ coll: U, key: b(4) });
+          await w.deleteDocument({ coll: U, key: b(6) });
+        });
+        const scan = (options: Omit<Parameters<StorageReader['scanIndexDocuments']>[0], 'coll' | 'index'>) =>
+          storage.read((r) => chunkedBoth((c) => r.scanIndexDocuments({ coll: U, index: 'a_1', ...options, ...c })));
+        const all = await scan({});
+        assert.deepEqual(entriesOf(all), ['1:2', '4:8', '5:10']);
+        assert.deepEqual(all.map((e) => [...e.doc]), [[2, 2], [8, 8], [10, 10]]);
+        // The limit counts rows handed out, so skipped entries do not use it up.
+        assert.deepEqual(entriesOf(await scan({ limit: 2 })), ['1:2', '4:8']);
+        assert.deepEqual(entriesOf(await scan({ range: { reverse: true }, limit: 2 })), ['5:10', '4:8']);
+        assert.deepEqual(entriesOf(await scan({ range: { gte: b(2), lt: b(5) } })), ['4:8']);
+        assert.deepEqual(entriesOf(await scan({ after: { key: b(1), recordKey: b(2) } })), ['4:8', '5:10']);
+        assert.deepEqual(await scan({ limit: 0 }), []);
+      });
+
+      test('getDocuments: the documents of many keys in their order, null where there is none', async () => {
+        const docs = await storage.read((r) => r.getDocuments({ coll: U, keys: [b(8), b(3), b(2), b(8)] }));
+        assert.deepEqual(docs.map((d) => (d === null ? null : [...d])), [[8, 8], null, [2, 2], [8, 8]]);
+        assert.deepEqual(await storage.read((r) => r.getDocuments({ coll: uuid(9), keys: [b(2)] })), [null]);
+        assert.deepEqual(await storage.read((r) => r.getDocuments({ coll: U, keys: [] })), []);
+      });
+
+      test('bad scan options are a RangeError', async () => {
+        await storage.read(async (r) => {
+          await assert.rejects(toArray(r.scanDocuments({ coll: U, chunkRows: 0 })), RangeError);
+          await assert.rejects(toArray(r.scanDocuments({ coll: U, after: 3 })), RangeError);
+          await assert.rejects(toArray(r.scanIndex({ coll: U, index: 'a_1', after: b(1) })), RangeError);
+          await assert.rejects(toArray(r.scanNatural({ coll: U, after: b(1) })), RangeError);
+        });
       });
     });
 
@@ -557,11 +711,11 @@ for (const engine of engines) {
       const all = [t1, t2, t3, t4, t5, t6];
       const entryOf = (t: bigint) => Buffer.from(`e${t}`);
       const append = (times: bigint[]) =>
-        storage.write((w) => w.appendOplog(times.map((t) => ({ ts: t, entry: entryOf(t) }))));
+        storage.write((w) => w.appendOplog({ entries: times.map((t) => ({ ts: t, entry: entryOf(t) })) }));
 
       test('readOplogBefore: newest first, below a time, limited', async () => {
         await append(all);
-        const before = (t: bigint, limit: number) => storage.read((r) => r.readOplogBefore(t, limit));
+        const before = (t: bigint, limit: number) => storage.read((r) => r.readOplogBefore({ before: t, limit }));
         assert.deepEqual((await before(t5, 10)).map((e) => e.ts), [t4, t3, t2, t1]);
         assert.deepEqual((await before(t4 + 1n, 2)).map((e) => e.ts), [t4, t3]);
         assert.deepEqual((await before(t6 + 1n, 1)).map((e) => [e.ts, Buffer.from(e.entry).toString()]), [[t6, `e${t6}`]]);
@@ -571,10 +725,10 @@ for (const engine of engines) {
 
       test('empty', async () => {
         await storage.read(async (r) => {
-          assert.deepEqual(await r.readOplog(0n, 10), []);
+          assert.deepEqual(await r.readOplog({ after: 0n, limit: 10 }), []);
           assert.equal(await r.oplogBounds(), null);
           assert.equal(await r.oplogSizeBytes(), 0);
-          assert.equal(await r.getOplogEntry(t1), null);
+          assert.equal(await r.getOplogEntry({ ts: t1 }), null);
         });
       });
 
@@ -582,29 +736,29 @@ for (const engine of engines) {
         await append([t1, t2, t3]);
         await append([t4, t5, t6]);
         await storage.read(async (r) => {
-          const every = await r.readOplog(-1n, 100);
+          const every = await r.readOplog({ after: -1n, limit: 100 });
           assert.deepEqual(every.map((e) => e.ts), all);
           assert.deepEqual(every.map((e) => Buffer.from(e.entry)), all.map(entryOf));
           assert.ok(every.every((e) => typeof e.ts === 'bigint' && Buffer.isBuffer(e.entry)));
-          assert.deepEqual((await r.readOplog(0n, 100)).map((e) => e.ts), all);
-          assert.deepEqual((await r.readOplog(t1, 100)).map((e) => e.ts), [t2, t3, t4, t5, t6]);
-          assert.deepEqual((await r.readOplog(t3, 2)).map((e) => e.ts), [t4, t5]);
-          assert.deepEqual((await r.readOplog(t4 - 1n, 10)).map((e) => e.ts), [t4, t5, t6]);
-          assert.deepEqual((await r.readOplog(t4 + 1n, 10)).map((e) => e.ts), [t5, t6]);
-          assert.deepEqual((await r.readOplog(t6, 10)).map((e) => e.ts), []);
-          assert.deepEqual((await r.readOplog((1n << 64n) - 1n, 10)).map((e) => e.ts), []);
-          assert.deepEqual(await r.readOplog(0n, 0), []);
-          assert.deepEqual(await r.oplogEntrySizes(-1n, 100), every.map((e) => ({ ts: e.ts, bytes: e.entry.byteLength })));
-          assert.deepEqual((await r.oplogEntrySizes(t3, 2)).map((e) => e.ts), [t4, t5]);
-          assert.deepEqual(await r.oplogEntrySizes(t6, 10), []);
-          assert.deepEqual(await r.oplogEntrySizes(0n, 0), []);
-          await assert.rejects(r.readOplog(0n, -1), RangeError);
+          assert.deepEqual((await r.readOplog({ after: 0n, limit: 100 })).map((e) => e.ts), all);
+          assert.deepEqual((await r.readOplog({ after: t1, limit: 100 })).map((e) => e.ts), [t2, t3, t4, t5, t6]);
+          assert.deepEqual((await r.readOplog({ after: t3, limit: 2 })).map((e) => e.ts), [t4, t5]);
+          assert.deepEqual((await r.readOplog({ after: t4 - 1n, limit: 10 })).map((e) => e.ts), [t4, t5, t6]);
+          assert.deepEqual((await r.readOplog({ after: t4 + 1n, limit: 10 })).map((e) => e.ts), [t5, t6]);
+          assert.deepEqual((await r.readOplog({ after: t6, limit: 10 })).map((e) => e.ts), []);
+          assert.deepEqual((await r.readOplog({ after: (1n << 64n) - 1n, limit: 10 })).map((e) => e.ts), []);
+          assert.deepEqual(await r.readOplog({ after: 0n, limit: 0 }), []);
+          assert.deepEqual(await r.oplogEntrySizes({ after: -1n, limit: 100 }), every.map((e) => ({ ts: e.ts, bytes: e.entry.byteLength })));
+          assert.deepEqual((await r.oplogEntrySizes({ after: t3, limit: 2 })).map((e) => e.ts), [t4, t5]);
+          assert.deepEqual(await r.oplogEntrySizes({ after: t6, limit: 10 }), []);
+          assert.deepEqual(await r.oplogEntrySizes({ after: 0n, limit: 0 }), []);
+          await assert.rejects(r.readOplog({ after: 0n, limit: -1 }), RangeError);
 
-          assert.deepEqual(await r.getOplogEntry(t5), entryOf(t5));
-          assert.deepEqual(await r.getOplogEntry(t1), entryOf(t1));
-          assert.equal(await r.getOplogEntry(t4 + 1n), null);
-          assert.equal(await r.getOplogEntry(-1n), null);
-          assert.equal(await r.getOplogEntry(1n << 64n), null);
+          assert.deepEqual(await r.getOplogEntry({ ts: t5 }), entryOf(t5));
+          assert.deepEqual(await r.getOplogEntry({ ts: t1 }), entryOf(t1));
+          assert.equal(await r.getOplogEntry({ ts: t4 + 1n }), null);
+          assert.equal(await r.getOplogEntry({ ts: -1n }), null);
+          assert.equal(await r.getOplogEntry({ ts: 1n << 64n }), null);
 
           assert.deepEqual(await r.oplogBounds(), { first: t1, last: t6 });
           const bytes = all.reduce((sum, t) => sum + entryOf(t).length, 0);
@@ -621,7 +775,7 @@ for (const engine of engines) {
         await assert.rejects(append([t4, 1n << 64n]), RangeError);
         await assert.rejects(append([-1n]), RangeError);
         await storage.read(async (r) => {
-          assert.deepEqual((await r.readOplog(-1n, 10)).map((e) => e.ts), [t3]);
+          assert.deepEqual((await r.readOplog({ after: -1n, limit: 10 })).map((e) => e.ts), [t3]);
           assert.equal(await r.oplogSizeBytes(), entryOf(t3).length);
         });
         await append([]);
@@ -630,18 +784,18 @@ for (const engine of engines) {
 
       test('truncateOplogBefore removes strictly older entries', async () => {
         await append(all);
-        await storage.write((w) => w.truncateOplogBefore(0n));
-        assert.equal((await storage.read((r) => r.readOplog(-1n, 10))).length, 6);
-        await storage.write((w) => w.truncateOplogBefore(t3));
+        await storage.write((w) => w.truncateOplogBefore({ ts: 0n }));
+        assert.equal((await storage.read((r) => r.readOplog({ after: -1n, limit: 10 }))).length, 6);
+        await storage.write((w) => w.truncateOplogBefore({ ts: t3 }));
         await storage.read(async (r) => {
-          assert.deepEqual((await r.readOplog(-1n, 10)).map((e) => e.ts), [t3, t4, t5, t6]);
+          assert.deepEqual((await r.readOplog({ after: -1n, limit: 10 })).map((e) => e.ts), [t3, t4, t5, t6]);
           assert.deepEqual(await r.oplogBounds(), { first: t3, last: t6 });
           assert.equal(await r.oplogSizeBytes(), [t3, t4, t5, t6].reduce((s, t) => s + entryOf(t).length, 0));
-          assert.equal(await r.getOplogEntry(t2), null);
+          assert.equal(await r.getOplogEntry({ ts: t2 }), null);
         });
-        await storage.write((w) => w.truncateOplogBefore(t5 + 1n));
+        await storage.write((w) => w.truncateOplogBefore({ ts: t5 + 1n }));
         assert.deepEqual(await storage.read((r) => r.oplogBounds()), { first: t6, last: t6 });
-        await storage.write((w) => w.truncateOplogBefore(1n << 64n));
+        await storage.write((w) => w.truncateOplogBefore({ ts: 1n << 64n }));
         await storage.read(async (r) => {
           assert.equal(await r.oplogBounds(), null);
           assert.equal(await r.oplogSizeBytes(), 0);
@@ -654,17 +808,17 @@ for (const engine of engines) {
 
     describe('meta', () => {
       test('get, set and overwrite', async () => {
-        assert.equal(await storage.read((r) => r.getMeta('clusterTime')), null);
+        assert.equal(await storage.read((r) => r.getMeta({ key: 'clusterTime' })), null);
         await storage.write(async (w) => {
-          await w.setMeta('clusterTime', '123');
-          await w.setMeta('other', '');
-          assert.equal(await w.getMeta('clusterTime'), '123'); // a writer reads its own writes
+          await w.setMeta({ key: 'clusterTime', value: '123' });
+          await w.setMeta({ key: 'other', value: '' });
+          assert.equal(await w.getMeta({ key: 'clusterTime' }), '123'); // a writer reads its own writes
         });
-        await storage.write((w) => w.setMeta('clusterTime', '124'));
+        await storage.write((w) => w.setMeta({ key: 'clusterTime', value: '124' }));
         await storage.read(async (r) => {
-          assert.equal(await r.getMeta('clusterTime'), '124');
-          assert.equal(await r.getMeta('other'), '');
-          assert.equal(await r.getMeta('missing'), null);
+          assert.equal(await r.getMeta({ key: 'clusterTime' }), '124');
+          assert.equal(await r.getMeta({ key: 'other' }), '');
+          assert.equal(await r.getMeta({ key: 'missing' }), null);
         });
       });
     });
@@ -678,19 +832,19 @@ for (const engine of engines) {
 
       async function seed(): Promise<void> {
         await storage.write(async (w) => {
-          await w.createCollection(record(1, 'db', 'a'));
-          await w.createCollection(record(2, 'db', 'b'));
-          await w.insertDocument(A, b(1), b(0xa1));
-          await w.insertDocument(A, b(2), b(0xa2));
-          await w.insertDocument(B, b(1), b(0xb1));
-          await w.insertIndexEntry(A, 'a_1', b(1), b(1), true);
-          await w.insertIndexEntry(A, 'b_1', b(7), b(2), false);
-          await w.insertIndexEntry(B, 'a_1', b(1), b(1), false);
-          await w.appendOplog([
+          await w.createCollection({ record: record(1, 'db', 'a') });
+          await w.createCollection({ record: record(2, 'db', 'b') });
+          await w.insertDocument({ coll: A, key: b(1), doc: b(0xa1) });
+          await w.insertDocument({ coll: A, key: b(2), doc: b(0xa2) });
+          await w.insertDocument({ coll: B, key: b(1), doc: b(0xb1) });
+          await w.insertIndexEntry({ coll: A, index: 'a_1', key: b(1), recordKey: b(1), unique: true });
+          await w.insertIndexEntry({ coll: A, index: 'b_1', key: b(7), recordKey: b(2), unique: false });
+          await w.insertIndexEntry({ coll: B, index: 'a_1', key: b(1), recordKey: b(1), unique: false });
+          await w.appendOplog({ entries: [
             { ts: ts(100n, 1n), entry: b(1) },
             { ts: ts(100n, 2n), entry: b(2, 2) },
-          ]);
-          await w.setMeta('k1', 'v1');
+          ] });
+          await w.setMeta({ key: 'k1', value: 'v1' });
         });
       }
 
@@ -702,71 +856,71 @@ for (const engine of engines) {
         assert.equal(await storage.read((r) => r.oplogSizeBytes()), 3);
         const thrown = await storage
           .write(async (w) => {
-            await w.createCollection(record(3, 'db', 'c'));
-            await w.insertDocument(C, b(1), b(0xc1));
-            await w.insertIndexEntry(C, 'a_1', b(1), b(1), true);
-            await w.insertDocument(A, b(3), b(0xa3));
-            await w.updateDocument(A, b(1), b(0xff));
-            await w.deleteDocument(A, b(2));
-            await w.insertIndexEntry(A, 'a_1', b(3), b(3), true);
-            await w.deleteIndexEntry(A, 'a_1', b(1), b(1));
-            await w.dropIndexEntries(A, 'b_1');
-            await w.updateCollection({ ...record(1, 'db', 'a'), options: b(0), indexes: [] });
-            await w.renameCollection(A, 'db2', 'a2');
-            await w.dropCollection(B);
-            await w.createCollection(record(2, 'db', 'b')); // same name and uuid again, now empty
-            await w.appendOplog([{ ts: ts(200n, 1n), entry: b(9, 9, 9, 9) }]);
+            await w.createCollection({ record: record(3, 'db', 'c') });
+            await w.insertDocument({ coll: C, key: b(1), doc: b(0xc1) });
+            await w.insertIndexEntry({ coll: C, index: 'a_1', key: b(1), recordKey: b(1), unique: true });
+            await w.insertDocument({ coll: A, key: b(3), doc: b(0xa3) });
+            await w.updateDocument({ coll: A, key: b(1), doc: b(0xff) });
+            await w.deleteDocument({ coll: A, key: b(2) });
+            await w.insertIndexEntry({ coll: A, index: 'a_1', key: b(3), recordKey: b(3), unique: true });
+            await w.deleteIndexEntry({ coll: A, index: 'a_1', key: b(1), recordKey: b(1) });
+            await w.dropIndexEntries({ coll: A, index: 'b_1' });
+            await w.updateCollection({ record: { ...record(1, 'db', 'a'), options: b(0), indexes: [] } });
+            await w.renameCollection({ coll: A, toDb: 'db2', toName: 'a2' });
+            await w.dropCollection({ coll: B });
+            await w.createCollection({ record: record(2, 'db', 'b') }); // same name and uuid again, now empty
+            await w.appendOplog({ entries: [{ ts: ts(200n, 1n), entry: b(9, 9, 9, 9) }] });
             assert.equal(await w.oplogSizeBytes(), 7);
-            await w.truncateOplogBefore(ts(150n, 0n));
+            await w.truncateOplogBefore({ ts: ts(150n, 0n) });
             assert.equal(await w.oplogSizeBytes(), 4);
-            await w.setMeta('k1', 'changed');
-            await w.setMeta('k2', 'new');
+            await w.setMeta({ key: 'k1', value: 'changed' });
+            await w.setMeta({ key: 'k2', value: 'new' });
             throw boom;
           })
           .catch((err: unknown) => err);
         assert.equal(thrown, boom, 'write() rejects with the callback error itself');
         assert.deepEqual(await snapshot(storage, [A, B, C], INDEXES, META), before);
         // Everything still works after a rollback.
-        await storage.write((w) => w.insertDocument(A, b(3), b(0xa3)));
-        assert.equal(await storage.read((r) => r.countDocuments(A)), 3);
+        await storage.write((w) => w.insertDocument({ coll: A, key: b(3), doc: b(0xa3) }));
+        assert.equal(await storage.read((r) => r.countDocuments({ coll: A })), 3);
       });
 
       test('a caught StorageError leaves no trace, and the rest of the transaction commits', async () => {
         await seed();
         await storage.write(async (w) => {
-          await rejectsWith(w.insertDocument(A, b(1), b(0)), 'DuplicateKey');
-          await rejectsWith(w.insertIndexEntry(A, 'a_1', b(1), b(9), true), 'DuplicateKey', 'a_1');
-          await rejectsWith(w.createCollection(record(5, 'db', 'a')), 'NamespaceExists');
-          await assert.rejects(w.appendOplog([{ ts: ts(300n, 1n), entry: b(1) }, { ts: ts(300n, 1n), entry: b(1) }]), RangeError);
-          await w.insertDocument(A, b(9), b(0xa9));
+          await rejectsWith(w.insertDocument({ coll: A, key: b(1), doc: b(0) }), 'DuplicateKey');
+          await rejectsWith(w.insertIndexEntry({ coll: A, index: 'a_1', key: b(1), recordKey: b(9), unique: true }), 'DuplicateKey', 'a_1');
+          await rejectsWith(w.createCollection({ record: record(5, 'db', 'a') }), 'NamespaceExists');
+          await assert.rejects(w.appendOplog({ entries: [{ ts: ts(300n, 1n), entry: b(1) }, { ts: ts(300n, 1n), entry: b(1) }] }), RangeError);
+          await w.insertDocument({ coll: A, key: b(9), doc: b(0xa9) });
         });
         await storage.read(async (r) => {
-          assert.deepEqual(await r.getDocument(A, b(1)), b(0xa1));
-          assert.deepEqual(await r.getDocument(A, b(9)), b(0xa9));
-          assert.equal((await r.scanIndex(A, 'a_1')).length, 1);
-          assert.equal(await r.getCollection('db', 'a').then((c) => c?.uuid), A);
+          assert.deepEqual(await r.getDocument({ coll: A, key: b(1) }), b(0xa1));
+          assert.deepEqual(await r.getDocument({ coll: A, key: b(9) }), b(0xa9));
+          assert.equal((await toArray(r.scanIndex({ coll: A, index: 'a_1' }))).length, 1);
+          assert.equal(await r.getCollection({ db: 'db', name: 'a' }).then((c) => c?.uuid), A);
           assert.deepEqual((await r.oplogBounds())?.last, ts(100n, 2n));
         });
       });
 
       test('a read handle cannot write, and no handle works after its callback', async () => {
         await assert.rejects(
-          storage.read((r) => (r as StorageWriter).setMeta('k1', 'x')),
+          storage.read((r) => (r as StorageWriter).setMeta({ key: 'k1', value: 'x' })),
           /inside read/,
         );
-        assert.equal(await storage.read((r) => r.getMeta('k1')), null);
+        assert.equal(await storage.read((r) => r.getMeta({ key: 'k1' })), null);
         let leaked: StorageWriter | undefined;
         await storage.write(async (w) => {
           leaked = w;
         });
-        await assert.rejects(leaked!.setMeta('k1', 'late'), /after its read\(\)\/write\(\) callback/);
-        await assert.rejects(leaked!.getMeta('k1'), /after its read\(\)\/write\(\) callback/);
+        await assert.rejects(leaked!.setMeta({ key: 'k1', value: 'late' }), /after its read\(\)\/write\(\) callback/);
+        await assert.rejects(leaked!.getMeta({ key: 'k1' }), /after its read\(\)\/write\(\) callback/);
         let leakedReader: StorageReader | undefined;
         await storage.read(async (r) => {
           leakedReader = r;
         });
-        await assert.rejects(leakedReader!.getMeta('k1'), /after/);
-        assert.equal(await storage.read((r) => r.getMeta('k1')), null);
+        await assert.rejects(leakedReader!.getMeta({ key: 'k1' }), /after/);
+        assert.equal(await storage.read((r) => r.getMeta({ key: 'k1' })), null);
       });
     });
 
@@ -776,29 +930,29 @@ for (const engine of engines) {
         const writer = (name: string) =>
           storage.write(async (w) => {
             log.push(`${name} start`);
-            await w.setMeta('owner', name);
+            await w.setMeta({ key: 'owner', value: name });
             await tick();
             await new Promise((resolve) => setTimeout(resolve, 5));
-            assert.equal(await w.getMeta('owner'), name, `${name} saw another writer's value`);
-            await w.setMeta(`done-${name}`, 'yes');
+            assert.equal(await w.getMeta({ key: 'owner' }), name, `${name} saw another writer's value`);
+            await w.setMeta({ key: `done-${name}`, value: 'yes' });
             await tick();
             log.push(`${name} end`);
             return name;
           });
         const reader = storage.read(async (r) => {
           log.push('read');
-          return [await r.getMeta('owner'), await r.getMeta('done-A'), await r.getMeta('done-B')];
+          return [await r.getMeta({ key: 'owner' }), await r.getMeta({ key: 'done-A' }), await r.getMeta({ key: 'done-B' })];
         });
         const a = writer('A');
         const failing = storage.write(async (w) => {
           log.push('F start');
-          await w.setMeta('owner', 'F');
+          await w.setMeta({ key: 'owner', value: 'F' });
           await tick();
           log.push('F end');
           throw new Error('fail');
         });
         const b2 = writer('B');
-        const readerAfter = storage.read(async (r) => r.getMeta('owner'));
+        const readerAfter = storage.read(async (r) => r.getMeta({ key: 'owner' }));
         const results = await Promise.allSettled([reader, a, failing, b2, readerAfter]);
         assert.deepEqual(
           results.map((r) => r.status),
@@ -816,13 +970,13 @@ for (const engine of engines) {
           release = resolve;
         });
         const w = storage.write(async (wr) => {
-          await wr.setMeta('x', 'uncommitted?');
+          await wr.setMeta({ key: 'x', value: 'uncommitted?' });
           await gate;
-          await wr.setMeta('x', 'final');
+          await wr.setMeta({ key: 'x', value: 'final' });
         });
         await tick();
         let readDone = false;
-        const r = storage.read((rd) => rd.getMeta('x')).then((v) => {
+        const r = storage.read((rd) => rd.getMeta({ key: 'x' })).then((v) => {
           readDone = true;
           return v;
         });
@@ -840,26 +994,26 @@ for (const engine of engines) {
         const order: string[] = [];
         const pending = storage.write(async (w) => {
           await tick();
-          await w.setMeta('k', 'v');
+          await w.setMeta({ key: 'k', value: 'v' });
           order.push('write');
         });
-        const queuedRead = storage.read((r) => r.getMeta('k'));
+        const queuedRead = storage.read((r) => r.getMeta({ key: 'k' }));
         const closing = storage.close().then(() => order.push('closed'));
-        await rejectsWith(storage.read((r) => r.getMeta('k')), 'Closed');
+        await rejectsWith(storage.read((r) => r.getMeta({ key: 'k' })), 'Closed');
         await pending;
         assert.equal(await queuedRead, 'v');
         await closing;
         assert.deepEqual(order, ['write', 'closed']);
-        await rejectsWith(storage.read((r) => r.getMeta('k')), 'Closed');
-        await rejectsWith(storage.write((w) => w.setMeta('k', 'x')), 'Closed');
+        await rejectsWith(storage.read((r) => r.getMeta({ key: 'k' })), 'Closed');
+        await rejectsWith(storage.write((w) => w.setMeta({ key: 'k', value: 'x' })), 'Closed');
         await rejectsWith(storage.checkpoint(), 'Closed');
         await storage.close();
       });
 
       test('checkpoint resolves', async () => {
-        await storage.write((w) => w.setMeta('k', 'v'));
+        await storage.write((w) => w.setMeta({ key: 'k', value: 'v' }));
         await storage.checkpoint();
-        assert.equal(await storage.read((r) => r.getMeta('k')), 'v');
+        assert.equal(await storage.read((r) => r.getMeta({ key: 'k' })), 'v');
       });
     });
   });
@@ -912,24 +1066,24 @@ describe('sqlite storage: files, locks and settings', () => {
     const big = ts((1n << 32n) - 1n, 0xffff_fffen);
     let s = await openSqliteStorage(dir);
     await s.write(async (w) => {
-      await w.createCollection(record(1, 'db', 'c', [b(1), b(2, 3)]));
-      await w.insertDocument(uuid(1), b(1), b(0xd1));
-      await w.insertIndexEntry(uuid(1), 'a_1', b(5), b(1), true);
-      await w.appendOplog([{ ts: ts(1_700_000_000n, 3n), entry: b(1) }, { ts: big, entry: b(2) }]);
-      await w.setMeta('clusterTime', 'x');
+      await w.createCollection({ record: record(1, 'db', 'c', [b(1), b(2, 3)]) });
+      await w.insertDocument({ coll: uuid(1), key: b(1), doc: b(0xd1) });
+      await w.insertIndexEntry({ coll: uuid(1), index: 'a_1', key: b(5), recordKey: b(1), unique: true });
+      await w.appendOplog({ entries: [{ ts: ts(1_700_000_000n, 3n), entry: b(1) }, { ts: big, entry: b(2) }] });
+      await w.setMeta({ key: 'clusterTime', value: 'x' });
     });
     await s.close();
     assert.equal(existsSync(join(dir, LOCK_FILE_NAME)), false, 'close removes the lock file');
     s = await openSqliteStorage(dir);
     await s.read(async (r) => {
-      const c = await r.getCollection('db', 'c');
+      const c = await r.getCollection({ db: 'db', name: 'c' });
       assert.deepEqual(c?.indexes.map((i) => Buffer.from(i)), [b(1), b(2, 3)]);
-      assert.deepEqual(await r.getDocument(uuid(1), b(1)), b(0xd1));
-      assert.equal((await r.scanIndex(uuid(1), 'a_1')).length, 1);
+      assert.deepEqual(await r.getDocument({ coll: uuid(1), key: b(1) }), b(0xd1));
+      assert.equal((await toArray(r.scanIndex({ coll: uuid(1), index: 'a_1' }))).length, 1);
       assert.deepEqual(await r.oplogBounds(), { first: ts(1_700_000_000n, 3n), last: big });
-      assert.equal(await r.getMeta('clusterTime'), 'x');
+      assert.equal(await r.getMeta({ key: 'clusterTime' }), 'x');
     });
-    await rejectsWith(s.write((w) => w.insertIndexEntry(uuid(1), 'a_1', b(5), b(2), true)), 'DuplicateKey', 'a_1');
+    await rejectsWith(s.write((w) => w.insertIndexEntry({ coll: uuid(1), index: 'a_1', key: b(5), recordKey: b(2), unique: true })), 'DuplicateKey', 'a_1');
     await s.close();
   });
 
@@ -943,10 +1097,10 @@ describe('sqlite storage: files, locks and settings', () => {
     await rejectsWith(openStorage(dir, {}), 'DBPathInUse');
     // The failed attempts did not disturb the holder.
     assert.equal(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim(), String(process.pid));
-    await first.write((w) => w.setMeta('k', 'v'));
+    await first.write((w) => w.setMeta({ key: 'k', value: 'v' }));
     await first.close();
     const again = await openSqliteStorage(dir);
-    assert.equal(await again.read((r) => r.getMeta('k')), 'v');
+    assert.equal(await again.read((r) => r.getMeta({ key: 'k' })), 'v');
     await again.close();
   });
 
@@ -981,7 +1135,7 @@ describe('sqlite storage: files, locks and settings', () => {
     const child = await startChild(
       `import { openSqliteStorage } from ${JSON.stringify(distIndex)};\n` +
         `const s = await openSqliteStorage(${JSON.stringify(dir)});\n` +
-        `await s.write((w) => w.setMeta('owner', 'child'));\n` +
+        `await s.write((w) => w.setMeta({ key: 'owner', value: 'child' }));\n` +
         `process.stdout.write('ready\\n');\n` +
         `setInterval(() => {}, 1000);\n`,
     );
@@ -996,7 +1150,7 @@ describe('sqlite storage: files, locks and settings', () => {
     writeFileSync(join(dir, LOCK_FILE_NAME), `${child.pid}\n`);
     await stopChild(child);
     const s = await openSqliteStorage(dir);
-    assert.equal(await s.read((r) => r.getMeta('owner')), 'child');
+    assert.equal(await s.read((r) => r.getMeta({ key: 'owner' })), 'child');
     await s.close();
   });
 
@@ -1022,13 +1176,13 @@ describe('sqlite storage: files, locks and settings', () => {
     const dir = tempDir();
     const s = await openSqliteStorage(dir);
     await s.write(async (w) => {
-      for (let i = 0; i < 50; i++) await w.insertDocument(uuid(1), b(i), Buffer.alloc(1000, i));
+      for (let i = 0; i < 50; i++) await w.insertDocument({ coll: uuid(1), key: b(i), doc: Buffer.alloc(1000, i) });
     });
     const wal = join(dir, `${SQLITE_FILE_NAME}-wal`);
     assert.ok(statSync(wal).size > 0, 'the write went to the WAL');
     await s.checkpoint();
     assert.equal(statSync(wal).size, 0);
-    assert.equal(await s.read((r) => r.countDocuments(uuid(1))), 50);
+    assert.equal(await s.read((r) => r.countDocuments({ coll: uuid(1) })), 50);
     await s.close();
   });
 

@@ -61,7 +61,7 @@ export async function collStatsStage(spec: unknown, ctx: CommandContext, coll: s
   if (spec.count) {
     const info = await ctx.engine.read((r) => getCollectionInfo(r, ctx.db, coll));
     if (!info) throw mongoError('NamespaceNotFound', `Unable to retrieve count in $collStats stage :: caused by :: Collection [${ctx.db}.${coll}] not found.`);
-    out.count = await ctx.engine.read((r) => r.countDocuments(info.uuid));
+    out.count = await ctx.engine.read((r) => r.countDocuments({ coll: info.uuid }));
   }
   if (spec.queryExecStats) out.queryExecStats = { collectionScans: { total: 0, nonTailable: 0 } };
   return out;

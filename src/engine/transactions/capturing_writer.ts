@@ -1,4 +1,4 @@
-import type { CollectionRecord, IndexPosition, KeyRange, NaturalRange, StorageWriter, StoredDocument } from '../../storage/types.js';
+import type { CollArgs, CollectionRecord, IndexArgs, IndexEntry, KeyRange, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../../storage/types.js';
 import type { PendingVersions } from './version_store.js';
 
 /**
@@ -13,70 +13,68 @@ export class CapturingWriter implements StorageWriter {
     const hex = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
     if (this.pending.has(uuid, hex)) return;
     // The store hands out fresh buffers the caller owns: kept as they are.
-    const before = known === null ? null : await this.inner.getDocument(uuid, key);
+    const before = known === null ? null : await this.inner.getDocument({ coll: uuid, key });
     this.pending.add(uuid, hex, Buffer.from(key), before === null ? null : Buffer.from(before.buffer, before.byteOffset, before.byteLength));
   }
 
-  async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
-    await this.inner.insertDocument(collUuid, key, doc);
-    await this.note(collUuid, key, null);
+  async insertDocument(args: CollArgs & StoredDocument): Promise<void> {
+    await this.inner.insertDocument(args);
+    await this.note(args.coll, args.key, null);
   }
 
-  async insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
-    const inserted = await this.inner.insertDocuments(collUuid, rows);
-    for (let i = 0; i < inserted; i++) await this.note(collUuid, rows[i]!.key, null);
+  async insertDocuments(args: CollArgs & { rows: readonly StoredDocument[] }): Promise<number> {
+    const inserted = await this.inner.insertDocuments(args);
+    for (let i = 0; i < inserted; i++) await this.note(args.coll, args.rows[i]!.key, null);
     return inserted;
   }
 
-  async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
-    await this.note(collUuid, key);
-    await this.inner.updateDocument(collUuid, key, doc);
+  async updateDocument(args: CollArgs & StoredDocument): Promise<void> {
+    await this.note(args.coll, args.key);
+    await this.inner.updateDocument(args);
   }
 
-  async deleteDocument(collUuid: string, key: Uint8Array): Promise<void> {
-    await this.note(collUuid, key);
-    await this.inner.deleteDocument(collUuid, key);
+  async deleteDocument(args: CollArgs & { key: Uint8Array }): Promise<void> {
+    await this.note(args.coll, args.key);
+    await this.inner.deleteDocument(args);
   }
 
-  async dropCollection(collUuid: string): Promise<void> {
-    this.pending.collections.add(collUuid);
-    await this.inner.dropCollection(collUuid);
+  async dropCollection(args: CollArgs): Promise<void> {
+    this.pending.collections.add(args.coll);
+    await this.inner.dropCollection(args);
   }
 
-  async renameCollection(collUuid: string, toDb: string, toName: string): Promise<void> {
-    this.pending.collections.add(collUuid);
-    await this.inner.renameCollection(collUuid, toDb, toName);
+  async renameCollection(args: CollArgs & { toDb: string; toName: string }): Promise<void> {
+    this.pending.collections.add(args.coll);
+    await this.inner.renameCollection(args);
   }
 
   // Everything else passes straight through.
-  listCollections(db?: string) { return this.inner.listCollections(db); }
-  getCollection(db: string, name: string) { return this.inner.getCollection(db, name); }
-  getDocument(collUuid: string, key: Uint8Array) { return this.inner.getDocument(collUuid, key); }
-  scanDocuments(collUuid: string, range?: KeyRange) { return this.inner.scanDocuments(collUuid, range); }
-  inspectDocuments(collUuid: string, range?: KeyRange) { return this.inner.inspectDocuments(collUuid, range); }
-  scanNatural(collUuid: string, range?: NaturalRange) { return this.inner.scanNatural(collUuid, range); }
-  countDocuments(collUuid: string) { return this.inner.countDocuments(collUuid); }
-  dataSize(collUuid: string) { return this.inner.dataSize(collUuid); }
-  scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition) { return this.inner.scanIndex(collUuid, indexName, range, after); }
-  countIndex(collUuid: string, indexName: string, range?: KeyRange) { return this.inner.countIndex(collUuid, indexName, range); }
-  readOplog(afterTs: bigint, limit: number) { return this.inner.readOplog(afterTs, limit); }
-  readOplogBefore(beforeTs: bigint, limit: number) { return this.inner.readOplogBefore(beforeTs, limit); }
-  oplogEntrySizes(afterTs: bigint, limit: number) { return this.inner.oplogEntrySizes(afterTs, limit); }
-  getOplogEntry(ts: bigint) { return this.inner.getOplogEntry(ts); }
+  listCollections(args?: { db?: string }) { return this.inner.listCollections(args); }
+  getCollection(args: { db: string; name: string }) { return this.inner.getCollection(args); }
+  getDocument(args: CollArgs & { key: Uint8Array }) { return this.inner.getDocument(args); }
+  getDocuments(args: CollArgs & { keys: readonly Uint8Array[] }) { return this.inner.getDocuments(args); }
+  scanDocuments(args: CollArgs & ScanOptions) { return this.inner.scanDocuments(args); }
+  inspectDocuments(args: CollArgs & ScanOptions) { return this.inner.inspectDocuments(args); }
+  scanNatural(args: CollArgs & ScanOptions) { return this.inner.scanNatural(args); }
+  countDocuments(args: CollArgs) { return this.inner.countDocuments(args); }
+  dataSize(args: CollArgs) { return this.inner.dataSize(args); }
+  scanIndex(args: IndexArgs & ScanOptions) { return this.inner.scanIndex(args); }
+  scanIndexDocuments(args: IndexArgs & ScanOptions) { return this.inner.scanIndexDocuments(args); }
+  countIndex(args: IndexArgs & { range?: KeyRange }) { return this.inner.countIndex(args); }
+  readOplog(args: { after: bigint; limit: number }) { return this.inner.readOplog(args); }
+  readOplogBefore(args: { before: bigint; limit: number }) { return this.inner.readOplogBefore(args); }
+  oplogEntrySizes(args: { after: bigint; limit: number }) { return this.inner.oplogEntrySizes(args); }
+  getOplogEntry(args: { ts: bigint }) { return this.inner.getOplogEntry(args); }
   oplogBounds() { return this.inner.oplogBounds(); }
   oplogSizeBytes() { return this.inner.oplogSizeBytes(); }
-  getMeta(key: string) { return this.inner.getMeta(key); }
+  getMeta(args: { key: string }) { return this.inner.getMeta(args); }
   catalogVersion() { return this.inner.catalogVersion(); }
-  createCollection(record: CollectionRecord) { return this.inner.createCollection(record); }
-  updateCollection(record: CollectionRecord) { return this.inner.updateCollection(record); }
-  insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean) {
-    return this.inner.insertIndexEntry(collUuid, indexName, key, recordKey, unique);
-  }
-  deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array) {
-    return this.inner.deleteIndexEntry(collUuid, indexName, key, recordKey);
-  }
-  dropIndexEntries(collUuid: string, indexName: string) { return this.inner.dropIndexEntries(collUuid, indexName); }
-  appendOplog(entries: Parameters<StorageWriter['appendOplog']>[0]) { return this.inner.appendOplog(entries); }
-  truncateOplogBefore(ts: bigint) { return this.inner.truncateOplogBefore(ts); }
-  setMeta(key: string, value: string) { return this.inner.setMeta(key, value); }
+  createCollection(args: { record: CollectionRecord }) { return this.inner.createCollection(args); }
+  updateCollection(args: { record: CollectionRecord }) { return this.inner.updateCollection(args); }
+  insertIndexEntry(args: IndexArgs & IndexEntry & { unique: boolean }) { return this.inner.insertIndexEntry(args); }
+  deleteIndexEntry(args: IndexArgs & IndexEntry) { return this.inner.deleteIndexEntry(args); }
+  dropIndexEntries(args: IndexArgs) { return this.inner.dropIndexEntries(args); }
+  appendOplog(args: { entries: StoredOplogEntry[] }) { return this.inner.appendOplog(args); }
+  truncateOplogBefore(args: { ts: bigint }) { return this.inner.truncateOplogBefore(args); }
+  setMeta(args: { key: string; value: string }) { return this.inner.setMeta(args); }
 }

@@ -1,7 +1,8 @@
 import { mongoError } from '../../errors/index.js';
-import { StorageError, type CollectionRecord, type IndexEntry, type IndexPosition, type InspectedDocument, type KeyRange, type NaturalDocument, type NaturalRange, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
-import { insertOneByOne } from '../../storage/contract.js';
+import { StorageError, type CollArgs, type CollectionRecord, type IndexArgs, type IndexEntry, type IndexPosition, type InspectedDocument, type KeyRange, type NaturalDocument, type ScanOptions, type StorageReader, type StorageWriter, type StoredDocument, type StoredOplogEntry } from '../../storage/types.js';
+import { insertOneByOne, type LimitedRange } from '../../storage/contract.js';
 import type { VersionStore } from './version_store.js';
+import { chunkedScan, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter, toArray } from '../../storage/scan.js';
 
 /**
  * A transaction's writes, buffered until it commits: the storage calls in order (replayed at commit), and their net
@@ -70,7 +71,12 @@ function inRange(key: Buffer, range: KeyRange | undefined): boolean {
   return true;
 }
 
-function ordered<T extends { key: Buffer }>(rows: T[], range: KeyRange | undefined, tiebreak?: (a: T, b: T) => number): T[] {
+/** `args` with one chunk for the whole scan unless the caller asked for smaller ones. */
+function whole<T extends ScanOptions>(args: T): T {
+  return args.chunkRows === undefined ? { ...args, chunkRows: Number.MAX_SAFE_INTEGER } : args;
+}
+
+function ordered<T extends { key: Buffer }>(rows: T[], range: LimitedRange | undefined, tiebreak?: (a: T, b: T) => number): T[] {
   rows.sort((a, b) => Buffer.compare(a.key, b.key) || (tiebreak ? tiebreak(a, b) : 0));
   if (range?.reverse) rows.reverse();
   return range?.limit === undefined ? rows : rows.slice(0, range.limit);
@@ -96,28 +102,40 @@ export class SnapshotReader implements StorageReader {
     }
   }
 
-  async listCollections(db?: string): Promise<CollectionRecord[]> {
-    const byUuid = new Map((await this.inner.listCollections(db)).map((r) => [r.uuid, r]));
+  async listCollections({ db }: { db?: string } = {}): Promise<CollectionRecord[]> {
+    const byUuid = new Map((await this.inner.listCollections({ db })).map((r) => [r.uuid, r]));
     for (const record of this.buffer.collections.values()) if (db === undefined || record.db === db) byUuid.set(record.uuid, record);
     return [...byUuid.values()].sort((a, b) => (a.db === b.db ? (a.name < b.name ? -1 : 1) : a.db < b.db ? -1 : 1));
   }
 
-  async getCollection(db: string, name: string): Promise<CollectionRecord | null> {
+  async getCollection({ db, name }: { db: string; name: string }): Promise<CollectionRecord | null> {
     for (const record of this.buffer.collections.values()) if (record.db === db && record.name === name) return record;
-    return this.inner.getCollection(db, name);
+    return this.inner.getCollection({ db, name });
   }
 
-  async getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null> {
+  async getDocument({ coll: collUuid, key }: CollArgs & { key: Uint8Array }): Promise<Uint8Array | null> {
     this.checkCollection(collUuid);
     const hex = Buffer.from(key).toString('hex');
     const own = this.buffer.docs.get(collUuid)?.get(hex);
     if (own) return own.doc;
     const old = this.versions.asOf(collUuid, hex, this.snapshot);
     if (old !== undefined) return old;
-    return this.inner.getDocument(collUuid, key);
+    return this.inner.getDocument({ coll: collUuid, key });
   }
 
-  async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
+  async getDocuments({ coll, keys }: CollArgs & { keys: readonly Uint8Array[] }): Promise<(Uint8Array | null)[]> {
+    const out: (Uint8Array | null)[] = [];
+    for (const key of keys) out.push(await this.getDocument({ coll, key }));
+    return out;
+  }
+
+  // Each chunk of a scan here merges the store's rows with the snapshot's and the transaction's changes, so one
+  // chunk holds everything unless the caller asked for smaller ones.
+  scanDocuments(args: CollArgs & ScanOptions): AsyncIterable<StoredDocument> {
+    return chunkedScan(whole(args), () => keyAfter(args.after), (d: StoredDocument) => d.key, (after, limit) => this.documentRows(args.coll, { ...keyRangeAfter(args.range, after), limit }));
+  }
+
+  private async documentRows(collUuid: string, range: LimitedRange): Promise<StoredDocument[]> {
     this.checkCollection(collUuid);
     // What differs from the store in range: older versions of documents changed since the snapshot, then this
     // transaction's own writes over them.
@@ -131,9 +149,9 @@ export class SnapshotReader implements StorageReader {
     // A forward scan with a limit (a chunk of a streamed scan) reads only as far as it must: each overlay key can
     // hide at most one stored row, so `limit + overlay.size` rows hold the answer up to the last of them.
     const bounded = range?.limit !== undefined && !range.reverse;
-    const innerRange = range ? { ...range, limit: bounded ? range.limit! + overlay.size : undefined, reverse: false } : undefined;
-    const stored = await this.inner.scanDocuments(collUuid, innerRange);
-    const cutoff = bounded && stored.length === innerRange!.limit && stored.length > 0 ? Buffer.from(stored[stored.length - 1]!.key) : undefined;
+    const innerRange: LimitedRange = { ...range, limit: bounded ? range.limit! + overlay.size : undefined, reverse: false };
+    const stored = await toArray(this.inner.scanDocuments({ coll: collUuid, range: innerRange, ...(innerRange.limit === undefined ? {} : { limit: innerRange.limit }) }));
+    const cutoff = bounded && stored.length === innerRange.limit && stored.length > 0 ? Buffer.from(stored[stored.length - 1]!.key) : undefined;
     const rows = new Map<string, StoredDocument | null>();
     for (const row of stored) rows.set(Buffer.from(row.key).toString('hex'), row);
     for (const [hex, row] of overlay) rows.set(hex, row);
@@ -144,8 +162,8 @@ export class SnapshotReader implements StorageReader {
   }
 
   /** The snapshot's documents through scanDocuments, which refuses a damaged one: what it returns is intact. */
-  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
-    return (await this.scanDocuments(collUuid, range)).map((d) => ({ ...d, intact: true }));
+  async *inspectDocuments(args: CollArgs & ScanOptions): AsyncIterable<InspectedDocument> {
+    for await (const d of this.scanDocuments(args)) yield { ...d, intact: true };
   }
 
   /**
@@ -154,11 +172,16 @@ export class SnapshotReader implements StorageReader {
    * position, and comes last, in key order (a transaction reading a capped collection in natural order while
    * others write to it is the only one to see the difference).
    */
-  async scanNatural(collUuid: string, range?: NaturalRange): Promise<NaturalDocument[]> {
-    const present = await this.scanDocuments(collUuid);
+  scanNatural(args: CollArgs & ScanOptions): AsyncIterable<NaturalDocument> {
+    const reverse = args.range?.reverse === true;
+    return chunkedScan(whole(args), () => naturalAfter(args.after), (d: NaturalDocument) => d.position, (after, limit) => this.naturalRows(args.coll, reverse, after, limit));
+  }
+
+  private async naturalRows(collUuid: string, reverse: boolean, after: number | undefined, limit: number): Promise<NaturalDocument[]> {
+    const present = await this.documentRows(collUuid, {});
     const positions = new Map<string, number>();
     let next = 1;
-    for (const row of await this.inner.scanNatural(collUuid)) {
+    for (const row of await toArray(this.inner.scanNatural({ coll: collUuid }))) {
       positions.set(Buffer.from(row.key).toString('hex'), row.position);
       next = row.position + 1;
     }
@@ -169,25 +192,47 @@ export class SnapshotReader implements StorageReader {
       return { ...row, position: positions.get(hex) ?? next++ };
     });
     rows.sort((a, b) => a.position - b.position);
-    if (range?.reverse) rows.reverse();
-    const after = range?.after;
-    const kept = after === undefined ? rows : rows.filter((r) => (range?.reverse ? r.position < after : r.position > after));
-    return range?.limit === undefined ? kept : kept.slice(0, range.limit);
+    if (reverse) rows.reverse();
+    const kept = after === undefined ? rows : rows.filter((r) => (reverse ? r.position < after : r.position > after));
+    return kept.slice(0, limit);
   }
 
-  async countDocuments(collUuid: string): Promise<number> {
-    return (await this.scanDocuments(collUuid)).length;
+  async countDocuments({ coll }: CollArgs): Promise<number> {
+    return (await this.documentRows(coll, {})).length;
   }
 
-  async dataSize(collUuid: string): Promise<number> {
-    return (await this.scanDocuments(collUuid)).reduce((sum, r) => sum + r.doc.byteLength, 0);
+  async dataSize({ coll }: CollArgs): Promise<number> {
+    return (await this.documentRows(coll, {})).reduce((sum, r) => sum + r.doc.byteLength, 0);
   }
 
-  async scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]> {
+  scanIndex(args: IndexArgs & ScanOptions): AsyncIterable<IndexEntry> {
+    return chunkedScan(whole(args), () => indexPositionAfter(args.after), (e: IndexEntry) => e, (after, limit) => this.indexRows(args.coll, args.index, { ...args.range, limit }, after));
+  }
+
+  scanIndexDocuments(args: IndexArgs & ScanOptions): AsyncIterable<IndexEntry & { doc: Uint8Array }> {
+    return chunkedScan(whole(args), () => indexPositionAfter(args.after), (e: IndexEntry) => e, async (after, limit) => {
+      const out: (IndexEntry & { doc: Uint8Array })[] = [];
+      let from = after;
+      while (out.length < limit) {
+        const want = limit - out.length;
+        const entries = await this.indexRows(args.coll, args.index, { ...args.range, limit: want }, from);
+        for (const e of entries) {
+          const doc = await this.getDocument({ coll: args.coll, key: e.recordKey });
+          if (doc) out.push({ ...e, doc });
+        }
+        if (entries.length < want) break;
+        from = entries[entries.length - 1]!;
+      }
+      return out;
+    });
+  }
+
+  protected async indexRows(collUuid: string, indexName: string, range: LimitedRange, after: IndexPosition | undefined): Promise<IndexEntry[]> {
     this.checkCollection(collUuid);
     const entries = new Map<string, { key: Buffer; recordKey: Buffer } | null>();
-    const unlimited = range ? { ...range, limit: undefined, reverse: false } : undefined;
-    for (const e of await this.inner.scanIndex(collUuid, indexName, unlimited)) {
+    const unlimited: LimitedRange = { ...range, reverse: false };
+    delete unlimited.limit;
+    for (const e of await toArray(this.inner.scanIndex({ coll: collUuid, index: indexName, range: unlimited }))) {
       const key = Buffer.from(e.key);
       const recordKey = Buffer.from(e.recordKey);
       entries.set(`${key.toString('hex')}:${recordKey.toString('hex')}`, { key, recordKey });
@@ -203,24 +248,24 @@ export class SnapshotReader implements StorageReader {
     return ordered(present, range, (a, b) => Buffer.compare(a.recordKey, b.recordKey));
   }
 
-  async countIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<number> {
-    return (await this.scanIndex(collUuid, indexName, range && { ...range, limit: undefined, reverse: false })).length;
+  async countIndex({ coll, index, range }: IndexArgs & { range?: KeyRange }): Promise<number> {
+    return (await this.indexRows(coll, index, { ...range, reverse: false }, undefined)).length;
   }
 
-  readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
-    return this.inner.readOplog(afterTs, limit);
+  readOplog({ after: afterTs, limit }: { after: bigint; limit: number }): Promise<StoredOplogEntry[]> {
+    return this.inner.readOplog({ after: afterTs, limit });
   }
 
-  readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
-    return this.inner.readOplogBefore(beforeTs, limit);
+  readOplogBefore({ before: beforeTs, limit }: { before: bigint; limit: number }): Promise<StoredOplogEntry[]> {
+    return this.inner.readOplogBefore({ before: beforeTs, limit });
   }
 
-  oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
-    return this.inner.oplogEntrySizes(afterTs, limit);
+  oplogEntrySizes({ after: afterTs, limit }: { after: bigint; limit: number }): Promise<{ ts: bigint; bytes: number }[]> {
+    return this.inner.oplogEntrySizes({ after: afterTs, limit });
   }
 
-  getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
-    return this.inner.getOplogEntry(ts);
+  getOplogEntry({ ts }: { ts: bigint }): Promise<Uint8Array | null> {
+    return this.inner.getOplogEntry({ ts });
   }
 
   oplogBounds(): Promise<{ first: bigint; last: bigint } | null> {
@@ -231,8 +276,8 @@ export class SnapshotReader implements StorageReader {
     return this.inner.oplogSizeBytes();
   }
 
-  getMeta(key: string): Promise<string | null> {
-    return this.inner.getMeta(key);
+  getMeta({ key }: { key: string }): Promise<string | null> {
+    return this.inner.getMeta({ key });
   }
 
   catalogVersion(): number {
@@ -263,15 +308,15 @@ export class BufferedWriter extends SnapshotReader implements StorageWriter {
     if (this.versions.conflicts(uuid, hex, this.snapshot) || this.writtenByOthers(uuid, hex)) throw writeConflict();
   }
 
-  async createCollection(record: CollectionRecord): Promise<void> {
-    if (await this.getCollection(record.db, record.name)) throw new StorageError('NamespaceExists', `collection ${record.db}.${record.name} already exists`);
+  async createCollection({ record }: { record: CollectionRecord }): Promise<void> {
+    if (await this.getCollection({ db: record.db, name: record.name })) throw new StorageError('NamespaceExists', `collection ${record.db}.${record.name} already exists`);
     this.buffer.collections.set(record.uuid, record);
-    this.buffer.ops.push((w) => w.createCollection(record));
+    this.buffer.ops.push((w) => w.createCollection({ record }));
   }
 
-  async updateCollection(record: CollectionRecord): Promise<void> {
+  async updateCollection({ record }: { record: CollectionRecord }): Promise<void> {
     this.buffer.collections.set(record.uuid, record);
-    this.buffer.ops.push((w) => w.updateCollection(record));
+    this.buffer.ops.push((w) => w.updateCollection({ record }));
   }
 
   async dropCollection(): Promise<void> {
@@ -282,53 +327,53 @@ export class BufferedWriter extends SnapshotReader implements StorageWriter {
     throw mongoError('OperationNotSupportedInTransaction', 'Cannot rename a collection in a multi-document transaction.');
   }
 
-  async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+  async insertDocument({ coll: collUuid, key, doc }: CollArgs & StoredDocument): Promise<void> {
     const k = Buffer.from(key);
     this.claim(collUuid, k);
-    if ((await this.getDocument(collUuid, k)) !== null) throw new StorageError('DuplicateKey', `duplicate record key in collection ${collUuid}`);
+    if ((await this.getDocument({ coll: collUuid, key: k })) !== null) throw new StorageError('DuplicateKey', `duplicate record key in collection ${collUuid}`);
     const d = Buffer.from(doc);
     this.buffer.setDocument(collUuid, k, d);
-    this.buffer.ops.push((w) => w.insertDocument(collUuid, k, d));
+    this.buffer.ops.push((w) => w.insertDocument({ coll: collUuid, key: k, doc: d }));
   }
 
-  insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
+  insertDocuments({ coll: collUuid, rows }: CollArgs & { rows: readonly StoredDocument[] }): Promise<number> {
     return insertOneByOne(this, collUuid, rows);
   }
 
-  async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+  async updateDocument({ coll: collUuid, key, doc }: CollArgs & StoredDocument): Promise<void> {
     const k = Buffer.from(key);
     this.claim(collUuid, k);
-    if ((await this.getDocument(collUuid, k)) === null) throw new Error(`updateDocument: no document under that key in ${collUuid}`);
+    if ((await this.getDocument({ coll: collUuid, key: k })) === null) throw new Error(`updateDocument: no document under that key in ${collUuid}`);
     const d = Buffer.from(doc);
     this.buffer.setDocument(collUuid, k, d);
-    this.buffer.ops.push((w) => w.updateDocument(collUuid, k, d));
+    this.buffer.ops.push((w) => w.updateDocument({ coll: collUuid, key: k, doc: d }));
   }
 
-  async deleteDocument(collUuid: string, key: Uint8Array): Promise<void> {
+  async deleteDocument({ coll: collUuid, key }: CollArgs & { key: Uint8Array }): Promise<void> {
     const k = Buffer.from(key);
     this.claim(collUuid, k);
     this.buffer.setDocument(collUuid, k, null);
-    this.buffer.ops.push((w) => w.deleteDocument(collUuid, k));
+    this.buffer.ops.push((w) => w.deleteDocument({ coll: collUuid, key: k }));
   }
 
-  async insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void> {
+  async insertIndexEntry({ coll: collUuid, index: indexName, key, recordKey, unique }: IndexArgs & IndexEntry & { unique: boolean }): Promise<void> {
     const k = Buffer.from(key);
     const r = Buffer.from(recordKey);
     if (unique) {
-      const holders = await this.scanIndex(collUuid, indexName, { gte: k, lte: k });
+      const holders = await this.indexRows(collUuid, indexName, { gte: k, lte: k }, undefined);
       if (holders.some((e) => !Buffer.from(e.recordKey).equals(r))) {
         throw new StorageError('DuplicateKey', `duplicate key in index ${indexName} of collection ${collUuid}`, indexName);
       }
     }
     this.buffer.setIndexEntry(collUuid, indexName, k, r, true);
-    this.buffer.ops.push((w) => w.insertIndexEntry(collUuid, indexName, k, r, unique));
+    this.buffer.ops.push((w) => w.insertIndexEntry({ coll: collUuid, index: indexName, key: k, recordKey: r, unique }));
   }
 
-  async deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array): Promise<void> {
+  async deleteIndexEntry({ coll: collUuid, index: indexName, key, recordKey }: IndexArgs & IndexEntry): Promise<void> {
     const k = Buffer.from(key);
     const r = Buffer.from(recordKey);
     this.buffer.setIndexEntry(collUuid, indexName, k, r, false);
-    this.buffer.ops.push((w) => w.deleteIndexEntry(collUuid, indexName, k, r));
+    this.buffer.ops.push((w) => w.deleteIndexEntry({ coll: collUuid, index: indexName, key: k, recordKey: r }));
   }
 
   async dropIndexEntries(): Promise<void> {
@@ -344,7 +389,7 @@ export class BufferedWriter extends SnapshotReader implements StorageWriter {
   }
 
   /** Only idempotent rows (an index's multikey flag) are written inside a transaction: replayed at commit. */
-  async setMeta(key: string, value: string): Promise<void> {
-    this.buffer.ops.push((w) => w.setMeta(key, value));
+  async setMeta({ key, value }: { key: string; value: string }): Promise<void> {
+    this.buffer.ops.push((w) => w.setMeta({ key, value }));
   }
 }

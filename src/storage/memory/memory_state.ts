@@ -2,8 +2,8 @@
  * The data of a MemoryStorage: plain maps and sorted lists, byte strings ordered with Buffer.compare (memcmp,
  * the order SQLite gives BLOBs).
  */
-import type { IndexPosition, KeyRange } from '../types.js';
-import { asBuffer, rangeLimit } from '../contract.js';
+import type { IndexPosition } from '../types.js';
+import { asBuffer, rangeLimit, type LimitedRange } from '../contract.js';
 import { SortedList } from './sorted_list.js';
 
 export interface MemoryCollection {
@@ -103,7 +103,7 @@ export class MemoryState {
  * The items of `list` whose `key` lies in `range`, in range order, limited; with `after` (index entries), only those
  * past that (key, recordKey) position in range order.
  */
-export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: KeyRange | undefined, after?: IndexPosition): E[] {
+export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: LimitedRange | undefined, after?: IndexPosition): E[] {
   const limit = rangeLimit(range);
   if (!list || limit === 0) return [];
   let start = 0;

@@ -3,8 +3,9 @@
  * everything before it mutates, then records how to undo itself, so a failed call changes nothing and a failed
  * transaction is rolled back by running the undo log backwards.
  */
-import { asBuffer, checkLimit, naturalRangeLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, NaturalRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
+import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
+import type { CollArgs, CollectionRecord, IndexArgs, IndexEntry, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
 
@@ -31,7 +32,7 @@ export class MemoryTransaction implements StorageWriter {
     this.undo.length = 0;
   }
 
-  async listCollections(db?: string): Promise<CollectionRecord[]> {
+  async listCollections({ db }: { db?: string } = {}): Promise<CollectionRecord[]> {
     const s = this.check(false);
     const colls = [...s.collections.values()].filter((c) => db === undefined || c.db === db);
     // SQLite orders TEXT by UTF-8 bytes, which differs from JS string order past the BMP.
@@ -39,64 +40,89 @@ export class MemoryTransaction implements StorageWriter {
     return colls.map(toRecord);
   }
 
-  async getCollection(db: string, name: string): Promise<CollectionRecord | null> {
+  async getCollection({ db, name }: { db: string; name: string }): Promise<CollectionRecord | null> {
     const coll = this.check(false).findCollection(db, name);
     return coll ? toRecord(coll) : null;
   }
 
-  async getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null> {
-    const found = this.check(false).documents.get(collUuid)?.get({ key: asBuffer(key), doc: EMPTY, position: 0 });
+  async getDocument({ coll, key }: CollArgs & { key: Uint8Array }): Promise<Uint8Array | null> {
+    const found = this.check(false).documents.get(coll)?.get({ key: asBuffer(key), doc: EMPTY, position: 0 });
     return found ? copyBytes(found.doc) : null;
   }
 
-  async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
-    const s = this.check(false);
-    return scanRange(s.documents.get(collUuid), range).map((d) => ({ key: copyBytes(d.key), doc: copyBytes(d.doc) }));
+  async getDocuments({ coll, keys }: CollArgs & { keys: readonly Uint8Array[] }): Promise<(Uint8Array | null)[]> {
+    const list = this.check(false).documents.get(coll);
+    return keys.map((key) => {
+      const found = list?.get({ key: asBuffer(key), doc: EMPTY, position: 0 });
+      return found ? copyBytes(found.doc) : null;
+    });
   }
 
-  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
+  scanDocuments(args: CollArgs & ScanOptions): AsyncIterable<StoredDocument> {
+    return chunkedScan(args, () => keyAfter(args.after), (d: StoredDocument) => d.key, (after, limit) =>
+      scanRange(this.check(false).documents.get(args.coll), { ...keyRangeAfter(args.range, after), limit }).map((d) => ({ key: copyBytes(d.key), doc: copyBytes(d.doc) })),
+    );
+  }
+
+  async *inspectDocuments(args: CollArgs & ScanOptions): AsyncIterable<InspectedDocument> {
     // Nothing here can change behind the engine's back: every document is intact.
-    return (await this.scanDocuments(collUuid, range)).map((d) => ({ ...d, intact: true }));
+    for await (const d of this.scanDocuments(args)) yield { ...d, intact: true };
   }
 
-  async scanNatural(collUuid: string, range?: NaturalRange): Promise<NaturalDocument[]> {
-    const list = this.check(false).natural.get(collUuid);
-    const limit = naturalRangeLimit(range);
-    if (!list || limit === 0) return [];
-    const after = range?.after;
-    const out: NaturalDocument[] = [];
-    const take = (d: { key: Buffer; doc: Buffer; position: number }) => out.push({ key: copyBytes(d.key), doc: copyBytes(d.doc), position: d.position });
-    if (range?.reverse) {
-      const end = after === undefined ? list.size : list.firstIndex((d) => d.position >= after);
-      for (let i = end - 1; i >= 0 && out.length < limit; i--) take(list.values()[i]!);
-    } else {
-      const start = after === undefined ? 0 : list.firstIndex((d) => d.position > after);
-      for (let i = start; i < list.size && out.length < limit; i++) take(list.values()[i]!);
-    }
-    return out;
+  scanNatural(args: CollArgs & ScanOptions): AsyncIterable<NaturalDocument> {
+    const reverse = args.range?.reverse === true;
+    return chunkedScan(args, () => naturalAfter(args.after), (d: NaturalDocument) => d.position, (after, limit) => {
+      const list = this.check(false).natural.get(args.coll);
+      if (!list) return [];
+      const out: NaturalDocument[] = [];
+      const take = (d: { key: Buffer; doc: Buffer; position: number }) => out.push({ key: copyBytes(d.key), doc: copyBytes(d.doc), position: d.position });
+      if (reverse) {
+        const end = after === undefined ? list.size : list.firstIndex((d) => d.position >= after);
+        for (let i = end - 1; i >= 0 && out.length < limit; i--) take(list.values()[i]!);
+      } else {
+        const start = after === undefined ? 0 : list.firstIndex((d) => d.position > after);
+        for (let i = start; i < list.size && out.length < limit; i++) take(list.values()[i]!);
+      }
+      return out;
+    });
   }
 
-  async countDocuments(collUuid: string): Promise<number> {
-    return this.check(false).documents.get(collUuid)?.size ?? 0;
+  async countDocuments({ coll }: CollArgs): Promise<number> {
+    return this.check(false).documents.get(coll)?.size ?? 0;
   }
 
-  async dataSize(collUuid: string): Promise<number> {
+  async dataSize({ coll }: CollArgs): Promise<number> {
     let total = 0;
-    for (const d of this.check(false).documents.get(collUuid)?.values() ?? []) total += d.doc.length;
+    for (const d of this.check(false).documents.get(coll)?.values() ?? []) total += d.doc.length;
     return total;
   }
 
-  async scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]> {
-    const list = this.check(false).indexEntries.get(collUuid)?.get(indexName);
-    return scanRange(list, range, after).map((e) => ({ key: copyBytes(e.key), recordKey: copyBytes(e.recordKey) }));
+  scanIndex(args: IndexArgs & ScanOptions): AsyncIterable<IndexEntry> {
+    return chunkedScan(args, () => indexPositionAfter(args.after), (e: IndexEntry) => e, (after, limit) => {
+      const list = this.check(false).indexEntries.get(args.coll)?.get(args.index);
+      return scanRange(list, { ...args.range, limit }, after).map((e) => ({ key: copyBytes(e.key), recordKey: copyBytes(e.recordKey) }));
+    });
   }
 
-  async countIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<number> {
-    const list = this.check(false).indexEntries.get(collUuid)?.get(indexName);
-    return scanRange(list, range && { ...range, limit: undefined, reverse: false }).length;
+  scanIndexDocuments(args: IndexArgs & ScanOptions): AsyncIterable<IndexEntry & { doc: Uint8Array }> {
+    // One lookup per entry: nothing here costs a round trip.
+    return chunkedScan(args, () => indexPositionAfter(args.after), (e: IndexEntry) => e, (after, limit) => {
+      const s = this.check(false);
+      const docs = s.documents.get(args.coll);
+      const list = s.indexEntries.get(args.coll)?.get(args.index);
+      return indexDocumentsChunk(after, limit, (from, n) => scanRange(list, { ...args.range, limit: n }, from), (keys) => keys.map((key) => {
+        const found = docs?.get({ key: asBuffer(key), doc: EMPTY, position: 0 });
+        return found ? copyBytes(found.doc) : null;
+      })).map((e) => ({ key: copyBytes(e.key), recordKey: copyBytes(e.recordKey), doc: e.doc }));
+    });
   }
 
-  async readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+  async countIndex({ coll, index, range }: IndexArgs & { range?: KeyRange }): Promise<number> {
+    const list = this.check(false).indexEntries.get(coll)?.get(index);
+    return scanRange(list, range && { ...range, reverse: false }).length;
+  }
+
+  async readOplog({ after: afterTs, limit }: { after: bigint; limit: number }): Promise<StoredOplogEntry[]> {
     const s = this.check(false);
     checkLimit(limit);
     const start = s.oplogIndexAfter(afterTs);
@@ -104,7 +130,7 @@ export class MemoryTransaction implements StorageWriter {
     return s.oplog.slice(start, end).map((e) => ({ ts: e.ts, entry: copyBytes(e.entry) }));
   }
 
-  async readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+  async readOplogBefore({ before: beforeTs, limit }: { before: bigint; limit: number }): Promise<StoredOplogEntry[]> {
     const s = this.check(false);
     checkLimit(limit);
     const out: StoredOplogEntry[] = [];
@@ -112,11 +138,11 @@ export class MemoryTransaction implements StorageWriter {
     return out;
   }
 
-  async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
-    return (await this.readOplog(afterTs, limit)).map((e) => ({ ts: e.ts, bytes: e.entry.byteLength }));
+  async oplogEntrySizes({ after: afterTs, limit }: { after: bigint; limit: number }): Promise<{ ts: bigint; bytes: number }[]> {
+    return (await this.readOplog({ after: afterTs, limit })).map((e) => ({ ts: e.ts, bytes: e.entry.byteLength }));
   }
 
-  async getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
+  async getOplogEntry({ ts }: { ts: bigint }): Promise<Uint8Array | null> {
     const s = this.check(false);
     const at = s.oplogIndexAfter(ts - 1n);
     const e = s.oplog[at];
@@ -133,7 +159,7 @@ export class MemoryTransaction implements StorageWriter {
     return this.check(false).oplogBytes;
   }
 
-  async getMeta(key: string): Promise<string | null> {
+  async getMeta({ key }: { key: string }): Promise<string | null> {
     return this.check(false).meta.get(key) ?? null;
   }
 
@@ -141,7 +167,7 @@ export class MemoryTransaction implements StorageWriter {
     return this.state.catalogVersion;
   }
 
-  async createCollection(record: CollectionRecord): Promise<void> {
+  async createCollection({ record }: { record: CollectionRecord }): Promise<void> {
     const s = this.check(true);
     checkUuid(record.uuid);
     if (s.findCollection(record.db, record.name)) {
@@ -161,7 +187,7 @@ export class MemoryTransaction implements StorageWriter {
     this.undo.push(() => s.collections.delete(record.uuid));
   }
 
-  async updateCollection(record: CollectionRecord): Promise<void> {
+  async updateCollection({ record }: { record: CollectionRecord }): Promise<void> {
     const coll = this.collection(record.uuid);
     const { options, indexes } = coll;
     this.state.catalogVersion++;
@@ -173,7 +199,7 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  async dropCollection(collUuid: string): Promise<void> {
+  async dropCollection({ coll: collUuid }: CollArgs): Promise<void> {
     const s = this.state;
     const coll = this.collection(collUuid);
     const docs = s.documents.get(collUuid);
@@ -195,7 +221,7 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  async renameCollection(collUuid: string, toDb: string, toName: string): Promise<void> {
+  async renameCollection({ coll: collUuid, toDb, toName }: CollArgs & { toDb: string; toName: string }): Promise<void> {
     const coll = this.collection(collUuid);
     if (coll.db === toDb && coll.name === toName) return;
     if (this.state.findCollection(toDb, toName)) {
@@ -211,11 +237,11 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
+  insertDocuments({ coll: collUuid, rows }: CollArgs & { rows: readonly StoredDocument[] }): Promise<number> {
     return insertOneByOne(this, collUuid, rows);
   }
 
-  async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+  async insertDocument({ coll: collUuid, key, doc }: CollArgs & StoredDocument): Promise<void> {
     const s = this.check(true);
     const list = s.documentsOf(collUuid);
     const item = { key: copyBytes(key), doc: copyBytes(doc), position: s.lastPosition + 1 };
@@ -229,7 +255,7 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+  async updateDocument({ coll: collUuid, key, doc }: CollArgs & StoredDocument): Promise<void> {
     const found = this.check(true).documents.get(collUuid)?.get({ key: asBuffer(key), doc: EMPTY, position: 0 });
     if (!found) throw new Error(`updateDocument: no document under that key in collection ${collUuid}`);
     const previous = found.doc;
@@ -239,7 +265,7 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  async deleteDocument(collUuid: string, key: Uint8Array): Promise<void> {
+  async deleteDocument({ coll: collUuid, key }: CollArgs & { key: Uint8Array }): Promise<void> {
     const s = this.check(true);
     const list = s.documents.get(collUuid);
     const removed = list?.remove({ key: asBuffer(key), doc: EMPTY, position: 0 });
@@ -252,7 +278,7 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  async insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void> {
+  async insertIndexEntry({ coll: collUuid, index: indexName, key, recordKey, unique }: IndexArgs & IndexEntry & { unique: boolean }): Promise<void> {
     const list = this.check(true).indexOf(collUuid, indexName);
     const k = asBuffer(key);
     const r = asBuffer(recordKey);
@@ -270,13 +296,13 @@ export class MemoryTransaction implements StorageWriter {
     if (list.insert(item)) this.undo.push(() => list.remove(item));
   }
 
-  async deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array): Promise<void> {
+  async deleteIndexEntry({ coll: collUuid, index: indexName, key, recordKey }: IndexArgs & IndexEntry): Promise<void> {
     const list = this.check(true).indexEntries.get(collUuid)?.get(indexName);
     const removed = list?.remove({ key: asBuffer(key), recordKey: asBuffer(recordKey) });
     if (list && removed) this.undo.push(() => list.insert(removed));
   }
 
-  async dropIndexEntries(collUuid: string, indexName: string): Promise<void> {
+  async dropIndexEntries({ coll: collUuid, index: indexName }: IndexArgs): Promise<void> {
     const byName = this.check(true).indexEntries.get(collUuid);
     const list = byName?.get(indexName);
     if (!byName || !list) return;
@@ -284,7 +310,7 @@ export class MemoryTransaction implements StorageWriter {
     this.undo.push(() => byName.set(indexName, list));
   }
 
-  async appendOplog(entries: StoredOplogEntry[]): Promise<void> {
+  async appendOplog({ entries }: { entries: StoredOplogEntry[] }): Promise<void> {
     const s = this.check(true);
     checkOplogAppend(entries, s.oplog.length ? s.oplog[s.oplog.length - 1]!.ts : null);
     const added: MemoryOplogEntry[] = entries.map((e) => ({ ts: e.ts, entry: copyBytes(e.entry) }));
@@ -298,7 +324,7 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  async truncateOplogBefore(ts: bigint): Promise<void> {
+  async truncateOplogBefore({ ts }: { ts: bigint }): Promise<void> {
     const s = this.check(true);
     if (typeof ts !== 'bigint') checkOplogTs(ts);
     const count = ts > MAX_OPLOG_TS ? s.oplog.length : s.oplogIndexAfter(ts - 1n);
@@ -315,7 +341,7 @@ export class MemoryTransaction implements StorageWriter {
     });
   }
 
-  async setMeta(key: string, value: string): Promise<void> {
+  async setMeta({ key, value }: { key: string; value: string }): Promise<void> {
     const s = this.check(true);
     const had = s.meta.has(key);
     const previous = s.meta.get(key);

@@ -2,8 +2,9 @@
  * The reader/writer handle `SqliteStorage` passes to a `read()` or `write()` callback. Every method runs its
  * statements synchronously; the storage's queue guarantees nobody else uses the connection meanwhile.
  */
-import { asBuffer, checkLimit, naturalRangeLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
-import type { CollectionRecord, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, NaturalRange, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
+import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
+import type { CollArgs, CollectionRecord, IndexArgs, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
 import { documentChecksum, oplogChecksum } from './checksum.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
@@ -50,86 +51,113 @@ export class SqliteTransaction implements StorageWriter {
     this.active = false;
   }
 
-  async listCollections(db?: string): Promise<CollectionRecord[]> {
+  async listCollections({ db }: { db?: string } = {}): Promise<CollectionRecord[]> {
     const s = this.check(false);
     const rows = (db === undefined ? s.listCollections.all() : s.listCollectionsOfDb.all(db)) as CollectionRow[];
     return rows.map(toRecord);
   }
 
-  async getCollection(db: string, name: string): Promise<CollectionRecord | null> {
+  async getCollection({ db, name }: { db: string; name: string }): Promise<CollectionRecord | null> {
     const row = this.check(false).getCollection.get(db, name) as CollectionRow | undefined;
     return row ? toRecord(row) : null;
   }
 
-  async getDocument(collUuid: string, key: Uint8Array): Promise<Uint8Array | null> {
-    const k = asBuffer(key);
-    const row = this.check(false).getDocument.get(collUuid, k) as { doc: Buffer; crc: number } | undefined;
-    if (!row) return null;
-    if (documentChecksum(k, row.doc) !== row.crc) throw corruptDocument(collUuid, k, row.doc);
-    return row.doc;
+  async getDocument({ coll, key }: CollArgs & { key: Uint8Array }): Promise<Uint8Array | null> {
+    return this.documentAt(this.check(false), coll, key);
   }
 
-  async scanDocuments(collUuid: string, range?: KeyRange): Promise<StoredDocument[]> {
+  async getDocuments({ coll, keys }: CollArgs & { keys: readonly Uint8Array[] }): Promise<(Uint8Array | null)[]> {
     const s = this.check(false);
-    const rows = s.range(false, range).all(collUuid, ...rangeParams(range)) as DocumentRow[];
-    const out: StoredDocument[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const { key, doc, crc } = rows[i]!;
-      if (documentChecksum(key, doc) !== crc) throw corruptDocument(collUuid, key, doc);
-      out[i] = { key, doc };
-    }
-    return out;
+    return keys.map((key) => this.documentAt(s, coll, key));
   }
 
-  async inspectDocuments(collUuid: string, range?: KeyRange): Promise<InspectedDocument[]> {
-    const s = this.check(false);
-    const rows = s.range(false, range).all(collUuid, ...rangeParams(range)) as DocumentRow[];
-    return rows.map(({ key, doc, crc }) => ({ key, doc, intact: documentChecksum(key, doc) === crc }));
+  scanDocuments(args: CollArgs & ScanOptions): AsyncIterable<StoredDocument> {
+    return chunkedScan(args, () => keyAfter(args.after), (d: StoredDocument) => d.key, (after, limit) => {
+      const range: LimitedRange = { ...keyRangeAfter(args.range, after), limit };
+      const rows = this.check(false).range(false, range).all(args.coll, ...rangeParams(range)) as DocumentRow[];
+      const out: StoredDocument[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const { key, doc, crc } = rows[i]!;
+        if (documentChecksum(key, doc) !== crc) throw corruptDocument(args.coll, key, doc);
+        out[i] = { key, doc };
+      }
+      return out;
+    });
   }
 
-  async scanNatural(collUuid: string, range?: NaturalRange): Promise<NaturalDocument[]> {
-    const s = this.check(false);
-    const limit = naturalRangeLimit(range);
-    if (limit === 0) return [];
-    const after = range?.after !== undefined;
-    const params: unknown[] = after ? [collUuid, range!.after, sqlLimit(limit)] : [collUuid, sqlLimit(limit)];
-    const rows = s.natural(after, range?.reverse === true).all(...params) as (DocumentRow & { id: number })[];
-    const out: NaturalDocument[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const { id, key, doc, crc } = rows[i]!;
-      if (documentChecksum(key, doc) !== crc) throw corruptDocument(collUuid, key, doc);
-      out[i] = { key, doc, position: id };
-    }
-    return out;
+  inspectDocuments(args: CollArgs & ScanOptions): AsyncIterable<InspectedDocument> {
+    return chunkedScan(args, () => keyAfter(args.after), (d: InspectedDocument) => d.key, (after, limit) => {
+      const range: LimitedRange = { ...keyRangeAfter(args.range, after), limit };
+      const rows = this.check(false).range(false, range).all(args.coll, ...rangeParams(range)) as DocumentRow[];
+      return rows.map(({ key, doc, crc }) => ({ key, doc, intact: documentChecksum(key, doc) === crc }));
+    });
   }
 
-  async countDocuments(collUuid: string): Promise<number> {
-    return this.check(false).countDocuments.get(collUuid) as number;
+  scanNatural(args: CollArgs & ScanOptions): AsyncIterable<NaturalDocument> {
+    const reverse = args.range?.reverse === true;
+    return chunkedScan(args, () => naturalAfter(args.after), (d: NaturalDocument) => d.position, (after, limit) => {
+      const s = this.check(false);
+      const params: unknown[] = after !== undefined ? [args.coll, after, limit] : [args.coll, limit];
+      const rows = s.natural(after !== undefined, reverse).all(...params) as (DocumentRow & { id: number })[];
+      const out: NaturalDocument[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const { id, key, doc, crc } = rows[i]!;
+        if (documentChecksum(key, doc) !== crc) throw corruptDocument(args.coll, key, doc);
+        out[i] = { key, doc, position: id };
+      }
+      return out;
+    });
   }
 
-  async dataSize(collUuid: string): Promise<number> {
-    return this.check(false).dataSize.get(collUuid) as number;
+  async countDocuments({ coll }: CollArgs): Promise<number> {
+    return this.check(false).countDocuments.get(coll) as number;
   }
 
-  async scanIndex(collUuid: string, indexName: string, range?: KeyRange, after?: IndexPosition): Promise<IndexEntry[]> {
+  async dataSize({ coll }: CollArgs): Promise<number> {
+    return this.check(false).dataSize.get(coll) as number;
+  }
+
+  scanIndex(args: IndexArgs & ScanOptions): AsyncIterable<IndexEntry> {
+    return chunkedScan(args, () => indexPositionAfter(args.after), (e: IndexEntry) => e, (after, limit) => this.indexChunk(args, after, limit));
+  }
+
+  scanIndexDocuments(args: IndexArgs & ScanOptions): AsyncIterable<IndexEntry & { doc: Uint8Array }> {
+    return chunkedScan(args, () => indexPositionAfter(args.after), (e: IndexEntry) => e, (after, limit) => {
+      const s = this.check(false);
+      return indexDocumentsChunk(after, limit, (from, rows) => this.indexChunk(args, from, rows), (keys) => keys.map((key) => this.documentAt(s, args.coll, key)));
+    });
+  }
+
+  async countIndex({ coll, index, range }: IndexArgs & { range?: KeyRange }): Promise<number> {
     const s = this.check(false);
     const params = rangeParams(range);
+    params.pop(); // the limit: a count has none
+    return s.countRange(range).get(coll, index, ...params) as number;
+  }
+
+  /** Up to `limit` entries of an index scan past `after`. */
+  private indexChunk(args: IndexArgs & ScanOptions, after: IndexPosition | undefined, limit: number): IndexEntry[] {
+    const s = this.check(false);
+    const range: LimitedRange = { ...args.range, limit };
+    const params = rangeParams(range);
     if (after) params.splice(params.length - 1, 0, asBuffer(after.key), asBuffer(after.recordKey));
-    const rows = s.range(true, range, after !== undefined).all(collUuid, indexName, ...params) as {
+    const rows = s.range(true, range, after !== undefined).all(args.coll, args.index, ...params) as {
       key: Buffer;
       record_key: Buffer;
     }[];
     return rows.map((row) => ({ key: row.key, recordKey: row.record_key }));
   }
 
-  async countIndex(collUuid: string, indexName: string, range?: KeyRange): Promise<number> {
-    const s = this.check(false);
-    const params = rangeParams(range);
-    params.pop(); // the limit: a count has none
-    return s.countRange(range).get(collUuid, indexName, ...params) as number;
+  /** The checked document under `key`, or null. */
+  private documentAt(s: SqliteStatements, coll: string, key: Uint8Array): Buffer | null {
+    const k = asBuffer(key);
+    const row = s.getDocument.get(coll, k) as { doc: Buffer; crc: number } | undefined;
+    if (!row) return null;
+    if (documentChecksum(k, row.doc) !== row.crc) throw corruptDocument(coll, k, row.doc);
+    return row.doc;
   }
 
-  async readOplog(afterTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+  async readOplog({ after: afterTs, limit }: { after: bigint; limit: number }): Promise<StoredOplogEntry[]> {
     const s = this.check(false);
     checkLimit(limit);
     const from = sqlTsAfter(afterTs);
@@ -142,7 +170,7 @@ export class SqliteTransaction implements StorageWriter {
     });
   }
 
-  async readOplogBefore(beforeTs: bigint, limit: number): Promise<StoredOplogEntry[]> {
+  async readOplogBefore({ before: beforeTs, limit }: { before: bigint; limit: number }): Promise<StoredOplogEntry[]> {
     const s = this.check(false);
     checkLimit(limit);
     if (beforeTs <= 0n || limit === 0) return [];
@@ -154,7 +182,7 @@ export class SqliteTransaction implements StorageWriter {
     });
   }
 
-  async oplogEntrySizes(afterTs: bigint, limit: number): Promise<{ ts: bigint; bytes: number }[]> {
+  async oplogEntrySizes({ after: afterTs, limit }: { after: bigint; limit: number }): Promise<{ ts: bigint; bytes: number }[]> {
     const s = this.check(false);
     checkLimit(limit);
     const from = sqlTsAfter(afterTs);
@@ -163,7 +191,7 @@ export class SqliteTransaction implements StorageWriter {
     return rows.map((row) => ({ ts: fromSqlTs(row.ts), bytes: Number(row.bytes) }));
   }
 
-  async getOplogEntry(ts: bigint): Promise<Uint8Array | null> {
+  async getOplogEntry({ ts }: { ts: bigint }): Promise<Uint8Array | null> {
     const s = this.check(false);
     if (ts < 0n || ts > MAX_OPLOG_TS) return null;
     const row = s.getOplogEntry.get(toSqlTs(ts)) as { entry: Buffer; crc: bigint } | undefined;
@@ -185,7 +213,7 @@ export class SqliteTransaction implements StorageWriter {
     return this.state.oplogBytes;
   }
 
-  async getMeta(key: string): Promise<string | null> {
+  async getMeta({ key }: { key: string }): Promise<string | null> {
     return (this.check(false).getMeta.get(key) as string | undefined) ?? null;
   }
 
@@ -193,7 +221,7 @@ export class SqliteTransaction implements StorageWriter {
     return this.state.catalogVersion;
   }
 
-  async createCollection(record: CollectionRecord): Promise<void> {
+  async createCollection({ record }: { record: CollectionRecord }): Promise<void> {
     const s = this.check(true);
     checkUuid(record.uuid);
     if (s.getCollection.get(record.db, record.name)) throw namespaceExists(record.db, record.name);
@@ -214,14 +242,14 @@ export class SqliteTransaction implements StorageWriter {
     }
   }
 
-  async updateCollection(record: CollectionRecord): Promise<void> {
+  async updateCollection({ record }: { record: CollectionRecord }): Promise<void> {
     const s = this.check(true);
     this.state.catalogVersion++;
     const info = s.updateCollection.run(asBuffer(record.options), packBlobList(record.indexes), record.uuid);
     if (info.changes === 0) throw namespaceNotFound(record.uuid);
   }
 
-  async dropCollection(collUuid: string): Promise<void> {
+  async dropCollection({ coll: collUuid }: CollArgs): Promise<void> {
     const s = this.check(true);
     if (!s.getCollectionByUuid.get(collUuid)) throw namespaceNotFound(collUuid);
     this.state.catalogVersion++;
@@ -230,7 +258,7 @@ export class SqliteTransaction implements StorageWriter {
     s.deleteCollection.run(collUuid);
   }
 
-  async renameCollection(collUuid: string, toDb: string, toName: string): Promise<void> {
+  async renameCollection({ coll: collUuid, toDb, toName }: CollArgs & { toDb: string; toName: string }): Promise<void> {
     const s = this.check(true);
     const current = s.getCollectionByUuid.get(collUuid) as CollectionRow | undefined;
     if (!current) throw namespaceNotFound(collUuid);
@@ -240,7 +268,7 @@ export class SqliteTransaction implements StorageWriter {
     s.renameCollection.run(toDb, toName, collUuid);
   }
 
-  async insertDocuments(collUuid: string, rows: readonly StoredDocument[]): Promise<number> {
+  async insertDocuments({ coll: collUuid, rows }: CollArgs & { rows: readonly StoredDocument[] }): Promise<number> {
     const s = this.check(true);
     for (let start = 0; start < rows.length; start += DOCUMENT_INSERT_CHUNK) {
       const count = Math.min(DOCUMENT_INSERT_CHUNK, rows.length - start);
@@ -267,7 +295,7 @@ export class SqliteTransaction implements StorageWriter {
     return rows.length;
   }
 
-  async insertDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+  async insertDocument({ coll: collUuid, key, doc }: CollArgs & StoredDocument): Promise<void> {
     const s = this.check(true);
     try {
       s.insertDocument.run(collUuid, asBuffer(key), asBuffer(doc), documentChecksum(key, doc));
@@ -277,16 +305,16 @@ export class SqliteTransaction implements StorageWriter {
     }
   }
 
-  async updateDocument(collUuid: string, key: Uint8Array, doc: Uint8Array): Promise<void> {
+  async updateDocument({ coll: collUuid, key, doc }: CollArgs & StoredDocument): Promise<void> {
     const info = this.check(true).updateDocument.run(asBuffer(doc), documentChecksum(key, doc), collUuid, asBuffer(key));
     if (info.changes === 0) throw new Error(`updateDocument: no document under that key in collection ${collUuid}`);
   }
 
-  async deleteDocument(collUuid: string, key: Uint8Array): Promise<void> {
+  async deleteDocument({ coll: collUuid, key }: CollArgs & { key: Uint8Array }): Promise<void> {
     this.check(true).deleteDocument.run(collUuid, asBuffer(key));
   }
 
-  async insertIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array, unique: boolean): Promise<void> {
+  async insertIndexEntry({ coll: collUuid, index: indexName, key, recordKey, unique }: IndexArgs & IndexEntry & { unique: boolean }): Promise<void> {
     const s = this.check(true);
     const k = asBuffer(key);
     const r = asBuffer(recordKey);
@@ -296,15 +324,15 @@ export class SqliteTransaction implements StorageWriter {
     s.insertIndexEntry.run(collUuid, indexName, k, r);
   }
 
-  async deleteIndexEntry(collUuid: string, indexName: string, key: Uint8Array, recordKey: Uint8Array): Promise<void> {
+  async deleteIndexEntry({ coll: collUuid, index: indexName, key, recordKey }: IndexArgs & IndexEntry): Promise<void> {
     this.check(true).deleteIndexEntry.run(collUuid, indexName, asBuffer(key), asBuffer(recordKey));
   }
 
-  async dropIndexEntries(collUuid: string, indexName: string): Promise<void> {
+  async dropIndexEntries({ coll: collUuid, index: indexName }: IndexArgs): Promise<void> {
     this.check(true).dropIndexEntries.run(collUuid, indexName);
   }
 
-  async appendOplog(entries: StoredOplogEntry[]): Promise<void> {
+  async appendOplog({ entries }: { entries: StoredOplogEntry[] }): Promise<void> {
     const s = this.check(true);
     if (this.state.lastOplogTs === undefined) {
       const last = s.lastOplogTs.get() as bigint | null;
@@ -329,7 +357,7 @@ export class SqliteTransaction implements StorageWriter {
     if (this.state.oplogBytes !== null) this.state.oplogBytes += bytes;
   }
 
-  async truncateOplogBefore(ts: bigint): Promise<void> {
+  async truncateOplogBefore({ ts }: { ts: bigint }): Promise<void> {
     const s = this.check(true);
     if (typeof ts !== 'bigint') checkOplogTs(ts);
     if (ts <= 0n) return;
@@ -339,7 +367,7 @@ export class SqliteTransaction implements StorageWriter {
     this.state.lastOplogTs = undefined;
   }
 
-  async setMeta(key: string, value: string): Promise<void> {
+  async setMeta({ key, value }: { key: string; value: string }): Promise<void> {
     this.check(true).setMeta.run(key, value);
   }
 
@@ -358,7 +386,7 @@ function toRecord(row: CollectionRow): CollectionRecord {
 }
 
 /** Bound values for `SqliteStatements.range`: present bounds in gte, gt, lte, lt order, then the limit. */
-function rangeParams(range: KeyRange | undefined): unknown[] {
+function rangeParams(range: LimitedRange | undefined): unknown[] {
   const params: unknown[] = [];
   if (range?.gte !== undefined) params.push(asBuffer(range.gte));
   if (range?.gt !== undefined) params.push(asBuffer(range.gt));

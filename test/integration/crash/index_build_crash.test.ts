@@ -24,6 +24,7 @@ import { openStorage } from '../../../src/storage/index.js';
 import { getCollectionInfo, isBuilding } from '../../../src/engine/catalog.js';
 import { decodeStoredDocument } from '../../../src/engine/documents.js';
 import { indexKeysFor } from '../../../src/engine/indexes.js';
+import { toArray } from '../../../src/storage/scan.js';
 
 const seedText = process.env.EDDYDB_CRASH_SEED;
 const SEED = seedText !== undefined ? Number(seedText) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
@@ -37,7 +38,7 @@ async function checkStorage(dbpath: string, coll: string, name: string): Promise
     return await storage.read(async (r) => {
       const info = await getCollectionInfo(r, DB, coll);
       assert.ok(info);
-      const stored = new Set((await r.scanIndex(info.uuid, name)).map((e) => `${Buffer.from(e.key).toString('hex')}:${Buffer.from(e.recordKey).toString('hex')}`));
+      const stored = new Set((await toArray(r.scanIndex({ coll: info.uuid, index: name }))).map((e) => `${Buffer.from(e.key).toString('hex')}:${Buffer.from(e.recordKey).toString('hex')}`));
       const spec = info.indexes.find((s) => s.name === name);
       if (!spec) {
         assert.equal(stored.size, 0, 'an absent index left entries behind');
@@ -45,7 +46,7 @@ async function checkStorage(dbpath: string, coll: string, name: string): Promise
       }
       assert.equal(isBuilding(spec), false, 'an index is still marked as building');
       const expected = new Set<string>();
-      for (const row of await r.scanDocuments(info.uuid)) {
+      for (const row of await toArray(r.scanDocuments({ coll: info.uuid }))) {
         for (const { key } of indexKeysFor(spec, decodeStoredDocument(row.doc))) expected.add(`${Buffer.from(key).toString('hex')}:${Buffer.from(row.key).toString('hex')}`);
       }
       assert.equal([...expected].filter((e) => !stored.has(e)).length, 0, 'entries missing');

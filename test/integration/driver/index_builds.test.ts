@@ -17,6 +17,7 @@ import { getCollectionInfo, publicSpec } from '../../../src/engine/catalog.js';
 import { decodeStoredDocument } from '../../../src/engine/documents.js';
 import { indexKeysFor } from '../../../src/engine/indexes.js';
 import { clientFor, eventually, rejectsWith, startInProcess } from './harness.js';
+import { toArray } from '../../../src/storage/scan.js';
 
 const DB = 'index_builds';
 const DOCS = 50_000;
@@ -33,7 +34,7 @@ async function storedEntries(engine: Engine, coll: string, name: string): Promis
   return engine.read(async (r) => {
     const info = await getCollectionInfo(r, DB, coll);
     assert.ok(info);
-    const rows = await r.scanIndex(info.uuid, name);
+    const rows = await toArray(r.scanIndex({ coll: info.uuid, index: name }));
     return new Set(rows.map((e) => `${Buffer.from(e.key).toString('hex')}:${Buffer.from(e.recordKey).toString('hex')}`));
   });
 }
@@ -46,7 +47,7 @@ async function expectedEntries(engine: Engine, coll: string, name: string): Prom
     const spec = info.indexes.find((s) => s.name === name);
     assert.ok(spec, `index ${name} missing from the catalog`);
     const out = new Set<string>();
-    for (const row of await r.scanDocuments(info.uuid)) {
+    for (const row of await toArray(r.scanDocuments({ coll: info.uuid }))) {
       for (const { key } of indexKeysFor(publicSpec(spec), decodeStoredDocument(row.doc))) {
         out.add(`${Buffer.from(key).toString('hex')}:${Buffer.from(row.key).toString('hex')}`);
       }

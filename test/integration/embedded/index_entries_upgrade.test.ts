@@ -20,10 +20,10 @@ describe('index entries written before the planner read them', () => {
       // As an older eddydb left it: a sparse index holding a document without the field, no multikey flag.
       const storage = await openSqliteStorage(dir);
       await storage.write(async (w) => {
-        const info = await w.getCollection('u', 'c');
-        await w.insertIndexEntry(info!.uuid, 's_1', encodeKey(null), encodeKey(1), false);
-        await w.setMeta(`multikey:${info!.uuid}:t_1`, '0');
-        await w.setMeta('indexEntriesVersion', '1');
+        const info = await w.getCollection({ db: 'u', name: 'c' });
+        await w.insertIndexEntry({ coll: info!.uuid, index: 's_1', key: encodeKey(null), recordKey: encodeKey(1), unique: false });
+        await w.setMeta({ key: `multikey:${info!.uuid}:t_1`, value: '0' });
+        await w.setMeta({ key: 'indexEntriesVersion', value: '1' });
       });
       await storage.close();
       client = await Client.open(dir);

@@ -31,12 +31,12 @@ function gatedStorage(inner: Storage) {
             if (prop === 'appendOplog') kind = 'write';
             if (prop === 'truncateOplogBefore') {
               kind = 'trim';
-              return async (ts: bigint) => {
+              return async (args: { ts: bigint }) => {
                 if (held) {
                   entered?.();
                   await held;
                 }
-                return target.truncateOplogBefore(ts);
+                return target.truncateOplogBefore(args);
               };
             }
             const value = Reflect.get(target, prop, target) as unknown;
@@ -75,7 +75,7 @@ function gatedStorage(inner: Storage) {
 const pad = 'x'.repeat(1000);
 
 async function oplogState(storage: Storage) {
-  return storage.read(async (r) => ({ bytes: await r.oplogSizeBytes(), bounds: await r.oplogBounds(), rows: (await r.readOplog(-1n, 100_000)).length }));
+  return storage.read(async (r) => ({ bytes: await r.oplogSizeBytes(), bounds: await r.oplogBounds(), rows: (await r.readOplog({ after: -1n, limit: 100_000 })).length }));
 }
 
 describe('background oplog trimming', () => {
@@ -146,13 +146,13 @@ describe('background oplog trimming', () => {
       const ts = threeHoursAgo + BigInt(i + 1);
       return { ts, entry: encodeEntry({ ts, op: 'insert', wall: new Date(now - 3 * 3_600_000), db: 'a', coll: 'old', documentKey: { _id: i }, fullDocument: { _id: i, pad } }) };
     });
-    await storage.write((w) => w.appendOplog(old));
+    await storage.write((w) => w.appendOplog({ entries: old }));
 
     const engine = await Engine.open(storage, { oplogSizeBytes: 10, oplogMinRetentionHours: 1 });
     try {
       for (let i = 0; i < 5; i++) await insertDocuments(engine, 'a', 'c', [{ _id: i, pad }]);
       await engine.oplogTrimSettled();
-      const rows = await storage.read((r) => r.readOplog(-1n, 1000));
+      const rows = await storage.read((r) => r.readOplog({ after: -1n, limit: 1000 }));
       // The old entries are gone, every recent one (the implicit create and five inserts) is kept.
       assert.equal(rows.length, 6);
       assert.ok(rows.every((row) => row.ts > old[4]!.ts));
@@ -163,7 +163,7 @@ describe('background oplog trimming', () => {
       const later = await Engine.open(storage, { oplogSizeBytes: 10, oplogMinRetentionHours: 1, now: () => now + 2 * 3_600_000 });
       await insertDocuments(later, 'a', 'c', [{ _id: 'x' }]);
       await later.oplogTrimSettled();
-      const left = await storage.read((r) => r.readOplog(-1n, 1000));
+      const left = await storage.read((r) => r.readOplog({ after: -1n, limit: 1000 }));
       assert.ok(left.length <= 1, `${left.length} entries left`);
     } finally {
       await engine.close();

@@ -7,6 +7,7 @@ import { openSqliteStorage } from '../../../../src/storage/sqlite/sqlite_storage
 import { StorageError } from '../../../../src/storage/types.js';
 import { damageDocument, damageNewestOplogEntry } from '../../../helpers/damage_store.js';
 import { removeDir, tempDir } from '../../../helpers/embedded.js';
+import { toArray } from '../../../../src/storage/scan.js';
 
 const UUID = 'a'.repeat(32);
 const docBytes = (text: string) => {
@@ -33,10 +34,10 @@ test('sqlite: a damaged document or oplog entry is refused on every read path, n
   try {
     let storage = await openSqliteStorage(dir);
     await storage.write(async (w) => {
-      await w.createCollection({ db: 'd', name: 'c', uuid: UUID, options: Buffer.from([5, 0, 0, 0, 0]), indexes: [] });
-      for (let i = 0; i < 5; i++) await w.insertDocument(UUID, encodeKey(i), docBytes(`document ${i}`));
-      await w.updateDocument(UUID, encodeKey(3), docBytes('document 3, updated'));
-      await w.appendOplog([{ ts: 10n, entry: docBytes('entry 10') }, { ts: 11n, entry: docBytes('entry 11') }]);
+      await w.createCollection({ record: { db: 'd', name: 'c', uuid: UUID, options: Buffer.from([5, 0, 0, 0, 0]), indexes: [] } });
+      for (let i = 0; i < 5; i++) await w.insertDocument({ coll: UUID, key: encodeKey(i), doc: docBytes(`document ${i}`) });
+      await w.updateDocument({ coll: UUID, key: encodeKey(3), doc: docBytes('document 3, updated') });
+      await w.appendOplog({ entries: [{ ts: 10n, entry: docBytes('entry 10') }, { ts: 11n, entry: docBytes('entry 11') }] });
     });
     await storage.close();
     damageDocument(dir, 3);
@@ -52,26 +53,26 @@ test('sqlite: a damaged document or oplog entry is refused on every read path, n
         assert.deepEqual(Buffer.from(err.record.key), key3);
         assert.match(err.message, new RegExp(`${key3.toString('hex')} of collection ${UUID}`));
       });
-      await assert.rejects(storage.read((r) => r.getDocument(UUID, encodeKey(3))), names3);
-      await assert.rejects(storage.read((r) => r.scanDocuments(UUID)), names3);
-      await assert.rejects(storage.read((r) => r.scanDocuments(UUID, { gte: encodeKey(2), limit: 3 })), names3);
-      assert.equal((await storage.read((r) => r.scanDocuments(UUID, { lt: encodeKey(3) }))).length, 3);
-      assert.deepEqual(await storage.read((r) => r.getDocument(UUID, encodeKey(4))), docBytes('document 4'));
+      await assert.rejects(storage.read((r) => r.getDocument({ coll: UUID, key: encodeKey(3) })), names3);
+      await assert.rejects(storage.read((r) => toArray(r.scanDocuments({ coll: UUID }))), names3);
+      await assert.rejects(storage.read((r) => toArray(r.scanDocuments({ coll: UUID, range: { gte: encodeKey(2) }, limit: 3 }))), names3);
+      assert.equal((await storage.read((r) => toArray(r.scanDocuments({ coll: UUID, range: { lt: encodeKey(3) } })))).length, 3);
+      assert.deepEqual(await storage.read((r) => r.getDocument({ coll: UUID, key: encodeKey(4) })), docBytes('document 4'));
 
       // validate's scan reports the damaged document instead of failing.
-      const inspected = await storage.read((r) => r.inspectDocuments(UUID));
+      const inspected = await storage.read((r) => toArray(r.inspectDocuments({ coll: UUID })));
       assert.deepEqual(inspected.map((d) => d.intact), [true, true, true, false, true]);
       assert.deepEqual(inspected[2]!.doc, docBytes('document 2'));
 
       const names11 = isCorrupt((err) => assert.deepEqual(err.record, { kind: 'oplogEntry', ts: 11n }));
-      await assert.rejects(storage.read((r) => r.readOplog(-1n, 10)), names11);
-      await assert.rejects(storage.read((r) => r.getOplogEntry(11n)), names11);
-      assert.deepEqual((await storage.read((r) => r.readOplog(-1n, 1))).map((e) => e.ts), [10n]);
+      await assert.rejects(storage.read((r) => r.readOplog({ after: -1n, limit: 10 })), names11);
+      await assert.rejects(storage.read((r) => r.getOplogEntry({ ts: 11n })), names11);
+      assert.deepEqual((await storage.read((r) => r.readOplog({ after: -1n, limit: 1 }))).map((e) => e.ts), [10n]);
       // Retention reads sizes only, so it can still remove the damaged entry.
-      assert.deepEqual(await storage.read((r) => r.oplogEntrySizes(-1n, 10)), [{ ts: 10n, bytes: docBytes('entry 10').length }, { ts: 11n, bytes: docBytes('entry 11').length }]);
+      assert.deepEqual(await storage.read((r) => r.oplogEntrySizes({ after: -1n, limit: 10 })), [{ ts: 10n, bytes: docBytes('entry 10').length }, { ts: 11n, bytes: docBytes('entry 11').length }]);
       // Overwriting the damaged document stores a fresh checksum.
-      await storage.write((w) => w.updateDocument(UUID, encodeKey(3), docBytes('rewritten')));
-      assert.deepEqual(await storage.read((r) => r.getDocument(UUID, encodeKey(3))), docBytes('rewritten'));
+      await storage.write((w) => w.updateDocument({ coll: UUID, key: encodeKey(3), doc: docBytes('rewritten') }));
+      assert.deepEqual(await storage.read((r) => r.getDocument({ coll: UUID, key: encodeKey(3) })), docBytes('rewritten'));
     } finally {
       await storage.close();
     }

@@ -49,7 +49,7 @@ test('a full disk gives up the reserved space, deletes and drops still run, and 
     assert.equal((await deleteDocuments(engine, 'a', 'c', [{ q: { _id: 0 }, limit: 1 }])).n, 1);
     assert.equal((await deleteDocuments(engine, 'a', 'c', [{ q: {}, limit: 0 }])).n, stored - 1);
     assert.equal(await engine.write((ctx) => dropCollection(ctx, 'a', 'c')), true);
-    assert.equal(await engine.read((r) => r.getCollection('a', 'c')), null);
+    assert.equal(await engine.read((r) => r.getCollection({ db: 'a', name: 'c' })), null);
 
     // A checkpoint that succeeds reserves the space again.
     await storage.checkpoint();
@@ -62,7 +62,7 @@ test('a full disk gives up the reserved space, deletes and drops still run, and 
     unlinkSync(reserved);
     const again = await openSqliteStorage(dir);
     assert.equal(statSync(reserved).size, RESERVED_SPACE_BYTES);
-    assert.deepEqual((await again.read((r) => r.listCollections('a'))).map((c) => c.name), ['keep']);
+    assert.deepEqual((await again.read((r) => r.listCollections({ db: 'a' }))).map((c) => c.name), ['keep']);
     await again.close();
   } finally {
     removeDir(dir);
@@ -76,7 +76,7 @@ test('an in-memory database has no reserved space, and its size limit fails writ
   try {
     const big = Array.from({ length: 100 }, (_, i) => ({ _id: i, pad: 'q'.repeat(10_000) }));
     await assert.rejects(insertDocuments(engine, 'a', 'c', big), (err: unknown) => err instanceof MongoServerError && err.code === 14031);
-    assert.equal(await engine.read((r) => r.getCollection('a', 'c')), null);
+    assert.equal(await engine.read((r) => r.getCollection({ db: 'a', name: 'c' })), null);
   } finally {
     await engine.close();
   }

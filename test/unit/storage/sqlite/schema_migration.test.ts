@@ -53,7 +53,7 @@ test('a version-1 data folder is migrated at open and serves its documents, in k
     const storage = await openSqliteStorage(dir);
     assert.equal(storage.pragma('user_version'), SCHEMA_VERSION);
     // Every entry reads back: the migration gave each its checksum.
-    const entries = await storage.read((r) => r.readOplog(-1n, 10_000));
+    const entries = await storage.read((r) => r.readOplog({ after: -1n, limit: 10_000 }));
     assert.ok(entries.length >= 5, `${entries.length} oplog entries`);
     await storage.close();
     const raw = new Database(join(dir, SQLITE_FILE_NAME), { readonly: true });
