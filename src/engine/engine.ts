@@ -3,7 +3,7 @@ import type { Timestamp } from '../bson/index.js';
 import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
 import { upgradeIndexEntries } from './index_entries_upgrade.js';
 import { SnapshotReader } from './transactions/snapshot_view.js';
-import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
+import { toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
@@ -25,8 +25,6 @@ import { TtlMonitor } from './ttl_monitor.js';
 import { IndexUsage } from './index_usage.js';
 import { Top } from './top.js';
 
-const CLOCK_KEY = 'clusterTime';
-
 /**
  * Microtask turns a write lets pass before its caller resumes, when its commit woke parked streams. An in-process
  * watcher's path from the hub's wakeup to its `next()` returning is a few awaits longer than the writer's path back
@@ -37,17 +35,6 @@ const CLOCK_KEY = 'clusterTime';
  * costs more than the turns. Costs a few tens of nanoseconds per turn; none when no stream was woken.
  */
 const WOKEN_STREAM_TURNS = 5;
-
-/**
- * The clock is saved as a reservation rather than after every entry: the end of the second of the newest entry
- * (`(seconds + 1) << 32`), written in the transaction of the first entry that passes the previous reservation. The
- * saved value is then never behind a committed entry (so a restart resumes above every time ever issued, and the
- * startup check's invariant holds) while a steady writer pays for the extra row, and its WAL page, once a second
- * instead of once a write.
- */
-function clockReservation(ts: bigint): bigint {
-  return ((ts >> 32n) + 1n) << 32n;
-}
 
 export interface EngineOptions {
   /**
@@ -146,14 +133,11 @@ export class Engine {
 
   private constructor(
     readonly storage: Storage,
-    readonly clock: ClusterClock,
     truncatedThrough: bigint,
     oplogBytes: number,
     readonly options: EngineOptions,
-    /** The saved clock: no time above it was issued without saving a new one in the same transaction. */
-    private clockReservedThrough: bigint,
   ) {
-    this.hub = new OplogHub(clock.current(), options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
+    this.hub = new OplogHub(storage.tail.through, options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
     if (options.transactionLifetimeLimitSeconds !== undefined) this.transactions.lifetimeLimitSeconds = options.transactionLifetimeLimitSeconds;
     this.sessions = new SessionCache(this.cursors, {
       now: options.now,
@@ -177,22 +161,10 @@ export class Engine {
     for (const attr of unfinished) options.log?.({ msg: 'Dropping unfinished index', component: 'STORAGE', attr });
     for (const attr of await upgradeIndexEntries(storage)) options.log?.({ msg: 'Rebuilt index entries for the query planner', component: 'INDEX', attr });
     const state = await storage.read(async (r) => {
-      const saved = await r.getMeta({ key: CLOCK_KEY });
-      const bounds = await r.oplogBounds();
       const truncated = await r.getMeta({ key: TRUNCATED_KEY });
-      return {
-        clock: saved ? BigInt(saved) : 0n,
-        last: bounds?.last ?? 0n,
-        truncated: truncated ? BigInt(truncated) : 0n,
-        bytes: await r.oplogSizeBytes(),
-      };
+      return { truncated: truncated ? BigInt(truncated) : 0n, bytes: await r.oplogSizeBytes() };
     });
-    // Start the clock at the current second at least, so operationTime is a real time even on an empty oplog.
-    const now = BigInt(Math.floor(Date.now() / 1000)) << 32n;
-    let start = state.clock > state.last ? state.clock : state.last;
-    if (now > start) start = now;
-    const clock = new ClusterClock(start);
-    const engine = new Engine(storage, clock, state.truncated, state.bytes, options, state.clock);
+    const engine = new Engine(storage, state.truncated, state.bytes, options);
     engine.ttl.start();
     return engine;
   }
@@ -252,7 +224,6 @@ export class Engine {
     if (this.fsyncLock.locked) await this.fsyncLock.writesAllowed();
     const entries: OplogEntry[] = [];
     const rows: StoredOplogEntry[] = [];
-    let reserved = 0n;
     let woke = false;
     let versions: PendingVersions | null = null;
     let cappedTotals: CappedWriteTotals | null = null;
@@ -260,14 +231,14 @@ export class Engine {
       entries.length = 0;
       const totals = (cappedTotals = this.cappedTotals.begin());
       rows.length = 0;
-      reserved = 0n;
       // Decided inside the queue: a transaction that began before this write needs its before-images.
       versions = this.transactions.capturing ? new PendingVersions() : null;
       const writer = versions ? new CapturingWriter(storageWriter, versions) : storageWriter;
       const ctx: WriteContext = {
         writer,
         log: (pending, fullDocumentBytes) => {
-          const entry: OplogEntry = { ts: this.clock.tick(), wall: new Date(), ...pending } as OplogEntry;
+          // The time comes from storage when the write appends its entries, below.
+          const entry: OplogEntry = { ts: 0n, wall: new Date(), ...pending } as OplogEntry;
           entries.push(entry);
           totals.noteLogged(entry.uuid);
           rows.push({ ts: entry.ts, entry: fullDocumentBytes ? this.entryEncoder.encodeWithDocument(entry, fullDocumentBytes) : encodeEntry(entry) });
@@ -279,17 +250,12 @@ export class Engine {
       };
       const value = await fn(ctx);
       if (entries.length > 0) {
-        await writer.appendOplog({ entries: rows });
-        const newest = entries[entries.length - 1]!.ts;
-        if (newest > this.clockReservedThrough) {
-          reserved = clockReservation(newest);
-          await writer.setMeta({ key: CLOCK_KEY, value: reserved.toString() });
-        }
+        const times = (await writer.appendChanges({ entries: rows.map((row) => row.entry) }))!;
+        for (let i = 0; i < entries.length; i++) entries[i]!.ts = rows[i]!.ts = times.first + BigInt(i);
       }
       return value;
     }, () => {
       // Inside the storage queue, right after COMMIT: entries reach the hub in commit order, and only once committed.
-      if (reserved > this.clockReservedThrough) this.clockReservedThrough = reserved;
       cappedTotals?.commit();
       if (entries.length === 0) return;
       if (versions) this.transactions.versions.publish(versions, entries[entries.length - 1]!.ts);

@@ -230,10 +230,27 @@ export interface StorageWriter extends StorageReader {
    * a `RangeError` (a caller bug) and stores none of them.
    */
   appendOplog(args: { entries: StoredOplogEntry[] }): Promise<void>;
+  /**
+   * Appends change entries (encoded without their time) and gives them consecutive times from the storage's clock,
+   * above every time committed before this transaction commits. Null when `entries` is empty.
+   */
+  appendChanges(args: { entries: Uint8Array[] }): Promise<AppendedChanges | null>;
   /** Deletes entries with a time below `ts`. */
   truncateOplogBefore(args: { ts: bigint }): Promise<void>;
 
   setMeta(args: { key: string; value: string }): Promise<void>;
+}
+
+/** The times a storage gave a transaction's change entries, first and last. */
+export interface AppendedChanges {
+  first: bigint;
+  last: bigint;
+}
+
+/** The committed change log as this process receives it. */
+export interface ChangeTail {
+  /** The highest time through which this process has seen every committed entry: the server's committedTs. */
+  readonly through: bigint;
 }
 
 export interface Storage {
@@ -241,6 +258,8 @@ export interface Storage {
   readonly engine: string;
   /** True when data outlives the process. */
   readonly persistent: boolean;
+  /** The committed change log as this process receives it. */
+  readonly tail: ChangeTail;
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` in one transaction: all of its writes commit together, or none do. `afterCommit`, when given, runs

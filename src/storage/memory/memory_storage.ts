@@ -3,7 +3,8 @@
  * holds every other engine to its behaviour; users get it with `engine: 'memory'`.
  */
 import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
-import type { Storage, StorageReader, StorageWriter } from '../types.js';
+import { InProcessChanges } from '../in_process_changes.js';
+import type { ChangeTail, Storage, StorageReader, StorageWriter } from '../types.js';
 import { MemoryState } from './memory_state.js';
 import { MemoryTransaction } from './memory_transaction.js';
 
@@ -12,11 +13,20 @@ export class MemoryStorage implements Storage {
   readonly persistent = false;
   private readonly queue = new SerialQueue();
   private state = new MemoryState();
+  private readonly changes = new InProcessChanges(0n, 0n);
+  readonly tail: ChangeTail = this.changes;
 
   private readonly transactions: TransactionSteps<MemoryTransaction> = {
-    begin: (writable) => new MemoryTransaction(this.state, writable),
+    begin: (writable) => {
+      const handle = new MemoryTransaction(this.state, writable);
+      if (writable) handle.changes = { log: this.changes, pending: this.changes.begin() };
+      return handle;
+    },
     endRead: (handle) => handle.commit(),
-    commit: (handle) => handle.commit(),
+    commit: (handle) => {
+      handle.commit();
+      if (handle.changes) this.changes.commit(handle.changes.pending);
+    },
     rollback: (handle) => handle.rollback(),
   };
 

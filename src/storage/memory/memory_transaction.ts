@@ -5,12 +5,15 @@
  */
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
 import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
-import type { CollArgs, CollectionRecord, IndexArgs, IndexEntry, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
+import type { InProcessChanges, PendingChanges } from '../in_process_changes.js';
 
 export class MemoryTransaction implements StorageWriter {
   private active = true;
+  /** Set by the storage for a write transaction: its clock, and what this transaction appended. */
+  changes: { log: InProcessChanges; pending: PendingChanges } | null = null;
   private readonly undo: (() => void)[] = [];
 
   constructor(
@@ -322,6 +325,12 @@ export class MemoryTransaction implements StorageWriter {
       s.oplog.length = before;
       s.oplogBytes -= bytes;
     });
+  }
+
+  async appendChanges({ entries }: { entries: Uint8Array[] }): Promise<AppendedChanges | null> {
+    this.check(true);
+    if (!this.changes) throw new Error('appendChanges outside a storage write');
+    return this.changes.log.append(this, this.changes.pending, entries);
   }
 
   async truncateOplogBefore({ ts }: { ts: bigint }): Promise<void> {

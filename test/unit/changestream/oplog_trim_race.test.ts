@@ -23,6 +23,7 @@ function gatedStorage(inner: Storage, gatedWrite: number) {
   const storage: Storage = {
     engine: inner.engine,
     persistent: inner.persistent,
+    tail: inner.tail,
     read: (fn) => inner.read(fn),
     write: (fn, afterCommit) => {
       if (writes++ !== gatedWrite) return inner.write(fn, afterCommit);

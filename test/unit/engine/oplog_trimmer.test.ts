@@ -21,6 +21,7 @@ function gatedStorage(inner: Storage) {
   const storage: Storage = {
     engine: inner.engine,
     persistent: inner.persistent,
+    tail: inner.tail,
     read: (fn) => inner.read(fn),
     write: (fn, afterCommit) => {
       counts.writes++;
@@ -28,7 +29,7 @@ function gatedStorage(inner: Storage) {
       return inner.write(async (w) => {
         const tagged = new Proxy(w, {
           get(target, prop) {
-            if (prop === 'appendOplog') kind = 'write';
+            if (prop === 'appendChanges') kind = 'write';
             if (prop === 'truncateOplogBefore') {
               kind = 'trim';
               return async (args: { ts: bigint }) => {

@@ -1,0 +1,89 @@
+import { ClusterClock } from './cluster_clock.js';
+import type { AppendedChanges, StorageWriter } from './types.js';
+
+/** The meta row holding the clock's reservation. */
+export const CLOCK_KEY = 'clusterTime';
+
+/**
+ * The clock is saved as a reservation rather than after every entry: the end of the second of the newest entry
+ * (`(seconds + 1) << 32`), written in the transaction of the first entry that passes the previous reservation. The
+ * saved value is then never behind a committed entry (so a restart resumes above every time ever issued, and the
+ * startup check's invariant holds) while a steady writer pays for the extra row, and its WAL page, once a second
+ * instead of once a write.
+ */
+function clockReservation(ts: bigint): bigint {
+  return ((ts >> 32n) + 1n) << 32n;
+}
+
+/**
+ * The saved reservation as a time, or 0n when there is none or the row holds other text (a store written through
+ * the storage interface alone may use the key for anything; the startup check ignores such text too).
+ */
+export function savedClock(text: string | null | undefined): bigint {
+  if (typeof text !== 'string' || !/^\d{1,20}$/.test(text)) return 0n;
+  const ts = BigInt(text);
+  return ts < 1n << 64n ? ts : 0n;
+}
+
+/** What one write transaction appended, kept until it commits. */
+export interface PendingChanges {
+  changes: AppendedChanges | null;
+  /** The reservation this transaction saved, or 0n. */
+  reserved: bigint;
+}
+
+/**
+ * The change log's clock for the engines whose writes run one at a time (SQLite, memory): times come from an
+ * in-process clock inside the write's queue turn, so commit order is time order.
+ */
+export class InProcessChanges {
+  private readonly clock: ClusterClock;
+  private reservedThrough: bigint;
+  private committed: bigint;
+
+  /**
+   * `saved` is the stored reservation (0n if none), `newest` the newest stored entry's time (0n if none). The clock
+   * starts at the current second at least, so an operationTime is a real time even on an empty log.
+   */
+  constructor(saved: bigint, newest: bigint) {
+    const now = BigInt(Math.floor(Date.now() / 1000)) << 32n;
+    let start = saved > newest ? saved : newest;
+    if (now > start) start = now;
+    this.clock = new ClusterClock(start);
+    this.reservedThrough = saved;
+    this.committed = start;
+  }
+
+  /** The highest time committed (or the start), as far as this process knows. */
+  get through(): bigint {
+    return this.committed;
+  }
+
+  begin(): PendingChanges {
+    return { changes: null, reserved: 0n };
+  }
+
+  /** Stamps `entries` with consecutive times and appends them in `writer`'s transaction. */
+  async append(writer: StorageWriter, pending: PendingChanges, entries: Uint8Array[]): Promise<AppendedChanges | null> {
+    if (entries.length === 0) return null;
+    const first = this.clock.tick();
+    const last = first + BigInt(entries.length - 1);
+    this.clock.advanceTo(last);
+    const rows = new Array<{ ts: bigint; entry: Uint8Array }>(entries.length);
+    for (let i = 0; i < entries.length; i++) rows[i] = { ts: first + BigInt(i), entry: entries[i]! };
+    await writer.appendOplog({ entries: rows });
+    const reservedThrough = pending.reserved > this.reservedThrough ? pending.reserved : this.reservedThrough;
+    if (last > reservedThrough) {
+      pending.reserved = clockReservation(last);
+      await writer.setMeta({ key: CLOCK_KEY, value: pending.reserved.toString() });
+    }
+    pending.changes = { first: pending.changes?.first ?? first, last };
+    return { first, last };
+  }
+
+  /** Called inside the queue turn, right after COMMIT. */
+  commit(pending: PendingChanges): void {
+    if (pending.reserved > this.reservedThrough) this.reservedThrough = pending.reserved;
+    if (pending.changes && pending.changes.last > this.committed) this.committed = pending.changes.last;
+  }
+}
