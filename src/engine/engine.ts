@@ -157,7 +157,7 @@ export class Engine {
   /** Opens the engine on a storage, restoring the clock so it never goes back across restarts. */
   static async open(storage: Storage, options: EngineOptions = {}): Promise<Engine> {
     // A build a crash interrupted left its indexes half-built: they go, so every index is complete or absent.
-    const unfinished = (await storage.read((r) => hasUnfinishedIndexes(r))) ? await storage.write((w) => removeUnfinishedIndexes(w)) : [];
+    const unfinished = (await storage.read((r) => hasUnfinishedIndexes(r))) ? (await storage.write((w) => removeUnfinishedIndexes(w))).value : [];
     for (const attr of unfinished) options.log?.({ msg: 'Dropping unfinished index', component: 'STORAGE', attr });
     for (const attr of await upgradeIndexEntries(storage)) options.log?.({ msg: 'Rebuilt index entries for the query planner', component: 'INDEX', attr });
     const state = await storage.read(async (r) => {
@@ -275,7 +275,7 @@ export class Engine {
     // closing under it, say) cannot turn this committed write's reply into an error.
     if (entries.length > 0) this.trimmer.schedule();
     if (woke) for (let turn = 0; turn < WOKEN_STREAM_TURNS; turn++) await undefined;
-    return result;
+    return result.value;
   }
 
   /**

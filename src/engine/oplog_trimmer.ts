@@ -145,6 +145,6 @@ export class OplogTrimmer {
       this.bytes = resync ?? this.bytes - removed;
       this.heldAt = held;
     });
-    return result.cut >= 0n;
+    return result.value.cut >= 0n;
   }
 }

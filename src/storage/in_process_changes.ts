@@ -81,9 +81,10 @@ export class InProcessChanges {
     return { first, last };
   }
 
-  /** Called inside the queue turn, right after COMMIT. */
-  commit(pending: PendingChanges): void {
+  /** Called inside the queue turn, right after COMMIT; returns what the transaction appended. */
+  commit(pending: PendingChanges): AppendedChanges | null {
     if (pending.reserved > this.reservedThrough) this.reservedThrough = pending.reserved;
     if (pending.changes && pending.changes.last > this.committed) this.committed = pending.changes.last;
+    return pending.changes;
   }
 }

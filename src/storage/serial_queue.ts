@@ -1,4 +1,5 @@
 import { StorageError } from './types.js';
+import type { AppendedChanges, WriteResult } from './types.js';
 
 /**
  * The one queue every `read()`, `write()` and `checkpoint()` of a storage goes through, so that a transaction's
@@ -75,8 +76,11 @@ export interface TransactionSteps<H> {
   begin(writable: boolean): H;
   /** Ends a read transaction once its callback has settled, whichever way. */
   endRead(handle: H): void;
-  /** Keeps a write transaction's changes; when that fails it discards them and throws. */
-  commit(handle: H): void;
+  /**
+   * Keeps a write transaction's changes and returns the times its change entries got; when that fails it discards
+   * them and throws.
+   */
+  commit(handle: H): AppendedChanges | null;
   /** Discards a write transaction's changes. */
   rollback(handle: H): void;
 }
@@ -103,7 +107,7 @@ export function writeTransaction<H, T>(
   steps: TransactionSteps<H>,
   fn: (handle: H) => Promise<T>,
   afterCommit?: (result: T) => void,
-): Promise<T> {
+): Promise<WriteResult<T>> {
   return queue.run(async () => {
     const handle = steps.begin(true);
     let result: T;
@@ -113,8 +117,8 @@ export function writeTransaction<H, T>(
       steps.rollback(handle);
       throw err;
     }
-    steps.commit(handle);
+    const changes = steps.commit(handle);
     afterCommit?.(result);
-    return result;
+    return { value: result, changes };
   });
 }

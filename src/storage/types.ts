@@ -247,6 +247,13 @@ export interface AppendedChanges {
   last: bigint;
 }
 
+/** What `Storage.write` resolves to. */
+export interface WriteResult<T> {
+  value: T;
+  /** The times the storage gave this transaction's change entries, or null when it appended none. */
+  changes: AppendedChanges | null;
+}
+
 /** The committed change log as this process receives it. */
 export interface ChangeTail {
   /** The highest time through which this process has seen every committed entry: the server's committedTs. */
@@ -268,7 +275,7 @@ export interface Storage {
    * is rolled back and rejects with `StorageError('OutOfDiskSpace')`; a file engine then frees its reserved space so
    * that deletes and drops can still run.
    */
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T>;
+  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<WriteResult<T>>;
   /**
    * Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. Once it succeeds,
    * a file engine that gave up its reserved space tries to reserve it again.

@@ -163,7 +163,7 @@ for (const engine of engines) {
       const third = storage.read(async () => {
         events.push('read');
       });
-      assert.equal(await first, 1);
+      assert.deepEqual(await first, { value: 1, changes: null });
       await assert.rejects(second, /roll back/);
       await third;
       assert.deepEqual(events, ['first body', 'first committed 1', 'second body', 'read']);
@@ -594,7 +594,7 @@ for (const engine of engines) {
           for (let r = await rows.next(); !r.done; r = await rows.next()) out.push(Buffer.from(r.value.key)[0]!);
           return out;
         });
-        assert.deepEqual(seen, [2, 4, 5, 8, 10]);
+        assert.deepEqual(seen.value, [2, 4, 5, 8, 10]);
       });
 
       test('index, joined and natural scans are lazy the same way', async () => {

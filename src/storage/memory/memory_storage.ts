@@ -4,7 +4,7 @@
  */
 import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
 import { InProcessChanges } from '../in_process_changes.js';
-import type { ChangeTail, Storage, StorageReader, StorageWriter } from '../types.js';
+import type { ChangeTail, Storage, StorageReader, StorageWriter, WriteResult } from '../types.js';
 import { MemoryState } from './memory_state.js';
 import { MemoryTransaction } from './memory_transaction.js';
 
@@ -25,7 +25,7 @@ export class MemoryStorage implements Storage {
     endRead: (handle) => handle.commit(),
     commit: (handle) => {
       handle.commit();
-      if (handle.changes) this.changes.commit(handle.changes.pending);
+      return handle.changes ? this.changes.commit(handle.changes.pending) : null;
     },
     rollback: (handle) => handle.rollback(),
   };
@@ -34,7 +34,7 @@ export class MemoryStorage implements Storage {
     return readTransaction(this.queue, this.transactions, fn);
   }
 
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
+  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<WriteResult<T>> {
     return writeTransaction(this.queue, this.transactions, fn, afterCommit);
   }
 

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
 import { StorageError } from '../types.js';
-import type { ChangeTail, Storage, StorageOptions, StorageReader, StorageWriter } from '../types.js';
+import type { ChangeTail, Storage, StorageOptions, StorageReader, StorageWriter, WriteResult } from '../types.js';
 import { CLOCK_KEY, InProcessChanges, savedClock } from '../in_process_changes.js';
 import { fromSqlTs } from './oplog_ts.js';
 import { FolderLock, dbPathInUse } from './folder_lock.js';
@@ -118,7 +118,7 @@ export class SqliteStorage implements Storage {
         this.rollback();
         throw err;
       }
-      if (handle.changes) this.changes.commit(handle.changes.pending);
+      return handle.changes ? this.changes.commit(handle.changes.pending) : null;
     },
     rollback: (handle) => {
       handle.end();
@@ -130,7 +130,7 @@ export class SqliteStorage implements Storage {
     return readTransaction(this.queue, this.transactions, fn);
   }
 
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
+  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<WriteResult<T>> {
     return writeTransaction(this.queue, this.transactions, fn, afterCommit).catch((err: unknown) => {
       throw this.failure(err);
     });
