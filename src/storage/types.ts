@@ -232,9 +232,11 @@ export interface StorageWriter extends StorageReader {
   appendOplog(args: { entries: StoredOplogEntry[] }): Promise<void>;
   /**
    * Appends change entries (encoded without their time) and gives them consecutive times from the storage's clock,
-   * above every time committed before this transaction commits. Null when `entries` is empty.
+   * above every time committed before this transaction commits. Null when `entries` is empty. `local`, when given,
+   * comes back as the `local` of the tail batch that delivers these entries in this process (the writer's own
+   * objects for them, so it need not decode its own entries); other processes never see it.
    */
-  appendChanges(args: { entries: Uint8Array[] }): Promise<AppendedChanges | null>;
+  appendChanges(args: { entries: Uint8Array[]; local?: unknown }): Promise<AppendedChanges | null>;
   /** Deletes entries with a time below `ts`. */
   truncateOplogBefore(args: { ts: bigint }): Promise<void>;
 
@@ -254,10 +256,33 @@ export interface WriteResult<T> {
   changes: AppendedChanges | null;
 }
 
+/** A batch of committed entries, in time order, and the time through which this process has seen everything. */
+export interface ChangeBatch {
+  entries: StoredOplogEntry[];
+  through: bigint;
+  /** What the writer passed to `appendChanges`, when this process appended these entries itself. */
+  local?: unknown;
+}
+
 /** The committed change log as this process receives it. */
 export interface ChangeTail {
+  /**
+   * The committed entries after `after`, as they commit, in time order, with no gap and no repeat: first those
+   * already committed, read from storage, then each batch as it arrives.
+   */
+  from(after: bigint): AsyncIterable<ChangeBatch>;
+  /**
+   * Calls `listener` with every batch from now on, in time order. The single-writer engines call it synchronously
+   * inside the commit's queue turn, before any other queued work starts, so whatever it feeds sees commits in commit
+   * order and before the writer's next one. Returns a function that stops the calls.
+   */
+  listen(listener: (batch: ChangeBatch) => void): () => void;
   /** The highest time through which this process has seen every committed entry: the server's committedTs. */
   readonly through: bigint;
+  /** Reads now instead of at the next wake-up; a no-op where commits feed the tail directly. */
+  kick(): void;
+  /** Resolves once `through` reaches `ts`, or rejects at the deadline (`deadlineMs`, in ms since the epoch). */
+  reach(ts: bigint, deadlineMs: number): Promise<void>;
 }
 
 export interface Storage {

@@ -16,6 +16,10 @@ export class MemoryStorage implements Storage {
   private readonly changes = new InProcessChanges(0n, 0n);
   readonly tail: ChangeTail = this.changes;
 
+  constructor() {
+    this.changes.readCommitted = (after, limit) => this.read((r) => r.readOplog({ after, limit }));
+  }
+
   private readonly transactions: TransactionSteps<MemoryTransaction> = {
     begin: (writable) => {
       const handle = new MemoryTransaction(this.state, writable);

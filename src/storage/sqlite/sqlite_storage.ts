@@ -49,6 +49,7 @@ export class SqliteStorage implements Storage {
     const newest = this.state.stmts.lastOplogTs.get() as bigint | null;
     this.changes = new InProcessChanges(savedClock(saved), newest === null ? 0n : fromSqlTs(newest));
     this.tail = this.changes;
+    this.changes.readCommitted = (after, limit) => this.read((r) => r.readOplog({ after, limit }));
   }
 
   /** @internal Opens a connection; see `openSqliteStorage`. */

@@ -360,10 +360,10 @@ export class SqliteTransaction implements StorageWriter {
     if (this.state.oplogBytes !== null) this.state.oplogBytes += bytes;
   }
 
-  async appendChanges({ entries }: { entries: Uint8Array[] }): Promise<AppendedChanges | null> {
+  async appendChanges({ entries, local }: { entries: Uint8Array[]; local?: unknown }): Promise<AppendedChanges | null> {
     this.check(true);
     if (!this.changes) throw new Error('appendChanges outside a storage write');
-    return this.changes.log.append(this, this.changes.pending, entries);
+    return this.changes.log.append(this, this.changes.pending, entries, local);
   }
 
   async truncateOplogBefore({ ts }: { ts: bigint }): Promise<void> {
