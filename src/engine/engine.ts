@@ -1,6 +1,6 @@
 import type { ScanMetrics } from './document_source.js';
 import type { Timestamp } from '../bson/index.js';
-import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
+import type { ChangeBatch, Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
 import { upgradeIndexEntries } from './index_entries_upgrade.js';
 import { SnapshotReader } from './transactions/snapshot_view.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
@@ -99,6 +99,19 @@ export interface WriteContext {
   cappedTotals?: CappedWriteTotals;
 }
 
+/** One write of this process as its tail batch brings it back: its entry objects and what waits for its commit. */
+class LocalCommit {
+  readonly entries: OplogEntry[] = [];
+  readonly rows: StoredOplogEntry[] = [];
+  /** Set when publishing this write's entries woke parked streams. */
+  wokeStreams = false;
+
+  constructor(
+    readonly versions: PendingVersions | null,
+    readonly cappedTotals: CappedWriteTotals,
+  ) {}
+}
+
 /**
  * The engine: storage, the cluster clock, the oplog fan-out hub and the cursor registry. Every write runs in one
  * storage transaction together with its change entries; after the commit, the entries are published to the hub.
@@ -128,6 +141,7 @@ export class Engine {
   readonly metrics: ScanMetrics = { scannedObjects: 0 };
   private readonly entryEncoder = new EntryEncoder();
   private closed = false;
+  private readonly stopTail: () => void;
   /** The Timestamp last made of committedTs: consecutive replies mostly carry the same one. */
   private readonly committedTimestampCache = { ts: -1n, timestamp: toTimestamp(0n) };
 
@@ -138,6 +152,7 @@ export class Engine {
     readonly options: EngineOptions,
   ) {
     this.hub = new OplogHub(storage.tail.through, options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
+    this.stopTail = storage.tail.listen((batch) => this.received(batch));
     if (options.transactionLifetimeLimitSeconds !== undefined) this.transactions.lifetimeLimitSeconds = options.transactionLifetimeLimitSeconds;
     this.sessions = new SessionCache(this.cursors, {
       now: options.now,
@@ -179,12 +194,12 @@ export class Engine {
 
   /** Highest committed cluster time: what replies report as operationTime. */
   get committedTs(): bigint {
-    return this.hub.committedTs;
+    return this.storage.tail.through;
   }
 
   /** committedTs as a BSON Timestamp, shared between calls while it is unchanged: never write into it. */
   get committedTimestamp(): Timestamp {
-    const committed = this.hub.committedTs;
+    const committed = this.storage.tail.through;
     const cache = this.committedTimestampCache;
     if (cache.ts !== committed) {
       cache.timestamp = toTimestamp(committed);
@@ -222,17 +237,13 @@ export class Engine {
   /** Runs `fn` in one storage transaction; its change entries commit with it and are published after. */
   async write<T>(fn: (ctx: WriteContext) => Promise<T>): Promise<T> {
     if (this.fsyncLock.locked) await this.fsyncLock.writesAllowed();
-    const entries: OplogEntry[] = [];
-    const rows: StoredOplogEntry[] = [];
-    let woke = false;
-    let versions: PendingVersions | null = null;
-    let cappedTotals: CappedWriteTotals | null = null;
+    let local: LocalCommit | null = null;
     const result = await this.storage.write<T>(async (storageWriter) => {
-      entries.length = 0;
-      const totals = (cappedTotals = this.cappedTotals.begin());
-      rows.length = 0;
       // Decided inside the queue: a transaction that began before this write needs its before-images.
-      versions = this.transactions.capturing ? new PendingVersions() : null;
+      const versions = this.transactions.capturing ? new PendingVersions() : null;
+      const totals = this.cappedTotals.begin();
+      const commit = (local = new LocalCommit(versions, totals));
+      const { entries, rows } = commit;
       const writer = versions ? new CapturingWriter(storageWriter, versions) : storageWriter;
       const ctx: WriteContext = {
         writer,
@@ -250,32 +261,44 @@ export class Engine {
       };
       const value = await fn(ctx);
       if (entries.length > 0) {
-        const times = (await writer.appendChanges({ entries: rows.map((row) => row.entry) }))!;
+        const times = (await writer.appendChanges({ entries: rows.map((row) => row.entry), local: commit }))!;
         for (let i = 0; i < entries.length; i++) entries[i]!.ts = rows[i]!.ts = times.first + BigInt(i);
       }
+      // A write that logs nothing has no totals to keep (they are only set after a logged insert) and no versions.
       return value;
-    }, () => {
-      // Inside the storage queue, right after COMMIT: entries reach the hub in commit order, and only once committed.
-      cappedTotals?.commit();
-      if (entries.length === 0) return;
-      if (versions) this.transactions.versions.publish(versions, entries[entries.length - 1]!.ts);
-      const weights = new Array<number>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        weights[i] = entryWeight(rows[i]!.entry);
-        noteEncodedSize(entries[i]!, rows[i]!.entry.byteLength);
-        this.trimmer.added(rows[i]!.entry.byteLength);
-        this.indexUsage.noteChange(entries[i]!);
-        this.top.noteChange(entries[i]!);
-      }
-      const parked = this.hub.waiterCount;
-      this.hub.publish(entries, weights);
-      woke = this.hub.waiterCount < parked;
     }).catch((err: unknown) => this.rethrowForClient(err));
     // Not awaited: the reply goes out now and the trim runs in the background. A trim that fails (the storage
     // closing under it, say) cannot turn this committed write's reply into an error.
-    if (entries.length > 0) this.trimmer.schedule();
+    if (result.changes) this.trimmer.schedule();
+    const woke = (local as LocalCommit | null)?.wokeStreams === true;
     if (woke) for (let turn = 0; turn < WOKEN_STREAM_TURNS; turn++) await undefined;
     return result.value;
+  }
+
+  /**
+   * A batch of the storage's tail: inside the commit's queue turn on the single-writer engines, so entries reach the
+   * hub in commit order, only once committed, and before the next write starts. A batch this process wrote carries
+   * the write's own entry objects and the effects that wait for its commit.
+   */
+  private received(batch: ChangeBatch): void {
+    const local = batch.local instanceof LocalCommit ? batch.local : null;
+    const rows = batch.entries;
+    const entries = local ? local.entries : rows.map((row) => decodeEntry(row.ts, row.entry));
+    if (local) {
+      local.cappedTotals.commit();
+      if (local.versions) this.transactions.versions.publish(local.versions, entries[entries.length - 1]!.ts);
+    }
+    const weights = new Array<number>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      weights[i] = entryWeight(rows[i]!.entry);
+      noteEncodedSize(entries[i]!, rows[i]!.entry.byteLength);
+      this.trimmer.added(rows[i]!.entry.byteLength);
+      this.indexUsage.noteChange(entries[i]!);
+      this.top.noteChange(entries[i]!);
+    }
+    const parked = this.hub.waiterCount;
+    this.hub.publish(entries, weights);
+    if (local) local.wokeStreams = this.hub.waiterCount < parked;
   }
 
   /**
@@ -312,5 +335,6 @@ export class Engine {
     await this.ttl.stop();
     await this.trimmer.stop();
     await this.storage.close();
+    this.stopTail();
   }
 }
