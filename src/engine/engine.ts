@@ -309,8 +309,11 @@ export class Engine {
     const cached = this.hub.readAfter(afterTs, limit);
     if (cached) return cached;
     const rows = await this.read(async (r) => {
-      // Checked inside the read, not before it: a trim queued ahead of this read has cut the oplog by now.
+      // Checked inside the read, against the saved bound, not before it: a trim that committed ahead of this read
+      // has cut the oplog by now, whether or not the trimmer has taken note of it yet.
       if (afterTs < this.trimmer.truncatedThrough) return null;
+      const saved = await r.getMeta({ key: TRUNCATED_KEY });
+      if (saved !== null && afterTs < BigInt(saved)) return null;
       return r.readOplog({ after: afterTs, limit });
     });
     return rows && rows.map((row) => decodeEntry(row.ts, row.entry));

@@ -75,6 +75,11 @@ export class InProcessChanges implements ChangeTail {
     return { changes: null, rows: [], local: undefined, reserved: 0n };
   }
 
+  /** After entries were planted with their own times (`appendOplog`): the next time given out is above them. */
+  planted(last: bigint): void {
+    this.clock.advanceTo(last);
+  }
+
   /** Stamps `entries` with consecutive times and appends them in `writer`'s transaction; see `appendChanges`. */
   async append(writer: StorageWriter, pending: PendingChanges, entries: Uint8Array[], local: unknown): Promise<AppendedChanges | null> {
     if (entries.length === 0) return null;

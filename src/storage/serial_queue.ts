@@ -99,14 +99,12 @@ export function readTransaction<H, T>(queue: SerialQueue, steps: TransactionStep
 
 /**
  * `Storage.write()`: `fn` runs in a write transaction, in its turn on `queue`; if it throws, the transaction rolls
- * back. Otherwise it commits and `afterCommit` runs right away, before the queue starts other work, so whoever
- * it notifies sees commits in commit order, every engine alike.
+ * back. Otherwise it commits; the commit step feeds the storage's tail before the queue starts other work.
  */
 export function writeTransaction<H, T>(
   queue: SerialQueue,
   steps: TransactionSteps<H>,
   fn: (handle: H) => Promise<T>,
-  afterCommit?: (result: T) => void,
 ): Promise<WriteResult<T>> {
   return queue.run(async () => {
     const handle = steps.begin(true);
@@ -118,7 +116,6 @@ export function writeTransaction<H, T>(
       throw err;
     }
     const changes = steps.commit(handle);
-    afterCommit?.(result);
     return { value: result, changes };
   });
 }

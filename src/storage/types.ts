@@ -294,13 +294,12 @@ export interface Storage {
   readonly tail: ChangeTail;
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T>;
   /**
-   * Runs `fn` in one transaction: all of its writes commit together, or none do. `afterCommit`, when given, runs
-   * synchronously right after a successful commit and before any other queued work, so effects published there
-   * (the oplog fan-out) appear in commit order. A write that fails for lack of disk space (or past `maxSizeBytes`)
+   * Runs `fn` in one transaction: all of its writes commit together, or none do. The change entries it appended
+   * reach this process's `tail` in commit order (on the single-writer engines, inside the commit's turn). A write that fails for lack of disk space (or past `maxSizeBytes`)
    * is rolled back and rejects with `StorageError('OutOfDiskSpace')`; a file engine then frees its reserved space so
    * that deletes and drops can still run.
    */
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<WriteResult<T>>;
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<WriteResult<T>>;
   /**
    * Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. Once it succeeds,
    * a file engine that gave up its reserved space tries to reserve it again.

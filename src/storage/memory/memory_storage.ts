@@ -38,8 +38,8 @@ export class MemoryStorage implements Storage {
     return readTransaction(this.queue, this.transactions, fn);
   }
 
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<WriteResult<T>> {
-    return writeTransaction(this.queue, this.transactions, fn, afterCommit);
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<WriteResult<T>> {
+    return writeTransaction(this.queue, this.transactions, fn);
   }
 
   /** Nothing to flush; resolves once queued work is done (rejects with `Closed` after `close()`). */

@@ -320,6 +320,7 @@ export class MemoryTransaction implements StorageWriter {
     const bytes = added.reduce((sum, e) => sum + e.entry.length, 0);
     const before = s.oplog.length;
     for (const e of added) s.oplog.push(e);
+    if (added.length > 0) this.changes?.log.planted(added[added.length - 1]!.ts);
     s.oplogBytes += bytes;
     this.undo.push(() => {
       s.oplog.length = before;

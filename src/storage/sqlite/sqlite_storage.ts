@@ -131,8 +131,8 @@ export class SqliteStorage implements Storage {
     return readTransaction(this.queue, this.transactions, fn);
   }
 
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<WriteResult<T>> {
-    return writeTransaction(this.queue, this.transactions, fn, afterCommit).catch((err: unknown) => {
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<WriteResult<T>> {
+    return writeTransaction(this.queue, this.transactions, fn).catch((err: unknown) => {
       throw this.failure(err);
     });
   }

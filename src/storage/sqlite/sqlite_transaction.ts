@@ -357,6 +357,7 @@ export class SqliteTransaction implements StorageWriter {
       s.appendOplogRows(rows).run(params);
     }
     this.state.lastOplogTs = entries[entries.length - 1]!.ts;
+    this.changes?.log.planted(this.state.lastOplogTs);
     if (this.state.oplogBytes !== null) this.state.oplogBytes += bytes;
   }
 

@@ -25,13 +25,13 @@ function gatedStorage(inner: Storage, gatedWrite: number) {
     persistent: inner.persistent,
     tail: inner.tail,
     read: (fn) => inner.read(fn),
-    write: (fn, afterCommit) => {
-      if (writes++ !== gatedWrite) return inner.write(fn, afterCommit);
+    write: (fn) => {
+      if (writes++ !== gatedWrite) return inner.write(fn);
       return inner.write(async (w) => {
         entered();
         await gate;
         return fn(w);
-      }, afterCommit);
+      });
     },
     checkpoint: () => inner.checkpoint(),
     close: () => inner.close(),

@@ -23,7 +23,7 @@ function gatedStorage(inner: Storage) {
     persistent: inner.persistent,
     tail: inner.tail,
     read: (fn) => inner.read(fn),
-    write: (fn, afterCommit) => {
+    write: (fn) => {
       counts.writes++;
       let kind = 'other';
       return inner.write(async (w) => {
@@ -45,9 +45,10 @@ function gatedStorage(inner: Storage) {
           },
         });
         return fn(tagged);
-      }, (result) => {
+      }).then((result) => {
+        // Once committed: a write's reply and a trim batch's next step both wait for this.
         commits.push(kind);
-        afterCommit?.(result);
+        return result;
       });
     },
     checkpoint: () => inner.checkpoint(),
