@@ -76,13 +76,14 @@ export interface EngineOptions {
 export type PendingEntry = Omit<OplogEntry, 'ts' | 'wall'>;
 
 /**
- * A write transaction as the engine hands it to CRUD and DDL code: the storage writer plus `log()`, which stamps a
- * change entry with the next cluster time and appends it in the same storage transaction.
+ * A write transaction as the engine hands it to CRUD and DDL code: the storage writer plus `log()`, which records a
+ * change entry; the write appends its entries, and the storage gives them their times, in the same transaction.
  */
 export interface WriteContext {
   writer: StorageWriter;
   /**
-   * Stamps `entry` and appends it in this transaction. `fullDocumentBytes`, when given, is the exact encoding of
+   * Records `entry` for this transaction; its `ts` is set when the write appends its entries, before the write
+   * returns. `fullDocumentBytes`, when given, is the exact encoding of
    * `entry.fullDocument` (an insert's stored bytes), reused for the entry's own bytes.
    */
   log(entry: PendingEntry, fullDocumentBytes?: Uint8Array): OplogEntry;
@@ -113,8 +114,8 @@ class LocalCommit {
 }
 
 /**
- * The engine: storage, the cluster clock, the oplog fan-out hub and the cursor registry. Every write runs in one
- * storage transaction together with its change entries; after the commit, the entries are published to the hub.
+ * The engine: storage, the oplog fan-out hub and the cursor registry. Every write runs in one storage transaction
+ * together with its change entries; the storage's tail brings them back once committed, and they go to the hub.
  */
 export class Engine {
   readonly hub: OplogHub;
