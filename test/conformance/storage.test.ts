@@ -1147,6 +1147,27 @@ describe('sqlite storage: files, locks and settings', () => {
     await s.close();
   });
 
+  test('change times survive a reopen: the clock resumes above every time given out, even once the log is emptied', async () => {
+    const dir = tempDir();
+    let s = await openSqliteStorage(dir);
+    const first = await s.write((w) => w.appendChanges({ entries: [b(1), b(2)] }));
+    const second = await s.write(async (w) => {
+      await w.appendChanges({ entries: [b(3)] });
+      await w.truncateOplogBefore({ ts: ts((1n << 32n) - 1n, 0xffff_ffffn) });
+    });
+    await s.close();
+    s = await openSqliteStorage(dir);
+    try {
+      assert.equal(await s.read((r) => r.oplogBounds()), null);
+      assert.ok(s.tail.through >= second.changes!.last);
+      const third = await s.write((w) => w.appendChanges({ entries: [b(4)] }));
+      assert.ok(third.changes!.first > second.changes!.last);
+      assert.ok(second.changes!.first > first.changes!.last);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a second open of the same folder in this process fails with DBPathInUse', async () => {
     const dir = tempDir();
     const first = await openSqliteStorage(dir);
