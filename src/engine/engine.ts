@@ -1,6 +1,6 @@
 import type { ScanMetrics } from './document_source.js';
 import type { Timestamp } from '../bson/index.js';
-import type { ChangeBatch, Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
+import type { ChangeBatch, Storage, StorageReader, StorageWriter } from '../storage/types.js';
 import { upgradeIndexEntries } from './index_entries_upgrade.js';
 import { SnapshotReader } from './transactions/snapshot_view.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
@@ -103,7 +103,8 @@ export interface WriteContext {
 /** One write of this process as its tail batch brings it back: its entry objects and what waits for its commit. */
 class LocalCommit {
   readonly entries: OplogEntry[] = [];
-  readonly rows: StoredOplogEntry[] = [];
+  /** The entries' encodings, without their times, in the same order. */
+  readonly encoded: Uint8Array[] = [];
   /** Set when publishing this write's entries woke parked streams. */
   wokeStreams = false;
 
@@ -244,7 +245,7 @@ export class Engine {
       const versions = this.transactions.capturing ? new PendingVersions() : null;
       const totals = this.cappedTotals.begin();
       const commit = (local = new LocalCommit(versions, totals));
-      const { entries, rows } = commit;
+      const { entries, encoded } = commit;
       const writer = versions ? new CapturingWriter(storageWriter, versions) : storageWriter;
       const ctx: WriteContext = {
         writer,
@@ -253,7 +254,7 @@ export class Engine {
           const entry: OplogEntry = { ts: 0n, wall: new Date(), ...pending } as OplogEntry;
           entries.push(entry);
           totals.noteLogged(entry.uuid);
-          rows.push({ ts: entry.ts, entry: fullDocumentBytes ? this.entryEncoder.encodeWithDocument(entry, fullDocumentBytes) : encodeEntry(entry) });
+          encoded.push(fullDocumentBytes ? this.entryEncoder.encodeWithDocument(entry, fullDocumentBytes) : encodeEntry(entry));
           return entry;
         },
         collection: (db, name) => this.catalog.get(writer, db, name),
@@ -262,8 +263,8 @@ export class Engine {
       };
       const value = await fn(ctx);
       if (entries.length > 0) {
-        const times = (await writer.appendChanges({ entries: rows.map((row) => row.entry), local: commit }))!;
-        for (let i = 0; i < entries.length; i++) entries[i]!.ts = rows[i]!.ts = times.first + BigInt(i);
+        const times = (await writer.appendChanges({ entries: encoded, local: commit }))!;
+        for (let i = 0; i < entries.length; i++) entries[i]!.ts = times.first + BigInt(i);
       }
       // A write that logs nothing has no totals to keep (they are only set after a logged insert) and no versions.
       return value;
