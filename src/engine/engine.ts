@@ -289,6 +289,8 @@ export class Engine {
     if (local) {
       local.cappedTotals.commit();
       if (local.versions) this.transactions.versions.publish(local.versions, entries[entries.length - 1]!.ts);
+    } else {
+      for (const entry of entries) if (entry.uuid !== undefined) this.cappedTotals.forget(entry.uuid);
     }
     const weights = new Array<number>(rows.length);
     for (let i = 0; i < rows.length; i++) {
