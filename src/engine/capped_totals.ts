@@ -15,6 +15,11 @@ export interface Totals {
 export class CappedTotals {
   private readonly committed = new Map<string, Totals>();
 
+  /** A change another writer committed for `uuid` (it reached this process through the tail): measure again. */
+  forget(uuid: string): void {
+    this.committed.delete(uuid);
+  }
+
   /** The state of one write transaction; `commit` it after the storage commit. */
   begin(): CappedWriteTotals {
     return new CappedWriteTotals(this.committed);

@@ -1,9 +1,9 @@
 import type { ScanMetrics } from './document_source.js';
 import type { Timestamp } from '../bson/index.js';
-import type { Storage, StorageReader, StorageWriter, StoredOplogEntry } from '../storage/types.js';
+import type { ChangeBatch, Storage, StorageReader, StorageWriter } from '../storage/types.js';
 import { upgradeIndexEntries } from './index_entries_upgrade.js';
 import { SnapshotReader } from './transactions/snapshot_view.js';
-import { ClusterClock, toTimestamp } from '../oplog/cluster_clock.js';
+import { toTimestamp } from '../oplog/cluster_clock.js';
 import { DEFAULT_OPLOG_CACHE_BYTES, OplogHub } from '../oplog/hub.js';
 import { encodeEntry, entryWeight, decodeEntry, noteEncodedSize, type OplogEntry } from '../oplog/entry.js';
 import { CursorRegistry } from './cursor_registry.js';
@@ -25,8 +25,6 @@ import { TtlMonitor } from './ttl_monitor.js';
 import { IndexUsage } from './index_usage.js';
 import { Top } from './top.js';
 
-const CLOCK_KEY = 'clusterTime';
-
 /**
  * Microtask turns a write lets pass before its caller resumes, when its commit woke parked streams. An in-process
  * watcher's path from the hub's wakeup to its `next()` returning is a few awaits longer than the writer's path back
@@ -37,17 +35,6 @@ const CLOCK_KEY = 'clusterTime';
  * costs more than the turns. Costs a few tens of nanoseconds per turn; none when no stream was woken.
  */
 const WOKEN_STREAM_TURNS = 5;
-
-/**
- * The clock is saved as a reservation rather than after every entry: the end of the second of the newest entry
- * (`(seconds + 1) << 32`), written in the transaction of the first entry that passes the previous reservation. The
- * saved value is then never behind a committed entry (so a restart resumes above every time ever issued, and the
- * startup check's invariant holds) while a steady writer pays for the extra row, and its WAL page, once a second
- * instead of once a write.
- */
-function clockReservation(ts: bigint): bigint {
-  return ((ts >> 32n) + 1n) << 32n;
-}
 
 export interface EngineOptions {
   /**
@@ -89,13 +76,14 @@ export interface EngineOptions {
 export type PendingEntry = Omit<OplogEntry, 'ts' | 'wall'>;
 
 /**
- * A write transaction as the engine hands it to CRUD and DDL code: the storage writer plus `log()`, which stamps a
- * change entry with the next cluster time and appends it in the same storage transaction.
+ * A write transaction as the engine hands it to CRUD and DDL code: the storage writer plus `log()`, which records a
+ * change entry; the write appends its entries, and the storage gives them their times, in the same transaction.
  */
 export interface WriteContext {
   writer: StorageWriter;
   /**
-   * Stamps `entry` and appends it in this transaction. `fullDocumentBytes`, when given, is the exact encoding of
+   * Records `entry` for this transaction; its `ts` is set when the write appends its entries, before the write
+   * returns. `fullDocumentBytes`, when given, is the exact encoding of
    * `entry.fullDocument` (an insert's stored bytes), reused for the entry's own bytes.
    */
   log(entry: PendingEntry, fullDocumentBytes?: Uint8Array): OplogEntry;
@@ -112,9 +100,23 @@ export interface WriteContext {
   cappedTotals?: CappedWriteTotals;
 }
 
+/** One write of this process as its tail batch brings it back: its entry objects and what waits for its commit. */
+class LocalCommit {
+  readonly entries: OplogEntry[] = [];
+  /** The entries' encodings, without their times, in the same order. */
+  readonly encoded: Uint8Array[] = [];
+  /** Set when publishing this write's entries woke parked streams. */
+  wokeStreams = false;
+
+  constructor(
+    readonly versions: PendingVersions | null,
+    readonly cappedTotals: CappedWriteTotals,
+  ) {}
+}
+
 /**
- * The engine: storage, the cluster clock, the oplog fan-out hub and the cursor registry. Every write runs in one
- * storage transaction together with its change entries; after the commit, the entries are published to the hub.
+ * The engine: storage, the oplog fan-out hub and the cursor registry. Every write runs in one storage transaction
+ * together with its change entries; the storage's tail brings them back once committed, and they go to the hub.
  */
 export class Engine {
   readonly hub: OplogHub;
@@ -141,19 +143,18 @@ export class Engine {
   readonly metrics: ScanMetrics = { scannedObjects: 0 };
   private readonly entryEncoder = new EntryEncoder();
   private closed = false;
+  private readonly stopTail: () => void;
   /** The Timestamp last made of committedTs: consecutive replies mostly carry the same one. */
   private readonly committedTimestampCache = { ts: -1n, timestamp: toTimestamp(0n) };
 
   private constructor(
     readonly storage: Storage,
-    readonly clock: ClusterClock,
     truncatedThrough: bigint,
     oplogBytes: number,
     readonly options: EngineOptions,
-    /** The saved clock: no time above it was issued without saving a new one in the same transaction. */
-    private clockReservedThrough: bigint,
   ) {
-    this.hub = new OplogHub(clock.current(), options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
+    this.hub = new OplogHub(storage.tail.through, options.oplogCacheBytes ?? DEFAULT_OPLOG_CACHE_BYTES);
+    this.stopTail = storage.tail.listen((batch) => this.received(batch));
     if (options.transactionLifetimeLimitSeconds !== undefined) this.transactions.lifetimeLimitSeconds = options.transactionLifetimeLimitSeconds;
     this.sessions = new SessionCache(this.cursors, {
       now: options.now,
@@ -173,26 +174,14 @@ export class Engine {
   /** Opens the engine on a storage, restoring the clock so it never goes back across restarts. */
   static async open(storage: Storage, options: EngineOptions = {}): Promise<Engine> {
     // A build a crash interrupted left its indexes half-built: they go, so every index is complete or absent.
-    const unfinished = (await storage.read((r) => hasUnfinishedIndexes(r))) ? await storage.write((w) => removeUnfinishedIndexes(w)) : [];
+    const unfinished = (await storage.read((r) => hasUnfinishedIndexes(r))) ? (await storage.write((w) => removeUnfinishedIndexes(w))).value : [];
     for (const attr of unfinished) options.log?.({ msg: 'Dropping unfinished index', component: 'STORAGE', attr });
     for (const attr of await upgradeIndexEntries(storage)) options.log?.({ msg: 'Rebuilt index entries for the query planner', component: 'INDEX', attr });
     const state = await storage.read(async (r) => {
-      const saved = await r.getMeta({ key: CLOCK_KEY });
-      const bounds = await r.oplogBounds();
       const truncated = await r.getMeta({ key: TRUNCATED_KEY });
-      return {
-        clock: saved ? BigInt(saved) : 0n,
-        last: bounds?.last ?? 0n,
-        truncated: truncated ? BigInt(truncated) : 0n,
-        bytes: await r.oplogSizeBytes(),
-      };
+      return { truncated: truncated ? BigInt(truncated) : 0n, bytes: await r.oplogSizeBytes() };
     });
-    // Start the clock at the current second at least, so operationTime is a real time even on an empty oplog.
-    const now = BigInt(Math.floor(Date.now() / 1000)) << 32n;
-    let start = state.clock > state.last ? state.clock : state.last;
-    if (now > start) start = now;
-    const clock = new ClusterClock(start);
-    const engine = new Engine(storage, clock, state.truncated, state.bytes, options, state.clock);
+    const engine = new Engine(storage, state.truncated, state.bytes, options);
     engine.ttl.start();
     return engine;
   }
@@ -207,12 +196,12 @@ export class Engine {
 
   /** Highest committed cluster time: what replies report as operationTime. */
   get committedTs(): bigint {
-    return this.hub.committedTs;
+    return this.storage.tail.through;
   }
 
   /** committedTs as a BSON Timestamp, shared between calls while it is unchanged: never write into it. */
   get committedTimestamp(): Timestamp {
-    const committed = this.hub.committedTs;
+    const committed = this.storage.tail.through;
     const cache = this.committedTimestampCache;
     if (cache.ts !== committed) {
       cache.timestamp = toTimestamp(committed);
@@ -250,27 +239,22 @@ export class Engine {
   /** Runs `fn` in one storage transaction; its change entries commit with it and are published after. */
   async write<T>(fn: (ctx: WriteContext) => Promise<T>): Promise<T> {
     if (this.fsyncLock.locked) await this.fsyncLock.writesAllowed();
-    const entries: OplogEntry[] = [];
-    const rows: StoredOplogEntry[] = [];
-    let reserved = 0n;
-    let woke = false;
-    let versions: PendingVersions | null = null;
-    let cappedTotals: CappedWriteTotals | null = null;
+    let local: LocalCommit | null = null;
     const result = await this.storage.write<T>(async (storageWriter) => {
-      entries.length = 0;
-      const totals = (cappedTotals = this.cappedTotals.begin());
-      rows.length = 0;
-      reserved = 0n;
       // Decided inside the queue: a transaction that began before this write needs its before-images.
-      versions = this.transactions.capturing ? new PendingVersions() : null;
+      const versions = this.transactions.capturing ? new PendingVersions() : null;
+      const totals = this.cappedTotals.begin();
+      const commit = (local = new LocalCommit(versions, totals));
+      const { entries, encoded } = commit;
       const writer = versions ? new CapturingWriter(storageWriter, versions) : storageWriter;
       const ctx: WriteContext = {
         writer,
         log: (pending, fullDocumentBytes) => {
-          const entry: OplogEntry = { ts: this.clock.tick(), wall: new Date(), ...pending } as OplogEntry;
+          // The time comes from storage when the write appends its entries, below.
+          const entry: OplogEntry = { ts: 0n, wall: new Date(), ...pending } as OplogEntry;
           entries.push(entry);
           totals.noteLogged(entry.uuid);
-          rows.push({ ts: entry.ts, entry: fullDocumentBytes ? this.entryEncoder.encodeWithDocument(entry, fullDocumentBytes) : encodeEntry(entry) });
+          encoded.push(fullDocumentBytes ? this.entryEncoder.encodeWithDocument(entry, fullDocumentBytes) : encodeEntry(entry));
           return entry;
         },
         collection: (db, name) => this.catalog.get(writer, db, name),
@@ -279,37 +263,46 @@ export class Engine {
       };
       const value = await fn(ctx);
       if (entries.length > 0) {
-        await writer.appendOplog({ entries: rows });
-        const newest = entries[entries.length - 1]!.ts;
-        if (newest > this.clockReservedThrough) {
-          reserved = clockReservation(newest);
-          await writer.setMeta({ key: CLOCK_KEY, value: reserved.toString() });
-        }
+        const times = (await writer.appendChanges({ entries: encoded, local: commit }))!;
+        for (let i = 0; i < entries.length; i++) entries[i]!.ts = times.first + BigInt(i);
       }
+      // A write that logs nothing has no totals to keep (they are only set after a logged insert) and no versions.
       return value;
-    }, () => {
-      // Inside the storage queue, right after COMMIT: entries reach the hub in commit order, and only once committed.
-      if (reserved > this.clockReservedThrough) this.clockReservedThrough = reserved;
-      cappedTotals?.commit();
-      if (entries.length === 0) return;
-      if (versions) this.transactions.versions.publish(versions, entries[entries.length - 1]!.ts);
-      const weights = new Array<number>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        weights[i] = entryWeight(rows[i]!.entry);
-        noteEncodedSize(entries[i]!, rows[i]!.entry.byteLength);
-        this.trimmer.added(rows[i]!.entry.byteLength);
-        this.indexUsage.noteChange(entries[i]!);
-        this.top.noteChange(entries[i]!);
-      }
-      const parked = this.hub.waiterCount;
-      this.hub.publish(entries, weights);
-      woke = this.hub.waiterCount < parked;
     }).catch((err: unknown) => this.rethrowForClient(err));
     // Not awaited: the reply goes out now and the trim runs in the background. A trim that fails (the storage
     // closing under it, say) cannot turn this committed write's reply into an error.
-    if (entries.length > 0) this.trimmer.schedule();
+    if (result.changes) this.trimmer.schedule();
+    const woke = (local as LocalCommit | null)?.wokeStreams === true;
     if (woke) for (let turn = 0; turn < WOKEN_STREAM_TURNS; turn++) await undefined;
-    return result;
+    return result.value;
+  }
+
+  /**
+   * A batch of the storage's tail: inside the commit's queue turn on the single-writer engines, so entries reach the
+   * hub in commit order, only once committed, and before the next write starts. A batch this process wrote carries
+   * the write's own entry objects and the effects that wait for its commit.
+   */
+  private received(batch: ChangeBatch): void {
+    const local = batch.local instanceof LocalCommit ? batch.local : null;
+    const rows = batch.entries;
+    const entries = local ? local.entries : rows.map((row) => decodeEntry(row.ts, row.entry));
+    if (local) {
+      local.cappedTotals.commit();
+      if (local.versions) this.transactions.versions.publish(local.versions, entries[entries.length - 1]!.ts);
+    } else {
+      for (const entry of entries) if (entry.uuid !== undefined) this.cappedTotals.forget(entry.uuid);
+    }
+    const weights = new Array<number>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      weights[i] = entryWeight(rows[i]!.entry);
+      noteEncodedSize(entries[i]!, rows[i]!.entry.byteLength);
+      this.trimmer.added(rows[i]!.entry.byteLength);
+      this.indexUsage.noteChange(entries[i]!);
+      this.top.noteChange(entries[i]!);
+    }
+    const parked = this.hub.waiterCount;
+    this.hub.publish(entries, weights);
+    if (local) local.wokeStreams = this.hub.waiterCount < parked;
   }
 
   /**
@@ -320,8 +313,11 @@ export class Engine {
     const cached = this.hub.readAfter(afterTs, limit);
     if (cached) return cached;
     const rows = await this.read(async (r) => {
-      // Checked inside the read, not before it: a trim queued ahead of this read has cut the oplog by now.
+      // Checked inside the read, against the saved bound, not before it: a trim that committed ahead of this read
+      // has cut the oplog by now, whether or not the trimmer has taken note of it yet.
       if (afterTs < this.trimmer.truncatedThrough) return null;
+      const saved = await r.getMeta({ key: TRUNCATED_KEY });
+      if (saved !== null && afterTs < BigInt(saved)) return null;
       return r.readOplog({ after: afterTs, limit });
     });
     return rows && rows.map((row) => decodeEntry(row.ts, row.entry));
@@ -346,5 +342,6 @@ export class Engine {
     await this.ttl.stop();
     await this.trimmer.stop();
     await this.storage.close();
+    this.stopTail();
   }
 }

@@ -32,13 +32,13 @@ export async function upgradeIndexEntries(storage: Storage): Promise<{ ns: strin
     let after: Uint8Array | undefined;
     for (let more = true; more;) {
       const from = after;
-      after = await storage.write(async (w) => {
+      after = (await storage.write(async (w) => {
         const rows = await toArray(w.scanDocuments({ coll: info.uuid, after: from, limit: REBUILD_CHUNK, chunkRows: REBUILD_CHUNK }));
         const docs = rows.map((row) => ({ key: row.key, doc: decodeStoredDocument(row.doc) }));
         for (const spec of specs) await buildIndex(w, info, spec, docs);
         more = rows.length === REBUILD_CHUNK;
         return rows.length > 0 ? rows[rows.length - 1]!.key : from;
-      });
+      })).value;
     }
     for (const spec of specs) rebuilt.push({ ns: `${info.db}.${info.name}`, index: spec.name });
   }

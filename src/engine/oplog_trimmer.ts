@@ -30,8 +30,9 @@ function secondsTs(ms: number): bigint {
  * every write. Writers and streams queue between batches, and no write waits for a trim.
  *
  * Entries newer than the minimum retention window (by their cluster-time seconds, which follow the wall clock and
- * never go back) are kept whatever the size. `truncatedThrough` and the byte count change only in the batch's
- * afterCommit, so a stream's storage read queued behind a batch sees the cut and its new bound together.
+ * never go back) are kept whatever the size. `truncatedThrough` and the byte count change once a batch committed;
+ * a reader that must not miss a cut (a stream's storage read) reads the saved bound in its own read instead, so it
+ * sees the cut and the bound together.
  */
 export class OplogTrimmer {
   private task: Promise<void> | null = null;
@@ -56,7 +57,7 @@ export class OplogTrimmer {
     return this.cut;
   }
 
-  /** Counts entries a write committed; call from the write's afterCommit. */
+  /** Counts entries a write committed; call as the storage's tail delivers them. */
   added(bytes: number): void {
     this.bytes += bytes;
   }
@@ -117,7 +118,7 @@ export class OplogTrimmer {
     const result = await this.storage.write(async (w) => {
       // Sizes only: an entry damaged on disk is removed like any other, never read.
       const rows = await w.oplogEntrySizes({ after: -1n, limit: this.retention.batchEntries });
-      // Read inside the transaction: every earlier commit's afterCommit has counted its entries by now.
+      // Read inside the transaction: the tail has delivered, and counted, every earlier commit's entries by now.
       let excess = this.bytes - target;
       let cut = -1n;
       let removed = 0;
@@ -139,12 +140,12 @@ export class OplogTrimmer {
         await w.setMeta({ key: TRUNCATED_KEY, value: cut.toString() });
       }
       return { cut, removed, held, resync };
-    }, ({ cut, removed, held, resync }) => {
-      // Once committed, before any queued read: a batch that rolled back removed nothing.
-      if (cut > this.cut) this.cut = cut;
-      this.bytes = resync ?? this.bytes - removed;
-      this.heldAt = held;
     });
-    return result.cut >= 0n;
+    // Once committed: a batch that rolled back removed nothing.
+    const { cut, removed, held, resync } = result.value;
+    if (cut > this.cut) this.cut = cut;
+    this.bytes = resync ?? this.bytes - removed;
+    this.heldAt = held;
+    return cut >= 0n;
   }
 }

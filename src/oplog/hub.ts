@@ -110,20 +110,23 @@ export class OplogHub {
    * calls `parking.wake`. Only entries the interest's index keys select are offered to `interest.accepts`, so a commit wakes
    * the streams it concerns and no others. Returns null when entries were already committed after `afterTs` (the
    * caller reads them itself); otherwise the accepted entries, in order, and `through`: every entry up to that
-   * time was offered, so the stream may move its position there without reading them.
+   * time was offered, so the stream may move its position there without reading them. A stream whose position is
+   * ahead of what the hub has seen (it resumed from a token another server gave) is offered only entries after
+   * its position, and `through` is never below that position.
    */
   waitForEntries(afterTs: bigint, interest: StreamInterest, timeoutMs: number, parking?: Parking): Promise<Wakeup | null> {
     if (this.committed > afterTs) return Promise.resolve(null);
-    if (timeoutMs <= 0) return Promise.resolve({ entries: [], through: this.committed });
+    if (timeoutMs <= 0) return Promise.resolve({ entries: [], through: this.committed > afterTs ? this.committed : afterTs });
     return new Promise((resolve) => {
       const waiter: Waiter = {
         interest,
+        after: afterTs,
         entries: [],
         finish: () => {
           clearTimeout(timer);
           if (parking) parking.wake = null;
           this.index.remove(waiter);
-          resolve({ entries: waiter.entries, through: this.committed });
+          resolve({ entries: waiter.entries, through: this.committed > afterTs ? this.committed : afterTs });
         },
       };
       const timer = setTimeout(waiter.finish, timeoutMs);

@@ -4,6 +4,8 @@ import { idEqualityKey, isCrudEntry, type StreamInterest } from './interest.js';
 /** A stream parked in the hub: what it can report, what it has been handed so far, and how it wakes. */
 export interface Waiter {
   interest: StreamInterest;
+  /** The stream's position: it is offered only entries after it (a stream may be ahead of its server's tail). */
+  after: bigint;
   entries: OplogEntry[];
   finish(): void;
 }
@@ -80,7 +82,7 @@ export class WaiterIndex {
     const give = (waiter: Waiter, entry: OplogEntry) => {
       const got = waiter.entries;
       // A waiter pinned to several ids may be reached twice for one entry whose _id has no key.
-      if (got[got.length - 1] === entry || !waiter.interest.accepts(entry)) return;
+      if (entry.ts <= waiter.after || got[got.length - 1] === entry || !waiter.interest.accepts(entry)) return;
       if (got.length === 0) woken.push(waiter);
       got.push(entry);
     };

@@ -1,4 +1,5 @@
 import { StorageError } from './types.js';
+import type { AppendedChanges, WriteResult } from './types.js';
 
 /**
  * The one queue every `read()`, `write()` and `checkpoint()` of a storage goes through, so that a transaction's
@@ -75,8 +76,11 @@ export interface TransactionSteps<H> {
   begin(writable: boolean): H;
   /** Ends a read transaction once its callback has settled, whichever way. */
   endRead(handle: H): void;
-  /** Keeps a write transaction's changes; when that fails it discards them and throws. */
-  commit(handle: H): void;
+  /**
+   * Keeps a write transaction's changes and returns the times its change entries got; when that fails it discards
+   * them and throws.
+   */
+  commit(handle: H): AppendedChanges | null;
   /** Discards a write transaction's changes. */
   rollback(handle: H): void;
 }
@@ -95,15 +99,13 @@ export function readTransaction<H, T>(queue: SerialQueue, steps: TransactionStep
 
 /**
  * `Storage.write()`: `fn` runs in a write transaction, in its turn on `queue`; if it throws, the transaction rolls
- * back. Otherwise it commits and `afterCommit` runs right away, before the queue starts other work, so whoever
- * it notifies sees commits in commit order, every engine alike.
+ * back. Otherwise it commits; the commit step feeds the storage's tail before the queue starts other work.
  */
 export function writeTransaction<H, T>(
   queue: SerialQueue,
   steps: TransactionSteps<H>,
   fn: (handle: H) => Promise<T>,
-  afterCommit?: (result: T) => void,
-): Promise<T> {
+): Promise<WriteResult<T>> {
   return queue.run(async () => {
     const handle = steps.begin(true);
     let result: T;
@@ -113,8 +115,7 @@ export function writeTransaction<H, T>(
       steps.rollback(handle);
       throw err;
     }
-    steps.commit(handle);
-    afterCommit?.(result);
-    return result;
+    const changes = steps.commit(handle);
+    return { value: result, changes };
   });
 }

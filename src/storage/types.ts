@@ -230,10 +230,59 @@ export interface StorageWriter extends StorageReader {
    * a `RangeError` (a caller bug) and stores none of them.
    */
   appendOplog(args: { entries: StoredOplogEntry[] }): Promise<void>;
+  /**
+   * Appends change entries (encoded without their time) and gives them consecutive times from the storage's clock,
+   * above every time committed before this transaction commits. Null when `entries` is empty. `local`, when given,
+   * comes back as the `local` of the tail batch that delivers these entries in this process (the writer's own
+   * objects for them, so it need not decode its own entries); other processes never see it.
+   */
+  appendChanges(args: { entries: Uint8Array[]; local?: unknown }): Promise<AppendedChanges | null>;
   /** Deletes entries with a time below `ts`. */
   truncateOplogBefore(args: { ts: bigint }): Promise<void>;
 
   setMeta(args: { key: string; value: string }): Promise<void>;
+}
+
+/** The times a storage gave a transaction's change entries, first and last. */
+export interface AppendedChanges {
+  first: bigint;
+  last: bigint;
+}
+
+/** What `Storage.write` resolves to. */
+export interface WriteResult<T> {
+  value: T;
+  /** The times the storage gave this transaction's change entries, or null when it appended none. */
+  changes: AppendedChanges | null;
+}
+
+/** A batch of committed entries, in time order, and the time through which this process has seen everything. */
+export interface ChangeBatch {
+  entries: StoredOplogEntry[];
+  through: bigint;
+  /** What the writer passed to `appendChanges`, when this process appended these entries itself. */
+  local?: unknown;
+}
+
+/** The committed change log as this process receives it. */
+export interface ChangeTail {
+  /**
+   * The committed entries after `after`, as they commit, in time order, with no gap and no repeat: first those
+   * already committed, read from storage, then each batch as it arrives.
+   */
+  from(after: bigint): AsyncIterable<ChangeBatch>;
+  /**
+   * Calls `listener` with every batch from now on, in time order. The single-writer engines call it synchronously
+   * inside the commit's queue turn, before any other queued work starts, so whatever it feeds sees commits in commit
+   * order and before the writer's next one. Returns a function that stops the calls.
+   */
+  listen(listener: (batch: ChangeBatch) => void): () => void;
+  /** The highest time through which this process has seen every committed entry: the server's committedTs. */
+  readonly through: bigint;
+  /** Reads now instead of at the next wake-up; a no-op where commits feed the tail directly. */
+  kick(): void;
+  /** Resolves once `through` reaches `ts`, or rejects at the deadline (`deadlineMs`, in ms since the epoch). */
+  reach(ts: bigint, deadlineMs: number): Promise<void>;
 }
 
 export interface Storage {
@@ -241,15 +290,16 @@ export interface Storage {
   readonly engine: string;
   /** True when data outlives the process. */
   readonly persistent: boolean;
+  /** The committed change log as this process receives it. */
+  readonly tail: ChangeTail;
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T>;
   /**
-   * Runs `fn` in one transaction: all of its writes commit together, or none do. `afterCommit`, when given, runs
-   * synchronously right after a successful commit and before any other queued work, so effects published there
-   * (the oplog fan-out) appear in commit order. A write that fails for lack of disk space (or past `maxSizeBytes`)
+   * Runs `fn` in one transaction: all of its writes commit together, or none do. The change entries it appended
+   * reach this process's `tail` in commit order (on the single-writer engines, inside the commit's turn). A write that fails for lack of disk space (or past `maxSizeBytes`)
    * is rolled back and rejects with `StorageError('OutOfDiskSpace')`; a file engine then frees its reserved space so
    * that deletes and drops can still run.
    */
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T>;
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<WriteResult<T>>;
   /**
    * Flushes the write-ahead log into the main file (SQLite checkpoint); a no-op where meaningless. Once it succeeds,
    * a file engine that gave up its reserved space tries to reserve it again.

@@ -148,25 +148,85 @@ for (const engine of engines) {
       assert.equal(storage.persistent, engine.persistent);
     });
 
-    test('afterCommit runs after a commit, before the next queued work, and never after a rollback', async () => {
+    test('the tail hears a commit before the next queued work, and never a rollback', async () => {
       const events: string[] = [];
-      const first = storage.write(async (w) => {
-        await w.setMeta({ key: 'k', value: '1' });
-        events.push('first body');
-        return 1;
-      }, (result) => events.push(`first committed ${result}`));
-      const second = storage.write(async (w) => {
-        events.push('second body');
-        assert.equal(await w.getMeta({ key: 'k' }), '1');
+      const stop = storage.tail.listen((batch) => events.push(`tail ${batch.entries.length} through ${batch.through === storage.tail.through}`));
+      try {
+        const first = storage.write(async (w) => {
+          await w.appendChanges({ entries: [b(1), b(2)] });
+          events.push('first body');
+          return 1;
+        });
+        const second = storage.write(async (w) => {
+          await w.appendChanges({ entries: [b(3)] });
+          events.push('second body');
+          throw new Error('roll back');
+        });
+        const third = storage.read(async () => {
+          events.push('read');
+        });
+        const { value, changes } = await first;
+        assert.equal(value, 1);
+        assert.equal(changes!.last - changes!.first, 1n);
+        await assert.rejects(second, /roll back/);
+        await third;
+        assert.deepEqual(events, ['first body', 'tail 2 through true', 'second body', 'read']);
+      } finally {
+        stop();
+      }
+    });
+
+    test('appendChanges: times strictly increase in commit order, a write that appends none has no changes, a rolled-back time is never reused', async () => {
+      const start = storage.tail.through;
+      const a = await storage.write((w) => w.appendChanges({ entries: [b(1)] }));
+      assert.deepEqual(a.changes, a.value);
+      assert.ok(a.changes!.first > start);
+      assert.equal(storage.tail.through, a.changes!.last);
+      const none = await storage.write((w) => w.setMeta({ key: 'k', value: 'v' }));
+      assert.equal(none.changes, null);
+      assert.equal(storage.tail.through, a.changes!.last);
+      let burned = 0n;
+      await assert.rejects(storage.write(async (w) => {
+        burned = (await w.appendChanges({ entries: [b(2)] }))!.last;
         throw new Error('roll back');
-      }, () => events.push('second committed'));
-      const third = storage.read(async () => {
-        events.push('read');
+      }), /roll back/);
+      assert.equal(storage.tail.through, a.changes!.last);
+      const c = await storage.write(async (w) => {
+        await w.appendChanges({ entries: [b(3)] });
+        return w.appendChanges({ entries: [b(4), b(5)] });
       });
-      assert.equal(await first, 1);
-      await assert.rejects(second, /roll back/);
-      await third;
-      assert.deepEqual(events, ['first body', 'first committed 1', 'second body', 'read']);
+      assert.ok(c.changes!.first > burned);
+      assert.equal(c.changes!.last, c.value!.last);
+      assert.equal(c.changes!.last - c.changes!.first, 2n);
+      const stored = await storage.read((r) => r.readOplog({ after: start, limit: 10 }));
+      assert.deepEqual(stored.map((row) => Buffer.from(row.entry)[0]), [1, 3, 4, 5]);
+      assert.deepEqual(stored.map((row) => row.ts), [a.changes!.first, c.changes!.first, c.changes!.first + 1n, c.changes!.last]);
+    });
+
+    test('tail.from(t) yields what committed after t, then each commit, once, in order, with through never going back', async () => {
+      const start = storage.tail.through;
+      const before = await storage.write((w) => w.appendChanges({ entries: [b(1), b(2)] }));
+      const stream = storage.tail.from(start)[Symbol.asyncIterator]();
+      const seen: number[] = [];
+      let through = 0n;
+      const take = async (n: number) => {
+        while (seen.length < n) {
+          const { value } = await stream.next();
+          assert.ok(value.through >= through);
+          through = value.through;
+          for (const row of value.entries) seen.push(Buffer.from(row.entry)[0]!);
+        }
+      };
+      await take(2);
+      await storage.write((w) => w.appendChanges({ entries: [b(3)] }));
+      await storage.write((w) => w.appendChanges({ entries: [b(4), b(5)] }));
+      await take(5);
+      await stream.return!();
+      assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+      assert.equal(through, storage.tail.through);
+      assert.ok(through > before.changes!.last);
+      // reach() resolves at once for a time already committed.
+      await storage.tail.reach(through, Date.now());
     });
 
     describe('catalog', () => {
@@ -594,7 +654,7 @@ for (const engine of engines) {
           for (let r = await rows.next(); !r.done; r = await rows.next()) out.push(Buffer.from(r.value.key)[0]!);
           return out;
         });
-        assert.deepEqual(seen, [2, 4, 5, 8, 10]);
+        assert.deepEqual(seen.value, [2, 4, 5, 8, 10]);
       });
 
       test('index, joined and natural scans are lazy the same way', async () => {
@@ -1085,6 +1145,27 @@ describe('sqlite storage: files, locks and settings', () => {
     });
     await rejectsWith(s.write((w) => w.insertIndexEntry({ coll: uuid(1), index: 'a_1', key: b(5), recordKey: b(2), unique: true })), 'DuplicateKey', 'a_1');
     await s.close();
+  });
+
+  test('change times survive a reopen: the clock resumes above every time given out, even once the log is emptied', async () => {
+    const dir = tempDir();
+    let s = await openSqliteStorage(dir);
+    const first = await s.write((w) => w.appendChanges({ entries: [b(1), b(2)] }));
+    const second = await s.write(async (w) => {
+      await w.appendChanges({ entries: [b(3)] });
+      await w.truncateOplogBefore({ ts: ts((1n << 32n) - 1n, 0xffff_ffffn) });
+    });
+    await s.close();
+    s = await openSqliteStorage(dir);
+    try {
+      assert.equal(await s.read((r) => r.oplogBounds()), null);
+      assert.ok(s.tail.through >= second.changes!.last);
+      const third = await s.write((w) => w.appendChanges({ entries: [b(4)] }));
+      assert.ok(third.changes!.first > second.changes!.last);
+      assert.ok(second.changes!.first > first.changes!.last);
+    } finally {
+      await s.close();
+    }
   });
 
   test('a second open of the same folder in this process fails with DBPathInUse', async () => {

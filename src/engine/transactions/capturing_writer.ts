@@ -75,6 +75,7 @@ export class CapturingWriter implements StorageWriter {
   deleteIndexEntry(args: IndexArgs & IndexEntry) { return this.inner.deleteIndexEntry(args); }
   dropIndexEntries(args: IndexArgs) { return this.inner.dropIndexEntries(args); }
   appendOplog(args: { entries: StoredOplogEntry[] }) { return this.inner.appendOplog(args); }
+  appendChanges(args: { entries: Uint8Array[]; local?: unknown }) { return this.inner.appendChanges(args); }
   truncateOplogBefore(args: { ts: bigint }) { return this.inner.truncateOplogBefore(args); }
   setMeta(args: { key: string; value: string }) { return this.inner.setMeta(args); }
 }

@@ -384,6 +384,10 @@ export class BufferedWriter extends SnapshotReader implements StorageWriter {
     throw new Error('a transaction logs its changes through its write context, not appendOplog');
   }
 
+  async appendChanges(): Promise<null> {
+    throw new Error('a transaction logs its changes through its write context, not appendChanges');
+  }
+
   async truncateOplogBefore(): Promise<void> {
     throw new Error('oplog truncation does not run inside a transaction');
   }

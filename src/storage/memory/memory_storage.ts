@@ -3,7 +3,8 @@
  * holds every other engine to its behaviour; users get it with `engine: 'memory'`.
  */
 import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
-import type { Storage, StorageReader, StorageWriter } from '../types.js';
+import { InProcessChanges } from '../in_process_changes.js';
+import type { ChangeTail, Storage, StorageReader, StorageWriter, WriteResult } from '../types.js';
 import { MemoryState } from './memory_state.js';
 import { MemoryTransaction } from './memory_transaction.js';
 
@@ -12,11 +13,24 @@ export class MemoryStorage implements Storage {
   readonly persistent = false;
   private readonly queue = new SerialQueue();
   private state = new MemoryState();
+  private readonly changes = new InProcessChanges(0n, 0n);
+  readonly tail: ChangeTail = this.changes;
+
+  constructor() {
+    this.changes.readCommitted = (after, limit) => this.read((r) => r.readOplog({ after, limit }));
+  }
 
   private readonly transactions: TransactionSteps<MemoryTransaction> = {
-    begin: (writable) => new MemoryTransaction(this.state, writable),
+    begin: (writable) => {
+      const handle = new MemoryTransaction(this.state, writable);
+      if (writable) handle.changes = { log: this.changes, pending: this.changes.begin() };
+      return handle;
+    },
     endRead: (handle) => handle.commit(),
-    commit: (handle) => handle.commit(),
+    commit: (handle) => {
+      handle.commit();
+      return handle.changes ? this.changes.commit(handle.changes.pending) : null;
+    },
     rollback: (handle) => handle.rollback(),
   };
 
@@ -24,8 +38,8 @@ export class MemoryStorage implements Storage {
     return readTransaction(this.queue, this.transactions, fn);
   }
 
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
-    return writeTransaction(this.queue, this.transactions, fn, afterCommit);
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<WriteResult<T>> {
+    return writeTransaction(this.queue, this.transactions, fn);
   }
 
   /** Nothing to flush; resolves once queued work is done (rejects with `Closed` after `close()`). */

@@ -5,12 +5,15 @@
  */
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
 import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
-import type { CollArgs, CollectionRecord, IndexArgs, IndexEntry, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
+import type { InProcessChanges, PendingChanges } from '../in_process_changes.js';
 
 export class MemoryTransaction implements StorageWriter {
   private active = true;
+  /** Set by the storage for a write transaction: its clock, and what this transaction appended. */
+  changes: { log: InProcessChanges; pending: PendingChanges } | null = null;
   private readonly undo: (() => void)[] = [];
 
   constructor(
@@ -317,11 +320,18 @@ export class MemoryTransaction implements StorageWriter {
     const bytes = added.reduce((sum, e) => sum + e.entry.length, 0);
     const before = s.oplog.length;
     for (const e of added) s.oplog.push(e);
+    if (added.length > 0) this.changes?.log.planted(added[added.length - 1]!.ts);
     s.oplogBytes += bytes;
     this.undo.push(() => {
       s.oplog.length = before;
       s.oplogBytes -= bytes;
     });
+  }
+
+  async appendChanges({ entries, local }: { entries: Uint8Array[]; local?: unknown }): Promise<AppendedChanges | null> {
+    this.check(true);
+    if (!this.changes) throw new Error('appendChanges outside a storage write');
+    return this.changes.log.append(this, this.changes.pending, entries, local);
   }
 
   async truncateOplogBefore({ ts }: { ts: bigint }): Promise<void> {

@@ -9,7 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
 import { StorageError } from '../types.js';
-import type { Storage, StorageOptions, StorageReader, StorageWriter } from '../types.js';
+import type { ChangeTail, Storage, StorageOptions, StorageReader, StorageWriter, WriteResult } from '../types.js';
+import { CLOCK_KEY, InProcessChanges, savedClock } from '../in_process_changes.js';
+import { fromSqlTs } from './oplog_ts.js';
 import { FolderLock, dbPathInUse } from './folder_lock.js';
 import { isOutOfSpace, ReservedSpace } from './reserved_space.js';
 import { upgradeSchema } from './migrations.js';
@@ -29,6 +31,8 @@ export class SqliteStorage implements Storage {
   readonly persistent: boolean;
   private readonly queue = new SerialQueue();
   private readonly state: SqliteConnectionState;
+  private readonly changes: InProcessChanges;
+  readonly tail: ChangeTail;
 
   /** Use `openSqliteStorage`; this takes ownership of an open, initialised connection and its folder lock. */
   private constructor(
@@ -41,6 +45,11 @@ export class SqliteStorage implements Storage {
   ) {
     this.persistent = path !== null;
     this.state = { stmts: new SqliteStatements(db), oplogBytes: null, lastOplogTs: undefined, catalogVersion: 0 };
+    const saved = this.state.stmts.getMeta.get(CLOCK_KEY) as string | undefined;
+    const newest = this.state.stmts.lastOplogTs.get() as bigint | null;
+    this.changes = new InProcessChanges(savedClock(saved), newest === null ? 0n : fromSqlTs(newest));
+    this.tail = this.changes;
+    this.changes.readCommitted = (after, limit) => this.read((r) => r.readOplog({ after, limit }));
   }
 
   /** @internal Opens a connection; see `openSqliteStorage`. */
@@ -95,7 +104,10 @@ export class SqliteStorage implements Storage {
   private readonly transactions: TransactionSteps<SqliteTransaction> = {
     begin: (writable) => {
       const handle = new SqliteTransaction(this.state, writable);
-      if (writable) this.state.stmts.begin.run();
+      if (writable) {
+        this.state.stmts.begin.run();
+        handle.changes = { log: this.changes, pending: this.changes.begin() };
+      }
       return handle;
     },
     endRead: (handle) => handle.end(),
@@ -107,6 +119,7 @@ export class SqliteStorage implements Storage {
         this.rollback();
         throw err;
       }
+      return handle.changes ? this.changes.commit(handle.changes.pending) : null;
     },
     rollback: (handle) => {
       handle.end();
@@ -118,8 +131,8 @@ export class SqliteStorage implements Storage {
     return readTransaction(this.queue, this.transactions, fn);
   }
 
-  write<T>(fn: (writer: StorageWriter) => Promise<T>, afterCommit?: (result: T) => void): Promise<T> {
-    return writeTransaction(this.queue, this.transactions, fn, afterCommit).catch((err: unknown) => {
+  write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<WriteResult<T>> {
+    return writeTransaction(this.queue, this.transactions, fn).catch((err: unknown) => {
       throw this.failure(err);
     });
   }

@@ -4,11 +4,12 @@
  */
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
 import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
-import type { CollArgs, CollectionRecord, IndexArgs, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
 import { documentChecksum, oplogChecksum } from './checksum.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
 import { DOCUMENT_INSERT_CHUNK, OPLOG_APPEND_CHUNK, type SqliteStatements } from './statements.js';
+import type { InProcessChanges, PendingChanges } from '../in_process_changes.js';
 
 /** State of one connection shared by its handles. */
 export interface SqliteConnectionState {
@@ -40,6 +41,8 @@ interface CollectionRow {
 
 export class SqliteTransaction implements StorageWriter {
   private active = true;
+  /** Set by the storage for a write transaction: its clock, and what this transaction appended. */
+  changes: { log: InProcessChanges; pending: PendingChanges } | null = null;
 
   constructor(
     private readonly state: SqliteConnectionState,
@@ -354,7 +357,14 @@ export class SqliteTransaction implements StorageWriter {
       s.appendOplogRows(rows).run(params);
     }
     this.state.lastOplogTs = entries[entries.length - 1]!.ts;
+    this.changes?.log.planted(this.state.lastOplogTs);
     if (this.state.oplogBytes !== null) this.state.oplogBytes += bytes;
+  }
+
+  async appendChanges({ entries, local }: { entries: Uint8Array[]; local?: unknown }): Promise<AppendedChanges | null> {
+    this.check(true);
+    if (!this.changes) throw new Error('appendChanges outside a storage write');
+    return this.changes.log.append(this, this.changes.pending, entries, local);
   }
 
   async truncateOplogBefore({ ts }: { ts: bigint }): Promise<void> {

@@ -69,8 +69,8 @@ export function checkSqliteStore(db: SqliteDatabase, file: string): void {
   if (bounds.last === null || bounds.first === null) return;
   const first = fromSqlTs(bounds.first);
   const last = fromSqlTs(bounds.last);
-  // A store written through the storage interface alone (no engine) may hold no clock, or other text under its
-  // key; only a clock the engine could have saved is checked.
+  // A store whose entries were all planted with `appendOplog` may hold no clock, or other text under its key; only
+  // a clock `appendChanges` could have saved is checked.
   const clock = parseTs(meta.get(CLOCK_KEY));
   if (clock !== null && clock < last) {
     throw corrupted(file, `the saved cluster time ${clock} is behind the newest oplog entry ${last}`);

@@ -23,14 +23,15 @@ function gatedStorage(inner: Storage, gatedWrite: number) {
   const storage: Storage = {
     engine: inner.engine,
     persistent: inner.persistent,
+    tail: inner.tail,
     read: (fn) => inner.read(fn),
-    write: (fn, afterCommit) => {
-      if (writes++ !== gatedWrite) return inner.write(fn, afterCommit);
+    write: (fn) => {
+      if (writes++ !== gatedWrite) return inner.write(fn);
       return inner.write(async (w) => {
         entered();
         await gate;
         return fn(w);
-      }, afterCommit);
+      });
     },
     checkpoint: () => inner.checkpoint(),
     close: () => inner.close(),

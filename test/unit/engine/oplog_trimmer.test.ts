@@ -21,14 +21,15 @@ function gatedStorage(inner: Storage) {
   const storage: Storage = {
     engine: inner.engine,
     persistent: inner.persistent,
+    tail: inner.tail,
     read: (fn) => inner.read(fn),
-    write: (fn, afterCommit) => {
+    write: (fn) => {
       counts.writes++;
       let kind = 'other';
       return inner.write(async (w) => {
         const tagged = new Proxy(w, {
           get(target, prop) {
-            if (prop === 'appendOplog') kind = 'write';
+            if (prop === 'appendChanges') kind = 'write';
             if (prop === 'truncateOplogBefore') {
               kind = 'trim';
               return async (args: { ts: bigint }) => {
@@ -44,9 +45,10 @@ function gatedStorage(inner: Storage) {
           },
         });
         return fn(tagged);
-      }, (result) => {
+      }).then((result) => {
+        // Once committed: a write's reply and a trim batch's next step both wait for this.
         commits.push(kind);
-        afterCommit?.(result);
+        return result;
       });
     },
     checkpoint: () => inner.checkpoint(),

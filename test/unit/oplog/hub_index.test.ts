@@ -148,3 +148,21 @@ describe('interestedIn: the same decision for streams that read entries themselv
     assert.equal(interestedIn(i, entry('drop', 'zzz')), true);
   });
 });
+
+describe('OplogHub.waitForEntries: a stream ahead of the hub', () => {
+  test('is offered only entries after its own position, and its through never goes below it', async () => {
+    const hub = new OplogHub(clock);
+    const seen = entry('insert', 'c', 1);
+    const alsoSeen = entry('insert', 'c', 2);
+    // The stream resumed after `alsoSeen` (a token another server gave) before this hub heard of either entry.
+    const woke = hub.waitForEntries(alsoSeen.ts, interest({ db: 'app', coll: 'c' }), 60_000);
+    hub.publish([seen, alsoSeen], [1, 1]);
+    await tick();
+    assert.equal(hub.waiterCount, 1, 'entries at or before its position do not wake it');
+    const next = entry('insert', 'c', 3);
+    hub.publish([next], [1]);
+    assert.deepEqual((await woke)!.entries, [next]);
+    const early = await hub.waitForEntries(next.ts + 10n, interest(), 0);
+    assert.deepEqual(early, { entries: [], through: next.ts + 10n });
+  });
+});

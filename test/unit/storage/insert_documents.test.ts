@@ -19,10 +19,10 @@ for (const [name, open] of engines) {
       await storage.write((w) => w.createCollection({ record: collection }));
       // 150 rows: more than one statement's worth; a taken key in the second chunk, and a repeat inside the batch.
       const rows = Array.from({ length: 150 }, (_, i) => row(i + 1));
-      assert.equal(await storage.write((w) => w.insertDocuments({ coll: UUID, rows })), 150);
-      assert.equal(await storage.write((w) => w.insertDocuments({ coll: UUID, rows: [row(200), row(201), row(100, 9), row(202)] })), 2);
-      assert.equal(await storage.write((w) => w.insertDocuments({ coll: UUID, rows: [row(203), row(203, 7), row(204)] })), 1);
-      assert.equal(await storage.write((w) => w.insertDocuments({ coll: UUID, rows: [] })), 0);
+      assert.equal((await storage.write((w) => w.insertDocuments({ coll: UUID, rows }))).value, 150);
+      assert.equal((await storage.write((w) => w.insertDocuments({ coll: UUID, rows: [row(200), row(201), row(100, 9), row(202)] }))).value, 2);
+      assert.equal((await storage.write((w) => w.insertDocuments({ coll: UUID, rows: [row(203), row(203, 7), row(204)] }))).value, 1);
+      assert.equal((await storage.write((w) => w.insertDocuments({ coll: UUID, rows: [] }))).value, 0);
       const keys = (await storage.read((r) => toArray(r.scanDocuments({ coll: UUID })))).map((d) => d.key[0]);
       assert.deepEqual(keys, [...rows.map((r) => r.key[0]), 200, 201, 203]);
       assert.deepEqual([...(await storage.read((r) => r.getDocument({ coll: UUID, key: Buffer.from([100]) })))!], [100], 'the taken key keeps its document');
