@@ -6,6 +6,7 @@
 import net from 'node:net';
 import type { Document } from '../bson/types.js';
 import { mongoError } from '../errors/index.js';
+import { remoteHost } from './access_control.js';
 
 interface Cidr {
   address: string;
@@ -31,15 +32,9 @@ export function validateRestrictionAddresses(addresses: readonly string[]): void
   for (const address of addresses) parseCidr(address);
 }
 
-function hostOf(endpoint: string): string {
-  if (endpoint.startsWith('[')) return endpoint.slice(1, endpoint.indexOf(']'));
-  const colon = endpoint.lastIndexOf(':');
-  return colon < 0 ? endpoint : endpoint.slice(0, colon);
-}
-
 function inRanges(ranges: unknown, endpoint: string): boolean {
   if (!Array.isArray(ranges)) return true;
-  const host = hostOf(endpoint);
+  const host = remoteHost(endpoint);
   const version = net.isIP(host);
   if (version === 0) return false;
   const list = new net.BlockList();

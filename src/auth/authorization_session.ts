@@ -7,7 +7,7 @@
 import { MongoServerError } from '../errors/index.js';
 import type { Authorization } from './authorization.js';
 import type { AccessControl, AcquiredUser } from './access_control.js';
-import { fullName, privilegesCover, type Privilege, type Resource, type RoleName, type UserName } from './privilege.js';
+import { anyPrivilegeInDatabase, anyPrivilegeOn, fullName, privilegesCover, type Privilege, type RoleName, type UserName } from './privilege.js';
 
 /**
  * What a localhost connection may do while no user exists (mongod's localhost exception): create the first user in
@@ -94,11 +94,11 @@ export class AuthorizationSession implements Authorization {
   }
 
   isAuthorizedForAnyActionOnDatabase(db: string): boolean {
-    return this.privileges.some((p) => p.actions.length > 0 && namesDatabase(p.resource, db));
+    return anyPrivilegeInDatabase(this.privileges, db);
   }
 
   isAuthorizedForAnyActionOnCollection(db: string, coll: string): boolean {
-    return this.privileges.some((p) => p.actions.length > 0 && namesCollection(p.resource, db, coll));
+    return anyPrivilegeOn(this.privileges, { db, collection: coll });
   }
 
   /** True when the user holds `role` (granted or inherited): a user may view the roles it has. */
@@ -109,17 +109,4 @@ export class AuthorizationSession implements Authorization {
   isAuthenticatedAs(name: UserName): boolean {
     return this.user !== undefined && this.user.name.user === name.user && this.user.name.db === name.db;
   }
-}
-
-function namesDatabase(resource: Resource, db: string): boolean {
-  if ('anyResource' in resource) return true;
-  if ('cluster' in resource) return false;
-  return resource.db === '' || resource.db === db;
-}
-
-function namesCollection(resource: Resource, db: string, coll: string): boolean {
-  if ('anyResource' in resource) return true;
-  if ('cluster' in resource) return false;
-  if (resource.db !== '' && resource.db !== db) return false;
-  return resource.collection === '' ? !coll.startsWith('system.') : resource.collection === coll;
 }
