@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ObjectId, type Client, type Collection, type Db, type Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 /** The first batch of a cursor reply. */
@@ -18,7 +18,7 @@ function shape(event: Document): Document {
   return rest;
 }
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`CRUD features (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;
