@@ -10,6 +10,7 @@ import { MongoClient, MongoServerError, type Document, type ResumeToken } from '
 import { startServer, type RunningServer } from '../../../src/server/index.js';
 import { requireOptional } from '../../helpers/optional.js';
 import { createTestDatabase, POSTGRES_HOW_TO_GET, postgresMissing, type TestDatabase } from '../../helpers/postgres.js';
+import { listeningPort, run, stop } from '../server/cli_child.js';
 
 const SUITE = 'an eddydb server on PostgreSQL';
 /** Trust authentication ignores the password: it is there to prove it is never shown. */
@@ -136,6 +137,45 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) {
       }
       const again = await start(pgUri);
       await again.close();
+    });
+
+    test('`eddydb serve --pgUri`: a second process is refused, and what was acknowledged survives a SIGKILL', async () => {
+      const own = await createTestDatabase('cli');
+      const uri = withPassword(own.uri);
+      const first = run(['serve', '--port', '0', '--pgUri', uri]);
+      try {
+        const port = await listeningPort(first);
+        assert.ok(!first.lines.some((l) => JSON.stringify(l).includes(PASSWORD)), 'the log never shows the password');
+        const client = new MongoClient(`mongodb://127.0.0.1:${port}/?replicaSet=rs0&serverSelectionTimeoutMS=5000`);
+        try {
+          const kept = client.db('app').collection<{ _id: number }>('kept');
+          for (let i = 0; i < 20; i++) await kept.insertOne({ _id: i });
+        } finally {
+          await client.close();
+        }
+        const second = run(['serve', '--port', '0', '--pgUri', uri]);
+        assert.equal(await second.exit, 100, 'refused as mongod refuses a held dbpath');
+        assert.match(second.stderr(), /DBPathInUse: .*another eddydb server/);
+        assert.ok(!second.stderr().includes(PASSWORD));
+
+        first.proc.kill('SIGKILL');
+        await first.exit;
+        const again = run(['serve', '--port', '0', '--storageEngine', 'postgres', '--pgUri', uri]);
+        try {
+          const port2 = await listeningPort(again);
+          const client2 = new MongoClient(`mongodb://127.0.0.1:${port2}/?replicaSet=rs0&serverSelectionTimeoutMS=5000`);
+          try {
+            assert.equal(await client2.db('app').collection('kept').countDocuments(), 20);
+          } finally {
+            await client2.close();
+          }
+        } finally {
+          assert.equal(await stop(again), 0);
+        }
+      } finally {
+        if (first.proc.exitCode === null && first.proc.signalCode === null) await stop(first);
+        await own.drop();
+      }
     });
 
     test('an unreachable database stops the start with a clear error', async () => {
