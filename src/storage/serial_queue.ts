@@ -78,9 +78,10 @@ export interface TransactionSteps<H> {
   endRead(handle: H): void;
   /**
    * Keeps a write transaction's changes and returns the times its change entries got; when that fails it discards
-   * them and throws.
+   * them and throws. A networked engine's commit is a round trip, so it may return a promise; the queue then waits
+   * for it inside the write's turn (an in-process engine returns at once and pays no extra await).
    */
-  commit(handle: H): AppendedChanges | null;
+  commit(handle: H): AppendedChanges | null | Promise<AppendedChanges | null>;
   /** Discards a write transaction's changes. */
   rollback(handle: H): void;
 }
@@ -115,7 +116,8 @@ export function writeTransaction<H, T>(
       steps.rollback(handle);
       throw err;
     }
-    const changes = steps.commit(handle);
+    const committed = steps.commit(handle);
+    const changes = committed instanceof Promise ? await committed : committed;
     return { value: result, changes };
   });
 }

@@ -22,6 +22,9 @@ import {
 import type { CollectionRecord, Storage, StorageReader, StorageWriter } from '../../src/storage/index.js';
 import type { IndexPosition, KeyRange, ScanOptions } from '../../src/storage/types.js';
 import { toArray } from '../../src/storage/scan.js';
+import { openPostgresStorage } from '../../src/storage/postgres/postgres_storage.js';
+import { requireOptional } from '../helpers/optional.js';
+import { createTestDatabase, POSTGRES_HOW_TO_GET, postgresMissing, type TestDatabase } from '../helpers/postgres.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -125,22 +128,41 @@ interface EngineCase {
   open(): Promise<Storage>;
   engine: string;
   persistent: boolean;
+  /** For an engine that needs something the machine may lack: one line saying what is missing, or undefined. */
+  missing?: () => string | undefined;
 }
+
+/** The PostgreSQL databases the open storages use, dropped once their storage is closed. */
+const pgDatabases: TestDatabase[] = [];
 
 const engines: EngineCase[] = [
   { name: 'memory', open: async () => openMemoryStorage(), engine: 'memory', persistent: false },
   { name: 'sqlite :memory:', open: () => openSqliteStorage(':memory:'), engine: 'sqlite', persistent: false },
   { name: 'sqlite file', open: () => openSqliteStorage(tempDir()), engine: 'sqlite', persistent: true },
+  {
+    name: 'postgres',
+    open: async () => {
+      const db = await createTestDatabase('storage_conformance');
+      pgDatabases.push(db);
+      return openPostgresStorage(db.uri);
+    },
+    engine: 'postgres',
+    persistent: true,
+    missing: postgresMissing,
+  },
 ];
 
 for (const engine of engines) {
-  describe(`storage conformance: ${engine.name}`, () => {
+  const suite = `storage conformance: ${engine.name}`;
+  if (engine.missing && !requireOptional(suite, engine.missing(), POSTGRES_HOW_TO_GET)) continue;
+  describe(suite, () => {
     let storage: Storage;
     beforeEach(async () => {
       storage = await engine.open();
     });
     afterEach(async () => {
       await storage.close();
+      for (const db of pgDatabases.splice(0)) await db.drop();
     });
 
     test('reports its engine and persistence', () => {

@@ -5,7 +5,7 @@
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { documentChecksum, oplogChecksum } from './checksum.js';
-import { fromSqlTs } from './oplog_ts.js';
+import { fromSqlTs } from '../oplog_ts.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 /** Version n's step, at index n - 1, turns a version-n file into a version-(n + 1) one. */

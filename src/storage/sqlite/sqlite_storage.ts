@@ -11,7 +11,7 @@ import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps }
 import { StorageError } from '../types.js';
 import type { ChangeTail, Storage, StorageOptions, StorageReader, StorageWriter, WriteResult } from '../types.js';
 import { CLOCK_KEY, InProcessChanges, savedClock } from '../in_process_changes.js';
-import { fromSqlTs } from './oplog_ts.js';
+import { fromSqlTs } from '../oplog_ts.js';
 import { FolderLock, dbPathInUse } from './folder_lock.js';
 import { isOutOfSpace, ReservedSpace } from './reserved_space.js';
 import { upgradeSchema } from './migrations.js';

@@ -7,7 +7,7 @@ import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRang
 import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
 import { documentChecksum, oplogChecksum } from './checksum.js';
-import { fromSqlTs, sqlTsAfter, toSqlTs } from './oplog_ts.js';
+import { fromSqlTs, sqlTsAfter, toSqlTs } from '../oplog_ts.js';
 import { DOCUMENT_INSERT_CHUNK, OPLOG_APPEND_CHUNK, type SqliteStatements } from './statements.js';
 import type { InProcessChanges, PendingChanges } from '../in_process_changes.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { StorageError } from '../types.js';
-import { fromSqlTs } from './oplog_ts.js';
+import { fromSqlTs } from '../oplog_ts.js';
 
 /**
  * Meta keys the engine writes: the cluster clock, saved as a reservation (a time no entry has passed; a new one is

@@ -1,8 +1,9 @@
 /**
- * Oplog times are unsigned 64-bit (seconds << 32 | increment) but SQLite integers are signed. Seconds reach
- * 2^31 in 2038, which would turn the sign bit on; storing `ts - 2^63` keeps the whole unsigned range in order.
+ * Oplog times are unsigned 64-bit (seconds << 32 | increment) but SQLite integers and PostgreSQL's bigint are
+ * signed. Seconds reach 2^31 in 2038, which would turn the sign bit on; storing `ts - 2^63` keeps the whole unsigned
+ * range in order. Both SQL engines store times this way.
  */
-import { MAX_OPLOG_TS } from '../contract.js';
+import { MAX_OPLOG_TS } from './contract.js';
 
 const BIAS = 1n << 63n;
 

@@ -1,0 +1,130 @@
+/**
+ * The one PostgreSQL connection of a storage: every statement of its queue goes through `query`, which prepares each
+ * distinct text once and turns a failure into what the contract reports.
+ *
+ * The client runs in node-postgres' pipeline mode: a statement is written out at once, behind any still unanswered,
+ * and PostgreSQL answers them in order. `send` uses that for the statements nobody waits for (BEGIN, a read's
+ * COMMIT, a ROLLBACK): the next statement of the queue follows them on the wire, so they cost no round trip of their
+ * own.
+ */
+import pg from 'pg';
+import { StorageError } from '../types.js';
+import type { StorageEventLog } from '../types.js';
+
+/** PostgreSQL's int8 as a bigint (times, counts, natural positions); node-postgres hands out text otherwise. */
+const INT8_OID = 20;
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (text: string) => BigInt(text) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** How long opening a connection may take before the open fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** PostgreSQL's SQLSTATE for a full disk (class 53, insufficient resources). */
+const DISK_FULL = '53100';
+
+export class PostgresConnection {
+  /**
+   * True once a statement failed since the last BEGIN: PostgreSQL then refuses every later statement of the
+   * transaction, and COMMIT rolls it back. A write handle refuses to go on (postgres_transaction.ts).
+   */
+  failed = false;
+  /** Why the connection broke, once it did: every later statement fails. */
+  private lost: Error | null = null;
+  private readonly names = new Map<string, string>();
+
+  private constructor(
+    readonly client: pg.Client,
+    log: StorageEventLog | undefined,
+  ) {
+    // Without a listener an ended connection's 'error' event would end the process.
+    client.on('error', (err: Error) => {
+      if (this.lost) return;
+      this.lost = err;
+      log?.({ msg: 'Lost the connection to PostgreSQL', component: 'STORAGE', attr: { error: err.message } });
+    });
+  }
+
+  /** Connects to `uri`; rejects with the connection failure as cause. */
+  static async open(uri: string, log: StorageEventLog | undefined): Promise<PostgresConnection> {
+    const client = new pg.Client({
+      connectionString: uri,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // A peer that vanished without closing the socket is noticed by the operating system, not never.
+      keepAlive: true,
+      pipeline: true,
+      application_name: 'eddydb',
+      types: TYPES,
+    });
+    const connection = new PostgresConnection(client, log);
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw postgresFailure(err, null);
+    }
+    return connection;
+  }
+
+  /** The database this connection is on (for messages). */
+  get database(): string {
+    return this.client.database ?? '';
+  }
+
+  /** Runs one statement (prepared on its first use) and waits for its rows. */
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    let name = this.names.get(text);
+    if (name === undefined) {
+      name = `eddydb_${this.names.size + 1}`;
+      this.names.set(text, name);
+    }
+    try {
+      return await this.client.query<R>({ name, text, values });
+    } catch (err) {
+      this.failed = true;
+      throw postgresFailure(err, this.lost);
+    }
+  }
+
+  /**
+   * Runs a statement text as is (DDL, several statements, a transaction's BEGIN); see `query`. Not prepared: a
+   * prepared statement holds one command.
+   */
+  async exec(text: string): Promise<pg.QueryResult> {
+    try {
+      return await this.client.query(text);
+    } catch (err) {
+      this.failed = true;
+      throw postgresFailure(err, this.lost);
+    }
+  }
+
+  /**
+   * Writes a statement out without waiting for its answer (see the top of this file). A failure is not reported
+   * here: on a broken connection the next statement fails too, and says why.
+   */
+  send(text: string): void {
+    this.client.query(text).catch(() => undefined);
+  }
+
+  /** Ends the connection once the statements already written out are answered; never rejects. */
+  async end(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A PostgreSQL or connection failure as the storage reports it: a full disk is `OutOfDiskSpace`, anything else an
+ * Error naming PostgreSQL with the driver's error as `cause` (the engine reports it as InternalError).
+ */
+export function postgresFailure(err: unknown, lost: Error | null): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  if ((err as { code?: unknown })?.code === DISK_FULL) {
+    const failure = new StorageError('OutOfDiskSpace', `PostgreSQL has no space left: ${message}`);
+    (failure as { cause?: unknown }).cause = err;
+    return failure;
+  }
+  const why = lost && lost !== err ? ` (the connection was lost: ${lost.message})` : '';
+  return new Error(`PostgreSQL: ${message}${why}`, { cause: err });
+}

@@ -1,0 +1,196 @@
+/**
+ * The SQL of one storage, for its schema. The connection prepares each distinct text once (connection.ts), so a
+ * statement costs a Bind and an Execute after its first use. Range scans come in one text per shape (which bounds
+ * are present, direction, resumed or not), built on first use.
+ *
+ * Parameters are typed in the text (`$1::uuid`, `$2::bytea`), so no statement depends on how node-postgres sends a
+ * value. Times are biased bigints (oplog_ts.ts).
+ */
+import type { KeyRange } from '../types.js';
+
+export class PostgresStatements {
+  readonly listCollections: string;
+  readonly listCollectionsOfDb: string;
+  readonly getCollection: string;
+  readonly getCollectionByUuid: string;
+  readonly insertCollection: string;
+  readonly updateCollection: string;
+  readonly renameCollection: string;
+  readonly deleteCollection: string;
+  readonly deleteCollectionDocuments: string;
+  readonly deleteCollectionIndexEntries: string;
+
+  readonly getDocument: string;
+  readonly getDocuments: string;
+  readonly countDocuments: string;
+  readonly dataSize: string;
+  readonly insertDocument: string;
+  readonly insertDocuments: string;
+  readonly removeDocuments: string;
+  readonly updateDocument: string;
+  readonly deleteDocument: string;
+
+  readonly insertIndexEntry: string;
+  readonly insertUniqueIndexEntry: string;
+  readonly deleteIndexEntry: string;
+  readonly dropIndexEntries: string;
+
+  readonly readOplog: string;
+  readonly readOplogBefore: string;
+  readonly oplogEntrySizes: string;
+  readonly getOplogEntry: string;
+  readonly oplogBounds: string;
+  readonly lastOplogTs: string;
+  readonly oplogSizeBytes: string;
+  readonly appendChanges: string;
+  readonly plantChanges: string;
+  readonly truncateOplogBefore: string;
+  readonly truncateOplogAll: string;
+
+  readonly getMeta: string;
+  readonly setMeta: string;
+
+  private readonly shapes = new Map<string, string>();
+
+  constructor(private readonly schema: string) {
+    const s = schema;
+    // The uuid column prints with dashes; the contract's uuid is 32 hex digits.
+    const cols = `replace(uuid::text, '-', '') AS uuid, db, name, options, indexes`;
+    this.listCollections = `SELECT ${cols} FROM ${s}.collections ORDER BY db, name`;
+    this.listCollectionsOfDb = `SELECT ${cols} FROM ${s}.collections WHERE db = $1::text ORDER BY name`;
+    this.getCollection = `SELECT ${cols} FROM ${s}.collections WHERE db = $1::text AND name = $2::text`;
+    this.getCollectionByUuid = `SELECT ${cols} FROM ${s}.collections WHERE uuid = $1::uuid`;
+    this.insertCollection =
+      `INSERT INTO ${s}.collections (uuid, db, name, options, indexes) VALUES ($1::uuid, $2::text, $3::text, $4::bytea, $5::bytea[]) ` +
+      'ON CONFLICT DO NOTHING';
+    this.updateCollection = `UPDATE ${s}.collections SET options = $2::bytea, indexes = $3::bytea[] WHERE uuid = $1::uuid`;
+    this.renameCollection = `UPDATE ${s}.collections SET db = $2::text, name = $3::text WHERE uuid = $1::uuid`;
+    this.deleteCollection = `DELETE FROM ${s}.collections WHERE uuid = $1::uuid`;
+    this.deleteCollectionDocuments = `DELETE FROM ${s}.documents WHERE coll = $1::uuid`;
+    this.deleteCollectionIndexEntries = `DELETE FROM ${s}.index_entries WHERE coll = $1::uuid`;
+
+    this.getDocument = `SELECT doc FROM ${s}.documents WHERE coll = $1::uuid AND key = $2::bytea`;
+    this.getDocuments =
+      `SELECT u.ord, d.doc FROM unnest($2::bytea[]) WITH ORDINALITY AS u(k, ord) ` +
+      `JOIN ${s}.documents d ON d.coll = $1::uuid AND d.key = u.k`;
+    this.countDocuments = `SELECT count(*) AS n FROM ${s}.documents WHERE coll = $1::uuid`;
+    this.dataSize = `SELECT coalesce(sum(octet_length(doc)), 0) AS n FROM ${s}.documents WHERE coll = $1::uuid`;
+    this.insertDocument = `INSERT INTO ${s}.documents (coll, key, doc) VALUES ($1::uuid, $2::bytea, $3::bytea) ON CONFLICT DO NOTHING`;
+    // Rows go in in array order, so their natural positions follow it; a taken key is skipped, not an error.
+    this.insertDocuments =
+      `INSERT INTO ${s}.documents (coll, key, doc) ` +
+      'SELECT $1::uuid, u.k, u.d FROM unnest($2::bytea[], $3::bytea[]) WITH ORDINALITY AS u(k, d, ord) ORDER BY u.ord ' +
+      'ON CONFLICT DO NOTHING RETURNING key';
+    this.removeDocuments = `DELETE FROM ${s}.documents WHERE coll = $1::uuid AND key = ANY($2::bytea[])`;
+    this.updateDocument = `UPDATE ${s}.documents SET doc = $3::bytea WHERE coll = $1::uuid AND key = $2::bytea`;
+    this.deleteDocument = `DELETE FROM ${s}.documents WHERE coll = $1::uuid AND key = $2::bytea`;
+
+    const entry = '$1::uuid, $2::text, $3::bytea, $4::bytea';
+    this.insertIndexEntry = `INSERT INTO ${s}.index_entries (coll, index_name, key, record_key) VALUES (${entry}) ON CONFLICT DO NOTHING`;
+    // One round trip: the check for another record under the key, and the insert only when there is none.
+    this.insertUniqueIndexEntry =
+      `WITH other AS (SELECT 1 FROM ${s}.index_entries ` +
+      'WHERE coll = $1::uuid AND index_name = $2::text AND key = $3::bytea AND record_key <> $4::bytea LIMIT 1), ' +
+      `added AS (INSERT INTO ${s}.index_entries (coll, index_name, key, record_key) ` +
+      `SELECT ${entry} WHERE NOT EXISTS (SELECT 1 FROM other) ON CONFLICT DO NOTHING) ` +
+      'SELECT EXISTS (SELECT 1 FROM other) AS taken';
+    this.deleteIndexEntry =
+      `DELETE FROM ${s}.index_entries WHERE coll = $1::uuid AND index_name = $2::text AND key = $3::bytea AND record_key = $4::bytea`;
+    this.dropIndexEntries = `DELETE FROM ${s}.index_entries WHERE coll = $1::uuid AND index_name = $2::text`;
+
+    this.readOplog = `SELECT ts, entry FROM ${s}.changes WHERE ts >= $1::bigint ORDER BY ts LIMIT $2::bigint`;
+    this.readOplogBefore = `SELECT ts, entry FROM ${s}.changes WHERE ts < $1::bigint ORDER BY ts DESC LIMIT $2::bigint`;
+    this.oplogEntrySizes = `SELECT ts, bytes FROM ${s}.changes WHERE ts >= $1::bigint ORDER BY ts LIMIT $2::bigint`;
+    this.getOplogEntry = `SELECT entry FROM ${s}.changes WHERE ts = $1::bigint`;
+    this.oplogBounds = `SELECT min(ts) AS first, max(ts) AS last FROM ${s}.changes`;
+    this.lastOplogTs = `SELECT max(ts) AS last FROM ${s}.changes`;
+    this.oplogSizeBytes = `SELECT coalesce(sum(bytes), 0) AS n FROM ${s}.changes`;
+    this.appendChanges = `SELECT ${s}.append_changes($1::bytea[]) AS first`;
+    this.plantChanges = `SELECT ${s}.plant_changes($1::bigint[], $2::bytea[])`;
+    this.truncateOplogBefore = `DELETE FROM ${s}.changes WHERE ts < $1::bigint`;
+    this.truncateOplogAll = `DELETE FROM ${s}.changes`;
+
+    this.getMeta = `SELECT value FROM ${s}.meta WHERE key = $1::text`;
+    this.setMeta = `INSERT INTO ${s}.meta (key, value) VALUES ($1::text, $2::text) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+  }
+
+  /**
+   * A chunk of a scan in key order within `range`: of documents (`kind` 'documents'; parameters: coll, bounds...,
+   * limit), of index entries (`'index'`; coll, index name, bounds..., [after key, after record key,] limit), or of
+   * index entries joined to their documents (`'indexDocuments'`, the same parameters), with the bounds in the order
+   * gte, gt, lte, lt of those present. A null limit is none.
+   */
+  range(kind: 'documents' | 'index' | 'indexDocuments', range: KeyRange | undefined, after = false): string {
+    const reverse = range?.reverse === true;
+    const shape = `${kind}:${boundsShape(range)}${after ? 'a' : '-'}${reverse ? 'r' : 'f'}`;
+    let text = this.shapes.get(shape);
+    if (!text) {
+      const s = this.schema;
+      const dir = reverse ? 'DESC' : 'ASC';
+      if (kind === 'documents') {
+        const where = ['coll = $1::uuid', ...boundsWhere('key', range, 2)];
+        text = `SELECT key, doc FROM ${s}.documents WHERE ${where.join(' AND ')} ORDER BY key ${dir} LIMIT $${where.length + 1}::bigint`;
+      } else {
+        const e = kind === 'index' ? '' : 'e.';
+        const where = [`${e}coll = $1::uuid`, `${e}index_name = $2::text`, ...boundsWhere(`${e}key`, range, 3)];
+        let params = where.length;
+        // A row comparison: the primary key's B-tree seeks to it, so resuming costs no more than starting.
+        if (after) where.push(`(${e}key, ${e}record_key) ${reverse ? '<' : '>'} ($${++params}::bytea, $${++params}::bytea)`);
+        const order = `ORDER BY ${e}key ${dir}, ${e}record_key ${dir} LIMIT $${params + 1}::bigint`;
+        text =
+          kind === 'index'
+            ? `SELECT key, record_key FROM ${s}.index_entries WHERE ${where.join(' AND ')} ${order}`
+            : `SELECT e.key, e.record_key, d.doc FROM ${s}.index_entries e ` +
+              `JOIN ${s}.documents d ON d.coll = e.coll AND d.key = e.record_key WHERE ${where.join(' AND ')} ${order}`;
+      }
+      this.shapes.set(shape, text);
+    }
+    return text;
+  }
+
+  /** The count of index entries in `range` (parameters: coll, index name, bounds...). */
+  countRange(range: KeyRange | undefined): string {
+    const shape = `count:${boundsShape(range)}`;
+    let text = this.shapes.get(shape);
+    if (!text) {
+      const where = ['coll = $1::uuid', 'index_name = $2::text', ...boundsWhere('key', range, 3)];
+      text = `SELECT count(*) AS n FROM ${this.schema}.index_entries WHERE ${where.join(' AND ')}`;
+      this.shapes.set(shape, text);
+    }
+    return text;
+  }
+
+  /** Documents in natural order (parameters: coll, the position to resume after when `after`, limit). */
+  natural(after: boolean, reverse: boolean): string {
+    const shape = `natural:${after ? 'a' : '-'}${reverse ? 'r' : 'f'}`;
+    let text = this.shapes.get(shape);
+    if (!text) {
+      const where = after ? `coll = $1::uuid AND natural_pos ${reverse ? '<' : '>'} $2::bigint` : 'coll = $1::uuid';
+      text =
+        `SELECT natural_pos, key, doc FROM ${this.schema}.documents WHERE ${where} ` +
+        `ORDER BY natural_pos ${reverse ? 'DESC' : 'ASC'} LIMIT $${after ? 3 : 2}::bigint`;
+      this.shapes.set(shape, text);
+    }
+    return text;
+  }
+}
+
+function boundsShape(range: KeyRange | undefined): string {
+  return (
+    (range?.gte !== undefined ? 'G' : '-') +
+    (range?.gt !== undefined ? 'g' : '-') +
+    (range?.lte !== undefined ? 'L' : '-') +
+    (range?.lt !== undefined ? 'l' : '-')
+  );
+}
+
+/** The conditions of the bounds present in `range`, numbered from `$first`, in the order gte, gt, lte, lt. */
+function boundsWhere(column: string, range: KeyRange | undefined, first: number): string[] {
+  const where: string[] = [];
+  let n = first;
+  if (range?.gte !== undefined) where.push(`${column} >= $${n++}::bytea`);
+  if (range?.gt !== undefined) where.push(`${column} > $${n++}::bytea`);
+  if (range?.lte !== undefined) where.push(`${column} <= $${n++}::bytea`);
+  if (range?.lt !== undefined) where.push(`${column} < $${n++}::bytea`);
+  return where;
+}
