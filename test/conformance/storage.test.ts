@@ -359,6 +359,45 @@ for (const engine of engines) {
       const U = uuid(1);
       const OTHER = uuid(2);
 
+      test('insertDocuments stores rows in order and stops at the first taken key', async () => {
+        const row = (k: number, v = k) => ({ key: Buffer.from([k >> 8, k & 0xff]), doc: Buffer.from([v & 0xff]) });
+        // More rows than one statement of either SQL engine takes; then a taken key after others, a repeat inside the
+        // batch, and nothing at all.
+        const rows = Array.from({ length: 1100 }, (_, i) => row(i + 1));
+        assert.equal((await storage.write((w) => w.insertDocuments({ coll: U, rows }))).value, 1100);
+        assert.equal((await storage.write((w) => w.insertDocuments({ coll: U, rows: [row(2000), row(2001), row(100, 9), row(2002)] }))).value, 2);
+        assert.equal((await storage.write((w) => w.insertDocuments({ coll: U, rows: [row(2003), row(2003, 7), row(2004)] }))).value, 1);
+        assert.equal((await storage.write((w) => w.insertDocuments({ coll: U, rows: [] }))).value, 0);
+        await storage.read(async (r) => {
+          const keys = (await toArray(r.scanDocuments({ coll: U }))).map((d) => Buffer.from(d.key).readUInt16BE(0));
+          assert.deepEqual(keys, [...rows.map((_, i) => i + 1), 2000, 2001, 2003]);
+          const natural = (await toArray(r.scanNatural({ coll: U }))).map((d) => Buffer.from(d.key).readUInt16BE(0));
+          assert.deepEqual(natural, keys, 'natural order is the order of the rows');
+          assert.deepEqual(await r.getDocument({ coll: U, key: row(100).key }), b(100), 'the taken key keeps its document');
+          assert.deepEqual(await r.getDocument({ coll: U, key: row(2003).key }), b(2003 & 0xff));
+        });
+        // A rolled-back transaction keeps none of its rows.
+        await assert.rejects(storage.write(async (w) => {
+          await w.insertDocuments({ coll: U, rows: [row(2010), row(2011)] });
+          throw new Error('abort');
+        }));
+        assert.equal(await storage.read((r) => r.getDocument({ coll: U, key: row(2010).key })), null);
+      });
+
+      test('catalogVersion moves with catalog changes and rollbacks only', async () => {
+        const version = () => storage.read(async (r) => r.catalogVersion());
+        const v0 = await version();
+        await storage.write((w) => w.insertDocuments({ coll: U, rows: [] }));
+        assert.equal(await version(), v0, 'a write that touches no catalog entry leaves it');
+        await storage.write((w) => w.createCollection({ record: record(1, 'd', 'c') }));
+        const v1 = await version();
+        assert.notEqual(v1, v0);
+        await assert.rejects(storage.write(async () => {
+          throw new Error('abort');
+        }));
+        assert.notEqual(await version(), v1, 'a rollback may have undone catalog changes');
+      });
+
       test('insert, get, update, delete, count and dataSize', async () => {
         await storage.write(async (w) => {
           await w.insertDocument({ coll: U, key: b(1), doc: b(1, 2, 3) });

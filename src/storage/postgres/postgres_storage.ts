@@ -64,11 +64,12 @@ export class PostgresStorage implements Storage {
         );
       }
       await upgradeSchema(connection.client, schema);
-      // The tail starts at the newest committed time, or the database's current second when that is later: every
-      // time the clock gives out from now on is above it (it follows the same wall clock and the sequence only grows).
+      // The tail starts at the highest time the clock gave out (committed or not: every committed one is at or below
+      // it), or the database's current second when that is later: every time given out from now on is above both,
+      // as the sequence only grows and the clock follows the same wall clock.
       const start = await connection.query<{ start: bigint }>(
-        `SELECT greatest((SELECT max(ts) FROM ${schema}.changes), ` +
-          `(floor(extract(epoch FROM clock_timestamp()))::bigint - 2147483648) << 32) AS start`,
+        `SELECT greatest(last_value, (SELECT max(ts) FROM ${schema}.changes), ` +
+          `(floor(extract(epoch FROM clock_timestamp()))::bigint - 2147483648) << 32) AS start FROM ${schema}.clock`,
       );
       return new PostgresStorage(connection, schema, fromSqlTs(start.rows[0]!.start));
     } catch (err) {

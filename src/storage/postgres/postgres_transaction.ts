@@ -1,7 +1,7 @@
 /**
  * The reader/writer handle `PostgresStorage` passes to a `read()` or `write()` callback. Each method is one statement
- * (two on the rare path of a refused batch insert) on the storage's connection; the queue guarantees nobody else uses
- * the connection meanwhile.
+ * on the storage's connection (a scan one per chunk, a large batch insert one per thousand rows; the catalog's DDL a
+ * lookup and a change); the queue guarantees nobody else uses the connection meanwhile.
  *
  * PostgreSQL aborts a transaction at its first failed statement, so no expected outcome may be a database error: a
  * taken key is found by `ON CONFLICT DO NOTHING` and a row count, a taken name or a missing row by a lookup, and bad
@@ -41,8 +41,14 @@ interface CollectionRow {
   indexes: Buffer[];
 }
 
-/** Most rows one `insertDocuments` statement inserts, and about the most bytes it sends. */
-const DOCUMENT_INSERT_ROWS = 1000;
+/**
+ * Rows of the first `insertDocuments` statement of a call, growing fourfold per statement up to the most one takes,
+ * and about the most bytes one sends. A statement reads and probes all the rows it is sent, so a batch whose early
+ * row is taken (an unordered insert of many duplicates calls once per refused row) must not ship a thousand rows
+ * to insert a few, while a clean batch of thousands still goes in a few statements.
+ */
+const DOCUMENT_INSERT_FIRST_ROWS = 16;
+const DOCUMENT_INSERT_ROWS = 1024;
 const DOCUMENT_INSERT_BYTES = 16 * 1024 * 1024;
 
 export class PostgresTransaction implements StorageWriter {
@@ -267,10 +273,11 @@ export class PostgresTransaction implements StorageWriter {
   async insertDocuments({ coll: collUuid, rows }: CollArgs & { rows: readonly StoredDocument[] }): Promise<number> {
     const { connection, sql } = this.check(true);
     checkUuid(collUuid);
-    for (let start = 0; start < rows.length; ) {
+    let most = DOCUMENT_INSERT_FIRST_ROWS;
+    for (let start = 0; start < rows.length; most = Math.min(most * 4, DOCUMENT_INSERT_ROWS)) {
       let end = start;
       let bytes = 0;
-      while (end < rows.length && end - start < DOCUMENT_INSERT_ROWS && (end === start || bytes < DOCUMENT_INSERT_BYTES)) {
+      while (end < rows.length && end - start < most && (end === start || bytes < DOCUMENT_INSERT_BYTES)) {
         bytes += rows[end]!.key.byteLength + rows[end]!.doc.byteLength;
         end++;
       }
@@ -280,28 +287,14 @@ export class PostgresTransaction implements StorageWriter {
         keys[i - start] = asBuffer(rows[i]!.key);
         docs[i - start] = asBuffer(rows[i]!.doc);
       }
-      const result = await connection.query<{ key: Buffer }>(sql.insertDocuments, [collUuid, keys, docs]);
-      if (result.rowCount === keys.length) {
-        start = end;
-        continue;
+      const row = (await connection.query<{ stop: bigint | null; added: bigint }>(sql.insertDocuments, [collUuid, keys, docs])).rows[0]!;
+      // `stop` counts from 1: the rows before the refused one went in.
+      const expected = row.stop === null ? keys.length : Number(row.stop) - 1;
+      if (Number(row.added) !== expected) {
+        throw new Error(`insertDocuments: ${row.added} of ${expected} rows of collection ${collUuid} went in, yet no other key is taken`);
       }
-      // Some key was taken, by a stored document or an earlier row: the statement skipped that row and went on. The
-      // refused row is the first not inserted or repeating an earlier one; the rows after it that went in come out.
-      const inserted = new Set(result.rows.map((row) => row.key.toString('hex')));
-      const seen = new Set<string>();
-      let refused = 0;
-      while (refused < keys.length) {
-        const hex = keys[refused]!.toString('hex');
-        if (!inserted.has(hex) || seen.has(hex)) break;
-        seen.add(hex);
-        refused++;
-      }
-      const extra = keys.slice(refused + 1).filter((key) => {
-        const hex = key.toString('hex');
-        return inserted.has(hex) && !seen.has(hex);
-      });
-      if (extra.length > 0) await connection.query(sql.removeDocuments, [collUuid, extra]);
-      return start + refused;
+      if (row.stop !== null) return start + expected;
+      start = end;
     }
     return rows.length;
   }

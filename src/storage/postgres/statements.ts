@@ -26,7 +26,6 @@ export class PostgresStatements {
   readonly dataSize: string;
   readonly insertDocument: string;
   readonly insertDocuments: string;
-  readonly removeDocuments: string;
   readonly updateDocument: string;
   readonly deleteDocument: string;
 
@@ -76,12 +75,21 @@ export class PostgresStatements {
     this.countDocuments = `SELECT count(*) AS n FROM ${s}.documents WHERE coll = $1::uuid`;
     this.dataSize = `SELECT coalesce(sum(octet_length(doc)), 0) AS n FROM ${s}.documents WHERE coll = $1::uuid`;
     this.insertDocument = `INSERT INTO ${s}.documents (coll, key, doc) VALUES ($1::uuid, $2::bytea, $3::bytea) ON CONFLICT DO NOTHING`;
-    // Rows go in in array order, so their natural positions follow it; a taken key is skipped, not an error.
+    // One statement, linear in the batch whatever it holds: `stop` is the first row whose key is stored or repeats an
+    // earlier row's (null when none), and only the rows before it go in, in array order, so their natural positions
+    // follow it. The keys alone are sorted to find repeats, not the documents. The lookup is a LATERAL subquery with
+    // a LIMIT so that it stays one index probe per row: an EXISTS may be planned as a hash of the collection's
+    // every key, which costs the whole collection per statement.
     this.insertDocuments =
-      `INSERT INTO ${s}.documents (coll, key, doc) ` +
-      'SELECT $1::uuid, u.k, u.d FROM unnest($2::bytea[], $3::bytea[]) WITH ORDINALITY AS u(k, d, ord) ORDER BY u.ord ' +
-      'ON CONFLICT DO NOTHING RETURNING key';
-    this.removeDocuments = `DELETE FROM ${s}.documents WHERE coll = $1::uuid AND key = ANY($2::bytea[])`;
+      'WITH keys AS (SELECT k, ord, row_number() OVER (PARTITION BY k ORDER BY ord) AS nth ' +
+      'FROM unnest($2::bytea[]) WITH ORDINALITY AS u(k, ord)), ' +
+      'stop AS (SELECT min(keys.ord) AS at FROM keys LEFT JOIN LATERAL ' +
+      `(SELECT 1 AS hit FROM ${s}.documents x WHERE x.coll = $1::uuid AND x.key = keys.k LIMIT 1) stored ON true ` +
+      'WHERE keys.nth > 1 OR stored.hit IS NOT NULL), ' +
+      `added AS (INSERT INTO ${s}.documents (coll, key, doc) ` +
+      'SELECT $1::uuid, u.k, u.d FROM unnest($2::bytea[], $3::bytea[]) WITH ORDINALITY AS u(k, d, ord) ' +
+      'WHERE u.ord < coalesce((SELECT at FROM stop), 9223372036854775807) ORDER BY u.ord ON CONFLICT DO NOTHING RETURNING 1) ' +
+      'SELECT (SELECT at FROM stop) AS stop, (SELECT count(*) FROM added) AS added';
     this.updateDocument = `UPDATE ${s}.documents SET doc = $3::bytea WHERE coll = $1::uuid AND key = $2::bytea`;
     this.deleteDocument = `DELETE FROM ${s}.documents WHERE coll = $1::uuid AND key = $2::bytea`;
 

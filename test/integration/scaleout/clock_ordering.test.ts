@@ -11,16 +11,14 @@
  * tail the change table as a server's tail would. Order and content only: nothing here depends on how fast it runs.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { changeLogSql } from '../../../src/storage/postgres/schema.js';
 import { requireOptional } from '../../helpers/optional.js';
 import { createTestDatabase, POSTGRES_HOW_TO_GET, postgresMissing, type TestDatabase } from '../../helpers/postgres.js';
 import { prng } from '../../helpers/random.js';
 
 const SUITE = 'the commit-ordered clock on PostgreSQL';
-const SCHEMA = join(process.cwd(), 'test/integration/scaleout/clock_schema.sql');
 
 const WRITERS = 8;
 /** Writers with these indexes use node-postgres' pipeline mode: the whole transaction goes out at once. */
@@ -207,7 +205,8 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
   before(async () => {
     db = await createTestDatabase();
     const setup = await connect();
-    await setup.query(readFileSync(SCHEMA, 'utf8'));
+    // The engine's own clock SQL (the sequence, the change table and append_changes), alone in an empty database.
+    await setup.query(changeLogSql('eddydb'));
   });
 
   after(async () => {
