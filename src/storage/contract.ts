@@ -48,6 +48,19 @@ export function rangeLimit(range: LimitedRange | undefined): number {
   return checkLimit(limit);
 }
 
+/**
+ * The bounds present in `range`, in the order gte, gt, lte, lt: the values of the SQL engines' range statements, whose
+ * text has a condition for each bound present in that order.
+ */
+export function rangeBounds(range: KeyRange | undefined): Buffer[] {
+  const bounds: Buffer[] = [];
+  if (range?.gte !== undefined) bounds.push(asBuffer(range.gte));
+  if (range?.gt !== undefined) bounds.push(asBuffer(range.gt));
+  if (range?.lte !== undefined) bounds.push(asBuffer(range.lte));
+  if (range?.lt !== undefined) bounds.push(asBuffer(range.lt));
+  return bounds;
+}
+
 /** Validates an explicit limit (0 allowed, meaning none). */
 export function checkLimit(limit: number): number {
   if (typeof limit !== 'number' || !(limit >= 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) {

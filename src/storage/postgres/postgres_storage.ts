@@ -97,7 +97,7 @@ export class PostgresStorage implements Storage {
       handle.end();
       let command: string;
       try {
-        command = (await this.connection.exec('COMMIT')).command;
+        command = (await this.connection.query('COMMIT')).command;
       } catch (err) {
         this.rolledBack();
         throw err;

@@ -7,7 +7,7 @@
  * taken key is found by `ON CONFLICT DO NOTHING` and a row count, a taken name or a missing row by a lookup, and bad
  * arguments are refused before anything is sent.
  */
-import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
+import { asBuffer, checkLimit, rangeBounds, checkOplogAppend, checkOplogTs, checkUuid, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from '../oplog_ts.js';
 import { chunkedScan, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
 import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
@@ -427,11 +427,7 @@ function toRecord(row: CollectionRow): CollectionRecord {
 
 /** Bound values for `PostgresStatements.range`: present bounds in gte, gt, lte, lt order, then the limit. */
 function rangeParams(range: LimitedRange | undefined): unknown[] {
-  const params: unknown[] = [];
-  if (range?.gte !== undefined) params.push(asBuffer(range.gte));
-  if (range?.gt !== undefined) params.push(asBuffer(range.gt));
-  if (range?.lte !== undefined) params.push(asBuffer(range.lte));
-  if (range?.lt !== undefined) params.push(asBuffer(range.lt));
+  const params: unknown[] = rangeBounds(range);
   params.push(sqlLimit(rangeLimit(range)));
   return params;
 }

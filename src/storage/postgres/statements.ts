@@ -69,9 +69,10 @@ export class PostgresStatements {
     this.deleteCollectionIndexEntries = `DELETE FROM ${s}.index_entries WHERE coll = $1::uuid`;
 
     this.getDocument = `SELECT doc FROM ${s}.documents WHERE coll = $1::uuid AND key = $2::bytea`;
+    // A LATERAL subquery with a LIMIT stays one index probe per key, whatever the planner thinks the table holds.
     this.getDocuments =
       `SELECT u.ord, d.doc FROM unnest($2::bytea[]) WITH ORDINALITY AS u(k, ord) ` +
-      `JOIN ${s}.documents d ON d.coll = $1::uuid AND d.key = u.k`;
+      `CROSS JOIN LATERAL (SELECT doc FROM ${s}.documents x WHERE x.coll = $1::uuid AND x.key = u.k LIMIT 1) d`;
     this.countDocuments = `SELECT count(*) AS n FROM ${s}.documents WHERE coll = $1::uuid`;
     this.dataSize = `SELECT coalesce(sum(octet_length(doc)), 0) AS n FROM ${s}.documents WHERE coll = $1::uuid`;
     this.insertDocument = `INSERT INTO ${s}.documents (coll, key, doc) VALUES ($1::uuid, $2::bytea, $3::bytea) ON CONFLICT DO NOTHING`;
@@ -148,8 +149,11 @@ export class PostgresStatements {
         text =
           kind === 'index'
             ? `SELECT key, record_key FROM ${s}.index_entries WHERE ${where.join(' AND ')} ${order}`
-            : `SELECT e.key, e.record_key, d.doc FROM ${s}.index_entries e ` +
-              `JOIN ${s}.documents d ON d.coll = e.coll AND d.key = e.record_key WHERE ${where.join(' AND ')} ${order}`;
+            : // The entries in index order, each joined by one probe of the documents' key (a LATERAL with a LIMIT,
+              // as in getDocuments); an entry whose document is gone drops out before the LIMIT counts it.
+              `SELECT e.key, e.record_key, d.doc FROM ${s}.index_entries e CROSS JOIN LATERAL ` +
+              `(SELECT doc FROM ${s}.documents x WHERE x.coll = e.coll AND x.key = e.record_key LIMIT 1) d ` +
+              `WHERE ${where.join(' AND ')} ${order}`;
       }
       this.shapes.set(shape, text);
     }

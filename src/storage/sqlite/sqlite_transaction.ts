@@ -2,7 +2,7 @@
  * The reader/writer handle `SqliteStorage` passes to a `read()` or `write()` callback. Every method runs its
  * statements synchronously; the storage's queue guarantees nobody else uses the connection meanwhile.
  */
-import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
+import { asBuffer, checkLimit, rangeBounds, checkOplogAppend, checkOplogTs, checkUuid, corruptDocument, corruptOplogEntry, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
 import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
 import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import { packBlobList, unpackBlobList } from './blob_list.js';
@@ -397,11 +397,7 @@ function toRecord(row: CollectionRow): CollectionRecord {
 
 /** Bound values for `SqliteStatements.range`: present bounds in gte, gt, lte, lt order, then the limit. */
 function rangeParams(range: LimitedRange | undefined): unknown[] {
-  const params: unknown[] = [];
-  if (range?.gte !== undefined) params.push(asBuffer(range.gte));
-  if (range?.gt !== undefined) params.push(asBuffer(range.gt));
-  if (range?.lte !== undefined) params.push(asBuffer(range.lte));
-  if (range?.lt !== undefined) params.push(asBuffer(range.lt));
+  const params: unknown[] = rangeBounds(range);
   params.push(sqlLimit(rangeLimit(range)));
   return params;
 }
