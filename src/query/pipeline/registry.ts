@@ -1,4 +1,6 @@
 import { parseAddFields } from './add_fields.js';
+import { parseBucket } from './bucket.js';
+import { parseBucketAuto } from './bucket_auto.js';
 import { parseCount } from './count.js';
 import { parseDocuments } from './documents.js';
 import { parseGroup } from './group.js';
@@ -12,6 +14,7 @@ import { parseOut } from './out.js';
 import { parseProject } from './project.js';
 import { parseRedact } from './redact.js';
 import { parseReplaceRoot, parseReplaceWith } from './replace_root.js';
+import { parseSample } from './sample.js';
 import { parseSkip } from './skip.js';
 import { parseSort } from './sort.js';
 import { parseSortByCount } from './sort_by_count.js';
@@ -22,6 +25,8 @@ import { parseUnwind } from './unwind.js';
 /** The stages eddydb runs, by name (sorted). */
 const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$addFields', parseAddFields],
+  ['$bucket', parseBucket],
+  ['$bucketAuto', parseBucketAuto],
   ['$count', parseCount],
   ['$documents', parseDocuments],
   ['$group', parseGroup],
@@ -36,6 +41,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$redact', parseRedact],
   ['$replaceRoot', parseReplaceRoot],
   ['$replaceWith', parseReplaceWith],
+  ['$sample', parseSample],
   ['$set', parseAddFields],
   ['$skip', parseSkip],
   ['$sort', parseSort],
@@ -49,10 +55,10 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
  * them gets the caller's disallowed-stage error, and one that may gets NotImplemented.
  */
 const knownElsewhere: ReadonlySet<string> = new Set([
-  '$bucket', '$bucketAuto', '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp', '$densify',
+  '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp', '$densify',
   '$facet', '$fill', '$geoNear', '$graphLookup', '$indexStats',
   '$listSampledQueries', '$lookup', '$planCacheStats',
-  '$querySettings', '$queryStats', '$sample', '$search', '$searchMeta', '$setWindowFields',
+  '$querySettings', '$queryStats', '$search', '$searchMeta', '$setWindowFields',
   '$shardedDataDistribution', '$unionWith', '$vectorSearch',
 ]);
 
