@@ -2,7 +2,9 @@ import { parseAddFields } from './add_fields.js';
 import { parseBucket } from './bucket.js';
 import { parseBucketAuto } from './bucket_auto.js';
 import { parseCount } from './count.js';
+import { parseDensify } from './densify.js';
 import { parseDocuments } from './documents.js';
+import { parseFill } from './fill.js';
 import { parseGroup } from './group.js';
 import { parseLimit } from './limit.js';
 import { parseListLocalSessions } from './list_local_sessions.js';
@@ -28,7 +30,9 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$bucket', parseBucket],
   ['$bucketAuto', parseBucketAuto],
   ['$count', parseCount],
+  ['$densify', parseDensify],
   ['$documents', parseDocuments],
+  ['$fill', parseFill],
   ['$group', parseGroup],
   ['$limit', parseLimit],
   ['$listLocalSessions', parseListLocalSessions],
@@ -55,8 +59,8 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
  * them gets the caller's disallowed-stage error, and one that may gets NotImplemented.
  */
 const knownElsewhere: ReadonlySet<string> = new Set([
-  '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp', '$densify',
-  '$facet', '$fill', '$geoNear', '$graphLookup', '$indexStats',
+  '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp',
+  '$facet', '$geoNear', '$graphLookup', '$indexStats',
   '$listSampledQueries', '$lookup', '$planCacheStats',
   '$querySettings', '$queryStats', '$search', '$searchMeta', '$setWindowFields',
   '$shardedDataDistribution', '$unionWith', '$vectorSearch',
