@@ -92,7 +92,7 @@ function preferredNumbers(name: string, series: readonly number[]): GranularityR
     name,
     roundUp(value) {
       const n = checkRoundable(value, PREFERRED_CODES);
-      if (n === 0) return value;
+      if (n === 0 || n === Infinity) return value;
       if (bsonTypeOf(value) === 'decimal') {
         let m: unknown = DECIMAL_ONE;
         while (!less(value, mul(lastDec, m))) m = mul(m, DECIMAL_TEN);
@@ -116,7 +116,7 @@ function preferredNumbers(name: string, series: readonly number[]): GranularityR
     },
     roundDown(value) {
       const n = checkRoundable(value, PREFERRED_CODES);
-      if (n === 0) return value;
+      if (n === 0 || n === Infinity) return value;
       if (bsonTypeOf(value) === 'decimal') {
         let m: unknown = DECIMAL_ONE;
         while (!less(mul(firstDec, m), value)) m = div(m, DECIMAL_TEN);
@@ -129,7 +129,11 @@ function preferredNumbers(name: string, series: readonly number[]): GranularityR
         return mul(decimals[i - 1]!, m);
       }
       let m = 1;
-      while (n <= first * m) m /= 10;
+      while (n <= first * m) {
+        m /= 10;
+        // Below the smallest series value a double can scale to (a subnormal number), zero is below it.
+        if (m === 0) return new Double(0);
+      }
       while (n > last * m) {
         const previousMax = last * m;
         m *= 10;
