@@ -13,7 +13,8 @@ import type { DocumentStage, Runtime, StageContext, StageParser } from './types.
  * $setWindowFields computing `$locf` or `$linearFill` of each field with a `method`, then an $addFields setting
  * each field with a `value` where it is null or missing (`$ifNull`). The window part is done here on its own:
  * documents are sorted by partition then `sortBy` (not at all without either), each partition is read in order,
- * and every method field is set (to null where nothing can fill it). A partition is held whole while it is filled.
+ * and every method field is set (to null where nothing can fill it). Documents go on as soon as their values are
+ * known: at once for `locf`, after the next known value for `linear`.
  */
 
 type Method = 'locf' | 'linear';
@@ -152,15 +153,6 @@ function windowSortKeys(window: WindowPart, ctx: StageContext): SortKeys {
 
 const isNullish = (v: unknown): boolean => v === undefined || v === null;
 
-/** The last non-null value so far, for each document. */
-function locf(values: readonly unknown[]): unknown[] {
-  let last: unknown = null;
-  return values.map((v) => {
-    if (!isNullish(v)) last = v;
-    return last;
-  });
-}
-
 const isDateLike = (v: unknown): boolean => v instanceof Date || bsonTypeOf(v) === 'timestamp' || bsonTypeOf(v) === 'objectId';
 
 /** mongod's arithmetic where dates subtract to milliseconds. */
@@ -169,63 +161,122 @@ function minus(a: unknown, b: unknown): unknown {
   return subtractNumbers(a, b);
 }
 
-/** $linearFill over one partition: checks every document as mongod does, then interpolates between known points. */
-function linear(values: readonly unknown[], xs: readonly unknown[]): unknown[] {
-  let previousX: unknown;
-  for (let i = 0; i < values.length; i++) {
-    const y = values[i];
-    const x = xs[i];
-    if (!isNumeric(y) && !isNullish(y)) throw mongoError('TypeMismatch', `Value to be filled must be numeric or nullish, but found ${typeName(y)}`);
-    if (!isNumeric(x) && !isDateLike(x)) throw mongoError('TypeMismatch', `Value of the sortBy field must be numeric or a date, but found ${typeName(x)}`);
-    if (previousX !== undefined) {
-      if (compareValues(x, previousX) === 0) throw new MongoServerError(6050106, 'There can be no repeated values in the sort field in the same partition');
-      if (isNumeric(x) !== isNumeric(previousX)) {
-        throw mongoError('TypeMismatch', `Conflicting sort value types, previously received type ${typeName(previousX)}, but found ${typeName(x)}`);
-      }
-    }
-    previousX = x;
-  }
-  const out: unknown[] = values.map((v) => (isNullish(v) ? null : v));
-  let left = -1;
-  for (let i = 0; i < values.length; i++) {
-    if (isNullish(values[i])) continue;
-    if (left >= 0 && i - left > 1) {
-      const [x1, y1, x2, y2] = [xs[left], values[left], xs[i], values[i]];
-      const slope = divideNumbers(subtractNumbers(y2, y1), minus(x2, x1));
-      for (let j = left + 1; j < i; j++) out[j] = addNumbers(y1, multiplyNumbers(minus(xs[j], x1), slope));
-    }
-    left = i;
-  }
-  return out;
+/** A document waiting to be handed on, with the value of each method field (undefined while unknown). */
+interface Pending {
+  readonly doc: Document;
+  readonly values: unknown[];
+  readonly x: unknown;
 }
 
-/** The documents of one partition, in order, with every method field set. */
-function fillPartition(window: WindowPart, docs: readonly Document[], runtime: Runtime): Document[] {
-  const results = window.fields.map((field) => {
-    const values = docs.map((d) => field.input(scopeFor(d, runtime)));
-    if (field.method === 'locf') return locf(values);
-    return linear(values, docs.map((d) => window.sortField!(scopeFor(d, runtime))));
-  });
-  return docs.map((doc, i) => {
-    let out = doc;
-    window.fields.forEach((field, f) => {
-      out = setNested(out, field.path, results[f]![i]);
+/** What one field remembers while its partition is read: the last value (locf), or the last known point (linear). */
+interface FieldState {
+  last: unknown;
+  left: { x: unknown; y: unknown } | null;
+  previousX: unknown;
+  /** Documents after `left` whose value waits for the next known point. */
+  waiting: Pending[];
+}
+
+/**
+ * Fills one partition read in order. `$locf` needs nothing ahead; `$linearFill` holds the documents after its last
+ * known value until the next one (or the partition's end, where they stay null), so documents are handed on as soon
+ * as every field of theirs is known.
+ */
+class PartitionFiller {
+  private readonly states: FieldState[];
+  private pending: Pending[] = [];
+
+  constructor(private readonly window: WindowPart, private readonly runtime: Runtime) {
+    this.states = window.fields.map(() => ({ last: null, left: null, previousX: undefined, waiting: [] }));
+  }
+
+  push(doc: Document): Document[] {
+    const scope = scopeFor(doc, this.runtime);
+    const x = this.window.sortField ? this.window.sortField(scope) : undefined;
+    const entry: Pending = { doc, values: [], x };
+    this.window.fields.forEach((field, f) => {
+      const y = field.input(scope);
+      const state = this.states[f]!;
+      if (field.method === 'locf') {
+        if (!isNullish(y)) state.last = y;
+        entry.values[f] = state.last;
+        return;
+      }
+      this.checkLinear(state, x, y);
+      if (isNullish(y)) {
+        if (state.left) state.waiting.push(entry);
+        else entry.values[f] = null;
+        return;
+      }
+      if (state.left) {
+        const { x: x1, y: y1 } = state.left;
+        const slope = divideNumbers(subtractNumbers(y, y1), minus(x, x1));
+        for (const w of state.waiting) w.values[f] = addNumbers(y1, multiplyNumbers(minus(w.x, x1), slope));
+      }
+      state.waiting = [];
+      state.left = { x, y };
+      entry.values[f] = y;
     });
+    this.pending.push(entry);
+    return this.ready();
+  }
+
+  /** The partition's end: values still waiting stay null. */
+  finish(): Document[] {
+    this.window.fields.forEach((_, f) => {
+      for (const w of this.states[f]!.waiting) w.values[f] = null;
+    });
+    return this.ready();
+  }
+
+  private checkLinear(state: FieldState, x: unknown, y: unknown): void {
+    if (!isNumeric(y) && !isNullish(y)) throw mongoError('TypeMismatch', `Value to be filled must be numeric or nullish, but found ${typeName(y)}`);
+    if (!isNumeric(x) && !isDateLike(x)) throw mongoError('TypeMismatch', `Value of the sortBy field must be numeric or a date, but found ${typeName(x)}`);
+    const previous = state.previousX;
+    if (previous !== undefined) {
+      if (compareValues(x, previous) === 0) throw new MongoServerError(6050106, 'There can be no repeated values in the sort field in the same partition');
+      if (isNumeric(x) !== isNumeric(previous)) {
+        throw mongoError('TypeMismatch', `Conflicting sort value types, previously received type ${typeName(previous)}, but found ${typeName(x)}`);
+      }
+    }
+    state.previousX = x;
+  }
+
+  private ready(): Document[] {
+    const out: Document[] = [];
+    let i = 0;
+    for (; i < this.pending.length; i++) {
+      const entry = this.pending[i]!;
+      if (!this.window.fields.every((_, f) => entry.values[f] !== undefined)) break;
+      let doc = entry.doc;
+      this.window.fields.forEach((field, f) => {
+        doc = setNested(doc, field.path, entry.values[f]);
+      });
+      out.push(doc);
+    }
+    this.pending = this.pending.slice(i);
     return out;
-  });
+  }
 }
 
 function runWindow(window: WindowPart, docs: Document[], runtime: Runtime, ctx: StageContext): Document[] {
   const keyed = docs.map((d): Keyed => ({ k: partitionKeyOf(window, d, runtime), d }));
   const sorted = window.partitionBy || window.sortBy ? sortByKeys(keyed, windowSortKeys(window, ctx), (k) => k) : keyed;
   const out: Document[] = [];
-  let start = 0;
-  for (let i = 1; i <= sorted.length; i++) {
-    if (i === sorted.length || compareValues(sorted[i]!.k, sorted[start]!.k, ctx.collation) !== 0) {
-      out.push(...fillPartition(window, sorted.slice(start, i).map((k) => k.d), runtime));
-      start = i;
+  let filler: PartitionFiller | null = null;
+  let key: unknown;
+  for (const k of sorted) {
+    if (filler && compareValues(k.k, key, ctx.collation) !== 0) {
+      out.push(...filler.finish());
+      filler = null;
     }
+    if (!filler) {
+      filler = new PartitionFiller(window, runtime);
+      key = k.k;
+    }
+    out.push(...filler.push(k.d));
   }
+  if (filler) out.push(...filler.finish());
   return out;
 }
 
@@ -234,20 +285,28 @@ async function* windowChunks(window: WindowPart, input: Chunks, runtime: Runtime
     for await (const chunk of input) yield chunk.map((d): Keyed => ({ k: partitionKeyOf(window, d, runtime), d }));
   }
   const sorted = window.partitionBy || window.sortBy ? sortedChunks(keyed(), windowSortKeys(window, ctx), control) : keyed();
-  let partition: Keyed[] = [];
+  let filler: PartitionFiller | null = null;
+  let key: unknown;
   for await (const chunk of sorted) {
     const out: Document[] = [];
     for (const k of chunk as Keyed[]) {
-      if (partition.length > 0 && compareValues(k.k, partition[0]!.k, ctx.collation) !== 0) {
-        out.push(...fillPartition(window, partition.map((p) => p.d), runtime));
-        partition = [];
+      if (filler && compareValues(k.k, key, ctx.collation) !== 0) {
+        out.push(...filler.finish());
+        filler = null;
       }
-      partition.push(k);
+      if (!filler) {
+        filler = new PartitionFiller(window, runtime);
+        key = k.k;
+      }
+      out.push(...filler.push(k.d));
     }
     if (out.length > 0) yield out;
     await control.yieldIfDue();
   }
-  if (partition.length > 0) yield fillPartition(window, partition.map((p) => p.d), runtime);
+  if (filler) {
+    const last = filler.finish();
+    if (last.length > 0) yield last;
+  }
 }
 
 async function* applyDocumentStage(stage: DocumentStage, input: Chunks, runtime: Runtime): Chunks {
