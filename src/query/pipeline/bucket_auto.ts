@@ -103,7 +103,11 @@ function keyOf(spec: Spec, doc: Document, runtime: Runtime): unknown {
 interface Bucket {
   min: unknown;
   max: unknown;
-  readonly members: Entry[];
+  count: number;
+  /** One accumulator per output field; an order-sensitive one is fed at the end, from `positional`. */
+  readonly accumulators: Accumulator[];
+  /** For each order-sensitive field, its values with their input positions (null for the other fields). */
+  readonly positional: ({ p: number; v: unknown }[] | null)[];
   /** Set once the bucket has its round(n / buckets) documents: from then on it only takes equal (or, with a
    *  granularity, rounded-below) values; `boundary` is its max rounded up at that moment. */
   absorbing: boolean;
@@ -154,22 +158,42 @@ class BucketCutter {
   private open(entry: Entry): void {
     this.bucketCount++;
     const rounder = this.spec.rounder;
-    const bucket: Bucket = { min: entry.k, max: entry.k, members: [entry], absorbing: false };
+    const fields = this.spec.fields;
+    const bucket: Bucket = {
+      min: entry.k,
+      max: entry.k,
+      count: 0,
+      accumulators: fields.map((f) => f.factory(this.ctx.collation)),
+      positional: fields.map((f) => (POSITIONAL.has(f.op) ? [] : null)),
+      absorbing: false,
+    };
+    this.accumulate(bucket, entry);
     if (rounder) bucket.min = this.previousMax ? this.previousMax.value : rounder.roundDown(entry.k);
     this.current = bucket;
     this.checkFull(bucket);
   }
 
   private add(bucket: Bucket, entry: Entry): void {
-    bucket.members.push(entry);
+    this.accumulate(bucket, entry);
     bucket.max = entry.k;
   }
 
   /** The last bucket takes everything that is left; the others stop taking any value once full. */
   private checkFull(bucket: Bucket): void {
-    if (this.bucketCount === this.spec.buckets || bucket.members.length < this.approx) return;
+    if (this.bucketCount === this.spec.buckets || bucket.count < this.approx) return;
     bucket.absorbing = true;
     if (this.spec.rounder) bucket.boundary = this.spec.rounder.roundUp(bucket.max);
+  }
+
+  private accumulate(bucket: Bucket, entry: Entry): void {
+    bucket.count++;
+    const scope = scopeFor(entry.d, this.runtime);
+    this.spec.fields.forEach((field, i) => {
+      const v = field.ev(scope);
+      const positional = bucket.positional[i];
+      if (positional) positional.push({ p: entry.p, v });
+      else bucket.accumulators[i]!.add(v);
+    });
   }
 
   private absorbs(bucket: Bucket, entry: Entry): boolean {
@@ -189,21 +213,19 @@ class BucketCutter {
     }
     this.previousMax = { value: bucket.max };
     this.current = null;
-    return bucketDocument(this.spec, bucket, this.runtime, this.ctx);
+    return bucketDocument(this.spec, bucket);
   }
 }
 
-function bucketDocument(spec: Spec, bucket: Bucket, runtime: Runtime, ctx: StageContext): Document {
+function bucketDocument(spec: Spec, bucket: Bucket): Document {
   const out: Document = { _id: { min: bucket.min, max: bucket.max } };
-  let inputOrder: Entry[] | null = null;
-  for (const field of spec.fields) {
-    const acc: Accumulator = field.factory(ctx.collation);
-    let members = bucket.members;
-    if (POSITIONAL.has(field.op)) members = inputOrder ??= [...bucket.members].sort((a, b) => a.p - b.p);
-    for (const entry of members) acc.add(field.ev(scopeFor(entry.d, runtime)));
+  spec.fields.forEach((field, i) => {
+    const acc = bucket.accumulators[i]!;
+    const positional = bucket.positional[i];
+    if (positional) for (const { v } of positional.sort((a, b) => a.p - b.p)) acc.add(v);
     const value = acc.result();
     setField(out, field.name, value === undefined ? null : value);
-  }
+  });
   return out;
 }
 

@@ -33,7 +33,7 @@ interface WindowPart {
   readonly sortField: Evaluator | null;
 }
 
-function parseOutputField(name: string, spec: unknown): { method?: Method; value?: { v: unknown } } {
+function parseOutputField(spec: unknown): { method?: Method; value?: { v: unknown } } {
   if (!isDocument(spec)) throw new MongoServerError(6050200, 'Each fill output specification must be an object with exactly one field');
   let method: string | undefined;
   let value: { v: unknown } | undefined;
@@ -47,7 +47,6 @@ function parseOutputField(name: string, spec: unknown): { method?: Method; value
       throw unknownFieldError(`$fill.${key}`);
     }
   }
-  void name;
   if (method === undefined) return value ? { value } : {};
   if (value) throw new MongoServerError(6050201, "Each fill output specification must have exactly one of 'method' or 'value' fields, not both");
   if (method !== 'locf' && method !== 'linear') throw new MongoServerError(6050202, 'Method must be either locf or linear');
@@ -96,7 +95,7 @@ function parseFillSpec(spec: unknown, ctx: StageContext): ParsedFill {
   const methods: { name: string; method: Method }[] = [];
   const values: Document = {};
   for (const name of names) {
-    const parsed = parseOutputField(name, output[name]);
+    const parsed = parseOutputField(output[name]);
     if (parsed.method) methods.push({ name, method: parsed.method });
     if (parsed.value) values[name] = { $ifNull: [`$${name}`, parsed.value.v] };
   }
