@@ -84,6 +84,8 @@ function parseRange(value: unknown): Range {
   let bounds: unknown;
   for (const key of Object.keys(value)) {
     const v = value[key];
+    // IDL reads a null as an absent field.
+    if (v === null && (key === 'step' || key === 'unit')) continue;
     if (key === 'step') {
       if (!isNumeric(v)) throw wrongTypeError(`${path}.step`, bsonTypeOf(v), NUMERIC_TYPES);
       step = v;
@@ -118,6 +120,7 @@ function parseSpec(spec: unknown): Spec {
   let rangeValue: unknown;
   for (const key of Object.keys(spec)) {
     const v = spec[key];
+    if (v === null && (key === 'field' || key === 'partitionByFields' || key === 'range')) continue;
     if (key === 'field') {
       if (typeof v !== 'string') throw wrongTypeError('$densify.field', bsonTypeOf(v), 'string');
       field = v;

@@ -38,6 +38,8 @@ function parseOutputField(spec: unknown): { method?: Method; value?: { v: unknow
   let method: string | undefined;
   let value: { v: unknown } | undefined;
   for (const key of Object.keys(spec)) {
+    // IDL reads a null as an absent field, except where any value is allowed (`value`).
+    if (key === 'method' && spec[key] === null) continue;
     if (key === 'method') {
       if (typeof spec[key] !== 'string') throw wrongTypeError('$fill.method', bsonTypeOf(spec[key]), 'string');
       method = spec[key] as string;
@@ -74,6 +76,7 @@ function parseFillSpec(spec: unknown, ctx: StageContext): ParsedFill {
   let output: Document | undefined;
   for (const key of Object.keys(spec)) {
     const v = spec[key];
+    if (v === null && ['sortBy', 'partitionByFields', 'partitionBy', 'output'].includes(key)) continue;
     if (key === 'sortBy') {
       if (!isDocument(v)) throw wrongTypeError('$fill.sortBy', bsonTypeOf(v), 'object');
       sortBy = v;

@@ -129,6 +129,8 @@ describe('$densify', () => {
     ['an unknown field', { field: 'a', range: { step: 1, bounds: 'full' }, foo: 1 }, 40415, "BSON field '$densify.foo' is an unknown field."],
     ['no field', { range: { step: 1, bounds: 'full' } }, 40414, "BSON field '$densify.field' is missing but a required field"],
     ['no range', { field: 'a' }, 40414, "BSON field '$densify.range' is missing but a required field"],
+    ['a null field is a missing one', { field: null, range: { step: 1, bounds: 'full' } }, 40414, "BSON field '$densify.field' is missing but a required field"],
+    ['a null bounds is not missing', { field: 'a', range: { step: 1, bounds: null } }, 5733404],
     ['field not a string', { field: 1, range: { step: 1, bounds: 'full' } }, 14, "BSON field '$densify.field' is the wrong type 'int', expected type 'string'"],
     ['no step', { field: 'a', range: { bounds: 'full' } }, 40414, "BSON field '$densify.range.step' is missing but a required field"],
     ['a step that is not a number', { field: 'a', range: { step: 'x', bounds: 'full' } }, 14, "BSON field '$densify.range.step' is the wrong type 'string', expected types '[long, int, decimal, double]'"],

@@ -69,6 +69,7 @@ describe('$fill', () => {
     ['not an object', [], 9, 'The $fill stage specification must be an object, found array'],
     ['no output', { sortBy: { a: 1 } }, 40414, "BSON field '$fill.output' is missing but a required field"],
     ['an unknown field', { output: { a: { value: 1 } }, x: 1 }, 40415, "BSON field '$fill.x' is an unknown field."],
+    ['a null output is a missing one', { output: null }, 40414, "BSON field '$fill.output' is missing but a required field"],
     ['an empty output', { output: {} }, 6050203, "The output field in '$fill' must contain an object with at least one element"],
     ['an output that is not an object', { output: { a: 1 } }, 6050200, 'Each fill output specification must be an object with exactly one field'],
     ['an unknown output field', { output: { a: { values: 1 } } }, 40415, "BSON field '$fill.values' is an unknown field."],
