@@ -1,11 +1,13 @@
 import { bsonTypeOf, isDocument, type Document } from '../bson/index.js';
 import { compileFilter, type MatchOptions } from '../query/filter/index.js';
+import { jsonSchemaValidationError, parseJsonSchema } from '../query/schema/index.js';
 
 /**
  * The `errInfo.details` of a DocumentValidationFailure: which part of a query-operator validator the document did
  * not satisfy, in the shape mongod's doc_validation_error produces (`operatorName`, `specifiedAs`, `reason`,
  * `consideredValue`, `clausesNotSatisfied`). https://www.mongodb.com/docs/manual/core/schema-validation/view-validation-rules/
- * It covers the common operators; anything else is reported as `expression did not match`.
+ * It covers the common operators; anything else is reported as `expression did not match`. A `$jsonSchema` is
+ * explained by walking its match tree as mongod does (query/schema/validation_error.ts).
  */
 
 /** mongod's wording per leaf operator, for a document that fails it. */
@@ -100,6 +102,8 @@ function explainTopLevel(key: string, value: unknown, doc: Document, options: Ma
       return { operatorName: '$or', clausesNotSatisfied: failingClauses(value as Document[], doc, options) };
     case '$nor':
       return { operatorName: '$nor', clausesNotSatisfied: failingClauses(value as Document[], doc, options, true) };
+    case '$jsonSchema':
+      return jsonSchemaValidationError(parseJsonSchema(value as Document, { allowEncryptKeywords: true }), doc);
     case '$expr':
       return {
         operatorName: '$expr', specifiedAs: { $expr: value }, reason: 'expression did not match',

@@ -10,6 +10,8 @@ export interface MatchOptions {
    * uses `$expr` is refused when compiled.
    */
   evaluateExpr?: (expr: unknown, doc: Document) => unknown;
+  /** `$jsonSchema` may use `encrypt` and `encryptMetadata` (collection validators only, as in mongod). */
+  allowEncryptKeywords?: boolean;
 }
 
 /** Side information a match reports, filled in by {@link CompiledFilter.matches} when passed. */
@@ -68,6 +70,7 @@ export interface MatchNode {
 export interface FilterParseContext {
   readonly collation: Collation | null;
   readonly evaluateExpr: MatchOptions['evaluateExpr'];
+  readonly allowEncryptKeywords: boolean;
   /** Parses a whole filter document (as for `$and` clauses and `$elemMatch` object form). */
   parse(filter: Document, level: ParseLevel): MatchNode;
   /** Parses an operator document `{$gt: 1, $lt: 5}` applying to `path` into its predicates. */
