@@ -35,9 +35,17 @@ export const IGNORE_BUT_DESCEND: ErrorAnnotation = { tag: '', annotation: {}, sc
 /** The field name nested schemas of items, additionalItems, additionalProperties and patternProperties test. */
 export const PLACEHOLDER = 'i';
 
-/** The value of a schema node's path in `doc`: one field, arrays not traversed (mongod's kNoTraversal). */
+/**
+ * The value of a schema node's path in `doc`, an array at its end taken whole (mongod's kNoTraversal). A property
+ * name with a dot is a path, as in mongod; this walk goes through documents only.
+ */
 export function valueAt(doc: Document, path: string): unknown {
-  return Object.prototype.hasOwnProperty.call(doc, path) ? doc[path] : MISSING;
+  let current: unknown = doc;
+  for (const part of path.includes('.') ? path.split('.') : [path]) {
+    if (!isDocument(current) || !Object.prototype.hasOwnProperty.call(current, part)) return MISSING;
+    current = current[part];
+  }
+  return current;
 }
 
 export abstract class SchemaNode {
