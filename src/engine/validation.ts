@@ -16,6 +16,8 @@ import { explainFilter } from './validation_details.js';
 /** Per-write switch: `bypassDocumentValidation: true` on insert, update, findAndModify or aggregate skips checks. */
 export interface DocumentValidationOptions {
   bypassDocumentValidation?: boolean;
+  /** The engine's log, which hears of documents accepted under validationAction warn. */
+  log?: (event: Record<string, unknown>) => void;
 }
 
 const LEVELS = new Set(['off', 'strict', 'moderate']);
@@ -86,9 +88,11 @@ export function enforceValidator(info: CollectionInfo, after: Document, before: 
   if (filter.matches(after)) return;
   // moderate: a document that was already invalid may stay invalid.
   if (level === 'moderate' && before !== null && !filter.matches(before)) return;
+  const errInfo = { failingDocumentId: after._id, details: explainFilter(validator, after, { ...exprMatchOptions(collation), allowEncryptKeywords: true }) };
   // warn: mongod logs the failure and writes anyway.
-  if (info.options.validationAction === 'warn') return;
-  throw new MongoServerError(121, 'Document failed validation', {
-    extra: { errInfo: { failingDocumentId: after._id, details: explainFilter(validator, after, { ...exprMatchOptions(collation), allowEncryptKeywords: true }) } },
-  });
+  if (info.options.validationAction === 'warn') {
+    options.log?.({ msg: 'Document would fail validation', component: 'STORAGE', attr: { namespace: `${info.db}.${info.name}`, document: { _id: after._id }, errInfo } });
+    return;
+  }
+  throw new MongoServerError(121, 'Document failed validation', { extra: { errInfo } });
 }
