@@ -71,6 +71,7 @@ for (const mode of MODES) {
         assert.deepEqual((await coll.find({ $jsonSchema: schema }).toArray()).map((d) => d._id), [1]);
         assert.deepEqual((await coll.find({ $jsonSchema: { properties: { tags: { bsonType: 'array' } } } }).toArray()).map((d) => d._id), [1, 2, 4]);
         assert.equal(await coll.countDocuments({ $jsonSchema: { required: ['tags'] } }), 3);
+        assert.deepEqual(await coll.distinct('name', { $jsonSchema: { properties: { name: { bsonType: 'string' } } } }), ['a', 'b']);
         const matched = await coll.aggregate([{ $match: { $jsonSchema: { not: { required: ['name'] } } } }]).toArray();
         assert.deepEqual(matched.map((d) => d._id), [3]);
       });
