@@ -1,6 +1,8 @@
 import { bsonTypeOf, Decimal128, isDocument, isNumeric, toNumber, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { ComparisonNode } from '../filter/comparison.js';
+import type { PathNode } from '../filter/node.js';
+import { MISSING } from '../filter/types.js';
 import { parseIntegerToNonNegativeLong } from '../filter/integer.js';
 import { compileQueryRegex, RegexNode } from '../filter/regex.js';
 import type { TypeSet } from '../filter/type.js';
@@ -10,7 +12,7 @@ import {
   AllElemMatchFromIndexNode, AllowedPropertiesNode, AlwaysNode, AndNode, annotate, ArrayItemsNode, CondNode,
   ExistsSchemaNode, FmodNode, IGNORE, IGNORE_BUT_DESCEND, MatchArrayIndexNode, NotNode, NumPropertiesNode,
   ObjectMatchNode, OrNode, PLACEHOLDER, QueryPredicateNode, RootDocEqNode, SchemaEqNode, SchemaTypeNode, StrLengthNode,
-  UniqueItemsNode, unorderedEqual, XorNode, type Bound, type PatternSchema, type SchemaNode,
+  UniqueItemsNode, unorderedEqual, valueAt, XorNode, type Bound, type PatternSchema, type SchemaNode,
 } from './nodes.js';
 
 /**
@@ -75,6 +77,18 @@ function parseType(path: string, keyword: string, value: unknown, aliases: (name
   return new SchemaTypeNode(path, types, annotate(keyword, { [keyword]: value }));
 }
 
+/**
+ * The test of a query predicate on `path`: the query node's own path walk, except for a present scalar at a plain
+ * field name, the one value the walk would yield.
+ */
+function queryTest(path: string, node: PathNode): (doc: Document) => boolean {
+  if (path.includes('.')) return (doc) => node.matches(doc);
+  return (doc) => {
+    const v = valueAt(doc, path);
+    return Array.isArray(v) || v === MISSING ? node.matches(doc) : node.matchesSingleElement(v);
+  };
+}
+
 function parseBound(path: string, keyword: 'minimum' | 'maximum', value: unknown, exclusive: boolean, typeExpr: SchemaTypeNode | null): SchemaNode {
   if (!isNumeric(value)) keywordError(keyword, 'must be a number');
   const exclusiveName = keyword === 'minimum' ? 'exclusiveMinimum' : 'exclusiveMaximum';
@@ -83,7 +97,7 @@ function parseBound(path: string, keyword: 'minimum' | 'maximum', value: unknown
   if (path === '') return new AlwaysNode(true, annotation);
   const op = keyword === 'minimum' ? (exclusive ? 'gt' : 'gte') : exclusive ? 'lt' : 'lte';
   const comparison = new ComparisonNode(path, op, value, null);
-  return makeRestriction(NUMBERS, path, new QueryPredicateNode(path, (doc) => comparison.matches(doc), annotation), typeExpr);
+  return makeRestriction(NUMBERS, path, new QueryPredicateNode(path, queryTest(path, comparison), annotation), typeExpr);
 }
 
 function parseNonNegative(keyword: string, value: unknown): number {
@@ -107,7 +121,7 @@ function parsePattern(path: string, value: unknown, typeExpr: SchemaTypeNode | n
   if (path === '') return new AlwaysNode(true, annotation);
   // JSON Schema patterns take no flags.
   const regex = new RegexNode(path, value, '');
-  return makeRestriction(STRING, path, new QueryPredicateNode(path, (doc) => regex.matches(doc), annotation), typeExpr);
+  return makeRestriction(STRING, path, new QueryPredicateNode(path, queryTest(path, regex), annotation), typeExpr);
 }
 
 function asDecimal(v: unknown): unknown {

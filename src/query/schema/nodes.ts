@@ -40,8 +40,9 @@ export const PLACEHOLDER = 'i';
  * name with a dot is a path, as in mongod; this walk goes through documents only.
  */
 export function valueAt(doc: Document, path: string): unknown {
+  if (!path.includes('.')) return Object.prototype.hasOwnProperty.call(doc, path) ? doc[path] : MISSING;
   let current: unknown = doc;
-  for (const part of path.includes('.') ? path.split('.') : [path]) {
+  for (const part of path.split('.')) {
     if (!isDocument(current) || !Object.prototype.hasOwnProperty.call(current, part)) return MISSING;
     current = current[part];
   }
