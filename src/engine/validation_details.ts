@@ -70,8 +70,19 @@ function failingClauses(clauses: Document[], doc: Document, options: MatchOption
   const out: Document[] = [];
   clauses.forEach((clause, index) => {
     if (compileFilter(clause, options).matches(doc) !== wantMatching) return;
-    // Under $nor a clause fails by matching; mongod words that inverted, reported here without the detail.
-    out.push({ index, details: wantMatching ? { specifiedAs: clause, reason: 'expression matched' } : explainFilter(clause, doc, options) });
+    if (!wantMatching) {
+      out.push({ index, details: explainFilter(clause, doc, options) });
+      return;
+    }
+    // Under $nor a clause fails by matching. A schema says so as mongod does, with its title and description beside
+    // the index; other clauses are reported without the detail.
+    const keys = Object.keys(clause);
+    if (keys.length === 1 && keys[0] === '$jsonSchema' && isDocument(clause.$jsonSchema)) {
+      const root = parseJsonSchema(clause.$jsonSchema, { allowEncryptKeywords: true });
+      out.push({ index, ...root.annotation.schemaAnnotations, details: jsonSchemaValidationError(root, doc, true) });
+      return;
+    }
+    out.push({ index, details: { specifiedAs: clause, reason: 'expression matched' } });
   });
   return out;
 }
@@ -101,7 +112,8 @@ function explainTopLevel(key: string, value: unknown, doc: Document, options: Ma
     case '$or':
       return { operatorName: '$or', clausesNotSatisfied: failingClauses(value as Document[], doc, options) };
     case '$nor':
-      return { operatorName: '$nor', clausesNotSatisfied: failingClauses(value as Document[], doc, options, true) };
+      // The clauses of a failing $nor are the ones that matched.
+      return { operatorName: '$nor', clausesSatisfied: failingClauses(value as Document[], doc, options, true) };
     case '$jsonSchema':
       return jsonSchemaValidationError(parseJsonSchema(value as Document, { allowEncryptKeywords: true }), doc);
     case '$expr':

@@ -151,6 +151,16 @@ for (const mode of MODES) {
         });
       });
 
+      it('under $nor, a matching schema is the failure', async () => {
+        const coll = await db.createCollection(name(), { validator: { $nor: [{ $jsonSchema: { title: 'no a', required: ['a'] } }] } });
+        await coll.insertOne({ _id: 1, b: 1 });
+        const err = await rejectsWith(() => coll.insertOne({ _id: 2, a: 1 }), 121);
+        assert.deepEqual(err.errInfo, {
+          failingDocumentId: 2,
+          details: { operatorName: '$nor', clausesSatisfied: [{ index: 0, title: 'no a', details: { operatorName: '$jsonSchema', reason: 'schema matched' } }] },
+        });
+      });
+
       it('collMod adds a schema; moderate, off, warn and bypassDocumentValidation behave as for any validator', async () => {
         const coll = db.collection(name());
         await coll.insertMany([{ _id: 1, n: 'old' }, { _id: 2, n: 1 }]);
