@@ -7,7 +7,7 @@ import { jsonSchemaValidationError, parseJsonSchema } from '../query/schema/inde
  * not satisfy, in the shape mongod's doc_validation_error produces (`operatorName`, `specifiedAs`, `reason`,
  * `consideredValue`, `clausesNotSatisfied`). https://www.mongodb.com/docs/manual/core/schema-validation/view-validation-rules/
  * It covers the common operators; anything else is reported as `expression did not match`. A `$jsonSchema` is
- * explained by walking its match tree as mongod does (query/schema/validation_error.ts).
+ * explained by walking its match tree as mongod does (query/schema/doc_validation_error.ts).
  */
 
 /** mongod's wording per leaf operator, for a document that fails it. */

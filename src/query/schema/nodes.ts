@@ -5,7 +5,7 @@ import { MISSING } from '../filter/types.js';
 
 /**
  * The match tree a `$jsonSchema` compiles to, node for node the tree mongod's JSON Schema parser builds from its
- * internal schema expressions, so that matching and the document validation error (`validation_error.ts`, which walks
+ * internal schema expressions, so that matching and the document validation error (`doc_validation_error.ts`, which walks
  * the same tree) follow mongod's. Each node carries mongod's error annotation: the keyword it stands for (`tag`),
  * what the error prints as `specifiedAs` (`annotation`), the `title` and `description` of its subschema, and whether
  * it reports errors itself, only through its children, or not at all.
