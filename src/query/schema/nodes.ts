@@ -179,8 +179,6 @@ export class QueryPredicateNode extends PathSchemaNode {
     path: string,
     readonly test: (doc: Document) => boolean,
     annotation: ErrorAnnotation,
-    /** For pattern: the compiled expression, which patternProperties errors do not need. */
-    readonly regex?: CompiledRegex,
   ) {
     super(path, annotation);
   }
