@@ -413,18 +413,18 @@ function parseSchema(path: string, schema: Document, options: JsonSchemaOptions)
   for (const keyword of ['description', 'title']) {
     if (keywords.has(keyword) && typeof keywords.get(keyword) !== 'string') keywordError(keyword, 'must be of type string');
   }
-  const hasType = keywords.has('type');
+  const hasTypeKeyword = keywords.has('type');
   const hasBsonType = keywords.has('bsonType');
   const hasEncrypt = keywords.has('encrypt');
-  if (hasType && hasBsonType) throw mongoError('FailedToParse', "Cannot specify both $jsonSchema keywords 'type' and 'bsonType'");
-  if ((hasType || hasBsonType) && hasEncrypt) {
+  if (hasTypeKeyword && hasBsonType) throw mongoError('FailedToParse', "Cannot specify both $jsonSchema keywords 'type' and 'bsonType'");
+  if ((hasTypeKeyword || hasBsonType) && hasEncrypt) {
     throw mongoError(
       'FailedToParse',
-      `$jsonSchema keyword 'encrypt' cannot be used in conjunction with '${hasType ? 'type' : 'bsonType'}', 'encrypt' implies type 'bsonType::BinData'`,
+      `$jsonSchema keyword 'encrypt' cannot be used in conjunction with '${hasTypeKeyword ? 'type' : 'bsonType'}', 'encrypt' implies type 'bsonType::BinData'`,
     );
   }
   let typeExpr: SchemaTypeNode | null = null;
-  if (hasType) typeExpr = parseType(path, 'type', keywords.get('type'), jsonTypeAlias);
+  if (hasTypeKeyword) typeExpr = parseType(path, 'type', keywords.get('type'), jsonTypeAlias);
   else if (hasBsonType) typeExpr = parseType(path, 'bsonType', keywords.get('bsonType'), bsonTypeAlias);
   else if (hasEncrypt) typeExpr = new SchemaTypeNode(path, single(5), IGNORE);
 
@@ -435,16 +435,12 @@ function parseSchema(path: string, schema: Document, options: JsonSchemaOptions)
   translateObjectKeywords(keywords, path, typeExpr, and, options);
   translateLogicalKeywords(keywords, path, and, options);
 
-  if (path === '' && typeExpr && !hasTypeCode(typeExpr.types, 3)) {
+  if (path === '' && typeExpr && !hasType(typeExpr.types, 3)) {
     // Only objects are stored: a top-level schema requiring another type matches nothing.
     return new AlwaysNode(false, annotate('$jsonSchema', { $jsonSchema: schema }));
   }
   if (path !== '' && typeExpr) and.add(typeExpr);
   return and;
-}
-
-function hasTypeCode(types: TypeSet, code: number): boolean {
-  return hasType(types, code);
 }
 
 /**
