@@ -24,9 +24,11 @@ export class JsonSchemaNode implements MatchNode {
  * `$jsonSchema` (mongod's parseJSONSchema): the operand must be a document; `encrypt` and `encryptMetadata` only
  * in a collection validator.
  *
- * @throws MongoServerError TypeMismatch (14) "$jsonSchema must be an object"; the schema's parse errors.
+ * @throws MongoServerError QueryFeatureNotAllowed (224) where the caller bans it; TypeMismatch (14) "$jsonSchema must
+ *   be an object"; the schema's parse errors.
  */
 export const parseJsonSchemaOperator: TopLevelOperatorParser = ({ value, ctx }) => {
+  if (!ctx.allowJsonSchema) throw mongoError('QueryFeatureNotAllowed', '$jsonSchema is not allowed in this context');
   if (!isDocument(value) || (value as { _bsontype?: unknown })._bsontype !== undefined) {
     throw mongoError('TypeMismatch', '$jsonSchema must be an object');
   }

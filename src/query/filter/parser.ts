@@ -81,6 +81,7 @@ export function parseContext(options: MatchOptions): FilterParseContext {
     collation: options.collation ?? null,
     evaluateExpr: options.evaluateExpr,
     allowEncryptKeywords: options.allowEncryptKeywords ?? false,
+    allowJsonSchema: options.allowJsonSchema ?? true,
     parse: (filter, level) => parse(ctx, filter, level),
     parseSub: (path, operators, level) => parseSub(ctx, path, operators, level),
     isTopLevelOperator: (name) => topLevelOperators.has(name),

@@ -92,6 +92,14 @@ for (const mode of MODES) {
         assert.deepEqual(await c.find({}).toArray(), [{ _id: 1, v: 1, n: true }]);
       });
 
+      it('is refused in $pull conditions and the $elemMatch projection, as mongod bans it there', async () => {
+        const c = db.collection(name());
+        await c.insertOne({ _id: 1, arr: [{ a: 1 }, { a: 2 }] });
+        await rejectsWith(() => c.updateOne({ _id: 1 }, { $pull: { arr: { a: 1, $jsonSchema: {} } } }), 224, { message: '$jsonSchema is not allowed in this context' });
+        await rejectsWith(() => c.find({}, { projection: { arr: { $elemMatch: { $jsonSchema: {} } } } }).toArray(), 224);
+        assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, arr: [{ a: 1 }, { a: 2 }] });
+      });
+
       it("refuses bad schemas with mongod's errors", async () => {
         await rejectsWith(() => coll.find({ $jsonSchema: { type: 'integer' } }).toArray(), 9, { message: "$jsonSchema type 'integer' is not currently supported." });
         await rejectsWith(() => coll.find({ $jsonSchema: { definitions: {} } }).toArray(), 9, { message: "$jsonSchema keyword 'definitions' is not currently supported" });

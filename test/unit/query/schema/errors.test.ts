@@ -97,6 +97,13 @@ describe('$jsonSchema parse errors', () => {
   for (const [schema, code, message] of cases) test(`${show(schema)} -> ${code}`, () => expectError(schema, code, message, false));
 });
 
+test('where the caller bans it ($pull, arrayFilters, the $elemMatch projection) it is QueryFeatureNotAllowed', () => {
+  assert.throws(
+    () => compileFilter({ a: { $elemMatch: { $jsonSchema: {} } } }, { allowJsonSchema: false }),
+    (err: unknown) => err instanceof MongoServerError && err.code === 224 && err.message === '$jsonSchema is not allowed in this context',
+  );
+});
+
 describe('$jsonSchema parse errors of the encryption keywords (validators)', () => {
   for (const [schema, code, message] of validatorCases) test(`${show(schema)} -> ${code}`, () => expectError(schema, code, message, true));
 });
