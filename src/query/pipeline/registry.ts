@@ -1,11 +1,14 @@
 import { parseAddFields } from './add_fields.js';
 import { parseCount } from './count.js';
 import { parseDocuments } from './documents.js';
+import { parseFacet } from './facet.js';
+import { parseGraphLookup } from './graph_lookup.js';
 import { parseGroup } from './group.js';
 import { parseLimit } from './limit.js';
 import { parseListLocalSessions } from './list_local_sessions.js';
 import { parseListSearchIndexes } from './list_search_indexes.js';
 import { parseListSessions } from './list_sessions.js';
+import { parseLookup } from './lookup.js';
 import { parseMatch } from './match.js';
 import { parseMerge } from './merge.js';
 import { parseOut } from './out.js';
@@ -17,6 +20,7 @@ import { parseSort } from './sort.js';
 import { parseSortByCount } from './sort_by_count.js';
 import type { StageParser } from './types.js';
 import { parseUnsetStage } from './unset.js';
+import { parseUnionWith } from './union_with.js';
 import { parseUnwind } from './unwind.js';
 
 /** The stages eddydb runs, by name (sorted). */
@@ -24,11 +28,14 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$addFields', parseAddFields],
   ['$count', parseCount],
   ['$documents', parseDocuments],
+  ['$facet', parseFacet],
+  ['$graphLookup', parseGraphLookup],
   ['$group', parseGroup],
   ['$limit', parseLimit],
   ['$listLocalSessions', parseListLocalSessions],
   ['$listSearchIndexes', parseListSearchIndexes],
   ['$listSessions', parseListSessions],
+  ['$lookup', parseLookup],
   ['$match', parseMatch],
   ['$merge', parseMerge],
   ['$out', parseOut],
@@ -40,6 +47,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$skip', parseSkip],
   ['$sort', parseSort],
   ['$sortByCount', parseSortByCount],
+  ['$unionWith', parseUnionWith],
   ['$unset', parseUnsetStage],
   ['$unwind', parseUnwind],
 ]);
@@ -50,10 +58,9 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
  */
 const knownElsewhere: ReadonlySet<string> = new Set([
   '$bucket', '$bucketAuto', '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp', '$densify',
-  '$facet', '$fill', '$geoNear', '$graphLookup', '$indexStats',
-  '$listSampledQueries', '$lookup', '$planCacheStats',
+  '$fill', '$geoNear', '$indexStats', '$listSampledQueries', '$planCacheStats',
   '$querySettings', '$queryStats', '$sample', '$search', '$searchMeta', '$setWindowFields',
-  '$shardedDataDistribution', '$unionWith', '$vectorSearch',
+  '$shardedDataDistribution', '$vectorSearch',
 ]);
 
 /** The parser of a stage eddydb implements. */
