@@ -60,9 +60,9 @@ export function compileStages(stages: readonly unknown[], options: PipelineOptio
     const parser = lookupStage(name);
     if (!parser && !isKnownStage(name)) throw new MongoServerError(40324, `Unrecognized pipeline stage name: '${name}'`);
     if (options.allowedStages && !options.allowedStages.has(name)) throw disallowed(name, options);
-    if (!parser) throw mongoError('NotImplemented', `${name} is not supported by eddydb`);
     const refused = options.refuseStage?.(name);
     if (refused) throw refused;
+    if (!parser) throw mongoError('NotImplemented', `${name} is not supported by eddydb`);
     return parser(stage[name], ctx, name);
   }));
 }
