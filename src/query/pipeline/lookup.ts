@@ -5,9 +5,11 @@ import { validateVariableNameForWrite } from '../expressions/field_path.js';
 import { parseMatch } from './match.js';
 import { removeNested, setNested } from './paths.js';
 import { scopeFor } from './scope.js';
-import { CHUNK_DOCS, documentBytes, streamStages, type Chunks, type StreamControl } from './stream.js';
+import { batchablePath, readJoinBatch } from './batch_join.js';
+import { equalityFilter } from './lookup_filter.js';
+import { CHUNK_DOCS, chunksOf, documentBytes, streamStages, type Chunks, type StreamControl } from './stream.js';
 import {
-  collectWithin, compileSubPipeline, foreignOf, hoistLeadingMatch, noDocuments, refuseInJoin, stageName, valuesAtPath,
+  collectWithin, compileSubPipeline, foreignOf, hoistLeadingMatch, noDocuments, refuseInJoin, stageName,
 } from './sub_pipeline.js';
 import type { CompiledStage, ForeignNamespace, Runtime, StageContext, StageParser, StreamStage, UnwindSpec } from './types.js';
 
@@ -113,23 +115,6 @@ function parseSpec(spec: unknown, ctx: StageContext): LookupSpec {
   return { from, as: asParts, local, foreign: hasForeign ? foreignField! : null, pipeline, lets };
 }
 
-function hasRegex(values: readonly unknown[]): boolean {
-  return values.some((v) => v instanceof RegExp || v instanceof BSONRegExp);
-}
-
-/**
- * The filter of an equality join for one input document, as mongod builds it: each value at `localField` (array
- * elements one by one; none means null, which matches null and missing), `$eq` for one value, `$in` for several,
- * and `$or` of `$eq`s when a value is a regular expression (which `$in` would run as a pattern).
- */
-export function equalityFilter(doc: Document, local: readonly string[], foreignField: string): Document {
-  const values = valuesAtPath(doc, local);
-  if (values.length === 0) values.push(null);
-  if (values.length === 1) return { [foreignField]: { $eq: values[0] } };
-  if (hasRegex(values)) return { $or: values.map((v) => ({ [foreignField]: { $eq: v } })) };
-  return { [foreignField]: { $in: values } };
-}
-
 /** An `$eq` of a foreign field and a `let` variable in the pipeline's leading `$match`'s `$expr`. */
 interface CorrelatedEquality {
   field: string;
@@ -202,6 +187,8 @@ interface Plan {
    */
   cache: { vars: Runtime['vars']; docs: Document[] } | null;
   cacheable: boolean;
+  /** An equality join without `let`: a chunk of inputs may be joined with one read (batch_join.ts). */
+  batchable: boolean;
 }
 
 /** True when a stage or expression below may give another result each time it runs ($rand, $sample). */
@@ -238,17 +225,38 @@ function tooBig(plan: Plan): () => Error {
 }
 
 /** Every joined document for `doc`, within mongod's limit; an uncorrelated pipeline's from the cache after the first. */
-async function joinedArray(plan: Plan, doc: Document, runtime: Runtime, control: StreamControl): Promise<Document[]> {
+async function joinedArray(plan: Plan, doc: Document, join: Joiner, runtime: Runtime, control: StreamControl): Promise<Document[]> {
   if (plan.cache?.vars === runtime.vars) return plan.cache.docs;
-  const docs = await collectWithin(joined(plan, doc, runtime, control), LOOKUP_RESULTS_MAX_BYTES, documentBytes, tooBig(plan), control);
+  const docs = await collectWithin(join(doc), LOOKUP_RESULTS_MAX_BYTES, documentBytes, tooBig(plan), control);
   if (plan.cacheable) plan.cache = { vars: runtime.vars, docs };
   return docs;
 }
 
+/** The joined documents of one input document, as a stream. */
+type Joiner = (doc: Document) => Chunks;
+
+/**
+ * How the documents of one input chunk are joined: an equality join reads the foreign side once for the whole chunk
+ * (see batch_join.ts), any other join once per document.
+ */
+async function chunkJoiner(plan: Plan, chunk: readonly Document[], runtime: Runtime, control: StreamControl): Promise<Joiner> {
+  const perDocument: Joiner = (doc) => joined(plan, doc, runtime, control);
+  if (!plan.batchable || chunk.length < 2) return perDocument;
+  const { spec } = plan;
+  const batch = await readJoinBatch(foreignOf(runtime, '$lookup'), spec.from!, spec.local!, spec.foreign!, chunk, plan.ctx.collation, control);
+  if (!batch) return perDocument;
+  return (doc) => {
+    const candidates = batch.candidates(doc);
+    if (!candidates) return perDocument(doc);
+    return streamStages(plan.stages, candidates.length > 0 ? chunksOf(candidates, control) : noDocuments(), runtime, control);
+  };
+}
+
 async function* lookupChunks(plan: Plan, input: Chunks, runtime: Runtime, control: StreamControl): Chunks {
   for await (const chunk of input) {
+    const join = await chunkJoiner(plan, chunk, runtime, control);
     const out: Document[] = [];
-    for (const doc of chunk) out.push(setNested(doc, plan.spec.as, await joinedArray(plan, doc, runtime, control)));
+    for (const doc of chunk) out.push(setNested(doc, plan.spec.as, await joinedArray(plan, doc, join, runtime, control)));
     if (out.length > 0) yield out;
     await control.yieldIfDue();
   }
@@ -259,9 +267,10 @@ async function* unwoundChunks(plan: Plan, unwind: UnwindSpec, input: Chunks, run
   const as = plan.spec.as;
   let out: Document[] = [];
   for await (const chunk of input) {
+    const join = await chunkJoiner(plan, chunk, runtime, control);
     for (const doc of chunk) {
       let i = 0;
-      for await (const found of joined(plan, doc, runtime, control)) {
+      for await (const found of join(doc)) {
         for (const foreignDoc of found) {
           let next = setNested(doc, as, foreignDoc);
           if (unwind.index) next = setNested(next, unwind.index, Long.fromNumber(i));
@@ -333,6 +342,7 @@ export const parseLookup: StageParser = (raw, ctx) => {
     cache: null,
     // Without `let` or a join field, nothing in the pipeline depends on the input document.
     cacheable: spec.lets.length === 0 && !spec.local && !nonDeterministic(spec.pipeline),
+    batchable: spec.local !== null && spec.lets.length === 0 && !documentsFirst && batchablePath(spec.foreign!),
   };
   return lookupStage(plan, null);
 };

@@ -63,8 +63,8 @@ for (const mode of MODES) {
           assert.deepEqual(out, [{ _id: 1, ids: [1] }, { _id: 2, ids: [4] }, { _id: 3, ids: [5, 6] }]);
           return (await scanned()) - before;
         };
-        // Without an index every order scans the 6 inventory documents; with one, it reads only its matches.
-        assert.equal(await join(), 3 * 6);
+        // Without an index the chunk of orders reads the 6 inventory documents once; with one, only their matches.
+        assert.equal(await join(), 6);
         await db.collection('inventory').createIndex({ sku: 1 });
         assert.equal(await join(), 1 + 1 + 2);
         await db.collection('inventory').dropIndex('sku_1');
@@ -227,6 +227,34 @@ for (const mode of MODES) {
           { $project: { t: '$t._id' } },
         ]).toArray();
         assert.deepEqual(out, [{ _id: 1, t: [1] }, { _id: 2, t: [3] }]);
+      });
+
+      it('a chunk of inputs joined with one read finds what each input’s own read finds', async () => {
+        const shapes = [
+          1, 2, 'a', 'A', null, [1, 2], [[1, 2]], [], { x: 1 }, [{ x: 1 }], new Date(0), 1.0, /^a/,
+        ];
+        await db.collection('shapes_foreign').insertMany([
+          ...shapes.map((v, i) => ({ _id: i, f: v })),
+          { _id: 100 },
+          { _id: 101, f: [null, 2] },
+          { _id: 102, f: [[1, 2], 1] },
+          { _id: 103, g: 1 },
+          { _id: 104, f: [] },
+        ]);
+        await db.collection('shapes_local').insertMany([...shapes.map((v, i) => ({ _id: i, l: v })), { _id: 100 }, { _id: 101, l: [2, 'a'] }, { _id: 102, l: [[1, 2]] }]);
+        const join = (extra: Document) => db.collection('shapes_local').aggregate([
+          { $lookup: { from: 'shapes_foreign', localField: 'l', foreignField: 'f', as: 'm', ...extra } },
+          { $project: { m: '$m._id' } },
+        ]).toArray();
+        // With `let`, each input reads on its own; without, a chunk reads once.
+        const oneByOne = () => join({ let: { unused: 1 }, pipeline: [] });
+        const scanned = await oneByOne();
+        assert.deepEqual(await join({}), scanned);
+        assert.deepEqual(scanned.find((d) => d._id === 4), { _id: 4, m: [4, 100, 101, 103] });
+        assert.deepEqual(scanned.find((d) => d._id === 0), { _id: 0, m: [0, 5, 11, 102] });
+        assert.deepEqual(scanned.find((d) => d._id === 12), { _id: 12, m: [12] });
+        await db.collection('shapes_foreign').createIndex({ f: 1 });
+        assert.deepEqual(await join({}), await oneByOne());
       });
 
       it('followed by $unwind: one document per match, preserveNullAndEmptyArrays and includeArrayIndex kept', async () => {
