@@ -98,11 +98,12 @@ DESCRIPTIONS.queries = (w) =>
 
 DESCRIPTIONS.lookup = (w) =>
   `${int(w('eddydb-file', 'orders') as number)} orders and ${int(w('eddydb-file', 'customers') as number)} customers; each order ` +
-  'names its customer by `custId`, and the customers have a unique index on `custId`. ' +
+  'names its customer by `custId`, and the customers have a unique index on `custId`; eddydb joins each chunk of ' +
+  'orders with one `$in` read of the customers through that index. ' +
   '`aggregate([{$lookup: {from: \'customers\', localField: \'custId\', foreignField: \'custId\', as: \'customer\'}}])` read whole ' +
   `(\`toArray\`) ${int(w('eddydb-file', 'runs') as number)} times after a warm-up, each result checked (one customer per order); ` +
   'its mean is the join time. Before the index exists the join of the first ' +
-  `${int(w('eddydb-file', 'collscanOrders') as number)} orders runs once, each scanning the customers (the "without the index" column). ` +
+  `${int(w('eddydb-file', 'collscanOrders') as number)} orders runs once, each chunk of orders scanning the customers (the "without the index" column). ` +
   'Raw better-sqlite3 keeps each document\'s BSON beside `custId`, the customers\' in a ' +
   'column with a unique SQLite index, and runs one prepared `LEFT JOIN ... ORDER BY` decoding both documents of every row.';
 

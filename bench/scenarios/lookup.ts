@@ -2,8 +2,8 @@
  * Scenario 11: `$lookup` of 10,000 orders to 1,000 customers on an indexed foreign field. Each order names its
  * customer by `custId`; the customers have a unique index on `custId` (not their `_id`, so the join goes through a
  * secondary index). The whole join is read back (`toArray`) several times, each result checked. Before the index
- * exists, the join of the first 100 orders runs once, each scanning the customers, so the index's gain per order is
- * measured, not assumed. Raw
+ * exists, the join of the first 100 orders runs once (each chunk of orders scanning the customers), so the index's
+ * gain per order is measured, not assumed. Raw
  * better-sqlite3 runs the equivalent `LEFT JOIN` through its own index, as the limit of this storage.
  */
 import { openRawSqliteJoin } from '../peers/raw_sqlite_join.js';
@@ -15,7 +15,7 @@ import type { Scenario, ScenarioResult } from './types.js';
 const ORDERS = 10_000;
 const CUSTOMERS = 1_000;
 const PIPELINE: Doc[] = [{ $lookup: { from: 'customers', localField: 'custId', foreignField: 'custId', as: 'customer' } }];
-/** Orders joined without the index: each scans every customer, so a few give the cost per order. */
+/** Orders joined without the index (each chunk of them scans every customer): a few give the cost per order. */
 const COLLSCAN_ORDERS = 100;
 
 function orderAt(i: number): Doc {
