@@ -113,7 +113,8 @@ async function search(spec: GraphLookupSpec, doc: Document, runtime: Runtime, co
   const foreign = foreignOf(runtime, '$graphLookup');
   const start = spec.startWith(scopeFor(doc, runtime));
   let frontier = new ValueGroups<true>(collation?.collation ?? null);
-  for (const v of Array.isArray(start) ? start : [start]) frontier.get(v, () => true);
+  // A missing start value queries nothing (mongod cannot put a missing value in its `$in`).
+  for (const v of Array.isArray(start) ? start : [start]) if (v !== undefined) frontier.get(v, () => true);
   const visited = new ValueGroups<Document>(null);
   const found: Document[] = [];
   let bytes = 0;
@@ -156,6 +157,7 @@ function graphLookupStage(spec: GraphLookupSpec, collation: Parameters<typeof co
         const found = await search(spec, doc, runtime, control, collation);
         if (!unwind) {
           out.push(setNested(doc, spec.as, found));
+          await control.yieldIfDue();
           continue;
         }
         found.forEach((result, i) => {
@@ -172,6 +174,7 @@ function graphLookupStage(spec: GraphLookupSpec, collation: Parameters<typeof co
           yield out;
           out = [];
         }
+        await control.yieldIfDue();
       }
       if (out.length > 0) {
         yield out;

@@ -256,7 +256,11 @@ async function* lookupChunks(plan: Plan, input: Chunks, runtime: Runtime, contro
   for await (const chunk of input) {
     const join = await chunkJoiner(plan, chunk, runtime, control);
     const out: Document[] = [];
-    for (const doc of chunk) out.push(setNested(doc, plan.spec.as, await joinedArray(plan, doc, join, runtime, control)));
+    for (const doc of chunk) {
+      out.push(setNested(doc, plan.spec.as, await joinedArray(plan, doc, join, runtime, control)));
+      // Each input may be a read of its own: a long chunk must still let other work in.
+      await control.yieldIfDue();
+    }
     if (out.length > 0) yield out;
     await control.yieldIfDue();
   }
@@ -289,6 +293,7 @@ async function* unwoundChunks(plan: Plan, unwind: UnwindSpec, input: Chunks, run
         if (unwind.index) next = setNested(next, unwind.index, null);
         out.push(next);
       }
+      await control.yieldIfDue();
     }
     if (out.length > 0) {
       yield out;

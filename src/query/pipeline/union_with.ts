@@ -7,9 +7,10 @@ import type { CompiledStage, Runtime, StageParser } from './types.js';
 
 const WITHOUT_COLLECTION = '$unionWith stage without explicit collection must have a pipeline with $documents as first stage';
 
-async function* unionChunks(input: Chunks, coll: string | null, filter: Record<string, unknown>, stages: readonly CompiledStage[], runtime: Runtime, control: StreamControl): Chunks {
+async function* unionChunks(input: Chunks, coll: string | null, documentsFirst: boolean, filter: Record<string, unknown>, stages: readonly CompiledStage[], runtime: Runtime, control: StreamControl): Chunks {
   yield* input;
-  const source = coll === null ? noDocuments() : foreignOf(runtime, '$unionWith').find({ db: null, coll }, filter, control);
+  // A pipeline that starts with `$documents` replaces whatever the collection holds: nothing is read.
+  const source = coll === null || documentsFirst ? noDocuments() : foreignOf(runtime, '$unionWith').find({ db: null, coll }, filter, control);
   yield* streamStages(stages, source, runtime, control);
 }
 
@@ -50,10 +51,11 @@ export const parseUnionWith: StageParser = (spec, ctx) => {
   }
   if (coll !== null && coll.length === 0) throw mongoError('InvalidNamespace', 'invalid $unionWith namespace: ');
   const compiled = compileSubPipeline(pipeline, ctx, refuseInJoin('$unionWith'));
-  const hoist = coll === null ? { filter: {}, rest: compiled } : hoistLeadingMatch(pipeline, compiled);
+  const documentsFirst = stageName(pipeline[0]) === '$documents';
+  const hoist = coll === null || documentsFirst ? { filter: {}, rest: compiled } : hoistLeadingMatch(pipeline, compiled);
   return {
     kind: 'stream',
     name: '$unionWith',
-    stream: (input, runtime, control) => unionChunks(input, coll, hoist.filter, hoist.rest, runtime, control),
+    stream: (input, runtime, control) => unionChunks(input, coll, documentsFirst, hoist.filter, hoist.rest, runtime, control),
   };
 };
