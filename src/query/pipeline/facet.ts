@@ -1,5 +1,5 @@
 import { calculateObjectSize, isDocument, type Document } from '../../bson/index.js';
-import { MongoServerError } from '../../errors/index.js';
+import { MongoServerError, mongoError } from '../../errors/index.js';
 import { formatValue, typeName } from '../expressions/index.js';
 import { validateFieldName } from '../expressions/field_path.js';
 import { compileStages } from './compile.js';
@@ -78,7 +78,7 @@ async function* facetChunks(facets: readonly Facet[], input: Chunks, runtime: Ru
  *
  * @throws MongoServerError 40169 for a spec that is not a non-empty object; a FieldPath error for a bad facet name;
  *   40170 for a facet that is not an array; 40171 for a stage that is not an object; 40600 for a stage `$facet` may
- *   not hold. While running: 4031700 when the output document passes 100 MB.
+ *   not hold; BadValue (2) for an empty facet. While running: 4031700 when the output document passes 100 MB.
  */
 export const parseFacet: StageParser = (spec, ctx) => {
   if (!isDocument(spec) || Object.keys(spec).length === 0) {
@@ -102,6 +102,7 @@ export const parseFacet: StageParser = (spec, ctx) => {
     });
     refuseNested(pipeline as Document[]);
     const stages = compileStages(pipeline, { collation: ctx.collation, variables: ctx.variables, depth: ctx.depth, refuseStage: refuseInFacet });
+    if (stages.length === 0) throw mongoError('BadValue', 'sub-pipeline in $facet stage cannot be empty');
     facets.push({ name, stages });
   }
   return {

@@ -548,8 +548,9 @@ for (const mode of MODES) {
         await rejectsWith(() => run(1), 40169);
         await rejectsWith(() => run({ a: 1 }), 40170, { message: 'arguments to $facet must be arrays, a is type int' });
         await rejectsWith(() => run({ a: [1] }), 40171);
+        await rejectsWith(() => run({ a: [] }), 2, { codeName: 'BadValue', message: 'sub-pipeline in $facet stage cannot be empty' });
         await rejectsWith(() => run({ $a: [] }), 16410);
-        for (const stage of [{ $facet: { b: [] } }, { $out: 'x' }, { $merge: 'x' }, { $collStats: {} }, { $indexStats: {} }, { $documents: [] }]) {
+        for (const stage of [{ $facet: { b: [{ $match: {} }] } }, { $out: 'x' }, { $merge: 'x' }, { $collStats: {} }, { $indexStats: {} }, { $documents: [] }]) {
           const name = Object.keys(stage)[0];
           await rejectsWith(() => run({ a: [stage] }), 40600, { message: `${name} is not allowed to be used within a $facet stage` });
         }
