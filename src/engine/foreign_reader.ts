@@ -31,7 +31,7 @@ export function foreignReader(read: ReadFn, db: string, collation: Collation | n
   const reader: ForeignReader = {
     find(ns: ForeignNamespace, filter: Document, control: StreamControl): Chunks {
       const targetDb = ns.db ?? db;
-      if (ns.db !== null && targetDb === 'local' && ns.coll === 'oplog.rs') return oplog ? oplog(filter, control) : filteredChunks(read, targetDb, ns.coll, filter, collation, control, { ...planOptions, foreign: reader });
+      if (oplog && targetDb === 'local' && ns.coll === 'oplog.rs') return oplog(filter, control);
       return filteredChunks(read, targetDb, ns.coll, filter, collation, control, { ...planOptions, foreign: reader });
     },
   };

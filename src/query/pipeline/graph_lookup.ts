@@ -1,12 +1,12 @@
-import { isDocument, isNumeric, Long, toNumber, type Document } from '../../bson/index.js';
+import { isDocument, isNumeric, Long, toNumber, type Collation, type Document } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
-import { typeName, validateFieldPath, ValueGroups, type Evaluator } from '../expressions/index.js';
+import { formatValue, typeName, validateFieldPath, ValueGroups, type Evaluator } from '../expressions/index.js';
 import { compileFilter } from '../filter/index.js';
 import { removeNested, setNested } from './paths.js';
 import { scopeFor } from './scope.js';
 import { CHUNK_DOCS, documentBytes, type Chunks, type StreamControl } from './stream.js';
 import { foreignOf, valuesAtPath } from './sub_pipeline.js';
-import type { ForeignNamespace, Runtime, StageParser, StreamStage, UnwindSpec } from './types.js';
+import type { ForeignNamespace, Runtime, StageContext, StageParser, StreamStage, UnwindSpec } from './types.js';
 
 /** mongod's internalDocumentSourceGraphLookupMaxMemoryBytes: what one search may hold. */
 export const GRAPH_LOOKUP_MAX_BYTES = 100 * 1024 * 1024;
@@ -22,9 +22,9 @@ interface GraphLookupSpec {
   restrict: Document | null;
 }
 
-function parseSpec(spec: unknown, ctx: Parameters<StageParser>[1]): GraphLookupSpec {
+function parseSpec(spec: unknown, ctx: StageContext): GraphLookupSpec {
   if (!isDocument(spec)) throw mongoError('FailedToParse', `the $graphLookup stage specification must be an object, but found ${typeName(spec)}`);
-  if (!('from' in spec)) throw mongoError('FailedToParse', `missing 'from' option to $graphLookup stage specification: ${JSON.stringify(spec)}`);
+  if (!('from' in spec)) throw mongoError('FailedToParse', `missing 'from' option to $graphLookup stage specification: ${formatValue(spec)}`);
   let from: string | undefined;
   let as: string | undefined;
   let connectFromField: string | undefined;
@@ -109,10 +109,10 @@ function roundFilter(spec: GraphLookupSpec, frontier: readonly unknown[]): Docum
 }
 
 /** The documents one input reaches, breadth first, each once (by `_id`), with its depth when asked. */
-async function search(spec: GraphLookupSpec, doc: Document, runtime: Runtime, control: StreamControl, collation: Parameters<typeof compileFilter>[1]): Promise<Document[]> {
+async function search(spec: GraphLookupSpec, doc: Document, runtime: Runtime, control: StreamControl, collation: Collation | null): Promise<Document[]> {
   const foreign = foreignOf(runtime, '$graphLookup');
   const start = spec.startWith(scopeFor(doc, runtime));
-  let frontier = new ValueGroups<true>(collation?.collation ?? null);
+  let frontier = new ValueGroups<true>(collation);
   // A missing start value queries nothing (mongod cannot put a missing value in its `$in`).
   for (const v of Array.isArray(start) ? start : [start]) if (v !== undefined) frontier.get(v, () => true);
   const visited = new ValueGroups<Document>(null);
@@ -121,7 +121,7 @@ async function search(spec: GraphLookupSpec, doc: Document, runtime: Runtime, co
   for (let depth = 0; spec.maxDepth === null || depth <= spec.maxDepth; depth++) {
     const values = frontier.entries().map((e) => e.key);
     if (values.length === 0) break;
-    const next = new ValueGroups<true>(collation?.collation ?? null);
+    const next = new ValueGroups<true>(collation);
     let added = false;
     for await (const chunk of foreign.find(spec.from, roundFilter(spec, values), control)) {
       for (let result of chunk) {
@@ -149,7 +149,7 @@ async function search(spec: GraphLookupSpec, doc: Document, runtime: Runtime, co
   return found;
 }
 
-function graphLookupStage(spec: GraphLookupSpec, collation: Parameters<typeof compileFilter>[1], unwind: UnwindSpec | null): StreamStage {
+function graphLookupStage(spec: GraphLookupSpec, collation: Collation | null, unwind: UnwindSpec | null): StreamStage {
   async function* run(input: Chunks, runtime: Runtime, control: StreamControl): Chunks {
     let out: Document[] = [];
     for await (const chunk of input) {
@@ -207,5 +207,5 @@ function graphLookupStage(spec: GraphLookupSpec, collation: Parameters<typeof co
  */
 export const parseGraphLookup: StageParser = (raw, ctx) => {
   const spec = parseSpec(raw, ctx);
-  return graphLookupStage(spec, { collation: ctx.collation }, null);
+  return graphLookupStage(spec, ctx.collation, null);
 };
