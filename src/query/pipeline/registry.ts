@@ -5,11 +5,14 @@ import { parseCount } from './count.js';
 import { parseDensify } from './densify.js';
 import { parseDocuments } from './documents.js';
 import { parseFill } from './fill.js';
+import { parseFacet } from './facet.js';
+import { parseGraphLookup } from './graph_lookup.js';
 import { parseGroup } from './group.js';
 import { parseLimit } from './limit.js';
 import { parseListLocalSessions } from './list_local_sessions.js';
 import { parseListSearchIndexes } from './list_search_indexes.js';
 import { parseListSessions } from './list_sessions.js';
+import { parseLookup } from './lookup.js';
 import { parseMatch } from './match.js';
 import { parseMerge } from './merge.js';
 import { parseOut } from './out.js';
@@ -22,6 +25,7 @@ import { parseSort } from './sort.js';
 import { parseSortByCount } from './sort_by_count.js';
 import type { StageParser } from './types.js';
 import { parseUnsetStage } from './unset.js';
+import { parseUnionWith } from './union_with.js';
 import { parseUnwind } from './unwind.js';
 
 /** The stages eddydb runs, by name (sorted). */
@@ -33,11 +37,14 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$densify', parseDensify],
   ['$documents', parseDocuments],
   ['$fill', parseFill],
+  ['$facet', parseFacet],
+  ['$graphLookup', parseGraphLookup],
   ['$group', parseGroup],
   ['$limit', parseLimit],
   ['$listLocalSessions', parseListLocalSessions],
   ['$listSearchIndexes', parseListSearchIndexes],
   ['$listSessions', parseListSessions],
+  ['$lookup', parseLookup],
   ['$match', parseMatch],
   ['$merge', parseMerge],
   ['$out', parseOut],
@@ -50,6 +57,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$skip', parseSkip],
   ['$sort', parseSort],
   ['$sortByCount', parseSortByCount],
+  ['$unionWith', parseUnionWith],
   ['$unset', parseUnsetStage],
   ['$unwind', parseUnwind],
 ]);
@@ -60,10 +68,9 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
  */
 const knownElsewhere: ReadonlySet<string> = new Set([
   '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp',
-  '$facet', '$geoNear', '$graphLookup', '$indexStats',
-  '$listSampledQueries', '$lookup', '$planCacheStats',
+  '$geoNear', '$indexStats', '$listSampledQueries', '$planCacheStats',
   '$querySettings', '$queryStats', '$search', '$searchMeta', '$setWindowFields',
-  '$shardedDataDistribution', '$unionWith', '$vectorSearch',
+  '$shardedDataDistribution', '$vectorSearch',
 ]);
 
 /** The parser of a stage eddydb implements. */
