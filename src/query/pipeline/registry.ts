@@ -17,6 +17,7 @@ import { parseProject } from './project.js';
 import { parseRedact } from './redact.js';
 import { parseReplaceRoot, parseReplaceWith } from './replace_root.js';
 import { parseSample } from './sample.js';
+import { parseSetWindowFields } from './set_window_fields.js';
 import { parseSkip } from './skip.js';
 import { parseSort } from './sort.js';
 import { parseSortByCount } from './sort_by_count.js';
@@ -47,6 +48,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$replaceWith', parseReplaceWith],
   ['$sample', parseSample],
   ['$set', parseAddFields],
+  ['$setWindowFields', parseSetWindowFields],
   ['$skip', parseSkip],
   ['$sort', parseSort],
   ['$sortByCount', parseSortByCount],
@@ -62,7 +64,7 @@ const knownElsewhere: ReadonlySet<string> = new Set([
   '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp',
   '$facet', '$geoNear', '$graphLookup', '$indexStats',
   '$listSampledQueries', '$lookup', '$planCacheStats',
-  '$querySettings', '$queryStats', '$search', '$searchMeta', '$setWindowFields',
+  '$querySettings', '$queryStats', '$search', '$searchMeta',
   '$shardedDataDistribution', '$unionWith', '$vectorSearch',
 ]);
 
