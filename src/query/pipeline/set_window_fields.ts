@@ -135,9 +135,14 @@ function windowSortKeys(compiled: CompiledWindowFields, runtime: Runtime, ctx: S
   };
 }
 
-/** `doc` with `value` at `path`, copying the documents along the path (inputs are never changed in place). */
-function withField(doc: Document, path: readonly string[], i: number, value: unknown): Document {
-  const copy: Document = { ...doc };
+/**
+ * `value` written at `path` below `current` as $addFields writes (mongod adds the outputs with an $addFields
+ * projection): documents are copied along the path (inputs are never changed in place), an array gets the field in
+ * each of its elements, anything else in the way becomes a document; a missing value removes the field.
+ */
+function writeAt(current: unknown, path: readonly string[], i: number, value: unknown): unknown {
+  if (Array.isArray(current)) return current.map((el) => writeAt(el, path, i, value));
+  const copy: Document = isDocument(current) ? { ...current } : {};
   const key = path[i]!;
   if (i === path.length - 1) {
     if (value === undefined) delete copy[key];
@@ -145,26 +150,28 @@ function withField(doc: Document, path: readonly string[], i: number, value: unk
     return copy;
   }
   const child = Object.prototype.hasOwnProperty.call(copy, key) ? copy[key] : undefined;
-  setField(copy, key, withField(isDocument(child) ? child : {}, path, i + 1, value));
+  setField(copy, key, writeAt(child, path, i + 1, value));
   return copy;
 }
 
 /** Every window function over one sorted partition; the documents with their output fields. */
 function computePartition(compiled: CompiledWindowFields, docs: Document[], scopes: Scope[], ctx: StageContext): Document[] {
+  const { sortKeys } = compiled;
+  const keys = sortKeys ? docs.map((d) => sortKeys.keysOf(d)) : undefined;
   const partition: Partition = {
     docs,
     scopes,
     sortValues: compiled.sortField ? scopes.map((s) => compiled.sortField!(s)) : undefined,
+    sameSortKey: (i, j) => (keys ? sortKeys!.compareKeys(keys[i]!, keys[j]!) === 0 : true),
     collation: ctx.collation,
   };
   const columns = compiled.outputs.map((o) => o.fn.compute(partition));
   return docs.map((doc, i) => {
-    let out = doc;
+    let out: Document = doc;
     compiled.outputs.forEach((o, k) => {
-      out = withField(out, o.path, 0, columns[k]![i]);
+      out = writeAt(out, o.path, 0, columns[k]![i]) as Document;
     });
-    // A document with no output path written still leaves as a copy of its own.
-    return out === doc ? { ...doc } : out;
+    return out;
   });
 }
 

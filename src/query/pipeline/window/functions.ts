@@ -27,6 +27,8 @@ export interface Partition {
   readonly scopes: readonly Scope[];
   /** The single sortBy field's value of each document (undefined without a one-field sortBy). */
   readonly sortValues: readonly unknown[] | undefined;
+  /** Whether two documents tie on the sortBy (as mongod's sort keys compare: nullish values tie, arrays by their sort key). */
+  readonly sameSortKey: (i: number, j: number) => boolean;
   readonly collation: Collation | null;
 }
 
@@ -267,22 +269,15 @@ function rankFunction(kind: 'rank' | 'dense' | 'number'): Parser {
     return {
       name,
       compute(partition) {
-        const values = partition.sortValues ?? partition.docs.map(() => null);
         const out: unknown[] = [];
         let rank = 0;
         let dense = 0;
-        for (let i = 0; i < values.length; i++) {
-          if (kind === 'number') {
-            out.push(intOrLong(i + 1));
-            continue;
-          }
-          const v = values[i] === undefined ? null : values[i];
-          const prev = i > 0 ? (values[i - 1] === undefined ? null : values[i - 1]) : undefined;
-          if (i === 0 || !valuesEqual(prev, v, partition.collation)) {
+        for (let i = 0; i < partition.docs.length; i++) {
+          if (i === 0 || kind === 'number' || !partition.sameSortKey(i - 1, i)) {
             rank = i + 1;
             dense++;
           }
-          out.push(intOrLong(kind === 'rank' ? rank : dense));
+          out.push(intOrLong(kind === 'dense' ? dense : rank));
         }
         return out;
       },
