@@ -216,11 +216,12 @@ function runWindowFields(compiled: CompiledWindowFields, docs: Document[], runti
   const sorted = sortDocs(docs, windowSortKeys(compiled, runtime, ctx));
   const partitioner = new Partitioner(compiled, runtime, ctx);
   const out: Document[] = [];
+  // Appended one by one: a spread of a large partition would pass the engine's limit on arguments.
   for (const doc of sorted) {
     const done = partitioner.add(doc);
-    if (done) out.push(...done);
+    if (done) for (const d of done) out.push(d);
   }
-  out.push(...partitioner.flush());
+  for (const d of partitioner.flush()) out.push(d);
   return out;
 }
 
@@ -240,7 +241,9 @@ async function* windowFieldsChunks(compiled: CompiledWindowFields, input: Chunks
   const sorted = keys ? sortedChunks(input, keys, control) : input;
   const partitioner = new Partitioner(compiled, runtime, ctx);
   const limit = control.memoryLimitBytes ?? BLOCKING_STAGE_MEMORY_BYTES;
+  // Finished documents wait here until a chunk's worth can go on; `sent` counts those already handed on.
   let pending: Document[] = [];
+  let sent = 0;
   for await (const chunk of sorted) {
     for (const doc of chunk) {
       const done = partitioner.add(doc);
@@ -248,14 +251,19 @@ async function* windowFieldsChunks(compiled: CompiledWindowFields, input: Chunks
       partitioner.bytes += documentBytes(doc);
       if (partitioner.bytes > limit && !control.spiller) throw partitionMemoryError(control);
     }
-    while (pending.length >= CHUNK_DOCS) {
-      yield pending.slice(0, CHUNK_DOCS);
-      pending = pending.slice(CHUNK_DOCS);
+    while (pending.length - sent >= CHUNK_DOCS) {
+      yield pending.slice(sent, sent + CHUNK_DOCS);
+      sent += CHUNK_DOCS;
+      await control.yieldIfDue();
+    }
+    if (sent > 0) {
+      pending = pending.slice(sent);
+      sent = 0;
     }
     await control.yieldIfDue();
   }
   for (const d of partitioner.flush()) pending.push(d);
-  for (let i = 0; i < pending.length; i += CHUNK_DOCS) {
+  for (let i = sent; i < pending.length; i += CHUNK_DOCS) {
     yield pending.slice(i, i + CHUNK_DOCS);
     await control.yieldIfDue();
   }
