@@ -294,6 +294,7 @@ for (const mode of MODES) {
             first: { $first: '$type', window: { documents: [-1, 1] } },
             last: { $last: '$type', window: { documents: [-1, 1] } },
             push: { $push: '$price', window: { documents: [-1, 1] } },
+            // A sliding window's $addToSet comes in value order, as mongod's.
             set: { $addToSet: '$type', window: { documents: [-1, 1] } },
             pop: { $stdDevPop: '$price', window: { documents: [0, 1] } },
           },
@@ -303,8 +304,8 @@ for (const mode of MODES) {
           { _id: 0, count: 2, sum: 27, min: 13, max: 14, first: 'chocolate', last: 'chocolate', push: [13, 14], set: ['chocolate'] },
           { _id: 1, count: 3, sum: 39, min: 12, max: 14, first: 'chocolate', last: 'vanilla', push: [13, 14, 12], set: ['chocolate', 'vanilla'] },
           { _id: 2, count: 3, sum: 39, min: 12, max: 14, first: 'chocolate', last: 'vanilla', push: [14, 12, 13], set: ['chocolate', 'vanilla'] },
-          { _id: 3, count: 3, sum: 66, min: 12, max: 41, first: 'vanilla', last: 'strawberry', push: [12, 13, 41], set: ['vanilla', 'strawberry'] },
-          { _id: 4, count: 3, sum: 97, min: 13, max: 43, first: 'vanilla', last: 'strawberry', push: [13, 41, 43], set: ['vanilla', 'strawberry'] },
+          { _id: 3, count: 3, sum: 66, min: 12, max: 41, first: 'vanilla', last: 'strawberry', push: [12, 13, 41], set: ['strawberry', 'vanilla'] },
+          { _id: 4, count: 3, sum: 97, min: 13, max: 43, first: 'vanilla', last: 'strawberry', push: [13, 41, 43], set: ['strawberry', 'vanilla'] },
           { _id: 5, count: 2, sum: 84, min: 41, max: 43, first: 'strawberry', last: 'strawberry', push: [41, 43], set: ['strawberry'] },
         ]);
       });

@@ -1,5 +1,5 @@
 import {
-  addNumbers, bsonTypeOf, divideNumbers, elementToString, isDocument, isNumeric, multiplyNumbers,
+  addNumbers, bsonTypeOf, compareValues, divideNumbers, elementToString, isDocument, isNumeric, multiplyNumbers,
   subtractNumbers, toNumber, valuesEqual, Int32, Long, type Collation, type Document,
 } from '../../../bson/index.js';
 import { decAdd, decDivide, decFromBigInt, decFromDecimal128, decFromDouble, decMultiply, decSubtract, decToDecimal128, type Dec } from '../../../bson/decimal_math.js';
@@ -121,6 +121,7 @@ function accumulate(
   inputs: readonly unknown[],
   make: () => Accumulator,
   makeRemovable: (() => RemovableState) | undefined,
+  slidingResult: (v: unknown) => unknown = (v) => v,
 ): unknown[] {
   const n = inputs.length;
   if (isWholePartition(bounds)) {
@@ -175,13 +176,17 @@ function accumulate(
     }
     const acc = make();
     for (let j = ep[0]; j <= ep[1]; j++) acc.add(inputs[j]);
-    out[i] = acc.result();
+    out[i] = slidingResult(acc.result());
   }
   return out;
 }
 
-/** An accumulator of $group as a window function, with its removable state when it has one. */
-function accumulatorFunction(makeRemovable?: (collation: Collation | null) => RemovableState): Parser {
+/**
+ * An accumulator of $group as a window function, with its removable state when it has one. `sorted`: the result
+ * of a window that does not start the partition comes in value order (mongod keeps $addToSet's sliding window in an
+ * ordered multiset; from the partition's start it uses $group's accumulator).
+ */
+function accumulatorFunction(makeRemovable?: (collation: Collation | null) => RemovableState, sorted = false): Parser {
   return (spec, _name, ctx) => {
     const { name, input, bounds } = parseAccumulatorForm(spec, ctx);
     const factory = accumulatorFactories[name]!;
@@ -190,7 +195,8 @@ function accumulatorFunction(makeRemovable?: (collation: Collation | null) => Re
       name,
       compute: (partition) =>
         accumulate(bounds, partition, evaluateAll(ev, partition), () => factory(partition.collation),
-          makeRemovable ? () => makeRemovable(partition.collation) : undefined),
+          makeRemovable ? () => makeRemovable(partition.collation) : undefined,
+          sorted ? (v) => (v as unknown[]).slice().sort((a, b) => compareValues(a, b, partition.collation)) : undefined),
     };
   };
 }
@@ -429,17 +435,26 @@ const parseDerivative: Parser = (spec, name, ctx) => {
         const top = input(partition.scopes[r]!);
         const bottom = input(partition.scopes[l]!);
         if (isNullish(top) || isNullish(bottom)) throw new MongoServerError(5624903, '$derivative input must not be null or missing');
-        if (!isNumeric(top) || !isNumeric(bottom)) {
-          throw mongoError('TypeMismatch', `$subtract only supports numeric or date types, not ${typeName(top)} and ${typeName(bottom)}`);
-        }
-        const rise = subtractNumbers(top, bottom);
+        const rise = difference(top, bottom);
         if (toNumber(run) === 0) return null;
+        if (!isNumeric(rise)) throw new MongoServerError(16609, `$divide only supports numeric types, not ${typeName(rise)} and ${typeName(run)}`);
         const rate = divideNumbers(rise, run);
         return unitMs === undefined ? rate : multiplyNumbers(rate, Long.fromNumber(unitMs));
       });
     },
   };
 };
+
+/** `a - b` as $subtract computes it for $derivative's rise (two dates give milliseconds), with its errors. */
+function difference(a: unknown, b: unknown): unknown {
+  if (isNumeric(a) && isNumeric(b)) return subtractNumbers(a, b);
+  if (a instanceof Date) {
+    if (b instanceof Date) return Long.fromNumber(a.getTime() - b.getTime());
+    if (isNumeric(b)) return new Date(a.getTime() - Math.trunc(toNumber(b)));
+    throw new MongoServerError(16613, `cant $subtract a ${typeName(b)} from a Date`);
+  }
+  throw new MongoServerError(16556, `cant $subtract a ${typeName(b)} from a ${typeName(a)}`);
+}
 
 /** The trapezoid between two points of $integral (0 across a NaN or mixed types, as mongod). */
 function trapezoid(x0: unknown, y0: unknown, x1: unknown, y1: unknown): unknown {
@@ -654,7 +669,7 @@ const parseLinearFill: Parser = (spec, _name, ctx) => {
 };
 
 const PARSERS: Readonly<Record<string, Parser>> = {
-  $addToSet: accumulatorFunction(),
+  $addToSet: accumulatorFunction(undefined, true),
   $avg: accumulatorFunction(() => new RemovableAvg()),
   $count: parseCount,
   $covariancePop: covariance(false),
