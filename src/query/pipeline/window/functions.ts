@@ -32,10 +32,14 @@ export interface Partition {
   readonly collation: Collation | null;
 }
 
-/** A parsed window function: its values for every document of a partition (undefined leaves the field unset). */
+/**
+ * A parsed window function. `compute` gives its value for each document of a partition, in order and only as they
+ * are asked for, so a partition's outputs can be handed on (and the event loop let go) a chunk at a time; undefined
+ * leaves the field unset.
+ */
 export interface WindowFunction {
   readonly name: string;
-  compute(partition: Partition): unknown[];
+  compute(partition: Partition): Iterator<unknown>;
 }
 
 /** What parsing a window function needs from the stage. */
@@ -111,42 +115,43 @@ function snapshot(v: unknown): unknown {
 }
 
 /**
- * Values of an accumulator over each document's window: one pass for `[unbounded, unbounded]`, adding only for a
- * window that starts at the partition's start, adding and removing for a sliding window of a removable function,
- * and reading each window otherwise (the functions whose result is as large as their window: $push, $addToSet).
+ * Values of an accumulator over each document's window, in order: one pass for `[unbounded, unbounded]`, adding only
+ * for a window that starts at the partition's start, adding and removing for a sliding window of a removable
+ * function, and reading each window otherwise (the functions whose result is as large as their window: $push,
+ * $addToSet).
  */
-function accumulate(
+function* accumulate(
   bounds: WindowBounds,
   partition: Partition,
   inputs: readonly unknown[],
   make: () => Accumulator,
   makeRemovable: (() => RemovableState) | undefined,
   slidingResult: (v: unknown) => unknown = (v) => v,
-): unknown[] {
+): Iterator<unknown> {
   const n = inputs.length;
   if (isWholePartition(bounds)) {
     const acc = make();
     for (const v of inputs) acc.add(v);
     const result = acc.result();
-    return new Array(n).fill(result);
+    for (let i = 0; i < n; i++) yield result;
+    return;
   }
   const endpoints = endpointsOf(bounds, partition);
   const empty = (): unknown => make().result();
-  const out: unknown[] = new Array(n);
   if (bounds.lower === 'unbounded') {
     const acc = make();
     let next = -1;
     for (let i = 0; i < n; i++) {
       const ep = endpoints[i]!;
       if (!ep) {
-        out[i] = empty();
+        yield empty();
         continue;
       }
       if (next < 0) next = ep[0];
       while (next <= ep[1]) acc.add(inputs[next++]);
-      out[i] = snapshot(acc.result());
+      yield snapshot(acc.result());
     }
-    return out;
+    return;
   }
   if (makeRemovable) {
     const state = makeRemovable();
@@ -155,7 +160,7 @@ function accumulate(
     for (let i = 0; i < n; i++) {
       const ep = endpoints[i]!;
       if (!ep) {
-        out[i] = makeRemovable().result();
+        yield makeRemovable().result();
         continue;
       }
       if (lo < 0) {
@@ -164,21 +169,20 @@ function accumulate(
       }
       while (hi < ep[1]) state.add(inputs[++hi]);
       while (lo < ep[0]) state.remove(inputs[lo++]);
-      out[i] = state.result();
+      yield state.result();
     }
-    return out;
+    return;
   }
   for (let i = 0; i < n; i++) {
     const ep = endpoints[i]!;
     if (!ep) {
-      out[i] = empty();
+      yield empty();
       continue;
     }
     const acc = make();
     for (let j = ep[0]; j <= ep[1]; j++) acc.add(inputs[j]);
-    out[i] = slidingResult(acc.result());
+    yield slidingResult(acc.result());
   }
-  return out;
 }
 
 /**
@@ -251,11 +255,13 @@ function firstLast(last: boolean): Parser {
     const windowBounds = bounds ?? DEFAULT_BOUNDS;
     return {
       name,
-      compute(partition) {
-        const endpoints = isWholePartition(windowBounds) && partition.docs.length > 0
-          ? new Array<Endpoints>(partition.docs.length).fill([0, partition.docs.length - 1])
-          : endpointsOf(windowBounds, partition);
-        return endpoints.map((ep) => (ep ? ev(partition.scopes[last ? ep[1] : ep[0]]!) : null));
+      *compute(partition) {
+        const n = partition.docs.length;
+        const endpoints = isWholePartition(windowBounds) ? undefined : endpointsOf(windowBounds, partition);
+        for (let i = 0; i < n; i++) {
+          const ep = endpoints ? endpoints[i]! : ([0, n - 1] as const);
+          yield ep ? ev(partition.scopes[last ? ep[1] : ep[0]]!) : null;
+        }
       },
     };
   };
@@ -274,8 +280,7 @@ function rankFunction(kind: 'rank' | 'dense' | 'number'): Parser {
     }
     return {
       name,
-      compute(partition) {
-        const out: unknown[] = [];
+      *compute(partition) {
         let rank = 0;
         let dense = 0;
         for (let i = 0; i < partition.docs.length; i++) {
@@ -283,9 +288,8 @@ function rankFunction(kind: 'rank' | 'dense' | 'number'): Parser {
             rank = i + 1;
             dense++;
           }
-          out.push(intOrLong(kind === 'dense' ? dense : rank));
+          yield intOrLong(kind === 'dense' ? dense : rank);
         }
-        return out;
       },
     };
   };
@@ -344,12 +348,12 @@ const parseShift: Parser = (spec, name, ctx) => {
   const ev = output;
   return {
     name,
-    compute(partition) {
+    *compute(partition) {
       const n = partition.docs.length;
-      return partition.scopes.map((_, i) => {
+      for (let i = 0; i < n; i++) {
         const j = i + offset;
-        return j >= 0 && j < n ? ev(partition.scopes[j]!) : defaultValue;
-      });
+        yield j >= 0 && j < n ? ev(partition.scopes[j]!) : defaultValue;
+      }
     },
   };
 };
@@ -411,10 +415,10 @@ const parseDerivative: Parser = (spec, name, ctx) => {
   if (!bounds) throw failedToParse('$derivative requires explicit window bounds');
   return {
     name,
-    compute(partition) {
+    *compute(partition) {
       const endpoints = endpointsOf(bounds, partition);
       const times = partition.sortValues ?? [];
-      return endpoints.map((ep) => {
+      const valueAt = (ep: Endpoints): unknown => {
         if (!ep) return null;
         const [l, r] = ep;
         const leftTime = times[l];
@@ -440,7 +444,8 @@ const parseDerivative: Parser = (spec, name, ctx) => {
         if (!isNumeric(rise)) throw new MongoServerError(16609, `$divide only supports numeric types, not ${typeName(rise)} and ${typeName(run)}`);
         const rate = divideNumbers(rise, run);
         return unitMs === undefined ? rate : multiplyNumbers(rate, Long.fromNumber(unitMs));
-      });
+      };
+      for (const ep of endpoints) yield valueAt(ep);
     },
   };
 };
@@ -481,7 +486,7 @@ const parseIntegral: Parser = (spec, name, ctx) => {
   };
   return {
     name,
-    compute(partition) {
+    *compute(partition) {
       const n = partition.docs.length;
       const xs = partition.sortValues ?? [];
       const ys = evaluateAll(input, partition);
@@ -494,7 +499,7 @@ const parseIntegral: Parser = (spec, name, ctx) => {
       let lo = -1;
       let hi = -1;
       let nans = 0;
-      return endpoints.map((ep) => {
+      const valueAt = (ep: Endpoints): unknown => {
         if (!ep) return null;
         if (lo < 0) {
           lo = ep[0];
@@ -516,7 +521,8 @@ const parseIntegral: Parser = (spec, name, ctx) => {
         if (nans > 0) return double(NaN);
         const total = areas.result();
         return unitMs === undefined ? total : divideNumbers(total, Long.fromNumber(unitMs));
-      });
+      };
+      for (const ep of endpoints) yield valueAt(ep);
     },
   };
 };
@@ -563,10 +569,10 @@ const parseExpMovingAvg: Parser = (spec, name, ctx) => {
   const oneMinusAlpha = decSubtract(decFromBigInt(1n), alpha);
   return {
     name,
-    compute(partition) {
+    *compute(partition) {
       let current: Dec | undefined;
       let decimal = false;
-      return partition.scopes.map((scope) => {
+      const valueAt = (scope: Scope): unknown => {
         const v = input(scope);
         if (isNumeric(v)) {
           if (bsonTypeOf(v) === 'decimal') decimal = true;
@@ -576,7 +582,8 @@ const parseExpMovingAvg: Parser = (spec, name, ctx) => {
         if (current === undefined) return null;
         const d = decToDecimal128(current);
         return decimal ? d : double(Number(d.toString()));
-      });
+      };
+      for (const scope of partition.scopes) yield valueAt(scope);
     },
   };
 };
@@ -603,13 +610,14 @@ const parseLocf: Parser = (spec, _name, ctx) => {
   const { name, input } = parseLeftUnbounded(spec, ctx);
   return {
     name,
-    compute(partition) {
+    *compute(partition) {
       let last: unknown = null;
-      return partition.scopes.map((scope) => {
+      const valueAt = (scope: Scope): unknown => {
         const v = input(scope);
         if (!isNullish(v)) last = v;
         return last;
-      });
+      };
+      for (const scope of partition.scopes) yield valueAt(scope);
     },
   };
 };
@@ -622,7 +630,7 @@ const parseLinearFill: Parser = (spec, _name, ctx) => {
   }
   return {
     name,
-    compute(partition) {
+    *compute(partition) {
       const n = partition.docs.length;
       const ys = evaluateAll(input, partition);
       const xs = partition.sortValues ?? new Array<unknown>(n).fill(null);
@@ -663,7 +671,7 @@ const parseLinearFill: Parser = (spec, _name, ctx) => {
         }
         i = right - 1;
       }
-      return out;
+      yield* out;
     },
   };
 };
