@@ -1,5 +1,5 @@
-import { addNumbers, bsonTypeOf, compareValues, divideNumbers, isNumeric, subtractNumbers, toNumber, Int32, Long, type Collation } from '../../../bson/index.js';
-import { double, isNullish } from '../../expressions/values.js';
+import { addNumbers, bsonTypeOf, compareValues, divideNumbers, isNumeric, subtractNumbers, toNumber, Decimal128, Int32, Long, type Collation } from '../../../bson/index.js';
+import { double, intOrLong, isNullish } from '../../expressions/values.js';
 
 /**
  * Window states that can also forget a value, so a sliding window costs O(1) (amortized) per document instead of
@@ -12,16 +12,14 @@ export interface RemovableState {
   result(): unknown;
 }
 
-const INT32_MIN = -2147483648n;
-const INT32_MAX = 2147483647n;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * A sum that can subtract: integers exactly (as a bigint), doubles with Kahan compensation and their non-finite
- * values counted apart (so removing an Infinity gives a finite sum back), decimals exactly. The result has the
- * widest type present, as $sum's: int while it fits, then long, then double; any double makes it a double, any
- * decimal a decimal.
+ * values counted apart (so removing an Infinity gives a finite sum back), decimals exactly. As mongod's removable
+ * sum: any decimal makes the result a decimal, else any double a double; an integral sum is an int when it fits,
+ * else a long, else a double.
  */
 export class RemovableSum implements RemovableState {
   private ints = 0n;
@@ -69,25 +67,21 @@ export class RemovableSum implements RemovableState {
     this.doubles = t;
   }
 
-  private doubleTotal(): number {
-    const c = this.counts;
-    if (c.nan > 0 || (c.posInf > 0 && c.negInf > 0)) return NaN;
-    if (c.posInf > 0) return Infinity;
-    if (c.negInf > 0) return -Infinity;
-    return Number(this.ints) + this.doubles;
-  }
-
   result(): unknown {
     const c = this.counts;
-    if (c.decimal > 0) {
+    const decimal = c.decimal > 0;
+    if (c.nan > 0 || (c.posInf > 0 && c.negInf > 0)) return decimal ? Decimal128.fromString('NaN') : double(NaN);
+    if (c.posInf > 0) return decimal ? Decimal128.fromString('Infinity') : double(Infinity);
+    if (c.negInf > 0) return decimal ? Decimal128.fromString('-Infinity') : double(-Infinity);
+    if (decimal) {
       let total = addNumbers(this.decimal, Long.fromBigInt(clampLong(this.ints)));
-      if (c.double > 0) total = addNumbers(total, double(this.doubleTotal() - Number(this.ints)));
+      if (c.double > 0) total = addNumbers(total, double(this.doubles));
       return total;
     }
-    if (c.double > 0) return double(this.doubleTotal());
+    if (c.double > 0) return double(Number(this.ints) + this.doubles);
+    // Whatever integer types were added, an integral sum narrows to an int when it fits (mongod's RemovableSum).
     const n = this.ints;
-    if (c.long === 0 && n >= INT32_MIN && n <= INT32_MAX) return new Int32(Number(n));
-    if (n >= INT64_MIN && n <= INT64_MAX) return Long.fromBigInt(n);
+    if (n >= INT64_MIN && n <= INT64_MAX) return intOrLong(n);
     return double(Number(n));
   }
 

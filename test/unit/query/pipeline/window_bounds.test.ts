@@ -113,6 +113,14 @@ describe('removable window states', () => {
     sum.add(Decimal128.fromString('0.2'));
     sum.remove(new Double(0.1));
     assertBson(sum.result(), Decimal128.fromString('0.2'));
+    // An integral sum is an int when it fits, whatever integer types went in (mongod's removable sum).
+    const longs = new RemovableSum();
+    longs.add(Long.fromNumber(5));
+    assertBson(longs.result(), new Int32(5));
+    longs.add(Long.fromNumber(2 ** 40));
+    assertBson(longs.result(), Long.fromNumber(2 ** 40 + 5));
+    longs.add(new Double(NaN));
+    assertBson(longs.result(), new Double(NaN));
   });
 
   test('a sliding maximum forgets values in the order they came', () => {
