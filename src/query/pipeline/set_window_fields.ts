@@ -6,7 +6,8 @@ import { scopeFor } from './scope.js';
 import { BLOCKING_STAGE_MEMORY_BYTES, CHUNK_DOCS, documentBytes, sortedChunks, type Chunks, type StreamControl } from './stream.js';
 import type { Runtime, StageContext, StageParser } from './types.js';
 import type { SortByShape } from './window/bounds.js';
-import { parseWindowFunction, type Partition, type WindowFunction } from './window/functions.js';
+import { parseWindowFunction } from './window/registry.js';
+import type { Partition, WindowFunction } from './window/window_function.js';
 
 /**
  * $setWindowFields (https://www.mongodb.com/docs/manual/reference/operator/aggregation/setWindowFields/): sorts its

@@ -38,9 +38,6 @@ export interface SortByShape {
 /** `[unbounded, unbounded]`: every window function's default unless it says otherwise. */
 export const DEFAULT_BOUNDS: DocumentBounds = { kind: 'documents', lower: 'unbounded', upper: 'unbounded' };
 
-/** `[unbounded, current]`: the fixed window of $rank, $locf, $expMovingAvg... */
-export const UNBOUNDED_TO_CURRENT: DocumentBounds = { kind: 'documents', lower: 'unbounded', upper: 'current' };
-
 function failedToParse(message: string): MongoServerError {
   return mongoError('FailedToParse', message);
 }
