@@ -20,6 +20,7 @@ import { parseProject } from './project.js';
 import { parseRedact } from './redact.js';
 import { parseReplaceRoot, parseReplaceWith } from './replace_root.js';
 import { parseSample } from './sample.js';
+import { parseSetWindowFields } from './set_window_fields.js';
 import { parseSkip } from './skip.js';
 import { parseSort } from './sort.js';
 import { parseSortByCount } from './sort_by_count.js';
@@ -54,6 +55,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$replaceWith', parseReplaceWith],
   ['$sample', parseSample],
   ['$set', parseAddFields],
+  ['$setWindowFields', parseSetWindowFields],
   ['$skip', parseSkip],
   ['$sort', parseSort],
   ['$sortByCount', parseSortByCount],
@@ -69,7 +71,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
 const knownElsewhere: ReadonlySet<string> = new Set([
   '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp',
   '$geoNear', '$indexStats', '$listSampledQueries', '$planCacheStats',
-  '$querySettings', '$queryStats', '$search', '$searchMeta', '$setWindowFields',
+  '$querySettings', '$queryStats', '$search', '$searchMeta',
   '$shardedDataDistribution', '$vectorSearch',
 ]);
 
