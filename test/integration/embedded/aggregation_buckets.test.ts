@@ -3,11 +3,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal128, type Client, type Db, type Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 import { artists, artwork, coffee, restaurantReviews, stock } from '../../helpers/manual_aggregation_fixtures.js';
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`bucket, sample, densify and fill stages (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

@@ -4,12 +4,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal128, type Client, type Db, type Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 const byId = (a: Document, b: Document) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`aggregation joins (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Double, Int32, type Client, type Collection, type Db, type Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 /** The manual's "Specify JSON Schema Validation" example. */
@@ -38,7 +38,7 @@ const gpaDetails = {
 
 const alice = (gpa: unknown): Document => ({ name: 'Alice', year: new Int32(2019), major: 'History', gpa, address: { city: 'NYC', street: '33rd Street' } });
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`$jsonSchema (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

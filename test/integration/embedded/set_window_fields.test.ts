@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal128, type Client, type Collection, type Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 const cakeSales = [
@@ -70,7 +70,7 @@ function close(actual: unknown, expected: number, what: string): void {
   assert.ok(Math.abs((actual as number) - expected) < 1e-9, `${what}: ${String(actual)} is not ${expected}`);
 }
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`$setWindowFields (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

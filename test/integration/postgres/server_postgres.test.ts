@@ -49,7 +49,7 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) {
       let client = connect(server);
       let token: ResumeToken;
       try {
-        const orders = client.db('shop').collection('orders');
+        const orders = client.db('shop').collection<{ _id: number; sku?: string; qty?: number }>('orders');
         const stream = orders.watch([{ $match: { operationType: { $in: ['insert', 'update', 'delete'] } } }], { fullDocument: 'updateLookup' });
         await stream.tryNext();
 
@@ -81,7 +81,7 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) {
         const seen: Document[] = [];
         while (seen.length < 5) {
           const event = await stream.next();
-          seen.push({ op: event.operationType, id: (event as { documentKey: { _id: number } }).documentKey._id, doc: (event as { fullDocument?: Document }).fullDocument });
+          seen.push({ op: event.operationType, id: (event as unknown as { documentKey: { _id: number } }).documentKey._id, doc: (event as { fullDocument?: Document }).fullDocument });
         }
         assert.deepEqual(seen, [
           { op: 'insert', id: 1, doc: { _id: 1, sku: 'a', qty: 1 } },
@@ -109,7 +109,7 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) {
       server = await start(pgUri);
       client = connect(server);
       try {
-        const orders = client.db('shop').collection('orders');
+        const orders = client.db('shop').collection<{ _id: number; sku?: string; qty?: number }>('orders');
         assert.equal(await orders.countDocuments(), 2);
         await orders.insertOne({ _id: 6, sku: 'f' });
         const stream = orders.watch([], { resumeAfter: token });
