@@ -8,6 +8,11 @@ export {
   BUILTIN_VARIABLES, makeScope, readPath, validateFieldName, validateFieldPath, validateVariableNameForWrite,
 } from './field_path.js';
 export { accumulatorFactories, type Accumulator, type AccumulatorFactory } from './accumulators.js';
+export {
+  accumulatorNTooLarge, internalQueryTopNAccumulatorBytes, nAccumulatorParsers, upperBound, validateN,
+  type InitializedAccumulator, type InitializedAccumulatorParser,
+} from './accumulators_n.js';
+export { percentileAccumulatorParsers } from './percentile.js';
 export { coerceToBool, formatValue, typeName } from './values.js';
 export { ValueGroups } from './value_groups.js';
 export {

@@ -1,5 +1,6 @@
 import { compareValues, isDocument, Int32, type Collation } from '../../../bson/index.js';
 import { accumulatorFactories, type Accumulator } from '../../expressions/index.js';
+import { initializedAccumulatorParsers } from '../top_bottom.js';
 import { DEFAULT_BOUNDS, isWholePartition, parseWindowBounds, type WindowBounds } from './bounds.js';
 import { RemovableCovariance, RemovableSum, type RemovableState } from './removable.js';
 import {
@@ -142,3 +143,22 @@ export function covariance(sample: boolean): WindowFunctionParser {
     };
   };
 }
+
+/**
+ * The accumulators with arguments besides their input ($topN, $firstN, $minN, $percentile, ...), over each
+ * document's window. `n` is a constant here: a window has no group key for it to depend on.
+ */
+export const initializedFunction: WindowFunctionParser = (spec, _name, ctx) => {
+  const { name, input, bounds } = parseAccumulatorForm(spec, ctx);
+  const parsed = initializedAccumulatorParsers[name]!(input, ctx.expressions, name);
+  const initValue = name === '$top' || name === '$bottom' ? 1
+    : name === '$percentile' || name === '$median' ? null
+      : ctx.evaluateConstant((input as Record<string, unknown>).n);
+  parsed.make(null, initValue); // An invalid n fails at parse time, before any document is read.
+  const ev = parsed.input;
+  return {
+    name,
+    compute: (partition) =>
+      accumulate(bounds, partition, evaluateAll(ev, partition), () => parsed.make(partition.collation, initValue), undefined),
+  };
+};
