@@ -1,7 +1,7 @@
 import { compareValues, elementToString, isDocument, isNumeric, toNumber, type Collation } from '../../bson/index.js';
 import { mongoError, MongoServerError } from '../../errors/index.js';
 import type { Accumulator } from './accumulators.js';
-import { approximateSize } from './memory_limits.js';
+import { approximateSize, internalQueryTopNAccumulatorBytes } from './memory_limits.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { formatValue, isNullish } from './values.js';
 
@@ -20,9 +20,6 @@ export interface InitializedAccumulator {
 }
 
 export type InitializedAccumulatorParser = (arg: unknown, ctx: ParseContext, op: string) => InitializedAccumulator;
-
-/** mongod's internalQueryTopNAccumulatorBytes: the most memory one of the N accumulators may hold. */
-export const internalQueryTopNAccumulatorBytes = 100 * 1024 * 1024;
 
 /** ExceededMemoryLimit as mongod's AccumulatorN words it. */
 export function accumulatorNTooLarge(op: string, limit: number): MongoServerError {

@@ -2,6 +2,7 @@ import { elementToString, isDocument, isNumeric, toNumber, type Collation } from
 import { mongoError, MongoServerError } from '../../errors/index.js';
 import type { Accumulator } from './accumulators.js';
 import type { InitializedAccumulator, InitializedAccumulatorParser } from './accumulators_n.js';
+import { internalQueryMaxPercentileAccumulatorBytes } from './memory_limits.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { double, formatValue, typeName } from './values.js';
 
@@ -12,9 +13,6 @@ import { double, formatValue, typeName } from './values.js';
  * is what mongod's t-digest gives on the small inputs its tests and manual use, and never further from the true
  * percentile on large ones.
  */
-
-/** mongod's internalQueryMaxPercentileAccumulatorBytes. */
-export const internalQueryMaxPercentileAccumulatorBytes = 100 * 1024 * 1024;
 
 /** What mongod counts per value kept: one double. */
 const BYTES_PER_VALUE = 8;

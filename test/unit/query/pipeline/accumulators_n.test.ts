@@ -156,3 +156,26 @@ describe('as window functions', () => {
     assertCode(() => compilePipeline([{ $setWindowFields: { output: { a: { $firstN: { n: 0, input: '$a' } } } } }]), 5787908, "'n' must be greater than 0, found 0");
   });
 });
+
+describe('memory limits', () => {
+  // One 1 MiB string referenced by every document: the accumulators count it once per value they hold.
+  const big = 'x'.repeat(1024 * 1024);
+  const docs = Array.from({ length: 101 }, (_, k) => ({ k, s: big }));
+  const limit = 100 * 1024 * 1024;
+  const tooMuch = (op: string): string =>
+    `${op} used too much memory and spilling to disk cannot reduce memory consumption any further. Memory limit: ${limit} bytes`;
+  test('internalQueryTopNAccumulatorBytes bounds each N accumulator', () => {
+    for (const [op, acc] of [
+      ['$firstN', { $firstN: { n: 200, input: '$s' } }],
+      ['$lastN', { $lastN: { n: 200, input: '$s' } }],
+      ['$maxN', { $maxN: { n: 200, input: '$s' } }],
+      ['$topN', { $topN: { n: 200, output: '$s', sortBy: { k: 1 } } }],
+    ] as const) {
+      assertCode(() => run([{ $group: { _id: null, r: acc } }], docs), 146, tooMuch(op));
+    }
+  });
+  test('an n that keeps fewer values stays under the limit', () => {
+    assertBson(run([{ $group: { _id: null, r: { $lastN: { n: 2, input: '$k' } }, s: { $bottom: { output: '$k', sortBy: { k: 1 } } } } }], docs),
+      [{ _id: null, r: [99, 100], s: 100 }]);
+  });
+});
