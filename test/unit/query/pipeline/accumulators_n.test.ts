@@ -152,8 +152,16 @@ describe('as window functions', () => {
       [[5, 4], [2, 4], [4, 2], 4, d(2)],
     ]);
   });
-  test('n must be valid at parse time', () => {
-    assertCode(() => compilePipeline([{ $setWindowFields: { output: { a: { $firstN: { n: 0, input: '$a' } } } } }]), 5787908, "'n' must be greater than 0, found 0");
+  test('n is checked when the stage runs, against no document', () => {
+    assertBson(run([{ $setWindowFields: { output: { a: { $firstN: { n: 0, input: '$a' } } } } }], []), []);
+    assertCode(() => run([{ $setWindowFields: { output: { a: { $firstN: { n: 0, input: '$a' } } } } }], [{ a: 1 }]), 5787908, "'n' must be greater than 0, found 0");
+    assertCode(() => run([{ $setWindowFields: { output: { a: { $maxN: { n: '$a', input: '$a' } } } } }], [{ a: 1 }]), 5787902,
+      "Value for 'n' must be of integral type, but found MISSING");
+  });
+  test('parse errors of the window form', () => {
+    const fails = (out: Doc, message: string): void => assertCode(() => compilePipeline([{ $setWindowFields: { sortBy: { a: 1 }, output: { a: out } } }]), 9, message);
+    fails({ $topN: { n: 1, sortBy: { a: 1 }, output: '$a' }, foo: 1 }, '$topN got unexpected argument: foo');
+    fails({ $median: { input: '$a', method: 'approximate' }, $sum: 1 }, '$median got unexpected argument: $sum');
   });
 });
 
