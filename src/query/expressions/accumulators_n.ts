@@ -17,6 +17,37 @@ export interface InitializedAccumulator {
   readonly init: Evaluator;
   readonly input: Evaluator;
   make(collation: Collation | null, initValue: unknown): Accumulator;
+  /** The state of a sliding window: values leave it in the order they came (mongod's removable window functions). */
+  makeRemovable(collation: Collation | null, initValue: unknown): RemovableAccumulator;
+}
+
+export interface RemovableAccumulator extends Accumulator {
+  /** Takes back the oldest value still in the window, which the caller passes again. */
+  remove(value: unknown): void;
+}
+
+/**
+ * A sliding window's values kept in order under `cmp`, equal ones in arrival order, so removing the first of the
+ * equal ones removes the oldest, as mongod's multisets do. `result` reads the sorted values.
+ */
+export function sortedWindow<T>(cmp: (a: T, b: T) => number, result: (sorted: readonly T[]) => unknown) {
+  const sorted: T[] = [];
+  return {
+    insert(v: T): void {
+      sorted.splice(upperBound(sorted, v, cmp), 0, v);
+    },
+    delete(v: T): void {
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cmp(sorted[mid]!, v) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < sorted.length) sorted.splice(lo, 1);
+    },
+    result: () => result(sorted),
+  };
 }
 
 export type InitializedAccumulatorParser = (arg: unknown, ctx: ParseContext, op: string) => InitializedAccumulator;
@@ -131,19 +162,57 @@ function minMaxN(sign: 1 | -1, op: string) {
   };
 }
 
-function nAccumulator(op: string, make: (collation: Collation | null, initValue: unknown) => Accumulator): InitializedAccumulatorParser {
+/** $firstN/$lastN over a sliding window: the window's values in order, the first (last) n of them. */
+function removableFirstLastN(last: boolean) {
+  return (_collation: Collation | null, initValue: unknown): RemovableAccumulator => {
+    const n = validateN(initValue);
+    const values: unknown[] = [];
+    let head = 0;
+    return {
+      add: (v) => void values.push(v === undefined ? null : v),
+      remove() {
+        head++;
+        // Drops the removed prefix now and then, so the array stays about the window's size.
+        if (head > 1024 && head * 2 > values.length) {
+          values.splice(0, head);
+          head = 0;
+        }
+      },
+      result: () => (last ? values.slice(Math.max(head, values.length - n)) : values.slice(head, head + n)),
+    };
+  };
+}
+
+/** $minN/$maxN over a sliding window: every non-nullish value of the window, ordered; the first n of them. */
+function removableMinMaxN(sign: 1 | -1) {
+  return (collation: Collation | null, initValue: unknown): RemovableAccumulator => {
+    const n = validateN(initValue);
+    const window = sortedWindow<unknown>((a, b) => compareValues(a, b, collation) * sign, (sorted) => sorted.slice(0, n));
+    return {
+      add: (v) => { if (!isNullish(v)) window.insert(v); },
+      remove: (v) => { if (!isNullish(v)) window.delete(v); },
+      result: window.result,
+    };
+  };
+}
+
+function nAccumulator(
+  op: string,
+  make: (collation: Collation | null, initValue: unknown) => Accumulator,
+  makeRemovable: (collation: Collation | null, initValue: unknown) => RemovableAccumulator,
+): InitializedAccumulatorParser {
   return (arg, ctx) => {
     const { n, input } = parseNInput(arg, ctx, op);
-    return { op, init: n, input, make };
+    return { op, init: n, input, make, makeRemovable };
   };
 }
 
 /** The accumulators of this file, by name, for $group and $setWindowFields. */
 export const nAccumulatorParsers: Readonly<Record<string, InitializedAccumulatorParser>> = {
-  $firstN: nAccumulator('$firstN', firstLastN(false, '$firstN')),
-  $lastN: nAccumulator('$lastN', firstLastN(true, '$lastN')),
-  $maxN: nAccumulator('$maxN', minMaxN(-1, '$maxN')),
-  $minN: nAccumulator('$minN', minMaxN(1, '$minN')),
+  $firstN: nAccumulator('$firstN', firstLastN(false, '$firstN'), removableFirstLastN(false)),
+  $lastN: nAccumulator('$lastN', firstLastN(true, '$lastN'), removableFirstLastN(true)),
+  $maxN: nAccumulator('$maxN', minMaxN(-1, '$maxN'), removableMinMaxN(-1)),
+  $minN: nAccumulator('$minN', minMaxN(1, '$minN'), removableMinMaxN(1)),
 };
 
 /** The array expression form: `{$minN: {n, input: <array>}}` accumulates the array's elements (5788200 otherwise). */

@@ -9,8 +9,8 @@ export {
 } from './field_path.js';
 export { accumulatorFactories, type Accumulator, type AccumulatorFactory } from './accumulators.js';
 export {
-  accumulatorNTooLarge, nAccumulatorParsers, upperBound, validateN,
-  type InitializedAccumulator, type InitializedAccumulatorParser,
+  accumulatorNTooLarge, nAccumulatorParsers, sortedWindow, upperBound, validateN,
+  type InitializedAccumulator, type InitializedAccumulatorParser, type RemovableAccumulator,
 } from './accumulators_n.js';
 export { percentileAccumulatorParsers } from './percentile.js';
 export { coerceToBool, formatValue, typeName } from './values.js';

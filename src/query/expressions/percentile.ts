@@ -1,7 +1,7 @@
 import { elementToString, isDocument, isNumeric, toNumber, type Collation } from '../../bson/index.js';
 import { mongoError, MongoServerError } from '../../errors/index.js';
 import type { Accumulator } from './accumulators.js';
-import type { InitializedAccumulator, InitializedAccumulatorParser } from './accumulators_n.js';
+import { sortedWindow, type InitializedAccumulator, type InitializedAccumulatorParser, type RemovableAccumulator } from './accumulators_n.js';
 import { internalQueryMaxPercentileAccumulatorBytes } from './memory_limits.js';
 import type { Evaluator, OperatorTable, ParseContext } from './types.js';
 import { double, formatValue, typeName } from './values.js';
@@ -75,7 +75,10 @@ function discretePercentile(sorted: readonly number[], p: number): number {
 
 /** $percentile's result is an array of doubles (nulls for no numeric input); $median's is one of them. */
 function format(op: string, ps: readonly number[], values: number[]): unknown {
-  const sorted = values.slice().sort((a, b) => a - b);
+  return formatSorted(op, ps, values.slice().sort((a, b) => a - b));
+}
+
+function formatSorted(op: string, ps: readonly number[], sorted: readonly number[]): unknown {
   const results = ps.map((p) => (sorted.length === 0 ? null : double(discretePercentile(sorted, p))));
   return op === '$median' ? results[0] : results;
 }
@@ -100,10 +103,26 @@ function percentileAccumulator(op: string, ps: readonly number[]): Accumulator {
 
 const NULL_INIT: Evaluator = () => null;
 
+/** Over a sliding window: the window's numbers kept sorted. */
+function removablePercentile(op: string, ps: readonly number[]): RemovableAccumulator {
+  const window = sortedWindow<number>((a, b) => a - b, (sorted) => formatSorted(op, ps, sorted));
+  return {
+    add: (v) => { if (isNumeric(v)) window.insert(toNumber(v)); },
+    remove: (v) => { if (isNumeric(v)) window.delete(toNumber(v)); },
+    result: window.result,
+  };
+}
+
 function accumulatorParser(op: '$percentile' | '$median'): InitializedAccumulatorParser {
   return (arg, ctx): InitializedAccumulator => {
     const { input, ps } = parseSpec(op, arg, ctx, op === '$percentile' ? 7429703 : 7436100);
-    return { op, init: NULL_INIT, input, make: (_collation: Collation | null) => percentileAccumulator(op, ps) };
+    return {
+      op,
+      init: NULL_INIT,
+      input,
+      make: (_collation: Collation | null) => percentileAccumulator(op, ps),
+      makeRemovable: () => removablePercentile(op, ps),
+    };
   };
 }
 

@@ -2,7 +2,8 @@ import { elementToString, isDocument, type Collation, type Document } from '../.
 import { MongoServerError } from '../../errors/index.js';
 import {
   accumulatorNTooLarge, approximateSize, internalQueryTopNAccumulatorBytes, nAccumulatorParsers, percentileAccumulatorParsers,
-  upperBound, validateN, type Accumulator, type Evaluator, type InitializedAccumulator, type InitializedAccumulatorParser,
+  sortedWindow, upperBound, validateN, type Accumulator, type Evaluator, type InitializedAccumulator, type InitializedAccumulatorParser,
+  type RemovableAccumulator,
 } from '../expressions/index.js';
 import { compileSortKeys } from '../sort.js';
 
@@ -66,7 +67,9 @@ function parseTopBottom(op: string, single: boolean, top: boolean): InitializedA
     };
     const make = (collation: Collation | null, initValue: unknown): Accumulator =>
       topBottom(op, single, top, validateN(initValue), compileSortKeys(internal, collation));
-    return { op, init: n, input, make };
+    const makeRemovable = (collation: Collation | null, initValue: unknown): RemovableAccumulator =>
+      removableTopBottom(single, top, validateN(initValue), compileSortKeys(internal, collation));
+    return { op, init: n, input, make, makeRemovable };
   };
 }
 
@@ -95,6 +98,24 @@ function topBottom(op: string, single: boolean, top: boolean, n: number, sortKey
       if (!single) return outs;
       return outs.length === 0 ? null : outs[0];
     },
+  };
+}
+
+/** Over a sliding window: every entry of the window in sort order; the first (last) n of them. */
+function removableTopBottom(single: boolean, top: boolean, n: number, sortKeys: ReturnType<typeof compileSortKeys>): RemovableAccumulator {
+  const entry = (v: unknown): Entry => {
+    const doc = v as Document;
+    return { key: sortKeys.keysOf(doc), out: doc.output === undefined ? null : doc.output, size: 0 };
+  };
+  const window = sortedWindow<Entry>((a, b) => sortKeys.compareKeys(a.key, b.key), (sorted) => {
+    const outs = (top ? sorted.slice(0, n) : sorted.slice(Math.max(0, sorted.length - n))).map((e) => e.out);
+    if (!single) return outs;
+    return outs.length === 0 ? null : outs[0];
+  });
+  return {
+    add: (v) => window.insert(entry(v)),
+    remove: (v) => window.delete(entry(v)),
+    result: window.result,
   };
 }
 

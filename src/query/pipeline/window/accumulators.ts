@@ -172,7 +172,8 @@ export const initializedFunction: WindowFunctionParser = (spec, name, ctx) => {
     name,
     compute(partition) {
       const n = initValue();
-      return accumulate(bounds ?? DEFAULT_BOUNDS, partition, evaluateAll(ev, partition), () => parsed.make(partition.collation, n), undefined);
+      return accumulate(bounds ?? DEFAULT_BOUNDS, partition, evaluateAll(ev, partition), () => parsed.make(partition.collation, n),
+        () => parsed.makeRemovable(partition.collation, n));
     },
   };
 };

@@ -152,6 +152,31 @@ describe('as window functions', () => {
       [[5, 4], [2, 4], [4, 2], 4, d(2)],
     ]);
   });
+  test('a sliding window gives what $group gives over the same documents', () => {
+    // Ties, nulls and missing values, so removal must take the oldest of equal values.
+    const docs = Array.from({ length: 30 }, (_, k) => (k % 7 === 3 ? { _id: k } : { _id: k, v: k % 5 === 0 ? null : (k * 7) % 4 }));
+    const fns: Record<string, Doc> = {
+      topN: { $topN: { n: 3, sortBy: { v: 1 }, output: '$_id' } },
+      // Not $bottomN on ties: mongod's sliding window keeps the last of equal keys there, $group the first.
+      bottomN: { $bottomN: { n: 2, sortBy: { v: -1, _id: 1 }, output: ['$_id', '$v'] } },
+      top: { $top: { sortBy: { v: -1 }, output: '$_id' } },
+      minN: { $minN: { n: 2, input: '$v' } },
+      maxN: { $maxN: { n: 3, input: '$v' } },
+      firstN: { $firstN: { n: 2, input: '$v' } },
+      lastN: { $lastN: { n: 3, input: '$v' } },
+      p: { $percentile: { input: '$v', p: [0.1, 0.5, 1], method: 'approximate' } },
+    };
+    for (const [lower, upper] of [[-3, 1], [-1, 4], [2, 5], [-6, -2]]) {
+      const output = Object.fromEntries(Object.entries(fns).map(([k, f]) => [k, { ...f, window: { documents: [lower, upper] } }]));
+      const windowed = run([{ $setWindowFields: { sortBy: { _id: 1 }, output } }], docs);
+      windowed.forEach((doc, k) => {
+        const slice = docs.slice(Math.max(0, k + lower!), Math.max(0, k + upper! + 1));
+        if (slice.length === 0) return;
+        const [grouped] = run([{ $group: { _id: null, ...fns } }], slice);
+        for (const name of Object.keys(fns)) assertBson(doc[name], grouped![name], `window [${lower}, ${upper}] at ${k}: ${name}`);
+      });
+    }
+  });
   test('n is checked when the stage runs, against no document', () => {
     assertBson(run([{ $setWindowFields: { output: { a: { $firstN: { n: 0, input: '$a' } } } } }], []), []);
     assertCode(() => run([{ $setWindowFields: { output: { a: { $firstN: { n: 0, input: '$a' } } } } }], [{ a: 1 }]), 5787908, "'n' must be greater than 0, found 0");
