@@ -1,8 +1,9 @@
 /**
  * `node dist/bench/window_functions.js`: how $setWindowFields' cost grows with the window. Runs window functions
  * over 100,000 documents in one partition with sliding windows of 10, 1,000 and 100,000 documents: the removable
- * functions ($sum, $avg, $count, $min, $stdDevPop) should take about the same time for every width, and the
- * ones whose result is as large as the window ($push) grow with it. Prints a table; not part of `npm run bench`.
+ * functions ($sum, $avg, $count, $min, $stdDevPop, $lastN) should take about the same time for every width, those
+ * that keep their window sorted ($minN, $topN, $median) grow slowly with it (one insert and one removal per
+ * document), and the ones whose result is as large as the window ($push) grow with it. Prints a table; not part of `npm run bench`.
  */
 import { compilePipeline } from '../src/query/pipeline/index.js';
 
@@ -30,6 +31,10 @@ const functions: [string, unknown][] = [
   ['$min', { $min: '$v' }],
   ['$stdDevPop', { $stdDevPop: '$v' }],
   ['$sum (range)', { $sum: '$v' }],
+  ['$minN', { $minN: { n: 3, input: '$v' } }],
+  ['$topN', { $topN: { n: 3, sortBy: { v: -1 }, output: '$_id' } }],
+  ['$lastN', { $lastN: { n: 3, input: '$v' } }],
+  ['$median', { $median: { input: '$v', method: 'approximate' } }],
 ];
 const widths = [10, 1_000, 100_000];
 

@@ -18,6 +18,12 @@ export const internalQueryMaxPushBytes = 100 * MiB;
 /** mongod's internalQueryMaxAddToSetBytes: the most memory one `$addToSet` accumulator may hold. */
 export const internalQueryMaxAddToSetBytes = 100 * MiB;
 
+/** mongod's internalQueryTopNAccumulatorBytes: the most memory one $topN, $firstN, $minN, ... may hold. */
+export const internalQueryTopNAccumulatorBytes = 100 * MiB;
+
+/** mongod's internalQueryMaxPercentileAccumulatorBytes: the most memory one `$percentile` or `$median` may hold. */
+export const internalQueryMaxPercentileAccumulatorBytes = 100 * MiB;
+
 /** mongod's internalQueryMaxMapFilterReduceBytes: the most memory a `$map` result or `$reduce` value may need. */
 export const internalQueryMaxMapFilterReduceBytes = 100 * MiB;
 

@@ -1,4 +1,5 @@
 import { accumulatorExpressionOperators } from './accumulators.js';
+import { nExpressionOperators } from './accumulators_n.js';
 import { arithmeticOperators } from './arithmetic.js';
 import { arrayOperators } from './array.js';
 import { booleanOperators } from './boolean.js';
@@ -6,6 +7,7 @@ import { comparisonOperators } from './comparison.js';
 import { conditionalOperators } from './conditional.js';
 import { dateOperators } from './date.js';
 import { objectOperators } from './object.js';
+import { percentileExpressionOperators } from './percentile.js';
 import { regexOperators } from './regex.js';
 import { setOperators } from './set.js';
 import { stringOperators } from './string.js';
@@ -20,7 +22,7 @@ import { variableOperators } from './variables.js';
  */
 const families: readonly OperatorTable[] = [
   accumulatorExpressionOperators, arithmeticOperators, arrayOperators, booleanOperators, comparisonOperators,
-  conditionalOperators, dateOperators, objectOperators, regexOperators, setOperators, stringOperators,
+  conditionalOperators, dateOperators, nExpressionOperators, objectOperators, percentileExpressionOperators, regexOperators, setOperators, stringOperators,
   timestampOperators, typeOperators, variableOperators,
 ];
 

@@ -35,7 +35,9 @@ interface Entry extends Document {
   d: Document;
 }
 
-const POSITIONAL = new Set(['$first', '$last', '$push', '$mergeObjects']);
+const POSITIONAL = new Set([
+  '$first', '$last', '$push', '$mergeObjects', '$firstN', '$lastN', '$top', '$bottom', '$topN', '$bottomN',
+]);
 
 function parseGroupBy(value: unknown, ctx: StageContext): Evaluator {
   const isExpression = isDocument(value)
@@ -163,7 +165,7 @@ class BucketCutter {
       min: entry.k,
       max: entry.k,
       count: 0,
-      accumulators: fields.map((f) => f.factory(this.ctx.collation)),
+      accumulators: fields.map((f) => f.factory(this.ctx.collation, f.init?.(scopeFor({}, this.runtime)))),
       positional: fields.map((f) => (POSITIONAL.has(f.op) ? [] : null)),
       absorbing: false,
     };

@@ -1,6 +1,7 @@
-import { isDocument, Int32, setField, type Document } from '../../bson/index.js';
+import { isDocument, Int32, setField, type Collation, type Document } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
-import { accumulatorFactories, ValueGroups, type Accumulator, type AccumulatorFactory, type Evaluator } from '../expressions/index.js';
+import { accumulatorFactories, ValueGroups, type Accumulator, type Evaluator } from '../expressions/index.js';
+import { initializedAccumulatorParsers, isInitializedAccumulator } from './top_bottom.js';
 import { scopeFor } from './scope.js';
 import type { Runtime, StageContext, StageParser } from './types.js';
 import { BLOCKING_STAGE_MEMORY_BYTES, chunksOf, documentBytes, memoryLimitError, type Chunks, type StreamControl } from './stream.js';
@@ -14,8 +15,11 @@ interface GroupField {
   readonly name: string;
   /** The accumulator as written ('$sum', '$push', ...). */
   readonly op: string;
-  readonly factory: AccumulatorFactory;
+  /** Makes one group's accumulator from the value of `init` (undefined without one). */
+  readonly factory: (collation: Collation | null, initValue?: unknown) => Accumulator;
   readonly ev: Evaluator;
+  /** The initializer of an accumulator with arguments besides its input (`n`), evaluated once per group. */
+  readonly init?: Evaluator;
 }
 
 const ONE: Evaluator = () => new Int32(1);
@@ -33,6 +37,10 @@ function parseField(name: string, value: unknown, ctx: StageContext): GroupField
   if (op === '$count') {
     if (!isDocument(arg) || Object.keys(arg).length !== 0) throw mongoError('BadValue', '$count takes no arguments, i.e. $count:{}');
     return { name, op, factory: accumulatorFactories.$sum!, ev: ONE };
+  }
+  if (isInitializedAccumulator(op)) {
+    const parsed = initializedAccumulatorParsers[op]!(arg, ctx.expressions, op);
+    return { name, op, factory: parsed.make, ev: parsed.input, init: parsed.init };
   }
   const factory = Object.prototype.hasOwnProperty.call(accumulatorFactories, op) ? accumulatorFactories[op] : undefined;
   if (!factory) throw new MongoServerError(15952, `unknown group operator '${op}'`);
@@ -66,7 +74,7 @@ function addToGroups(group: CompiledGroup, groups: ValueGroups<Accumulator[]>, d
   let created = false;
   const accs = groups.get(key === undefined ? null : key, () => {
     created = true;
-    return group.fields.map((f) => f.factory(ctx.collation));
+    return group.fields.map((f) => f.factory(ctx.collation, f.init?.(scopeFor({ _id: key === undefined ? null : key }, runtime))));
   });
   group.fields.forEach((f, i) => accs[i]!.add(f.ev(scope)));
   return created;

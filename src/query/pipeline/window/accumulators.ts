@@ -1,5 +1,6 @@
 import { compareValues, isDocument, Int32, type Collation } from '../../../bson/index.js';
 import { accumulatorFactories, type Accumulator } from '../../expressions/index.js';
+import { initializedAccumulatorParsers } from '../top_bottom.js';
 import { DEFAULT_BOUNDS, isWholePartition, parseWindowBounds, type WindowBounds } from './bounds.js';
 import { RemovableCovariance, RemovableSum, type RemovableState } from './removable.js';
 import {
@@ -142,3 +143,37 @@ export function covariance(sample: boolean): WindowFunctionParser {
     };
   };
 }
+
+/**
+ * The accumulators with arguments besides their input ($topN, $firstN, $minN, $percentile, ...), over each
+ * document's window, parsed as mongod's ExpressionN and ExpressionQuantile: the function and `window` only.
+ * `n` is evaluated when the stage runs, against no document (a window has no group key for it to depend on).
+ */
+export const initializedFunction: WindowFunctionParser = (spec, name, ctx) => {
+  let arg: unknown;
+  let bounds: WindowBounds | undefined;
+  for (const key of Object.keys(spec)) {
+    if (key === name) {
+      arg = spec[key];
+    } else if (key === 'window') {
+      if (bounds) throw failedToParse(`saw multiple 'window' fields in '${name}' expression`);
+      bounds = parseWindowBounds(spec[key], ctx.sortBy, ctx.evaluateConstant);
+    } else {
+      throw failedToParse(`${name} got unexpected argument: ${key}`);
+    }
+  }
+  const parsed = initializedAccumulatorParsers[name]!(arg, ctx.expressions, name);
+  const nSpec = isDocument(arg) ? arg.n : undefined;
+  const initValue = (): unknown => (name === '$top' || name === '$bottom' ? 1
+    : name === '$percentile' || name === '$median' ? null
+      : ctx.evaluateConstant(nSpec));
+  const ev = parsed.input;
+  return {
+    name,
+    compute(partition) {
+      const n = initValue();
+      return accumulate(bounds ?? DEFAULT_BOUNDS, partition, evaluateAll(ev, partition), () => parsed.make(partition.collation, n),
+        () => parsed.makeRemovable(partition.collation, n));
+    },
+  };
+};

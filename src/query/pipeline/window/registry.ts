@@ -1,10 +1,9 @@
 import { type Document } from '../../../bson/index.js';
-import { mongoError } from '../../../errors/index.js';
 import { RemovableAvg, RemovableStdDev, RemovableSum, SlidingExtreme } from './removable.js';
 import {
   failedToParse, type WindowFunction, type WindowFunctionParser, type WindowParseContext,
 } from './window_function.js';
-import { accumulatorFunction, covariance, parseCount } from './accumulators.js';
+import { accumulatorFunction, covariance, initializedFunction, parseCount } from './accumulators.js';
 import { parseDerivative } from './derivative.js';
 import { parseExpMovingAvg } from './exp_moving_avg.js';
 import { firstLast } from './first_last.js';
@@ -21,15 +20,13 @@ import { parseShift } from './shift.js';
  * of $group (query/expressions/accumulators.ts), with removable states (removable.ts) for sliding windows.
  */
 
-/** Functions mongod 8.0 has whose accumulators eddydb does not have yet. */
-const NOT_IMPLEMENTED: ReadonlySet<string> = new Set([
-  '$top', '$bottom', '$topN', '$bottomN', '$firstN', '$lastN', '$minN', '$maxN', '$median', '$percentile',
-]);
 
 /** The window functions eddydb runs, by name (sorted). */
 const PARSERS: Readonly<Record<string, WindowFunctionParser>> = {
   $addToSet: accumulatorFunction(undefined, true),
   $avg: accumulatorFunction(() => new RemovableAvg()),
+  $bottom: initializedFunction,
+  $bottomN: initializedFunction,
   $count: parseCount,
   $covariancePop: covariance(false),
   $covarianceSamp: covariance(true),
@@ -38,22 +35,30 @@ const PARSERS: Readonly<Record<string, WindowFunctionParser>> = {
   $documentNumber: rankFunction('number'),
   $expMovingAvg: parseExpMovingAvg,
   $first: firstLast(false),
+  $firstN: initializedFunction,
   $integral: parseIntegral,
   $last: firstLast(true),
+  $lastN: initializedFunction,
   $linearFill: parseLinearFill,
   $locf: parseLocf,
   $max: accumulatorFunction((collation) => new SlidingExtreme(1, collation)),
+  $maxN: initializedFunction,
+  $median: initializedFunction,
   $min: accumulatorFunction((collation) => new SlidingExtreme(-1, collation)),
+  $minN: initializedFunction,
+  $percentile: initializedFunction,
   $push: accumulatorFunction(),
   $rank: rankFunction('rank'),
   $shift: parseShift,
   $stdDevPop: accumulatorFunction(() => new RemovableStdDev(false)),
   $stdDevSamp: accumulatorFunction(() => new RemovableStdDev(true)),
   $sum: accumulatorFunction(() => new RemovableSum()),
+  $top: initializedFunction,
+  $topN: initializedFunction,
 };
 
 function isWindowFunctionName(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(PARSERS, name) || NOT_IMPLEMENTED.has(name);
+  return Object.prototype.hasOwnProperty.call(PARSERS, name);
 }
 
 /**
@@ -65,7 +70,6 @@ export function parseWindowFunction(spec: Document, stage: Omit<WindowParseConte
   const keys = Object.keys(spec);
   for (const key of keys) {
     if (!key.startsWith('$')) continue;
-    if (NOT_IMPLEMENTED.has(key)) throw mongoError('NotImplemented', `${key} is not supported by eddydb as a window function`);
     const parser = Object.prototype.hasOwnProperty.call(PARSERS, key) ? PARSERS[key] : undefined;
     if (!parser) throw failedToParse(`Unrecognized window function, ${key}`);
     return parser(spec, key, ctx);
