@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client, Db, Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 const gamescores: Document[] = [
@@ -25,7 +25,7 @@ const testScores: Document[] = [
   { studentId: 2369, test01: 60, test02: 53, test03: 72 },
 ];
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`N accumulators and percentiles (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;
