@@ -1,7 +1,7 @@
 /**
  * The reader/writer handle `PostgresStorage` passes to a `read()` or `write()` callback. Each method is one statement
- * on the storage's connection (a scan one per chunk, a large batch insert one per thousand rows; the catalog's DDL a
- * lookup and a change); the queue guarantees nobody else uses the connection meanwhile.
+ * on the storage's connection (a scan one per chunk, a batch insert a few of growing size; the catalog's DDL a lookup
+ * and a change); the queue guarantees nobody else uses the connection meanwhile.
  *
  * PostgreSQL aborts a transaction at its first failed statement, so no expected outcome may be a database error: a
  * taken key is found by `ON CONFLICT DO NOTHING` and a row count, a taken name or a missing row by a lookup, and bad
