@@ -152,6 +152,15 @@ export const COLUMNS: Record<string, Column[]> = {
     clientServerRss,
     load,
   ],
+  lookup: [
+    col('joined orders/s', (r) => int(m(r, 'joinedOrdersPerSec'))),
+    col('whole join', (r) => `${ms(m(r, 'joinMs'))} ms`),
+    vsPeerEach('× raw better-sqlite3', ['joinedOrdersPerSec'], 'raw-sqlite-indexed'),
+    col('per order without the index', (r) => (m(r, 'collscanPerOrderMs') === null ? '–' : `${ms(m(r, 'collscanPerOrderMs'))} ms`)),
+    col('without ÷ with, per order', (r) => (m(r, 'collscanRatio') === null ? '–' : `${int(m(r, 'collscanRatio'))}×`)),
+    clientServerRss,
+    load,
+  ],
   mixed: [
     col('writes/s', (r) => int(m(r, 'writesPerSec'))),
     rounds,

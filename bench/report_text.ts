@@ -96,6 +96,17 @@ DESCRIPTIONS.queries = (w) =>
   'collection that returns one document (`skip` all but the last, so the time is the server\'s), while another ' +
   'connection reads one document by `_id` in a loop; its latencies are the point-read columns.';
 
+DESCRIPTIONS.lookup = (w) =>
+  `${int(w('eddydb-file', 'orders') as number)} orders and ${int(w('eddydb-file', 'customers') as number)} customers; each order ` +
+  'names its customer by `custId`, and the customers have a unique index on `custId`; eddydb joins each chunk of ' +
+  'orders with one `$in` read of the customers through that index. ' +
+  '`aggregate([{$lookup: {from: \'customers\', localField: \'custId\', foreignField: \'custId\', as: \'customer\'}}])` read whole ' +
+  `(\`toArray\`) ${int(w('eddydb-file', 'runs') as number)} times after a warm-up, each result checked (one customer per order); ` +
+  'its mean is the join time. Before the index exists the join of the first ' +
+  `${int(w('eddydb-file', 'collscanOrders') as number)} orders runs once, each chunk of orders scanning the customers (the "without the index" column). ` +
+  'Raw better-sqlite3 keeps each document\'s BSON beside `custId`, the customers\' in a ' +
+  'column with a unique SQLite index, and runs one prepared `LEFT JOIN ... ORDER BY` decoding both documents of every row.';
+
 DESCRIPTIONS.indexed_queries = (w) =>
   `A collection of ${int(w('eddydb-file', 'documents') as number)} small documents with a unique index on \`k\` ` +
   '(created before the inserts; `k` is a permutation of the `_id`s). Three queries, each awaited back to back for ' +

@@ -33,6 +33,7 @@ export interface CollectionLike {
   findOne(filter: Doc, options?: { hint?: Doc | string }): Promise<Doc | null>;
   countDocuments(filter: Doc, options?: { hint?: Doc | string }): Promise<number>;
   createIndex(keys: Doc, options?: { unique?: boolean; name?: string }): Promise<string>;
+  aggregate(pipeline: Doc[], options?: { batchSize?: number }): { toArray(): Promise<Doc[]> };
 }
 
 /** The part of a driver-shaped find cursor the scenarios use. */

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Document } from '../bson/index.js';
 import { parseBoolParameter, SERVER_PARAMETERS } from '../commands/getParameter.js';
 import { KeyFileError, readKeyFile } from '../server/key_file.js';
+import { isPostgresUri, redactPostgresUri } from '../storage/index.js';
 import type { StartServerOptions } from '../server/server.js';
 import { tlsOptionsProblem, tlsParsed, type TlsOptions } from '../server/tls_options.js';
 
@@ -42,7 +43,10 @@ Options (mongod's names):
                                 at most 51200; --inMemory: 5% of physical memory, at least 50)
   --oplogMinRetentionHours <h>  keep oplog entries at least this many hours, whatever the size (default 0)
   --inMemory                    keep all data in memory (same as --storageEngine inMemory)
-  --storageEngine <name>        sqlite (default; wiredTiger is accepted as its alias) or inMemory
+  --storageEngine <name>        sqlite (default; wiredTiger is accepted as its alias), inMemory, or
+                                postgres (with --pgUri)
+  --pgUri <uri>                 keep the data in this PostgreSQL database (postgresql://user:pw@host/db);
+                                implies --storageEngine postgres; one eddydb server per database for now
   --synchronous <normal|full>   SQLite durability: full syncs every commit (default normal)
   --maxConns <n>                most client connections open at once; one more is closed as it arrives
                                 (default and upper bound: 80% of the open-file limit, ulimit -n)
@@ -96,6 +100,7 @@ const OPTIONS: Readonly<Record<string, Kind>> = {
   oplogMinRetentionHours: 'number',
   inMemory: 'flag',
   storageEngine: 'string',
+  pgUri: 'string',
   synchronous: 'string',
   slowms: 'number',
   maxConns: 'number',
@@ -250,17 +255,30 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   if (oplogMinRetentionHours !== undefined) section('storage').oplogMinRetentionHours = oplogMinRetentionHours;
 
   const engineText = str('storageEngine');
+  const pgUriText = str('pgUri');
   let inMemory = given.has('inMemory');
   if (engineText !== undefined) {
     if (engineText === 'inMemory') inMemory = true;
-    else if (engineText !== 'sqlite' && engineText !== 'wiredTiger') {
-      throw new UsageError(`Error parsing command line: unknown storage engine '${engineText}' (sqlite or inMemory)`);
+    else if (engineText !== 'sqlite' && engineText !== 'wiredTiger' && engineText !== 'postgres') {
+      throw new UsageError(`Error parsing command line: unknown storage engine '${engineText}' (sqlite, inMemory or postgres)`);
     } else if (inMemory) {
       throw new UsageError(`Error parsing command line: --inMemory conflicts with --storageEngine ${engineText}`);
     }
     section('storage').engine = engineText;
   } else if (inMemory) {
     section('storage').engine = 'inMemory';
+  }
+  let pgUri: string | undefined;
+  if (pgUriText !== undefined || engineText === 'postgres') {
+    if (pgUriText === undefined) throw new UsageError('Error parsing command line: --storageEngine postgres needs --pgUri <postgresql://...>');
+    if (!isPostgresUri(pgUriText)) throw invalid('pgUri', redactPostgresUri(pgUriText));
+    if (engineText !== undefined && engineText !== 'postgres') {
+      throw new UsageError(`Error parsing command line: --pgUri conflicts with --storageEngine ${engineText}`);
+    }
+    if (inMemory) throw new UsageError('Error parsing command line: --inMemory conflicts with --pgUri');
+    pgUri = pgUriText;
+    section('storage').engine = 'postgres';
+    section('storage').pgUri = redactPostgresUri(pgUriText);
   }
   const dbpathText = str('dbpath');
   const dbpath = inMemory ? ':memory:' : resolve(cwd, dbpathText ?? 'data');
@@ -326,7 +344,7 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
   const sha256Iterations = setParameters.scramSHA256IterationCount;
 
   return {
-    port, bindIp, dbpath, replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet, auth,
+    port, bindIp, dbpath, ...(pgUri !== undefined ? { pgUri } : {}), replSet, enableTestCommands, oplogSizeMB, oplogMinRetentionHours, synchronous, slowMs, maxConns, quiet, auth,
     ...(keyFile !== undefined ? { keyFile } : {}),
     ...tls.resolved,
     reservedLoopbackConns, maxEstablishingConns, idleConnectionTimeoutMS, partialMessageTimeoutMS,
@@ -346,20 +364,24 @@ function toServerOptions(given: Map<string, string | true>, setParameters: Recor
 /** Options whose value getCmdLineOpts shows as `<password>`, as mongod redacts them. */
 const PASSWORD_OPTIONS: ReadonlySet<string> = new Set(['tlsCertificateKeyFilePassword']);
 
+/** Options holding a URI whose password part getCmdLineOpts shows as `xxx`. */
+const URI_OPTIONS: ReadonlySet<string> = new Set(['pgUri']);
+
 function redactPasswords(args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') ? arg.slice(2, eq >= 0 ? eq : undefined) : '';
-    if (!PASSWORD_OPTIONS.has(name)) {
+    const hide = PASSWORD_OPTIONS.has(name) ? () => '<password>' : URI_OPTIONS.has(name) ? redactPostgresUri : null;
+    if (hide === null) {
       out.push(arg);
     } else if (eq >= 0) {
-      out.push(`--${name}=<password>`);
+      out.push(`--${name}=${hide(arg.slice(eq + 1))}`);
     } else {
       out.push(arg);
       if (i + 1 < args.length) {
-        out.push('<password>');
+        out.push(hide(args[i + 1]!));
         i++;
       }
     }

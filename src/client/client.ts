@@ -16,7 +16,10 @@ import { Db } from './db.js';
 export interface ClientOptions {
   /** SQLite's durability: 'normal' (default) or 'full' (fsync at every commit). */
   synchronous?: StorageOptions['synchronous'];
-  /** 'sqlite' (default) or 'memory' (the reference engine; data dies with the process). */
+  /**
+   * 'sqlite' (default), 'memory' (the reference engine; data dies with the process) or 'postgres' (the default when
+   * the path is a postgresql:// URI).
+   */
   engine?: StorageOptions['engine'];
   /**
    * Oplog retention in megabytes, as mongod's --oplogSizeMB. Unlimited when absent: unlike the server, an embedded
@@ -37,8 +40,8 @@ function clientError(err: unknown): unknown {
 }
 
 /**
- * The embedded eddydb client: `Client.open(path?)` opens (or creates) a database folder, or a memory database, and
- * offers the Node driver's API on it. Every call goes through the same command dispatcher the wire server uses.
+ * The embedded eddydb client: `Client.open(path?)` opens (or creates) a database folder, a memory database, or a
+ * PostgreSQL database (a postgresql:// URI), and offers the Node driver's API on it. Every call goes through the same command dispatcher the wire server uses.
  */
 export class Client implements CommandRunner {
   private readonly connection: ConnectionState = { id: 0, remoteAddress: 'embedded', localAddress: 'embedded', state: {} };
@@ -47,8 +50,9 @@ export class Client implements CommandRunner {
   private constructor(private readonly context: ServerContext) {}
 
   /**
-   * Opens a client on a folder (file-backed SQLite, created if missing) or, with no path or ':memory:', on a memory
-   * database. A folder another process holds fails with DBPathInUse.
+   * Opens a client on a folder (file-backed SQLite, created if missing), on a PostgreSQL database (a `postgresql://`
+   * URI: the postgres engine keeps its tables in schema `eddydb` there), or, with no path or ':memory:', on a memory
+   * database. A folder (or PostgreSQL database) another process holds fails with DBPathInUse.
    */
   static async open(path?: string, options: ClientOptions = {}): Promise<Client> {
     let storage;

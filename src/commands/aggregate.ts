@@ -16,6 +16,18 @@ import { collStatsStage } from './support/collStats_stage.js';
 import { indexStatsStage } from './support/index_stats_stage.js';
 import { currentOpNotFirst, currentOpStage } from './support/current_op_stage.js';
 import { chunksOf, compilePipeline } from '../query/pipeline/index.js';
+import { foreignReader, type ForeignReaderOptions } from '../engine/foreign_reader.js';
+import { oplogFindStream } from '../engine/oplog_rs.js';
+import type { Engine } from '../engine/engine.js';
+
+/** How the joining stages of an aggregate read other collections: through the catalog cache, counting scans. */
+function foreignOptions(engine: Engine): ForeignReaderOptions {
+  return {
+    collectionInfo: (reader, db, name) => engine.collectionInfo(reader, db, name),
+    metrics: engine.metrics,
+    oplog: (filter, control) => oplogFindStream(engine, { filter }, 1, control),
+  };
+}
 
 function batchSizeOf(cmd: Document): number | undefined {
   if (!isDocument(cmd.cursor)) {
@@ -88,7 +100,7 @@ export const aggregate: CommandDefinition = {
         throw mongoError('InvalidOptions', `${stage} cannot be used with a 'linearizable' read concern level`);
       }
       const bypassDocumentValidation = optionalBool(cmd, 'aggregate', 'bypassDocumentValidation') ?? false;
-      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, hint: hintArg(cmd), sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null) });
+      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, hint: hintArg(cmd), sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), foreign: { metrics: engine.metrics } });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
     const slot = { op: ctx.op };
@@ -98,8 +110,8 @@ export const aggregate: CommandDefinition = {
       : first === '$indexStats' ? await indexStatsStage(pipeline[0]!.$indexStats, ctx, coll)
         : null;
     const chunks = source
-      ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf(source, control), control)
-      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), reporting: operationReporting(engine, control) }, control);
+      ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf(source, control), control, foreignReader((fn) => engine.read(fn), ctx.db, collation, foreignOptions(engine)))
+      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), reporting: operationReporting(engine, control), foreign: foreignOptions(engine) }, control);
     return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101, aggregateCursorEnd(coll, pipeline));
   },
 };

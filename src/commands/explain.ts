@@ -168,6 +168,7 @@ export async function explainAggregate(ctx: CommandContext, inner: Document, ver
     variables: resolveLetVariables(inner.let, 'aggregate'),
     hint: hintArg(inner),
     onPlan: (p) => (planned = p),
+    foreign: { collectionInfo: (reader, db, name) => ctx.engine.collectionInfo(reader, db, name), metrics: ctx.engine.metrics },
   }, control);
   const access = pipelineAccess(pipeline);
   const p = planned as PlannedRead | null;

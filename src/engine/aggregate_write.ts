@@ -34,7 +34,8 @@ export async function aggregateToCollection(
   const merge = out ? null : parseMergeSpec(last.$merge, db);
   await engine.write(async (ctx) => {
     const docs = await runAggregation(ctx.writer, db, coll, body, collation, options);
-    if (out) await replaceCollectionContents(ctx, out, docs, options);
-    else await mergeIntoCollection(ctx, merge!, docs, options);
+    const validation = { log: engine.options.log, ...options };
+    if (out) await replaceCollectionContents(ctx, out, docs, validation);
+    else await mergeIntoCollection(ctx, merge!, docs, validation);
   });
 }

@@ -41,9 +41,14 @@ function exprOperands(filter: Document, out: unknown[]): void {
  *
  * @throws MongoServerError as compileFilter, and the expression parse errors (168, 17276, ...).
  */
-export function compileCommandFilter(filter: Document, collation: Collation | null, variables?: LetVariables): CompiledFilter {
+export function compileCommandFilter(
+  filter: Document,
+  collation: Collation | null,
+  variables?: LetVariables,
+  extra: Pick<MatchOptions, 'allowEncryptKeywords'> = {},
+): CompiledFilter {
   const { compile, options } = exprCompiler(collation, variables);
-  const compiled = compileFilter(filter, options);
+  const compiled = compileFilter(filter, { ...options, ...extra });
   const operands: unknown[] = [];
   exprOperands(filter, operands);
   for (const operand of operands) compile(operand);

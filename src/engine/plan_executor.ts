@@ -1,5 +1,5 @@
 import type { Document } from '../bson/types.js';
-import { compilePipeline, markLastChunk, type Chunks, type StreamControl } from '../query/pipeline/index.js';
+import { compilePipeline, markLastChunk, type Chunks, type ForeignReader, type StreamControl } from '../query/pipeline/index.js';
 import { toArray } from '../storage/scan.js';
 import type { IndexPosition, StorageReader } from '../storage/types.js';
 import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from './catalog.js';
@@ -181,6 +181,8 @@ export interface PlannedReadOptions {
   onPlan?: (info: Readonly<CollectionInfo>, choice: PlanChoice) => void;
   /** Where the collection's catalog entry comes from: the engine's cache (see CatalogCache), else a storage read. */
   collectionInfo?: (reader: StorageReader, db: string, name: string) => Promise<Readonly<CollectionInfo> | null>;
+  /** How a view's pipeline reads other collections ($lookup in a view); see foreign_reader.ts. */
+  foreign?: ForeignReader;
 }
 
 /**
@@ -198,7 +200,7 @@ export async function plannedRead(read: ReadFn, db: string, coll: string, reques
   if (!info) return { chunks: noChunks(), choice: null, stats, info: null };
   if (isView(info)) {
     const base = await plannedRead(read, db, info.options.viewOn as string, { filter: {}, collation: request.collation }, control, options);
-    const chunks = compilePipeline((info.options.pipeline as Document[]) ?? [], { collation: request.collation }).stream(base.chunks, control);
+    const chunks = compilePipeline((info.options.pipeline as Document[]) ?? [], { collation: request.collation }).stream(base.chunks, control, options.foreign);
     return { chunks, choice: null, stats: base.stats, info };
   }
   const plan = choice!.plan;

@@ -18,6 +18,7 @@ import type { Engine } from './engine.js';
 import { getCollectionInfo, isView } from './catalog.js';
 import { compileCommandFilter } from './expr_filter.js';
 import type { LetVariables } from './let_variables.js';
+import { foreignReader, type ForeignReaderOptions } from './foreign_reader.js';
 
 export interface FindDocumentsOptions {
   filter?: Document;
@@ -44,15 +45,19 @@ function filterStage(filter: Document, collation: Collation | null, variables?: 
 /** Matching documents of a collection (or a view, through its pipeline), as a stream, read by the query's plan. */
 async function matchingChunks(engine: Engine, db: string, coll: string, request: PlanRequest, control: StreamControl, variables?: LetVariables): Promise<{ chunks: Chunks; planned: PlannedRead }> {
   const stage = filterStage(request.filter, request.collation, variables);
-  const planned = await plannedRead((fn) => engine.read(fn), db, coll, request, control, planOptions(engine, control));
+  const planned = await plannedRead((fn) => engine.read(fn), db, coll, request, control, planOptions(engine, control, db, request.collation));
   return { chunks: stage ? streamStages([stage], planned.chunks, NO_RUNTIME, control) : planned.chunks, planned };
 }
 
-function planOptions(engine: Engine, control: StreamControl): PlannedReadOptions {
+function planOptions(engine: Engine, control: StreamControl, db: string, collation: Collation | null): PlannedReadOptions {
+  const collectionInfo = (reader: StorageReader, d: string, name: string) => engine.collectionInfo(reader, d, name);
+  const reporting = operationReporting(engine, control);
   return {
     metrics: engine.metrics,
-    collectionInfo: (reader, db, name) => engine.collectionInfo(reader, db, name),
-    ...operationReporting(engine, control),
+    collectionInfo,
+    ...reporting,
+    // A view read by a find may join other collections.
+    foreign: foreignReader((fn) => engine.read(fn), db, collation, { collectionInfo, metrics: engine.metrics, ...(reporting.stats ? { stats: reporting.stats } : {}) }),
   };
 }
 
@@ -114,7 +119,7 @@ export async function findExecution(engine: Engine, db: string, coll: string, o:
   const natural = naturalSortDirection(o.sort) !== null;
   const sortKeys = o.sort && Object.keys(o.sort).length > 0 && !natural ? compileSortKeys(o.sort, collation) : null;
   const wanted = o.limit && o.limit > 0 ? (o.skip ?? 0) + o.limit : undefined;
-  const planned = await plannedRead((fn) => engine.read(fn), db, coll, { filter, sort: o.sort ?? null, hint: o.hint, min: o.min ?? null, max: o.max ?? null, collation }, control, { ...planOptions(engine, control), ...(wanted ? { wanted } : {}) });
+  const planned = await plannedRead((fn) => engine.read(fn), db, coll, { filter, sort: o.sort ?? null, hint: o.hint, min: o.min ?? null, max: o.max ?? null, collation }, control, { ...planOptions(engine, control, db, collation), ...(wanted ? { wanted } : {}) });
   const plan = planned.choice?.plan;
   const sorted = plan?.kind === 'ixscan' && plan.providesSort;
   const counts = { matched: 0 };
@@ -248,6 +253,8 @@ export interface AggregateOptions {
   onPlan?: (planned: PlannedRead) => void;
   /** Where the collection read reports its counters and plan (see {@link operationReporting}). */
   reporting?: Pick<PlannedReadOptions, 'stats' | 'onPlan'>;
+  /** What the joining stages' reads of other collections use besides `read` (catalog cache, counters, the oplog). */
+  foreign?: ForeignReaderOptions;
 }
 
 /** A constant `_id` of `$group`: not a field path, an expression or an object. */
@@ -321,6 +328,8 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
   }
   let stages = pipeline;
   let source: Chunks;
+  // Joining stages read other collections through the aggregate's own `read`: the same transaction, if any.
+  const foreign = foreignReader(read, db, collation, { ...(options.reporting?.stats ? { stats: options.reporting.stats } : {}), ...options.foreign });
   if (first === '$listLocalSessions' || first === '$listSessions') {
     const spec = parseListSessionsSpec(first, pipeline[0]![first]);
     if (first === '$listSessions' && (db !== SESSIONS_DB || coll !== SESSIONS_COLLECTION)) {
@@ -335,9 +344,9 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     // Compiled first: a bad stage fails the command before anything is read.
     const compileOptions = { collation, ...(options.variables ? { variables: options.variables } : {}) };
     const compiled = compilePipeline(stages, compileOptions);
-    if (coll === null) return compiled.stream(chunksOf([], control), control);
+    if (coll === null) return compiled.stream(chunksOf([], control), control, foreign);
     const access = pipelineAccess(stages);
-    const planned = await plannedRead(read, db, coll, { filter: access.filter, sort: access.sort, hint: options.hint, collation }, control, { ...options.reporting });
+    const planned = await plannedRead(read, db, coll, { filter: access.filter, sort: access.sort, hint: options.hint, collation }, control, { ...options.reporting, foreign });
     options.onPlan?.(planned);
     const plan = planned.choice?.plan;
     const counted = countOnly(stages, access.filter);
@@ -349,11 +358,11 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     }
     // An index that yields the `$sort` order replaces the sort, so a `$limit` after it stops the scan.
     if (plan?.kind === 'ixscan' && plan.providesSort && access.sortAt >= 0) {
-      return compilePipeline(stages.filter((_, i) => i !== access.sortAt), compileOptions).stream(planned.chunks, control);
+      return compilePipeline(stages.filter((_, i) => i !== access.sortAt), compileOptions).stream(planned.chunks, control, foreign);
     }
-    return compiled.stream(planned.chunks, control);
+    return compiled.stream(planned.chunks, control, foreign);
   }
-  return compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) }).stream(source, control);
+  return compilePipeline(stages, { collation, ...(options.variables ? { variables: options.variables } : {}) }).stream(source, control, foreign);
 }
 
 /**

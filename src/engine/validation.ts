@@ -1,4 +1,5 @@
-import { bsonTypeOf, isDocument, parseCollation, type Document } from '../bson/index.js';
+import { bsonTypeOf, isDocument, parseCollation, type Collation, type Document } from '../bson/index.js';
+import type { CompiledFilter } from '../query/filter/index.js';
 import { badEnumValueError, mongoError, MongoServerError, wrongTypeError } from '../errors/index.js';
 import type { CollectionInfo } from './catalog.js';
 import { compileCommandFilter, exprMatchOptions } from './expr_filter.js';
@@ -9,27 +10,31 @@ import { explainFilter } from './validation_details.js';
  * Collection validators (https://www.mongodb.com/docs/manual/core/schema-validation/): a query filter every inserted
  * or updated document must match, with `validationLevel` (strict: every write; moderate: only documents that were
  * valid before; off) and `validationAction` (error: refuse with DocumentValidationFailure 121; warn: allow).
- * `$jsonSchema` validators are not supported.
+ * A validator may hold `$jsonSchema` (alone, or beside query operators), which alone may use the encryption keywords.
  */
 
 /** Per-write switch: `bypassDocumentValidation: true` on insert, update, findAndModify or aggregate skips checks. */
 export interface DocumentValidationOptions {
   bypassDocumentValidation?: boolean;
+  /** The engine's log, which hears of documents accepted under validationAction warn. */
+  log?: (event: Record<string, unknown>) => void;
 }
 
 const LEVELS = new Set(['off', 'strict', 'moderate']);
 const ACTIONS = new Set(['error', 'warn']);
 
-function containsJsonSchema(filter: Document): boolean {
-  return Object.entries(filter).some(([key, value]) =>
-    key === '$jsonSchema' || ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(value) && value.some((c) => isDocument(c) && containsJsonSchema(c))));
+/** Validators compiled for their collation, by validator document: a write compiles its collection's once. */
+const compiledValidators = new WeakMap<Document, { collation: unknown; filter: CompiledFilter }>();
+
+/** Compiles a validator as mongod parses one: `$expr` and `$jsonSchema` with its encryption keywords allowed. */
+function compileValidator(validator: Document, collation: Collation | null): CompiledFilter {
+  return compileCommandFilter(validator, collation, undefined, { allowEncryptKeywords: true });
 }
 
 /**
  * Checks the validator options of `create` or `collMod` (`command`) before they are stored.
  *
- * @throws MongoServerError TypeMismatch (14) for a validator that is not a document; NotImplemented (238) for
- *   `$jsonSchema`; InvalidOptions (72) for a validator on a system collection or an internal database; BadValue (2)
+ * @throws MongoServerError TypeMismatch (14) for a validator that is not a document; InvalidOptions (72) for a validator on a system collection or an internal database; BadValue (2)
  *   for an unknown validationLevel or validationAction; the filter's own parse errors for a bad validator.
  */
 export function checkValidationOptions(command: string, db: string, coll: string, options: Document): void {
@@ -44,10 +49,7 @@ export function checkValidationOptions(command: string, db: string, coll: string
         throw mongoError('InvalidOptions', `Document validators are not allowed on collection ${db}.${coll} in the ${db} internal database`);
       }
     }
-    if (containsJsonSchema(validator)) {
-      throw mongoError('NotImplemented', '$jsonSchema validators are not supported by eddydb; use query operators (and $expr) in the validator');
-    }
-    compileCommandFilter(validator, null);
+    compileValidator(validator, null);
   }
   for (const [field, value, allowed] of [['validationLevel', validationLevel, LEVELS], ['validationAction', validationAction, ACTIONS]] as const) {
     if (value === undefined) continue;
@@ -77,13 +79,20 @@ export function enforceValidator(info: CollectionInfo, after: Document, before: 
   const validator = info.options.validator as Document;
   const level = info.options.validationLevel ?? 'strict';
   const collation = info.options.collation !== undefined ? parseCollation(info.options.collation) : null;
-  const filter = compileCommandFilter(validator, collation);
+  let cached = compiledValidators.get(validator);
+  if (!cached || cached.collation !== info.options.collation) {
+    cached = { collation: info.options.collation, filter: compileValidator(validator, collation) };
+    compiledValidators.set(validator, cached);
+  }
+  const filter = cached.filter;
   if (filter.matches(after)) return;
   // moderate: a document that was already invalid may stay invalid.
   if (level === 'moderate' && before !== null && !filter.matches(before)) return;
+  const errInfo = { failingDocumentId: after._id, details: explainFilter(validator, after, { ...exprMatchOptions(collation), allowEncryptKeywords: true }) };
   // warn: mongod logs the failure and writes anyway.
-  if (info.options.validationAction === 'warn') return;
-  throw new MongoServerError(121, 'Document failed validation', {
-    extra: { errInfo: { failingDocumentId: after._id, details: explainFilter(validator, after, exprMatchOptions(collation)) } },
-  });
+  if (info.options.validationAction === 'warn') {
+    options.log?.({ msg: 'Document would fail validation', component: 'STORAGE', attr: { namespace: `${info.db}.${info.name}`, document: { _id: after._id }, errInfo } });
+    return;
+  }
+  throw new MongoServerError(121, 'Document failed validation', { extra: { errInfo } });
 }

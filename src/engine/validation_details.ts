@@ -1,11 +1,13 @@
 import { bsonTypeOf, isDocument, type Document } from '../bson/index.js';
 import { compileFilter, type MatchOptions } from '../query/filter/index.js';
+import { jsonSchemaValidationError, parseJsonSchema } from '../query/schema/index.js';
 
 /**
  * The `errInfo.details` of a DocumentValidationFailure: which part of a query-operator validator the document did
  * not satisfy, in the shape mongod's doc_validation_error produces (`operatorName`, `specifiedAs`, `reason`,
  * `consideredValue`, `clausesNotSatisfied`). https://www.mongodb.com/docs/manual/core/schema-validation/view-validation-rules/
- * It covers the common operators; anything else is reported as `expression did not match`.
+ * It covers the common operators; anything else is reported as `expression did not match`. A `$jsonSchema` is
+ * explained by walking its match tree as mongod does (query/schema/doc_validation_error.ts).
  */
 
 /** mongod's wording per leaf operator, for a document that fails it. */
@@ -68,8 +70,19 @@ function failingClauses(clauses: Document[], doc: Document, options: MatchOption
   const out: Document[] = [];
   clauses.forEach((clause, index) => {
     if (compileFilter(clause, options).matches(doc) !== wantMatching) return;
-    // Under $nor a clause fails by matching; mongod words that inverted, reported here without the detail.
-    out.push({ index, details: wantMatching ? { specifiedAs: clause, reason: 'expression matched' } : explainFilter(clause, doc, options) });
+    if (!wantMatching) {
+      out.push({ index, details: explainFilter(clause, doc, options) });
+      return;
+    }
+    // Under $nor a clause fails by matching. A schema says so as mongod does, with its title and description beside
+    // the index; other clauses are reported without the detail.
+    const keys = Object.keys(clause);
+    if (keys.length === 1 && keys[0] === '$jsonSchema' && isDocument(clause.$jsonSchema)) {
+      const root = parseJsonSchema(clause.$jsonSchema, { allowEncryptKeywords: true });
+      out.push({ index, ...root.annotation.schemaAnnotations, details: jsonSchemaValidationError(root, doc, true) });
+      return;
+    }
+    out.push({ index, details: { specifiedAs: clause, reason: 'expression matched' } });
   });
   return out;
 }
@@ -99,7 +112,10 @@ function explainTopLevel(key: string, value: unknown, doc: Document, options: Ma
     case '$or':
       return { operatorName: '$or', clausesNotSatisfied: failingClauses(value as Document[], doc, options) };
     case '$nor':
-      return { operatorName: '$nor', clausesNotSatisfied: failingClauses(value as Document[], doc, options, true) };
+      // The clauses of a failing $nor are the ones that matched.
+      return { operatorName: '$nor', clausesSatisfied: failingClauses(value as Document[], doc, options, true) };
+    case '$jsonSchema':
+      return jsonSchemaValidationError(parseJsonSchema(value as Document, { allowEncryptKeywords: true }), doc);
     case '$expr':
       return {
         operatorName: '$expr', specifiedAs: { $expr: value }, reason: 'expression did not match',

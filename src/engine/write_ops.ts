@@ -122,7 +122,8 @@ export interface InsertResult extends BatchOutcome {
  * The insert command: `docs` are the command's own decoded documents, handed over (they may be stored and logged as
  * they are); `encoded`, when given, holds the exact BSON of each (see bson/raw_documents.ts).
  */
-export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true, options: DocumentValidationOptions = {}, encoded?: readonly Uint8Array[], retryable?: RetryableWrite): Promise<InsertResult> {
+export async function insertDocuments(engine: Engine, db: string, coll: string, docs: Document[], ordered = true, validation: DocumentValidationOptions = {}, encoded?: readonly Uint8Array[], retryable?: RetryableWrite): Promise<InsertResult> {
+  const options = { log: engine.options.log, ...validation };
   if (isOplogNamespace(db, coll)) throw oplogWriteRefused();
   let n = 0;
   const prepared: (Document | MongoServerError)[] = docs.map((d, i) => {
@@ -319,7 +320,8 @@ export async function updateStatement(ctx: WriteContext, db: string, coll: strin
   return outcome;
 }
 
-export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true, options: DocumentValidationOptions = {}, retryable?: RetryableWrite): Promise<UpdateDocumentsResult> {
+export async function updateDocuments(engine: Engine, db: string, coll: string, statements: UpdateStatement[], ordered = true, validation: DocumentValidationOptions = {}, retryable?: RetryableWrite): Promise<UpdateDocumentsResult> {
+  const options = { log: engine.options.log, ...validation };
   let n = 0;
   let nModified = 0;
   const upserted: { index: number; _id: unknown }[] = [];
@@ -412,7 +414,7 @@ export async function findAndModify(engine: Engine, db: string, coll: string, o:
     const record = retryable ? await RetryableWriteRecord.load(ctx, retryable) : null;
     const prior = record?.prior(0);
     if (prior) return { value: isDocument(prior.value) ? prior.value : null, lastErrorObject: prior.lastErrorObject as Document };
-    const result = await findAndModifyOnce(ctx, db, coll, o);
+    const result = await findAndModifyOnce(ctx, db, coll, o, engine.options.log);
     if (record) {
       record.done(0, { value: result.value, lastErrorObject: result.lastErrorObject });
       await record.save(ctx);
@@ -421,7 +423,7 @@ export async function findAndModify(engine: Engine, db: string, coll: string, o:
   });
 }
 
-async function findAndModifyOnce(ctx: WriteContext, db: string, coll: string, o: FindAndModifyOptions): Promise<FindAndModifyResult> {
+async function findAndModifyOnce(ctx: WriteContext, db: string, coll: string, o: FindAndModifyOptions, log: DocumentValidationOptions['log']): Promise<FindAndModifyResult> {
   {
     if (o.remove) {
       const [deleted] = await deleteStatement(ctx, db, coll, { q: o.query, limit: 1, collation: o.collation, sort: o.sort, hint: o.hint, variables: o.variables, ...(o.report ? { report: o.report } : {}) });
@@ -433,7 +435,7 @@ async function findAndModifyOnce(ctx: WriteContext, db: string, coll: string, o:
     const outcome = await updateStatement(ctx, db, coll, {
       q: o.query, u: o.update, upsert: o.upsert, multi: false, arrayFilters: o.arrayFilters, collation: o.collation, sort: o.sort, hint: o.hint, ...(o.report ? { report: o.report } : {}),
       variables: o.variables,
-    }, { bypassDocumentValidation: o.bypassDocumentValidation });
+    }, { bypassDocumentValidation: o.bypassDocumentValidation, log });
     const lastErrorObject: Document = { n: outcome.upsertedId !== undefined ? 1 : outcome.matched, updatedExisting: outcome.matched > 0 };
     if (outcome.upsertedId !== undefined) lastErrorObject.upserted = outcome.upsertedId;
     const value = o.returnNew ? outcome.after ?? null : outcome.upsertedId !== undefined ? null : outcome.before ?? null;

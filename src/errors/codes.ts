@@ -91,6 +91,7 @@ export const ErrorCodes = {
   FailPointSetFailed: 266,
   ZLibError: 147,
   IllegalOpMsgFlag: 223,
+  MaxSubPipelineDepthExceeded: 232,
   TooManyDocumentSequences: 233,
   ChecksumMismatch: 288,
   DataCorruptionDetected: 301,

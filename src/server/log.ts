@@ -87,6 +87,7 @@ const KNOWN_EVENTS: Readonly<Record<string, { id: number; c: LogComponent; s: Lo
   'Command handler failed': { id: 0, c: 'COMMAND', s: 'E' },
   'Listener error': { id: 0, c: 'NETWORK', s: 'E' },
   'Dropping unfinished index': { id: 0, c: 'STORAGE', s: 'W' },
+  'Document would fail validation': { id: 20294, c: 'STORAGE', s: 'W' },
   'Error receiving request from client. Ending connection from remote': { id: 22988, c: 'NETWORK', s: 'I' },
   "SSL mode is set to 'preferred' and connection is not using SSL.": { id: 0, c: 'NETWORK', s: 'I' },
   'Accepted TLS connection from peer': { id: 0, c: 'NETWORK', s: 'I' },

@@ -28,13 +28,14 @@ export function defaultOplogSizeBytes(basis: OplogSizeBasis): number {
 /**
  * The oplog size a server on `dbpath` uses: `oplogSizeMB` when given, else the default measured on this machine
  * (the file system of `dbpath`, which must exist, or os.totalmem() for ':memory:'). When the file system cannot
- * be measured, the 990 MB floor.
+ * be measured, or the data lives on another machine (null: PostgreSQL), the 990 MB floor.
  */
-export function resolveOplogSizeBytes(dbpath: string, oplogSizeMB: number | undefined): number {
+export function resolveOplogSizeBytes(dbpath: string | null, oplogSizeMB: number | undefined): number {
   if (oplogSizeMB !== undefined) return Math.floor(oplogSizeMB * MB);
   if (dbpath === ':memory:') return defaultOplogSizeBytes({ kind: 'memory', totalBytes: os.totalmem() });
   let freeBytes = 0;
   try {
+    if (dbpath === null) throw new Error('not a folder');
     const stats = statfsSync(dbpath);
     freeBytes = stats.bavail * stats.bsize;
   } catch {

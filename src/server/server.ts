@@ -13,7 +13,7 @@ import type { ServerStats } from '../commands/support/server_stats.js';
 import { Engine } from '../engine/engine.js';
 import { configureMemoryBudget } from '../engine/memory_budget.js';
 import { mongoError } from '../errors/index.js';
-import { openStorage, StorageError, type Storage } from '../storage/index.js';
+import { openStorage, redactPostgresUri, StorageError, type Storage } from '../storage/index.js';
 import { CloseConnectionSignal, ConnectionLimits, createWireServer, isLoopbackAddress, type CommandHandler, type ConnectionInfo, type WireServer } from '../wire/index.js';
 import { resolveConnectionSettings, type ConnectionRequest } from './connection_settings.js';
 import { resolveOplogSizeBytes } from './oplog_size.js';
@@ -30,8 +30,16 @@ export interface StartServerOptions extends ConnectionRequest, TlsOptions {
   port: number;
   /** One address or a comma-separated list, as mongod's --bind_ip. */
   bindIp: string;
-  /** The data folder (created if missing), or ':memory:' for a database that lives as long as the server. */
+  /**
+   * The data folder (created if missing), or ':memory:' for a database that lives as long as the server. Ignored
+   * when `pgUri` is given.
+   */
   dbpath: string | ':memory:';
+  /**
+   * A postgresql:// URI: the data lives in that PostgreSQL database (the postgres storage engine) instead of a
+   * folder. Its password is never logged.
+   */
+  pgUri?: string;
   /** The replica-set name hello reports (drivers connect with `?replicaSet=<name>`). */
   replSet: string;
   enableTestCommands: boolean;
@@ -116,7 +124,9 @@ function defaultParsed(options: StartServerOptions): Document {
   const parsed: Document = {
     net: { bindIp: options.bindIp, port: options.port },
     replication: { replSet: options.replSet },
-    storage: options.dbpath === ':memory:' ? { engine: 'inMemory' } : { dbPath: resolve(options.dbpath) },
+    storage: options.pgUri !== undefined
+      ? { engine: 'postgres', pgUri: redactPostgresUri(options.pgUri) }
+      : options.dbpath === ':memory:' ? { engine: 'inMemory' } : { dbPath: resolve(options.dbpath) },
   };
   if (options.oplogSizeMB !== undefined) (parsed.replication as Document).oplogSizeMB = options.oplogSizeMB;
   if (options.oplogMinRetentionHours !== undefined) (parsed.storage as Document).oplogMinRetentionHours = options.oplogMinRetentionHours;
@@ -135,6 +145,7 @@ function defaultParsed(options: StartServerOptions): Document {
 
 async function openStorageForServer(options: StartServerOptions, log: (event: Record<string, unknown>) => void): Promise<Storage> {
   try {
+    if (options.pgUri !== undefined) return await openStorage(options.pgUri, { engine: 'postgres', log });
     return await openStorage(options.dbpath, { synchronous: options.synchronous, log });
   } catch (err) {
     if (err instanceof StorageError && err.kind === 'DBPathInUse') {
@@ -146,7 +157,8 @@ async function openStorageForServer(options: StartServerOptions, log: (event: Re
       throw new ServerStartupError('InternalError', `Corrupted data: ${err.message}`, 100, { cause: err });
     }
     const message = err instanceof Error ? err.message : String(err);
-    throw new ServerStartupError('InternalError', `Could not open the data folder ${options.dbpath}: ${message}`, 100, { cause: err });
+    const where = options.pgUri !== undefined ? `the PostgreSQL database ${redactPostgresUri(options.pgUri)}` : `the data folder ${options.dbpath}`;
+    throw new ServerStartupError('InternalError', `Could not open ${where}: ${message}`, 100, { cause: err });
   }
 }
 
@@ -180,7 +192,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const auth = options.auth === true || options.keyFile !== undefined;
   const parsed = options.parsed ?? defaultParsed(options);
   write(logEntry('I', 'CONTROL', 4615611, 'initandlisten', 'eddydb starting', {
-    pid: process.pid, port: options.port, dbPath: options.dbpath, host: os.hostname(), version: SERVER_VERSION,
+    pid: process.pid, port: options.port, host: os.hostname(), version: SERVER_VERSION,
+    ...(options.pgUri !== undefined ? { pgUri: redactPostgresUri(options.pgUri) } : { dbPath: options.dbpath }),
   }));
   write(logEntry('I', 'CONTROL', 21951, 'initandlisten', 'Options set by command line', { options: parsed }));
 
@@ -189,8 +202,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let engine: Engine;
   try {
     engine = await Engine.open(storage, {
-      // Measured after openStorage, which creates the data folder.
-      oplogSizeBytes: resolveOplogSizeBytes(options.dbpath, options.oplogSizeMB),
+      // Measured after openStorage, which creates the data folder. PostgreSQL's disk cannot be measured from here: the
+      // floor of a data folder's default, unless --oplogSizeMB says otherwise.
+      oplogSizeBytes: options.pgUri !== undefined
+        ? resolveOplogSizeBytes(null, options.oplogSizeMB)
+        : resolveOplogSizeBytes(options.dbpath, options.oplogSizeMB),
       oplogMinRetentionHours: options.oplogMinRetentionHours,
       oplogCacheBytes: options.oplogCacheBytes,
       transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds,
@@ -199,7 +215,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ttlMonitorSleepSecs: options.ttlMonitorSleepSecs,
       ttlMonitorEnabled: options.ttlMonitorEnabled,
       now: options.now,
-      tempDir: await spillFolder(options.dbpath),
+      // On PostgreSQL no folder is this server's own: spills go to the system's temporary folder.
+      tempDir: options.pgUri !== undefined ? undefined : await spillFolder(options.dbpath),
       log: onEvent,
     });
   } catch (err) {

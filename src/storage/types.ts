@@ -286,7 +286,7 @@ export interface ChangeTail {
 }
 
 export interface Storage {
-  /** Which engine: 'sqlite' or 'memory'. */
+  /** Which engine: 'sqlite', 'memory' or 'postgres'. */
   readonly engine: string;
   /** True when data outlives the process. */
   readonly persistent: boolean;
@@ -315,8 +315,11 @@ export type StorageEventLog = (event: Record<string, unknown>) => void;
 export interface StorageOptions {
   /** 'normal' (default) or 'full': SQLite's `synchronous` setting. Ignored by the memory engine. */
   synchronous?: 'normal' | 'full';
-  /** Which engine `openStorage` builds: 'sqlite' (default) or 'memory' (non-persistent, any path is ignored). */
-  engine?: 'sqlite' | 'memory';
+  /**
+   * Which engine `openStorage` builds: 'sqlite' (default), 'memory' (non-persistent, any path is ignored) or
+   * 'postgres' (the path is a postgresql:// URI; the default when it is one).
+   */
+  engine?: 'sqlite' | 'memory' | 'postgres';
   /**
    * The most the SQLite database may hold, in bytes (SQLite's `max_page_count`): a quota. A write past it fails as
    * one on a full disk does (`OutOfDiskSpace`). Unlimited when absent.

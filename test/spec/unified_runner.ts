@@ -16,6 +16,7 @@ import {
   MongoServerError,
   type Document,
 } from 'mongodb';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { CMAP_EVENTS, EntityMap, RunnerError, type ObservedCommandEvent } from './entities.js';
 import { assertMatches, isDocument, MatchError, matches, show } from './matcher.js';
 import type { StartServerOptions } from '../../src/server/index.js';
@@ -82,14 +83,19 @@ export function specPath(sub: string): string {
 
 /**
  * Starts the eddydb server in memory as replica set rs0 (or uses $SPEC_MONGODB_URI when set, to check the runner
- * against a real mongod), connects the internal client and reads the server's version and parameters.
+ * against a real mongod), connects the internal client and reads the server's version and parameters. With
+ * $EDDYDB_SPEC_ENGINE=postgres the server keeps its data in a throwaway PostgreSQL database instead (see
+ * postgres_engine.spec.test.ts, which runs suites that way).
  */
 export async function openSpecEnvironment(startServer: StartServer): Promise<SpecEnvironment> {
   let server: Awaited<ReturnType<StartServer>> | undefined;
   let base = process.env.SPEC_MONGODB_URI;
   let topology: Topology | undefined;
+  let database: TestDatabase | undefined;
   if (!base) {
-    server = await startServer({ port: 0, bindIp: '127.0.0.1', dbpath: ':memory:', replSet: 'rs0', enableTestCommands: true });
+    if (process.env.EDDYDB_SPEC_ENGINE === 'postgres') database = await createTestDatabase('spec');
+    const storage = database ? { pgUri: database.uri } : {};
+    server = await startServer({ port: 0, bindIp: '127.0.0.1', dbpath: ':memory:', ...storage, replSet: 'rs0', enableTestCommands: true });
     base = `mongodb://127.0.0.1:${server.port}/?replicaSet=rs0&directConnection=false`;
     // The brief: eddydb is a one-member replica set; runOnRequirements are evaluated for 'replicaset'.
     topology = 'replicaset';
@@ -127,11 +133,13 @@ export async function openSpecEnvironment(startServer: StartServer): Promise<Spe
       close: async () => {
         await internal.close().catch(() => undefined);
         await server?.close();
+        await database?.drop();
       },
     };
   } catch (err) {
     await internal.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
+    await database?.drop().catch(() => undefined);
     throw err;
   }
 }

@@ -23,7 +23,7 @@ export type { CompiledFilter, MatchDetails, MatchOptions } from './types.js';
  *   array", "malformed mod, not enough elements", "divisor cannot be 0", "Unknown type name alias: foo",
  *   "Failed to parse $size. ..."); FailedToParse (9), TypeMismatch (14) and Location51108/51091 (bad regex) where
  *   mongod uses them; BadValue or QueryFeatureNotAllowed (224) for operators eddydb does not support ($where,
- *   $text, $jsonSchema, geospatial) and for `$expr` without `options.evaluateExpr`.
+ *   $text, geospatial); the `$jsonSchema` parse errors (9, 14, 2, 224) and for `$expr` without `options.evaluateExpr`.
  */
 export function compileFilter(filter: Document, options: MatchOptions = {}): CompiledFilter {
   if (!isDocument(filter) || (filter as { _bsontype?: unknown })._bsontype !== undefined) {

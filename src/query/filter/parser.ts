@@ -80,6 +80,8 @@ export function parseContext(options: MatchOptions): FilterParseContext {
   const ctx: FilterParseContext = {
     collation: options.collation ?? null,
     evaluateExpr: options.evaluateExpr,
+    allowEncryptKeywords: options.allowEncryptKeywords ?? false,
+    allowJsonSchema: options.allowJsonSchema ?? true,
     parse: (filter, level) => parse(ctx, filter, level),
     parseSub: (path, operators, level) => parseSub(ctx, path, operators, level),
     isTopLevelOperator: (name) => topLevelOperators.has(name),

@@ -7,6 +7,7 @@ import { parseDbRefField, parseEq, parseNe } from './eq.js';
 import { parseExists } from './exists.js';
 import { parseExpr } from './expr.js';
 import { parseIn, parseNin } from './in.js';
+import { parseJsonSchemaOperator } from './jsonSchema.js';
 import { parseAnd, parseNor, parseOr } from './logical.js';
 import { parseMod } from './mod.js';
 import { parseOptions, parseRegex } from './regex.js';
@@ -68,7 +69,7 @@ export const topLevelOperators: ReadonlyMap<string, TopLevelOperatorParser> = ne
   ['$db', parseDbRefField],
   ['$expr', parseExpr],
   ['$id', parseDbRefField],
-  ['$jsonSchema', parseUnsupportedTopLevel],
+  ['$jsonSchema', parseJsonSchemaOperator],
   ['$nor', parseNor],
   ['$or', parseOr],
   ['$ref', parseDbRefField],

@@ -10,6 +10,13 @@ export interface MatchOptions {
    * uses `$expr` is refused when compiled.
    */
   evaluateExpr?: (expr: unknown, doc: Document) => unknown;
+  /** `$jsonSchema` may use `encrypt` and `encryptMetadata` (collection validators only, as in mongod). */
+  allowEncryptKeywords?: boolean;
+  /**
+   * False where mongod bans the special features and so `$jsonSchema` ($pull conditions, arrayFilters, the
+   * `$elemMatch` projection): it is then refused with QueryFeatureNotAllowed. Allowed by default, as in mongod.
+   */
+  allowJsonSchema?: boolean;
 }
 
 /** Side information a match reports, filled in by {@link CompiledFilter.matches} when passed. */
@@ -68,6 +75,8 @@ export interface MatchNode {
 export interface FilterParseContext {
   readonly collation: Collation | null;
   readonly evaluateExpr: MatchOptions['evaluateExpr'];
+  readonly allowEncryptKeywords: boolean;
+  readonly allowJsonSchema: boolean;
   /** Parses a whole filter document (as for `$and` clauses and `$elemMatch` object form). */
   parse(filter: Document, level: ParseLevel): MatchNode;
   /** Parses an operator document `{$gt: 1, $lt: 5}` applying to `path` into its predicates. */

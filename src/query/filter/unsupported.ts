@@ -4,22 +4,19 @@ import type { FieldOperatorParser, TopLevelOperatorParser } from './types.js';
 /**
  * Operators mongod has and eddydb does not implement: they are recognised (so they are not reported as unknown)
  * and refused when the filter is compiled. BadValue (2) is what mongod answers for such an operator where it is
- * not allowed ($jsonSchema: QueryFeatureNotAllowed, 224); the message says plainly that eddydb is the reason.
+ * not allowed; the message says plainly that eddydb is the reason.
  */
-function refuse(name: string, what: string, code: 'BadValue' | 'QueryFeatureNotAllowed' = 'BadValue'): never {
-  throw mongoError(code, `${name} is not supported by eddydb (${what})`);
+function refuse(name: string, what: string): never {
+  throw mongoError('BadValue', `${name} is not supported by eddydb (${what})`);
 }
 
-/** `$where`, `$text`, `$jsonSchema` and mongod's internal `$_internal...` top-level operators. */
+/** `$where`, `$text` and mongod's internal `$_internal...` top-level operators. */
 export const parseUnsupportedTopLevel: TopLevelOperatorParser = ({ name }) => {
   switch (name) {
     case '$where':
       return refuse(name, 'server-side JavaScript is not available; use $expr');
     case '$text':
       return refuse(name, 'there are no text indexes; use $regex');
-    case '$jsonSchema':
-      // mongod answers QueryFeatureNotAllowed where $jsonSchema is not allowed.
-      return refuse(name, 'JSON Schema validation is not implemented', 'QueryFeatureNotAllowed');
     default:
       return refuse(name, 'an internal mongod operator');
   }

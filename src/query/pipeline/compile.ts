@@ -2,7 +2,7 @@ import { isDocument, type Document } from '../../bson/index.js';
 import { MongoServerError, mongoError } from '../../errors/index.js';
 import { createParseContext } from '../expressions/index.js';
 import { isKnownStage, lookupStage } from './registry.js';
-import type { CompiledStage, PipelineOptions, Runtime, StageContext } from './types.js';
+import type { CompiledStage, ForeignReader, PipelineOptions, Runtime, StageContext } from './types.js';
 import { streamStages, type Chunks, type StreamControl } from './stream.js';
 
 /** A compiled aggregation pipeline. */
@@ -12,8 +12,11 @@ export interface CompiledPipeline {
    * sub-values with them. Evaluation errors (e.g. 40228 from $replaceRoot) are thrown from here.
    */
   run(docs: Iterable<Document>): Document[];
-  /** Runs the stages over a stream, pulling input only as the output is consumed (see stream.ts). */
-  stream(source: Chunks, control: StreamControl): Chunks;
+  /**
+   * Runs the stages over a stream, pulling input only as the output is consumed (see stream.ts). `foreign` reads the
+   * other collections of the database for the stages that join them; without it, such a stage fails when it runs.
+   */
+  stream(source: Chunks, control: StreamControl, foreign?: ForeignReader): Chunks;
   /** The compiled stages, for callers that run them with others (find's own stages, a view under a query). */
   readonly compiled: readonly CompiledStage[];
   /** The stage names, in order, as written. */
@@ -31,15 +34,23 @@ function disallowed(name: string, options: PipelineOptions): MongoServerError {
   return new MongoServerError(options.disallowedCode ?? 20, message);
 }
 
-function compileStages(stages: readonly unknown[], options: PipelineOptions): CompiledStage[] {
+/** How many pipelines may nest inside one another ($lookup, $unionWith): mongod's internalMaxSubPipelineViewDepth. */
+export const MAX_SUB_PIPELINE_DEPTH = 20;
+
+export function compileStages(stages: readonly unknown[], options: PipelineOptions): CompiledStage[] {
   if (!Array.isArray(stages)) throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
   const variables = options.variables ?? {};
+  const depth = options.depth ?? 0;
+  if (depth > MAX_SUB_PIPELINE_DEPTH) {
+    throw mongoError('MaxSubPipelineDepthExceeded', `Maximum number of nested sub-pipelines exceeded. Limit is ${MAX_SUB_PIPELINE_DEPTH}`);
+  }
   const ctx: StageContext = {
     collation: options.collation ?? null,
     expressions: createParseContext({ collation: options.collation ?? null, variables: Object.keys(variables) }),
     variables,
+    depth,
   };
-  return stages.map((stage) => {
+  return absorbUnwinds(stages.map((stage) => {
     if (!isDocument(stage)) throw mongoError('TypeMismatch', "Each element of the 'pipeline' array must be an object");
     const keys = Object.keys(stage);
     if (keys.length !== 1) {
@@ -49,15 +60,41 @@ function compileStages(stages: readonly unknown[], options: PipelineOptions): Co
     const parser = lookupStage(name);
     if (!parser && !isKnownStage(name)) throw new MongoServerError(40324, `Unrecognized pipeline stage name: '${name}'`);
     if (options.allowedStages && !options.allowedStages.has(name)) throw disallowed(name, options);
+    const refused = options.refuseStage?.(name);
+    if (refused) throw refused;
     if (!parser) throw mongoError('NotImplemented', `${name} is not supported by eddydb`);
     return parser(stage[name], ctx, name);
-  });
+  }));
+}
+
+/**
+ * A `$lookup` or `$graphLookup` followed by an `$unwind` of the field it writes takes the `$unwind` in, as mongod's
+ * optimizer does: the joined documents then stream out one at a time instead of being gathered into one array.
+ */
+function absorbUnwinds(stages: CompiledStage[]): CompiledStage[] {
+  const out: CompiledStage[] = [];
+  for (let i = 0; i < stages.length; i++) {
+    const stage = stages[i]!;
+    const next = stages[i + 1];
+    if (stage.kind === 'stream' && stage.absorbUnwind && next?.kind === 'document' && next.unwind) {
+      const merged = stage.absorbUnwind(next.unwind);
+      if (merged) {
+        out.push(merged);
+        i++;
+        continue;
+      }
+    }
+    out.push(stage);
+  }
+  return out;
 }
 
 function runStages(stages: readonly CompiledStage[], docs: Document[], runtime: Runtime): Document[] {
   let current = docs;
   for (const stage of stages) {
-    if (stage.kind === 'batch') {
+    if (stage.kind === 'stream') {
+      throw mongoError('IllegalOperation', `${stage.name} cannot run outside a streamed aggregation`);
+    } else if (stage.kind === 'batch') {
       current = stage.run(current, runtime);
     } else {
       const next: Document[] = [];
@@ -83,8 +120,8 @@ export function compilePipeline(stages: readonly unknown[], options: PipelineOpt
   return {
     stages: compiled.map((s) => s.name),
     compiled,
-    stream(source: Chunks, control: StreamControl): Chunks {
-      return streamStages(compiled, source, { vars: variables, clock: {} }, control);
+    stream(source: Chunks, control: StreamControl, foreign?: ForeignReader): Chunks {
+      return streamStages(compiled, source, { vars: variables, clock: {}, ...(foreign ? { foreign } : {}) }, control);
     },
     run(docs: Iterable<Document>): Document[] {
       // One clock per run: $$NOW is the same instant for every document of one command.

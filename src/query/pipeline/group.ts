@@ -12,6 +12,8 @@ import { BLOCKING_STAGE_MEMORY_BYTES, chunksOf, documentBytes, memoryLimitError,
  */
 interface GroupField {
   readonly name: string;
+  /** The accumulator as written ('$sum', '$push', ...). */
+  readonly op: string;
   readonly factory: AccumulatorFactory;
   readonly ev: Evaluator;
 }
@@ -30,12 +32,12 @@ function parseField(name: string, value: unknown, ctx: StageContext): GroupField
   const arg = value[op];
   if (op === '$count') {
     if (!isDocument(arg) || Object.keys(arg).length !== 0) throw mongoError('BadValue', '$count takes no arguments, i.e. $count:{}');
-    return { name, factory: accumulatorFactories.$sum!, ev: ONE };
+    return { name, op, factory: accumulatorFactories.$sum!, ev: ONE };
   }
   const factory = Object.prototype.hasOwnProperty.call(accumulatorFactories, op) ? accumulatorFactories[op] : undefined;
   if (!factory) throw new MongoServerError(15952, `unknown group operator '${op}'`);
   if (Array.isArray(arg)) throw new MongoServerError(40237, `The ${op} accumulator is a unary operator`);
-  return { name, factory, ev: ctx.expressions.parse(arg) };
+  return { name, op, factory, ev: ctx.expressions.parse(arg) };
 }
 
 /** Compiles a $group specification into its `_id` expression and fields (shared with $sortByCount). */

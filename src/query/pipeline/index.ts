@@ -12,4 +12,4 @@ export {
   sortedChunks, streamStages,
   type Chunks, type RunSpiller, type SpilledRun, type StreamControl,
 } from './stream.js';
-export type { CompiledStage, DocumentStage, BatchStage, Runtime } from './types.js';
+export type { CompiledStage, DocumentStage, BatchStage, StreamStage, ForeignNamespace, ForeignReader, Runtime } from './types.js';

@@ -266,6 +266,11 @@ export function streamStages(stages: readonly CompiledStage[], source: Chunks, r
       current = documentStages(current, run, runtime, control);
       continue;
     }
+    if (stage.kind === 'stream') {
+      current = stage.stream(current, runtime, control);
+      i++;
+      continue;
+    }
     if (stage.limitCount !== undefined) current = limitChunks(current, stage.limitCount);
     else if (stage.skipCount !== undefined) current = skipChunks(current, stage.skipCount);
     else if (stage.sortKeys) current = sortedChunks(current, stage.sortKeys, control, limitAfter(stages, i));

@@ -23,12 +23,58 @@ export interface PipelineOptions {
   readonly disallowedCode?: number;
   /** Variables the stages' expressions may read as `$$name` (an aggregate's `let`). */
   readonly variables?: Document;
+  /** How deep this pipeline is nested in others ($lookup, $unionWith); 0 or absent for a command's own. */
+  readonly depth?: number;
+  /** The error for a stage this (sub-)pipeline may not hold (`$out` inside `$lookup`), or undefined when it may. */
+  readonly refuseStage?: (name: string) => Error | undefined;
 }
 
 /** What a stage sees while it runs: variable values and the clock fixing `$$NOW` for the run. */
 export interface Runtime {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly clock: Clock;
+  /** Reads other collections of the aggregate's database, for the stages that join them ($lookup, $unionWith...). */
+  readonly foreign?: ForeignReader;
+}
+
+/**
+ * What the engine lends a running pipeline to read another collection or view of the same database, in the same
+ * storage read (or transaction) as the rest of the aggregate. Stages stay free of I/O: they say what to read, the
+ * engine plans and reads it.
+ */
+export interface ForeignReader {
+  /**
+   * The documents of `coll` matching `filter` (under the aggregate's collation), as a stream: a collection read by
+   * the planner (so an index bounds an equality on an indexed field), a view's pipeline output filtered, nothing
+   * for a missing collection.
+   */
+  find(ns: ForeignNamespace, filter: Document, control: StreamControl): Chunks;
+}
+
+/** A collection or view a stage reads: of the aggregate's database, or `local.oplog.rs` where mongod allows it. */
+export interface ForeignNamespace {
+  /** null: the aggregate's database. */
+  readonly db: string | null;
+  readonly coll: string;
+}
+
+/**
+ * A stage that consumes its input as a stream and may read other collections while it runs ($lookup, $unionWith,
+ * $graphLookup, $facet): it has no synchronous form.
+ */
+export interface StreamStage {
+  readonly kind: 'stream';
+  readonly name: string;
+  stream(input: Chunks, runtime: Runtime, control: StreamControl): Chunks;
+  /** Takes in a following `$unwind` of the field it produces, so the joined documents stream one by one. */
+  absorbUnwind?(unwind: UnwindSpec): StreamStage | null;
+}
+
+/** A parsed `$unwind`, for a stage that absorbs it. */
+export interface UnwindSpec {
+  readonly path: readonly string[];
+  readonly index: readonly string[] | null;
+  readonly preserve: boolean;
 }
 
 /** A stage that maps each document to zero or more documents independently ($match, $project, $unwind...). */
@@ -37,6 +83,8 @@ export interface DocumentStage {
   readonly name: string;
   /** Its outputs for one input: an array, or (for an expansion that may be huge, `$unwind`) an iterable read lazily. */
   apply(doc: Document, runtime: Runtime): Document[] | Iterable<Document>;
+  /** `$unwind`'s parsed specification, for a stage before it that can take it in. */
+  readonly unwind?: UnwindSpec;
 }
 
 /** A stage that needs the whole input ($sort, $group, $limit...). */
@@ -53,7 +101,7 @@ export interface BatchStage {
   stream?(input: Chunks, runtime: Runtime, control: StreamControl): Chunks;
 }
 
-export type CompiledStage = DocumentStage | BatchStage;
+export type CompiledStage = DocumentStage | BatchStage | StreamStage;
 
 /** Compile-time context of one stage. */
 export interface StageContext {
@@ -62,6 +110,8 @@ export interface StageContext {
   readonly expressions: ParseContext;
   /** The pipeline's variable values (for stages that evaluate at compile time or hand them to a matcher). */
   readonly variables: Readonly<Record<string, unknown>>;
+  /** How deep this pipeline is nested in others (0 for a command's own). */
+  readonly depth: number;
 }
 
 /** Parses one stage's specification; `name` is the stage name as written (`$set` or `$addFields`). */

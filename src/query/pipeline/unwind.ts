@@ -10,13 +10,13 @@ import type { StageParser } from './types.js';
  * unless `preserveNullAndEmptyArrays` (an empty array is then removed). `includeArrayIndex` adds the index as a
  * long, or null when the value was not an array.
  */
-interface UnwindSpec {
+interface ParsedUnwind {
   path: string[];
   index: string[] | null;
   preserve: boolean;
 }
 
-function parseSpec(spec: unknown): UnwindSpec {
+function parseSpec(spec: unknown): ParsedUnwind {
   let path: string | undefined;
   let index: string | undefined;
   let preserve = false;
@@ -67,6 +67,7 @@ export const parseUnwind: StageParser = (raw) => {
   return {
     kind: 'document',
     name: '$unwind',
+    unwind: spec,
     apply(doc: Document): Document[] | Iterable<Document> {
       const value = getNested(doc, spec.path);
       const withIndex = (d: Document, i: number | null): Document =>

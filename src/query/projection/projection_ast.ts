@@ -286,7 +286,7 @@ class Parser {
     if (path.length !== 1 || parentPath !== null) {
       throw new MongoServerError(31275, 'Cannot use $elemMatch projection on a nested field.');
     }
-    const matcher = compileFilter({ [path[0]!]: { $elemMatch: arg } }, { collation: this.options.expressions.collation });
+    const matcher = compileFilter({ [path[0]!]: { $elemMatch: arg } }, { collation: this.options.expressions.collation, allowJsonSchema: false });
     addNodeAtPath(parent, path, { kind: 'elemMatch', matcher });
     this.hasElemMatch = true;
   }

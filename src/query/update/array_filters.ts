@@ -56,7 +56,7 @@ export function parseArrayFilters(filters: readonly unknown[] | null | undefined
     if (out.has(identifier)) {
       throw mongoError('FailedToParse', `Found multiple array filters with the same top-level field name ${identifier}`);
     }
-    const matcher = compileFilter(filter, { collation });
+    const matcher = compileFilter(filter, { collation, allowJsonSchema: false });
     const id = identifier;
     out.set(id, (element) => matcher.matches({ [id]: element }));
   }

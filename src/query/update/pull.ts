@@ -47,14 +47,14 @@ export function parsePull(_field: string, value: unknown, collation: Collation |
   if (isDocument(value)) {
     const first = Object.keys(value)[0];
     if (first === undefined || !PATH_ACCEPTING_OPERATORS.has(first)) {
-      const filter = compileFilter(value, { collation });
+      const filter = compileFilter(value, { collation, allowJsonSchema: false });
       return new ArrayCullingNode('$pull', (e) => isDocument(e) && filter.matches(e));
     }
-    const filter = compileFilter({ [WRAP]: value } as Document, { collation });
+    const filter = compileFilter({ [WRAP]: value } as Document, { collation, allowJsonSchema: false });
     return new ArrayCullingNode('$pull', (e) => filter.matches({ [WRAP]: e }));
   }
   if (value instanceof RegExp || (value as { _bsontype?: unknown } | null)?._bsontype === 'BSONRegExp') {
-    const filter = compileFilter({ [WRAP]: value } as Document, { collation });
+    const filter = compileFilter({ [WRAP]: value } as Document, { collation, allowJsonSchema: false });
     return new ArrayCullingNode('$pull', (e) => filter.matches({ [WRAP]: e }));
   }
   return new ArrayCullingNode('$pull', (e, c) => valuesEqual(e, value, c));

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Client, type Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 /** Runs `bulkWrite` on admin with ops and nsInfo, as a driver builds it. */
@@ -14,7 +14,7 @@ function counts(reply: Document): Document {
   return { nErrors, nInserted, nMatched, nModified, nUpserted, nDeleted };
 }
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`bulkWrite command (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

@@ -6,13 +6,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 type Doc = Record<string, unknown>;
 const ids = (docs: Doc[]) => docs.map((d) => d._id);
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`natural order and capped collections (${mode})`, () => {
     it('reads in insertion order forward and backward, across interleaved collections, through updates and deletes', async () => {
       const { client, cleanup } = await openClient(mode);

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Binary, Timestamp, type Client, type Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 function strip(event: Document): Document {
@@ -13,7 +13,7 @@ function strip(event: Document): Document {
   return rest;
 }
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`change streams (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

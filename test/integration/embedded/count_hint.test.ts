@@ -2,9 +2,9 @@
 // sparse index counts what that index holds, and one naming no index fails as mongod's planner does.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`countDocuments with a hint (${mode})`, () => {
     it('counts through the hinted index or by a collection scan', async () => {
       const { client, cleanup } = await openClient(mode);

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import {
   Binary, Decimal128, Double, Int32, Long, ObjectId, Timestamp, UUID, type Client, type Collection, type Document,
 } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 import { rejectsWith, spyCommands } from '../../helpers/assertions.js';
 
 const DB = 'crud';
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`embedded CRUD (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

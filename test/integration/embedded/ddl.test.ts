@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Binary, Client, type Collection, type Db, type Document } from '../../../src/index.js';
-import { MODES, openClient, removeDir, tempDir } from '../../helpers/embedded.js';
+import { modes, openClient, removeDir, tempDir } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 const byName = (a: Document, b: Document) => (String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0);
@@ -21,7 +21,7 @@ async function databaseNames(client: Client): Promise<string[]> {
   return (reply.databases as Document[]).map((d) => String(d.name));
 }
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`embedded DDL (${mode})`, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

@@ -3,11 +3,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '../../../src/index.js';
-import { MODES, openClient, removeDir, tempDir } from '../../helpers/embedded.js';
+import { modes, openClient, removeDir, tempDir } from '../../helpers/embedded.js';
 
 type Explained = { queryPlanner: { winningPlan: { stage: string; inputStage?: { stage: string; indexName?: string; isMultiKey?: boolean } } }; executionStats: { nReturned: number; totalDocsExamined: number; totalKeysExamined: number } };
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`query planner (${mode})`, () => {
     it('reads an indexed equality through its index, and a hint or $natural as asked', async () => {
       const { client, cleanup } = await openClient(mode);

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal128, Long, ObjectId, type Client, type ChangeStream, type Document } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 
 /**
  * Streams whose leading $match pins a documentKey, an operationType or a namespace park in the hub's index and are
@@ -16,7 +16,7 @@ async function until(what: string, predicate: () => boolean, timeoutMs = 10_000)
   }
 }
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`streams indexed by their leading $match (${mode})`, { timeout: 60_000 }, () => {
     let client: Client;
     let cleanup: () => Promise<void>;

@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MongoServerError } from '../../../src/index.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 
 type Doc = { _id: number; n?: number };
 
 // The embedded client's sessions run transactions as the Node driver's do, through the same commands.
 describe('embedded transactions', () => {
-  for (const mode of MODES) {
+  for (const mode of modes()) {
     describe(mode, () => {
       it('commit applies everything at once; abort and a throwing callback leave nothing', async () => {
         const { client, cleanup } = await openClient(mode);

@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 
 const PAST = new Date('2001-01-01T00:00:00Z');
 const FUTURE = new Date('2099-01-01T00:00:00Z');
@@ -20,7 +20,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   }
 }
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`TTL monitor (${mode})`, () => {
     it('deletes exactly the expired documents, as delete events', async () => {
       const { client, cleanup } = await openClient(mode);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Client, Document } from '../../../src/index.js';
 import { findUser, loadRoles } from '../../../src/auth/user_store.js';
 import { credentialMatches, type ScramCredential } from '../../../src/auth/scram.js';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, type Mode, openClient } from '../../helpers/embedded.js';
 import { rejectsWith } from '../../helpers/assertions.js';
 
 /** A reply without the cluster time fields every reply carries. */
@@ -22,7 +22,7 @@ function credentialOf(user: Document, mechanism: 'SCRAM-SHA-1' | 'SCRAM-SHA-256'
 
 const findPriv = (actions: string[], collection = 'c') => ({ resource: { db: 'app', collection }, actions });
 
-async function withClient(mode: (typeof MODES)[number], fn: (client: Client) => Promise<void>): Promise<void> {
+async function withClient(mode: Mode, fn: (client: Client) => Promise<void>): Promise<void> {
   const { client, cleanup } = await openClient(mode);
   try {
     await fn(client);
@@ -31,7 +31,7 @@ async function withClient(mode: (typeof MODES)[number], fn: (client: Client) => 
   }
 }
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`user management (${mode})`, () => {
     it('createUser stores SCRAM credentials, never the password, and findUser reads the user back', async () => {
       await withClient(mode, async (client) => {

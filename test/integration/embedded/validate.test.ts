@@ -1,9 +1,9 @@
 // validate on every storage mode: a healthy collection with a multikey index is valid, keys counted per index.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 
-for (const mode of MODES) {
+for (const mode of modes()) {
   describe(`validate (${mode})`, () => {
     it('counts records and the keys of each index of a healthy collection', async () => {
       const { client, cleanup } = await openClient(mode);

@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MODES, openClient } from '../../helpers/embedded.js';
+import { modes, openClient } from '../../helpers/embedded.js';
 
 // The engine lets a few microtask turns pass after a commit that woke parked streams, before the writer resumes
 // (ARCHITECTURE.md, "Performance contracts"). This checks the order that buys, not its speed: an in-process
 // watcher waiting in next() holds the event by the time the write that produced it resolves.
 describe('a woken in-process stream has its event before the writer resumes', () => {
-  for (const mode of MODES) {
+  for (const mode of modes()) {
     it(mode, async () => {
       const { client, cleanup } = await openClient(mode);
       try {

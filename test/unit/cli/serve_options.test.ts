@@ -136,6 +136,23 @@ describe('eddydb command line', () => {
     usageError(['--synchronous', 'sometimes'], /for option '--synchronous' is invalid/);
   });
 
+  test('--pgUri keeps the data in PostgreSQL; its password never reaches getCmdLineOpts', () => {
+    const uri = 'postgresql://app:s3cret@db.example:5433/eddy';
+    for (const args of [['--pgUri', uri], ['--storageEngine', 'postgres', '--pgUri', uri], [`--pgUri=${uri}`]]) {
+      const o = serve(args);
+      assert.equal(o.pgUri, uri);
+      assert.deepEqual((o.parsed!.storage as Record<string, unknown>), { engine: 'postgres', pgUri: 'postgresql://app:xxx@db.example:5433/eddy' });
+      assert.ok(!JSON.stringify(o.argv).includes('s3cret'), JSON.stringify(o.argv));
+      assert.ok(JSON.stringify(o.argv).includes('postgresql://app:xxx@db.example:5433/eddy'));
+    }
+    assert.equal(serve(['--dbpath', 'x']).pgUri, undefined);
+    usageError(['--storageEngine', 'postgres'], /--storageEngine postgres needs --pgUri/);
+    usageError(['--pgUri', '/var/lib/data'], /the argument \('\/var\/lib\/data'\) for option '--pgUri' is invalid/);
+    usageError(['--pgUri', uri, '--inMemory'], /--inMemory conflicts with --pgUri/);
+    usageError(['--pgUri', uri, '--storageEngine', 'sqlite'], /--pgUri conflicts with --storageEngine sqlite/);
+    usageError(['--pgUri', 'postgres://u:pw@h/db', '--storageEngine', 'inMemory'], /conflicts/);
+  });
+
   test('TLS options: mongod names, resolved paths, net.tls in parsed with the password redacted', () => {
     const o = serve([
       '--tlsMode', 'requireTLS', '--tlsCertificateKeyFile', 'certs/server.pem', '--tlsCertificateKeyFilePassword', 's3cret',

@@ -78,6 +78,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [216, 'ElectionInProgress'],
   [223, 'IllegalOpMsgFlag'],
   [224, 'QueryFeatureNotAllowed'],
+  [232, 'MaxSubPipelineDepthExceeded'],
   [233, 'TooManyDocumentSequences'],
   [234, 'RetryChangeStream'],
   [237, 'CursorKilled'],

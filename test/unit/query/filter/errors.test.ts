@@ -175,7 +175,6 @@ const cases: Record<string, ErrorCase[]> = {
   'operators eddydb does not support': [
     [{ $where: 'this.a == 1' }, 2, /^\$where is not supported by eddydb/],
     [{ $text: { $search: 'x' } }, 2, /^\$text is not supported by eddydb/],
-    [{ $jsonSchema: {} }, 224, /^\$jsonSchema is not supported by eddydb/],
     [{ a: { $near: [0, 0] } }, 2, /^\$near is not supported by eddydb/],
     [{ a: { $nearSphere: [0, 0], $maxDistance: 1 } }, 2, /^\$nearSphere is not supported by eddydb/],
     [{ a: { $geoWithin: { $box: [[0, 0], [1, 1]] } } }, 2, /^\$geoWithin is not supported by eddydb/],
@@ -217,7 +216,8 @@ test('codeNames follow the code table', () => {
   assert.equal(codeName({ a: { $type: true } }), 'TypeMismatch');
   assert.equal(codeName({ a: { $type: [] } }), 'FailedToParse');
   assert.equal(codeName({ a: { $regex: 'x', $options: 'q' } }), 'Location51108');
-  assert.equal(codeName({ $jsonSchema: {} }), 'QueryFeatureNotAllowed');
+  assert.equal(codeName({ $jsonSchema: 1 }), 'TypeMismatch');
+  assert.equal(codeName({ $jsonSchema: { encrypt: {} } }), 'QueryFeatureNotAllowed');
 });
 
 test('valid operands that look odd are accepted', () => {

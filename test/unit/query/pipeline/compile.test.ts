@@ -55,7 +55,7 @@ describe('pipeline validation', () => {
   });
 
   test('a known stage eddydb does not run is NotImplemented', () => {
-    assertCode(() => compilePipeline([{ $lookup: {} }]), 238);
+    assertCode(() => compilePipeline([{ $search: {} }]), 238);
   });
 
   test('stage names are reported', () => {

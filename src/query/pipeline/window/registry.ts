@@ -1,0 +1,75 @@
+import { type Document } from '../../../bson/index.js';
+import { mongoError } from '../../../errors/index.js';
+import { RemovableAvg, RemovableStdDev, RemovableSum, SlidingExtreme } from './removable.js';
+import {
+  failedToParse, type WindowFunction, type WindowFunctionParser, type WindowParseContext,
+} from './window_function.js';
+import { accumulatorFunction, covariance, parseCount } from './accumulators.js';
+import { parseDerivative } from './derivative.js';
+import { parseExpMovingAvg } from './exp_moving_avg.js';
+import { firstLast } from './first_last.js';
+import { parseIntegral } from './integral.js';
+import { parseLinearFill } from './linear_fill.js';
+import { parseLocf } from './locf.js';
+import { rankFunction } from './rank.js';
+import { parseShift } from './shift.js';
+
+/**
+ * Window functions (https://www.mongodb.com/docs/manual/reference/operator/aggregation/setWindowFields/#window-operators):
+ * each output field of $setWindowFields computes one value per document of a partition from the documents of its
+ * window. Parsing follows mongod's window_function parsers (their codes and messages); the accumulators are those
+ * of $group (query/expressions/accumulators.ts), with removable states (removable.ts) for sliding windows.
+ */
+
+/** Functions mongod 8.0 has whose accumulators eddydb does not have yet. */
+const NOT_IMPLEMENTED: ReadonlySet<string> = new Set([
+  '$top', '$bottom', '$topN', '$bottomN', '$firstN', '$lastN', '$minN', '$maxN', '$median', '$percentile',
+]);
+
+/** The window functions eddydb runs, by name (sorted). */
+const PARSERS: Readonly<Record<string, WindowFunctionParser>> = {
+  $addToSet: accumulatorFunction(undefined, true),
+  $avg: accumulatorFunction(() => new RemovableAvg()),
+  $count: parseCount,
+  $covariancePop: covariance(false),
+  $covarianceSamp: covariance(true),
+  $denseRank: rankFunction('dense'),
+  $derivative: parseDerivative,
+  $documentNumber: rankFunction('number'),
+  $expMovingAvg: parseExpMovingAvg,
+  $first: firstLast(false),
+  $integral: parseIntegral,
+  $last: firstLast(true),
+  $linearFill: parseLinearFill,
+  $locf: parseLocf,
+  $max: accumulatorFunction((collation) => new SlidingExtreme(1, collation)),
+  $min: accumulatorFunction((collation) => new SlidingExtreme(-1, collation)),
+  $push: accumulatorFunction(),
+  $rank: rankFunction('rank'),
+  $shift: parseShift,
+  $stdDevPop: accumulatorFunction(() => new RemovableStdDev(false)),
+  $stdDevSamp: accumulatorFunction(() => new RemovableStdDev(true)),
+  $sum: accumulatorFunction(() => new RemovableSum()),
+};
+
+function isWindowFunctionName(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(PARSERS, name) || NOT_IMPLEMENTED.has(name);
+}
+
+/**
+ * Parses one output field's specification (`{$sum: '$x', window: {...}}`) as mongod's
+ * window_function::Expression::parse: the first `$`-prefixed field names the function.
+ */
+export function parseWindowFunction(spec: Document, stage: Omit<WindowParseContext, 'isFunction'>): WindowFunction {
+  const ctx: WindowParseContext = { ...stage, isFunction: isWindowFunctionName };
+  const keys = Object.keys(spec);
+  for (const key of keys) {
+    if (!key.startsWith('$')) continue;
+    if (NOT_IMPLEMENTED.has(key)) throw mongoError('NotImplemented', `${key} is not supported by eddydb as a window function`);
+    const parser = Object.prototype.hasOwnProperty.call(PARSERS, key) ? PARSERS[key] : undefined;
+    if (!parser) throw failedToParse(`Unrecognized window function, ${key}`);
+    return parser(spec, key, ctx);
+  }
+  throw failedToParse(`Expected a $-prefixed window function${keys.length > 0 ? `, ${keys[0]}` : ''}`);
+}
+
