@@ -84,6 +84,13 @@ export interface PostgresCluster {
   readonly dir: string;
   /** The server log so far, for a failing test's message. */
   log(): string;
+  /**
+   * Stops the server: `immediate` as a crash (every session cut at once, recovery at the next start), `fast` with
+   * sessions ended cleanly. Returns once it is down.
+   */
+  stop(mode: 'immediate' | 'fast'): void;
+  /** Starts a stopped server again on the same port and data; returns once it accepts connections. */
+  start(): void;
 }
 
 /** A database of its own for one test file; `drop()` removes it (the cluster itself goes when the process ends). */
@@ -204,6 +211,12 @@ function startCluster(): PostgresCluster {
           user: SERVER_USER,
           dir,
           log: () => readLog(logFile),
+          stop: (mode) => {
+            check(runAs(bin, 'pg_ctl', ['stop', '-D', data, '-m', mode, '-w', '-t', String(STOP_TIMEOUT_S)], (STOP_TIMEOUT_S + 5) * 1000), 'pg_ctl stop');
+          },
+          start: () => {
+            check(runAs(bin, 'pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S)], (START_TIMEOUT_S + 10) * 1000), 'pg_ctl start');
+          },
         };
       }
       lastFailure = `${describe(result)}\n${readLog(logFile)}`;
