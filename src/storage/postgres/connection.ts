@@ -26,10 +26,12 @@ const DISK_FULL = '53100';
 
 export class PostgresConnection {
   /**
-   * True once a statement failed since the last BEGIN: PostgreSQL then refuses every later statement of the
-   * transaction, and COMMIT rolls it back. A write handle refuses to go on (postgres_transaction.ts).
+   * The first failure of a statement since the last BEGIN, or null: PostgreSQL then refuses every later statement of
+   * the transaction, and COMMIT rolls it back. A handle refuses to go on (postgres_transaction.ts).
    */
-  failed = false;
+  failure: Error | null = null;
+  /** Counts transactions: a posted statement's failure belongs to the one it was sent in (see `begin`). */
+  private transaction = 0;
   /** Why the connection broke, once it did: every later statement fails. */
   private lost: Error | null = null;
   private readonly names = new Map<string, string>();
@@ -77,12 +79,40 @@ export class PostgresConnection {
    * statements too: a Bind and an Execute cost PostgreSQL less than parsing a simple query each time.
    */
   async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    const transaction = this.transaction;
     try {
       return await this.client.query<R>({ name: this.nameOf(text), text, values });
     } catch (err) {
-      this.failed = true;
-      throw postgresFailure(err, this.lost);
+      throw transaction === this.transaction ? this.failed(err) : postgresFailure(err, this.lost);
     }
+  }
+
+  /**
+   * Writes a statement of a write transaction out without waiting for its answer, for the writes whose outcome the
+   * contract does not report (removing an entry, a non-unique index entry, a meta row): the statements after it
+   * follow it on the wire, so they see its effect, and a failure is noted when its answer arrives, before the answer
+   * of any later statement. The handle then refuses to go on, and COMMIT reports the rollback.
+   */
+  post(text: string, values: unknown[]): void {
+    const transaction = this.transaction;
+    this.client.query({ name: this.nameOf(text), text, values }).catch((err: unknown) => {
+      // A rolled-back transaction's answers may arrive once the next one began: they are not its failures.
+      if (transaction === this.transaction) this.failed(err);
+    });
+  }
+
+  /** Starts a transaction: BEGIN (or `text`) is written out, not waited for, and the failure of the last is forgotten. */
+  begin(text: string): void {
+    this.transaction++;
+    this.failure = null;
+    this.send(text);
+  }
+
+  /** An error to report for a failed statement; the first one of a transaction is kept as `failure`. */
+  private failed(err: unknown): Error {
+    if (this.failure) return abortedTransaction(this.failure);
+    this.failure = postgresFailure(err, this.lost);
+    return this.failure;
   }
 
   /**
@@ -107,6 +137,11 @@ export class PostgresConnection {
   async end(): Promise<void> {
     await this.client.end().catch(() => undefined);
   }
+}
+
+/** The failure of a statement sent after an earlier one of its transaction failed (`earlier`). */
+export function abortedTransaction(earlier: Error): Error {
+  return new Error(`the transaction was aborted by PostgreSQL after an earlier failure: ${earlier.message}`, { cause: earlier });
 }
 
 /**

@@ -82,9 +82,8 @@ export class PostgresStorage implements Storage {
   private readonly transactions: TransactionSteps<PostgresTransaction> = {
     begin: (writable) => {
       const connection = this.connection;
-      connection.failed = false;
       // Written out, not awaited: the callback's first statement follows it on the wire. A read is one snapshot.
-      connection.send(writable ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      connection.begin(writable ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       const handle = new PostgresTransaction(this.state, writable);
       if (writable) handle.changes = { tail: this.changes, pending: this.changes.begin() };
       return handle;
@@ -105,7 +104,8 @@ export class PostgresStorage implements Storage {
       // COMMIT of a transaction a failed statement aborted answers ROLLBACK, without an error.
       if (command !== 'COMMIT') {
         this.rolledBack();
-        throw new Error('PostgreSQL rolled the transaction back after an earlier failure');
+        const earlier = this.connection.failure;
+        throw new Error(`PostgreSQL rolled the transaction back after an earlier failure${earlier ? `: ${earlier.message}` : ''}`, { cause: earlier ?? undefined });
       }
       return handle.changes ? this.changes.commit(handle.changes.pending) : null;
     },

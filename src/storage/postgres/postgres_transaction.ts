@@ -5,14 +5,16 @@
  *
  * PostgreSQL aborts a transaction at its first failed statement, so no expected outcome may be a database error: a
  * taken key is found by `ON CONFLICT DO NOTHING` and a row count, a taken name or a missing row by a lookup, and bad
- * arguments are refused before anything is sent.
+ * arguments are refused before anything is sent. The writes whose outcome the contract does not report are posted
+ * (`PostgresConnection.post`), not waited for: an index build or a write with many index entries pays one round
+ * trip for a run of them rather than one each.
  */
 import { asBuffer, checkLimit, rangeBounds, checkOplogAppend, checkOplogTs, checkUuid, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from '../oplog_ts.js';
 import { chunkedScan, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
 import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
 import type { CommitFedTail, TailPending } from '../commit_fed_tail.js';
-import type { PostgresConnection } from './connection.js';
+import { abortedTransaction, type PostgresConnection } from './connection.js';
 import type { PostgresStatements } from './statements.js';
 
 /** State of the connection shared by its handles. */
@@ -316,7 +318,7 @@ export class PostgresTransaction implements StorageWriter {
   async deleteDocument({ coll: collUuid, key }: CollArgs & { key: Uint8Array }): Promise<void> {
     const { connection, sql } = this.check(true);
     checkUuid(collUuid);
-    await connection.query(sql.deleteDocument, [collUuid, asBuffer(key)]);
+    connection.post(sql.deleteDocument, [collUuid, asBuffer(key)]);
   }
 
   async insertIndexEntry({ coll: collUuid, index: indexName, key, recordKey, unique }: IndexArgs & IndexEntry & { unique: boolean }): Promise<void> {
@@ -324,7 +326,7 @@ export class PostgresTransaction implements StorageWriter {
     checkUuid(collUuid);
     const params = [collUuid, indexName, asBuffer(key), asBuffer(recordKey)];
     if (!unique) {
-      await connection.query(sql.insertIndexEntry, params);
+      connection.post(sql.insertIndexEntry, params);
       return;
     }
     const result = await connection.query<{ taken: boolean }>(sql.insertUniqueIndexEntry, params);
@@ -334,13 +336,13 @@ export class PostgresTransaction implements StorageWriter {
   async deleteIndexEntry({ coll: collUuid, index: indexName, key, recordKey }: IndexArgs & IndexEntry): Promise<void> {
     const { connection, sql } = this.check(true);
     checkUuid(collUuid);
-    await connection.query(sql.deleteIndexEntry, [collUuid, indexName, asBuffer(key), asBuffer(recordKey)]);
+    connection.post(sql.deleteIndexEntry, [collUuid, indexName, asBuffer(key), asBuffer(recordKey)]);
   }
 
   async dropIndexEntries({ coll: collUuid, index: indexName }: IndexArgs): Promise<void> {
     const { connection, sql } = this.check(true);
     checkUuid(collUuid);
-    await connection.query(sql.dropIndexEntries, [collUuid, indexName]);
+    connection.post(sql.dropIndexEntries, [collUuid, indexName]);
   }
 
   async appendOplog({ entries }: { entries: StoredOplogEntry[] }): Promise<void> {
@@ -392,7 +394,7 @@ export class PostgresTransaction implements StorageWriter {
 
   async setMeta({ key, value }: { key: string; value: string }): Promise<void> {
     const { connection, sql } = this.check(true);
-    await connection.query(sql.setMeta, [key, value]);
+    connection.post(sql.setMeta, [key, value]);
   }
 
   /** The newest stored time (null when the change table is empty), cached for the appends that follow. */
@@ -416,7 +418,8 @@ export class PostgresTransaction implements StorageWriter {
     if (!this.active) throw new Error('storage handle used after its read()/write() callback settled');
     if (write && !this.writable) throw new Error('storage write attempted inside read()');
     // Every later statement would fail with "current transaction is aborted", saying less than this.
-    if (this.state.connection.failed) throw new Error('the transaction was aborted by PostgreSQL after an earlier failure');
+    const failure = this.state.connection.failure;
+    if (failure) throw abortedTransaction(failure);
     return this.state;
   }
 }

@@ -190,19 +190,42 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
     const failed = s.write(async (w) => {
       await w.insertDocument({ coll: UUID, key: b(1), doc: b(1) });
       // Text columns cannot hold a NUL character: PostgreSQL refuses the statement and aborts the transaction.
-      caught = await w.setMeta({ key: 'k', value: 'a\u0000b' }).catch((e: unknown) => e);
+      caught = await w.getMeta({ key: 'a\u0000b' }).catch((e: unknown) => e);
       // The handle refuses to go on rather than send statements PostgreSQL would refuse too.
       await w.insertDocument({ coll: UUID, key: b(2), doc: b(2) });
     });
-    await assert.rejects(failed, /aborted by PostgreSQL after an earlier failure/);
+    await assert.rejects(failed, /aborted by PostgreSQL after an earlier failure: PostgreSQL: /);
     assert.ok(caught instanceof Error && /^PostgreSQL: /.test(caught.message) && caught.cause instanceof Error);
     // A callback that swallows the failure does not commit the aborted transaction either.
     await assert.rejects(
       s.write(async (w) => {
         await w.insertDocument({ coll: UUID, key: b(3), doc: b(3) });
-        await w.setMeta({ key: 'k', value: '\u0000' }).catch(() => undefined);
+        await w.getMeta({ key: '\u0000' }).catch(() => undefined);
       }),
-      /rolled the transaction back/,
+      /rolled the transaction back after an earlier failure: PostgreSQL: /,
+    );
+    // A write that is not waited for (setMeta is posted) fails the statement after it, or the COMMIT.
+    await assert.rejects(
+      s.write(async (w) => {
+        await w.setMeta({ key: 'k', value: 'a\u0000b' });
+        await w.insertDocument({ coll: UUID, key: b(5), doc: b(5) });
+      }),
+      /aborted by PostgreSQL after an earlier failure: PostgreSQL: /,
+    );
+    await assert.rejects(
+      s.write(async (w) => {
+        await w.insertDocument({ coll: UUID, key: b(6), doc: b(6) });
+        await w.setMeta({ key: 'k', value: 'a\u0000b' });
+      }),
+      /rolled the transaction back after an earlier failure: PostgreSQL: /,
+    );
+    // A rolled-back write's posted failure is not the next write's.
+    await assert.rejects(
+      s.write(async (w) => {
+        await w.setMeta({ key: 'k', value: 'a\u0000b' });
+        throw new Error('roll back');
+      }),
+      /roll back/,
     );
     assert.equal(await s.read((r) => r.countDocuments({ coll: UUID })), 0);
     await s.write((w) => w.insertDocument({ coll: UUID, key: b(4), doc: b(4) }));
