@@ -10,11 +10,14 @@ import { StorageError, type CorruptRecord, type Storage } from '../storage/types
 
 /**
  * The error a client sees for a storage failure: DataCorruptionDetected for a corrupt record, OutOfDiskSpace for a
- * full disk, else `err` itself.
+ * full disk, HostUnreachable for a database it cannot reach, else `err` itself.
  */
 export async function clientFacingFailure(err: unknown, storage: Storage): Promise<unknown> {
   if (!(err instanceof StorageError)) return err;
   if (err.kind === 'OutOfDiskSpace') return mongoError('OutOfDiskSpace', err.message);
+  // What a replica set's client sees while its primary restarts: a retryable error (RetryableWriteError on a
+  // retryable write, ResumableChangeStreamError on a stream), which drivers retry once the storage has reconnected.
+  if (err.kind === 'Unavailable') return mongoError('HostUnreachable', err.message);
   if (err.kind !== 'Corrupted' || err.record === undefined) return err;
   return dataCorruptionDetected(err.record, storage);
 }

@@ -82,6 +82,8 @@ const KNOWN_EVENTS: Readonly<Record<string, { id: number; c: LogComponent; s: Lo
   'client metadata': { id: 51800, c: 'NETWORK', s: 'I' },
   'Slow query': { id: 51803, c: 'COMMAND', s: 'I' },
   'Command failed with an internal error': { id: 0, c: 'COMMAND', s: 'E' },
+  'Lost the connection to PostgreSQL': { id: 0, c: 'STORAGE', s: 'W' },
+  'Reconnected to PostgreSQL': { id: 0, c: 'STORAGE', s: 'I' },
   'Closing connection after a protocol error': { id: 0, c: 'NETWORK', s: 'W' },
   'Connection error': { id: 0, c: 'NETWORK', s: 'W' },
   'Command handler failed': { id: 0, c: 'COMMAND', s: 'E' },

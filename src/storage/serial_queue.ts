@@ -87,7 +87,7 @@ export interface TransactionSteps<H> {
 }
 
 /** `Storage.read()`: `fn` runs in a read transaction, in its turn on `queue`. */
-export function readTransaction<H, T>(queue: SerialQueue, steps: TransactionSteps<H>, fn: (handle: H) => Promise<T>): Promise<T> {
+export function readTransaction<H, T>(queue: Pick<SerialQueue, 'run'>, steps: TransactionSteps<H>, fn: (handle: H) => Promise<T>): Promise<T> {
   return queue.run(async () => {
     const handle = steps.begin(false);
     try {
@@ -103,7 +103,7 @@ export function readTransaction<H, T>(queue: SerialQueue, steps: TransactionStep
  * back. Otherwise it commits; the commit step feeds the storage's tail before the queue starts other work.
  */
 export function writeTransaction<H, T>(
-  queue: SerialQueue,
+  queue: Pick<SerialQueue, 'run'>,
   steps: TransactionSteps<H>,
   fn: (handle: H) => Promise<T>,
 ): Promise<WriteResult<T>> {

@@ -333,7 +333,19 @@ export interface StorageOptions {
  * The small closed set of failures storage reports; the engine maps them to MongoDB errors. Anything else a
  * storage call throws is a bug or an I/O failure (the engine reports it as InternalError).
  */
-export type StorageErrorKind = 'DuplicateKey' | 'NamespaceExists' | 'NamespaceNotFound' | 'DBPathInUse' | 'Closed' | 'Corrupted' | 'OutOfDiskSpace';
+export type StorageErrorKind =
+  | 'DuplicateKey'
+  | 'NamespaceExists'
+  | 'NamespaceNotFound'
+  | 'DBPathInUse'
+  | 'Closed'
+  | 'Corrupted'
+  | 'OutOfDiskSpace'
+  /**
+   * A networked engine cannot reach its database (refused, lost, restarting). The operation did not happen, except a
+   * write whose COMMIT was under way: its outcome is unknown. The engine reconnects at a later operation.
+   */
+  | 'Unavailable';
 
 /**
  * The stored record a `Corrupted` failure is about, when it is one record (its checksum does not match its bytes)

@@ -84,6 +84,13 @@ export interface PostgresCluster {
   readonly dir: string;
   /** The server log so far, for a failing test's message. */
   log(): string;
+  /**
+   * Stops the server: `immediate` as a crash (every session cut at once, recovery at the next start), `fast` with
+   * sessions ended cleanly. Returns once it is down.
+   */
+  stop(mode: 'immediate' | 'fast'): void;
+  /** Starts a stopped server again on the same port and data; returns once it accepts connections. */
+  start(): void;
 }
 
 /** A database of its own for one test file; `drop()` removes it (the cluster itself goes when the process ends). */
@@ -186,7 +193,10 @@ function startCluster(): PostgresCluster {
           `unix_socket_directories = '${dir}'`,
           `max_connections = ${MAX_CONNECTIONS}`,
           'fsync = off',
-          'synchronous_commit = off',
+          // PostgreSQL's default: a commit's WAL is written out before it is acknowledged, so a crash of the server
+          // (a stop in immediate mode) loses no acknowledged write; fsync off only spares the disk flush, which
+          // matters for a power loss, not here.
+          'synchronous_commit = on',
           'full_page_writes = off',
           'shared_buffers = 32MB',
           // No statistics or maintenance work competing with the tests on a small machine.
@@ -204,6 +214,12 @@ function startCluster(): PostgresCluster {
           user: SERVER_USER,
           dir,
           log: () => readLog(logFile),
+          stop: (mode) => {
+            check(runAs(bin, 'pg_ctl', ['stop', '-D', data, '-m', mode, '-w', '-t', String(STOP_TIMEOUT_S)], (STOP_TIMEOUT_S + 5) * 1000), 'pg_ctl stop');
+          },
+          start: () => {
+            check(runAs(bin, 'pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S)], (START_TIMEOUT_S + 10) * 1000), 'pg_ctl start');
+          },
         };
       }
       lastFailure = `${describe(result)}\n${readLog(logFile)}`;

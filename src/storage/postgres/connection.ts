@@ -41,11 +41,26 @@ export class PostgresConnection {
     log: StorageEventLog | undefined,
   ) {
     // Without a listener an ended connection's 'error' event would end the process.
-    client.on('error', (err: Error) => {
-      if (this.lost) return;
-      this.lost = err;
-      log?.({ msg: 'Lost the connection to PostgreSQL', component: 'STORAGE', attr: { error: err.message } });
+    client.on('error', (err: Error) => this.lose(err));
+    client.on('end', () => {
+      if (!this.ending) this.lose(new Error('the connection ended'));
     });
+    this.log = log;
+  }
+
+  private readonly log: StorageEventLog | undefined;
+  /** Set by `end()`: the connection's end is this side's doing, not a loss. */
+  private ending = false;
+
+  /** True once the connection broke: the storage opens a new one before its next transaction. */
+  get isLost(): boolean {
+    return this.lost !== null;
+  }
+
+  private lose(err: Error): void {
+    if (this.lost || this.ending) return;
+    this.lost = err;
+    this.log?.({ msg: 'Lost the connection to PostgreSQL', component: 'STORAGE', attr: { error: err.message } });
   }
 
   /** Connects to `uri`; rejects with the connection failure as cause. */
@@ -83,6 +98,7 @@ export class PostgresConnection {
     try {
       return await this.client.query<R>({ name: this.nameOf(text), text, values });
     } catch (err) {
+      if (isConnectionFailure(err)) this.lose(err as Error);
       throw transaction === this.transaction ? this.failed(err) : postgresFailure(err, this.lost);
     }
   }
@@ -96,6 +112,7 @@ export class PostgresConnection {
   post(text: string, values: unknown[]): void {
     const transaction = this.transaction;
     this.client.query({ name: this.nameOf(text), text, values }).catch((err: unknown) => {
+      if (isConnectionFailure(err)) this.lose(err as Error);
       // A rolled-back transaction's answers may arrive once the next one began: they are not its failures.
       if (transaction === this.transaction) this.failed(err);
     });
@@ -135,6 +152,7 @@ export class PostgresConnection {
 
   /** Ends the connection once the statements already written out are answered; never rejects. */
   async end(): Promise<void> {
+    this.ending = true;
     await this.client.end().catch(() => undefined);
   }
 }
@@ -144,9 +162,26 @@ export function abortedTransaction(earlier: Error): Error {
   return new Error(`the transaction was aborted by PostgreSQL after an earlier failure: ${earlier.message}`, { cause: earlier });
 }
 
+/** SQLSTATEs of a server going away or refusing sessions: shutting down, crashed, starting up (57P01-57P03). */
+const GOING_AWAY = new Set(['57P01', '57P02', '57P03']);
+/** Socket errors of a connection that cannot be made or was cut. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /**
- * A PostgreSQL or connection failure as the storage reports it: a full disk is `OutOfDiskSpace`, anything else an
- * Error naming PostgreSQL with the driver's error as `cause` (the engine reports it as InternalError).
+ * True for a failure that is about the connection, not the statement: class 08 (connection exception), a server
+ * going away, a socket error, or node-postgres' own words for a connection that ended or broke.
+ */
+export function isConnectionFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && (code.startsWith('08') || GOING_AWAY.has(code) || SOCKET_CODES.has(code))) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /Connection terminated|not queryable|timeout expired|connection error/i.test(message);
+}
+
+/**
+ * A PostgreSQL or connection failure as the storage reports it: a full disk is `OutOfDiskSpace`, a lost or refused
+ * connection `Unavailable`, anything else an Error naming PostgreSQL with the driver's error as `cause` (the engine
+ * reports it as InternalError).
  */
 export function postgresFailure(err: unknown, lost: Error | null): Error {
   const message = err instanceof Error ? err.message : String(err);
@@ -155,6 +190,11 @@ export function postgresFailure(err: unknown, lost: Error | null): Error {
     (failure as { cause?: unknown }).cause = err;
     return failure;
   }
-  const why = lost && lost !== err ? ` (the connection was lost: ${lost.message})` : '';
-  return new Error(`PostgreSQL: ${message}${why}`, { cause: err });
+  if (lost || isConnectionFailure(err)) {
+    const why = lost && lost !== err ? ` (the connection was lost: ${lost.message})` : '';
+    const failure = new StorageError('Unavailable', `PostgreSQL is unreachable: ${message}${why}`);
+    (failure as { cause?: unknown }).cause = err;
+    return failure;
+  }
+  return new Error(`PostgreSQL: ${message}`, { cause: err });
 }

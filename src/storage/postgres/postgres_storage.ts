@@ -35,10 +35,12 @@ export class PostgresStorage implements Storage {
 
   /** Use `openPostgresStorage`; this takes over an open connection holding the server lock, on a current schema. */
   private constructor(
-    private readonly connection: PostgresConnection,
+    private connection: PostgresConnection,
     /** The PostgreSQL schema this storage uses. */
     readonly schema: string,
     start: bigint,
+    private readonly uri: string,
+    private readonly log: StorageOptions['log'],
   ) {
     this.state = { connection, sql: new PostgresStatements(schema), oplogBytes: null, lastOplogTs: undefined, catalogVersion: 0 };
     this.changes = new CommitFedTail(start);
@@ -55,14 +57,7 @@ export class PostgresStorage implements Storage {
     }
     const connection = await PostgresConnection.open(uri, options.log);
     try {
-      const locked = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SERVER_LOCK_CLASS, schema]);
-      if (!locked.rows[0]!.locked) {
-        throw new StorageError(
-          'DBPathInUse',
-          `another eddydb server is using the PostgreSQL database ${connection.database} (schema ${schema}); ` +
-            'serving one database from several eddydb servers is not supported yet',
-        );
-      }
+      await takeServerLock(connection, schema);
       await upgradeSchema(connection.client, schema);
       // The tail starts at the highest time the clock gave out (committed or not: every committed one is at or below
       // it), or the database's current second when that is later: every time given out from now on is above both,
@@ -71,7 +66,7 @@ export class PostgresStorage implements Storage {
         `SELECT greatest(last_value, (SELECT max(ts) FROM ${schema}.changes), ` +
           `(floor(extract(epoch FROM clock_timestamp()))::bigint - 2147483648) << 32) AS start FROM ${schema}.clock`,
       );
-      return new PostgresStorage(connection, schema, fromSqlTs(start.rows[0]!.start));
+      return new PostgresStorage(connection, schema, fromSqlTs(start.rows[0]!.start), uri, options.log);
     } catch (err) {
       // Ending the session releases the server lock if it was taken.
       await connection.end();
@@ -116,12 +111,68 @@ export class PostgresStorage implements Storage {
     },
   };
 
+  /** The queue's turns, each starting with a new connection when the last one was lost. */
+  private readonly turns = {
+    run: <T>(fn: () => Promise<T>): Promise<T> =>
+      this.queue.run(async () => {
+        await this.reconnectIfLost();
+        return fn();
+      }),
+  };
+
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
-    return readTransaction(this.queue, this.transactions, fn);
+    return readTransaction(this.turns, this.transactions, fn);
   }
 
   write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<WriteResult<T>> {
-    return writeTransaction(this.queue, this.transactions, fn);
+    return writeTransaction(this.turns, this.transactions, fn);
+  }
+
+  /**
+   * Inside a queue turn: when the connection was lost (PostgreSQL restarted, failed over or cut it), opens a new one,
+   * takes the server lock again and hands the tail whatever committed since it last heard (a write whose COMMIT was
+   * under way when the connection broke may have committed: its entries arrive here, in order, before any later
+   * write's). While PostgreSQL stays unreachable every turn tries once and fails with `Unavailable`: a refused
+   * connection fails at once; a host that does not answer at all costs the connect timeout.
+   */
+  private async reconnectIfLost(): Promise<void> {
+    if (!this.connection.isLost) return;
+    let connection: PostgresConnection | undefined;
+    try {
+      await this.connection.end();
+      connection = await PostgresConnection.open(this.uri, this.log);
+      await takeServerLock(connection, this.schema);
+    } catch (err) {
+      await connection?.end();
+      const failure = err instanceof StorageError ? err : new StorageError('Unavailable', `PostgreSQL is unreachable: ${(err as Error).message}`);
+      if (failure !== err) (failure as { cause?: unknown }).cause = err;
+      throw failure;
+    }
+    this.connection = connection;
+    this.state.connection = connection;
+    this.rolledBack();
+    this.log?.({ msg: 'Reconnected to PostgreSQL', component: 'STORAGE', attr: { through: String(this.changes.through) } });
+    await this.catchUpTail();
+  }
+
+  /** Reads what committed after the tail's position, on the current connection, and feeds it to the tail. */
+  private async catchUpTail(): Promise<void> {
+    for (;;) {
+      this.connection.begin('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const reader = new PostgresTransaction(this.state, false);
+      let rows;
+      try {
+        rows = await reader.readOplog({ after: this.changes.through, limit: CATCH_UP_ENTRIES });
+      } finally {
+        reader.end();
+        this.connection.send('COMMIT');
+      }
+      if (rows.length === 0) return;
+      const pending = this.changes.begin();
+      this.changes.record(pending, rows, undefined);
+      this.changes.commit(pending);
+      if (rows.length < CATCH_UP_ENTRIES) return;
+    }
   }
 
   /** Nothing to do: PostgreSQL runs its own checkpoints. */
@@ -142,6 +193,24 @@ export class PostgresStorage implements Storage {
     this.state.oplogBytes = null;
     this.state.lastOplogTs = undefined;
     this.state.catalogVersion++;
+  }
+}
+
+/** Entries per read when the tail catches up after a reconnect. */
+const CATCH_UP_ENTRIES = 1000;
+
+/**
+ * Takes the session advisory lock that makes this the only eddydb server on `schema`, or throws DBPathInUse. Ending
+ * the session releases it.
+ */
+async function takeServerLock(connection: PostgresConnection, schema: string): Promise<void> {
+  const locked = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SERVER_LOCK_CLASS, schema]);
+  if (!locked.rows[0]!.locked) {
+    throw new StorageError(
+      'DBPathInUse',
+      `another eddydb server is using the PostgreSQL database ${connection.database} (schema ${schema}); ` +
+        'serving one database from several eddydb servers is not supported yet',
+    );
   }
 }
 

@@ -19,7 +19,8 @@ import type { PostgresStatements } from './statements.js';
 
 /** State of the connection shared by its handles. */
 export interface PostgresConnectionState {
-  readonly connection: PostgresConnection;
+  /** The current connection: a new one after a reconnect. */
+  connection: PostgresConnection;
   readonly sql: PostgresStatements;
   /** Total oplog bytes when known; null forces a recount (after a truncate or a rollback). */
   oplogBytes: number | null;
