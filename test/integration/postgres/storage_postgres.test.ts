@@ -82,24 +82,22 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
     await again.close();
   });
 
-  test('a killed session releases the server lock with its connection', async () => {
+  test('a killed session releases the server lock; its storage reconnects, and takes the lock back only if it is free', async () => {
     const db = await database();
     const first = await storageOn(db);
     await rejectsWithKind(openPostgresStorage(db.uri), 'DBPathInUse');
     const admin = await sql(db);
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'eddydb'", [db.name]);
-    // The storage whose connection ended fails its next operation, without hanging, and still closes.
-    const failure = await first.read((r) => r.getMeta({ key: 'k' })).then(
-      () => assert.fail('a read on an ended connection resolved'),
-      (e: unknown) => e as Error,
-    );
-    assert.ok(!(failure instanceof StorageError), `not one of the contract's kinds: ${String(failure)}`);
-    assert.match(failure.message, /^PostgreSQL: /);
-    assert.ok(failure.cause instanceof Error);
-    await first.close();
+    // The storage whose connection ended fails its next operation as Unavailable, without hanging.
+    await rejectsWithKind(first.read((r) => r.getMeta({ key: 'k' })), 'Unavailable');
+    // The lock went with the session: another storage may take it, and the first one's reconnect is then refused.
     const second = await storageOn(db);
     await second.write((w) => w.setMeta({ key: 'k', value: 'v' }));
+    await rejectsWithKind(first.read((r) => r.getMeta({ key: 'k' })), 'DBPathInUse');
     await second.close();
+    // Free again: the first storage's next operation reconnects and sees what the second one wrote.
+    assert.equal(await first.read((r) => r.getMeta({ key: 'k' })), 'v');
+    await first.close();
   });
 
   test('a reopen keeps catalog, documents, index entries, change log and meta, and the clock stays above every time given out', async () => {
@@ -242,7 +240,8 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
       () => assert.fail('opened a storage on a closed port'),
       (e: unknown) => e as Error,
     );
-    assert.match(refused.message, /^PostgreSQL: /);
+    assert.ok(refused instanceof StorageError && refused.kind === 'Unavailable', String(refused));
+    assert.match(refused.message, /^PostgreSQL is unreachable: /);
     assert.ok(refused.cause instanceof Error);
   });
 
