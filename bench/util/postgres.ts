@@ -16,7 +16,10 @@ const DEBIAN_ROOT = '/usr/lib/postgresql';
 const PROGRAMS = ['initdb', 'pg_ctl', 'postgres'] as const;
 const SERVER_USER = 'postgres';
 
+/** $EDDYDB_PG_BIN when set (as for the tests: also to check the skip), else the newest version Debian installed. */
 function binDir(): string | undefined {
+  const override = process.env.EDDYDB_PG_BIN;
+  if (override) return PROGRAMS.every((p) => existsSync(join(override, p))) ? override : undefined;
   let versions: string[];
   try {
     versions = readdirSync(DEBIAN_ROOT);
@@ -34,7 +37,7 @@ const isRoot = (): boolean => process.getuid?.() === 0;
 
 /** One line saying why no cluster can be started here, or undefined when one can. */
 export function postgresMissing(): string | undefined {
-  if (binDir() === undefined) return `PostgreSQL's server programs (${PROGRAMS.join(', ')}) not found in ${DEBIAN_ROOT}/<version>/bin`;
+  if (binDir() === undefined) return `PostgreSQL's server programs (${PROGRAMS.join(', ')}) not found in ${process.env.EDDYDB_PG_BIN || `${DEBIAN_ROOT}/<version>/bin`}`;
   if (isRoot() && spawnSync('id', ['-u', SERVER_USER], { timeout: 10_000 }).status !== 0) return `running as root and there is no '${SERVER_USER}' user`;
   return undefined;
 }
