@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`node dist/bench/run.js [--quick] [--only <scenario>] [--subject <name>]`): runs every
+ * `npm run bench` (`node dist/bench/run.js [--quick] [--only <scenario>] [--subject <name>[,<name>...]]`): runs every
  * (scenario, subject) pair in a child process of its own, one after the other, and writes
  * bench/results/latest.json and BENCHMARKS.md (full run) or bench/results/quick.json (quick run). A run limited
  * with --only or --subject writes only its own JSON file, so BENCHMARKS.md always holds a complete full run.
@@ -14,7 +14,8 @@ import { keptSection, renderMarkdown, type BenchRun } from './report.js';
 import type { RunResult } from './result.js';
 import { medianRun } from './rounds.js';
 import { SCENARIOS } from './scenarios/index.js';
-import type { SubjectName } from './subjects/names.js';
+import { needsPostgres, type SubjectName } from './subjects/names.js';
+import { postgresMissing } from './util/postgres.js';
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
@@ -84,8 +85,15 @@ function summary(r: RunResult): string {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  // A machine without PostgreSQL skips its subjects with one line; that is not a failure.
+  const pgMissing = postgresMissing();
+  const skipped = new Set<SubjectName>();
   const plan = SCENARIOS.filter((s) => !args.only || s.name === args.only).flatMap((s) => {
-    const subjects = s.subjects.filter((subject) => !args.subject || subject === args.subject);
+    const subjects = s.subjects.filter((subject) => !args.subject || args.subject.split(',').includes(subject)).filter((subject) => {
+      if (pgMissing === undefined || !needsPostgres(subject)) return true;
+      skipped.add(subject);
+      return false;
+    });
     const rounds = args.quick ? 1 : (s.fullRunRounds ?? 1);
     return Array.from({ length: rounds }, (_, round) => subjects.map((subject) => ({ scenario: s, subject, round }))).flat();
   });
@@ -94,6 +102,8 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const machine = machineInfo();
   process.stderr.write(`bench: ${mode} run, ${plan.length} runs, ${machine.cpuCount} × ${machine.cpuModel}, Node ${machine.node}\n`);
+
+  if (skipped.size > 0) process.stderr.write(`bench: skipping ${[...skipped].join(', ')}: ${pgMissing}\n`);
 
   const runs: RunResult[] = [];
   for (const [i, { scenario, subject, round }] of plan.entries()) {
@@ -118,7 +128,7 @@ async function main(): Promise<number> {
   const resultsDir = join(root, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const partial = args.only !== null || args.subject !== null;
-  const name = partial ? `${mode}-${args.only ?? 'all'}-${args.subject ?? 'all'}.json` : `${mode === 'full' ? 'latest' : 'quick'}.json`;
+  const name = partial ? `${mode}-${args.only ?? 'all'}-${args.subject?.replaceAll(',', '+') ?? 'all'}.json` : `${mode === 'full' ? 'latest' : 'quick'}.json`;
   const record = mode === 'quick'
     ? { ...run, note: 'quick mode: less work than a full run and than the issue asks for (see each result\'s work); no target is met by a quick run' }
     : run;

@@ -6,6 +6,7 @@
 import { makeDocs } from '../docs.js';
 import { openRawSqlite } from '../peers/raw_sqlite.js';
 import { perSecond } from '../stats.js';
+import { isWire, needsPostgres, type SubjectName } from '../subjects/names.js';
 import { openMongo } from '../subjects/open.js';
 import type { CollectionLike, Doc } from '../subjects/types.js';
 import { makeTempDir } from '../util/tmp.js';
@@ -13,9 +14,12 @@ import type { Scenario, ScenarioResult } from './types.js';
 
 const BATCH = 1_000;
 
-/** Fills a fresh eddydb folder with `total` inserts and returns the resume token of a change made just before. */
-async function prefill(folder: string, total: number): Promise<Doc> {
-  const db = await openMongo('eddydb-file', { folder });
+/**
+ * Fills a fresh eddydb folder (or, for the PostgreSQL subjects, this process's PostgreSQL database, which every
+ * later open reaches again) with `total` inserts and returns the resume token of a change made just before.
+ */
+async function prefill(subject: SubjectName, folder: string, total: number): Promise<Doc> {
+  const db = await openMongo(needsPostgres(subject) ? 'eddydb-pg' : 'eddydb-file', { folder });
   try {
     const coll = db.collection('catch_up');
     const marker = coll.watch();
@@ -62,18 +66,18 @@ async function rawSqliteCatchUp(total: number): Promise<ScenarioResult> {
 export const catchUp: Scenario = {
   name: 'catch_up',
   title: '4. Catch-up: resume a stream far back',
-  subjects: ['eddydb-file', 'eddydb-wire', 'raw-sqlite'],
+  subjects: ['eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire', 'raw-sqlite'],
   headline: 'eventsPerSec',
   async run(subject, quick) {
     const total = quick ? 100_000 : 1_000_000;
     if (subject === 'raw-sqlite') return rawSqliteCatchUp(total);
     const folder = makeTempDir('catch-up');
     const prefillStart = performance.now();
-    const token = await prefill(folder, total);
+    const token = await prefill(subject, folder, total);
     const prefillMs = Math.round(performance.now() - prefillStart);
     const metrics: ScenarioResult['metrics'] = {};
     // The wire reads once with the driver; embedded also reads with the default batch size, for comparison.
-    const sizes: (number | undefined)[] = subject === 'eddydb-wire' ? [10_000] : [10_000, undefined];
+    const sizes: (number | undefined)[] = isWire(subject) ? [10_000] : [10_000, undefined];
     let serverPeakRssKiB: number | null = null;
     for (const batchSize of sizes) {
       const db = await openMongo(subject, { folder });
@@ -88,7 +92,7 @@ export const catchUp: Scenario = {
     return {
       work: { entries: total, prefillBatch: BATCH, batchSize: 10_000, prefillMs },
       metrics,
-      serverPeakRssKiB: subject === 'eddydb-wire' ? serverPeakRssKiB : undefined,
+      serverPeakRssKiB: isWire(subject) ? serverPeakRssKiB : undefined,
     };
   },
 };

@@ -4,6 +4,7 @@
  * Over the wire the streams spread over several MongoClients so each waiting getMore has its own connection.
  */
 import { LatencySamples } from '../stats.js';
+import { isWire } from '../subjects/names.js';
 import { openMongo } from '../subjects/open.js';
 import type { ChangeStreamLike, CollectionLike, Doc } from '../subjects/types.js';
 import { consumeEvents } from '../util/consume.js';
@@ -24,11 +25,11 @@ const WRITES_IN_FLIGHT = { embedded: 1, wire: 8 } as const;
 export const fanOut: Scenario = {
   name: 'fan_out',
   title: '3. Fan-out: one stream per document under a paced writer',
-  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire'],
+  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire'],
   headline: 'achievedWritesPerSec',
   fullRunRounds: 3,
   async run(subject, quick) {
-    const wire = subject === 'eddydb-wire';
+    const wire = isWire(subject);
     const streamCount = wire ? (quick ? 200 : 1_000) : quick ? 2_000 : 10_000;
     const rate = wire ? 1_000 : 5_000;
     const durationMs = quick ? 3_000 : 10_000;

@@ -3,6 +3,7 @@
  * random existing documents as fast as they can. Every write is due at every stream.
  */
 import { LatencySamples, perSecond } from '../stats.js';
+import { isWire } from '../subjects/names.js';
 import { openMongo } from '../subjects/open.js';
 import type { ChangeStreamLike, Doc } from '../subjects/types.js';
 import { seededRandom } from '../util/random.js';
@@ -18,12 +19,12 @@ const WRITERS = 4;
 export const mixed: Scenario = {
   name: 'mixed',
   title: '5. Mixed load: 100 updateLookup streams, 4 writers',
-  subjects: ['eddydb-file', 'eddydb-wire'],
+  subjects: ['eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire'],
   headline: 'writesPerSec',
   fullRunRounds: 3,
   async run(subject, quick) {
     const durationMs = quick ? 3_000 : 10_000;
-    const wire = subject === 'eddydb-wire';
+    const wire = isWire(subject);
     const db = await openMongo(subject);
     const streams: ChangeStreamLike[] = [];
     try {

@@ -20,7 +20,7 @@ async function plainWrites(coll: CollectionLike, count: number, docs: number, ra
 export const transactions: Scenario = {
   name: 'transactions',
   title: '6. Transactions',
-  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire'],
+  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire'],
   headline: 'txnPerSec',
   fullRunRounds: 3,
   async run(subject, quick) {

@@ -1,11 +1,15 @@
-/** eddydb in-process: `Client.open(':memory:')` (SQLite in memory) or `Client.open(folder)` (SQLite file). */
+/**
+ * eddydb in-process: `Client.open(':memory:')` (SQLite in memory), `Client.open(folder)` (SQLite file) or
+ * `Client.open('postgresql://...')` (the postgres engine).
+ */
 import { Client } from '../../src/index.js';
 import { makeTempDir } from '../util/tmp.js';
 import type { CollectionLike, MongoSubject } from './types.js';
 
-/** Opens an embedded client on memory or on a fresh temporary folder. */
-export async function openEmbedded(storage: 'memory' | 'file', folder?: string): Promise<MongoSubject> {
-  const client = await Client.open(storage === 'memory' ? ':memory:' : (folder ?? makeTempDir('embedded')));
+/** Opens an embedded client on memory, on a fresh temporary folder (or `folder`), or on a PostgreSQL URI. */
+export async function openEmbedded(storage: 'memory' | 'file' | `postgresql://${string}`, folder?: string): Promise<MongoSubject> {
+  const path = storage === 'memory' ? ':memory:' : storage === 'file' ? (folder ?? makeTempDir('embedded')) : storage;
+  const client = await Client.open(path);
   const db = client.db('bench');
   const collection = (name: string): CollectionLike => db.collection(name) as unknown as CollectionLike;
   return {

@@ -16,11 +16,11 @@ async function connectDriver(port: number, poolSize: number): Promise<MongoConne
 }
 
 /**
- * Starts a server on `folder` (a fresh temporary folder when absent) and connects a driver to it. `poolSize` is the
- * main connection's pool; each waiting change stream holds one connection.
+ * Starts a server on `folder` (a fresh temporary folder when absent), or on the PostgreSQL database `pgUri`, and
+ * connects a driver to it. `poolSize` is the main connection's pool; each waiting change stream holds one connection.
  */
-export async function openWire(options: { folder?: string; poolSize?: number } = {}): Promise<MongoSubject> {
-  const server = await startServer(options.folder ?? makeTempDir('wire'));
+export async function openWire(options: { folder?: string; poolSize?: number; pgUri?: string } = {}): Promise<MongoSubject> {
+  const server = await startServer(options.folder ?? makeTempDir('wire'), options.pgUri === undefined ? [] : ['--pgUri', options.pgUri]);
   const extra: MongoConnection[] = [];
   let main: Awaited<ReturnType<typeof connectDriver>>;
   try {

@@ -5,7 +5,10 @@
 import type { SubjectName } from './names.js';
 import type { FeedSubject, MongoSubject } from './types.js';
 
-/** A fresh, empty eddydb subject (memory, a temporary folder, or a server on a temporary folder). */
+/**
+ * A fresh, empty eddydb subject (memory, a temporary folder, a server on a temporary folder, or either on a
+ * throwaway PostgreSQL cluster).
+ */
 export async function openMongo(name: SubjectName, options: { folder?: string; poolSize?: number } = {}): Promise<MongoSubject> {
   switch (name) {
     case 'eddydb-memory':
@@ -14,6 +17,10 @@ export async function openMongo(name: SubjectName, options: { folder?: string; p
       return (await import('./eddydb_embedded.js')).openEmbedded('file', options.folder);
     case 'eddydb-wire':
       return (await import('./eddydb_wire.js')).openWire(options);
+    case 'eddydb-pg':
+      return (await import('./eddydb_embedded.js')).openEmbedded((await import('../util/postgres.js')).startPostgres());
+    case 'eddydb-pg-wire':
+      return (await import('./eddydb_wire.js')).openWire({ ...options, pgUri: (await import('../util/postgres.js')).startPostgres() });
     default:
       throw new Error(`${name} is not eddydb`);
   }
