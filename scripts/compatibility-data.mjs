@@ -56,6 +56,7 @@ export const EXPRESSION_OPERATORS = {
   ],
   Type: [
     '$convert', '$isNumber', '$toBool', '$toDecimal', '$toDouble', '$toInt', '$toLong', '$toObjectId', '$toString',
+    '$toUUID',
     '$type',
   ],
   'Accumulators in expressions': ['$avg', '$max', '$median', '$min', '$percentile', '$stdDevPop', '$stdDevSamp', '$sum'],
