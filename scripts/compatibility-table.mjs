@@ -54,8 +54,25 @@ function attempted(attempt) {
  */
 const FIRST_STAGE_SERVED = new Set(['$changeStream', '$collStats', '$currentOp', '$indexStats']);
 
-function stageState(name) {
-  if (stagesModule.lookupStage(name)) return SUPPORTED;
+/**
+ * The codes of a registered stage or command that exists only to refuse: it throws one of them before it reads its
+ * arguments or touches its context, so parsing an empty stage or running a bare command with no context shows it.
+ * Any other outcome (another error, a TypeError from the missing context) means the real work would run.
+ */
+const REFUSALS = new Set([238 /* NotImplemented */, 31082 /* SearchNotEnabled */]);
+
+async function probe(attempt) {
+  try {
+    await attempt();
+  } catch (error) {
+    if (REFUSALS.has(error?.code)) return `refused: ${refusal(error)}`;
+  }
+  return SUPPORTED;
+}
+
+async function stageState(name) {
+  const parser = stagesModule.lookupStage(name);
+  if (parser) return probe(() => parser({}, {}));
   if (stagesModule.isKnownStage(name)) {
     return FIRST_STAGE_SERVED.has(name) ? 'supported as the first stage of `aggregate`' : 'refused: NotImplemented (238)';
   }
@@ -89,10 +106,11 @@ const updateState = (name) => (updates.MODIFIERS.has(name) ? SUPPORTED : 'unknow
 
 const indexState = ({ key }) => attempted(() => indexSpec.validateIndexSpec({ key, name: 'compatibility' }, 0));
 
-function commandState(name) {
+async function commandState(name) {
   const command = commands.findCommand(name, true);
   if (!command) return 'unknown: CommandNotFound (59)';
-  return command.testOnly ? 'supported with test commands enabled' : SUPPORTED;
+  if (command.testOnly) return 'supported with test commands enabled';
+  return probe(() => command.run({ [name]: 'compatibility' }, {}));
 }
 
 /** A markdown table of `names` (or `[label, names]` groups) with their states. */
@@ -111,9 +129,10 @@ function table(heading, rows) {
   return { text: lines.join('\n'), supported, total: rows.length };
 }
 
-const flat = (names, state) => names.map((name) => ({ name, state: state(name) }));
-const grouped = (groups, state) =>
-  Object.entries(groups).flatMap(([group, names]) => names.map((name) => ({ group, name, state: state(name) })));
+const flat = (names, state) => Promise.all(names.map(async (name) => ({ name, state: await state(name) })));
+const grouped = (groups, state) => Promise.all(
+  Object.entries(groups).flatMap(([group, names]) => names.map(async (name) => ({ group, name, state: await state(name) }))),
+);
 
 /** The commands eddydb registers that the manual's list leaves out (test, internal and driver commands). */
 function extraCommands() {
@@ -125,8 +144,8 @@ function extraCommands() {
 }
 
 /** The generated tables and the count of supported names per category. */
-export function generate() {
-  const sections = [
+export async function generate() {
+  const sections = await Promise.all([
     ['Aggregation stages', flat(STAGES, stageState)],
     ['Expression operators', grouped(EXPRESSION_OPERATORS, expressionState)],
     ['Accumulators ($group, $bucket, $bucketAuto)', flat(ACCUMULATORS, accumulatorState)],
@@ -135,10 +154,10 @@ export function generate() {
     ['Update operators', flat(UPDATE_OPERATORS, updateState)],
     ['Index types', INDEX_TYPES.map((index) => ({ name: index.type, state: indexState(index) }))],
     ['Commands', [
-      ...grouped(COMMANDS, commandState),
-      ...extraCommands().map((name) => ({ group: 'not in the manual\'s list', name, state: commandState(name) })),
+      ...await grouped(COMMANDS, commandState),
+      ...await grouped({ 'not in the manual\'s list': extraCommands() }, commandState),
     ]],
-  ];
+  ].map(async ([heading, rows]) => [heading, await rows]));
   const tables = sections.map(([heading, rows]) => ({ heading, ...table(heading, rows) }));
   const text = [
     BEGIN,
@@ -165,11 +184,11 @@ export function replaceGenerated(document, generated) {
   return document.slice(0, begin) + generated + document.slice(end + END.length);
 }
 
-function main(args) {
+async function main(args) {
   const fileAt = args.indexOf('--file');
   const file = fileAt >= 0 ? args[fileAt + 1] : join(root, 'docs', 'compatibility.md');
   const document = readFileSync(file, 'utf8');
-  const { text, counts } = generate();
+  const { text, counts } = await generate();
   const updated = replaceGenerated(document, text);
   if (args.includes('--check')) {
     if (updated !== document) {
@@ -183,4 +202,5 @@ function main(args) {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));
+// exit() rather than exitCode: a command run bare may leave a timer behind.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) process.exit(await main(process.argv.slice(2)));
