@@ -57,6 +57,11 @@ const PARSERS: Readonly<Record<string, WindowFunctionParser>> = {
   $topN: initializedFunction,
 };
 
+/** The window function names eddydb runs, sorted (for scripts/compatibility-table.mjs). */
+export function windowFunctionNames(): string[] {
+  return Object.keys(PARSERS);
+}
+
 function isWindowFunctionName(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(PARSERS, name);
 }
