@@ -157,7 +157,34 @@ async function onMaintenanceDatabase(running: PostgresCluster, work: (admin: pg.
   }
 }
 
-function startCluster(): PostgresCluster {
+/**
+ * How a cluster trades durability: `fast` (the tests' default) spares the disk flushes a power loss would need;
+ * `durable` keeps PostgreSQL's defaults, so every commit waits for its WAL flush, as in a deployment (the bench's).
+ */
+export type ClusterDurability = 'fast' | 'durable';
+
+/** The settings of each durability, appended to postgresql.conf. */
+const DURABILITY_SETTINGS: Readonly<Record<ClusterDurability, readonly string[]>> = {
+  fast: [
+    '# a throwaway cluster for tests: speed over durability.',
+    'fsync = off',
+    // PostgreSQL's default: a commit's WAL is written out before it is acknowledged, so a crash of the server
+    // (a stop in immediate mode) loses no acknowledged write; fsync off only spares the disk flush, which
+    // matters for a power loss, not here.
+    'synchronous_commit = on',
+    'full_page_writes = off',
+    'shared_buffers = 32MB',
+    // No statistics or maintenance work competing with the tests on a small machine.
+    'autovacuum = off',
+  ],
+  durable: ['# durable like a deployment: every commit waits for its WAL flush.', 'fsync = on', 'synchronous_commit = on', 'shared_buffers = 128MB'],
+};
+
+/**
+ * Starts a throwaway cluster in a new temporary folder, stopped and removed when this process exits however it
+ * exits. Tests get theirs through `createTestDatabase`; the bench starts a durable one.
+ */
+export function startCluster(durability: ClusterDurability = 'fast'): PostgresCluster {
   const missing = postgresMissing();
   if (missing !== undefined) throw new Error(`cannot start PostgreSQL: ${missing}`);
   const bin = postgresBinDir().dir!;
@@ -176,7 +203,7 @@ function startCluster(): PostgresCluster {
   try {
     if (isRoot()) chownSync(dir, idOf('-u'), idOf('-g'));
     check(
-      runAs(bin, 'initdb', ['-D', data, '-U', SERVER_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'], INITDB_TIMEOUT_MS),
+      runAs(bin, 'initdb', ['-D', data, '-U', SERVER_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', ...(durability === 'fast' ? ['--no-sync'] : []), '--no-instructions'], INITDB_TIMEOUT_MS),
       'initdb',
     );
     // A free port can be taken by someone else before the server binds it: try a few.
@@ -187,20 +214,11 @@ function startCluster(): PostgresCluster {
         join(data, 'postgresql.conf'),
         [
           '',
-          '# test/helpers/postgres.ts: a throwaway cluster; speed over durability.',
           `port = ${port}`,
           "listen_addresses = '127.0.0.1'",
           `unix_socket_directories = '${dir}'`,
           `max_connections = ${MAX_CONNECTIONS}`,
-          'fsync = off',
-          // PostgreSQL's default: a commit's WAL is written out before it is acknowledged, so a crash of the server
-          // (a stop in immediate mode) loses no acknowledged write; fsync off only spares the disk flush, which
-          // matters for a power loss, not here.
-          'synchronous_commit = on',
-          'full_page_writes = off',
-          'shared_buffers = 32MB',
-          // No statistics or maintenance work competing with the tests on a small machine.
-          'autovacuum = off',
+          ...DURABILITY_SETTINGS[durability],
           "log_min_messages = 'warning'",
           '',
         ].join('\n'),
