@@ -4,7 +4,7 @@ import { formatValue, typeName } from '../expressions/index.js';
 import { validateFieldName } from '../expressions/field_path.js';
 import { compileStages } from './compile.js';
 import {
-  BLOCKING_STAGE_MEMORY_BYTES, chunksOf, collectChunks, documentBytes, memoryLimitError, streamStages, type Chunks, type StreamControl,
+  chunksOf, collectChunks, holdWholeInput, streamStages, type Chunks, type StreamControl,
 } from './stream.js';
 import type { CompiledStage, Runtime, StageParser } from './types.js';
 
@@ -49,16 +49,7 @@ interface Facet {
 
 async function* facetChunks(facets: readonly Facet[], input: Chunks, runtime: Runtime, control: StreamControl): Chunks {
   // Every facet reads the whole input, so it is held once (within a blocking stage's memory limit) and replayed.
-  const docs: Document[] = [];
-  let bytes = 0;
-  const limit = control.memoryLimitBytes ?? BLOCKING_STAGE_MEMORY_BYTES;
-  for await (const chunk of input) {
-    for (const doc of chunk) {
-      docs.push(doc);
-      bytes += documentBytes(doc);
-    }
-    if (bytes > limit) throw memoryLimitError(control, `$facet exceeded its memory limit of ${limit} bytes`);
-  }
+  const docs = await holdWholeInput(input, '$facet', control);
   const out: Document = {};
   let size = 5;
   for (const facet of facets) {

@@ -223,8 +223,11 @@ async function* countChunks(input: Chunks, field: string): Chunks {
   yield [out];
 }
 
-/** A batch stage with no streaming form: its whole input, held within the blocking-stage memory limit. */
-async function* wholeInputChunks(input: Chunks, stage: Extract<CompiledStage, { kind: 'batch' }>, runtime: Runtime, control: StreamControl): Chunks {
+/**
+ * A blocking stage's whole input, held within the blocking-stage memory limit (`stage` names it in the error past
+ * the limit).
+ */
+export async function holdWholeInput(input: Chunks, stage: string, control: StreamControl): Promise<Document[]> {
   const docs: Document[] = [];
   let bytes = 0;
   const limit = control.memoryLimitBytes ?? BLOCKING_STAGE_MEMORY_BYTES;
@@ -233,8 +236,14 @@ async function* wholeInputChunks(input: Chunks, stage: Extract<CompiledStage, { 
       docs.push(doc);
       bytes += documentBytes(doc);
     }
-    if (bytes > limit) throw memoryLimitError(control, `${stage.name} exceeded its memory limit of ${limit} bytes`);
+    if (bytes > limit) throw memoryLimitError(control, `${stage} exceeded its memory limit of ${limit} bytes`);
   }
+  return docs;
+}
+
+/** A batch stage with no streaming form: its whole input, held within the blocking-stage memory limit. */
+async function* wholeInputChunks(input: Chunks, stage: Extract<CompiledStage, { kind: 'batch' }>, runtime: Runtime, control: StreamControl): Chunks {
+  const docs = await holdWholeInput(input, stage.name, control);
   yield* chunksOf(stage.run(docs, runtime), control);
 }
 
