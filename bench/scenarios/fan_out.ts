@@ -25,7 +25,7 @@ const WRITES_IN_FLIGHT = { embedded: 1, wire: 8 } as const;
 export const fanOut: Scenario = {
   name: 'fan_out',
   title: '3. Fan-out: one stream per document under a paced writer',
-  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire'],
+  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire', 'eddydb-pg-2wire'],
   headline: 'achievedWritesPerSec',
   fullRunRounds: 3,
   async run(subject, quick) {

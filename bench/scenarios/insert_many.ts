@@ -9,7 +9,7 @@ const BATCH = 1_000;
 export const insertMany: Scenario = {
   name: 'insert_many',
   title: '2. insertMany of 1,000 documents',
-  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire', 'raw-sqlite', 'pouchdb', 'rxdb-memory'],
+  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire', 'eddydb-pg-2wire', 'raw-sqlite', 'pouchdb', 'rxdb-memory'],
   headline: 'docsPerSec',
   fullRunRounds: 3,
   async run(subject, quick) {

@@ -19,7 +19,7 @@ const WRITERS = 4;
 export const mixed: Scenario = {
   name: 'mixed',
   title: '5. Mixed load: 100 updateLookup streams, 4 writers',
-  subjects: ['eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire'],
+  subjects: ['eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire', 'eddydb-pg-2wire'],
   headline: 'writesPerSec',
   fullRunRounds: 3,
   async run(subject, quick) {

@@ -12,7 +12,7 @@ import type { Scenario } from './types.js';
 export const singleInserts: Scenario = {
   name: 'single_inserts',
   title: '1. Single-document inserts, one watcher',
-  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire', 'raw-sqlite', 'pouchdb', 'rxdb-memory'],
+  subjects: ['eddydb-memory', 'eddydb-file', 'eddydb-wire', 'eddydb-pg', 'eddydb-pg-wire', 'eddydb-pg-2wire', 'raw-sqlite', 'pouchdb', 'rxdb-memory'],
   headline: 'writesPerSec',
   fullRunRounds: 3,
   async run(subject, quick) {

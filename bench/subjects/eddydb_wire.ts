@@ -16,31 +16,42 @@ async function connectDriver(port: number, poolSize: number): Promise<MongoConne
 }
 
 /**
- * Starts a server on `folder` (a fresh temporary folder when absent), or on the PostgreSQL database `pgUri`, and
- * connects a driver to it. `poolSize` is the main connection's pool; each waiting change stream holds one connection.
+ * Starts a server on `folder` (a fresh temporary folder when absent), or `servers` servers (default 1) on the
+ * PostgreSQL database `pgUri`, and connects a driver to the first. `poolSize` is the main connection's pool; each
+ * waiting change stream holds one connection. With several servers, further connections go to each in turn starting
+ * with the second, and watchers use the second: writes and streams then go through different servers.
  */
-export async function openWire(options: { folder?: string; poolSize?: number; pgUri?: string } = {}): Promise<MongoSubject> {
-  const server = await startServer(options.folder ?? makeTempDir('wire'), options.pgUri === undefined ? [] : ['--pgUri', options.pgUri]);
+export async function openWire(options: { folder?: string; poolSize?: number; pgUri?: string; servers?: number } = {}): Promise<MongoSubject> {
+  const count = options.pgUri === undefined ? 1 : (options.servers ?? 1);
+  const servers: Awaited<ReturnType<typeof startServer>>[] = [];
   const extra: MongoConnection[] = [];
   let main: Awaited<ReturnType<typeof connectDriver>>;
+  let watching: Awaited<ReturnType<typeof connectDriver>> | undefined;
   try {
-    main = await connectDriver(server.port, options.poolSize ?? 10);
+    for (let i = 0; i < count; i++) {
+      servers.push(await startServer(options.folder ?? makeTempDir('wire'), options.pgUri === undefined ? [] : ['--pgUri', options.pgUri]));
+    }
+    main = await connectDriver(servers[0]!.port, options.poolSize ?? 10);
+    if (count > 1) watching = await connectDriver(servers[1]!.port, options.poolSize ?? 10);
   } catch (err) {
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
     throw err;
   }
+  let next = 1;
   return {
     collection: (name) => main.collection(name),
+    ...(watching ? { watchCollection: (name: string) => watching!.collection(name) } : {}),
     async connect(poolSize) {
-      const connection = await connectDriver(server.port, poolSize);
+      const connection = await connectDriver(servers[next++ % count]!.port, poolSize);
       extra.push(connection);
       return connection;
     },
     startSession: () => main.startSession(),
-    serverPeakRssKiB: () => server.peakRssKiB(),
+    // The peak of the busiest server: each is a process of its own.
+    serverPeakRssKiB: () => Math.max(...servers.map((s) => s.peakRssKiB() ?? 0)) || null,
     async close() {
-      await Promise.all([main, ...extra].map((c) => c.close().catch(() => undefined)));
-      await server.stop();
+      await Promise.all([main, ...(watching ? [watching] : []), ...extra].map((c) => c.close().catch(() => undefined)));
+      await Promise.all(servers.map((s) => s.stop()));
     },
   };
 }

@@ -17,7 +17,7 @@ export function mongoFeed(subject: MongoSubject, collectionName: string): FeedSu
       await coll.insertMany(docs as unknown as Doc[]);
     },
     async watch(onInsert) {
-      const opened = coll.watch([], { maxAwaitTimeMS: 1000 });
+      const opened = (subject.watchCollection?.(collectionName) ?? coll).watch([], { maxAwaitTimeMS: 1000 });
       stream = opened;
       // One wait round first: the driver only sends its aggregate on the first read, and the stream must be
       // positioned before the first measured write.

@@ -21,6 +21,8 @@ export async function openMongo(name: SubjectName, options: { folder?: string; p
       return (await import('./eddydb_embedded.js')).openEmbedded((await import('../util/postgres.js')).startPostgres());
     case 'eddydb-pg-wire':
       return (await import('./eddydb_wire.js')).openWire({ ...options, pgUri: (await import('../util/postgres.js')).startPostgres() });
+    case 'eddydb-pg-2wire':
+      return (await import('./eddydb_wire.js')).openWire({ ...options, pgUri: (await import('../util/postgres.js')).startPostgres(), servers: 2 });
     default:
       throw new Error(`${name} is not eddydb`);
   }

@@ -56,6 +56,11 @@ export interface MongoSubject {
   connect(poolSize: number): Promise<MongoConnection>;
   /** A session on the main connection, for transactions. */
   startSession(): SessionLike;
+  /**
+   * The collection a watcher should use, when it is not the main connection's: with several servers, one that is not
+   * the one the writes go through, so each event crosses from one server to another.
+   */
+  watchCollection?(name: string): CollectionLike;
   /** Peak resident memory of a separate server process in KiB, when there is one. */
   serverPeakRssKiB(): number | null;
   close(): Promise<void>;

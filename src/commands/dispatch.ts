@@ -97,6 +97,9 @@ export async function dispatch(server: ServerContext, cmd: Document, connection:
   }
 }
 
+/** The `recoveryToken` of a router's replies inside a transaction: every server shares the one store. */
+const RECOVERY_TOKEN = Object.freeze({ recoveryShardId: 'eddydb' });
+
 async function runCommand(server: ServerContext, cmd: Document, name: string, ctx: CommandContext): Promise<Document> {
   const db = ctx.db;
   const profileAtStart = server.profiler.idle ? PROFILING_OFF : server.profiler.of(db);
@@ -131,6 +134,8 @@ async function runCommand(server: ServerContext, cmd: Document, name: string, ct
     // A statement that failed inside a transaction aborts it, as in mongod.
     if (txn && Array.isArray(result.writeErrors) && result.writeErrors.length > 0) server.engine.transactions.abort(txn);
     reply = withOk(result);
+    // A mongos hands drivers a token to finish a transaction through another router; any server here can.
+    if (server.options.router && isInTransaction(cmd)) reply.recoveryToken = RECOVERY_TOKEN;
     if (ctx.authz) recordCursorOwner(command.name, cmd, ctx, reply);
     // j: true asks that the write be on disk before it is acknowledged: SQLite in WAL mode with synchronous=normal
     // syncs at checkpoints, so one is taken now (a no-op for the memory engine).

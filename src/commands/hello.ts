@@ -47,10 +47,11 @@ function recordClientMetadata(cmd: Document, ctx: CommandContext): void {
 }
 
 /**
- * hello / isMaster: the handshake. eddydb always answers as the primary of a one-member replica set, because
- * drivers and test runners only run change streams against a replica set (the manual: change streams need a
- * replica set or a sharded cluster, https://www.mongodb.com/docs/manual/changeStreams/). topologyVersion
- * is left out on purpose: with it, drivers switch to awaitable hello, which this server does not implement.
+ * hello / isMaster: the handshake. eddydb answers as the primary of a one-member replica set, because drivers and
+ * test runners only run change streams against a replica set or a sharded cluster (the manual:
+ * https://www.mongodb.com/docs/manual/changeStreams/), or, as one of several servers on shared storage, as a
+ * `mongos` (`msg: 'isdbgrid'`). topologyVersion is left out on purpose: with it, drivers switch to awaitable hello,
+ * which this server does not implement.
  */
 async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Promise<Document> {
   recordClientMetadata(cmd, ctx);
@@ -58,19 +59,22 @@ async function runHello(cmd: Document, ctx: CommandContext, legacy: boolean): Pr
   const engine = ctx.engine;
   const opTime = { ts: toTimestamp(engine.committedTs), t: Long.fromNumber(1) };
   const lastWriteDate = new Date(Number(engine.committedTs >> 32n) * 1000);
-  const reply: Document = {
-    hosts: [me],
-    setName: ctx.server.options.replSetName,
-    setVersion: 1,
-  };
+  const router = ctx.server.options.router === true;
+  const reply: Document = router ? {} : { hosts: [me], setName: ctx.server.options.replSetName, setVersion: 1 };
   if (legacy) reply.ismaster = true;
   else reply.isWritablePrimary = true;
+  // A router names no replica set, no members and no election: drivers then take every listed server as a mongos.
+  if (router) reply.msg = 'isdbgrid';
+  else {
+    Object.assign(reply, {
+      secondary: false,
+      primary: me,
+      me,
+      electionId: ctx.server.electionId,
+      lastWrite: { opTime, lastWriteDate, majorityOpTime: opTime, majorityWriteDate: lastWriteDate },
+    });
+  }
   Object.assign(reply, {
-    secondary: false,
-    primary: me,
-    me,
-    electionId: ctx.server.electionId,
-    lastWrite: { opTime, lastWriteDate, majorityOpTime: opTime, majorityWriteDate: lastWriteDate },
     maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
     maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
     maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,

@@ -173,8 +173,10 @@ export class Engine {
 
   /** Opens the engine on a storage, restoring the clock so it never goes back across restarts. */
   static async open(storage: Storage, options: EngineOptions = {}): Promise<Engine> {
-    // A build a crash interrupted left its indexes half-built: they go, so every index is complete or absent.
-    const unfinished = (await storage.read((r) => hasUnfinishedIndexes(r))) ? (await storage.write((w) => removeUnfinishedIndexes(w))).value : [];
+    // A build a crash interrupted left its indexes half-built: they go, so every index is complete or absent. Not
+    // while another server has the store open: the build may be its own, still running.
+    const cleanup = storage.alone !== false && (await storage.read((r) => hasUnfinishedIndexes(r)));
+    const unfinished = cleanup ? (await storage.write((w) => removeUnfinishedIndexes(w))).value : [];
     for (const attr of unfinished) options.log?.({ msg: 'Dropping unfinished index', component: 'STORAGE', attr });
     for (const attr of await upgradeIndexEntries(storage)) options.log?.({ msg: 'Rebuilt index entries for the query planner', component: 'INDEX', attr });
     const state = await storage.read(async (r) => {
@@ -290,7 +292,12 @@ export class Engine {
       local.cappedTotals.commit();
       if (local.versions) this.transactions.versions.publish(local.versions, entries[entries.length - 1]!.ts);
     } else {
-      for (const entry of entries) if (entry.uuid !== undefined) this.cappedTotals.forget(entry.uuid);
+      // Another server's commit: what this process keeps about earlier states cannot include it.
+      const versions = this.transactions.capturing ? this.transactions.versions : null;
+      for (const entry of entries) {
+        if (entry.uuid !== undefined) this.cappedTotals.forget(entry.uuid);
+        versions?.noteForeign(entry.uuid, entry.ts);
+      }
     }
     const weights = new Array<number>(rows.length);
     for (let i = 0; i < rows.length; i++) {

@@ -118,8 +118,13 @@ export class OplogTrimmer {
     const result = await this.storage.write(async (w) => {
       // Sizes only: an entry damaged on disk is removed like any other, never read.
       const rows = await w.oplogEntrySizes({ after: -1n, limit: this.retention.batchEntries });
+      // Another server sharing the store trimmed since this one last did: the count of what it removed is unknown
+      // here, so the total is read again.
+      const saved = await w.getMeta({ key: TRUNCATED_KEY });
+      const otherCut = saved !== null && BigInt(saved) > this.cut ? BigInt(saved) : null;
+      const recount = otherCut !== null ? await w.oplogSizeBytes() : null;
       // Read inside the transaction: the tail has delivered, and counted, every earlier commit's entries by now.
-      let excess = this.bytes - target;
+      let excess = (recount ?? this.bytes) - target;
       let cut = -1n;
       let removed = 0;
       let held: bigint | null = null;
@@ -134,18 +139,18 @@ export class OplogTrimmer {
         cut = row.ts;
       }
       // An empty oplog with a count above zero: resynchronise instead of trying forever.
-      const resync = rows.length === 0 ? await w.oplogSizeBytes() : null;
+      const resync = rows.length === 0 ? await w.oplogSizeBytes() : recount !== null ? recount - removed : null;
       if (cut >= 0n) {
         await w.truncateOplogBefore({ ts: cut + 1n });
         await w.setMeta({ key: TRUNCATED_KEY, value: cut.toString() });
       }
-      return { cut, removed, held, resync };
+      return { cut: cut >= 0n ? cut : (otherCut ?? -1n), removed, held, resync, trimmed: cut >= 0n };
     });
     // Once committed: a batch that rolled back removed nothing.
-    const { cut, removed, held, resync } = result.value;
+    const { cut, removed, held, resync, trimmed } = result.value;
     if (cut > this.cut) this.cut = cut;
     this.bytes = resync ?? this.bytes - removed;
     this.heldAt = held;
-    return cut >= 0n;
+    return trimmed;
   }
 }

@@ -1,5 +1,6 @@
 import { Binary, deserialize, isDocument, Long, serialize, toBigInt, type Document } from '../bson/index.js';
 import { mongoError } from '../errors/index.js';
+import type { StorageReader } from '../storage/types.js';
 import type { WriteContext } from './engine.js';
 
 /**
@@ -109,6 +110,25 @@ export class RetryableWriteRecord {
     const doc = { txnNumber: Long.fromBigInt(this.write.txnNumber), ranges, results };
     await ctx.writer.setMeta({ key: META_PREFIX + this.write.session, value: Buffer.from(serialize(doc)).toString('base64') });
   }
+}
+
+/**
+ * Records, in a transaction's commit, that transaction `txnNumber` of `session` committed: the session's record
+ * then belongs to it (an older retryable write is TransactionTooOld), and a `commitTransaction` retried where the
+ * transaction is not open (another server, after a network error) is answered from it, as mongod answers from
+ * `config.transactions`.
+ */
+export async function recordCommittedTransaction(ctx: WriteContext, session: string, txnNumber: bigint): Promise<void> {
+  const doc = { txnNumber: Long.fromBigInt(txnNumber), ranges: [], results: [], committed: true };
+  await ctx.writer.setMeta({ key: META_PREFIX + session, value: Buffer.from(serialize(doc)).toString('base64') });
+}
+
+/** True when the session's record says transaction `txnNumber` committed (see recordCommittedTransaction). */
+export async function transactionCommitted(reader: StorageReader, session: string, txnNumber: bigint): Promise<boolean> {
+  const saved = await reader.getMeta({ key: META_PREFIX + session });
+  if (saved === null) return false;
+  const doc = deserialize(Buffer.from(saved, 'base64'), { promoteValues: false }) as Document;
+  return doc.committed === true && toBigInt(doc.txnNumber) === txnNumber;
 }
 
 /** Inserts are kept as ranges of statement ids (`[start, end)` pairs), others as `{s: stmtId, r: result}`. */

@@ -227,6 +227,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     engine,
     {
       replSetName: options.replSet,
+      // Servers on PostgreSQL share their data with any others on the same database: each is a router to it.
+      router: options.pgUri !== undefined,
       enableTestCommands: options.enableTestCommands,
       transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds,
       internalQueryMaxBlockingSortMemoryUsageBytes: options.internalQueryMaxBlockingSortMemoryUsageBytes,

@@ -292,6 +292,12 @@ export interface Storage {
   readonly persistent: boolean;
   /** The committed change log as this process receives it. */
   readonly tail: ChangeTail;
+  /**
+   * False when other processes had the store open as this one opened it (several servers on one PostgreSQL
+   * database): work that assumes nobody else is running, such as removing the index builds a crash interrupted, is
+   * then left alone. Absent or true: this process has the store to itself.
+   */
+  readonly alone?: boolean;
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` in one transaction: all of its writes commit together, or none do. The change entries it appended

@@ -167,6 +167,8 @@ type ValueOf<K extends EntityKind> = Extract<Entity, { kind: K }>['value'];
 export interface EntityEnvironment {
   /** The connection string every client entity starts from. */
   uri: string;
+  /** The same naming one server only: for `useMultipleMongoses: false` (equal to `uri` with one server). */
+  singleUri: string;
 }
 
 /** Runs `p` but gives up after `ms` (cleanup must never hang a suite). */
@@ -315,7 +317,7 @@ async function createClient(id: string, spec: Document, env: EntityEnvironment):
   for (const key of Object.keys(spec)) {
     if (!CLIENT_KEYS.has(key)) throw new Error(`unsupported client entity option ${JSON.stringify(key)}`);
   }
-  const uri = withUriOptions(env.uri, spec.uriOptions as Document | undefined);
+  const uri = withUriOptions(spec.useMultipleMongoses === false ? env.singleUri : env.uri, spec.uriOptions as Document | undefined);
   const options: MongoClientOptions = { monitorCommands: true };
   if (spec.serverApi) options.serverApi = spec.serverApi as MongoClientOptions['serverApi'];
   const client = new MongoClient(uri, options);

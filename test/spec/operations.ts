@@ -14,7 +14,7 @@ import {
   type Document,
   type AbstractCursor,
   type GridFSBucket,
-  type MongoClient,
+  MongoClient,
 } from 'mongodb';
 import { convertCommonOptions, RunnerError, type Entity, type EntityMap } from './entities.js';
 
@@ -596,6 +596,23 @@ const specialOperations = new Map<string, (ctx: OperationContext, args: Args) =>
       ctx.failPoints.push({ name: String(failPoint.configureFailPoint) });
     },
   ],
+  [
+    // The fail point goes to the server the session's transaction is pinned to (several routers).
+    'targetedFailPoint',
+    async (ctx, args) => {
+      const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { transaction: { server?: { description: { address: string } } } };
+      const address = session.transaction.server?.description.address;
+      if (address === undefined) throw new Error(`session ${args.session} is not pinned to a server`);
+      const failPoint = args.failPoint as Document;
+      const direct = new MongoClient(`mongodb://${address}/?directConnection=true&serverSelectionTimeoutMS=5000`);
+      try {
+        await direct.db('admin').command(failPoint);
+      } finally {
+        await direct.close();
+      }
+      ctx.failPoints.push({ name: String(failPoint.configureFailPoint) });
+    },
+  ],
   ['createEntities', async (ctx, args) => ctx.createEntities(args.entities as Document[])],
   [
     'assertCollectionExists',
@@ -633,6 +650,13 @@ const specialOperations = new Map<string, (ctx: OperationContext, args: Args) =>
       // The driver's state names are the spec's, upper-cased: TRANSACTION_IN_PROGRESS is in_progress.
       const state = session.transaction.state.toLowerCase().replace(/^transaction_/, '').replace(/^no_transaction$/, 'none').replace(/^starting_transaction$/, 'starting');
       if (state !== args.state) throw new Error(`session ${args.session} is in transaction state ${state}, expected ${args.state}`);
+    },
+  ],
+  [
+    'assertSessionPinned',
+    async (ctx, args) => {
+      const session = ctx.entities.get(String(args.session), 'session') as ClientSession & { isPinned?: boolean };
+      if (!session.isPinned) throw new Error(`session ${args.session} is not pinned`);
     },
   ],
   [

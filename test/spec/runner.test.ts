@@ -140,7 +140,7 @@ describe('requirements and versions', () => {
     assert.match(String(unmetRequirements([{ serverParameters: { noSuchParameter: 1 } }], env)), /noSuchParameter/);
   });
   test('skips say who decided them: a skip table entry, the file, a requirement (with its kind), the runner', () => {
-    const specEnv = { ...env, uri: '', internal: undefined as never, hello: {}, buildInfo: {}, close: async () => undefined };
+    const specEnv = { ...env, uri: '', singleUri: '', internal: undefined as never, servers: [], hello: {}, buildInfo: {}, close: async () => undefined };
     const file = { runOnRequirements: [{ minServerVersion: '4.0' }], tests: [] };
     const test1 = { description: 'a', operations: [] };
     const skips = [{ file: 'f.json', test: 'a', reason: 'driver: bug' }];

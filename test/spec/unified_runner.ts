@@ -59,8 +59,12 @@ export type RetryEntry = SkipEntry;
 export interface SpecEnvironment {
   /** Connection string for client entities. */
   uri: string;
+  /** Connection string naming one server only, for clients with `useMultipleMongoses: false` (the first of `uri`'s). */
+  singleUri: string;
   /** The runner's own client: initialData, outcome, disabling fail points. */
   internal: MongoClient;
+  /** A client connected directly to each server (the first is `internal`'s), to turn fail points off everywhere. */
+  servers: MongoClient[];
   /** buildInfo.versionArray's first three numbers. */
   serverVersion: number[];
   topology: Topology;
@@ -88,22 +92,39 @@ export function specPath(sub: string): string {
  * postgres_engine.spec.test.ts, which runs suites that way).
  */
 export async function openSpecEnvironment(startServer: StartServer): Promise<SpecEnvironment> {
-  let server: Awaited<ReturnType<StartServer>> | undefined;
   let base = process.env.SPEC_MONGODB_URI;
   let topology: Topology | undefined;
   let database: TestDatabase | undefined;
+  let singleBase: string | undefined;
+  const servers: Awaited<ReturnType<StartServer>>[] = [];
+  const directs: MongoClient[] = [];
   if (!base) {
-    if (process.env.EDDYDB_SPEC_ENGINE === 'postgres') database = await createTestDatabase('spec');
-    const storage = database ? { pgUri: database.uri } : {};
-    server = await startServer({ port: 0, bindIp: '127.0.0.1', dbpath: ':memory:', ...storage, replSet: 'rs0', enableTestCommands: true });
-    base = `mongodb://127.0.0.1:${server.port}/?replicaSet=rs0&directConnection=false`;
-    // The brief: eddydb is a one-member replica set; runOnRequirements are evaluated for 'replicaset'.
-    topology = 'replicaset';
+    const options = { port: 0, bindIp: '127.0.0.1', dbpath: ':memory:', replSet: 'rs0', enableTestCommands: true } as const;
+    if (process.env.EDDYDB_SPEC_ENGINE === 'postgres') {
+      // Two servers on one database, which answer as the routers of a sharded cluster: runOnRequirements are
+      // evaluated for 'sharded', and clients use both unless a test asks for one (useMultipleMongoses: false).
+      database = await createTestDatabase('spec');
+      for (let i = 0; i < 2; i++) servers.push(await startServer({ ...options, pgUri: database.uri }));
+      base = `mongodb://${servers.map((s) => `127.0.0.1:${s.port}`).join(',')}/`;
+      singleBase = `mongodb://127.0.0.1:${servers[0]!.port}/`;
+    } else {
+      servers.push(await startServer(options));
+      base = `mongodb://127.0.0.1:${servers[0]!.port}/?replicaSet=rs0&directConnection=false`;
+      // The brief: eddydb is a one-member replica set; runOnRequirements are evaluated for 'replicaset'.
+      topology = 'replicaset';
+    }
   }
   // A short server selection timeout turns "server unreachable" into a failure within a test's budget.
-  const uri = base.includes('serverSelectionTimeoutMS') ? base : `${base}${base.includes('?') ? '&' : '/?'}serverSelectionTimeoutMS=5000`;
-  const internal = new MongoClient(uri);
+  const withTimeout = (b: string) => (b.includes('serverSelectionTimeoutMS') ? b : `${b}${b.includes('?') ? '&' : '/?'}serverSelectionTimeoutMS=5000`);
+  const uri = withTimeout(base);
+  const singleUri = withTimeout(singleBase ?? base);
+  const internal = new MongoClient(singleUri);
   try {
+    for (const s of servers.slice(1)) {
+      const direct = new MongoClient(`mongodb://127.0.0.1:${s.port}/?directConnection=true&serverSelectionTimeoutMS=5000`);
+      directs.push(direct);
+      await direct.connect();
+    }
     await internal.connect();
     const admin = internal.db('admin');
     const hello = await admin.command({ hello: 1 });
@@ -124,7 +145,9 @@ export async function openSpecEnvironment(startServer: StartServer): Promise<Spe
       : parseVersion(String(buildInfo.version));
     return {
       uri,
+      singleUri,
       internal,
+      servers: [internal, ...directs],
       serverVersion,
       topology: topology ?? detectTopology(hello),
       serverParameters,
@@ -132,13 +155,15 @@ export async function openSpecEnvironment(startServer: StartServer): Promise<Spe
       buildInfo,
       close: async () => {
         await internal.close().catch(() => undefined);
-        await server?.close();
+        for (const direct of directs) await direct.close().catch(() => undefined);
+        for (const s of servers) await s.close();
         await database?.drop();
       },
     };
   } catch (err) {
     await internal.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
+    for (const direct of directs) await direct.close().catch(() => undefined);
+    for (const s of servers) await s.close().catch(() => undefined);
     await database?.drop().catch(() => undefined);
     throw err;
   }
@@ -542,13 +567,16 @@ async function runOperations(list: Document[], ctx: OperationContext, progress: 
   }
 }
 
-async function disableFailPoints(internal: MongoClient, failPoints: EnabledFailPoint[]): Promise<void> {
+/** Turns every fail point a test enabled off, on every server (a client of several may have set it on any). */
+async function disableFailPoints(servers: MongoClient[], failPoints: EnabledFailPoint[]): Promise<void> {
   while (failPoints.length > 0) {
     const fp = failPoints.pop()!;
-    await internal
-      .db('admin')
-      .command({ configureFailPoint: fp.name, mode: 'off' })
-      .catch(() => undefined);
+    for (const server of servers) {
+      await server
+        .db('admin')
+        .command({ configureFailPoint: fp.name, mode: 'off' })
+        .catch(() => undefined);
+    }
   }
 }
 
@@ -568,7 +596,7 @@ export async function runUnifiedTest(raw: string, index: number, env: SpecEnviro
     entities,
     internal: env.internal,
     failPoints,
-    createEntities: (list) => entities.create(list, { uri: env.uri }),
+    createEntities: (list) => entities.create(list, { uri: env.uri, singleUri: env.singleUri }),
     runOperations: (list) => runOperations(list, ctx, progress, true),
   };
 
@@ -578,14 +606,14 @@ export async function runUnifiedTest(raw: string, index: number, env: SpecEnviro
       fail('initialData', `setup failed: ${describeError(err)}`);
     });
     progress.step = 'createEntities';
-    await entities.create((file.createEntities as Document[] | undefined) ?? [], { uri: env.uri }).catch((err) => {
+    await entities.create((file.createEntities as Document[] | undefined) ?? [], { uri: env.uri, singleUri: env.singleUri }).catch((err) => {
       if (err instanceof RunnerError) throw err;
       fail('createEntities', describeError(err));
     });
     await runOperations(test.operations as Document[], ctx, progress);
     entities.stopRecording();
     progress.step = 'disabling fail points';
-    await disableFailPoints(env.internal, failPoints);
+    await disableFailPoints(env.servers, failPoints);
     if (test.expectEvents !== undefined) {
       progress.step = 'expectEvents';
       checkExpectedEvents(test.expectEvents as Document[], entities);
@@ -610,7 +638,7 @@ export async function runUnifiedTest(raw: string, index: number, env: SpecEnviro
   } finally {
     clearTimeout(timer);
     entities.stopRecording();
-    await disableFailPoints(env.internal, failPoints);
+    await disableFailPoints(env.servers, failPoints);
     await entities.closeAll();
   }
 }
@@ -782,12 +810,17 @@ export function defineUnifiedSuite(options: SuiteOptions): void {
  */
 export function defineEnvironmentChecks(env: SpecEnvironment): void {
   describe('environment', () => {
-    it('hello describes a writable replica-set primary', () => {
+    it(`hello describes a writable ${env.topology === 'sharded' ? 'router (mongos)' : 'replica-set primary'}`, () => {
       const h = env.hello;
       const problems: string[] = [];
       if (h.isWritablePrimary !== true) problems.push(`isWritablePrimary is ${show(h.isWritablePrimary)}`);
-      if (typeof h.setName !== 'string') problems.push('setName is missing');
-      if (!Array.isArray(h.hosts) || h.hosts.length === 0) problems.push('hosts is missing');
+      if (env.topology === 'sharded') {
+        if (h.msg !== 'isdbgrid') problems.push(`msg is ${show(h.msg)}`);
+        for (const field of ['setName', 'hosts', 'primary', 'me', 'electionId']) if (h[field] !== undefined) problems.push(`a router has no ${field}`);
+      } else {
+        if (typeof h.setName !== 'string') problems.push('setName is missing');
+        if (!Array.isArray(h.hosts) || h.hosts.length === 0) problems.push('hosts is missing');
+      }
       if (typeof h.maxWireVersion !== 'number' || h.maxWireVersion < 9) problems.push(`maxWireVersion is ${show(h.maxWireVersion)}`);
       if (h.logicalSessionTimeoutMinutes === undefined) problems.push('logicalSessionTimeoutMinutes is missing');
       if (problems.length > 0) throw new SpecAssertionError(`hello: ${problems.join('; ')}`);

@@ -11,6 +11,11 @@ import { builtinRolePrivileges } from '../../auth/builtin_roles.js';
 /** How the server was started: mongod's own option names where they exist. */
 export interface ServerOptions {
   replSetName: string;
+  /**
+   * True when this server is one of several on shared storage (PostgreSQL): it answers the handshake as a `mongos`
+   * does, so drivers given several such servers treat them as the routers of a sharded cluster and use them all.
+   */
+  router?: boolean;
   enableTestCommands: boolean;
   /** Set by `--setParameter transactionLifetimeLimitSeconds=N`; the engine's default (60) otherwise. */
   transactionLifetimeLimitSeconds?: number;

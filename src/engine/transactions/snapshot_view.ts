@@ -95,11 +95,16 @@ export class SnapshotReader implements StorageReader {
     protected readonly buffer: WriteBuffer,
   ) {}
 
-  /** Refuses to read a collection dropped or renamed since the snapshot: its old contents are gone. */
+  /**
+   * Refuses to read a collection dropped or renamed since the snapshot (its old contents are gone), or one another
+   * server wrote since (its old contents are unknown here).
+   */
   protected checkCollection(uuid: string): void {
-    if (!this.buffer.collections.has(uuid) && this.versions.catalogChangedSince(uuid, this.snapshot)) {
+    if (this.buffer.collections.has(uuid)) return;
+    if (this.versions.catalogChangedSince(uuid, this.snapshot)) {
       throw new TransactionConflict('SnapshotUnavailable', 'Unable to read from a snapshot due to pending collection catalog changes; please retry the operation.');
     }
+    if (this.versions.foreignChangedSince(uuid, this.snapshot)) throw writeConflict();
   }
 
   async listCollections({ db }: { db?: string } = {}): Promise<CollectionRecord[]> {

@@ -5,6 +5,7 @@ import type { Engine, PendingEntry, WriteContext } from '../engine.js';
 import { getCollectionInfo, publicSpec, type CollectionInfo } from '../catalog.js';
 import { BufferedWriter, SnapshotReader, writeConflict, WriteBuffer } from './snapshot_view.js';
 import type { VersionStore } from './version_store.js';
+import { recordCommittedTransaction } from '../retryable_writes.js';
 
 export type TransactionState = 'inProgress' | 'committed' | 'aborted';
 
@@ -84,6 +85,7 @@ export class Transaction {
     if (this.buffer.ops.length > 0 || this.entries.length > 0) {
       await this.base.write(async (ctx) => {
         for (const [uuid, byKey] of this.buffer.docs) {
+          if (this.versions.foreignChangedSince(uuid, this.snapshot)) throw writeConflict();
           for (const hex of byKey.keys()) if (this.versions.conflicts(uuid, hex, this.snapshot)) throw writeConflict();
         }
         // An index added (or dropped) since a statement wrote: its buffered index entries miss it (an index build
@@ -102,6 +104,7 @@ export class Transaction {
           throw err;
         }
         for (const { pending, bytes } of this.entries) ctx.log({ ...pending, lsid: this.lsid, txnNumber: Long.fromBigInt(this.txnNumber) }, bytes);
+        await recordCommittedTransaction(ctx, this.session, this.txnNumber);
       });
     }
     this.state = 'committed';

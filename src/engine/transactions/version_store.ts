@@ -8,6 +8,10 @@
  *
  * Collections are not versioned: one dropped or renamed after a snapshot cannot be read at it (SnapshotUnavailable).
  * Versions older than every open snapshot are dropped; with no transaction open, nothing is recorded at all.
+ *
+ * Writes another server committed (several servers on one database) reach this process as change entries, without
+ * before-images: the collections they touched are only marked as changed, and a transaction whose snapshot predates
+ * the mark can neither read nor write them (a WriteConflict, which drivers retry).
  */
 
 /** One committed change of one document. */
@@ -39,8 +43,29 @@ export class VersionStore {
   private readonly docs = new Map<string, Map<string, { key: Buffer; versions: Version[] }>>();
   /** Collections dropped or renamed, with when. */
   private readonly catalogChanges = new Map<string, bigint>();
+  /** Collections another server changed, with the time of the latest such change. */
+  private readonly foreign = new Map<string, bigint>();
+  /** The latest time another server changed something not tied to one collection (a database dropped). */
+  private foreignAll: bigint | null = null;
   /** Bytes of the kept before-images and keys, roughly what the store holds in memory. */
   bytes = 0;
+
+  /** Records a change another server committed at `ts` to the collection `uuid` (undefined: to no one collection). */
+  noteForeign(uuid: string | undefined, ts: bigint): void {
+    if (uuid === undefined) {
+      if (this.foreignAll === null || ts > this.foreignAll) this.foreignAll = ts;
+      return;
+    }
+    const at = this.foreign.get(uuid);
+    if (at === undefined || ts > at) this.foreign.set(uuid, ts);
+  }
+
+  /** True when another server changed the collection after `snapshot`: its state then is unknown here. */
+  foreignChangedSince(uuid: string, snapshot: bigint): boolean {
+    if (this.foreignAll !== null && this.foreignAll > snapshot) return true;
+    const at = this.foreign.get(uuid);
+    return at !== undefined && at > snapshot;
+  }
 
   /** Records what a committed write changed. */
   publish(pending: PendingVersions, ts: bigint): void {
@@ -91,6 +116,8 @@ export class VersionStore {
     if (oldest === null) {
       this.docs.clear();
       this.catalogChanges.clear();
+      this.foreign.clear();
+      this.foreignAll = null;
       this.bytes = 0;
       return;
     }
@@ -103,5 +130,7 @@ export class VersionStore {
       if (byKey.size === 0) this.docs.delete(uuid);
     }
     for (const [uuid, ts] of this.catalogChanges) if (ts <= oldest) this.catalogChanges.delete(uuid);
+    for (const [uuid, ts] of this.foreign) if (ts <= oldest) this.foreign.delete(uuid);
+    if (this.foreignAll !== null && this.foreignAll <= oldest) this.foreignAll = null;
   }
 }

@@ -157,9 +157,16 @@ export class PostgresConnection {
   }
 }
 
-/** The failure of a statement sent after an earlier one of its transaction failed (`earlier`). */
+/**
+ * The failure of a statement sent after an earlier one of its transaction failed (`earlier`): of the same storage
+ * kind when the earlier one has one (a lost connection stays Unavailable, which clients may retry).
+ */
 export function abortedTransaction(earlier: Error): Error {
-  return new Error(`the transaction was aborted by PostgreSQL after an earlier failure: ${earlier.message}`, { cause: earlier });
+  const message = `the transaction was aborted by PostgreSQL after an earlier failure: ${earlier.message}`;
+  if (!(earlier instanceof StorageError)) return new Error(message, { cause: earlier });
+  const failure = new StorageError(earlier.kind, message);
+  (failure as { cause?: unknown }).cause = earlier;
+  return failure;
 }
 
 /** SQLSTATEs of a server going away or refusing sessions: shutting down, crashed, starting up (57P01-57P03). */

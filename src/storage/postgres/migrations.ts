@@ -5,10 +5,15 @@
  * DDL, as the SQLite engine's migrations do.
  */
 import type pg from 'pg';
-import { MIGRATION_LOCK, SCHEMA_VERSION, SCHEMA_VERSION_KEY, schemaSql } from './schema.js';
+import { catalogEpochSql, MIGRATION_LOCK, SCHEMA_VERSION, SCHEMA_VERSION_KEY, schemaSql } from './schema.js';
 
-/** Version n's step, at index n - 1, turns a version-n schema into a version-(n + 1) one. None yet. */
-const STEPS: readonly ((client: pg.Client, schema: string) => Promise<void>)[] = [];
+/** Version n's step, at index n - 1, turns a version-n schema into a version-(n + 1) one. */
+const STEPS: readonly ((client: pg.Client, schema: string) => Promise<void>)[] = [
+  // 1 → 2: the catalog epoch, for several servers on one database.
+  async (client, schema) => {
+    await client.query(catalogEpochSql(schema));
+  },
+];
 
 /** Brings `schema` to SCHEMA_VERSION: created when absent, upgraded when older, refused when newer. */
 export async function upgradeSchema(client: pg.Client, schema: string): Promise<void> {

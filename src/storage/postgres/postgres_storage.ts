@@ -1,21 +1,28 @@
 /**
- * The PostgreSQL storage engine, for ONE eddydb server per database (docs/scale-out.md, slice 7's first part): one
- * connection runs every transaction of the storage's queue, as SQLite's connection does, and change entries get their
- * times from the database's commit-ordered clock (`append_changes`, schema.ts). Since this server's commits are the
- * only ones, they feed the tail inside their queue turn, as on SQLite.
+ * The PostgreSQL storage engine (docs/scale-out.md, slices 7 and 8's first step): any number of eddydb servers may
+ * open the same database and schema, each with one connection that runs its storage queue as SQLite's connection
+ * does. Change entries get their times from the database's commit-ordered clock (`append_changes`, schema.ts).
  *
- * One server only, enforced: the storage holds a session advisory lock on its schema for as long as it is open, and an
- * open that cannot take it fails with DBPathInUse. Serving one database from several servers (a tail that reads the
- * change table, uniqueness the database enforces, snapshot transactions in PostgreSQL) comes with the later slices.
+ * One writer at a time across every server: each write transaction starts by taking the write lock (an advisory lock
+ * held until it ends), then reads what other servers committed since this server last looked and hands it to the
+ * tail, so the engine above has seen every earlier commit before its write decides anything, and the write's own
+ * entries follow them in time. Under that lock the engine's single-writer logic (uniqueness checked then inserted,
+ * capped totals, retryable-write records) holds across servers as it does in one process. Reads take no lock; each
+ * reads the other servers' entries in its own snapshot first, so what it returns is never ahead of what the tail
+ * delivered. Other servers' commits are also noticed between transactions: each commit that logs entries sends a
+ * NOTIFY, and a listening connection (change_listener.ts) and a poll wake the queue to read them.
+ *
+ * A catalog epoch row (bumped by every catalog change) tells a server its cached catalog entries are stale.
  */
 import { CommitFedTail } from '../commit_fed_tail.js';
 import { fromSqlTs } from '../oplog_ts.js';
 import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
 import { StorageError } from '../types.js';
 import type { ChangeTail, Storage, StorageOptions, StorageReader, StorageWriter, WriteResult } from '../types.js';
+import { ChangeListener } from './change_listener.js';
 import { PostgresConnection } from './connection.js';
 import { upgradeSchema } from './migrations.js';
-import { checkSchemaName, DEFAULT_SCHEMA, SERVER_LOCK_CLASS } from './schema.js';
+import { changesChannel, checkSchemaName, DEFAULT_SCHEMA, SERVER_LOCK_CLASS } from './schema.js';
 import { PostgresStatements } from './statements.js';
 import { PostgresTransaction, type PostgresConnectionState } from './postgres_transaction.js';
 
@@ -32,21 +39,38 @@ export class PostgresStorage implements Storage {
   private readonly state: PostgresConnectionState;
   private readonly changes: CommitFedTail;
   readonly tail: ChangeTail;
+  private readonly listener: ChangeListener;
+  /** The catalog epoch this server last read (see `drain`). */
+  private epoch: bigint;
+  /** True while a turn that will read the other servers' entries is queued (see `kick`). */
+  private kickQueued = false;
+  /** The channel commits are announced on. */
+  private readonly channel: string;
 
   /** Use `openPostgresStorage`; this takes over an open connection holding the server lock, on a current schema. */
   private constructor(
     private connection: PostgresConnection,
     /** The PostgreSQL schema this storage uses. */
     readonly schema: string,
-    start: bigint,
+    opened: { start: bigint; epoch: bigint; alone: boolean },
     private readonly uri: string,
     private readonly log: StorageOptions['log'],
   ) {
     this.state = { connection, sql: new PostgresStatements(schema), oplogBytes: null, lastOplogTs: undefined, catalogVersion: 0 };
-    this.changes = new CommitFedTail(start);
+    this.alone = opened.alone;
+    this.channel = changesChannel(schema);
+    this.epoch = opened.epoch;
+    this.changes = new CommitFedTail(opened.start);
+    this.changes.kick = () => this.kick();
     this.tail = this.changes;
     this.changes.readCommitted = (after, limit) => this.read((r) => r.readOplog({ after, limit }));
+    this.listener = new ChangeListener(uri, this.channel, (ts) => {
+      if (ts === null || ts > this.changes.through) this.kick();
+    }, log);
   }
+
+  /** True when no other eddydb server had this database and schema open when this one opened it. */
+  readonly alone: boolean;
 
   /** @internal See `openPostgresStorage`. */
   static async open(uri: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
@@ -57,16 +81,21 @@ export class PostgresStorage implements Storage {
     }
     const connection = await PostgresConnection.open(uri, options.log);
     try {
-      await takeServerLock(connection, schema);
       await upgradeSchema(connection.client, schema);
-      // The tail starts at the highest time the clock gave out (committed or not: every committed one is at or below
-      // it), or the database's current second when that is later: every time given out from now on is above both,
-      // as the sequence only grows and the clock follows the same wall clock.
-      const start = await connection.query<{ start: bigint }>(
+      const alone = await takeServerLock(connection, schema);
+      // Under the write lock, so that no time given out is still uncommitted: the tail starts at the highest time the
+      // clock gave out, or the database's current second when that is later. Every time given out from now on is
+      // above both, as the sequence only grows and the clock follows the same wall clock.
+      const sql = new PostgresStatements(schema);
+      await connection.query('BEGIN');
+      await connection.query(sql.lockWrites);
+      const row = (await connection.query<{ start: bigint; epoch: bigint }>(
         `SELECT greatest(last_value, (SELECT max(ts) FROM ${schema}.changes), ` +
-          `(floor(extract(epoch FROM clock_timestamp()))::bigint - 2147483648) << 32) AS start FROM ${schema}.clock`,
-      );
-      return new PostgresStorage(connection, schema, fromSqlTs(start.rows[0]!.start), uri, options.log);
+          `(floor(extract(epoch FROM clock_timestamp()))::bigint - 2147483648) << 32) AS start, ` +
+          `(SELECT epoch FROM ${schema}.catalog_epoch) AS epoch FROM ${schema}.clock`,
+      )).rows[0]!;
+      await connection.query('COMMIT');
+      return new PostgresStorage(connection, schema, { start: fromSqlTs(row.start), epoch: row.epoch, alone }, uri, options.log);
     } catch (err) {
       // Ending the session releases the server lock if it was taken.
       await connection.end();
@@ -77,8 +106,9 @@ export class PostgresStorage implements Storage {
   private readonly transactions: TransactionSteps<PostgresTransaction> = {
     begin: (writable) => {
       const connection = this.connection;
-      // Written out, not awaited: the callback's first statement follows it on the wire. A read is one snapshot.
+      // Written out, not awaited: the drain's statement follows them on the wire. A read is one snapshot.
       connection.begin(writable ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      if (writable) connection.post(this.state.sql.lockWrites, []);
       const handle = new PostgresTransaction(this.state, writable);
       if (writable) handle.changes = { tail: this.changes, pending: this.changes.begin() };
       return handle;
@@ -89,6 +119,9 @@ export class PostgresStorage implements Storage {
     },
     commit: async (handle) => {
       handle.end();
+      // Transactional: PostgreSQL sends it to the listening servers once the COMMIT is visible, never for a rollback.
+      const pending = handle.changes?.pending.changes;
+      if (pending) this.connection.post(this.state.sql.notify, [this.channel, String(pending.last)]);
       let command: string;
       try {
         command = (await this.connection.query('COMMIT')).command;
@@ -121,18 +154,62 @@ export class PostgresStorage implements Storage {
   };
 
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T> {
-    return readTransaction(this.turns, this.transactions, fn);
+    return readTransaction(this.turns, this.transactions, async (handle) => {
+      await this.drain(handle);
+      return fn(handle);
+    });
   }
 
   write<T>(fn: (writer: StorageWriter) => Promise<T>): Promise<WriteResult<T>> {
-    return writeTransaction(this.turns, this.transactions, fn);
+    return writeTransaction(this.turns, this.transactions, async (handle) => {
+      await this.drain(handle);
+      return fn(handle);
+    });
   }
 
   /**
-   * Inside a queue turn: when the connection was lost (PostgreSQL restarted, failed over or cut it), opens a new one,
-   * takes the server lock again and hands the tail whatever committed since it last heard (a write whose COMMIT was
-   * under way when the connection broke may have committed: its entries arrive here, in order, before any later
-   * write's). While PostgreSQL stays unreachable every turn tries once and fails with `Unavailable`: a refused
+   * The first step of every transaction: reads, in the transaction's snapshot (for a write, under the write lock),
+   * the catalog epoch and every change entry past the tail's position, and hands the entries to the tail as one
+   * batch per read, in time order. They are other servers' commits: this server's own reached the tail as they
+   * committed. A changed epoch makes the cached catalog entries stale.
+   */
+  private async drain(handle: PostgresTransaction): Promise<void> {
+    this.kickQueued = false;
+    for (;;) {
+      const { epoch, rows } = await handle.readChangesPast(this.changes.through, DRAIN_ENTRIES);
+      if (epoch !== this.epoch) {
+        this.epoch = epoch;
+        this.state.catalogVersion++;
+      }
+      if (rows.length === 0) return;
+      // The cached totals describe this server's view: another server's appends (and trims) change them.
+      this.state.oplogBytes = null;
+      this.state.lastOplogTs = rows[rows.length - 1]!.ts;
+      const pending = this.changes.begin();
+      this.changes.record(pending, rows, undefined);
+      this.changes.commit(pending);
+      if (rows.length < DRAIN_ENTRIES) return;
+    }
+  }
+
+  /**
+   * Queues a turn that reads what other servers committed (the turn's drain does the work), unless one is queued
+   * already: a notification, the poll, or the contract's `kick()`.
+   */
+  private kick(): void {
+    if (this.kickQueued || this.queue.closed) return;
+    this.kickQueued = true;
+    this.read(async () => undefined).catch(() => {
+      // Unreachable or closing: the next poll or operation tries again.
+      this.kickQueued = false;
+    });
+  }
+
+  /**
+   * Inside a queue turn: when the connection was lost (PostgreSQL restarted, failed over or cut it), opens a new one
+   * and takes the server lock again. The turn's drain then hands the tail whatever committed since it last heard (a
+   * write whose COMMIT was under way when the connection broke may have committed: its entries arrive there, in
+   * order, before any later write's). While PostgreSQL stays unreachable every turn tries once and fails with `Unavailable`: a refused
    * connection fails at once; a host that does not answer at all costs the connect timeout.
    */
   private async reconnectIfLost(): Promise<void> {
@@ -152,27 +229,6 @@ export class PostgresStorage implements Storage {
     this.state.connection = connection;
     this.rolledBack();
     this.log?.({ msg: 'Reconnected to PostgreSQL', component: 'STORAGE', attr: { through: String(this.changes.through) } });
-    await this.catchUpTail();
-  }
-
-  /** Reads what committed after the tail's position, on the current connection, and feeds it to the tail. */
-  private async catchUpTail(): Promise<void> {
-    for (;;) {
-      this.connection.begin('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      const reader = new PostgresTransaction(this.state, false);
-      let rows;
-      try {
-        rows = await reader.readOplog({ after: this.changes.through, limit: CATCH_UP_ENTRIES });
-      } finally {
-        reader.end();
-        this.connection.send('COMMIT');
-      }
-      if (rows.length === 0) return;
-      const pending = this.changes.begin();
-      this.changes.record(pending, rows, undefined);
-      this.changes.commit(pending);
-      if (rows.length < CATCH_UP_ENTRIES) return;
-    }
   }
 
   /** Nothing to do: PostgreSQL runs its own checkpoints. */
@@ -182,8 +238,9 @@ export class PostgresStorage implements Storage {
 
   close(): Promise<void> {
     return this.queue.close(async () => {
+      await this.listener.close();
       // Ending the session would release the lock too; unlocking first says so to anyone who looks at pg_locks.
-      await this.connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [SERVER_LOCK_CLASS, this.schema]).catch(() => undefined);
+      await this.connection.query('SELECT pg_advisory_unlock_shared($1, hashtext($2))', [SERVER_LOCK_CLASS, this.schema]).catch(() => undefined);
       await this.connection.end();
     });
   }
@@ -196,28 +253,23 @@ export class PostgresStorage implements Storage {
   }
 }
 
-/** Entries per read when the tail catches up after a reconnect. */
-const CATCH_UP_ENTRIES = 1000;
+/** Entries per statement when a transaction reads what other servers committed. */
+const DRAIN_ENTRIES = 1000;
 
 /**
- * Takes the session advisory lock that makes this the only eddydb server on `schema`, or throws DBPathInUse. Ending
- * the session releases it.
+ * Takes the server lock on `schema` shared, for the session's life (ending it releases the lock), and says whether
+ * this server is the only one: true when the lock could be taken exclusively first.
  */
-async function takeServerLock(connection: PostgresConnection, schema: string): Promise<void> {
-  const locked = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SERVER_LOCK_CLASS, schema]);
-  if (!locked.rows[0]!.locked) {
-    throw new StorageError(
-      'DBPathInUse',
-      `another eddydb server is using the PostgreSQL database ${connection.database} (schema ${schema}); ` +
-        'serving one database from several eddydb servers is not supported yet',
-    );
-  }
+async function takeServerLock(connection: PostgresConnection, schema: string): Promise<boolean> {
+  const alone = (await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SERVER_LOCK_CLASS, schema])).rows[0]!.locked;
+  await connection.query('SELECT pg_advisory_lock_shared($1, hashtext($2))', [SERVER_LOCK_CLASS, schema]);
+  if (alone) await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [SERVER_LOCK_CLASS, schema]);
+  return alone;
 }
 
 /**
  * Opens the PostgreSQL storage on the database `uri` names (`postgresql://user:password@host:port/database`),
- * creating or upgrading eddydb's schema there. Rejects with `StorageError('DBPathInUse')` when another eddydb server
- * uses that database and schema, with a RangeError for `maxSizeBytes` (a quota is PostgreSQL's business) or a bad
+ * creating or upgrading eddydb's schema there; other eddydb servers may have it open too. Rejects with a RangeError for `maxSizeBytes` (a quota is PostgreSQL's business) or a bad
  * schema name, and with the connection failure as cause when PostgreSQL cannot be reached. `synchronous` is ignored:
  * durability is PostgreSQL's `synchronous_commit`.
  */

@@ -186,6 +186,20 @@ export class PostgresTransaction implements StorageWriter {
     return rows.map((row) => ({ ts: fromSqlTs(row.ts), entry: row.entry }));
   }
 
+  /**
+   * The catalog epoch and up to `limit` change entries after `afterTs`, in one statement and so one snapshot (see
+   * `PostgresStorage.drain`).
+   */
+  async readChangesPast(afterTs: bigint, limit: number): Promise<{ epoch: bigint; rows: StoredOplogEntry[] }> {
+    const { connection, sql } = this.check(false);
+    const from = sqlTsAfter(afterTs);
+    // Past the last time there is, nothing can be: the statement still reads the epoch.
+    const result = (await connection.query<{ epoch: bigint; ts: bigint | null; entry: Buffer | null }>(sql.drain, [from ?? toSqlTs(MAX_OPLOG_TS), from === null ? 0 : limit])).rows;
+    const rows: StoredOplogEntry[] = [];
+    for (const row of result) if (row.ts !== null) rows.push({ ts: fromSqlTs(row.ts), entry: row.entry! });
+    return { epoch: result[0]!.epoch, rows };
+  }
+
   async readOplogBefore({ before: beforeTs, limit }: { before: bigint; limit: number }): Promise<StoredOplogEntry[]> {
     const { connection, sql } = this.check(false);
     checkLimit(limit);
@@ -238,7 +252,7 @@ export class PostgresTransaction implements StorageWriter {
     const { connection, sql } = this.check(true);
     checkUuid(record.uuid);
     if ((await connection.query(sql.getCollection, [record.db, record.name])).rowCount) throw namespaceExists(record.db, record.name);
-    this.state.catalogVersion++;
+    this.catalogChanged();
     const params = [record.uuid, record.db, record.name, asBuffer(record.options), record.indexes.map(asBuffer)];
     // The name is free (checked above, and nobody else writes meanwhile): a refused row is a taken uuid.
     if ((await connection.query(sql.insertCollection, params)).rowCount === 0) throw uuidTaken(record.uuid);
@@ -247,7 +261,7 @@ export class PostgresTransaction implements StorageWriter {
   async updateCollection({ record }: { record: CollectionRecord }): Promise<void> {
     const { connection, sql } = this.check(true);
     checkUuid(record.uuid);
-    this.state.catalogVersion++;
+    this.catalogChanged();
     const result = await connection.query(sql.updateCollection, [record.uuid, asBuffer(record.options), record.indexes.map(asBuffer)]);
     if (result.rowCount === 0) throw namespaceNotFound(record.uuid);
   }
@@ -256,7 +270,7 @@ export class PostgresTransaction implements StorageWriter {
     const { connection, sql } = this.check(true);
     checkUuid(collUuid);
     if ((await connection.query(sql.getCollectionByUuid, [collUuid])).rowCount === 0) throw namespaceNotFound(collUuid);
-    this.state.catalogVersion++;
+    this.catalogChanged();
     await connection.query(sql.deleteCollectionIndexEntries, [collUuid]);
     await connection.query(sql.deleteCollectionDocuments, [collUuid]);
     await connection.query(sql.deleteCollection, [collUuid]);
@@ -269,7 +283,7 @@ export class PostgresTransaction implements StorageWriter {
     if (!current) throw namespaceNotFound(collUuid);
     if (current.db === toDb && current.name === toName) return;
     if ((await connection.query(sql.getCollection, [toDb, toName])).rowCount) throw namespaceExists(toDb, toName);
-    this.state.catalogVersion++;
+    this.catalogChanged();
     await connection.query(sql.renameCollection, [collUuid, toDb, toName]);
   }
 
@@ -396,6 +410,15 @@ export class PostgresTransaction implements StorageWriter {
   async setMeta({ key, value }: { key: string; value: string }): Promise<void> {
     const { connection, sql } = this.check(true);
     connection.post(sql.setMeta, [key, value]);
+  }
+
+  /**
+   * Notes a change of the catalog: this server's cached entries are stale now, and, once this transaction commits,
+   * every other server's too (the epoch row tells them; posted, so it costs no round trip).
+   */
+  private catalogChanged(): void {
+    this.state.catalogVersion++;
+    this.state.connection.post(this.state.sql.bumpCatalogEpoch, []);
   }
 
   /** The newest stored time (null when the change table is empty), cached for the appends that follow. */

@@ -8,13 +8,14 @@
  * Documents and entries are BSON as the layers above hand them over; there are no checksums (PostgreSQL checks its
  * own pages).
  *
- * Uniqueness of unique indexes is checked by `insertIndexEntry` before it inserts, as on SQLite: one server's queue
- * runs every write of the database, so nothing can slip in between the check and the insert. The `unique_key` column
- * and partial unique index of the design, which make PostgreSQL enforce it across servers, come with several servers.
+ * Uniqueness of unique indexes is checked by `insertIndexEntry` before it inserts, as on SQLite: every write holds the
+ * write lock (WRITE_LOCK), so across all servers nothing can slip in between the check and the insert. The
+ * `unique_key` column and partial unique index of the design, which make PostgreSQL enforce it, come with concurrent
+ * writers.
  */
 
 /** Bumped when the schema changes; kept in the meta table under SCHEMA_VERSION_KEY. migrations.ts upgrades. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The meta row holding the schema version. */
 export const SCHEMA_VERSION_KEY = 'postgresSchemaVersion';
@@ -24,12 +25,19 @@ export const DEFAULT_SCHEMA = 'eddydb';
 
 /**
  * Advisory lock keys (two int4 keys each). The clock lock is taken inside `append_changes`, below; the migration lock
- * by migrations.ts for the length of an upgrade; the server lock for the whole life of a storage, with the hash of
- * its schema name as second key (see postgres_storage.ts).
+ * by migrations.ts for the length of an upgrade; the write lock by every write transaction, for its length (one
+ * writer at a time across every server: postgres_storage.ts); the server lock, shared, for the whole life of a
+ * storage, with the hash of its schema name as second key (a server that can take it exclusively is the only one).
  */
 export const CLOCK_LOCK = [1701080420, 1] as const;
 export const MIGRATION_LOCK = [1701080420, 2] as const;
+export const WRITE_LOCK = [1701080420, 3] as const;
 export const SERVER_LOCK_CLASS = 1701080421;
+
+/** The channel a server's commits notify the other servers on (postgres_storage.ts). */
+export function changesChannel(schema: string): string {
+  return `eddydb_${checkSchemaName(schema)}_changes`;
+}
 
 /**
  * Throws a RangeError unless `schema` is a plain lowercase SQL identifier: it is spliced into statements (and into the
@@ -133,5 +141,18 @@ CREATE TABLE ${s}.index_entries (
   record_key bytea NOT NULL,
   PRIMARY KEY (coll, index_name, key, record_key)
 );
+${catalogEpochSql(s)}`;
+}
+
+/**
+ * The catalog epoch (schema version 2): one row every change of the catalog (a collection created, changed, renamed
+ * or dropped) bumps in its transaction, so a server that reads a different epoch than it last saw knows its cached
+ * catalog entries may be stale. A row, not a sequence: a reader sees the epoch of its own snapshot.
+ */
+export function catalogEpochSql(schema: string): string {
+  const s = checkSchemaName(schema);
+  return `
+CREATE TABLE ${s}.catalog_epoch (epoch bigint NOT NULL);
+INSERT INTO ${s}.catalog_epoch (epoch) VALUES (0);
 `;
 }

@@ -24,8 +24,8 @@ import { MongoClient, Timestamp, type Document, type MongoClientOptions, type Re
 import { Client } from '../../../src/index.js';
 import { SQLITE_FILE_NAME } from '../../../src/storage/sqlite/sqlite_storage.js';
 import { ChildServer, freePort, sleep } from '../driver/harness.js';
-import { byKey, canon, checkKey, checkTruthOrder, compareWatcher, truthEvent, type TruthEvent } from './checks.js';
-import { Watcher } from './watcher.js';
+import { byKey, canon, checkKey, checkTruthOrder, compareWatcher } from './checks.js';
+import { readTruth, Watcher } from './watcher.js';
 import { keyOf, NAMESPACES, prng, splitNs, Writer, type CrashDoc, type WriteRecord } from './workload.js';
 
 const WRITERS = 4;
@@ -258,25 +258,6 @@ async function killDuringStartup(args: string[], delayMs: number): Promise<void>
 /** Closes the clients still open (the server is up, so endSessions gets its answer). */
 async function closeAll(clients: MongoClient[]): Promise<void> {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-}
-
-/** Reads a cluster stream from the very beginning until `last` matches an event: the committed changes in order. */
-async function readTruth(client: MongoClient, last: (e: TruthEvent) => boolean): Promise<TruthEvent[]> {
-  const stream = client.watch([], { startAtOperationTime: new Timestamp({ t: 1, i: 0 }), batchSize: 1000, maxAwaitTimeMS: 100 });
-  const out: TruthEvent[] = [];
-  const deadline = Date.now() + 60_000;
-  try {
-    for (;;) {
-      assert.ok(Date.now() < deadline, `the truth stream did not reach its end marker (${out.length} events read)`);
-      const change = await stream.tryNext();
-      if (!change) continue;
-      const event = truthEvent(change);
-      out.push(event);
-      if (last(event)) return out;
-    }
-  } finally {
-    await stream.close();
-  }
 }
 
 /** Copies the database files of a stopped server (the WAL too: that is where recent commits live). */

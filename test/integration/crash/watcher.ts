@@ -4,7 +4,9 @@
  * still down, or went down again before the new aggregate), the watcher opens a new stream with
  * `resumeAfter` = the last token the old one held. Both paths are counted.
  */
-import type { ChangeStream, ChangeStreamDocument, Document, MongoClient, ResumeToken } from 'mongodb';
+import assert from 'node:assert/strict';
+import { Timestamp, type ChangeStream, type ChangeStreamDocument, type Document, type MongoClient, type ResumeToken } from 'mongodb';
+import { truthEvent, type TruthEvent } from './checks.js';
 import { sleep, started, type Stream } from '../driver/harness.js';
 
 /** One event as a watcher logged it. */
@@ -132,5 +134,24 @@ export class Watcher {
         await sleep(50);
       }
     }
+  }
+}
+
+/** Reads a cluster stream from the very beginning until `last` matches an event: the committed changes in order. */
+export async function readTruth(client: MongoClient, last: (e: TruthEvent) => boolean): Promise<TruthEvent[]> {
+  const stream = client.watch([], { startAtOperationTime: new Timestamp({ t: 1, i: 0 }), batchSize: 1000, maxAwaitTimeMS: 100 });
+  const out: TruthEvent[] = [];
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      assert.ok(Date.now() < deadline, `the truth stream did not reach its end marker (${out.length} events read)`);
+      const change = await stream.tryNext();
+      if (!change) continue;
+      const event = truthEvent(change);
+      out.push(event);
+      if (last(event)) return out;
+    }
+  } finally {
+    await stream.close();
   }
 }

@@ -20,8 +20,10 @@ export type OpKind = 'insert' | 'update' | 'replace' | 'delete';
 
 /**
  * acked: the server replied with success (the write committed exactly once, retryWrites is off);
- * failed: the server replied with an error, or the driver never sent the command (server selection failed);
- * unknown: the connection broke with the command possibly sent (the server was killed or shut down meanwhile).
+ * failed: the server replied with an error (but HostUnreachable), or the driver never sent the command (server
+ *   selection failed);
+ * unknown: the connection broke with the command possibly sent (the server was killed or shut down meanwhile), or
+ *   the server lost its storage (HostUnreachable) with the commit possibly sent.
  */
 export type Outcome = 'acked' | 'failed' | 'unknown';
 
@@ -53,11 +55,17 @@ export function keyOf(ns: string, id: unknown): string {
   return `${ns}/${String(id)}`;
 }
 
-/** What the outcome of a failed driver call means: see Outcome. */
+/**
+ * What the outcome of a failed driver call means: see Outcome. HostUnreachable is the server's own "unknown": its
+ * storage (PostgreSQL) went away, possibly after the commit was sent.
+ */
 export function classify(err: unknown): Exclude<Outcome, 'acked'> {
+  if (err instanceof MongoServerError && err.code === HOST_UNREACHABLE) return 'unknown';
   if (err instanceof MongoServerError || err instanceof MongoServerSelectionError) return 'failed';
   return 'unknown';
 }
+
+const HOST_UNREACHABLE = 6;
 
 export interface WriterOptions {
   /** Documents per namespace this writer owns. */

@@ -22,7 +22,7 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) {
     before(async () => {
       database = await createTestDatabase();
       server = await startServer({ port: 0, bindIp: '127.0.0.1', dbpath: ':memory:', pgUri: database.uri, replSet: 'rs0', enableTestCommands: true });
-      client = new MongoClient(`mongodb://${server.address}/?replicaSet=rs0`, { serverSelectionTimeoutMS: 10_000 });
+      client = new MongoClient(`mongodb://${server.address}/`, { serverSelectionTimeoutMS: 10_000 });
     });
 
     after(async () => {

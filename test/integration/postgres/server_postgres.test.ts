@@ -1,8 +1,9 @@
 /**
- * An eddydb server whose data lives in PostgreSQL (`--pgUri`), through the official driver: CRUD, indexes, a
+ * eddydb servers whose data lives in PostgreSQL (`--pgUri`), through the official driver: CRUD, indexes, a
  * transaction and change streams work as on the default engine, a change stream resumes on a new server process
- * over the same database, a second server on the same database is refused while the first runs, and the URI's
- * password appears nowhere a client can read.
+ * over the same database, several servers on one database answer as routers (`isdbgrid`) that a driver uses
+ * together (one order of changes on each, a resume token and a transaction's commit carried from one to the other),
+ * and the URI's password appears nowhere a client can read.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -26,8 +27,14 @@ function start(pgUri: string): Promise<RunningServer> {
   return startServer({ port: 0, bindIp: '127.0.0.1', dbpath: ':memory:', pgUri, replSet: 'rs0', enableTestCommands: true });
 }
 
-function connect(server: RunningServer): MongoClient {
-  return new MongoClient(`mongodb://${server.address}/?replicaSet=rs0`, { serverSelectionTimeoutMS: 5000 });
+/** A client of one server, or of several (a router list, as a sharded cluster's mongos list). */
+function connect(...servers: RunningServer[]): MongoClient {
+  return new MongoClient(`mongodb://${servers.map((s) => s.address).join(',')}/`, { serverSelectionTimeoutMS: 5000 });
+}
+
+/** A client of exactly this server, whatever it answers. */
+function direct(server: RunningServer): MongoClient {
+  return new MongoClient(`mongodb://${server.address}/?directConnection=true`, { serverSelectionTimeoutMS: 5000 });
 }
 
 if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) {
@@ -123,57 +130,131 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) {
       }
     });
 
-    test('a second server on the same database is refused while the first runs', async () => {
-      const first = await start(pgUri);
+    test('two servers on one database are routers: one order of changes on each, tokens and commits carried across', async () => {
+      const own = await createTestDatabase('routers');
+      const [a, b] = [await start(own.uri), await start(own.uri)];
+      const viaA = direct(a);
+      const viaB = direct(b);
+      const both = connect(a, b);
       try {
-        await assert.rejects(start(pgUri), (err: unknown) => {
-          assert.equal((err as { codeName?: unknown }).codeName, 'DBPathInUse');
-          assert.match((err as Error).message, /another eddydb server/);
-          assert.ok(!(err as Error).message.includes(PASSWORD));
-          return true;
-        });
+        const hello = await viaA.db('admin').command({ hello: 1 });
+        assert.equal(hello.msg, 'isdbgrid');
+        assert.equal(hello.isWritablePrimary, true);
+        assert.equal(hello.setName, undefined);
+        assert.equal(hello.hosts, undefined);
+        await both.connect();
+        assert.equal(both.options.hosts.length, 2);
+
+        const onA = viaA.db('app').collection<{ _id: number; by: string }>('items');
+        const onB = viaB.db('app').collection<{ _id: number; by: string }>('items');
+        const streamA = onA.watch();
+        const streamB = onB.watch();
+        await streamA.tryNext();
+        await streamB.tryNext();
+        // Writers on both servers, interleaved; each server's stream sees every change once, in the same order.
+        for (let i = 0; i < 20; i++) {
+          if (i % 2 === 0) await onA.insertOne({ _id: i, by: 'a' });
+          else await onB.insertOne({ _id: i, by: 'b' });
+        }
+        await onB.updateOne({ _id: 0 }, { $set: { by: 'b' } });
+        const read = async (stream: typeof streamA, n: number) => {
+          const out: { op: string; id: number; token: unknown }[] = [];
+          while (out.length < n) {
+            const event = await stream.next();
+            out.push({ op: event.operationType, id: (event as unknown as { documentKey: { _id: number } }).documentKey._id, token: event._id });
+          }
+          return out;
+        };
+        const seenA = await read(streamA, 21);
+        const seenB = await read(streamB, 21);
+        assert.deepEqual(seenA.map((e) => `${e.op} ${e.id}`), [...Array.from({ length: 20 }, (_, i) => `insert ${i}`), 'update 0']);
+        assert.deepEqual(seenB, seenA, 'the same events with the same tokens on both servers');
+
+        // A token from one server resumes on the other at the same place.
+        const resumed = onB.watch([], { resumeAfter: seenA[9]!.token as Document });
+        assert.deepEqual((await read(resumed, 11)).map((e) => e.id), [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 0]);
+        await resumed.close();
+
+        // Unique indexes hold across servers.
+        await onA.createIndex({ by: 1, _id: -1 });
+        await onB.createIndex({ code: 1 }, { unique: true, sparse: true });
+        await onA.updateOne({ _id: 1 }, { $set: { code: 'x' } } as never);
+        await assert.rejects(onA.updateOne({ _id: 2 }, { $set: { code: 'x' } } as never), (err: unknown) => err instanceof MongoServerError && err.code === 11000);
+        assert.deepEqual((await onB.listIndexes().toArray()).map((i) => i.name).sort(), ['_id_', 'by_1__id_-1', 'code_1']);
+
+        // A transaction committed through one server: a commitTransaction retried through the other answers from
+        // the session's record, as a driver's retry on a new mongos does.
+        const session = viaA.startSession();
+        session.startTransaction();
+        await onA.insertOne({ _id: 100, by: 'txn' }, { session });
+        await session.commitTransaction();
+        // The driver sends a transaction command with its session's own lsid and number: a session of the other
+        // client made to carry this one's, as a driver's retry through another router carries them.
+        const txnNumber = (session as unknown as { serverSession: { txnNumber: number } }).serverSession.txnNumber;
+        const retry = (n: number) => {
+          const other = viaB.startSession();
+          const server = (other as unknown as { serverSession: { id: unknown; txnNumber: number } }).serverSession;
+          server.id = session.id;
+          server.txnNumber = n;
+          return viaB.db('admin').command({ commitTransaction: 1 }, { session: other }).finally(() => other.endSession());
+        };
+        assert.equal((await retry(txnNumber)).ok, 1);
+        await assert.rejects(retry(txnNumber + 1), (err: unknown) => err instanceof MongoServerError && err.codeName === 'NoSuchTransaction');
+        await session.endSession();
+        assert.equal(await both.db('app').collection('items').countDocuments(), 21);
+        await streamA.close();
+        await streamB.close();
       } finally {
-        await first.close();
+        await both.close();
+        await viaA.close();
+        await viaB.close();
+        await a.close();
+        await b.close();
+        await own.drop();
       }
-      const again = await start(pgUri);
-      await again.close();
     });
 
-    test('`eddydb serve --pgUri`: a second process is refused, and what was acknowledged survives a SIGKILL', async () => {
+    test('`eddydb serve --pgUri`: a second process serves the same data, and what was acknowledged survives a SIGKILL', async () => {
       const own = await createTestDatabase('cli');
       const uri = withPassword(own.uri);
       const first = run(['serve', '--port', '0', '--pgUri', uri]);
+      const second = run(['serve', '--port', '0', '--storageEngine', 'postgres', '--pgUri', uri]);
       try {
         const port = await listeningPort(first);
+        const port2 = await listeningPort(second);
         assert.ok(!first.lines.some((l) => JSON.stringify(l).includes(PASSWORD)), 'the log never shows the password');
-        const client = new MongoClient(`mongodb://127.0.0.1:${port}/?replicaSet=rs0&serverSelectionTimeoutMS=5000`);
+        const client = new MongoClient(`mongodb://127.0.0.1:${port},127.0.0.1:${port2}/?serverSelectionTimeoutMS=5000`);
         try {
           const kept = client.db('app').collection<{ _id: number }>('kept');
           for (let i = 0; i < 20; i++) await kept.insertOne({ _id: i });
         } finally {
           await client.close();
         }
-        const second = run(['serve', '--port', '0', '--pgUri', uri]);
-        assert.equal(await second.exit, 100, 'refused as mongod refuses a held dbpath');
-        assert.match(second.stderr(), /DBPathInUse: .*another eddydb server/);
-        assert.ok(!second.stderr().includes(PASSWORD));
-
         first.proc.kill('SIGKILL');
         await first.exit;
-        const again = run(['serve', '--port', '0', '--storageEngine', 'postgres', '--pgUri', uri]);
+        const client2 = new MongoClient(`mongodb://127.0.0.1:${port2}/?directConnection=true&serverSelectionTimeoutMS=5000`);
         try {
-          const port2 = await listeningPort(again);
-          const client2 = new MongoClient(`mongodb://127.0.0.1:${port2}/?replicaSet=rs0&serverSelectionTimeoutMS=5000`);
+          assert.equal(await client2.db('app').collection('kept').countDocuments(), 20);
+          await client2.db('app').collection<{ _id: number }>('kept').insertOne({ _id: 20 });
+        } finally {
+          await client2.close();
+        }
+        assert.equal(await stop(second), 0);
+        const again = run(['serve', '--port', '0', '--pgUri', uri]);
+        try {
+          const port3 = await listeningPort(again);
+          const client3 = new MongoClient(`mongodb://127.0.0.1:${port3}/?serverSelectionTimeoutMS=5000`);
           try {
-            assert.equal(await client2.db('app').collection('kept').countDocuments(), 20);
+            assert.equal(await client3.db('app').collection('kept').countDocuments(), 21);
           } finally {
-            await client2.close();
+            await client3.close();
           }
         } finally {
           assert.equal(await stop(again), 0);
         }
       } finally {
         if (first.proc.exitCode === null && first.proc.signalCode === null) await stop(first);
+        if (second.proc.exitCode === null && second.proc.signalCode === null) await stop(second);
         await own.drop();
       }
     });
