@@ -320,14 +320,17 @@ describe('expression operators through the official driver', () => {
     }
   });
 
-  test('$toUUID converts a UUID string', async () => {
-    const [doc] = await db.collection<Document>('cakeSales').aggregate([
-      { $match: { _id: 0 } },
-      { $project: { _id: 0, u: { $toUUID: '123e4567-e89b-12d3-a456-426614174000' } } },
-    ]).toArray();
-    assert.ok(doc!.u instanceof Binary);
-    assert.equal(doc!.u.sub_type, 4);
-    assert.equal(Buffer.from(doc!.u.buffer).toString('hex'), '123e4567e89b12d3a456426614174000');
+  test("$toUUID: the manual's products", async () => {
+    const products = db.collection<Document>('products');
+    await products.insertOne({ name: 'laptop', price: 400, UUID: '0e3b9063-8abd-4eb3-9f9f-f4c59fd30a60' });
+    const out = await products.aggregate([{ $project: { _id: 0, name: 1, price: 1, UUID: { $toUUID: '$UUID' } } }]).toArray();
+    assert.equal(out.length, 1);
+    assert.deepStrictEqual({ ...out[0], UUID: undefined }, { name: 'laptop', price: 400, UUID: undefined });
+    const uuid = out[0]!.UUID as Binary;
+    assert.ok(uuid instanceof Binary);
+    assert.equal(uuid.sub_type, 4);
+    assert.equal(uuid.toUUID().toHexString(), '0e3b9063-8abd-4eb3-9f9f-f4c59fd30a60');
+    await rejectsWith(products.aggregate([{ $project: { u: { $toUUID: '$price' } } }]).toArray(), 241, { codeName: 'ConversionFailure' });
   });
 
   test('$function and $accumulator answer as mongod with server-side JavaScript disabled', async () => {
