@@ -124,10 +124,22 @@ function localTime(ms: number, tz: TimeZone): Local {
   return { days, ...civilFromDays(days), msOfDay: local - days * MS_PER_DAY, offsetSeconds: offset / 1000 };
 }
 
-/** The instant a local wall time names in the zone (the offset found at the instant it lands on). */
+const HALF_DAY_MS = 43_200_000;
+
+/**
+ * The instant a local wall time names in the zone. Near a change of offset, a local time that exists twice is
+ * read with the offset before the change (its first occurrence), and one the change skips is read with it too, so
+ * it lands as far past the change as it was meant to be past the skipped hour, as mongod's time library does.
+ */
 function fromLocal(localMs: number, tz: TimeZone): number {
-  const first = localMs - tz.offsetAt(localMs);
-  return localMs - tz.offsetAt(first);
+  const before = tz.offsetAt(localMs - HALF_DAY_MS);
+  const after = tz.offsetAt(localMs + HALF_DAY_MS);
+  if (before === after) return localMs - before;
+  const early = localMs - before;
+  const late = localMs - after;
+  const earlyHolds = tz.offsetAt(early) === before;
+  const lateHolds = tz.offsetAt(late) === after;
+  return earlyHolds || !lateHolds ? early : late;
 }
 
 /** (1 Monday .. 7 Sunday) of a day number. */
