@@ -345,8 +345,20 @@ function positiveRemainder(value: bigint, binSize: bigint): bigint {
   return r < 0n ? r + binSize : r;
 }
 
+/** Each zone's offset at the reference instant, which every $dateTrunc in that zone needs. */
+const referenceOffsets = new WeakMap<TimeZone, number>();
+
+function referenceOffset(tz: TimeZone): number {
+  let offset = referenceOffsets.get(tz);
+  if (offset === undefined) {
+    offset = tz.offsetAt(REFERENCE_MS);
+    referenceOffsets.set(tz, offset);
+  }
+  return offset;
+}
+
 export function truncateDate(ms: number, unit: TimeUnit, binSize: bigint, tz: TimeZone, startOfWeek: number): Date {
-  let referenceMs = REFERENCE_MS - tz.offsetAt(REFERENCE_MS);
+  let referenceMs = REFERENCE_MS - referenceOffset(tz);
   let referenceDay = 1;
   if (unit === 'week') {
     const shift = (7 - ((REFERENCE_DAY_OF_WEEK - startOfWeek + 7) % 7)) % 7;

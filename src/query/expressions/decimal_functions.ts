@@ -7,7 +7,7 @@ import { Decimal128 } from '../../bson/index.js';
  * {@link WORK} digits, so every step keeps far more digits than the result, which is rounded once, half-even.
  */
 
-const WORK = 80;
+const WORK = 56;
 const RESULT_DIGITS = 34;
 const MAX_EXP = 6111;
 const MIN_EXP = -6176;
@@ -85,7 +85,9 @@ function cmp(a: Big, b: Big): number {
 
 function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
-  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+  // Newton's method from just above the root: a double's square root is right to 15 digits, a few steps finish it.
+  const approx = Math.sqrt(Number(n));
+  let x = Number.isFinite(approx) ? BigInt(Math.ceil(approx * (1 + 1e-9))) + 1n : 1n << BigInt(Math.ceil(n.toString(2).length / 2));
   for (;;) {
     const y = (x + n / x) >> 1n;
     if (y >= x) return x;
@@ -230,36 +232,32 @@ function lnOfTen(): Big {
 
 // --- the functions -----------------------------------------------------------------------------------------
 
-function sinCos(x: Big): { sin: Big; cos: Big } {
-  let r = x;
-  let quadrant = 0n;
-  if (mag(x) > 0 || cmp(abs(x), { m: 785n, e: -3 }) > 0) {
-    // Reduce by multiples of pi/2 with enough digits of pi for the integer part of x to cancel exactly.
-    const scale = WORK + 10 + Math.max(0, mag(x));
-    const halfPi = piScaled(scale) / 2n;
-    const fixed = x.e + scale >= 0 ? x.m * pow10(x.e + scale) : x.m / pow10(-(x.e + scale));
-    let k = fixed / halfPi;
-    let rest = fixed - k * halfPi;
-    if (2n * (rest < 0n ? -rest : rest) > halfPi) {
-      const step = rest < 0n ? -1n : 1n;
-      k += step;
-      rest -= step * halfPi;
-    }
-    r = norm({ m: rest, e: -scale });
-    quadrant = ((k % 4n) + 4n) % 4n;
+/** x reduced by the nearest multiple k of pi/2 (with enough digits of pi for x's integer part), and k mod 4. */
+function reduce(x: Big): { r: Big; quadrant: number } {
+  if (mag(x) <= 0 && cmp(abs(x), { m: 785n, e: -3 }) <= 0) return { r: x, quadrant: 0 };
+  const scale = WORK + 10 + Math.max(0, mag(x));
+  const halfPi = piScaled(scale) / 2n;
+  const fixed = x.e + scale >= 0 ? x.m * pow10(x.e + scale) : x.m / pow10(-(x.e + scale));
+  let k = fixed / halfPi;
+  let rest = fixed - k * halfPi;
+  if (2n * (rest < 0n ? -rest : rest) > halfPi) {
+    const step = rest < 0n ? -1n : 1n;
+    k += step;
+    rest -= step * halfPi;
   }
-  const s = sinSeries(r);
-  const c = cosSeries(r);
-  switch (quadrant) {
-    case 0n:
-      return { sin: s, cos: c };
-    case 1n:
-      return { sin: c, cos: neg(s) };
-    case 2n:
-      return { sin: neg(s), cos: neg(c) };
-    default:
-      return { sin: neg(c), cos: s };
-  }
+  return { r: norm({ m: rest, e: -scale }), quadrant: Number(((k % 4n) + 4n) % 4n) };
+}
+
+function sin(x: Big): Big {
+  const { r, quadrant } = reduce(x);
+  const v = quadrant % 2 === 0 ? sinSeries(r) : cosSeries(r);
+  return quadrant >= 2 ? neg(v) : v;
+}
+
+function cos(x: Big): Big {
+  const { r, quadrant } = reduce(x);
+  const v = quadrant % 2 === 0 ? cosSeries(r) : sinSeries(r);
+  return quadrant === 1 || quadrant === 2 ? neg(v) : v;
 }
 
 function atan(x: Big): Big {
@@ -288,13 +286,11 @@ const EXP_OVERFLOW = { m: 20000n, e: 0 };
 function finite(kind: Kind, x: Big): Big | 'inf' | '-inf' {
   switch (kind) {
     case 'sin':
-      return sinCos(x).sin;
+      return sin(x);
     case 'cos':
-      return sinCos(x).cos;
-    case 'tan': {
-      const { sin, cos } = sinCos(x);
-      return div(sin, cos);
-    }
+      return cos(x);
+    case 'tan':
+      return div(sin(x), cos(x));
     case 'asin':
       if (cmp(abs(x), ONE) === 0) return x.m < 0n ? neg(div(pi(), TWO)) : div(pi(), TWO);
       return atan(div(x, sqrt(sub(ONE, mul(x, x)))));

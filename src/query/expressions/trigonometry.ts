@@ -49,7 +49,9 @@ function inDomain(x: number, d: Domain): boolean {
 
 function decimalInDomain(v: Decimal128, d: Domain): boolean {
   const s = v.toString();
-  const x = s === 'Infinity' ? Infinity : s === '-Infinity' ? -Infinity : Number(s);
+  // A finite decimal past the double range is still finite: it lies inside an unbounded domain.
+  const n = Number(s);
+  const x = s === 'Infinity' ? Infinity : s === '-Infinity' ? -Infinity : Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, n));
   // A decimal rounds to a double only at its 17th digit; at a bound that rounding could hide which side it is on.
   if (Number.isFinite(x) && (x === d.lower || x === d.upper)) {
     const exact = decFromDecimal128(v);
