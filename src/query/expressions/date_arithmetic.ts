@@ -66,6 +66,16 @@ function constantOf(raw: unknown): { value: unknown } | null {
   return { value: raw };
 }
 
+/** A constant `timezone` is resolved once, at parse time, so a bad one fails even when no document is read. */
+function checkConstantTimeZone(raw: unknown, name: string | null): void {
+  const constant = constantOf(raw);
+  if (!constant || isNullish(constant.value)) return;
+  const ev: Evaluator = () => constant.value;
+  const scope = { root: {}, current: {}, vars: {}, clock: {} };
+  if (name === null) timeZoneOf(ev, scope);
+  else timeZoneWithContext(ev, scope, name);
+}
+
 /** mongod prefixes a bad `timezone` of $dateDiff and $dateTrunc with the parameter it was parsing. */
 function timeZoneWithContext(ev: Evaluator | undefined, scope: Scope, name: string): TimeZone | null {
   try {
@@ -226,6 +236,7 @@ function parseDateArithmetic(subtract: boolean) {
     }
     const constantUnit = constantOf(arg.unit);
     if (constantUnit && !isNullish(constantUnit.value)) parseTimeUnit(constantUnit.value, name);
+    if ('timezone' in arg) checkConstantTimeZone(arg.timezone, null);
     const args: ArithmeticArgs = {
       startDate: ctx.parse(arg.startDate),
       unit: ctx.parse(arg.unit),
@@ -306,6 +317,7 @@ function parseDateDiff(arg: unknown, ctx: ParseContext, name: string): Evaluator
   const parsedUnit = constantUnit && !isNullish(constantUnit.value) ? parseTimeUnit(constantUnit.value, name) : null;
   const constantStart = 'startOfWeek' in spec && parsedUnit === 'week' ? constantOf(spec.startOfWeek) : null;
   if (constantStart && !isNullish(constantStart.value)) parseDayOfWeek(constantStart.value, name);
+  if ('timezone' in spec) checkConstantTimeZone(spec.timezone, name);
   const startEv = ctx.parse(spec.startDate);
   const endEv = ctx.parse(spec.endDate);
   const unitEv = ctx.parse(spec.unit);
@@ -430,6 +442,7 @@ function parseDateTrunc(arg: unknown, ctx: ParseContext, name: string): Evaluato
   if (constantBin && !isNullish(constantBin.value)) convertBinSize(constantBin.value);
   const constantStart = 'startOfWeek' in arg && parsedUnit === 'week' ? constantOf(arg.startOfWeek) : null;
   if (constantStart && !isNullish(constantStart.value)) parseDayOfWeek(constantStart.value, name);
+  if ('timezone' in arg) checkConstantTimeZone(arg.timezone, name);
   const dateEv = ctx.parse(arg.date);
   const unitEv = ctx.parse(arg.unit);
   const binSizeEv = 'binSize' in arg ? ctx.parse(arg.binSize) : undefined;

@@ -159,6 +159,8 @@ describe('$dateTrunc', () => {
     ['a fractional binSize', { $dateTrunc: { date: '$d', unit: 'day', binSize: 1.5 } }, 5439017,
       "$dateTrunc requires 'binSize' to be a 64-bit integer, but got value '1.5' of type double"],
     ['a date that is no date', { $dateTrunc: { date: 'x', unit: 'day' } }, 5166307, "$dateTrunc requires 'date' to be a date, but got string"],
+    ['a constant bad time zone fails at parse time', { $dateTrunc: { date: '$nope', unit: 'day', timezone: 'Nowhere' } }, 40485,
+      "$dateTrunc parameter 'timezone' value parsing failed :: caused by :: unrecognized time zone identifier: \"Nowhere\""],
     ['a huge day bin', { $dateTrunc: { date: at('2021-01-01'), unit: 'day', binSize: 100000000001 } }, 5439006,
       'dateTrunc unsupported binSize value'],
     ['an hour bin past a long of milliseconds', { $dateTrunc: { date: at('2021-01-01'), unit: 'hour', binSize: l(2n ** 62n) } }, 5439002,
