@@ -79,14 +79,38 @@ async function stageState(name) {
   return 'unknown: Location40324';
 }
 
+/**
+ * eddydb runs no JavaScript: $function and $accumulator parse and validate as on mongod, and running one answers
+ * what a mongod with server-side JavaScript disabled answers.
+ */
+const JAVASCRIPT_DISABLED = 'refused when run: Location31264, as mongod without server-side JavaScript';
+const JAVASCRIPT_OPERATORS = new Set(['$function', '$accumulator']);
+
+/**
+ * Names the manual lists among the expression operators that mongod parses elsewhere: `$sampleRate` is a query
+ * operator of `$match`, `$accumulator` an accumulator of `$group`. As expressions, mongod does not know them either.
+ */
+const NOT_EXPRESSIONS = {
+  $sampleRate: () => (filterRegistry.topLevelOperators.has('$sampleRate') ? 'supported in `$match` (a query operator, as on mongod)' : undefined),
+  $accumulator: () => (accumulatorNames.has('$accumulator') ? `an accumulator only, as on mongod; ${JAVASCRIPT_DISABLED}` : undefined),
+};
+
 const expressionNames = new Set(expressions.expressionOperatorNames());
-const expressionState = (name) => (expressionNames.has(name) ? SUPPORTED : 'unknown: InvalidPipelineOperator (168)');
+function expressionState(name) {
+  const elsewhere = NOT_EXPRESSIONS[name]?.();
+  if (elsewhere) return elsewhere;
+  if (!expressionNames.has(name)) return 'unknown: InvalidPipelineOperator (168)';
+  return JAVASCRIPT_OPERATORS.has(name) ? JAVASCRIPT_DISABLED : SUPPORTED;
+}
 
 // $count is the one accumulator $group rewrites itself (to $sum: 1) rather than looking up.
 const accumulatorNames = new Set([
   ...Object.keys(accumulators.accumulatorFactories), ...Object.keys(topBottom.initializedAccumulatorParsers), '$count',
 ]);
-const accumulatorState = (name) => (accumulatorNames.has(name) ? SUPPORTED : 'unknown: Location15952');
+function accumulatorState(name) {
+  if (!accumulatorNames.has(name)) return 'unknown: Location15952';
+  return JAVASCRIPT_OPERATORS.has(name) ? JAVASCRIPT_DISABLED : SUPPORTED;
+}
 
 const windowNames = new Set(windows.windowFunctionNames());
 const windowState = (name) => (windowNames.has(name) ? SUPPORTED : 'unknown: FailedToParse (9)');

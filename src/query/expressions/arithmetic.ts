@@ -124,7 +124,7 @@ function modDecimal(l: Decimal128, r: Decimal128): unknown {
 }
 
 /** ExpressionSingleNumericArg: one argument; null/missing give null; other non-numerics are error 28765. */
-function singleNumeric(fn: (v: unknown, name: string) => unknown) {
+export function singleNumeric(fn: (v: unknown, name: string) => unknown) {
   return (arg: unknown, ctx: ParseContext, name: string): Evaluator => {
     const [ev] = fixedArgs(name, arg, ctx, 1);
     return (scope) => {

@@ -14,7 +14,7 @@ import { coerceToDate, formatValue, int32, isIntegral64, isNullish, toBigIntValu
  */
 
 /** Evaluates an optional `timezone` operand: absent is UTC, null/missing is null (the result is then null). */
-function timeZoneOf(ev: Evaluator | undefined, scope: Scope): TimeZone | null {
+export function timeZoneOf(ev: Evaluator | undefined, scope: Scope): TimeZone | null {
   if (!ev) return UTC;
   const id = ev(scope);
   if (isNullish(id)) return null;

@@ -13,6 +13,7 @@ export {
   type InitializedAccumulator, type InitializedAccumulatorParser, type RemovableAccumulator,
 } from './accumulators_n.js';
 export { percentileAccumulatorParsers } from './percentile.js';
+export { javascriptAccumulatorParsers } from './javascript.js';
 export { coerceToBool, formatValue, typeName } from './values.js';
 export { ValueGroups } from './value_groups.js';
 export {

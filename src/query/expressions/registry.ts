@@ -2,16 +2,24 @@ import { accumulatorExpressionOperators } from './accumulators.js';
 import { nExpressionOperators } from './accumulators_n.js';
 import { arithmeticOperators } from './arithmetic.js';
 import { arrayOperators } from './array.js';
+import { bitwiseOperators } from './bitwise.js';
 import { booleanOperators } from './boolean.js';
 import { comparisonOperators } from './comparison.js';
 import { conditionalOperators } from './conditional.js';
+import { dataSizeOperators } from './data_size.js';
 import { dateOperators } from './date.js';
+import { dateArithmeticOperators } from './date_arithmetic.js';
+import { javascriptOperators } from './javascript.js';
 import { objectOperators } from './object.js';
 import { percentileExpressionOperators } from './percentile.js';
 import { regexOperators } from './regex.js';
 import { setOperators } from './set.js';
+import { sortArrayOperators } from './sort_array.js';
 import { stringOperators } from './string.js';
 import { timestampOperators } from './timestamp.js';
+import { hashedKeyOperators } from './to_hashed_index_key.js';
+import { uuidOperators } from './to_uuid.js';
+import { trigonometryOperators } from './trigonometry.js';
 import { typeOperators } from './type.js';
 import type { OperatorParser, OperatorTable } from './types.js';
 import { variableOperators } from './variables.js';
@@ -21,9 +29,11 @@ import { variableOperators } from './variables.js';
  * is a programming error and fails at load time.
  */
 const families: readonly OperatorTable[] = [
-  accumulatorExpressionOperators, arithmeticOperators, arrayOperators, booleanOperators, comparisonOperators,
-  conditionalOperators, dateOperators, nExpressionOperators, objectOperators, percentileExpressionOperators, regexOperators, setOperators, stringOperators,
-  timestampOperators, typeOperators, variableOperators,
+  accumulatorExpressionOperators, arithmeticOperators, arrayOperators, bitwiseOperators, booleanOperators,
+  comparisonOperators, conditionalOperators, dataSizeOperators, dateArithmeticOperators, dateOperators, hashedKeyOperators,
+  javascriptOperators, nExpressionOperators, objectOperators, percentileExpressionOperators, regexOperators, setOperators,
+  sortArrayOperators, stringOperators, timestampOperators, trigonometryOperators, typeOperators, uuidOperators,
+  variableOperators,
 ];
 
 function buildRegistry(): ReadonlyMap<string, OperatorParser> {

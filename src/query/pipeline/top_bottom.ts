@@ -1,7 +1,7 @@
 import { elementToString, isDocument, type Collation, type Document } from '../../bson/index.js';
 import { MongoServerError } from '../../errors/index.js';
 import {
-  accumulatorNTooLarge, approximateSize, internalQueryTopNAccumulatorBytes, nAccumulatorParsers, percentileAccumulatorParsers,
+  accumulatorNTooLarge, approximateSize, internalQueryTopNAccumulatorBytes, nAccumulatorParsers, percentileAccumulatorParsers, javascriptAccumulatorParsers,
   sortedWindow, upperBound, validateN, type Accumulator, type Evaluator, type InitializedAccumulator, type InitializedAccumulatorParser,
   type RemovableAccumulator,
 } from '../expressions/index.js';
@@ -126,6 +126,7 @@ function removableTopBottom(single: boolean, top: boolean, n: number, sortKeys: 
 export const initializedAccumulatorParsers: Readonly<Record<string, InitializedAccumulatorParser>> = {
   ...nAccumulatorParsers,
   ...percentileAccumulatorParsers,
+  ...javascriptAccumulatorParsers,
   $bottom: parseTopBottom('$bottom', true, false),
   $bottomN: parseTopBottom('$bottomN', false, false),
   $top: parseTopBottom('$top', true, true),

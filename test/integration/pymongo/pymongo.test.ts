@@ -224,6 +224,29 @@ if (requireOptional(SUITE, pymongoMissing(), PYMONGO_HOW_TO_GET)) describe(SUITE
     assert.deepEqual(out.collections, ['people']);
   });
 
+  test('aggregation: $lookup (both forms), $facet, $unionWith, $bucket, $bucketAuto, $setWindowFields, $densify, $fill, $graphLookup and newer operators', async () => {
+    const out = await run('aggregation_stages.py');
+    assert.deepEqual(out.lookup, [[1, [1]], [2, [4]], [3, [5, 6]]], 'a missing localField matches null and missing foreignFields');
+    assert.deepEqual(out.lookupPipeline, [[1, [1]], [2, [1, 2, 3, 4]], [3, []]]);
+    assert.deepEqual(out.facet, [{ byStock: [{ n: 3 }], skus: [{ sku: 'pecans' }, { sku: 'cashews' }] }]);
+    assert.deepEqual(out.unionWith, [{ item: 'almonds' }, { item: 'pecans' }, {}, { item: 'cashews' }, { item: 'pecans' }]);
+    assert.deepEqual(out.bucket, [{ _id: 0, count: 2 }, { _id: 75, count: 1 }, { _id: 100, count: 1 }, { _id: 'none', count: 2 }]);
+    assert.deepEqual(out.bucketAuto, [{ _id: { min: 1, max: 6 }, count: 5 }, { _id: { min: 6, max: 10 }, count: 5 }]);
+    assert.deepEqual(out.setWindowFields, [[1, 1], [2, 3], [3, 5], [4, 6]]);
+    assert.deepEqual(out.densify, [1, 2, 3, 4]);
+    assert.deepEqual(out.fill, [[1, 1, 1], [2, 3, 1], [3, 5, 5], [4, null, 5]]);
+    assert.deepEqual(out.graphLookup, [['Dev', []], ['Eliot', ['Dev']], ['Ron', ['Dev', 'Eliot']], ['Andrew', ['Dev', 'Eliot']]]);
+    assert.deepEqual(out.operators, {
+      week: '2021-03-15T00:00:00',
+      nextMonth: '2021-02-28T00:00:00',
+      days: [78, 'Int64'],
+      byAge: ['charlie', 'dallas', 'pat'],
+      bits: [8, 'Int64'],
+      sine: '0.8414709848078965066525023216302990',
+    });
+    assertFailure(out.badUnit, 5439014, 'Location5439014');
+  });
+
   test('query plans: explain(), hint by name and key list, min/max, count_documents with a hint to a sparse index', async () => {
     const out = await run('query_plans.py');
     assert.deepEqual(out.findStages, ['FETCH', 'IXSCAN']);
