@@ -24,7 +24,7 @@ export const POSTGRES_HOW_TO_GET = 'apt-get install -y postgresql';
 
 /** Where Debian and Ubuntu install each major version's server programs. */
 const DEBIAN_ROOT = '/usr/lib/postgresql';
-const PROGRAMS = ['initdb', 'pg_ctl', 'postgres'] as const;
+const PROGRAMS = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup'] as const;
 const SERVER_USER = 'postgres';
 /** Enough for a suite's writers, readers and pools; each costs a few hundred kilobytes of shared memory. */
 const MAX_CONNECTIONS = 100;
@@ -91,6 +91,18 @@ export interface PostgresCluster {
   stop(mode: 'immediate' | 'fast'): void;
   /** Starts a stopped server again on the same port and data; returns once it accepts connections. */
   start(): void;
+  /**
+   * A streaming-replication standby of this cluster (a base backup, then `standby.signal`), on a port of its own,
+   * removed when the process exits; with `synchronous`, this cluster waits for the standby at every commit, so that
+   * a failover loses no acknowledged write.
+   */
+  standby(options?: { synchronous?: boolean }): PostgresStandby;
+}
+
+/** A standby: a cluster in recovery until `promote()` makes it a primary. */
+export interface PostgresStandby extends PostgresCluster {
+  /** Ends recovery (pg_ctl promote) and returns once the server accepts writes. */
+  promote(): void;
 }
 
 /** A database of its own for one test file; `drop()` removes it (the cluster itself goes when the process ends). */
@@ -226,19 +238,7 @@ export function startCluster(durability: ClusterDurability = 'fast'): PostgresCl
       const result = runAs(bin, 'pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S)], (START_TIMEOUT_S + 10) * 1000);
       if (result.status === 0) {
         started = true;
-        return {
-          host: '127.0.0.1',
-          port,
-          user: SERVER_USER,
-          dir,
-          log: () => readLog(logFile),
-          stop: (mode) => {
-            check(runAs(bin, 'pg_ctl', ['stop', '-D', data, '-m', mode, '-w', '-t', String(STOP_TIMEOUT_S)], (STOP_TIMEOUT_S + 5) * 1000), 'pg_ctl stop');
-          },
-          start: () => {
-            check(runAs(bin, 'pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S)], (START_TIMEOUT_S + 10) * 1000), 'pg_ctl start');
-          },
-        };
+        return runningCluster(bin, dir, data, port);
       }
       lastFailure = `${describe(result)}\n${readLog(logFile)}`;
       runAs(bin, 'pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w', '-t', String(STOP_TIMEOUT_S)], (STOP_TIMEOUT_S + 5) * 1000);
@@ -249,6 +249,56 @@ export function startCluster(durability: ClusterDurability = 'fast'): PostgresCl
     process.removeListener('exit', stop);
     throw err;
   }
+}
+
+/** The handle of a cluster running from `data` on `port`. */
+function runningCluster(bin: string, dir: string, data: string, port: number): PostgresCluster {
+  const logFile = join(dir, 'server.log');
+  return {
+    host: '127.0.0.1',
+    port,
+    user: SERVER_USER,
+    dir,
+    log: () => readLog(logFile),
+    stop: (mode) => {
+      check(runAs(bin, 'pg_ctl', ['stop', '-D', data, '-m', mode, '-w', '-t', String(STOP_TIMEOUT_S)], (STOP_TIMEOUT_S + 5) * 1000), 'pg_ctl stop');
+    },
+    start: () => {
+      check(runAs(bin, 'pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S)], (START_TIMEOUT_S + 10) * 1000), 'pg_ctl start');
+    },
+    standby: (options = {}) => startStandby(bin, port, data, options.synchronous === true),
+  };
+}
+
+/** See `PostgresCluster.standby`. */
+function startStandby(bin: string, primaryPort: number, primaryData: string, synchronous: boolean): PostgresStandby {
+  const dir = mkdtempSync(join(tmpdir(), 'eddydb-pg-standby-'));
+  const data = join(dir, 'data');
+  const logFile = join(dir, 'server.log');
+  let started = false;
+  const remove = (): void => {
+    if (started) runAs(bin, 'pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w', '-t', String(STOP_TIMEOUT_S)], (STOP_TIMEOUT_S + 5) * 1000);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', remove);
+  startWatchdog(dir, data, process.pid);
+  if (isRoot()) chownSync(dir, idOf('-u'), idOf('-g'));
+  // -R writes standby.signal and the primary's address; the copied postgresql.conf gets this server's own port.
+  check(runAs(bin, 'pg_basebackup', ['-D', data, '-h', '127.0.0.1', '-p', String(primaryPort), '-U', SERVER_USER, '-X', 'stream', '-R'], INITDB_TIMEOUT_MS), 'pg_basebackup');
+  const port = freePortSync();
+  appendFileSync(join(data, 'postgresql.conf'), ['', '# the standby', `port = ${port}`, `unix_socket_directories = '${dir}'`, "synchronous_standby_names = ''", ''].join('\n'));
+  check(runAs(bin, 'pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S)], (START_TIMEOUT_S + 10) * 1000), 'pg_ctl start (standby)');
+  started = true;
+  if (synchronous) {
+    appendFileSync(join(primaryData, 'postgresql.conf'), ['', "synchronous_standby_names = '*'", ''].join('\n'));
+    check(runAs(bin, 'pg_ctl', ['reload', '-D', primaryData], 30_000), 'pg_ctl reload');
+  }
+  return {
+    ...runningCluster(bin, dir, data, port),
+    promote: () => {
+      check(runAs(bin, 'pg_ctl', ['promote', '-D', data, '-w', '-t', String(START_TIMEOUT_S)], (START_TIMEOUT_S + 10) * 1000), 'pg_ctl promote');
+    },
+  };
 }
 
 /** Runs one of PostgreSQL's programs, as the postgres user when this process is root. */

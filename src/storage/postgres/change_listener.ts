@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import type { StorageEventLog } from '../types.js';
+import { connectWritable } from './hosts.js';
 
 /** How often the storage looks at the change table when nothing woke it and nothing listens. */
 export const POLL_MS = 100;
@@ -51,7 +52,24 @@ export class ChangeListener {
   /** Opens the listening connection; on failure the poll tries again at its next turn. */
   private async connect(): Promise<void> {
     this.connecting = true;
-    const client = new pg.Client({ connectionString: this.uri, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, application_name: 'eddydb listener' });
+    let client: pg.Client;
+    try {
+      client = await connectWritable(this.uri, async (hostUri) => {
+        const attempt = new pg.Client({ connectionString: hostUri, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, application_name: 'eddydb listener' });
+        attempt.on('error', () => undefined);
+        try {
+          await attempt.connect();
+        } catch (err) {
+          await attempt.end().catch(() => undefined);
+          throw err;
+        }
+        return attempt;
+      });
+    } catch (err) {
+      this.connecting = false;
+      this.complain(err);
+      return;
+    }
     const lost = () => {
       if (this.client !== client) return;
       this.client = null;
@@ -69,7 +87,6 @@ export class ChangeListener {
       this.wake(ts);
     });
     try {
-      await client.connect();
       await client.query(`LISTEN ${this.channel}`);
       if (this.closed) {
         await client.end().catch(() => undefined);
@@ -81,12 +98,17 @@ export class ChangeListener {
       this.wake(null);
     } catch (err) {
       await client.end().catch(() => undefined);
-      if (this.complained) return;
-      this.complained = true;
-      this.log?.({ msg: 'Could not listen for other servers\' changes; polling', component: 'STORAGE', attr: { error: (err as Error).message } });
+      this.complain(err);
     } finally {
       this.connecting = false;
     }
+  }
+
+  /** Logs a failure to listen, once per outage rather than once per poll. */
+  private complain(err: unknown): void {
+    if (this.complained) return;
+    this.complained = true;
+    this.log?.({ msg: 'Could not listen for other servers\' changes; polling', component: 'STORAGE', attr: { error: (err as Error).message } });
   }
 
   /** Stops listening and polling. */

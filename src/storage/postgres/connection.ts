@@ -10,6 +10,7 @@
 import pg from 'pg';
 import { StorageError } from '../types.js';
 import type { StorageEventLog } from '../types.js';
+import { connectWritable } from './hosts.js';
 
 /** PostgreSQL's int8 as a bigint (times, counts, natural positions); node-postgres hands out text otherwise. */
 const INT8_OID = 20;
@@ -63,25 +64,35 @@ export class PostgresConnection {
     this.log?.({ msg: 'Lost the connection to PostgreSQL', component: 'STORAGE', attr: { error: err.message } });
   }
 
-  /** Connects to `uri`; rejects with the connection failure as cause. */
+  /**
+   * Connects to `uri`, or to the first of its hosts that accepts writes when it lists several (hosts.ts); rejects
+   * with the connection failure as cause.
+   */
   static async open(uri: string, log: StorageEventLog | undefined): Promise<PostgresConnection> {
-    const client = new pg.Client({
-      connectionString: uri,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      // A peer that vanished without closing the socket is noticed by the operating system, not never.
-      keepAlive: true,
-      pipeline: true,
-      application_name: 'eddydb',
-      types: TYPES,
-    });
-    const connection = new PostgresConnection(client, log);
+    let client: pg.Client;
     try {
-      await client.connect();
+      client = await connectWritable(uri, async (hostUri) => {
+        const attempt = new pg.Client({
+          connectionString: hostUri,
+          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+          // A peer that vanished without closing the socket is noticed by the operating system, not never.
+          keepAlive: true,
+          pipeline: true,
+          application_name: 'eddydb',
+          types: TYPES,
+        });
+        try {
+          await attempt.connect();
+        } catch (err) {
+          await attempt.end().catch(() => undefined);
+          throw err;
+        }
+        return attempt;
+      });
     } catch (err) {
-      await client.end().catch(() => undefined);
-      throw postgresFailure(err, null);
+      throw err instanceof StorageError ? err : postgresFailure(err, null);
     }
-    return connection;
+    return new PostgresConnection(client, log);
   }
 
   /** The database this connection is on (for messages). */

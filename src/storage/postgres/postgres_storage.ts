@@ -15,7 +15,7 @@
  * A catalog epoch row (bumped by every catalog change) tells a server its cached catalog entries are stale.
  */
 import { CommitFedTail } from '../commit_fed_tail.js';
-import { fromSqlTs } from '../oplog_ts.js';
+import { fromSqlTs, toSqlTs } from '../oplog_ts.js';
 import { readTransaction, SerialQueue, writeTransaction, type TransactionSteps } from '../serial_queue.js';
 import { StorageError } from '../types.js';
 import type { ChangeTail, Storage, StorageOptions, StorageReader, StorageWriter, WriteResult } from '../types.js';
@@ -219,6 +219,12 @@ export class PostgresStorage implements Storage {
       await this.connection.end();
       connection = await PostgresConnection.open(this.uri, this.log);
       await takeServerLock(connection, this.schema);
+      // After a failover the database may be a standby that had not received the newest commits: its clock would
+      // hand out times this server already delivered. Every time from now on must be above them.
+      await connection.query('BEGIN');
+      await connection.query(this.state.sql.lockWrites);
+      await connection.query(this.state.sql.pushClock, [toSqlTs(this.changes.through)]);
+      await connection.query('COMMIT');
     } catch (err) {
       await connection?.end();
       const failure = err instanceof StorageError ? err : new StorageError('Unavailable', `PostgreSQL is unreachable: ${(err as Error).message}`);

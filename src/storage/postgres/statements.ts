@@ -54,6 +54,7 @@ export class PostgresStatements {
   readonly drain: string;
   readonly bumpCatalogEpoch: string;
   readonly notify: string;
+  readonly pushClock: string;
 
   private readonly shapes = new Map<string, string>();
 
@@ -136,6 +137,7 @@ export class PostgresStatements {
       `(SELECT ts, entry FROM ${s}.changes WHERE ts >= $1::bigint ORDER BY ts LIMIT $2::bigint) c ON true ORDER BY c.ts`;
     this.bumpCatalogEpoch = `UPDATE ${s}.catalog_epoch SET epoch = epoch + 1`;
     this.notify = `SELECT pg_notify($1::text, $2::text)`;
+    this.pushClock = `SELECT setval('${s}.clock', greatest(last_value, $1::bigint)) FROM ${s}.clock`;
   }
 
   /**
