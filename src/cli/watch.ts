@@ -10,17 +10,26 @@ import { ResumeFileError, ResumeTokenFile } from './watch_resume_file.js';
 
 const { EJSON } = BSON;
 
-/** Where `runWatch` writes: event lines to `out` (resolved once the OS has them), errors and progress to `err`. */
+/** Where `runWatch` writes: event lines to `out`, errors and progress to `err`. */
 export interface WatchIO {
-  out: (text: string) => Promise<void>;
+  /**
+   * Writes `text`. With `flush`, resolves once the OS has it; without, as soon as more may be written (at once
+   * unless the reader is behind). Rejects when the reader has gone.
+   */
+  out: (text: string, flush: boolean) => Promise<void>;
   err: (text: string) => void;
   /** Draw the progress line on `err` (it is a terminal). */
   progress: boolean;
 }
 
 const defaultIO: WatchIO = {
-  out: (text) => new Promise((resolve, reject) => {
-    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  out: (text, flush) => new Promise((resolve, reject) => {
+    if (process.stdout.destroyed) {
+      reject(new Error('stdout is closed'));
+      return;
+    }
+    const more = process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+    if (more && !flush) resolve();
   }),
   err: (text) => process.stderr.write(text),
   progress: process.stderr.isTTY === true,
@@ -30,7 +39,7 @@ const defaultIO: WatchIO = {
 export async function runWatchCommand(args: readonly string[]): Promise<number> {
   const command = parseWatchCommandLine(args);
   if (command.kind === 'help') {
-    await defaultIO.out(WATCH_HELP_TEXT);
+    await defaultIO.out(WATCH_HELP_TEXT, true);
     return 0;
   }
   // A reader that went away (`eddydb watch ... | head`) ends the watch; the failed write says so to the loop.
@@ -81,7 +90,9 @@ export async function runWatch(options: WatchOptions, io: WatchIO = defaultIO): 
       const line = `${EJSON.stringify(event, { relaxed: true })}\n`;
       resumeFile?.prepare(event._id as Document);
       try {
-        await io.out(line);
+        // The token is committed only once the line is out of this process; without a resume file nothing
+        // waits for that, so lines go out as fast as the reader takes them.
+        await io.out(line, resumeFile !== undefined);
       } catch {
         // Whoever read the output is gone: the event was not delivered, so its token stays unsaved.
         return 0;
