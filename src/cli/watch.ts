@@ -20,6 +20,8 @@ export interface WatchIO {
   err: (text: string) => void;
   /** Draw the progress line on `err` (it is a terminal). */
   progress: boolean;
+  /** `out` is a terminal too: the progress line is erased before each event line. */
+  outIsTerminal: boolean;
 }
 
 const defaultIO: WatchIO = {
@@ -33,6 +35,7 @@ const defaultIO: WatchIO = {
   }),
   err: (text) => process.stderr.write(text),
   progress: process.stderr.isTTY === true,
+  outIsTerminal: process.stdout.isTTY === true,
 };
 
 /** Runs `eddydb watch` with the arguments after `watch`; throws UsageError for a bad command line. */
@@ -66,6 +69,7 @@ export async function runWatch(options: WatchOptions, io: WatchIO = defaultIO): 
   const client = new MongoClient(options.uri);
   const stream = openStream(client, options, resumeToken);
   const progress = io.progress ? new WatchProgress(io.err) : undefined;
+  progress?.start();
   let stopping = false;
   const onSignal = (): void => {
     stopping = true;
@@ -87,6 +91,7 @@ export async function runWatch(options: WatchOptions, io: WatchIO = defaultIO): 
         continue;
       }
       progress?.event(event);
+      if (io.outIsTerminal) progress?.clear();
       const line = `${EJSON.stringify(event, { relaxed: true })}\n`;
       resumeFile?.prepare(event._id as Document);
       try {

@@ -240,6 +240,33 @@ describe('eddydb watch', () => {
     t.diagnostic(`${written} writes, ${runs.length} runs (${killAfter.length} killed, ${printed} lines before the last run), ${repeats} repeated at a kill`);
   });
 
+  test('a quiet watcher\'s resume file follows the server past writes its stream does not show', async () => {
+    const tokenFile = join(dir, 'quiet.token');
+    const args = ['watch', uri, '--db', 'quiet', '--coll', 'watched', '--resume-file', tokenFile];
+    const first = run(args);
+    await waitForFile(first, tokenFile);
+    const opened = readFileSync(tokenFile, 'utf8');
+    await client.db('quiet').collection('elsewhere').insertOne({ _id: 'unseen' } as Document);
+    // An empty batch brings the stream's high-water mark past the other collection's write, and the file follows.
+    while (readFileSync(tokenFile, 'utf8') === opened) {
+      if (first.proc.exitCode !== null) assert.fail(`the watcher exited: ${first.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.proc.kill('SIGKILL');
+    await first.exit;
+    assert.equal(first.stdout(), '');
+    const saved = readFileSync(tokenFile, 'utf8');
+    // Resume tokens' hex compares as their positions do.
+    assert.ok(saved > opened && saved.length === opened.length, 'the saved high-water mark only moves forward');
+
+    await client.db('quiet').collection('watched').insertOne({ _id: 'seen' } as Document);
+    const second = run(args);
+    const lines = await waitFor(second, 'the insert', (l) => l.length >= 1);
+    second.proc.kill('SIGTERM');
+    assert.equal(await second.exit, 0);
+    assert.deepEqual(lines.map(key), ['seen']);
+  });
+
   test('a bad command line exits with 2 and says so on stderr, printing nothing on stdout', async () => {
     const cases: [string[], RegExp][] = [
       [['watch'], /needs a connection string/],
