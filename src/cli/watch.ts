@@ -83,6 +83,7 @@ export async function runWatch(options: WatchOptions, io: WatchIO = defaultIO): 
       const event = await stream.tryNext();
       if (event === null) {
         if (stream.closed) break; // an invalidate ended it
+        progress?.caughtUp();
         // An empty batch moves the token past events that did not match: keeping it lets a restart of a quiet
         // watcher start where this one was instead of falling behind the server's history.
         if (resumeFile !== undefined && stream.resumeToken !== undefined && stream.resumeToken !== null && !stopping) {

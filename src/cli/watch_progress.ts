@@ -33,6 +33,11 @@ export class WatchProgress {
     if (committed !== undefined) this.lagMs = Math.max(0, this.now() - committed);
   }
 
+  /** The server had nothing more to send: the watcher is level with it, whenever its last event was. */
+  caughtUp(): void {
+    if (this.lagMs !== undefined) this.lagMs = 0;
+  }
+
   /** The line as drawn now: counts since the previous draw. */
   draw(): void {
     const now = this.now();

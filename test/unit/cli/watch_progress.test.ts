@@ -24,6 +24,11 @@ describe('eddydb watch progress line', () => {
     progress.draw();
     assert.equal(written.pop(), '\r\x1b[K42 events, 20/s, lag 3.0 s');
 
+    progress.caughtUp();
+    now += 1000;
+    progress.draw();
+    assert.equal(written.pop(), '\r\x1b[K42 events, 0.0/s, lag 0.0 s', 'an empty batch means the watcher is level with the server');
+
     progress.clear();
     assert.equal(written.pop(), '\r\x1b[K', 'clear erases the drawn line');
     progress.clear();
