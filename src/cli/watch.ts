@@ -73,8 +73,9 @@ export async function runWatch(options: WatchOptions, io: WatchIO = defaultIO): 
   let stopping = false;
   const onSignal = (): void => {
     stopping = true;
-    // Ends a getMore that is waiting for events; the loop then sees the stream closed.
+    // Ends a getMore that is waiting for events, or the wait for a server to connect to; the loop then stops.
     stream.close().catch(() => {});
+    client.close().catch(() => {});
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { BSON, Decimal128, Long, MongoClient, ObjectId, Timestamp, type Document } from 'mongodb';
 import { startServer, type RunningServer } from '../../../src/server/index.js';
@@ -276,8 +277,9 @@ describe('eddydb watch', () => {
       [['watch', uri, '--full-document', 'always'], /'--full-document' is invalid/],
       [['watch', uri, '--colection', 'x'], /unrecognised option '--colection'/],
     ];
-    for (const [args, message] of cases) {
-      const child = run(args);
+    const children = cases.map(([args]) => run(args));
+    for (const [i, [args, message]] of cases.entries()) {
+      const child = children[i]!;
       assert.equal(await child.exit, 2, args.join(' '));
       assert.match(child.stderr(), message);
       assert.match(child.stderr(), /try 'eddydb watch --help'/);
@@ -285,25 +287,47 @@ describe('eddydb watch', () => {
     }
   });
 
-  test('an unreachable server and a server error exit with 1: the driver\'s reason, or the code and codeName', async () => {
+  test('an unreachable server, a server error and a resume file without a token exit with 1: the driver\'s reason, or the code and codeName', async () => {
+    const garbled = join(dir, 'garbled.token');
+    writeFileSync(garbled, 'not a token');
     const unreachable = run(['watch', 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200']);
+    const badStage = run(['watch', uri, '--pipeline', '[{"$frobnicate": {}}]']);
+    const internal = run(['watch', uri, '--db', 'admin', '--coll', 'system.version']);
+    const unreadable = run(['watch', uri, '--resume-file', garbled]);
+
     assert.equal(await unreachable.exit, 1);
     assert.match(unreachable.stderr(), /^eddydb watch: MongoServerSelectionError: .*ECONNREFUSED/);
     assert.equal(unreachable.stdout(), '');
 
-    const badStage = run(['watch', uri, '--pipeline', '[{"$frobnicate": {}}]']);
     assert.equal(await badStage.exit, 1);
     assert.equal(badStage.stderr(), "eddydb watch: Unrecognized pipeline stage name: '$frobnicate' (code 40324, Location40324)\n");
 
-    const internal = run(['watch', uri, '--db', 'admin', '--coll', 'system.version']);
     assert.equal(await internal.exit, 1);
     assert.match(internal.stderr(), /\(code 73, InvalidNamespace\)\n$/);
 
-    const garbled = join(dir, 'garbled.token');
-    writeFileSync(garbled, 'not a token');
-    const unreadable = run(['watch', uri, '--resume-file', garbled]);
     assert.equal(await unreadable.exit, 1);
     assert.match(unreadable.stderr(), /does not hold a resume token/);
+  });
+
+  test('SIGTERM while the driver still waits for a server to answer stops at once with 0', async () => {
+    // A listener that accepts and never answers: the driver's first connection to it shows the watcher is waiting.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const child = run(['watch', `mongodb://127.0.0.1:${port}/?serverSelectionTimeoutMS=60000&connectTimeoutMS=60000`]);
+      while (sockets.length === 0) {
+        if (child.proc.exitCode !== null) assert.fail(`the watcher exited: ${child.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      child.proc.kill('SIGTERM');
+      assert.equal(await child.exit, 0);
+      assert.equal(child.stderr(), '');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 
   test('eddydb --help names the watch command and eddydb watch --help describes it', async () => {
