@@ -140,6 +140,5 @@ function describeError(err: unknown): string {
     return `${err.message} (code ${String(err.code)}${err.codeName !== undefined ? `, ${err.codeName}` : ''})`;
   }
   if (err instanceof MongoError) return `${err.name}: ${err.message}`;
-  if (err instanceof ResumeFileError) return err.message;
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

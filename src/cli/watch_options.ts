@@ -58,6 +58,8 @@ With --resume-file, a watcher that is stopped or killed (even with SIGKILL) and 
 in order and skips none. An event is printed, then its token saved: only a kill between the two (the token is
 written beforehand and only renamed into place after the print) repeats that one event, as the first line of the
 next run, with the same _id; drop a line whose _id equals the previous line's to see each event exactly once.
+Each saved token is synced to disk before the event is printed, which bounds the rate to the disk's syncs per
+second. One watcher at a time per resume file.
 
 Progress (events, events/s, lag behind the cluster time) goes to stderr when it is a terminal; otherwise stderr
 only carries errors. Exit codes: 0 after SIGINT/SIGTERM or the end of an invalidated stream, 1 on a server or
