@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
  * The `eddydb` executable: `eddydb [serve] [options]` runs the wire-protocol server (see serve_options.ts for
- * the flags); `eddydb --help` lists them.
+ * the flags); `eddydb watch <uri> [options]` prints a deployment's change events (watch_options.ts);
+ * `eddydb --help` and `eddydb watch --help` list the options.
  */
 import { SERVER_VERSION } from '../commands/support/context.js';
-import { HELP_TEXT, parseCommandLine, UsageError } from './serve_options.js';
+import { UsageError } from './command_line.js';
+import { HELP_TEXT, parseCommandLine } from './serve_options.js';
 import { eddydbVersion } from './version.js';
 
 /** Writes `text` and resolves once it has been handed to the OS, so that process.exit loses nothing. */
@@ -15,14 +17,23 @@ function flush(stream: NodeJS.WriteStream, text: string): Promise<void> {
   });
 }
 
+async function usageError(err: unknown, help: string): Promise<number> {
+  if (!(err instanceof UsageError)) throw err;
+  await flush(process.stderr, `${err.message}\ntry '${help}' for more information\n`);
+  return err.exitCode;
+}
+
 async function main(args: string[]): Promise<number> {
+  if (args[0] === 'watch') {
+    // The driver is loaded only to watch, so that serving never loads it.
+    const { runWatchCommand } = await import('./watch.js');
+    return runWatchCommand(args.slice(1)).catch((err: unknown) => usageError(err, 'eddydb watch --help'));
+  }
   let command;
   try {
     command = parseCommandLine(args);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    await flush(process.stderr, `${err.message}\ntry 'eddydb --help' for more information\n`);
-    return err.exitCode;
+    return usageError(err, 'eddydb --help');
   }
   switch (command.kind) {
     case 'help':

@@ -9,15 +9,9 @@ import { KeyFileError, readKeyFile } from '../server/key_file.js';
 import { isPostgresUri, redactPostgresUri } from '../storage/index.js';
 import type { StartServerOptions } from '../server/server.js';
 import { tlsOptionsProblem, tlsParsed, type TlsOptions } from '../server/tls_options.js';
+import { invalidArgument as invalid, readCommandLine, UsageError, type OptionKind } from './command_line.js';
 
-/** A command line that cannot be run; main prints the message and exits with `exitCode`. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -26,9 +20,13 @@ export type CliCommand =
   | { kind: 'version' };
 
 export const HELP_TEXT = `Usage: eddydb [serve] [options]
+       eddydb watch <uri> [options]
 
 Runs eddydb as a MongoDB wire-protocol server: a one-member replica set any MongoDB driver connects to
 (mongodb://127.0.0.1:27017/?replicaSet=rs0).
+
+'eddydb watch <uri>' prints the change events of an eddydb server or a MongoDB deployment, one JSON line each,
+and can resume where it stopped; 'eddydb watch --help' lists its options.
 
 Options (mongod's names):
   --port <n>                    port to listen on (default 27017; 0 picks a free one)
@@ -87,9 +85,7 @@ TLS options (mongod's names):
 The server logs one JSON line per event to stdout and shuts down cleanly on SIGINT or SIGTERM.
 `;
 
-type Kind = 'string' | 'port' | 'number' | 'flag';
-
-const OPTIONS: Readonly<Record<string, Kind>> = {
+const OPTIONS: Readonly<Record<string, OptionKind>> = {
   port: 'port',
   bind_ip: 'string',
   bind_ip_all: 'flag',
@@ -121,10 +117,6 @@ const OPTIONS: Readonly<Record<string, Kind>> = {
   version: 'flag',
   help: 'flag',
 };
-
-function invalid(option: string, value: string): UsageError {
-  return new UsageError(`Error parsing command line: the argument ('${value}') for option '--${option}' is invalid`);
-}
 
 function parseNumber(option: string, value: string, kind: 'port' | 'number'): number {
   if (!/^\d+(\.\d+)?$/.test(value)) throw invalid(option, value);
@@ -184,31 +176,15 @@ export function parseCommandLine(args: readonly string[], cwd = process.cwd()): 
   if (rest[0] === 'serve') rest.shift();
   else if (rest[0] === 'help') return { kind: 'help' };
   else if (rest[0] !== undefined && !rest[0].startsWith('-')) {
-    throw new UsageError(`unknown command '${rest[0]}' (eddydb knows 'serve' and 'help')`);
+    throw new UsageError(`unknown command '${rest[0]}' (eddydb knows 'serve', 'watch' and 'help')`);
   }
 
   const given = new Map<string, string | true>();
   const setParameters: Record<string, string> = {};
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (arg === '-h') return { kind: 'help' };
-    if (!arg.startsWith('--')) {
-      throw new UsageError('Error parsing command line: too many positional options have been specified on the command line');
-    }
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const kind = OPTIONS[name];
-    if (kind === undefined) throw new UsageError(`Error parsing command line: unrecognised option '--${name}'`);
-    if (kind === 'flag') {
-      if (eq >= 0) throw new UsageError(`Error parsing command line: option '--${name}' does not take any arguments`);
-      given.set(name, true);
-      continue;
-    }
-    const value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : rest[++i];
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
-      throw new UsageError(`Error parsing command line: the required argument for option '--${name}' is missing`);
-    }
-    if (name === 'setParameter') parseSetParameter(value, setParameters);
+  const read = readCommandLine(rest, OPTIONS);
+  if (read.help) return { kind: 'help' };
+  for (const { name, value } of read.options) {
+    if (name === 'setParameter') parseSetParameter(value as string, setParameters);
     else given.set(name, value);
   }
   if (given.has('help')) return { kind: 'help' };

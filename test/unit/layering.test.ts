@@ -66,3 +66,15 @@ test("only bson/ imports the bson package: one place decides which of its classe
   const offenders = files(src).filter((f) => !relative(src, f).startsWith('bson/') && /from 'bson'/.test(readFileSync(f, 'utf8')));
   assert.deepEqual(offenders.map((f) => relative(src, f)), []);
 });
+
+test('only the watch command imports the mongodb driver: the server and the engine never load it', () => {
+  const src = resolve(process.cwd(), 'src');
+  const offenders = files(src).filter((f) => !/^cli\/watch[^/]*\.ts$/.test(relative(src, f)) && /(from |import\()'mongodb(\/[^']*)?'/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(offenders.map((f) => relative(src, f)), []);
+});
+
+test('main loads the watch command only when asked: its driver import is dynamic', () => {
+  const main = readFileSync(resolve(process.cwd(), 'src', 'cli', 'main.ts'), 'utf8');
+  assert.doesNotMatch(main, /from '\.\/watch[^']*'/);
+  assert.match(main, /import\('\.\/watch\.js'\)/);
+});

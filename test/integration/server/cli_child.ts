@@ -14,11 +14,15 @@ export interface Child {
   exit: Promise<number | null>;
 }
 
-/** Starts `eddydb <args>`; with `openFileLimit`, under that `ulimit -n` (soft and hard, so Node cannot raise it). */
-export function run(args: string[], options: { openFileLimit?: number } = {}): Child {
+/**
+ * Starts `eddydb <args>`, in `cwd` if given; with `openFileLimit`, under that `ulimit -n` (soft and hard, so Node
+ * cannot raise it).
+ */
+export function run(args: string[], options: { openFileLimit?: number; cwd?: string } = {}): Child {
+  const spawnOptions = { stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[], ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) };
   const proc = options.openFileLimit === undefined
-    ? spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('/bin/sh', ['-c', `ulimit -n ${options.openFileLimit} && exec "$0" "$@"`, process.execPath, MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn(process.execPath, [MAIN, ...args], spawnOptions)
+    : spawn('/bin/sh', ['-c', `ulimit -n ${options.openFileLimit} && exec "$0" "$@"`, process.execPath, MAIN, ...args], spawnOptions);
   let out = '';
   let err = '';
   const lines: Record<string, unknown>[] = [];
