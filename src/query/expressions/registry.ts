@@ -6,6 +6,7 @@ import { booleanOperators } from './boolean.js';
 import { comparisonOperators } from './comparison.js';
 import { conditionalOperators } from './conditional.js';
 import { dateOperators } from './date.js';
+import { metaOperators } from './meta.js';
 import { objectOperators } from './object.js';
 import { percentileExpressionOperators } from './percentile.js';
 import { regexOperators } from './regex.js';
@@ -22,7 +23,7 @@ import { variableOperators } from './variables.js';
  */
 const families: readonly OperatorTable[] = [
   accumulatorExpressionOperators, arithmeticOperators, arrayOperators, booleanOperators, comparisonOperators,
-  conditionalOperators, dateOperators, nExpressionOperators, objectOperators, percentileExpressionOperators, regexOperators, setOperators, stringOperators,
+  conditionalOperators, dateOperators, metaOperators, nExpressionOperators, objectOperators, percentileExpressionOperators, regexOperators, setOperators, stringOperators,
   timestampOperators, typeOperators, variableOperators,
 ];
 
