@@ -268,7 +268,7 @@ async function planText(reader: StorageReader, info: CollectionInfo, request: Pl
   if (hint !== undefined && hint !== null && !(isDocument(hint) && Object.keys(hint).length === 0)) {
     throw mongoError('BadValue', 'text and hint not allowed in same query');
   }
-  if (naturalSortDirection(sort) !== null) throw mongoError('BadValue', 'text and $natural sort not allowed in same query');
+  if (naturalSortDirection(sort) !== null) throw mongoError('BadValue', 'text expression not allowed with $natural sort order');
   const snapshot = reader instanceof SnapshotReader;
   if (!text.underOr) return textPlan(info, filter, text, snapshot);
   const clauses = filter.$or;

@@ -1,5 +1,5 @@
 import { encodeCompoundKey, isDocument, type Document } from '../../bson/index.js';
-import { MongoServerError } from '../../errors/index.js';
+import { MongoServerError, mongoError } from '../../errors/index.js';
 import { successor, type KeySpan } from '../../query/plan/index.js';
 import {
   indexedTerm, isTextKeyPattern, parseTextQuery, setTextScore, textIndexInfo, textMatches, textScore,
@@ -35,10 +35,14 @@ function plannerError(code: number, message: string): MongoServerError {
   return new MongoServerError(code, `error processing query: planner returned error :: caused by :: ${message}`);
 }
 
-/** The collection's text index (one at most, never a hidden one) or IndexNotFound (27), as mongod's planner says. */
+/**
+ * The collection's text index: IndexNotFound (27) when it has none, as mongod's parser says; a hidden one is there
+ * for the parser but not for the planner (NoQueryExecutionPlans).
+ */
 function textIndexOf(info: CollectionInfo): IndexSpec {
-  const spec = readyIndexes(info).find((s) => s.hidden !== true && isTextKeyPattern(s.key));
-  if (!spec) throw plannerError(27, 'text index required for $text query');
+  const spec = readyIndexes(info).find((s) => isTextKeyPattern(s.key));
+  if (!spec) throw mongoError('IndexNotFound', 'text index required for $text query');
+  if (spec.hidden === true) throw plannerError(291, 'need exactly one text index for $text query');
   return spec;
 }
 
