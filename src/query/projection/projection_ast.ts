@@ -299,7 +299,8 @@ class Parser {
       throw new MongoServerError(31252, 'Cannot use expression other than $meta in exclusion projection');
     }
     if (isMeta) parseMeta(arg, this.options.textScore !== false);
-    if (this.type === null) this.type = 'inclusion';
+    // `$meta` decides neither way, as in mongod: `{score: {$meta: 'textScore'}}` alone keeps every field.
+    else if (this.type === null) this.type = 'inclusion';
     const evaluate = this.options.expressions.parse({ [op]: arg });
     addNodeAtPath(parent, path, { kind: 'expression', evaluate });
     return true;
