@@ -27,14 +27,22 @@ function languageOf(obj: Document, info: TextIndexInfo, inherited: TextLanguage)
   return language;
 }
 
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** `a` before `b` in UTF-8 byte order (plain comparison agrees for ASCII, the usual field name). */
+function bytesBefore(a: string, b: string): boolean {
+  if (ASCII.test(a) && ASCII.test(b)) return a < b;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0;
+}
+
 /** The first weighted field at or after `name` in byte order (std::map::lower_bound), or undefined. */
 function lowerBound(fields: readonly string[], name: string): string | undefined {
   let lo = 0;
   let hi = fields.length;
-  const target = Buffer.from(name);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (Buffer.compare(Buffer.from(fields[mid]!), target) < 0) lo = mid + 1;
+    if (bytesBefore(fields[mid]!, name)) lo = mid + 1;
     else hi = mid;
   }
   return fields[lo];
@@ -105,15 +113,22 @@ function scoreString(value: TextValue, scores: Map<string, number>): void {
     data.count += 1;
     data.freq += 1 / data.exp;
   }
-  const rawLength = Buffer.byteLength(value.text);
   for (const [term, data] of seen) {
     const coeff = (0.5 * data.count) / terms.length + 0.5;
-    const whole = rawLength === Buffer.byteLength(term) && asciiLower(value.text) === asciiLower(term);
+    const whole = isWholeString(value.text, term);
     const adjustment = whole ? 1.1 : 1;
     const score = (scores.get(term) ?? 0) + value.weight * data.freq * coeff * adjustment;
     if (score > MAX_SCORE) throw mongoError('BadValue', `text index term score over ${MAX_SCORE}`);
     scores.set(term, score);
   }
+}
+
+/**
+ * The term is the whole string: equal but for ASCII case, as mongod compares them (same UTF-8 length, then
+ * case-insensitively); strings equal but for ASCII case have the same length, which rules out most terms at once.
+ */
+function isWholeString(raw: string, term: string): boolean {
+  return raw.length === term.length && asciiLower(raw) === asciiLower(term);
 }
 
 /** Lower case of ASCII letters only, as mongod's equalCaseInsensitive compares. */

@@ -9,11 +9,12 @@ import { phraseMatches, tokenize } from './tokenizer.js';
  * already found the document by one), none of the negated terms, every positive phrase and no negated phrase.
  */
 export function textMatches(query: TextQuery, info: TextIndexInfo, doc: Document, foundByTerm: boolean): boolean {
+  // A case or diacritic sensitive query found the document by its folded terms: the exact ones are checked here.
+  const positiveKnown = foundByTerm && !query.params.caseSensitive && !query.params.diacriticSensitive;
+  if (positiveKnown && query.negatedTerms.size === 0 && query.positivePhrases.length === 0 && query.negatedPhrases.length === 0) return true;
   const values = textValues(info, doc);
   const sensitive = { caseSensitive: query.params.caseSensitive, diacriticSensitive: query.params.diacriticSensitive };
   const hasTerm = (terms: ReadonlySet<string>) => values.some((v) => tokenize(v.text, v.language, sensitive).some((t) => terms.has(t)));
-  // A case or diacritic sensitive query found the document by its folded terms: the exact ones are checked here.
-  const positiveKnown = foundByTerm && !query.params.caseSensitive && !query.params.diacriticSensitive;
   if (!positiveKnown && !hasTerm(query.positiveTerms)) return false;
   if (query.negatedTerms.size > 0 && hasTerm(query.negatedTerms)) return false;
   const phrase = (p: string) => values.some((v) => phraseMatches(p, v.text, v.language, query.params.caseSensitive, query.params.diacriticSensitive));
