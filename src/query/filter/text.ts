@@ -16,8 +16,9 @@ class TextNode implements MatchNode {
   }
 }
 
-export const parseText: TopLevelOperatorParser = ({ value, level }) => {
+export const parseText: TopLevelOperatorParser = ({ value, level, ctx }) => {
   if (level === ParseLevel.userSubDocument) throw mongoError('BadValue', '$text can only be applied to the top-level document');
+  if (!ctx.allowText) throw mongoError('BadValue', '$text is not allowed in this context');
   parseTextParams(value);
   return new TextNode();
 };

@@ -218,6 +218,10 @@ for (const mode of modes()) {
         await rejectsWith(() => art.find({ $text: { $search: 'x' } }).sort({ $natural: 1 }).toArray(), 2, { message: 'text expression not allowed with $natural sort order' });
       });
 
+      it('a collection validator may not use $text', async () => {
+        await rejectsWith(() => db.createCollection('validated', { validator: { $text: { $search: 'x' } } }), 2, { message: /\$text is not allowed in this context$/ });
+      });
+
       it('$text in $or: the other branches need an index', async () => {
         await rejectsWith(() => art.find({ $or: [{ $text: { $search: 'coffee' } }, { views: 100 }] }).toArray(), 291, { codeName: 'NoQueryExecutionPlans' });
         const coll = fresh();
