@@ -59,7 +59,8 @@ export function accessStage(plan: QueryPlan, filter: Document, counts: StageCoun
   if (plan.kind === 'or') {
     const branches = plan.branches.map((branch) => {
       const fetch = accessStage(branch, {}, null);
-      return (fetch.inputStage as Document | undefined) ?? fetch;
+      // A text branch is its whole TEXT_MATCH; an index branch is its IXSCAN, fetched once above the OR.
+      return branch.kind === 'text' ? fetch : ((fetch.inputStage as Document | undefined) ?? fetch);
     });
     const or = exec({ stage: 'OR', inputStages: branches }, docs, { dupsTested: docs, dupsDropped: 0 });
     const fetch = exec({ stage: 'FETCH', filter, inputStage: or }, matched, { docsExamined: docs, alreadyHasObj: 0 });
