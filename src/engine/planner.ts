@@ -12,7 +12,7 @@ import { isMultikeyIndex } from './indexes.js';
 import { SnapshotReader } from './transactions/snapshot_view.js';
 import { toArray } from '../storage/scan.js';
 import { findTextPredicate, type TextPredicate } from '../query/text/index.js';
-import { textPlan, type TextPlan } from './text_index/plan.js';
+import { checkTextQuery, textPlan, type TextPlan } from './text_index/plan.js';
 
 /**
  * How a query reads a collection. The planner picks it from the filter, sort and hint; the executor
@@ -265,6 +265,7 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
  */
 async function planText(reader: StorageReader, info: CollectionInfo, request: PlanRequest, text: TextPredicate): Promise<QueryPlan> {
   const { filter, hint, sort } = request;
+  checkTextQuery(info, text);
   if (hint !== undefined && hint !== null && !(isDocument(hint) && Object.keys(hint).length === 0)) {
     throw mongoError('BadValue', 'text and hint not allowed in same query');
   }

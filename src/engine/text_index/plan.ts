@@ -65,6 +65,16 @@ function equalityOn(filter: Document, path: string): unknown {
   return undefined;
 }
 
+/**
+ * What mongod checks when it parses a `$text` query, before any other check of the query: that the collection has
+ * a text index (27) and that the query's language is one (BadValue).
+ */
+export function checkTextQuery(info: CollectionInfo, predicate: TextPredicate): void {
+  const spec = readyIndexes(info).find((s) => isTextKeyPattern(s.key));
+  if (!spec) throw mongoError('IndexNotFound', 'text index required for $text query');
+  parseTextQuery(predicate.params, textIndexInfo(spec).defaultLanguage);
+}
+
 /** Plans a `$text` query on the collection's text index. */
 export function textPlan(info: CollectionInfo, filter: Document, predicate: TextPredicate, snapshot: boolean): TextPlan {
   const spec = textIndexOf(info);

@@ -27,7 +27,6 @@ function languageOf(obj: Document, info: TextIndexInfo, inherited: TextLanguage)
   return language;
 }
 
-// eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** `a` before `b` in UTF-8 byte order (plain comparison agrees for ASCII, the usual field name). */

@@ -15,7 +15,6 @@ const WORDS_NOT_ENGLISH = new RegExp(`[^${DELIMITER_CLASS}]+`, 'gu');
 const WORDS_ENGLISH = new RegExp(`(?:[^${DELIMITER_CLASS}]|')+`, 'gu');
 const DELIMITER = new RegExp(`[${DELIMITER_CLASS}]`, 'u');
 const DIACRITIC = /\p{Diacritic}/gu;
-// eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 export interface TokenizeOptions {
