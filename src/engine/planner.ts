@@ -287,9 +287,14 @@ async function planText(reader: StorageReader, info: CollectionInfo, request: Pl
       branches.push({ kind: 'ids', keys: pointKeys(ids) });
       continue;
     }
-    const candidates = snapshot ? [] : (await indexCandidates(reader, info, clause, null, request.collation)).filter((c) => c.bounded);
+    const candidates = (await indexCandidates(reader, info, clause, null, request.collation)).filter((c) => c.bounded);
     if (candidates.length === 0) throw failed();
     branches.push((await pickCandidate(reader, info, candidates.map((c) => c.plan))).plan as IndexPlan);
+  }
+  if (snapshot) {
+    // No index is read through a snapshot: every document, scored where the search matches; the filter decides.
+    const textBranch = branches.find((b): b is TextPlan => b.kind === 'text')!;
+    return { ...textBranch, keepUnmatched: true };
   }
   return { kind: 'or', branches };
 }

@@ -29,6 +29,11 @@ export interface TextPlan {
   spans: KeySpan[];
   /** Read every document instead of the index (a snapshot's read). */
   scan: boolean;
+  /**
+   * With `scan`: return every document, scoring those the search matches, for an `$or` whose other branches the
+   * filter decides (a snapshot reads no index for them either).
+   */
+  keepUnmatched?: boolean;
 }
 
 function plannerError(code: number, message: string): MongoServerError {
@@ -158,8 +163,8 @@ async function* scannedTextChunks(read: ReadFn, info: CollectionInfo, plan: Text
     const docs: Document[] = [];
     for (const row of rows) {
       const doc = decodeStoredDocument(row.doc);
-      if (!textMatches(plan.query, plan.info, doc, false)) continue;
-      setTextScore(doc, textScore(plan.query, plan.info, doc));
+      if (textMatches(plan.query, plan.info, doc, false)) setTextScore(doc, textScore(plan.query, plan.info, doc));
+      else if (!plan.keepUnmatched) continue;
       docs.push(doc);
     }
     if (docs.length > 0) yield docs;

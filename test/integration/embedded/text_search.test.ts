@@ -229,6 +229,15 @@ for (const mode of modes()) {
         await coll.createIndex({ n: 1 });
         await coll.insertMany([{ _id: 1, body: 'coffee', n: 1 }, { _id: 2, body: 'tea', n: 2 }, { _id: 3, body: 'milk', n: 3 }]);
         assert.deepEqual(ids(await coll.find({ $or: [{ $text: { $search: 'coffee' } }, { n: 2 }] }).toArray()), [1, 2]);
+        const session = client.startSession();
+        try {
+          session.startTransaction();
+          const inTransaction = await coll.find({ $or: [{ $text: { $search: 'coffee' } }, { n: 2 }] }, { session, projection: { s: { $meta: 'textScore' } } }).toArray();
+          assert.deepEqual(inTransaction.sort((a, b) => (a._id as number) - (b._id as number)), [{ _id: 1, body: 'coffee', n: 1, s: 1 }, { _id: 2, body: 'tea', n: 2 }]);
+          await session.commitTransaction();
+        } finally {
+          await session.endSession();
+        }
       });
     });
   });
