@@ -205,6 +205,7 @@ async function trialKeys(reader: StorageReader, info: CollectionInfo, plan: Inde
 
 /**
  * Chooses how to read a collection for a query, as mongod's planner does at small scale, by a documented rule:
+ * - a `$text` filter reads the text index, always (see planText);
  * - a hint names the index (or `$natural`, a collection scan); min()/max() need one;
  * - a filter that pins `_id` to values reads those documents;
  * - otherwise every index whose leading field the filter bounds, or that provides the sort, is a candidate
