@@ -10,6 +10,7 @@ import { collationArg, cursorCountArg, hintArg, namespaceArg, optionalBool, opti
 import { cursorReply } from './support/reply.js';
 import { firstBatchReply } from './support/stream_reply.js';
 import { FIND_CURSOR_END } from '../engine/stream_cursor.js';
+import { hasTextPredicate } from '../query/text/index.js';
 
 /**
  * The direction a `$natural` sort or hint asks for, or undefined without one. mongod accepts only 1 and -1.
@@ -62,6 +63,9 @@ export const find: CommandDefinition = {
         throw mongoError('BadValue', 'cannot use tailable option with a sort other than {$natural: 1}');
       }
       if (singleBatch) throw mongoError('BadValue', "cannot use tailable option with the 'singleBatch' option");
+      if (hasTextPredicate(options.filter)) {
+        throw mongoError('BadValue', naturalForward ? 'text expression not allowed with $natural sort order' : 'text and tailable cursor not allowed in same query');
+      }
       const cursor = await openTailableCursor(ctx.engine, ctx.db, coll, {
         filter: options.filter ?? {}, projection: options.projection, skip: options.skip, limit: limitRaw,
         collation: options.collation, variables: options.variables, awaitData, ...(ctx.lsid ? { lsid: ctx.lsid } : {}),

@@ -15,6 +15,7 @@ import { checkValidationOptions } from './validation.js';
 import { expireAfterSeconds, validateIndexSpec } from './index_spec.js';
 import { cappedCreateOptions } from './capped.js';
 import { toArray } from '../storage/scan.js';
+import { isTextKeyPattern } from '../query/text/index.js';
 
 /** Options `create` accepts and stores (others are accepted and ignored, as mongod does for unknown storage options). */
 const STORED_CREATE_OPTIONS = ['capped', 'size', 'max', 'validator', 'validationLevel', 'validationAction', 'viewOn', 'pipeline', 'collation', 'changeStreamPreAndPostImages', 'timeseries', 'expireAfterSeconds', 'clusteredIndex'];
@@ -294,7 +295,9 @@ function compareIndexSpecs(a: IndexSpec, b: IndexSpec): 'different' | 'equivalen
 export function sameKey(a: Document, b: Document): boolean {
   const ak = Object.keys(a);
   const bk = Object.keys(b);
-  return ak.length === bk.length && ak.every((k, i) => k === bk[i] && toNumber(a[k]) === toNumber(b[k]));
+  // A plugin's field ('text', 'hashed') is the same when its name is.
+  const same = (x: unknown, y: unknown) => (typeof x === 'string' || typeof y === 'string' ? x === y : toNumber(x) === toNumber(y));
+  return ak.length === bk.length && ak.every((k, i) => k === bk[i] && same(a[k], b[k]));
 }
 
 /** What a createIndexes request leaves to do: the indexes to build, and a build of the same index to wait for. */
@@ -334,6 +337,10 @@ export function checkNewIndexes(info: CollectionInfo, specs: IndexSpec[]): NewIn
         throw mongoError('IndexOptionsConflict', `An equivalent index already exists with a different name and options. ${shown(sameSignature)}`);
       }
       throw mongoError('IndexOptionsConflict', `Index already exists with a different name: ${sameSignature.name}`);
+    }
+    const otherText = isTextKeyPattern(spec.key) ? known.find((s) => isTextKeyPattern(s.key)) : undefined;
+    if (otherText) {
+      throw mongoError('CannotCreateIndex', `only one text index per collection allowed, found existing text index "${otherText.name}"`);
     }
     fresh.push(spec);
   }

@@ -2,7 +2,8 @@ import { documentToString, Int32 } from '../bson/index.js';
 import type { Document } from '../bson/types.js';
 import { shownBounds } from '../query/plan/index.js';
 import type { PlanStats } from './plan_executor.js';
-import type { PlanChoice, QueryPlan } from './planner.js';
+import type { PlanChoice, QueryPlan, TextPlan } from './planner.js';
+import { parsedTextQueryDocument } from '../query/text/index.js';
 
 /*
  * explain's plan trees, in mongod's classic-engine shapes: COLLSCAN, EXPRESS_IXSCAN, IXSCAN under FETCH, then SORT,
@@ -54,10 +55,12 @@ export function accessStage(plan: QueryPlan, filter: Document, counts: StageCoun
   if (plan.kind === 'ids' && plan.keys.length === 1) {
     return exec({ stage: 'EXPRESS_IXSCAN', keyPattern: '{ _id: 1 }', indexName: '_id_' }, matched, { keysExamined: keys, docsExamined: docs });
   }
+  if (plan.kind === 'text') return textStage(plan, exec, keys, docs, matched);
   if (plan.kind === 'or') {
     const branches = plan.branches.map((branch) => {
       const fetch = accessStage(branch, {}, null);
-      return (fetch.inputStage as Document | undefined) ?? fetch;
+      // A text branch is its whole TEXT_MATCH; an index branch is its IXSCAN, fetched once above the OR.
+      return branch.kind === 'text' ? fetch : ((fetch.inputStage as Document | undefined) ?? fetch);
     });
     const or = exec({ stage: 'OR', inputStages: branches }, docs, { dupsTested: docs, dupsDropped: 0 });
     const fetch = exec({ stage: 'FETCH', filter, inputStage: or }, matched, { docsExamined: docs, alreadyHasObj: 0 });
@@ -81,6 +84,37 @@ export function accessStage(plan: QueryPlan, filter: Document, counts: StageCoun
       };
   const fetched = counts ? docs : 0;
   return exec({ stage: 'FETCH', ...(residual ? { filter: residual } : {}), inputStage: exec(ixscan, fetched, { keysExamined: keys, seeks: 1, dupsTested: 0, dupsDropped: 0 }) }, matched, { docsExamined: docs, alreadyHasObj: 0 });
+}
+
+/**
+ * A text plan as mongod's classic engine shows it: TEXT_MATCH (the matcher) over FETCH over the index scans, one per
+ * term (joined by TEXT_OR when there are several).
+ */
+function textStage(plan: TextPlan, exec: (stage: Document, returned: number, extra?: Document) => Document, keys: number, docs: number, matched: number): Document {
+  const ixscan = (): Document => ({
+    stage: 'IXSCAN',
+    keyPattern: plan.spec.key,
+    indexName: plan.spec.name,
+    isMultiKey: true,
+    isUnique: false,
+    isSparse: false,
+    isPartial: plan.spec.partialFilterExpression !== undefined,
+    indexVersion: new Int32(2),
+    direction: 'backward',
+    indexBounds: {},
+  });
+  const scans = plan.scan ? [exec({ stage: 'COLLSCAN', direction: 'forward' }, docs, { docsExamined: docs })] : plan.spans.map(() => ixscan());
+  const input = scans.length === 1 ? scans[0]! : exec({ stage: 'TEXT_OR', inputStages: scans }, docs, { dupsTested: keys, dupsDropped: Math.max(0, keys - docs) });
+  const prefix = Object.fromEntries(plan.info.prefixFields.map((f, i) => [f, plan.prefix[i]]));
+  const fetch = plan.scan ? input : exec({ stage: 'FETCH', inputStage: input }, docs, { docsExamined: docs, alreadyHasObj: 0 });
+  return exec({
+    stage: 'TEXT_MATCH',
+    indexPrefix: prefix,
+    indexName: plan.spec.name,
+    parsedTextQuery: parsedTextQueryDocument(plan.query),
+    textIndexVersion: new Int32(plan.info.version),
+    inputStage: fetch,
+  }, matched, { docsRejected: Math.max(0, docs - matched) });
 }
 
 /** A find's whole tree: the read, then SORT, SKIP, LIMIT and projection as the query has them. */
@@ -141,6 +175,7 @@ export function indexesUsed(plan: QueryPlan): string[] {
   if (plan.kind === 'ixscan') return [plan.spec.name];
   if (plan.kind === 'ids') return ['_id_'];
   if (plan.kind === 'or') return [...new Set(plan.branches.flatMap(indexesUsed))];
+  if (plan.kind === 'text') return plan.scan ? [] : [plan.spec.name];
   return [];
 }
 
@@ -155,5 +190,7 @@ export function planSummary(plan: QueryPlan): string {
       return `IXSCAN ${documentToString(plan.spec.key)}`;
     case 'or':
       return plan.branches.map(planSummary).join(', ');
+    case 'text':
+      return plan.scan ? 'COLLSCAN' : `IXSCAN ${documentToString(plan.spec.key)}`;
   }
 }

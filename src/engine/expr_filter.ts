@@ -45,7 +45,7 @@ export function compileCommandFilter(
   filter: Document,
   collation: Collation | null,
   variables?: LetVariables,
-  extra: Pick<MatchOptions, 'allowEncryptKeywords'> = {},
+  extra: Pick<MatchOptions, 'allowEncryptKeywords' | 'allowText'> = {},
 ): CompiledFilter {
   const { compile, options } = exprCompiler(collation, variables);
   const compiled = compileFilter(filter, { ...options, ...extra });

@@ -3,6 +3,7 @@ import { mongoError, MongoServerError, wrongTypeError } from '../errors/index.js
 import { trueValue } from '../query/filter/exists.js';
 import { ID_INDEX_NAME, type IndexSpec } from './catalog.js';
 import { parsePartialFilter, unsupportedPartialFilter } from './partial_filter.js';
+import { fixTextIndexSpec, isTextKeyPattern } from '../query/text/index.js';
 
 /**
  * An index specification from createIndexes, checked as mongod checks it, in mongod's order:
@@ -59,7 +60,9 @@ export function validateIndexSpec(raw: unknown, position: number): IndexSpec {
     const reason = unsupportedPartialFilter(raw.partialFilterExpression as Document);
     if (reason) throw mongoError('CannotCreateIndex', reason);
   });
-  return catalogSpec(raw, key, name);
+  // A text index is stored as mongod stores it: `_fts`/`_ftsx` in its key, its weights and languages spelled out.
+  const stored = isTextKeyPattern(key) ? fixTextIndexSpec(raw) : raw;
+  return catalogSpec(stored, stored.key as Document, name);
 }
 
 /** mongod's IndexDescriptor::isIdIndexPattern: `{_id: 1}` or `{_id: -1}` (by integer value), alone. */
@@ -146,13 +149,13 @@ function checkVersion(value: unknown, raw: Document): void {
 function checkKeyPattern(key: Document): void {
   const fields = Object.entries(key);
   if (fields.length === 0) throw mongoError('CannotCreateIndex', 'Index keys cannot be empty.');
-  const plugin = fields.find(([, direction]) => typeof direction === 'string' && direction !== 'hashed');
+  const plugin = fields.find(([, direction]) => typeof direction === 'string' && direction !== 'hashed' && direction !== 'text');
   if (plugin) throw mongoError('CannotCreateIndex', `Unknown index plugin '${plugin[1] as string}'`);
   const hashed = fields.filter(([, direction]) => direction === 'hashed').length;
   if (hashed > 1) throw new MongoServerError(31303, `A maximum of one index field is allowed to be hashed but found ${hashed} for 'key' ${valueToString(key)}`);
   for (const [field, direction] of fields) {
-    if (direction === 'hashed') {
-      // a hashed field: no direction to check
+    if (direction === 'hashed' || direction === 'text') {
+      // a hashed or text field: no direction to check
     } else if (isNumeric(direction)) {
       const n = toNumber(direction);
       if (Number.isNaN(n)) throw mongoError('CannotCreateIndex', 'Values in the index key pattern cannot be NaN.');
@@ -161,7 +164,10 @@ function checkKeyPattern(key: Document): void {
       throw mongoError('CannotCreateIndex', `Values in v:2 index key pattern cannot be of type ${bsonTypeOf(direction)}. Only numbers > 0, numbers < 0, and strings are allowed.`);
     }
     if (field.length === 0) throw mongoError('CannotCreateIndex', 'Index keys cannot be an empty field.');
-    if (field === '_fts') throw mongoError('CannotCreateIndex', "Index key contains an illegal field name: '_fts'");
+    const text = isTextKeyPattern(key);
+    if (field === '_fts' && !text) throw mongoError('CannotCreateIndex', "Index key contains an illegal field name: '_fts'");
+    // A text index's `$**` (and `a.$**`) stands for every string field.
+    if (text && direction === 'text' && (field === '$**' || field.endsWith('.$**'))) continue;
     const parts = field.split('.');
     parts.forEach((part, i) => {
       if (part.length === 0) throw mongoError('CannotCreateIndex', 'Index keys cannot contain an empty field.');

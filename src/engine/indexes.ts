@@ -4,6 +4,8 @@ import { mongoError, MongoServerError, ErrorCodes } from '../errors/index.js';
 import { StorageError, type StorageReader, type StorageWriter } from '../storage/types.js';
 import { compileFilter, type CompiledFilter } from '../query/filter/index.js';
 import { ID_INDEX_NAME, type CollectionInfo, type IndexSpec } from './catalog.js';
+import { isTextKeyPattern } from '../query/text/index.js';
+import { textIndexKeys } from './text_index/keys.js';
 
 /** What the key generation met along a document's paths. */
 interface PathWalk {
@@ -73,6 +75,11 @@ export function indexHolds(spec: IndexSpec, doc: Document): boolean {
 function indexKeysWalk(spec: IndexSpec, doc: Document): { keys: { key: Uint8Array; values: unknown[] }[]; multikey: boolean } {
   const walk: PathWalk = { array: false };
   if (!indexHolds(spec, doc)) return { keys: [], multikey: false };
+  if (isTextKeyPattern(spec.key)) {
+    // One entry per term: several for one document, as for an array.
+    const keys = textIndexKeys(spec, doc);
+    return { keys, multikey: keys.length > 1 };
+  }
   const fields = Object.keys(spec.key);
   const directions = fields.map((f) => (toNumber(spec.key[f]) < 0 ? -1 : 1));
   const perField = fields.map((f) => {

@@ -6,6 +6,9 @@ import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from '.
 import { decodeStoredDocument, idStorageKey } from './documents.js';
 import { readPoints, type ReadFn, type ScanMetrics } from './document_source.js';
 import { naturalChunks } from './natural_source.js';
+import { textChunks } from './text_index/plan.js';
+import { hasTextPredicate } from '../query/text/index.js';
+import { MongoServerError, mongoError } from '../errors/index.js';
 import { choosePlan, naturalSortDirection, type IndexPlan, type OrPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
 
 /** What a plan read, for explain and the profiler (mongod's keysExamined and docsExamined). */
@@ -147,6 +150,8 @@ export function planChunks(read: ReadFn, info: CollectionInfo, plan: QueryPlan, 
       return indexChunks(read, info, plan, control, stats, metrics, dedupe, firstChunk);
     case 'or':
       return orChunks(read, info, plan, control, stats, metrics);
+    case 'text':
+      return textChunks(read, info, plan, control, stats, metrics);
   }
 }
 
@@ -197,8 +202,13 @@ export async function plannedRead(read: ReadFn, db: string, coll: string, reques
     return { info, choice: await choosePlan(reader, info, request) };
   });
   const { info, choice } = resolved;
-  if (!info) return { chunks: noChunks(), choice: null, stats, info: null };
+  if (!info) {
+    if (hasTextPredicate(request.filter)) throw mongoError('IndexNotFound', `text index required for $text query (no such collection '${db}.${coll}')`);
+    return { chunks: noChunks(), choice: null, stats, info: null };
+  }
   if (isView(info)) {
+    // The view's pipeline runs first: the query's `$text` would not be in the first stage.
+    if (hasTextPredicate(request.filter)) throw new MongoServerError(17313, '$match with $text is only allowed as the first pipeline stage');
     const base = await plannedRead(read, db, info.options.viewOn as string, { filter: {}, collation: request.collation }, control, options);
     const chunks = compilePipeline((info.options.pipeline as Document[]) ?? [], { collation: request.collation }).stream(base.chunks, control, options.foreign);
     return { chunks, choice: null, stats: base.stats, info };

@@ -11,6 +11,8 @@ import { pinnedIds, pointKeys } from './document_source.js';
 import { isMultikeyIndex } from './indexes.js';
 import { SnapshotReader } from './transactions/snapshot_view.js';
 import { toArray } from '../storage/scan.js';
+import { findTextPredicate, type TextPredicate } from '../query/text/index.js';
+import { checkTextQuery, textPlan, type TextPlan } from './text_index/plan.js';
 
 /**
  * How a query reads a collection. The planner picks it from the filter, sort and hint; the executor
@@ -21,7 +23,10 @@ export type QueryPlan =
   | { kind: 'collscan'; direction: 1 | -1; natural: boolean }
   | IdsPlan
   | IndexPlan
-  | OrPlan;
+  | OrPlan
+  | TextPlan;
+
+export type { TextPlan };
 
 export interface IdsPlan {
   kind: 'ids';
@@ -31,7 +36,7 @@ export interface IdsPlan {
 /** A top-level `$or` whose every branch an index bounds: each branch read in turn, each document once (mongod's OR). */
 export interface OrPlan {
   kind: 'or';
-  branches: (IdsPlan | IndexPlan)[];
+  branches: (IdsPlan | IndexPlan | TextPlan)[];
 }
 
 export interface IndexPlan {
@@ -200,6 +205,7 @@ async function trialKeys(reader: StorageReader, info: CollectionInfo, plan: Inde
 
 /**
  * Chooses how to read a collection for a query, as mongod's planner does at small scale, by a documented rule:
+ * - a `$text` filter reads the text index, always (see planText);
  * - a hint names the index (or `$natural`, a collection scan); min()/max() need one;
  * - a filter that pins `_id` to values reads those documents;
  * - otherwise every index whose leading field the filter bounds, or that provides the sort, is a candidate
@@ -213,6 +219,8 @@ async function trialKeys(reader: StorageReader, info: CollectionInfo, plan: Inde
  * snapshot (a transaction, a snapshot read) only `_id` lookups and collection scans are planned.
  */
 export async function choosePlan(reader: StorageReader, info: CollectionInfo, request: PlanRequest): Promise<PlanChoice> {
+  const text = findTextPredicate(request.filter);
+  if (text) return { plan: await planText(reader, info, request, text), rejected: [], trialKeys: [] };
   // A transaction's or snapshot read's reader sees documents as of its snapshot but index entries as they are now:
   // it gets `_id` lookups and collection scans only, and no hint but `$natural`.
   if (reader instanceof SnapshotReader) {
@@ -250,6 +258,46 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
   }
   if (candidates.length === 0) return { plan: { kind: 'collscan', direction: 1, natural: false }, rejected: [], trialKeys: [] };
   return pickCandidate(reader, info, candidates.map((c) => c.plan));
+}
+
+/**
+ * A `$text` query always reads the text index (through a snapshot, which reads no index, it scans): alone, or as
+ * one branch of a top-level `$or` whose other branches an index reads, as mongod's planner allows.
+ */
+async function planText(reader: StorageReader, info: CollectionInfo, request: PlanRequest, text: TextPredicate): Promise<QueryPlan> {
+  const { filter, hint, sort } = request;
+  checkTextQuery(info, text);
+  if (hint !== undefined && hint !== null && !(isDocument(hint) && Object.keys(hint).length === 0)) {
+    throw mongoError('BadValue', 'text and hint not allowed in same query');
+  }
+  if (naturalSortDirection(sort) !== null) throw mongoError('BadValue', 'text expression not allowed with $natural sort order');
+  const snapshot = reader instanceof SnapshotReader;
+  if (!text.underOr) return textPlan(info, filter, text, snapshot);
+  const clauses = filter.$or;
+  const failed = () => plannerError(291, 'Failed to produce a solution for TEXT under OR - other non-TEXT clauses under OR have to be indexed as well.');
+  if (!Array.isArray(clauses) || !clauses.every(isDocument)) throw failed();
+  const branches: (IdsPlan | IndexPlan | TextPlan)[] = [];
+  for (const clause of clauses as Document[]) {
+    const own = findTextPredicate(clause);
+    if (own) {
+      branches.push(textPlan(info, clause, own, snapshot));
+      continue;
+    }
+    const ids = pinnedIds(clause);
+    if (ids) {
+      branches.push({ kind: 'ids', keys: pointKeys(ids) });
+      continue;
+    }
+    const candidates = (await indexCandidates(reader, info, clause, null, request.collation)).filter((c) => c.bounded);
+    if (candidates.length === 0) throw failed();
+    branches.push((await pickCandidate(reader, info, candidates.map((c) => c.plan))).plan as IndexPlan);
+  }
+  if (snapshot) {
+    // No index is read through a snapshot: every document, scored where the search matches; the filter decides.
+    const textBranch = branches.find((b): b is TextPlan => b.kind === 'text')!;
+    return { ...textBranch, keepUnmatched: true };
+  }
+  return { kind: 'or', branches };
 }
 
 /**

@@ -17,6 +17,7 @@ import type { StorageReader } from '../storage/types.js';
 import type { Engine } from './engine.js';
 import { getCollectionInfo, isView } from './catalog.js';
 import { compileCommandFilter } from './expr_filter.js';
+import { hasTextPredicate } from '../query/text/index.js';
 import type { LetVariables } from './let_variables.js';
 import { foreignReader, type ForeignReaderOptions } from './foreign_reader.js';
 
@@ -117,7 +118,7 @@ export async function findExecution(engine: Engine, db: string, coll: string, o:
   // The filter goes with the projection: a positional projection (`a.$`) re-matches it to find the element.
   const projection = o.projection && Object.keys(o.projection).length > 0 ? compileProjection(o.projection, { filter, collation }) : null;
   const natural = naturalSortDirection(o.sort) !== null;
-  const sortKeys = o.sort && Object.keys(o.sort).length > 0 && !natural ? compileSortKeys(o.sort, collation) : null;
+  const sortKeys = o.sort && Object.keys(o.sort).length > 0 && !natural ? compileSortKeys(o.sort, collation, { textScore: hasTextPredicate(filter) }) : null;
   const wanted = o.limit && o.limit > 0 ? (o.skip ?? 0) + o.limit : undefined;
   const planned = await plannedRead((fn) => engine.read(fn), db, coll, { filter, sort: o.sort ?? null, hint: o.hint, min: o.min ?? null, max: o.max ?? null, collation }, control, { ...planOptions(engine, control, db, collation), ...(wanted ? { wanted } : {}) });
   const plan = planned.choice?.plan;

@@ -8,6 +8,7 @@ import { backgroundOperation } from './operation.js';
 import { planChunks, type PlanStats } from './plan_executor.js';
 import { choosePlan, naturalSortDirection, type PlanChoice } from './planner.js';
 import { AGGREGATE_ERROR_CONTEXT } from './stream_control.js';
+import { hasTextPredicate } from '../query/text/index.js';
 
 export interface ScannedDocument {
   key: Uint8Array;
@@ -52,7 +53,7 @@ export async function* candidateChunksFor(reader: StorageReader, info: Collectio
   if (access.sort && Object.keys(access.sort).length > 0 && !sorted && naturalSortDirection(access.sort) === null) {
     const all: ScannedDocument[] = [];
     for await (const docs of chunks) all.push(...withKeys(docs));
-    yield sortByKeys(all, compileSortKeys(access.sort, access.collation), (c) => c.doc);
+    yield sortByKeys(all, compileSortKeys(access.sort, access.collation, { textScore: hasTextPredicate(access.filter) }), (c) => c.doc);
     return;
   }
   for await (const docs of chunks) yield withKeys(docs);

@@ -26,9 +26,9 @@ const ACTIONS = new Set(['error', 'warn']);
 /** Validators compiled for their collation, by validator document: a write compiles its collection's once. */
 const compiledValidators = new WeakMap<Document, { collation: unknown; filter: CompiledFilter }>();
 
-/** Compiles a validator as mongod parses one: `$expr` and `$jsonSchema` with its encryption keywords allowed. */
+/** Compiles a validator as mongod parses one: `$expr` and `$jsonSchema` with its encryption keywords allowed, no `$text`. */
 function compileValidator(validator: Document, collation: Collation | null): CompiledFilter {
-  return compileCommandFilter(validator, collation, undefined, { allowEncryptKeywords: true });
+  return compileCommandFilter(validator, collation, undefined, { allowEncryptKeywords: true, allowText: false });
 }
 
 /**

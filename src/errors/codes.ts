@@ -113,6 +113,8 @@ export const ErrorCodes = {
   MergeStageNoMatchingDocument: 13113,
   IDLFailedToParse: 40414,
   IDLUnknownField: 40415,
+  CannotBuildIndexKeys: 201,
+  NoQueryExecutionPlans: 291,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

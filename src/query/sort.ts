@@ -2,6 +2,7 @@ import { compareValues, isDocument, isNumeric, toNumber, type Collation, type Do
 import { MongoServerError, mongoError } from '../errors/index.js';
 import { validateFieldPath } from './expressions/index.js';
 import { elementToString } from '../bson/index.js';
+import { textScoreOf } from './text/index.js';
 
 /**
  * find()'s sort (https://www.mongodb.com/docs/manual/reference/method/cursor.sort/) with mongod's sort-key rules:
@@ -16,10 +17,18 @@ export type SortComparator = (a: Document, b: Document) => number;
 interface SortField {
   readonly path: readonly string[];
   readonly direction: 1 | -1;
+  /** `{$meta: 'textScore'}`: the document's text score, highest first. */
+  readonly textScore?: boolean;
+}
+
+/** Options of {@link compileSortKeys}. */
+export interface SortOptions {
+  /** The documents carry text scores (a `$text` query's): `{$meta: 'textScore'}` may sort them. */
+  textScore?: boolean;
 }
 
 /** Parsing of the sort pattern (mongod's SortPattern): numbers 1/-1, or `{$meta: ...}`. */
-function parseSortSpec(spec: Document): SortField[] {
+function parseSortSpec(spec: Document, options: SortOptions): SortField[] {
   if (!isDocument(spec)) throw mongoError('TypeMismatch', 'Expected field sort to be of type object');
   const fields: SortField[] = [];
   for (const [name, value] of Object.entries(spec)) {
@@ -29,7 +38,9 @@ function parseSortSpec(spec: Document): SortField[] {
       if (keys.length !== 1) throw mongoError('FailedToParse', 'Cannot have additional keys in a $meta sort specification');
       const meta = value.$meta;
       if (meta === 'textScore') {
-        throw new MongoServerError(40218, 'query requires text score metadata, but it is not available');
+        if (!options.textScore) throw new MongoServerError(40218, 'query requires text score metadata, but it is not available');
+        fields.push({ path: [], direction: -1, textScore: true });
+        continue;
       }
       if (meta !== 'randVal' && meta !== 'searchScore') {
         throw new MongoServerError(31138, `Illegal $meta sort: ${elementToString('$meta', meta)}`);
@@ -101,8 +112,8 @@ function isPrefixPath(a: string, b: string): boolean {
  * names. The comparator throws BadValue (2) "cannot sort with keys that are parallel arrays" when two sort keys of
  * one document run through different arrays.
  */
-export function compileSort(spec: Document, collation?: Collation | null): SortComparator {
-  const sortKeys = compileSortKeys(spec, collation);
+export function compileSort(spec: Document, collation?: Collation | null, options: SortOptions = {}): SortComparator {
+  const sortKeys = compileSortKeys(spec, collation, options);
   const cache = new WeakMap<Document, unknown[]>();
   const keysOf = (doc: Document): unknown[] => {
     let keys = cache.get(doc);
@@ -129,13 +140,17 @@ export function sortByKeys<T>(items: readonly T[], sortKeys: SortKeys, docOf: (i
 }
 
 /** {@link compileSort} for callers that keep each document's key beside it (a blocking sort of many documents). */
-export function compileSortKeys(spec: Document, collation?: Collation | null): SortKeys {
-  const fields = parseSortSpec(spec);
+export function compileSortKeys(spec: Document, collation?: Collation | null, options: SortOptions = {}): SortKeys {
+  const fields = parseSortSpec(spec, options);
   return {
     keysOf(doc: Document): unknown[] {
       const keys: unknown[] = [];
       const arrayPaths: string[][] = [];
       for (const field of fields) {
+        if (field.textScore) {
+          keys.push(textScoreOf(doc) ?? null);
+          continue;
+        }
         const values: unknown[] = [];
         const arrays: string[] = [];
         collectKeys(doc, field.path, 0, values, arrays);

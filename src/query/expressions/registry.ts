@@ -10,6 +10,7 @@ import { dataSizeOperators } from './data_size.js';
 import { dateOperators } from './date.js';
 import { dateArithmeticOperators } from './date_arithmetic.js';
 import { javascriptOperators } from './javascript.js';
+import { metaOperators } from './meta.js';
 import { objectOperators } from './object.js';
 import { percentileExpressionOperators } from './percentile.js';
 import { regexOperators } from './regex.js';
@@ -31,9 +32,9 @@ import { variableOperators } from './variables.js';
 const families: readonly OperatorTable[] = [
   accumulatorExpressionOperators, arithmeticOperators, arrayOperators, bitwiseOperators, booleanOperators,
   comparisonOperators, conditionalOperators, dataSizeOperators, dateArithmeticOperators, dateOperators, hashedKeyOperators,
-  javascriptOperators, nExpressionOperators, objectOperators, percentileExpressionOperators, regexOperators, setOperators,
-  sortArrayOperators, stringOperators, timestampOperators, trigonometryOperators, typeOperators, uuidOperators,
-  variableOperators,
+  javascriptOperators, metaOperators, nExpressionOperators, objectOperators, percentileExpressionOperators, regexOperators,
+  setOperators, sortArrayOperators, stringOperators, timestampOperators, trigonometryOperators, typeOperators,
+  uuidOperators, variableOperators,
 ];
 
 function buildRegistry(): ReadonlyMap<string, OperatorParser> {

@@ -15,6 +15,7 @@ import { parseSize } from './size.js';
 import { parseType } from './type.js';
 import type { FieldOperatorParser, TopLevelOperatorParser } from './types.js';
 import { parseUnsupportedField, parseUnsupportedTopLevel } from './unsupported.js';
+import { parseText } from './text.js';
 
 /** `$comment`: accepted anywhere a top-level operator is, and adds no predicate. */
 const parseComment: TopLevelOperatorParser = () => null;
@@ -74,7 +75,7 @@ export const topLevelOperators: ReadonlyMap<string, TopLevelOperatorParser> = ne
   ['$or', parseOr],
   ['$ref', parseDbRefField],
   ['$sampleRate', parseSampleRate],
-  ['$text', parseUnsupportedTopLevel],
+  ['$text', parseText],
   ['$where', parseUnsupportedTopLevel],
   ...[
     '$_internalBucketGeoWithin', '$_internalSchemaAllowedProperties', '$_internalSchemaCond',

@@ -17,6 +17,8 @@ export interface MatchOptions {
    * `$elemMatch` projection): it is then refused with QueryFeatureNotAllowed. Allowed by default, as in mongod.
    */
   allowJsonSchema?: boolean;
+  /** False where mongod bans `$text` (collection validators): it is then BadValue "not allowed in this context". */
+  allowText?: boolean;
 }
 
 /** Side information a match reports, filled in by {@link CompiledFilter.matches} when passed. */
@@ -77,6 +79,7 @@ export interface FilterParseContext {
   readonly evaluateExpr: MatchOptions['evaluateExpr'];
   readonly allowEncryptKeywords: boolean;
   readonly allowJsonSchema: boolean;
+  readonly allowText: boolean;
   /** Parses a whole filter document (as for `$and` clauses and `$elemMatch` object form). */
   parse(filter: Document, level: ParseLevel): MatchNode;
   /** Parses an operator document `{$gt: 1, $lt: 5}` applying to `path` into its predicates. */

@@ -10,13 +10,11 @@ function refuse(name: string, what: string): never {
   throw mongoError('BadValue', `${name} is not supported by eddydb (${what})`);
 }
 
-/** `$where`, `$text` and mongod's internal `$_internal...` top-level operators. */
+/** `$where` and mongod's internal `$_internal...` top-level operators. */
 export const parseUnsupportedTopLevel: TopLevelOperatorParser = ({ name }) => {
   switch (name) {
     case '$where':
       return refuse(name, 'server-side JavaScript is not available; use $expr');
-    case '$text':
-      return refuse(name, 'there are no text indexes; use $regex');
     default:
       return refuse(name, 'an internal mongod operator');
   }

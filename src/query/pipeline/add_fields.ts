@@ -15,7 +15,7 @@ export const parseAddFields: StageParser = (spec, ctx, name) => {
   if (!isDocument(spec)) {
     throw new MongoServerError(40272, `${name} specification stage must be an object, got ${typeName(spec)}`);
   }
-  const projection = withStageContext(name, () => parseProjection(spec, addFieldsProjectionPolicies, { expressions: ctx.expressions }));
+  const projection = withStageContext(name, () => parseProjection(spec, addFieldsProjectionPolicies, { expressions: ctx.expressions, textScore: ctx.textScore === true }));
   return {
     kind: 'document',
     name,

@@ -4,6 +4,7 @@ import { createParseContext } from '../expressions/index.js';
 import { isKnownStage, lookupStage } from './registry.js';
 import type { CompiledStage, ForeignReader, PipelineOptions, Runtime, StageContext } from './types.js';
 import { streamStages, type Chunks, type StreamControl } from './stream.js';
+import { checkTextSearchStages } from './text_meta.js';
 
 /** A compiled aggregation pipeline. */
 export interface CompiledPipeline {
@@ -44,13 +45,14 @@ export function compileStages(stages: readonly unknown[], options: PipelineOptio
   if (depth > MAX_SUB_PIPELINE_DEPTH) {
     throw mongoError('MaxSubPipelineDepthExceeded', `Maximum number of nested sub-pipelines exceeded. Limit is ${MAX_SUB_PIPELINE_DEPTH}`);
   }
+  const scored = checkTextSearchStages(stages);
   const ctx: StageContext = {
     collation: options.collation ?? null,
     expressions: createParseContext({ collation: options.collation ?? null, variables: Object.keys(variables) }),
     variables,
     depth,
   };
-  return absorbUnwinds(stages.map((stage) => {
+  return absorbUnwinds(stages.map((stage, i) => {
     if (!isDocument(stage)) throw mongoError('TypeMismatch', "Each element of the 'pipeline' array must be an object");
     const keys = Object.keys(stage);
     if (keys.length !== 1) {
@@ -63,7 +65,7 @@ export function compileStages(stages: readonly unknown[], options: PipelineOptio
     const refused = options.refuseStage?.(name);
     if (refused) throw refused;
     if (!parser) throw mongoError('NotImplemented', `${name} is not supported by eddydb`);
-    return parser(stage[name], ctx, name);
+    return parser(stage[name], scored[i] ? { ...ctx, textScore: true } : ctx, name);
   }));
 }
 

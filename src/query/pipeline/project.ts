@@ -12,7 +12,7 @@ import type { StageParser } from './types.js';
  */
 export const parseProject: StageParser = (spec, ctx) => {
   if (!isDocument(spec)) throw new MongoServerError(15969, '$project specification must be an object');
-  const projection = withStageContext('$project', () => parseProjection(spec, aggregateProjectionPolicies, { expressions: ctx.expressions }));
+  const projection = withStageContext('$project', () => parseProjection(spec, aggregateProjectionPolicies, { expressions: ctx.expressions, textScore: ctx.textScore === true }));
   return {
     kind: 'document',
     name: '$project',

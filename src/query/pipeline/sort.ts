@@ -10,7 +10,7 @@ import type { StageParser } from './types.js';
 export const parseSort: StageParser = (spec, ctx) => {
   if (!isDocument(spec)) throw new MongoServerError(15973, 'the $sort key specification must be an object');
   if (Object.keys(spec).length === 0) throw new MongoServerError(15976, '$sort stage must have at least one sort key');
-  const sortKeys = compileSortKeys(spec, ctx.collation ?? undefined);
+  const sortKeys = compileSortKeys(spec, ctx.collation ?? undefined, { textScore: ctx.textScore === true });
   return {
     kind: 'batch',
     name: '$sort',

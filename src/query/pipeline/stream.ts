@@ -3,6 +3,7 @@ import { mongoError } from '../../errors/index.js';
 import { Sorter } from './sorter.js';
 import type { SortKeys } from '../sort.js';
 import type { CompiledStage, DocumentStage, Runtime } from './types.js';
+import { carryTextScore, textScoresInUse } from '../text/index.js';
 
 /**
  * Streaming execution: documents flow through a pipeline in chunks, pulled by whoever consumes the result (a
@@ -143,7 +144,9 @@ async function* documentStages(input: Chunks, stages: readonly DocumentStage[], 
         out.push(doc);
         continue;
       }
-      const produced = stages[top]!.apply(doc, runtime);
+      let produced = stages[top]!.apply(doc, runtime);
+      // A stage that makes a new document from a scored one passes the score on ($project, $unwind, ...).
+      if (textScoresInUse()) produced = carryTextScore(doc, produced);
       if (!Array.isArray(produced)) {
         levels.push(produced[Symbol.iterator]());
         positions.push(0);

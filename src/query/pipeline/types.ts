@@ -112,6 +112,8 @@ export interface StageContext {
   readonly variables: Readonly<Record<string, unknown>>;
   /** How deep this pipeline is nested in others (0 for a command's own). */
   readonly depth: number;
+  /** The stage's input documents carry text scores (they come from a first `$match` with `$text`). */
+  readonly textScore?: boolean;
 }
 
 /** Parses one stage's specification; `name` is the stage name as written (`$set` or `$addFields`). */

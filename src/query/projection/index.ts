@@ -2,6 +2,7 @@ import { isDocument, type Collation, type Document } from '../../bson/index.js';
 import { mongoError } from '../../errors/index.js';
 import { createParseContext, makeScope } from '../expressions/index.js';
 import { compileFilter } from '../filter/index.js';
+import { hasTextPredicate } from '../text/index.js';
 import { applyProjection } from './executor.js';
 import { findProjectionPolicies, parseProjection } from './projection_ast.js';
 
@@ -21,6 +22,8 @@ export interface ProjectionOptions {
   /** The find filter; required for a positional projection (`a.$`), which re-matches it to find the element. */
   filter?: Document | null;
   collation?: Collation | null;
+  /** The documents carry text scores (the filter has `$text`); by default, whether the filter has `$text`. */
+  textScore?: boolean;
 }
 
 export interface CompiledProjection {
@@ -33,7 +36,8 @@ export interface CompiledProjection {
 export function compileProjection(spec: Document, options: ProjectionOptions = {}): CompiledProjection {
   if (!isDocument(spec)) throw mongoError('TypeMismatch', 'Expected field projection to be of type object');
   const collation = options.collation ?? null;
-  const projection = parseProjection(spec, findProjectionPolicies, { expressions: createParseContext({ collation }), filter: options.filter });
+  const textScore = options.textScore ?? hasTextPredicate(options.filter);
+  const projection = parseProjection(spec, findProjectionPolicies, { expressions: createParseContext({ collation }), filter: options.filter, textScore });
   const query = projection.positionalPath && options.filter ? compileFilter(options.filter, { collation }) : null;
   return {
     // find's projections have no additions: only $addFields' policy makes them.

@@ -3,6 +3,7 @@ import { MongoServerError, mongoError } from '../../errors/index.js';
 import { coerceToBool, isExpressionName, validateFieldPath, type Evaluator, type ParseContext } from '../expressions/index.js';
 import { compileFilter, type CompiledFilter } from '../filter/index.js';
 import { parseFindSlice, type FindSlice } from './slice.js';
+import { META_NAMES } from '../expressions/meta.js';
 
 /**
  * The one projection parser, mongod's projection_ast/projection_parser: find's projection, $project, $addFields
@@ -60,17 +61,17 @@ export interface ProjectionParseOptions {
   readonly expressions: ParseContext;
   /** find's filter: a positional projection (`a.$`) requires one that names the array's field. */
   readonly filter?: Document | null;
+  /**
+   * False when the documents carry no text score (a find without `$text`): `{$meta: 'textScore'}` is then 40218.
+   * A pipeline checks this for all its stages at once.
+   */
+  readonly textScore?: boolean;
 }
 
 const INCLUDE: ProjectionLeaf = { kind: 'include' };
 const EXCLUDE: ProjectionLeaf = { kind: 'exclude' };
 const POSITIONAL: ProjectionLeaf = { kind: 'positional' };
 
-/** The `$meta` arguments mongod knows; eddydb keeps none of this metadata. */
-const META_NAMES = new Set([
-  'textScore', 'randVal', 'searchScore', 'searchHighlights', 'sortKey', 'recordId', 'indexKey', 'geoNearDistance',
-  'geoNearPoint', 'searchScoreDetails', 'vectorSearchScore', 'score', 'scoreDetails', 'searchSequenceToken',
-]);
 
 function addNodeAtPath(root: PathNode, path: readonly string[], node: ProjectionNode): void {
   let cur = root;
@@ -297,19 +298,26 @@ class Parser {
     if (this.type === 'exclusion' && !isMeta) {
       throw new MongoServerError(31252, 'Cannot use expression other than $meta in exclusion projection');
     }
-    if (isMeta) parseMeta(arg);
-    if (this.type === null) this.type = 'inclusion';
+    if (isMeta) parseMeta(arg, this.options.textScore !== false);
+    // `$meta` decides neither way, as in mongod: `{score: {$meta: 'textScore'}}` alone keeps every field.
+    else if (this.type === null) this.type = 'inclusion';
     const evaluate = this.options.expressions.parse({ [op]: arg });
     addNodeAtPath(parent, path, { kind: 'expression', evaluate });
     return true;
   }
 }
 
-/** `{$meta: name}`: a name mongod does not know is 17308; eddydb has none of the metadata mongod keeps. */
-function parseMeta(arg: unknown): never {
+/**
+ * `{$meta: name}`: a name mongod does not know is 17308; a text score needs documents that have one (40218); of
+ * the metadata mongod keeps, eddydb keeps only the text score.
+ */
+function parseMeta(arg: unknown, textScore: boolean): void {
   const name = typeof arg === 'string' ? arg : '';
   if (!META_NAMES.has(name)) throw new MongoServerError(17308, `Unsupported argument to $meta: ${String(arg)}`);
-  if (name === 'textScore') throw new MongoServerError(40218, 'query requires text score metadata, but it is not available');
+  if (name === 'textScore') {
+    if (!textScore) throw new MongoServerError(40218, 'query requires text score metadata, but it is not available');
+    return;
+  }
   throw mongoError('NotImplemented', `$meta: '${name}' is not supported in projections by eddydb`);
 }
 

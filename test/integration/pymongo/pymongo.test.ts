@@ -260,6 +260,25 @@ if (requireOptional(SUITE, pymongoMissing(), PYMONGO_HOW_TO_GET)) describe(SUITE
     assert.deepEqual(out.badHint, { code: 2, codeName: 'BadValue' });
   });
 
+  test('text search: create_index with TEXT, $text terms, phrase and exclusion, textScore projection and sort', async () => {
+    const out = await run('text_search.py');
+    assert.equal(out.indexName, 'name_text_description_text');
+    assert.deepEqual(out.indexInfo, {
+      key: [['_fts', 'text'], ['_ftsx', 1]],
+      weights: { description: 1, name: 1 },
+      default_language: 'english',
+      language_override: 'language',
+      textIndexVersion: 3,
+    });
+    assert.deepEqual(out.any, [1, 3, 5]);
+    assert.deepEqual(out.phrase, [3]);
+    assert.deepEqual(out.excluded, [5]);
+    assert.deepEqual(out.scored, [[3, 2.25], [1, 1.5], [5, 1.5]]);
+    assert.equal(out.count, 2);
+    assert.equal(out.noIndex.code, 27);
+    assert.equal(out.noIndex.codeName, 'IndexNotFound');
+  });
+
   test('with coll.watch() as stream: for change in stream — N inserts from another client', async () => {
     const out = await run('watch_for_loop.py');
     assert.deepEqual(out.writerErrors, []);

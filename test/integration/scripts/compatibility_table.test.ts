@@ -38,7 +38,7 @@ describe('docs/compatibility.md generated tables', () => {
     assert.match(doc, /^\| `\$geoNear` \| refused: NotImplemented \(238\) \|$/m);
     assert.match(doc, /^\| Evaluation \| `\$where` \| refused: BadValue \(2\) \|$/m);
     assert.match(doc, /^\| Sharding \| `shardCollection` \| unknown: CommandNotFound \(59\) \|$/m);
-    assert.match(doc, /^\| `text` \| refused: CannotCreateIndex \(67\) \|$/m);
+    assert.match(doc, /^\| `wildcard` \| refused: CannotCreateIndex \(67\) \|$/m);
     assert.match(doc, /^\| Atlas Search \| `createSearchIndexes` \| refused: SearchNotEnabled \(31082\) \|$/m);
     assert.match(doc, /^\| Query and write operations \| `find` \| supported \|$/m);
   });

@@ -78,6 +78,8 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [216, 'ElectionInProgress'],
   [223, 'IllegalOpMsgFlag'],
   [224, 'QueryFeatureNotAllowed'],
+  [201, 'CannotBuildIndexKeys'],
+  [291, 'NoQueryExecutionPlans'],
   [232, 'MaxSubPipelineDepthExceeded'],
   [233, 'TooManyDocumentSequences'],
   [234, 'RetryChangeStream'],

@@ -174,7 +174,6 @@ const cases: Record<string, ErrorCase[]> = {
   ],
   'operators eddydb does not support': [
     [{ $where: 'this.a == 1' }, 2, /^\$where is not supported by eddydb/],
-    [{ $text: { $search: 'x' } }, 2, /^\$text is not supported by eddydb/],
     [{ a: { $near: [0, 0] } }, 2, /^\$near is not supported by eddydb/],
     [{ a: { $nearSphere: [0, 0], $maxDistance: 1 } }, 2, /^\$nearSphere is not supported by eddydb/],
     [{ a: { $geoWithin: { $box: [[0, 0], [1, 1]] } } }, 2, /^\$geoWithin is not supported by eddydb/],
