@@ -89,7 +89,7 @@ describe('pymongo suites without pymongo, through scripts/run-tests.mjs', () => 
 
 describe('PostgreSQL suites without PostgreSQL, through scripts/run-tests.mjs', () => {
   const NO_PG = '/nonexistent/postgresql/bin';
-  const PG_LINE = `PostgreSQL's server programs (initdb, pg_ctl, postgres) not found in ${NO_PG} ($EDDYDB_PG_BIN); apt-get install -y postgresql`;
+  const PG_LINE = `PostgreSQL's server programs (initdb, pg_ctl, postgres, pg_basebackup) not found in ${NO_PG} ($EDDYDB_PG_BIN); apt-get install -y postgresql`;
   const selection = ['scripts/run-tests.mjs', 'integration/scaleout/clock_ordering.test'];
 
   test('the suite skips, the run passes, and it ends with the line saying what is missing', () => {
