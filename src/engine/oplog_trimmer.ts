@@ -96,6 +96,11 @@ export class OplogTrimmer {
     const limit = this.retention.sizeBytes!;
     const target = Math.floor(limit * 0.9);
     try {
+      // Where several servers share the store, one of them trims: the others count entries and leave it to it.
+      if (this.storage.lead && !(await this.storage.lead('oplogTrimmer'))) {
+        this.task = null;
+        return;
+      }
       do {
         // Only a microtask, not a timer: the write that scheduled us has already replied, and the storage queue is
         // FIFO, so work queued meanwhile goes before each batch. A timer would starve the trim under an embedded

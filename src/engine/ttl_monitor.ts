@@ -167,6 +167,9 @@ export class TtlMonitor {
   async pass(): Promise<void> {
     if (!this.on || this.stopped) return;
     try {
+      // Where several servers share the store, one of them expires documents.
+      const storage = this.engine.storage;
+      if (storage.lead && !(await storage.lead('ttlMonitor'))) return;
       const targets = await this.engine.read(async (r) => {
         const found: TtlTarget[] = [];
         for (const info of await listCollectionInfos(r)) {

@@ -298,6 +298,12 @@ export interface Storage {
    * then left alone. Absent or true: this process has the store to itself.
    */
   readonly alone?: boolean;
+  /**
+   * Whether this process runs the background job `job` (the TTL monitor, the oplog trimmer) now, where several
+   * processes share the store: exactly one of them does, and another takes over once it is gone. Absent: this
+   * process is the only one, so it always does.
+   */
+  lead?(job: string): Promise<boolean>;
   read<T>(fn: (reader: StorageReader) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` in one transaction: all of its writes commit together, or none do. The change entries it appended

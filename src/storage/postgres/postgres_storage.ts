@@ -22,7 +22,7 @@ import type { ChangeTail, Storage, StorageOptions, StorageReader, StorageWriter,
 import { ChangeListener } from './change_listener.js';
 import { PostgresConnection } from './connection.js';
 import { upgradeSchema } from './migrations.js';
-import { changesChannel, checkSchemaName, DEFAULT_SCHEMA, SERVER_LOCK_CLASS } from './schema.js';
+import { changesChannel, checkSchemaName, DEFAULT_SCHEMA, LEASE_LOCK_CLASS, SERVER_LOCK_CLASS } from './schema.js';
 import { PostgresStatements } from './statements.js';
 import { PostgresTransaction, type PostgresConnectionState } from './postgres_transaction.js';
 
@@ -71,6 +71,26 @@ export class PostgresStorage implements Storage {
 
   /** True when no other eddydb server had this database and schema open when this one opened it. */
   readonly alone: boolean;
+
+  /** The jobs this server leads (true, until its session ends) or was refused (false, with when it last asked). */
+  private readonly leases = new Map<string, { held: boolean; askedAt: number }>();
+
+  /**
+   * Whether this server runs `job` (see `Storage.lead`): the one holding the job's session advisory lock does. A
+   * server's lock goes with its session (a crash, a lost connection), and another server's next ask takes it. A
+   * refused server asks again at most every LEASE_RETRY_MS, so asking costs no statement most of the time.
+   */
+  async lead(job: string): Promise<boolean> {
+    const known = this.leases.get(job);
+    if (known?.held) return true;
+    if (known && Date.now() - known.askedAt < LEASE_RETRY_MS) return false;
+    const held = await this.turns.run(async () => {
+      const result = await this.connection.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS held', [LEASE_LOCK_CLASS, `${this.schema}:${job}`]);
+      return result.rows[0]!.held;
+    });
+    this.leases.set(job, { held, askedAt: Date.now() });
+    return held;
+  }
 
   /** @internal See `openPostgresStorage`. */
   static async open(uri: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
@@ -233,6 +253,8 @@ export class PostgresStorage implements Storage {
     }
     this.connection = connection;
     this.state.connection = connection;
+    // The leases went with the old session.
+    this.leases.clear();
     this.rolledBack();
     this.log?.({ msg: 'Reconnected to PostgreSQL', component: 'STORAGE', attr: { through: String(this.changes.through) } });
   }
@@ -258,6 +280,9 @@ export class PostgresStorage implements Storage {
     this.state.catalogVersion++;
   }
 }
+
+/** How often a server that does not lead a job asks again whether it may. */
+const LEASE_RETRY_MS = 1000;
 
 /** Entries per statement when a transaction reads what other servers committed. */
 const DRAIN_ENTRIES = 1000;

@@ -33,6 +33,8 @@ export const CLOCK_LOCK = [1701080420, 1] as const;
 export const MIGRATION_LOCK = [1701080420, 2] as const;
 export const WRITE_LOCK = [1701080420, 3] as const;
 export const SERVER_LOCK_CLASS = 1701080421;
+/** Session advisory locks of the background jobs one server runs at a time (`PostgresStorage.lead`). */
+export const LEASE_LOCK_CLASS = 1701080422;
 
 /** The channel a server's commits notify the other servers on (postgres_storage.ts). */
 export function changesChannel(schema: string): string {

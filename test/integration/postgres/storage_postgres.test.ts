@@ -160,6 +160,20 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
     assert.equal((await second.read((r) => r.getCollection({ db: 'db', name: 'c' })))?.uuid, UUID);
   });
 
+  test('background jobs run on one server at a time, and move when it goes', async () => {
+    const db = await database();
+    const first = await storageOn(db);
+    const second = await storageOn(db);
+    assert.equal(await first.lead('ttlMonitor'), true);
+    assert.equal(await first.lead('ttlMonitor'), true, 'held until its session ends');
+    assert.equal(await second.lead('ttlMonitor'), false);
+    assert.equal(await second.lead('oplogTrimmer'), true, 'each job is led on its own');
+    assert.equal(await first.lead('oplogTrimmer'), false);
+    await first.close();
+    // The second server asks again at most once a second: it takes over then.
+    await eventually('the second server taking the job over', () => second.lead('ttlMonitor'));
+  });
+
   test('a killed session: its storage reconnects at its next operation and sees what others wrote meanwhile', async () => {
     const db = await database();
     const first = await storageOn(db);
