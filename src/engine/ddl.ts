@@ -294,7 +294,9 @@ function compareIndexSpecs(a: IndexSpec, b: IndexSpec): 'different' | 'equivalen
 export function sameKey(a: Document, b: Document): boolean {
   const ak = Object.keys(a);
   const bk = Object.keys(b);
-  return ak.length === bk.length && ak.every((k, i) => k === bk[i] && toNumber(a[k]) === toNumber(b[k]));
+  // A plugin field ('hashed', '2dsphere', '2d') is the same only as the same plugin.
+  const same = (x: unknown, y: unknown) => (typeof x === 'string' || typeof y === 'string' ? x === y : toNumber(x) === toNumber(y));
+  return ak.length === bk.length && ak.every((k, i) => k === bk[i] && same(a[k], b[k]));
 }
 
 /** What a createIndexes request leaves to do: the indexes to build, and a build of the same index to wait for. */

@@ -6,6 +6,7 @@ import { getCollectionInfo, isView, ID_INDEX_NAME, type CollectionInfo } from '.
 import { decodeStoredDocument, idStorageKey } from './documents.js';
 import { readPoints, type ReadFn, type ScanMetrics } from './document_source.js';
 import { naturalChunks } from './natural_source.js';
+import { nearChunks } from './geo_index/near_source.js';
 import { choosePlan, naturalSortDirection, type IndexPlan, type OrPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
 
 /** What a plan read, for explain and the profiler (mongod's keysExamined and docsExamined). */
@@ -147,6 +148,8 @@ export function planChunks(read: ReadFn, info: CollectionInfo, plan: QueryPlan, 
       return indexChunks(read, info, plan, control, stats, metrics, dedupe, firstChunk);
     case 'or':
       return orChunks(read, info, plan, control, stats, metrics);
+    case 'geoNear':
+      return nearChunks(read, info, plan, control, stats, metrics);
   }
 }
 

@@ -58,6 +58,7 @@ export const ErrorCodes = {
   CappedPositionLost: 136,
   QueryPlanKilled: 175,
   InvalidPipelineOperator: 168,
+  NoQueryExecutionPlans: 291,
   QueryExceededMemoryLimitNoDiskUseAllowed: 292,
   NoSuchTransaction: 251,
   TransactionTooOld: 225,

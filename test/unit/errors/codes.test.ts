@@ -99,6 +99,7 @@ const ERROR_CODES_YML: ReadonlyArray<readonly [number, string]> = [
   [280, 'ChangeStreamFatalError'],
   [286, 'ChangeStreamHistoryLost'],
   [288, 'ChecksumMismatch'],
+  [291, 'NoQueryExecutionPlans'],
   [292, 'QueryExceededMemoryLimitNoDiskUseAllowed'],
   [323, 'APIStrictError'],
   [352, 'UnsupportedOpQueryCommand'],
