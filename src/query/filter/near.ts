@@ -1,5 +1,5 @@
 import { isDocument } from '../../bson/index.js';
-import { mongoError } from '../../errors/index.js';
+import { mongoError, MongoServerError } from '../../errors/index.js';
 import { parseNearQuery, type NearQuery } from '../geo/query.js';
 import type { FieldOperatorParser, MatchNode } from './types.js';
 
@@ -20,7 +20,8 @@ export class NearNode implements MatchNode {
   }
 }
 
-export const parseNear: FieldOperatorParser = ({ path, context }) => {
+export const parseNear: FieldOperatorParser = ({ path, context, ctx }) => {
+  if (ctx.nearNotAllowed) throw new MongoServerError(ctx.nearNotAllowed.code, ctx.nearNotAllowed.message);
   if (!isDocument(context)) throw mongoError('BadValue', 'geo near query argument is not an object');
   return new NearNode(parseNearQuery(path, context));
 };

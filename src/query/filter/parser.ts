@@ -82,6 +82,7 @@ export function parseContext(options: MatchOptions): FilterParseContext {
     evaluateExpr: options.evaluateExpr,
     allowEncryptKeywords: options.allowEncryptKeywords ?? false,
     allowJsonSchema: options.allowJsonSchema ?? true,
+    nearNotAllowed: options.nearNotAllowed,
     parse: (filter, level) => parse(ctx, filter, level),
     parseSub: (path, operators, level) => parseSub(ctx, path, operators, level),
     isTopLevelOperator: (name) => topLevelOperators.has(name),

@@ -17,6 +17,8 @@ export interface MatchOptions {
    * `$elemMatch` projection): it is then refused with QueryFeatureNotAllowed. Allowed by default, as in mongod.
    */
   allowJsonSchema?: boolean;
+  /** The error for a near operator ($near, $nearSphere, $geoNear) where none may be (an aggregation's $match). */
+  nearNotAllowed?: { code: number; message: string };
 }
 
 /** Side information a match reports, filled in by {@link CompiledFilter.matches} when passed. */
@@ -77,6 +79,7 @@ export interface FilterParseContext {
   readonly evaluateExpr: MatchOptions['evaluateExpr'];
   readonly allowEncryptKeywords: boolean;
   readonly allowJsonSchema: boolean;
+  readonly nearNotAllowed: MatchOptions['nearNotAllowed'];
   /** Parses a whole filter document (as for `$and` clauses and `$elemMatch` object form). */
   parse(filter: Document, level: ParseLevel): MatchNode;
   /** Parses an operator document `{$gt: 1, $lt: 5}` applying to `path` into its predicates. */

@@ -126,10 +126,13 @@ export function parseNearQuery(path: string, operators: Document): NearQuery {
   let centroid: PointShape | null = null;
   let minDistance = 0;
   let maxDistance = Number.MAX_VALUE;
-  const legacy = (isDocument(first) || Array.isArray(first)) && !(isDocument(first) && '$geometry' in first) && (Array.isArray(first) || isNumber(Object.values(first)[0]));
-  if (legacy) {
+  // A point given directly (a legacy pair, or a GeoJSON point, as $geoNear writes it) takes sibling distances;
+  // the `$geometry` form holds them inside.
+  const direct = (isDocument(first) || Array.isArray(first)) && !(isDocument(first) && '$geometry' in first);
+  if (direct) {
     const items = Array.isArray(first) ? first : Object.values(first as Document);
-    if (items.length === 3) {
+    const pair = Array.isArray(first) || isNumber(items[0]);
+    if (pair && items.length === 3) {
       // [x, y, maxDistance]
       const { x, y } = rethrow(() => parseFlatPoint(items.slice(0, 2), false));
       if (!isNumber(items[2])) throw badValue(`Point with max distance must only contain numeric elements, instead got type ${items[2]}`);
@@ -137,7 +140,7 @@ export function parseNearQuery(path: string, operators: Document): NearQuery {
       if (!(maxDistance >= 0)) throw new MongoServerError(18522, 'max distance must be non-negative');
       centroid = { kind: 'point', crs: 'flat', x, y, point: isValidLngLat(x, y) ? pointOf(x, y) : null };
     } else {
-      centroid = rethrow(() => legacyPoint(first, false));
+      centroid = rethrow(() => (pair ? legacyPoint(first, false) : geoJsonPoint(first as Document)));
     }
     for (const [key, value] of entries.slice(1)) {
       if (key === '$minDistance') minDistance = distanceOption('$minDistance', value, [16893, 16894]);
