@@ -79,10 +79,48 @@ function loopVertices(raw: unknown, shownLoop: unknown): s2.Point[] {
   return vertices;
 }
 
+/** The sign of the triple product (a × b) · c: 1 when a, b, c turn counterclockwise, -1 clockwise, 0 collinear. */
+function turn(a: s2.Point, b: s2.Point, c: s2.Point): number {
+  const x = a.y * b.z - a.z * b.y;
+  const y = a.z * b.x - a.x * b.z;
+  const z = a.x * b.y - a.y * b.x;
+  return Math.sign(x * c.x + y * c.y + z * c.z);
+}
+
+/** S2's CrossingSign > 0: the arcs AB and CD cross at a point interior to both. */
+function arcsCross(a: s2.Point, b: s2.Point, c: s2.Point, d: s2.Point): boolean {
+  const acb = -turn(a, b, c);
+  if (acb === 0 || acb !== turn(a, b, d)) return false;
+  return -turn(c, d, b) === acb && turn(c, d, a) === acb;
+}
+
+function degrees(p: s2.Point): string {
+  const ll = s2.LatLng.fromPoint(p);
+  return `[${((ll.lng * 180) / Math.PI).toFixed(7)}, ${((ll.lat * 180) / Math.PI).toFixed(7)}]`;
+}
+
+/** S2Loop::IsValid's crossing check: no two non-adjacent edges cross. */
+function crossingEdges(vertices: s2.Point[]): string | null {
+  const n = vertices.length;
+  for (let i = 0; i < n; i++) {
+    const a = vertices[i]!;
+    const b = vertices[(i + 1) % n]!;
+    for (let j = i + 2; j < n; j++) {
+      if (i === 0 && j === n - 1) continue;
+      const c = vertices[j]!;
+      const d = vertices[(j + 1) % n]!;
+      if (arcsCross(a, b, c, d)) {
+        return `Edges ${i} and ${j} cross. Edge locations in degrees: ${degrees(a)}-${degrees(b)} and ${degrees(c)}-${degrees(d)}`;
+      }
+    }
+  }
+  return null;
+}
+
 function checkedLoop(vertices: s2.Point[], shownLoop: unknown): s2.Loop {
   const loop = new s2.Loop(vertices);
-  const err = loop.validate();
-  if (err) throw geoError(`Loop is not valid: ${shown(shownLoop)} ${err.message}`);
+  const err = loop.validate()?.message ?? crossingEdges(vertices);
+  if (err) throw geoError(`Loop is not valid: ${shown(shownLoop)} ${err}`);
   return loop;
 }
 
