@@ -150,6 +150,7 @@ function checkKeyPattern(key: Document): void {
   if (fields.length === 0) throw mongoError('CannotCreateIndex', 'Index keys cannot be empty.');
   const plugin = fields.find(([, direction]) => typeof direction === 'string' && direction !== 'hashed' && !GEO_PLUGINS.has(direction));
   if (plugin) throw mongoError('CannotCreateIndex', `Unknown index plugin '${plugin[1] as string}'`);
+  if (new Set(fields.map(([, d]) => d).filter((d) => typeof d === 'string')).size > 1) throw mongoError('CannotCreateIndex', "Can't use more than one index plugin for a single index.");
   const hashed = fields.filter(([, direction]) => direction === 'hashed').length;
   if (hashed > 1) throw new MongoServerError(31303, `A maximum of one index field is allowed to be hashed but found ${hashed} for 'key' ${valueToString(key)}`);
   for (const [field, direction] of fields) {

@@ -29,8 +29,6 @@ function isNumeric(v: unknown): boolean {
 export function checkGeoIndexSpec(raw: Document, key: Document): void {
   const plugin = geoPluginOf(key);
   if (plugin === null) return;
-  const plugins = new Set(Object.values(key).filter((v) => typeof v === 'string'));
-  if (plugins.size > 1) throw mongoError('CannotCreateIndex', "Can't use more than one index plugin for a single index.");
   if (plugin === '2d') {
     const fields = Object.keys(key);
     const geo = geoFieldsOf(key);
