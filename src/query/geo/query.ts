@@ -140,13 +140,19 @@ export function parseNearQuery(path: string, operators: Document): NearQuery {
       if (!(maxDistance >= 0)) throw new MongoServerError(18522, 'max distance must be non-negative');
       centroid = { kind: 'point', crs: 'flat', x, y, point: isValidLngLat(x, y) ? pointOf(x, y) : null };
     } else {
-      centroid = rethrow(() => (pair ? legacyPoint(first, false) : geoJsonPoint(first as Document)));
+      // A value that is no point is read as the `$geometry` form below, as mongod falls back to it.
+      try {
+        centroid = pair ? legacyPoint(first, false) : geoJsonPoint(first as Document);
+      } catch (err) {
+        if (!(err instanceof GeoParseError)) throw err;
+      }
     }
     for (const [key, value] of entries.slice(1)) {
       if (key === '$minDistance') minDistance = distanceOption('$minDistance', value, [16893, 16894]);
       else if (key === '$maxDistance') maxDistance = distanceOption('$maxDistance', value, [16895, 16896]);
     }
-  } else {
+  }
+  if (!centroid) {
     if (entries.length > 1) {
       throw badValue(`geo near accepts just one argument when querying for a GeoJSON point. Extra field found: ${entries[1]![0]}: ${valueToString(entries[1]![1])}`);
     }
