@@ -1,11 +1,10 @@
-import { s2 } from 's2js';
 import { isDocument, type Document } from '../../bson/index.js';
 import type { Chunks, StreamControl } from '../../query/pipeline/index.js';
 import { EARTH_RADIUS_METERS, flatDistance, sphereDistance } from '../../query/geo/distance.js';
 import { boxRanges, twoDParams } from '../../query/geo/geohash.js';
 import { legacyPoint } from '../../query/geo/geojson.js';
 import { GeoParseError } from '../../query/geo/parse_error.js';
-import { avgEdge, capCells, s2Params } from '../../query/geo/s2_cover.js';
+import { avgEdge, capRing, s2Params } from '../../query/geo/s2_cover.js';
 import type { Shape } from '../../query/geo/shapes.js';
 import { storedGeometry } from '../../query/geo/stored.js';
 import { keySpans, type Interval, type KeySpan } from '../../query/plan/index.js';
@@ -65,8 +64,8 @@ function geometriesAt(doc: Document, path: string, flat: boolean): { shape: Shap
 interface Metric {
   /** Distance of a geometry in the units of `min`/`max`, null when it cannot be measured. */
   distance(shape: Shape): number | null;
-  /** The key ranges of a covering of the disc of radius `r`. */
-  ranges(r: number): Interval[];
+  /** The key ranges of a covering of the disc of radius `r` (those of the disc of radius `inner` may be left out). */
+  ranges(r: number, inner: number): Interval[];
   /** The first ring's width. */
   increment: number;
   /** Past this radius the disc covers every key. */
@@ -97,7 +96,8 @@ function sphereMetric(plan: GeoNearPlan): Metric {
   const params = s2Params(spec);
   return {
     distance: (shape) => sphereDistance(shape, center),
-    ranges: (r) => sphereIntervals(capCells(s2.Cap.fromCenterAngle(center, Math.min(r, Math.PI))), spec),
+    // The ring's cells, leaving out those inside the disc the previous ring read.
+    ranges: (r, inner) => sphereIntervals(capRing(center, Math.min(r, Math.PI), inner), spec),
     // mongod's first ring: five average edges of the finest indexed level.
     increment: 5 * avgEdge(params.finestIndexedLevel),
     whole: Math.PI,
@@ -137,28 +137,39 @@ export async function* nearChunks(read: ReadFn, info: CollectionInfo, plan: GeoN
   let pending: { d: number; doc: Document }[] = [];
   let increment = metric.increment;
   let outer = Math.min(metric.min + increment, metric.max);
+  let inner = 0;
   for (;;) {
     const covered = outer >= metric.whole;
-    const spans = spansOf(metric.ranges(outer), fields);
+    const spans = spansOf(metric.ranges(outer, inner), fields);
     const fresh: Uint8Array[] = [];
-    for (const span of spans) {
-      let after: IndexPosition | undefined;
-      for (;;) {
-        const from = after;
-        const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}) };
-        const entries = await read((reader) => toArray(reader.scanIndex({ coll: info.uuid, index: plan.spec.name, range, ...(from ? { after: from } : {}), limit: KEYS_PER_READ, chunkRows: KEYS_PER_READ })));
-        stats.keysExamined += entries.length;
-        for (const e of entries) {
-          const id = Buffer.from(e.recordKey).toString('hex');
-          if (seen.has(id)) continue;
-          seen.add(id);
-          fresh.push(e.recordKey);
+    // The ring's spans are read in as few storage reads as their entries allow (one, unless past KEYS_PER_READ).
+    let at = 0;
+    let after: IndexPosition | undefined;
+    while (at < spans.length) {
+      await read(async (reader) => {
+        let budget = KEYS_PER_READ;
+        while (at < spans.length && budget > 0) {
+          const span = spans[at]!;
+          const range = { gte: span.start, ...(span.end ? { lt: span.end } : {}) };
+          const entries = await toArray(reader.scanIndex({ coll: info.uuid, index: plan.spec.name, range, ...(after ? { after } : {}), limit: budget, chunkRows: budget }));
+          stats.keysExamined += entries.length;
+          for (const e of entries) {
+            const id = Buffer.from(e.recordKey).toString('hex');
+            if (seen.has(id)) continue;
+            seen.add(id);
+            fresh.push(e.recordKey);
+          }
+          if (entries.length === budget) {
+            const last = entries[entries.length - 1]!;
+            after = { key: last.key, recordKey: last.recordKey };
+          } else {
+            at++;
+            after = undefined;
+          }
+          budget -= entries.length;
         }
-        if (entries.length < KEYS_PER_READ) break;
-        const last = entries[entries.length - 1]!;
-        after = { key: last.key, recordKey: last.recordKey };
-        await control.yieldIfDue();
-      }
+      });
+      await control.yieldIfDue();
     }
     for (let i = 0; i < fresh.length; i += KEYS_PER_READ) {
       const keys = fresh.slice(i, i + KEYS_PER_READ);
@@ -187,6 +198,7 @@ export async function* nearChunks(read: ReadFn, info: CollectionInfo, plan: GeoN
     if (done) return;
     // Rings grow geometrically, so a sparse neighbourhood costs few reads.
     increment *= 2;
+    inner = outer;
     outer = Math.min(outer + increment, metric.max, metric.whole);
     await control.yieldIfDue();
   }

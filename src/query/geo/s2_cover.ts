@@ -12,6 +12,8 @@ import type { Shape } from './shapes.js';
 /** S2's kAvgEdge metric: the average edge length of a level-0 cell, in radians. */
 const AVG_EDGE_DERIV = 1.459213746386106;
 const MAX_LEVEL = 30;
+/** S2's kMaxDiag metric: the longest diagonal of a level-0 cell, in radians. */
+const MAX_DIAG_DERIV = 2.438654594434021;
 
 /** S2 Metric::GetClosestLevel for kAvgEdge: the level whose average edge is closest to `radians`. */
 export function closestLevel(radians: number): number {
@@ -109,9 +111,41 @@ export function queryCells(shape: Shape): bigint[] | null {
   return regions ? cover(regions, 0, QUERY_MAX_LEVEL, QUERY_MAX_CELLS) : null;
 }
 
-/** The covering of a spherical cap, for a near search's annulus. */
-export function capCells(cap: s2.Cap, maxCells = QUERY_MAX_CELLS): bigint[] {
-  return cover([cap], 0, QUERY_MAX_LEVEL, maxCells);
+/**
+ * The cells of one level that may meet a cap (`radius` radians around `center`), found by flood fill from the cell
+ * of its centre: the level is the one whose cells are about half the radius wide, so a ring of a near search reads
+ * a few dozen cells, not the coarse bound of a few. Cells wholly within `inner` radians are left out: a previous
+ * ring read their keys.
+ */
+export function capRing(center: s2.Point, radius: number, inner: number): bigint[] {
+  if (radius >= 1) return [...s2.Cap.fromCenterAngle(center, radius).cellUnionBound()];
+  const level = Math.max(0, Math.min(MAX_LEVEL, Math.floor(Math.log2((2 * AVG_EDGE_DERIV) / radius))));
+  // A cell lies within half its longest diagonal of its centre: cells clearly in or out are judged by that alone,
+  // the few near the circle by S2's exact test.
+  const reach = (MAX_DIAG_DERIV * 2 ** -level) / 2;
+  const cap = s2.Cap.fromCenterAngle(center, radius);
+  const innerCap = inner > 0 ? s2.Cap.fromCenterAngle(center, inner) : null;
+  const start = s2.cellid.parent(s2.cellid.fromPoint(center), level);
+  const seen = new Set<bigint>([start]);
+  const queue = [start];
+  const out: bigint[] = [];
+  while (queue.length > 0) {
+    const id = queue.pop()!;
+    const d = center.distance(s2.cellid.point(id));
+    if (d - reach > radius) continue;
+    const near = d + reach > radius || (innerCap !== null && d - reach <= inner && d + reach > inner);
+    const cell = near ? s2.Cell.fromCellID(id) : null;
+    if (cell && !cap.intersectsCell(cell)) continue;
+    const read = innerCap === null || d + reach > inner && !(cell && innerCap.containsCell(cell));
+    if (read) out.push(id);
+    for (const n of s2.cellid.edgeNeighbors(id)) {
+      if (!seen.has(n)) {
+        seen.add(n);
+        queue.push(n);
+      }
+    }
+  }
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
@@ -120,13 +154,22 @@ export function capCells(cap: s2.Cap, maxCells = QUERY_MAX_CELLS): bigint[] {
  * geometry indexed by a coarser cell), as [low, high] pairs of cell ids.
  */
 export function cellRanges(cells: bigint[], params: S2Params): [bigint, bigint][] {
-  const out: [bigint, bigint][] = [];
+  const ranges: [bigint, bigint][] = [];
   const ancestors = new Set<bigint>();
   for (const c of cells) {
-    out.push([s2.cellid.rangeMin(c), s2.cellid.rangeMax(c)]);
+    ranges.push([s2.cellid.rangeMin(c), s2.cellid.rangeMax(c)]);
     const level = s2.cellid.level(c);
     for (let l = Math.min(level - 1, params.finestIndexedLevel); l >= params.coarsestIndexedLevel; l--) ancestors.add(s2.cellid.parent(c, l));
   }
-  for (const a of ancestors) out.push([a, a]);
+  for (const a of ancestors) ranges.push([a, a]);
+  ranges.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  // Neighbouring cells are consecutive ranges of ids (leaf ids are odd, two apart): one scan reads them together.
+  const out: [bigint, bigint][] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1] + 2n) {
+      if (r[1] > last[1]) last[1] = r[1];
+    } else out.push([r[0], r[1]]);
+  }
   return out;
 }
