@@ -8,7 +8,7 @@ import { GeoParseError } from '../../../../src/query/geo/parse_error.js';
 import { parseGeoQuery, parseNearQuery } from '../../../../src/query/geo/query.js';
 import { intersectsSphere, within } from '../../../../src/query/geo/relations.js';
 import { EARTH_RADIUS_METERS, sphereDistance } from '../../../../src/query/geo/distance.js';
-import { cellRanges, closestLevel, queryCells, s2Params, storedCells } from '../../../../src/query/geo/s2_cover.js';
+import { capRing, cellRanges, closestLevel, queryCells, s2Params, storedCells } from '../../../../src/query/geo/s2_cover.js';
 import { boxRanges, pointHash, twoDParams } from '../../../../src/query/geo/geohash.js';
 import { pointOf } from '../../../../src/query/geo/shapes.js';
 
@@ -159,6 +159,31 @@ describe('index coverings', () => {
     const hit = (id: bigint) => ranges.some(([lo, hi]) => id >= lo && id <= hi);
     assert.ok(polygon.some(hit));
     assert.ok(hit(point[0]!));
+  });
+
+  test('near rings: every point within a ring radius lies in that ring or an earlier one', () => {
+    const params = s2Params({});
+    let seed = 17;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const [lng, lat] of [[0, 0], [-73.9, 40.7], [179.99, 0.5], [10, 89.9]] as [number, number][]) {
+      const center = pointOf(lng, lat);
+      const read: [bigint, bigint][] = [];
+      let inner = 0;
+      for (const radius of [1e-5, 4e-5, 2e-4, 1e-3, 5e-3, 3e-2]) {
+        read.push(...cellRanges(capRing(center, radius, inner), params));
+        for (let i = 0; i < 200; i++) {
+          // A point at a random bearing and a random distance up to the radius.
+          const d = radius * Math.sqrt(random());
+          const bearing = random() * 2 * Math.PI;
+          const lat1 = (lat * Math.PI) / 180;
+          const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(bearing));
+          const lng2 = (lng * Math.PI) / 180 + Math.atan2(Math.sin(bearing) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
+          const id = s2.cellid.fromPoint(pointOf((lng2 * 180) / Math.PI, (lat2 * 180) / Math.PI));
+          assert.ok(read.some(([lo, hi]) => id >= lo && id <= hi), `a point ${d} from (${lng}, ${lat}) was missed at radius ${radius}`);
+        }
+        inner = radius;
+      }
+    }
   });
 
   test('2d geohashes: nearby points share prefixes, and a box covering holds every point inside the box', () => {
