@@ -12,6 +12,8 @@ import type { Shape } from './shapes.js';
 /** S2's kAvgEdge metric: the average edge length of a level-0 cell, in radians. */
 const AVG_EDGE_DERIV = 1.459213746386106;
 const MAX_LEVEL = 30;
+/** The first cell id of face 4: from here on, ids read as signed longs are negative. */
+const SIGN_BIT = 1n << 63n;
 /** S2's kMaxDiag metric: the longest diagonal of a level-0 cell, in radians. */
 const MAX_DIAG_DERIV = 2.438654594434021;
 
@@ -107,8 +109,21 @@ const QUERY_MAX_CELLS = 20;
 
 /** The cells covering a query region on the sphere, or null when the region is flat. */
 export function queryCells(shape: Shape): bigint[] | null {
+  if (shape.kind === 'bigPolygon' && !shape.loop.isNormalized()) return bigLoopCells(shape.loop);
   const regions = regionsOf(shape);
   return regions ? cover(regions, 0, QUERY_MAX_LEVEL, QUERY_MAX_CELLS) : null;
+}
+
+/**
+ * The covering of a loop larger than a hemisphere: every face but the cells wholly inside its complement (a small
+ * loop, whose interior covering S2 computes reliably).
+ */
+function bigLoopCells(loop: s2.Loop): bigint[] {
+  const complement = s2.Loop.fromLoop(loop);
+  complement.invert();
+  const inside = new s2.RegionCoverer({ minLevel: 0, maxLevel: QUERY_MAX_LEVEL, maxCells: QUERY_MAX_CELLS }).interiorCovering(complement);
+  const faces = Object.assign(new s2.CellUnion(), [0, 1, 2, 3, 4, 5].map((f) => s2.cellid.fromFace(f))) as s2.CellUnion;
+  return [...s2.CellUnion.fromDifference(faces, inside)];
 }
 
 /**
@@ -163,11 +178,12 @@ export function cellRanges(cells: bigint[], params: S2Params): [bigint, bigint][
   }
   for (const a of ancestors) ranges.push([a, a]);
   ranges.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  // Neighbouring cells are consecutive ranges of ids (leaf ids are odd, two apart): one scan reads them together.
+  // Neighbouring cells are consecutive ranges of ids (leaf ids are odd, two apart): one scan reads them together,
+  // but never across faces 3 and 4, where the ids' signed longs jump from the largest to the smallest.
   const out: [bigint, bigint][] = [];
   for (const r of ranges) {
     const last = out[out.length - 1];
-    if (last && r[0] <= last[1] + 2n) {
+    if (last && r[0] <= last[1] + 2n && r[0] < SIGN_BIT === last[0] < SIGN_BIT) {
       if (r[1] > last[1]) last[1] = r[1];
     } else out.push([r[0], r[1]]);
   }

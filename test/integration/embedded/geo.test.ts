@@ -146,6 +146,41 @@ for (const mode of modes()) {
       });
     });
 
+    it('over the whole globe (all six cube faces), big polygons and collections: the index finds what a scan finds', async () => {
+      await withClient(mode, async (client) => {
+        const c = client.db('geo').collection('globe');
+        await c.createIndex({ loc: '2dsphere' });
+        const random = seeded(5);
+        const docs: Doc[] = Array.from({ length: 1200 }, (_, i) => ({ _id: i, loc: { type: 'Point', coordinates: [-180 + random() * 360, -89 + random() * 178] } }));
+        docs.push({ _id: 'poly', loc: { type: 'Polygon', coordinates: [[[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]]] } });
+        docs.push({ _id: 'gc', loc: { type: 'GeometryCollection', geometries: [{ type: 'Point', coordinates: [100, 10] }, { type: 'LineString', coordinates: [[100, 10], [101, 11]] }] } });
+        await c.insertMany(docs);
+        const crs = { type: 'name', properties: { name: 'urn:x-mongodb:crs:strictwinding:EPSG:4326' } };
+        const queries: Doc[] = [
+          { loc: { $geoWithin: { $geometry: { type: 'Polygon', coordinates: [[[-100, -60], [-100, 60], [-60, 60], [-60, -60], [-100, -60]]], crs } } } },
+          { loc: { $geoIntersects: { $geometry: { type: 'MultiPolygon', coordinates: [[[[5, 5], [6, 5], [6, 6], [5, 6], [5, 5]]], [[[99, 9], [102, 9], [102, 12], [99, 12], [99, 9]]]] } } } },
+          { loc: { $geoIntersects: { $geometry: { type: 'GeometryCollection', geometries: [{ type: 'Point', coordinates: [10, 10] }] } } } },
+          { loc: { $geoWithin: { $centerSphere: [[0, 90], 0.3] } } },
+          { loc: { $geoWithin: { $centerSphere: [[45, -45], 1.2] } } },
+          { loc: { $geoWithin: { $geometry: { type: 'Polygon', coordinates: [[[-179, -80], [179, -80], [179, 80], [-179, 80], [-179, -80]]] } } } },
+        ];
+        const ids = (found: Doc[]) => found.map((d) => String(d._id)).sort();
+        for (const q of queries) {
+          const scanned = ids(await c.find(q).hint({ $natural: 1 }).toArray());
+          assert.deepEqual(ids(await c.find(q).toArray()), scanned, JSON.stringify(q));
+          assert.ok(scanned.length > 0, JSON.stringify(q));
+        }
+        // The clockwise band is everything outside it: most of the points, and both other geometries.
+        assert.ok(ids(await c.find(queries[0]!).toArray()).length > 1000);
+        assert.deepEqual(ids(await c.find(queries[1]!).toArray()).filter((id) => Number.isNaN(Number(id))), ['gc', 'poly']);
+        for (const center of [[0, -89], [-45, 0], [135, 45], [90, 89]]) {
+          const expected = docs.filter((d) => typeof d._id === 'number').map((d) => ({ id: d._id, d: haversine(center, d.loc.coordinates) })).sort((a, b) => a.d - b.d || a.id - b.id);
+          const got = await c.find({ loc: { $nearSphere: { $geometry: { type: 'Point', coordinates: center }, $maxDistance: 3_000_000 } }, _id: { $type: 'number' } }).toArray();
+          assert.deepEqual(got.map((d) => d._id), expected.filter((e) => e.d * EARTH_RADIUS_METERS <= 3_000_000).map((e) => e.id), `from ${center}`);
+        }
+      });
+    });
+
     it('$near through the index is in exact distance order, with a limit and after writes', async () => {
       await withClient(mode, async (client) => {
         const c = client.db('geo').collection('pts');
