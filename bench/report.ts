@@ -27,7 +27,7 @@ const KEEP_DEFAULT = [
   '_Nothing yet. When a target is missed, explain it here with a profile of where the time goes._',
   '',
   'To profile one run: `node --cpu-prof --cpu-prof-dir=prof dist/bench/child.js <scenario> <subject> [--quick]`',
-  '(scenarios: single_inserts, insert_many, fan_out, catch_up, mixed, transactions, queries, large_documents, indexed_queries, auth, lookup; subjects as in',
+  '(scenarios: single_inserts, insert_many, fan_out, catch_up, mixed, transactions, queries, large_documents, indexed_queries, auth, lookup, geo_near; subjects as in',
   'the tables: eddydb-memory, eddydb-file, eddydb-wire, raw-sqlite, raw-sqlite-indexed, pouchdb, rxdb-memory). For the server of a wire run add',
   '`BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof"` to the environment.',
 ].join('\n');

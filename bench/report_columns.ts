@@ -161,6 +161,14 @@ export const COLUMNS: Record<string, Column[]> = {
     clientServerRss,
     load,
   ],
+  geo_near: [
+    col('$geoNear queries/s', (r) => int(m(r, 'queriesPerSec'))),
+    col('per query (100 nearest)', (r) => `${ms(m(r, 'queryMs'))} ms`),
+    vsPeerEach('× raw better-sqlite3', ['queriesPerSec'], 'raw-sqlite-indexed'),
+    col('load 100,000 points', (r) => `${ms(m(r, 'loadMs'))} ms`),
+    clientServerRss,
+    load,
+  ],
   mixed: [
     col('writes/s', (r) => int(m(r, 'writesPerSec'))),
     rounds,

@@ -183,9 +183,14 @@ export async function explainAggregate(ctx: CommandContext, inner: Document, ver
   const cursorTree = (c: StageCounts | null) => findTree(plan, { filter: access.filter, blockingSort: false }, c);
   const cursor: Document = { queryPlanner: queryPlannerSection(ns, access.filter, p?.choice ?? null, cursorTree(null), rejectedTrees(p?.choice ?? null, access.filter)) };
   if (counts) cursor.executionStats = executionStatsSection(cursorTree(counts), counts, verbosity === 'allPlansExecution' ? [] : null);
-  const stages: Document[] = [{ $cursor: cursor, ...(counts ? { nReturned: counts.stats.docsExamined, executionTimeMillisEstimate: counts.millis } : {}) }];
+  // A leading $geoNear is the collection read itself, shown as mongod's `$geoNearCursor`.
+  const geoNear = plan?.kind === 'geoNear' && Object.keys(pipeline[0] ?? {})[0] === '$geoNear';
+  const stages: Document[] = [{ [geoNear ? '$geoNearCursor' : '$cursor']: cursor, ...(counts ? { nReturned: counts.stats.docsExamined, executionTimeMillisEstimate: counts.millis } : {}) }];
   // Only the last stage's output is counted: the stages in between are listed without figures rather than wrong ones.
-  pipeline.forEach((stage, i) => stages.push({ ...stage, ...(counts && i === pipeline.length - 1 ? { nReturned: returned, executionTimeMillisEstimate: counts.millis } : {}) }));
+  pipeline.forEach((stage, i) => {
+    if (geoNear && i === 0) return;
+    stages.push({ ...stage, ...(counts && i === pipeline.length - 1 ? { nReturned: returned, executionTimeMillisEstimate: counts.millis } : {}) });
+  });
   return envelope(ctx, inner, { stages });
 }
 

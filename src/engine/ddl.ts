@@ -295,7 +295,7 @@ function compareIndexSpecs(a: IndexSpec, b: IndexSpec): 'different' | 'equivalen
 export function sameKey(a: Document, b: Document): boolean {
   const ak = Object.keys(a);
   const bk = Object.keys(b);
-  // A plugin's field ('text', 'hashed') is the same when its name is.
+  // A plugin field ('text', 'hashed', '2dsphere', '2d') is the same only as the same plugin.
   const same = (x: unknown, y: unknown) => (typeof x === 'string' || typeof y === 'string' ? x === y : toNumber(x) === toNumber(y));
   return ak.length === bk.length && ak.every((k, i) => k === bk[i] && same(a[k], b[k]));
 }

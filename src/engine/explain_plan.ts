@@ -4,6 +4,7 @@ import { shownBounds } from '../query/plan/index.js';
 import type { PlanStats } from './plan_executor.js';
 import type { PlanChoice, QueryPlan, TextPlan } from './planner.js';
 import { parsedTextQueryDocument } from '../query/text/index.js';
+import { nearStageName } from './geo_index/near_plan.js';
 
 /*
  * explain's plan trees, in mongod's classic-engine shapes: COLLSCAN, EXPRESS_IXSCAN, IXSCAN under FETCH, then SORT,
@@ -65,6 +66,10 @@ export function accessStage(plan: QueryPlan, filter: Document, counts: StageCoun
     const or = exec({ stage: 'OR', inputStages: branches }, docs, { dupsTested: docs, dupsDropped: 0 });
     const fetch = exec({ stage: 'FETCH', filter, inputStage: or }, matched, { docsExamined: docs, alreadyHasObj: 0 });
     return { stage: 'SUBPLAN', ...(counts ? { nReturned: matched, executionTimeMillisEstimate: counts.millis, isEOF: 1 } : {}), inputStage: fetch };
+  }
+  if (plan.kind === 'geoNear') {
+    const near = exec({ stage: nearStageName(plan), keyPattern: plan.spec.key, indexName: plan.spec.name, indexVersion: new Int32(2) }, counts ? docs : 0, { keysExamined: keys });
+    return exec({ stage: 'FETCH', ...(Object.keys(filter).length > 1 ? { filter } : {}), inputStage: near }, matched, { docsExamined: docs, alreadyHasObj: 0 });
   }
   const residual = residualFilter(filter, plan);
   const ixscan: Document = plan.kind === 'ids'
@@ -172,7 +177,7 @@ export function executionStatsSection(tree: Document, counts: StageCounts, allPl
 
 /** The indexes a plan reads (what `$indexStats` counts as accesses). */
 export function indexesUsed(plan: QueryPlan): string[] {
-  if (plan.kind === 'ixscan') return [plan.spec.name];
+  if (plan.kind === 'ixscan' || plan.kind === 'geoNear') return [plan.spec.name];
   if (plan.kind === 'ids') return ['_id_'];
   if (plan.kind === 'or') return [...new Set(plan.branches.flatMap(indexesUsed))];
   if (plan.kind === 'text') return plan.scan ? [] : [plan.spec.name];
@@ -192,5 +197,7 @@ export function planSummary(plan: QueryPlan): string {
       return plan.branches.map(planSummary).join(', ');
     case 'text':
       return plan.scan ? 'COLLSCAN' : `IXSCAN ${documentToString(plan.spec.key)}`;
+    case 'geoNear':
+      return `${nearStageName(plan)} ${documentToString(plan.spec.key)}`;
   }
 }

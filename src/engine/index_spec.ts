@@ -2,6 +2,7 @@ import { Int32, bsonTypeOf, isDocument, toNumber, valueToString, type Document }
 import { mongoError, MongoServerError, wrongTypeError } from '../errors/index.js';
 import { trueValue } from '../query/filter/exists.js';
 import { ID_INDEX_NAME, type IndexSpec } from './catalog.js';
+import { checkGeoIndexSpec, GEO_PLUGINS, geoSpecDefaults } from './geo_index/spec.js';
 import { parsePartialFilter, unsupportedPartialFilter } from './partial_filter.js';
 import { fixTextIndexSpec, isTextKeyPattern } from '../query/text/index.js';
 
@@ -53,6 +54,7 @@ export function validateIndexSpec(raw: unknown, position: number): IndexSpec {
     if (name === '*') throw mongoError('BadValue', "The index name '*' is not valid.");
   }
   if (raw.expireAfterSeconds !== undefined) checkTtl(raw, sent);
+  checkGeoIndexSpec(raw, key);
   inContext(`Error in specification ${shown}`, () => {
     if (name.length === 0) throw mongoError('CannotCreateIndex', 'index name cannot be empty');
     if (raw.partialFilterExpression === undefined) return;
@@ -149,13 +151,14 @@ function checkVersion(value: unknown, raw: Document): void {
 function checkKeyPattern(key: Document): void {
   const fields = Object.entries(key);
   if (fields.length === 0) throw mongoError('CannotCreateIndex', 'Index keys cannot be empty.');
-  const plugin = fields.find(([, direction]) => typeof direction === 'string' && direction !== 'hashed' && direction !== 'text');
+  const plugin = fields.find(([, direction]) => typeof direction === 'string' && direction !== 'hashed' && direction !== 'text' && !GEO_PLUGINS.has(direction));
   if (plugin) throw mongoError('CannotCreateIndex', `Unknown index plugin '${plugin[1] as string}'`);
+  if (new Set(fields.map(([, d]) => d).filter((d) => typeof d === 'string')).size > 1) throw mongoError('CannotCreateIndex', "Can't use more than one index plugin for a single index.");
   const hashed = fields.filter(([, direction]) => direction === 'hashed').length;
   if (hashed > 1) throw new MongoServerError(31303, `A maximum of one index field is allowed to be hashed but found ${hashed} for 'key' ${valueToString(key)}`);
   for (const [field, direction] of fields) {
-    if (direction === 'hashed' || direction === 'text') {
-      // a hashed or text field: no direction to check
+    if (direction === 'hashed' || direction === 'text' || GEO_PLUGINS.has(direction as string)) {
+      // a hashed, text or geo field: no direction to check
     } else if (isNumeric(direction)) {
       const n = toNumber(direction);
       if (Number.isNaN(n)) throw mongoError('CannotCreateIndex', 'Values in the index key pattern cannot be NaN.');
@@ -222,7 +225,7 @@ export function expireAfterSeconds(value: unknown, code: 'CannotCreateIndex' | '
 
 /** The spec as the catalog keeps it and listIndexes shows it: `v`, `key`, `name` first, booleans normalised. */
 function catalogSpec(raw: Document, key: Document, name: string): IndexSpec {
-  const spec: IndexSpec = { v: new Int32(2), key, name };
+  const spec: IndexSpec = { v: new Int32(2), key, name, ...geoSpecDefaults(key) };
   for (const [k, v] of Object.entries(raw)) {
     // mongod drops `ns`, which specs carried before 4.4.
     if (k === 'v' || k === 'key' || k === 'name' || k === 'ns') continue;

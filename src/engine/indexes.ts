@@ -6,6 +6,7 @@ import { compileFilter, type CompiledFilter } from '../query/filter/index.js';
 import { ID_INDEX_NAME, type CollectionInfo, type IndexSpec } from './catalog.js';
 import { isTextKeyPattern } from '../query/text/index.js';
 import { textIndexKeys } from './text_index/keys.js';
+import { geoFieldValues, isGeoIndex } from './geo_index/keys.js';
 
 /** What the key generation met along a document's paths. */
 interface PathWalk {
@@ -82,6 +83,16 @@ function indexKeysWalk(spec: IndexSpec, doc: Document): { keys: { key: Uint8Arra
   }
   const fields = Object.keys(spec.key);
   const directions = fields.map((f) => (toNumber(spec.key[f]) < 0 ? -1 : 1));
+  if (isGeoIndex(spec)) {
+    const perGeoField = geoFieldValues(spec, doc, (f) => {
+      const out: unknown[] = [];
+      valuesAtPath(doc, f.split('.'), 0, out, walk);
+      return out;
+    });
+    if (!perGeoField) return { keys: [], multikey: false };
+    // A geometry has several cells: one document, several keys, as for an array.
+    return { keys: combinedKeys(perGeoField, directions), multikey: walk.array || perGeoField.some((v) => v.length > 1) };
+  }
   const perField = fields.map((f) => {
     const out: unknown[] = [];
     if (spec.key[f] === 'hashed') {
@@ -97,6 +108,11 @@ function indexKeysWalk(spec: IndexSpec, doc: Document): { keys: { key: Uint8Arra
   if (arrayFields > 1) {
     throw mongoError('CannotCreateIndex', `cannot index parallel arrays [${fields.join('] [')}]`);
   }
+  return { keys: combinedKeys(perField, directions), multikey: walk.array };
+}
+
+/** The distinct compound keys of every combination of the fields' values. */
+function combinedKeys(perField: unknown[][], directions: (1 | -1)[]): { key: Uint8Array; values: unknown[] }[] {
   let combos: unknown[][] = [[]];
   for (const vals of perField) {
     const next: unknown[][] = [];
@@ -113,7 +129,7 @@ function indexKeysWalk(spec: IndexSpec, doc: Document): { keys: { key: Uint8Arra
       keys.push({ key, values });
     }
   }
-  return { keys, multikey: walk.array };
+  return keys;
 }
 
 /** The index keys of one document under `spec`, deduplicated (a multikey document may yield several, sparse or partial none). */

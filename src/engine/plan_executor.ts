@@ -9,6 +9,7 @@ import { naturalChunks } from './natural_source.js';
 import { textChunks } from './text_index/plan.js';
 import { hasTextPredicate } from '../query/text/index.js';
 import { MongoServerError, mongoError } from '../errors/index.js';
+import { nearChunks } from './geo_index/near_source.js';
 import { choosePlan, naturalSortDirection, type IndexPlan, type OrPlan, type PlanChoice, type PlanRequest, type QueryPlan } from './planner.js';
 
 /** What a plan read, for explain and the profiler (mongod's keysExamined and docsExamined). */
@@ -152,6 +153,8 @@ export function planChunks(read: ReadFn, info: CollectionInfo, plan: QueryPlan, 
       return orChunks(read, info, plan, control, stats, metrics);
     case 'text':
       return textChunks(read, info, plan, control, stats, metrics);
+    case 'geoNear':
+      return nearChunks(read, info, plan, control, stats, metrics);
   }
 }
 

@@ -13,6 +13,10 @@ import { SnapshotReader } from './transactions/snapshot_view.js';
 import { toArray } from '../storage/scan.js';
 import { findTextPredicate, type TextPredicate } from '../query/text/index.js';
 import { checkTextQuery, textPlan, type TextPlan } from './text_index/plan.js';
+import { geoIntervals } from './geo_index/bounds.js';
+import { nearOf } from './geo_index/filter_geo.js';
+import { isGeoIndex } from './geo_index/keys.js';
+import { chooseNearPlan, type GeoNearPlan } from './geo_index/near_plan.js';
 
 /**
  * How a query reads a collection. The planner picks it from the filter, sort and hint; the executor
@@ -24,7 +28,8 @@ export type QueryPlan =
   | IdsPlan
   | IndexPlan
   | OrPlan
-  | TextPlan;
+  | TextPlan
+  | GeoNearPlan;
 
 export type { TextPlan };
 
@@ -94,9 +99,13 @@ function plannerError(code: number, message: string): MongoServerError {
   return new MongoServerError(code, `error processing query: planner returned error :: caused by :: ${message}`);
 }
 
-function factsOf(spec: IndexSpec, multikey: boolean): IndexFacts | null {
-  // Index types the planner cannot read by bounds (text, geo) are never chosen; a hashed field takes equalities.
-  if (Object.values(spec.key).some((v) => typeof v === 'string' && v !== 'hashed')) return null;
+function factsOf(spec: IndexSpec, multikey: boolean, filter: Document): IndexFacts | null {
+  // A geo index is read by the covering of the filter's geo predicate on its field, and only then: it holds no
+  // entry for a document without a geometry.
+  const geo = isGeoIndex(spec) ? geoIntervals(spec, filter) : null;
+  if (isGeoIndex(spec) && !geo) return null;
+  // Index types the planner cannot read by bounds (text) are never chosen; a hashed field takes equalities.
+  if (!geo && Object.values(spec.key).some((v) => typeof v === 'string' && v !== 'hashed')) return null;
   let partial: PathPredicate[] | null = null;
   let partialUnderstood = true;
   if (isDocument(spec.partialFilterExpression)) {
@@ -129,7 +138,9 @@ function factsOf(spec: IndexSpec, multikey: boolean): IndexFacts | null {
   return {
     name: spec.name,
     key: spec.key,
-    multikey,
+    // One geometry has several cells: a document may sit under several keys.
+    multikey: multikey || geo !== null,
+    ...(geo ? { geo } : {}),
     sparse: spec.sparse === true,
     unique: spec.unique === true || spec.name === ID_INDEX_NAME,
     partial,
@@ -165,7 +176,8 @@ function indexPlan(spec: IndexSpec, facts: IndexFacts, bounds: IndexBounds, sort
 /** Marks a plan exact when its key ranges decide the whole filter (see IndexPlan.exact). */
 function withExactness(plan: IndexPlan, predicates: PathPredicate[], complete: boolean): IndexPlan {
   // Two values may share a hash: a hashed index's keys never decide a filter alone.
-  if (!complete || plan.index.multikey || plan.minMax || Object.values(plan.spec.key).includes('hashed')) return plan;
+  // Nor do a geo index's cells: they cover more than the region.
+  if (!complete || plan.index.multikey || plan.minMax || Object.values(plan.spec.key).includes('hashed') || isGeoIndex(plan.spec)) return plan;
   const scanned = new Set(scannedFields(plan.bounds));
   const exact = predicates.every((p) => p.exact && !p.collated && scanned.has(p.path));
   return exact ? { ...plan, exact } : plan;
@@ -229,6 +241,10 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
   }
   const { filter, sort, hint, min, max, collation } = request;
   const naturalSort = naturalSortDirection(sort);
+  // A near query reads its geo index nearest first; mongod's CanonicalQuery refuses a `$natural` order for it.
+  const near = nearOf(filter);
+  if (near && naturalSort !== null) throw mongoError('BadValue', '$natural sort cannot be set for geoNear query.');
+  if (near && isNaturalHint(hint)) throw mongoError('BadValue', '$natural hint cannot be set for geoNear query.');
   const hasMinMax = (min && Object.keys(min).length > 0) || (max && Object.keys(max).length > 0);
   if (hint !== undefined && hint !== null && !(isDocument(hint) && Object.keys(hint).length === 0)) {
     const spec = hintedIndex(info, hint);
@@ -237,7 +253,8 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
       const direction = toNumber((hint as Document).$natural) < 0 ? -1 : 1;
       return { plan: { kind: 'collscan', direction, natural: true }, rejected: [], trialKeys: [] };
     }
-    const facts = factsOf(spec, await isMultikeyIndex(reader, info, spec.name));
+    if (near) return { plan: chooseNearPlan(info, near, spec), rejected: [], trialKeys: [] };
+    const facts = factsOf(spec, await isMultikeyIndex(reader, info, spec.name), filter);
     if (!facts) throw mongoError('BadValue', `eddydb cannot read the ${JSON.stringify(spec.key)} index by bounds`);
     if (hasMinMax) return { plan: minMaxPlan(spec, facts, min, max, sort), rejected: [], trialKeys: [] };
     const leftOut = { count: 0 };
@@ -246,6 +263,7 @@ export async function choosePlan(reader: StorageReader, info: CollectionInfo, re
     return { plan: withExactness(plan, predicates, leftOut.count === 0), rejected: [], trialKeys: [] };
   }
   if (hasMinMax) throw plannerError(51173, 'When using min()/max() a hint of which index to use must be provided');
+  if (near) return { plan: chooseNearPlan(info, near, null), rejected: [], trialKeys: [] };
   if (naturalSort !== null) return { plan: { kind: 'collscan', direction: naturalSort, natural: true }, rejected: [], trialKeys: [] };
   const ids = pinnedIds(filter);
   if (ids) return { plan: { kind: 'ids', keys: pointKeys(ids) }, rejected: [], trialKeys: [] };
@@ -331,9 +349,9 @@ async function indexCandidates(reader: StorageReader, info: CollectionInfo, filt
     if (spec.hidden === true) continue;
     const leading = Object.keys(spec.key)[0]!;
     const bounded = predicates.some((p) => p.path === leading && !p.collated);
-    if (!bounded && !sortable) continue;
+    if (!bounded && !sortable && !isGeoIndex(spec)) continue;
     // Only the indexes the query could use are asked whether they are multikey: one meta read each.
-    const facts = factsOf(spec, await isMultikeyIndex(reader, info, spec.name));
+    const facts = factsOf(spec, await isMultikeyIndex(reader, info, spec.name), filter);
     if (!facts) continue;
     const bounds = indexBounds(facts, predicates);
     if (!indexCovers(facts, predicates, bounds)) continue;

@@ -20,6 +20,7 @@ import { compileCommandFilter } from './expr_filter.js';
 import { hasTextPredicate } from '../query/text/index.js';
 import type { LetVariables } from './let_variables.js';
 import { foreignReader, type ForeignReaderOptions } from './foreign_reader.js';
+import { geoNearSource } from './geo_index/geo_near_stage.js';
 
 export interface FindDocumentsOptions {
   filter?: Document;
@@ -338,6 +339,12 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     }
     stages = pipeline.slice(1);
     source = chunksOf(options.sessions ? options.sessions(spec) : [], control);
+  } else if (first === '$geoNear' && coll !== null) {
+    // The near read is the pipeline's source: it needs the collection's geo index, so it runs here, not as a stage.
+    const rest = compilePipeline(pipeline.slice(1), { collation, ...(options.variables ? { variables: options.variables } : {}) });
+    const near = await geoNearSource(read, db, coll, pipeline[0]!.$geoNear, collation, control, { ...options.reporting, foreign });
+    if (near.planned) options.onPlan?.(near.planned);
+    return rest.stream(near.chunks, control, foreign);
   } else if (first === '$currentOp') {
     stages = pipeline.slice(1);
     source = chunksOf(options.currentOp ? options.currentOp(pipeline[0]!.$currentOp) : [], control);

@@ -58,6 +58,7 @@ export const ErrorCodes = {
   CappedPositionLost: 136,
   QueryPlanKilled: 175,
   InvalidPipelineOperator: 168,
+  NoQueryExecutionPlans: 291,
   QueryExceededMemoryLimitNoDiskUseAllowed: 292,
   NoSuchTransaction: 251,
   TransactionTooOld: 225,
@@ -114,7 +115,6 @@ export const ErrorCodes = {
   IDLFailedToParse: 40414,
   IDLUnknownField: 40415,
   CannotBuildIndexKeys: 201,
-  NoQueryExecutionPlans: 291,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

@@ -83,6 +83,7 @@ export function parseContext(options: MatchOptions): FilterParseContext {
     allowEncryptKeywords: options.allowEncryptKeywords ?? false,
     allowJsonSchema: options.allowJsonSchema ?? true,
     allowText: options.allowText ?? true,
+    nearNotAllowed: options.nearNotAllowed,
     parse: (filter, level) => parse(ctx, filter, level),
     parseSub: (path, operators, level) => parseSub(ctx, path, operators, level),
     isTopLevelOperator: (name) => topLevelOperators.has(name),

@@ -6,10 +6,13 @@ import { parseElemMatch } from './elemMatch.js';
 import { parseDbRefField, parseEq, parseNe } from './eq.js';
 import { parseExists } from './exists.js';
 import { parseExpr } from './expr.js';
+import { parseGeoIntersects } from './geoIntersects.js';
+import { parseGeoWithin } from './geoWithin.js';
 import { parseIn, parseNin } from './in.js';
 import { parseJsonSchemaOperator } from './jsonSchema.js';
 import { parseAnd, parseNor, parseOr } from './logical.js';
 import { parseMod } from './mod.js';
+import { parseNear } from './near.js';
 import { parseOptions, parseRegex } from './regex.js';
 import { parseSize } from './size.js';
 import { parseType } from './type.js';
@@ -33,9 +36,9 @@ export const fieldOperators: ReadonlyMap<string, FieldOperatorParser> = new Map<
   ['$elemMatch', parseElemMatch],
   ['$eq', parseEq],
   ['$exists', parseExists],
-  ['$geoIntersects', parseUnsupportedField],
-  ['$geoNear', parseUnsupportedField],
-  ['$geoWithin', parseUnsupportedField],
+  ['$geoIntersects', parseGeoIntersects],
+  ['$geoNear', parseNear],
+  ['$geoWithin', parseGeoWithin],
   ['$gt', parseGt],
   ['$gte', parseGte],
   ['$in', parseIn],
@@ -43,14 +46,14 @@ export const fieldOperators: ReadonlyMap<string, FieldOperatorParser> = new Map<
   ['$lte', parseLte],
   ['$mod', parseMod],
   ['$ne', parseNe],
-  ['$near', parseUnsupportedField],
-  ['$nearSphere', parseUnsupportedField],
+  ['$near', parseNear],
+  ['$nearSphere', parseNear],
   ['$nin', parseNin],
   ['$options', parseOptions],
   ['$regex', parseRegex],
   ['$size', parseSize],
   ['$type', parseType],
-  ['$within', parseUnsupportedField],
+  ['$within', parseGeoWithin],
   ...[
     '$_internalExprEq', '$_internalExprGt', '$_internalExprGte', '$_internalExprLt', '$_internalExprLte',
     '$_internalSchemaAllElemMatchFromIndex', '$_internalSchemaBinDataEncryptedType',

@@ -19,6 +19,8 @@ export interface MatchOptions {
   allowJsonSchema?: boolean;
   /** False where mongod bans `$text` (collection validators): it is then BadValue "not allowed in this context". */
   allowText?: boolean;
+  /** The error for a near operator ($near, $nearSphere, $geoNear) where none may be (an aggregation's $match). */
+  nearNotAllowed?: { code: number; message: string };
 }
 
 /** Side information a match reports, filled in by {@link CompiledFilter.matches} when passed. */
@@ -80,6 +82,7 @@ export interface FilterParseContext {
   readonly allowEncryptKeywords: boolean;
   readonly allowJsonSchema: boolean;
   readonly allowText: boolean;
+  readonly nearNotAllowed: MatchOptions['nearNotAllowed'];
   /** Parses a whole filter document (as for `$and` clauses and `$elemMatch` object form). */
   parse(filter: Document, level: ParseLevel): MatchNode;
   /** Parses an operator document `{$gt: 1, $lt: 5}` applying to `path` into its predicates. */

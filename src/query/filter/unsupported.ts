@@ -20,6 +20,5 @@ export const parseUnsupportedTopLevel: TopLevelOperatorParser = ({ name }) => {
   }
 };
 
-/** Geospatial operators ($near, $geoWithin, ...) and mongod's internal `$_internal...` field operators. */
-export const parseUnsupportedField: FieldOperatorParser = ({ name }) =>
-  name.startsWith('$_internal') ? refuse(name, 'an internal mongod operator') : refuse(name, 'geospatial queries are not implemented');
+/** mongod's internal `$_internal...` field operators. */
+export const parseUnsupportedField: FieldOperatorParser = ({ name }) => refuse(name, 'an internal mongod operator');

@@ -16,6 +16,10 @@ export const parseMatch: StageParser = (spec, ctx) => {
   let active: Runtime = { vars: ctx.variables, clock: {} };
   const filter = compileFilter(spec, {
     collation: ctx.collation,
+    nearNotAllowed: {
+      code: 5626500,
+      message: '$geoNear, $near, and $nearSphere are not allowed in this context, as these operators require sorting geospatial data. If you do not need sort, consider using $geoWithin instead.',
+    },
     evaluateExpr: (expr, doc) => {
       let ev = compiled.get(expr);
       if (!ev) {

@@ -6,6 +6,7 @@ import { parseDensify } from './densify.js';
 import { parseDocuments } from './documents.js';
 import { parseFill } from './fill.js';
 import { parseFacet } from './facet.js';
+import { parseGeoNear } from './geoNear.js';
 import { parseGraphLookup } from './graph_lookup.js';
 import { parseGroup } from './group.js';
 import { parseLimit } from './limit.js';
@@ -39,6 +40,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
   ['$documents', parseDocuments],
   ['$fill', parseFill],
   ['$facet', parseFacet],
+  ['$geoNear', parseGeoNear],
   ['$graphLookup', parseGraphLookup],
   ['$group', parseGroup],
   ['$limit', parseLimit],
@@ -70,7 +72,7 @@ const stages: ReadonlyMap<string, StageParser> = new Map<string, StageParser>([
  */
 const knownElsewhere: ReadonlySet<string> = new Set([
   '$changeStream', '$changeStreamSplitLargeEvent', '$collStats', '$currentOp',
-  '$geoNear', '$indexStats', '$listSampledQueries', '$planCacheStats',
+  '$indexStats', '$listSampledQueries', '$planCacheStats',
   '$querySettings', '$queryStats', '$search', '$searchMeta',
   '$shardedDataDistribution', '$vectorSearch',
 ]);

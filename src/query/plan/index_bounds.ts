@@ -14,6 +14,8 @@ export interface IndexFacts {
   partial: PathPredicate[] | null;
   /** False for a partial filter with a predicate the planner cannot reason about (then only a hint uses it). */
   partialUnderstood: boolean;
+  /** A geo index's fields bounded by the query's geo predicates: the key ranges of a covering of its region. */
+  geo?: ReadonlyMap<string, Interval[]>;
 }
 
 /** An index's bounds for a query: per key field, the intervals to read (ALL_VALUES where the query says nothing). */
@@ -45,6 +47,11 @@ export function indexBounds(index: IndexFacts, predicates: PathPredicate[]): Ind
   const fields = Object.keys(index.key).map((path) => {
     const direction = directionOf(index.key[path]);
     const own = predicates.filter((p) => p.path === path && !p.collated);
+    if (index.key[path] === '2dsphere' || index.key[path] === '2d') {
+      const covering = index.geo?.get(path);
+      if (!covering) return { path, direction, intervals: [ALL_VALUES], bounded: false };
+      return { path, direction, intervals: unionIntervals(covering), bounded: true };
+    }
     if (index.key[path] === 'hashed') {
       // A hashed field is bounded by equalities only, each looked up by its hash.
       const points = own.find((p) => p.intervals.every((i) => i.point));

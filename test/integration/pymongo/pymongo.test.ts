@@ -172,6 +172,21 @@ if (requireOptional(SUITE, pymongoMissing(), PYMONGO_HOW_TO_GET)) describe(SUITE
     assert.deepEqual(out.afterFailPoint, { _id: 1 }, 'the fail point fired only once');
   });
 
+  test('geospatial: GEOSPHERE and GEO2D indexes, $near, $geoWithin, $geoNear and their errors', async () => {
+    const out = await run('geo.py');
+    assert.equal(out.indexName, 'location_2dsphere');
+    assert.deepEqual(out.indexInfo, { v: 2, key: [['location', '2dsphere']], '2dsphereIndexVersion': 3 });
+    assert.deepEqual(out.near, ['Central Park']);
+    assert.deepEqual(out.nearSphere, ['Central Park', 'Polo Grounds', 'Sara D. Roosevelt Park']);
+    assert.deepEqual(out.within, [1, 2]);
+    assert.deepEqual(out.geoNear.map((p: [string, number]) => p[0]), ['Central Park', 'Sara D. Roosevelt Park']);
+    assert.equal(out.badInsert, 16755);
+    assert.equal(out.flatIndex, 'p_2d');
+    assert.deepEqual(out.flatNear, [4, 5, 3]);
+    assert.deepEqual(out.box, [2, 3, 4, 5]);
+    assert.deepEqual(out.noIndex, { code: 291, codeName: 'NoQueryExecutionPlans' });
+  });
+
   test('transactions: start_transaction, with_transaction and abort_transaction', async () => {
     const out = await run('transactions.py');
     assert.deepEqual(out.insideOwn, [70, 30], 'the transaction reads its own writes');

@@ -35,7 +35,8 @@ describe('docs/compatibility.md generated tables', () => {
   test('hold a row for the registries\' names, with their states', () => {
     const doc = readFileSync(DOC, 'utf8');
     assert.match(doc, /^\| `\$lookup` \| supported \|$/m);
-    assert.match(doc, /^\| `\$geoNear` \| refused: NotImplemented \(238\) \|$/m);
+    assert.match(doc, /^\| `\$geoNear` \| supported \|$/m);
+    assert.match(doc, /^\| `\$planCacheStats` \| refused: NotImplemented \(238\) \|$/m);
     assert.match(doc, /^\| Evaluation \| `\$where` \| refused: BadValue \(2\) \|$/m);
     assert.match(doc, /^\| Sharding \| `shardCollection` \| unknown: CommandNotFound \(59\) \|$/m);
     assert.match(doc, /^\| `wildcard` \| refused: CannotCreateIndex \(67\) \|$/m);

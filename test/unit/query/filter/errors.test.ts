@@ -174,12 +174,15 @@ const cases: Record<string, ErrorCase[]> = {
   ],
   'operators eddydb does not support': [
     [{ $where: 'this.a == 1' }, 2, /^\$where is not supported by eddydb/],
-    [{ a: { $near: [0, 0] } }, 2, /^\$near is not supported by eddydb/],
-    [{ a: { $nearSphere: [0, 0], $maxDistance: 1 } }, 2, /^\$nearSphere is not supported by eddydb/],
-    [{ a: { $geoWithin: { $box: [[0, 0], [1, 1]] } } }, 2, /^\$geoWithin is not supported by eddydb/],
-    [{ a: { $geoIntersects: {} } }, 2, /^\$geoIntersects is not supported by eddydb/],
-    [{ a: { $within: {} } }, 2, /^\$within is not supported by eddydb/],
     [{ a: { $_internalSchemaMinItems: 1 } }, 2, /^\$_internalSchemaMinItems is not supported by eddydb/],
+  ],
+  'geo operands': [
+    [{ a: { $geoIntersects: {} } }, 2, "geo query doesn't have any geometry"],
+    [{ a: { $within: {} } }, 2, "geo query doesn't have any geometry"],
+    [{ a: { $geoWithin: 5 } }, 2, 'geometry must be an object'],
+    [{ a: { $geoWithin: { $box: [[0, 0], ['x', 1]] } } }, 2, 'Point must only contain numeric elements, instead got type string'],
+    [{ a: { $near: { $geometry: { type: 'Point', coordinates: [0, 0] } }, $maxDistance: 1 } }, 2, /^geo near accepts just one argument when querying for a GeoJSON point/],
+    [{ a: { $near: {} } }, 2, '$geometry is required for geo near query'],
   ],
 };
 
