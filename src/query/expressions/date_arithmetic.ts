@@ -77,6 +77,25 @@ function checkConstantTimeZone(raw: unknown, name: string | null): void {
 }
 
 /** mongod prefixes a bad `timezone` of $dateDiff and $dateTrunc with the parameter it was parsing. */
+/**
+ * The unit, the first day of a week (for unit 'week') and the time zone of $dateDiff and $dateTrunc, evaluated in
+ * mongod's order; null when one of them is null or missing.
+ */
+function unitWeekAndZone(scope: Scope, unitEv: Evaluator, startOfWeekEv: Evaluator | undefined, tzEv: Evaluator | undefined, name: string) {
+  const unitValue = unitEv(scope);
+  if (isNullish(unitValue)) return null;
+  const unit = parseTimeUnit(unitValue, name);
+  let startOfWeek = SUNDAY;
+  if (unit === 'week' && startOfWeekEv) {
+    const v = startOfWeekEv(scope);
+    if (isNullish(v)) return null;
+    startOfWeek = parseDayOfWeek(v, name);
+  }
+  const tz = timeZoneWithContext(tzEv, scope, name);
+  if (tz === null) return null;
+  return { unit, startOfWeek, tz };
+}
+
 function timeZoneWithContext(ev: Evaluator | undefined, scope: Scope, name: string): TimeZone | null {
   try {
     return timeZoneOf(ev, scope);
@@ -328,17 +347,9 @@ function parseDateDiff(arg: unknown, ctx: ParseContext, name: string): Evaluator
     if (isNullish(start)) return null;
     const end = endEv(scope);
     if (isNullish(end)) return null;
-    const unitValue = unitEv(scope);
-    if (isNullish(unitValue)) return null;
-    const unit = parseTimeUnit(unitValue, name);
-    let startOfWeek = SUNDAY;
-    if (unit === 'week' && startOfWeekEv) {
-      const v = startOfWeekEv(scope);
-      if (isNullish(v)) return null;
-      startOfWeek = parseDayOfWeek(v, name);
-    }
-    const tz = timeZoneWithContext(tzEv, scope, name);
-    if (tz === null) return null;
+    const calendar = unitWeekAndZone(scope, unitEv, startOfWeekEv, tzEv, name);
+    if (calendar === null) return null;
+    const { unit, startOfWeek, tz } = calendar;
     const startMs = convertDate(start, name, 'startDate');
     const endMs = convertDate(end, name, 'endDate');
     return long(dateDiff(startMs, endMs, unit, tz, startOfWeek));
@@ -457,17 +468,9 @@ function parseDateTrunc(arg: unknown, ctx: ParseContext, name: string): Evaluato
       if (isNullish(v)) return null;
       binSize = convertBinSize(v);
     }
-    const unitValue = unitEv(scope);
-    if (isNullish(unitValue)) return null;
-    const unit = parseTimeUnit(unitValue, name);
-    let startOfWeek = SUNDAY;
-    if (unit === 'week' && startOfWeekEv) {
-      const v = startOfWeekEv(scope);
-      if (isNullish(v)) return null;
-      startOfWeek = parseDayOfWeek(v, name);
-    }
-    const tz = timeZoneWithContext(tzEv, scope, name);
-    if (tz === null) return null;
+    const calendar = unitWeekAndZone(scope, unitEv, startOfWeekEv, tzEv, name);
+    if (calendar === null) return null;
+    const { unit, startOfWeek, tz } = calendar;
     return truncateDate(convertDate(date, name, 'date'), unit, binSize, tz, startOfWeek);
   };
 }

@@ -54,17 +54,7 @@ export class ChangeListener {
     this.connecting = true;
     let client: pg.Client;
     try {
-      client = await connectWritable(this.uri, async (hostUri) => {
-        const attempt = new pg.Client({ connectionString: hostUri, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, application_name: 'eddydb listener' });
-        attempt.on('error', () => undefined);
-        try {
-          await attempt.connect();
-        } catch (err) {
-          await attempt.end().catch(() => undefined);
-          throw err;
-        }
-        return attempt;
-      });
+      client = await connectWritable(this.uri, { connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, application_name: 'eddydb listener' });
     } catch (err) {
       this.connecting = false;
       this.complain(err);

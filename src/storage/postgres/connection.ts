@@ -71,23 +71,13 @@ export class PostgresConnection {
   static async open(uri: string, log: StorageEventLog | undefined): Promise<PostgresConnection> {
     let client: pg.Client;
     try {
-      client = await connectWritable(uri, async (hostUri) => {
-        const attempt = new pg.Client({
-          connectionString: hostUri,
-          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-          // A peer that vanished without closing the socket is noticed by the operating system, not never.
-          keepAlive: true,
-          pipeline: true,
-          application_name: 'eddydb',
-          types: TYPES,
-        });
-        try {
-          await attempt.connect();
-        } catch (err) {
-          await attempt.end().catch(() => undefined);
-          throw err;
-        }
-        return attempt;
+      client = await connectWritable(uri, {
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        // A peer that vanished without closing the socket is noticed by the operating system, not never.
+        keepAlive: true,
+        pipeline: true,
+        application_name: 'eddydb',
+        types: TYPES,
       });
     } catch (err) {
       throw err instanceof StorageError ? err : postgresFailure(err, null);

@@ -4,7 +4,7 @@
  * first host that accepts writes (libpq's `target_session_attrs=read-write`): after a failover the promoted standby
  * is found without a change of configuration.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { StorageError } from '../types.js';
 
 /**
@@ -22,24 +22,21 @@ export function hostUris(uri: string): string[] {
 }
 
 /**
- * Connects to the first host of `uri` that accepts writes: a host in recovery (a standby) is passed over. `open`
- * makes and connects a client for one host's URI. Rejects with the last failure when no host could be reached, and
- * with `StorageError('Unavailable')` when the hosts reached were all standbys (a failover under way).
+ * Connects a client with `config` to the first host of `uri` that accepts writes: a host in recovery (a standby) is
+ * passed over. Rejects with the last failure when no host could be reached, and with `StorageError('Unavailable')`
+ * when the hosts reached were all standbys (a failover under way).
  */
-export async function connectWritable(uri: string, open: (hostUri: string) => Promise<pg.Client>): Promise<pg.Client> {
+export async function connectWritable(uri: string, config: Omit<pg.ClientConfig, 'connectionString'>): Promise<pg.Client> {
   const uris = hostUris(uri);
   let failure: unknown;
   let standbys = 0;
   for (const hostUri of uris) {
-    let client: pg.Client;
+    const client = new pg.Client({ ...config, connectionString: hostUri });
+    // Until the caller listens: an 'error' event without a listener would end the process.
+    client.on('error', () => undefined);
     try {
-      client = await open(hostUri);
-    } catch (err) {
-      failure = err;
-      continue;
-    }
-    if (uris.length === 1) return client;
-    try {
+      await client.connect();
+      if (uris.length === 1) return client;
       const recovery = await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
       if (!recovery.rows[0]!.standby) return client;
       standbys++;

@@ -331,3 +331,39 @@ export function byKey(logs: WriteRecord[][], truth: TruthEvent[], ignoreNs: (ns:
   }
   return { ops, events, strays };
 }
+
+/** One watcher as the whole-run verdict needs it: what it logged, from where, and which namespaces it watched. */
+export interface WatcherLog {
+  name: string;
+  events: LoggedEvent[];
+  startToken: string;
+  inScope: (ns: string) => boolean;
+}
+
+/**
+ * Every verdict of a crash run at once: the truth's own order, every write against the truth and the final data
+ * (`finalDocs` by keyOf), and every watcher against the truth. `ignoreNs` names the namespaces no writer owns (the
+ * end marker). Returns the problems and how the writes of unknown outcome turned out.
+ */
+export function checkRun(
+  logs: WriteRecord[][],
+  truth: TruthEvent[],
+  finalDocs: Map<string, Document>,
+  watchers: WatcherLog[],
+  ignoreNs: (ns: string) => boolean,
+): { problems: string[]; unknownApplied: number; unknownNotApplied: number } {
+  const problems: string[] = [...checkTruthOrder(truth)];
+  const { ops, events, strays } = byKey(logs, truth, ignoreNs);
+  for (const e of strays) problems.push(`event for a document nobody wrote: ${e.token} ${e.operationType} ${e.ns} ${String(e.id)}`);
+  for (const key of finalDocs.keys()) if (!ops.has(key)) problems.push(`document nobody wrote: ${key}`);
+  let unknownApplied = 0;
+  let unknownNotApplied = 0;
+  for (const [key, keyOps] of ops) {
+    const verdict = checkKey(key, keyOps, events.get(key) ?? [], finalDocs.get(key) ?? null);
+    problems.push(...verdict.problems);
+    unknownApplied += verdict.unknownApplied;
+    unknownNotApplied += verdict.unknownNotApplied;
+  }
+  for (const w of watchers) problems.push(...compareWatcher(w.name, w.events, truth, w.inScope, w.startToken));
+  return { problems, unknownApplied, unknownNotApplied };
+}

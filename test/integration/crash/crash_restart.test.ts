@@ -24,7 +24,7 @@ import { MongoClient, Timestamp, type Document, type MongoClientOptions, type Re
 import { Client } from '../../../src/index.js';
 import { SQLITE_FILE_NAME } from '../../../src/storage/sqlite/sqlite_storage.js';
 import { ChildServer, freePort, sleep } from '../driver/harness.js';
-import { byKey, canon, checkKey, checkTruthOrder, compareWatcher } from './checks.js';
+import { canon, checkRun } from './checks.js';
 import { readTruth, Watcher } from './watcher.js';
 import { keyOf, NAMESPACES, prng, splitNs, Writer, type CrashDoc, type WriteRecord } from './workload.js';
 
@@ -157,20 +157,9 @@ describe('crash and restart: nothing acknowledged is lost, no change is lost or 
     }
 
     // The verdicts.
-    const problems: string[] = [...checkTruthOrder(truth)];
     const logs = writers.map((w) => w.log);
-    const { ops, events, strays } = byKey(logs, truth, (ns) => ns === MARKER_NS);
-    for (const e of strays) problems.push(`event for a document nobody wrote: ${e.token} ${e.operationType} ${e.ns} ${String(e.id)}`);
-    for (const key of finalDocs.keys()) if (!ops.has(key)) problems.push(`document nobody wrote: ${key}`);
-    let unknownApplied = 0;
-    let unknownNotApplied = 0;
-    for (const [key, keyOps] of ops) {
-      const verdict = checkKey(key, keyOps, events.get(key) ?? [], finalDocs.get(key) ?? null);
-      problems.push(...verdict.problems);
-      unknownApplied += verdict.unknownApplied;
-      unknownNotApplied += verdict.unknownNotApplied;
-    }
-    for (const [i, w] of watchers.entries()) problems.push(...compareWatcher(w.name, w.events, truth, scopes[i]!, w.startToken));
+    const watched = watchers.map((w, i) => ({ name: w.name, events: w.events, startToken: w.startToken, inScope: scopes[i]! }));
+    const { problems, unknownApplied, unknownNotApplied } = checkRun(logs, truth, finalDocs, watched, (ns) => ns === MARKER_NS);
 
     const all = logs.flat();
     const count = (pick: (r: WriteRecord) => boolean): number => all.filter(pick).length;

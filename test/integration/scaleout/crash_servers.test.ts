@@ -15,7 +15,7 @@ import { after, describe, test } from 'node:test';
 import { MongoClient, type Document, type MongoClientOptions, type ResumeToken } from 'mongodb';
 import { requireOptional } from '../../helpers/optional.js';
 import { POSTGRES_HOW_TO_GET, postgresMissing, startCluster, type PostgresCluster } from '../../helpers/postgres.js';
-import { byKey, checkKey, checkTruthOrder, compareWatcher } from '../crash/checks.js';
+import { checkRun } from '../crash/checks.js';
 import { readTruth, Watcher } from '../crash/watcher.js';
 import { keyOf, NAMESPACES, prng, splitNs, Writer, type CrashDoc, type WriteRecord } from '../crash/workload.js';
 import { ChildServer, freePort, sleep } from '../driver/harness.js';
@@ -154,24 +154,13 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
       for (const doc of await reader.db(db).collection(coll).find({}).toArray()) finalDocs.set(keyOf(ns, doc._id), doc);
     }
 
-    const problems: string[] = [...checkTruthOrder(truth)];
+    const logs = writers.map((w) => w.log);
+    const watched = watchers.map((w, i) => ({ name: w.name, events: w.events, startToken: w.startToken, inScope: scopes[i]! }));
+    const { problems, unknownApplied, unknownNotApplied } = checkRun(logs, truth, finalDocs, watched, (ns) => ns === MARKER_NS);
     for (let i = 1; i < SERVERS; i++) {
       const same = truths[i]!.length === truth.length && truths[i]!.every((e, j) => e.token === truth[j]!.token && e.operationType === truth[j]!.operationType);
       if (!same) problems.push(`server ${i}'s history differs from server 0's (${truths[i]!.length} against ${truth.length} events)`);
     }
-    const logs = writers.map((w) => w.log);
-    const { ops, events, strays } = byKey(logs, truth, (ns) => ns === MARKER_NS);
-    for (const e of strays) problems.push(`event for a document nobody wrote: ${e.token} ${e.operationType} ${e.ns} ${String(e.id)}`);
-    for (const key of finalDocs.keys()) if (!ops.has(key)) problems.push(`document nobody wrote: ${key}`);
-    let unknownApplied = 0;
-    let unknownNotApplied = 0;
-    for (const [key, keyOps] of ops) {
-      const verdict = checkKey(key, keyOps, events.get(key) ?? [], finalDocs.get(key) ?? null);
-      problems.push(...verdict.problems);
-      unknownApplied += verdict.unknownApplied;
-      unknownNotApplied += verdict.unknownNotApplied;
-    }
-    for (const [i, w] of watchers.entries()) problems.push(...compareWatcher(w.name, w.events, truth, scopes[i]!, w.startToken));
 
     const records = logs.flat();
     const count = (pick: (r: WriteRecord) => boolean): number => records.filter(pick).length;
