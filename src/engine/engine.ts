@@ -307,6 +307,8 @@ export class Engine {
       this.indexUsage.noteChange(entries[i]!);
       this.top.noteChange(entries[i]!);
     }
+    // Another server trimmed past what this one had received: the hub must not serve across the gap.
+    if (batch.truncatedThrough !== undefined) this.hub.reset(batch.truncatedThrough);
     const parked = this.hub.waiterCount;
     this.hub.publish(entries, weights);
     if (local) local.wokeStreams = this.hub.waiterCount < parked;

@@ -1,7 +1,8 @@
 import type { Storage } from '../storage/types.js';
+import { OPLOG_TRUNCATED_KEY } from '../storage/contract.js';
 
 /** Meta key under which the newest removed oplog time is stored, so the cut survives restarts. */
-export const TRUNCATED_KEY = 'oplogTruncatedThrough';
+export const TRUNCATED_KEY = OPLOG_TRUNCATED_KEY;
 
 /** Entries removed per storage transaction by default: small enough that a writer queued behind one waits little. */
 export const DEFAULT_TRIM_BATCH_ENTRIES = 256;

@@ -118,21 +118,38 @@ export class OplogHub {
     if (this.committed > afterTs) return Promise.resolve(null);
     if (timeoutMs <= 0) return Promise.resolve({ entries: [], through: this.committed > afterTs ? this.committed : afterTs });
     return new Promise((resolve) => {
+      const end = (wakeup: Wakeup | null) => {
+        clearTimeout(timer);
+        if (parking) parking.wake = null;
+        this.index.remove(waiter);
+        resolve(wakeup);
+      };
       const waiter: Waiter = {
         interest,
         after: afterTs,
         entries: [],
-        finish: () => {
-          clearTimeout(timer);
-          if (parking) parking.wake = null;
-          this.index.remove(waiter);
-          resolve({ entries: waiter.entries, through: this.committed > afterTs ? this.committed : afterTs });
-        },
+        finish: () => end({ entries: waiter.entries, through: this.committed > afterTs ? this.committed : afterTs }),
+        reread: () => end(null),
       };
       const timer = setTimeout(waiter.finish, timeoutMs);
       if (parking) parking.wake = waiter.finish;
       this.index.add(waiter);
     });
+  }
+
+  /**
+   * Forgets the cache and covers only what comes after `after` from now on: entries up to it may have been removed
+   * before this process received them (see ChangeBatch.truncatedThrough). A stream parked behind it is woken to read
+   * for itself, from storage, which tells it whether its history is gone.
+   */
+  reset(after: bigint): void {
+    this.entries = [];
+    this.weights = [];
+    this.head = 0;
+    this.weight = 0;
+    if (after > this.coversAfter) this.coversAfter = after;
+    if (this.committed < after) this.committed = after;
+    for (const waiter of this.index.all()) if (waiter.after < after) waiter.reread();
   }
 
   /** Wakes every waiter (on shutdown, so they can observe it). */

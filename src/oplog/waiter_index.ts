@@ -8,6 +8,8 @@ export interface Waiter {
   after: bigint;
   entries: OplogEntry[];
   finish(): void;
+  /** Ends the wait telling the stream to read for itself (the hub no longer covers its position). */
+  reread(): void;
 }
 
 /** Waiters of one namespace key: those that take any document, and those pinned to `_id` keys. */

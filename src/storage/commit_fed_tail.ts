@@ -5,6 +5,8 @@ export interface TailPending {
   changes: AppendedChanges | null;
   rows: StoredOplogEntry[];
   local: unknown;
+  /** See ChangeBatch.truncatedThrough. */
+  truncatedThrough?: bigint;
 }
 
 /** How the tail reads committed entries it has not delivered (a `from()` that starts behind `through`). */
@@ -59,6 +61,7 @@ export class CommitFedTail implements ChangeTail {
     if (!changes) return null;
     if (changes.last > this.committed) this.committed = changes.last;
     const batch: ChangeBatch = { entries: pending.rows, through: this.committed, local: pending.local };
+    if (pending.truncatedThrough !== undefined) batch.truncatedThrough = pending.truncatedThrough;
     for (const listener of this.listeners) listener(batch);
     for (const wake of this.reaching) wake();
     return changes;

@@ -6,6 +6,13 @@ import { StorageError, type KeyRange, type StoredOplogEntry } from './types.js';
 /** A key range with a row limit: one chunk of a scan, as the engines read it. */
 export type LimitedRange = KeyRange & { limit?: number };
 
+/**
+ * The meta row in which the engine's oplog trimmer records the time through which it removed change entries (a
+ * decimal string). Storage engines read it too: at startup (SQLite's checks), and to tell a process whose tail fell
+ * behind another's trim that entries it never received are gone (ChangeBatch.truncatedThrough).
+ */
+export const OPLOG_TRUNCATED_KEY = 'oplogTruncatedThrough';
+
 /** The largest oplog time: timestamps are unsigned 64-bit (seconds << 32 | increment). */
 export const MAX_OPLOG_TS = (1n << 64n) - 1n;
 

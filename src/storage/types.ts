@@ -262,6 +262,12 @@ export interface ChangeBatch {
   through: bigint;
   /** What the writer passed to `appendChanges`, when this process appended these entries itself. */
   local?: unknown;
+  /**
+   * Set when entries between the tail's previous position and this batch may have been removed before this process
+   * read them (another process trimmed the log while this one was cut off): every entry up to this time may be gone,
+   * so a reader behind it has lost its history. Every entry after it that still exists is in this batch or later.
+   */
+  truncatedThrough?: bigint;
 }
 
 /** The committed change log as this process receives it. */

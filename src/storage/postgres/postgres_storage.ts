@@ -196,7 +196,7 @@ export class PostgresStorage implements Storage {
   private async drain(handle: PostgresTransaction): Promise<void> {
     this.kickQueued = false;
     for (;;) {
-      const { epoch, rows } = await handle.readChangesPast(this.changes.through, DRAIN_ENTRIES);
+      const { epoch, truncatedThrough, rows } = await handle.readChangesPast(this.changes.through, DRAIN_ENTRIES);
       if (epoch !== this.epoch) {
         this.epoch = epoch;
         this.state.catalogVersion++;
@@ -207,6 +207,8 @@ export class PostgresStorage implements Storage {
       this.state.lastOplogTs = rows[rows.length - 1]!.ts;
       const pending = this.changes.begin();
       this.changes.record(pending, rows, undefined);
+      // Another server trimmed past this one's position: entries it never received may be gone.
+      if (truncatedThrough !== null && truncatedThrough > this.changes.through) pending.truncatedThrough = truncatedThrough;
       this.changes.commit(pending);
       if (rows.length < DRAIN_ENTRIES) return;
     }

@@ -9,7 +9,7 @@
  * (`PostgresConnection.post`), not waited for: an index build or a write with many index entries pays one round
  * trip for a run of them rather than one each.
  */
-import { asBuffer, checkLimit, rangeBounds, checkOplogAppend, checkOplogTs, checkUuid, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
+import { OPLOG_TRUNCATED_KEY, asBuffer, checkLimit, rangeBounds, checkOplogAppend, checkOplogTs, checkUuid, duplicateKey, namespaceExists, namespaceNotFound, rangeLimit, uuidTaken, MAX_OPLOG_TS, type LimitedRange } from '../contract.js';
 import { fromSqlTs, sqlTsAfter, toSqlTs } from '../oplog_ts.js';
 import { chunkedScan, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
 import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, IndexPosition, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
@@ -190,14 +190,16 @@ export class PostgresTransaction implements StorageWriter {
    * The catalog epoch and up to `limit` change entries after `afterTs`, in one statement and so one snapshot (see
    * `PostgresStorage.drain`).
    */
-  async readChangesPast(afterTs: bigint, limit: number): Promise<{ epoch: bigint; rows: StoredOplogEntry[] }> {
+  async readChangesPast(afterTs: bigint, limit: number): Promise<{ epoch: bigint; truncatedThrough: bigint | null; rows: StoredOplogEntry[] }> {
     const { connection, sql } = this.check(false);
     const from = sqlTsAfter(afterTs);
     // Past the last time there is, nothing can be: the statement still reads the epoch.
-    const result = (await connection.query<{ epoch: bigint; ts: bigint | null; entry: Buffer | null }>(sql.drain, [from ?? toSqlTs(MAX_OPLOG_TS), from === null ? 0 : limit])).rows;
+    const params = [from ?? toSqlTs(MAX_OPLOG_TS), from === null ? 0 : limit, OPLOG_TRUNCATED_KEY];
+    const result = (await connection.query<{ epoch: bigint; cut: string | null; ts: bigint | null; entry: Buffer | null }>(sql.drain, params)).rows;
     const rows: StoredOplogEntry[] = [];
     for (const row of result) if (row.ts !== null) rows.push({ ts: fromSqlTs(row.ts), entry: row.entry! });
-    return { epoch: result[0]!.epoch, rows };
+    const cut = result[0]!.cut;
+    return { epoch: result[0]!.epoch, truncatedThrough: cut === null ? null : BigInt(cut), rows };
   }
 
   async readOplogBefore({ before: beforeTs, limit }: { before: bigint; limit: number }): Promise<StoredOplogEntry[]> {

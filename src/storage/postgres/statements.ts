@@ -130,10 +130,10 @@ export class PostgresStatements {
     this.setMeta = `INSERT INTO ${s}.meta (key, value) VALUES ($1::text, $2::text) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
 
     this.lockWrites = `SELECT pg_advisory_xact_lock(${WRITE_LOCK[0]}, ${WRITE_LOCK[1]})`;
-    // The catalog epoch and the change entries past a time, in one snapshot: always one row at least (the epoch, with
-    // no entry when nothing is past the time).
+    // The catalog epoch, the trimmer's bound and the change entries past a time, in one snapshot: always one row at
+    // least (the epoch, with no entry when nothing is past the time).
     this.drain =
-      `SELECT e.epoch, c.ts, c.entry FROM ${s}.catalog_epoch e LEFT JOIN LATERAL ` +
+      `SELECT e.epoch, (SELECT value FROM ${s}.meta WHERE key = $3::text) AS cut, c.ts, c.entry FROM ${s}.catalog_epoch e LEFT JOIN LATERAL ` +
       `(SELECT ts, entry FROM ${s}.changes WHERE ts >= $1::bigint ORDER BY ts LIMIT $2::bigint) c ON true ORDER BY c.ts`;
     this.bumpCatalogEpoch = `UPDATE ${s}.catalog_epoch SET epoch = epoch + 1`;
     this.notify = `SELECT pg_notify($1::text, $2::text)`;

@@ -3,6 +3,7 @@
  * readable and well-formed) and the oplog's ordering invariant, so that a store damaged by a disk fault or a
  * stray write is refused with a clear message instead of serving wrong data or losing change events.
  */
+import { OPLOG_TRUNCATED_KEY } from '../contract.js';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { StorageError } from '../types.js';
 import { fromSqlTs } from '../oplog_ts.js';
@@ -13,7 +14,7 @@ import { fromSqlTs } from '../oplog_ts.js';
  * and the newest entry retention removed (so it is before the oldest one kept).
  */
 const CLOCK_KEY = 'clusterTime';
-const TRUNCATED_KEY = 'oplogTruncatedThrough';
+const TRUNCATED_KEY = OPLOG_TRUNCATED_KEY;
 
 /** SQLite result codes that mean the file is damaged or not a database at all. */
 export function isCorruptionError(err: unknown): boolean {

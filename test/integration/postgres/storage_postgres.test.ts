@@ -11,6 +11,7 @@ import { openPostgresStorage, type PostgresStorage } from '../../../src/storage/
 import { SCHEMA_VERSION_KEY } from '../../../src/storage/postgres/schema.js';
 import { toArray } from '../../../src/storage/scan.js';
 import { StorageError, type CollectionRecord } from '../../../src/storage/types.js';
+import { OPLOG_TRUNCATED_KEY } from '../../../src/storage/contract.js';
 import { requireOptional } from '../../helpers/optional.js';
 import { createTestDatabase, POSTGRES_HOW_TO_GET, postgresMissing, type TestDatabase } from '../../helpers/postgres.js';
 
@@ -158,6 +159,39 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
     await first.write((w) => w.createCollection({ record: COLLECTION }));
     assert.notEqual(await version(), before);
     assert.equal((await second.read((r) => r.getCollection({ db: 'db', name: 'c' })))?.uuid, UUID);
+  });
+
+  test('a server whose tail another server trimmed past is told what may be gone', async () => {
+    const db = await database();
+    const first = await storageOn(db);
+    const second = await storageOn(db);
+    const batches: { ts: bigint[]; truncatedThrough?: bigint }[] = [];
+    second.tail.listen((batch) => batches.push({ ts: batch.entries.map((e) => e.ts), ...(batch.truncatedThrough !== undefined ? { truncatedThrough: batch.truncatedThrough } : {}) }));
+    const written = async (n: number) => (await first.write((w) => w.appendChanges({ entries: Array.from({ length: n }, (_, i) => b(i)) }))).changes!;
+    const seen = await written(2);
+    await second.read(async () => undefined);
+    assert.deepEqual(batches, [{ ts: [seen.first, seen.last] }], 'caught up, nothing trimmed past it');
+    // The second server is busy (its queue held by a long read) while the first writes and trims past it.
+    let release!: () => void;
+    const busy = second.read(() => new Promise<void>((resolve) => (release = resolve)));
+    const lost = await written(3);
+    const kept = await written(1);
+    await first.write(async (w) => {
+      await w.truncateOplogBefore({ ts: lost.last + 1n });
+      await w.setMeta({ key: OPLOG_TRUNCATED_KEY, value: lost.last.toString() });
+    });
+    release();
+    await busy;
+    await second.read(async () => undefined);
+    assert.deepEqual(batches.at(-1), { ts: [kept.first], truncatedThrough: lost.last });
+    // A trim of entries it already had is no news.
+    await first.write(async (w) => {
+      await w.truncateOplogBefore({ ts: kept.first });
+      await w.setMeta({ key: OPLOG_TRUNCATED_KEY, value: (kept.first - 1n).toString() });
+    });
+    const next = await written(1);
+    await second.read(async () => undefined);
+    assert.deepEqual(batches.at(-1), { ts: [next.first] });
   });
 
   test('background jobs run on one server at a time, and move when it goes', async () => {

@@ -166,3 +166,26 @@ describe('OplogHub.waitForEntries: a stream ahead of the hub', () => {
     assert.deepEqual(early, { entries: [], through: next.ts + 10n });
   });
 });
+
+describe('OplogHub.reset: entries another server trimmed before this one received them', () => {
+  test('the cache no longer answers at or below the bound, and streams parked behind it read for themselves', async () => {
+    const hub = new OplogHub(clock);
+    const start = hub.committedTs;
+    const early = entry('insert', 'c', 1);
+    hub.publish([early], [1]);
+    assert.deepEqual(hub.readAfter(start, 10), [early]);
+    const behind = park(hub, interest());
+    const gapEnd = clock + 5n;
+    clock = gapEnd;
+    const ahead = hub.waitForEntries(gapEnd, interest(), 60_000);
+    hub.reset(gapEnd);
+    await behind.done;
+    assert.equal(behind.state.woke, null, 'woken to read from storage, not handed entries across the gap');
+    assert.equal(hub.readAfter(start, 10), null);
+    assert.equal(hub.readAfter(early.ts, 10), null);
+    const late = entry('insert', 'c', 2);
+    hub.publish([late], [1]);
+    assert.deepEqual(hub.readAfter(gapEnd, 10), [late]);
+    assert.deepEqual((await ahead)!.entries, [late], 'a stream past the bound goes on from the cache');
+  });
+});
