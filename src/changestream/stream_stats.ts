@@ -112,14 +112,14 @@ export function changeStreamFigures(engine: Engine, cursor: ChangeStreamCursor, 
   return doc;
 }
 
-/** Every open change stream of the engine, in the order they were opened: its cursor id, namespace and figures. */
+/** Every open change stream of the engine, in the order they were opened: its cursor id and figures. */
 export async function changeStreamStats(engine: Engine): Promise<Document[]> {
   const bounds = await readHistoryBounds(engine);
   const now = Date.now();
   const out: Document[] = [];
   for (const { id, cursor } of engine.cursors.ofKind('changeStream')) {
     if (!(cursor instanceof ChangeStreamCursor)) continue;
-    out.push({ cursorId: Long.fromBigInt(id), ns: cursor.ns, ...changeStreamFigures(engine, cursor, bounds, now) });
+    out.push({ cursorId: Long.fromBigInt(id), ...changeStreamFigures(engine, cursor, bounds, now) });
   }
   return out;
 }

@@ -142,7 +142,7 @@ export class Client implements CommandRunner {
 
   /**
    * The open change streams of this database, in the order they were opened, with the figures `$currentOp` shows
-   * in their `changeStream` document (plus `cursorId` and `ns`): events returned, position, lag, history left.
+   * in their `changeStream` document, after the stream's `cursorId`: events returned, position, lag, history left.
    */
   async changeStreamStats(): Promise<Document[]> {
     if (this.closed) throw new MongoNetworkError('Client is closed');
