@@ -1,7 +1,7 @@
 import { Double, Long, type Document } from '../bson/index.js';
 import type { Engine } from '../engine/engine.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
-import { HIGH_WATER_MARK_POSITION } from '../oplog/resume_token.js';
+import { HIGH_WATER_MARK_POSITION, type ResumePoint } from '../oplog/resume_token.js';
 import { ChangeStreamCursor, pointToken } from './change_stream_cursor.js';
 import { eventsReturnedTotal } from './stream_activity.js';
 
@@ -12,6 +12,8 @@ export interface HistoryBounds {
   newest: bigint | null;
   /** Entries at or before this time may have been removed. */
   truncatedThrough: bigint;
+  /** Positions measured so far in this request, by time (negated for a position on an event). */
+  measured?: Map<bigint, Position>;
 }
 
 /** A stream whose position lies in the oldest tenth of the retained window loses its history soonest. */
@@ -45,6 +47,16 @@ interface Position {
  */
 function positionOf(engine: Engine, cursor: ChangeStreamCursor, bounds: HistoryBounds): Position {
   const point = cursor.resumePoint;
+  // Streams parked at the same commit share a position: one request measures it once.
+  const key = point.position === HIGH_WATER_MARK_POSITION ? point.ts : -point.ts;
+  const known = bounds.measured?.get(key);
+  if (known) return known;
+  const measured = measure(engine, point, bounds);
+  (bounds.measured ??= new Map()).set(key, measured);
+  return measured;
+}
+
+function measure(engine: Engine, point: ResumePoint, bounds: HistoryBounds): Position {
   const committed = engine.committedTs;
   const behind = point.ts < committed;
   let lagEntries: number | null = 0;
