@@ -7,6 +7,8 @@ import { eventsReturnedTotal } from './stream_activity.js';
 
 /** The retained oplog, read once per statistics request: what every stream's history is measured against. */
 export interface HistoryBounds {
+  /** False when the bounds could not be read: only `historyLost`, known in memory, is reported. */
+  known: boolean;
   /** The oldest and newest retained entries (null: the oplog is empty). */
   oldest: bigint | null;
   newest: bigint | null;
@@ -19,9 +21,19 @@ export interface HistoryBounds {
 /** A stream whose position lies in the oldest tenth of the retained window loses its history soonest. */
 const AT_RISK_FRACTION = 0.1;
 
+/**
+ * The oplog's bounds for this request. Nothing is read while no stream is open, and a failed read (storage
+ * unreachable) leaves the history figures out rather than failing `currentOp`, which must work while diagnosing.
+ */
 export async function readHistoryBounds(engine: Engine): Promise<HistoryBounds> {
-  const bounds = await engine.read((r) => r.oplogBounds());
-  return { oldest: bounds?.first ?? null, newest: bounds?.last ?? null, truncatedThrough: engine.oplogTruncatedThrough };
+  const truncatedThrough = engine.oplogTruncatedThrough;
+  if (engine.cursors.ofKind('changeStream').length === 0) return { known: true, oldest: null, newest: null, truncatedThrough };
+  try {
+    const bounds = await engine.read((r) => r.oplogBounds());
+    return { known: true, oldest: bounds?.first ?? null, newest: bounds?.last ?? null, truncatedThrough };
+  } catch {
+    return { known: false, oldest: null, newest: null, truncatedThrough };
+  }
 }
 
 /** Cluster-time seconds, which follow the wall clock. */
@@ -117,10 +129,12 @@ export function changeStreamFigures(engine: Engine, cursor: ChangeStreamCursor, 
   doc.active = counters.active;
   doc.lastActivity = new Date(counters.lastActivity);
   doc.inactiveSeconds = new Double(counters.active ? 0 : Math.max(0, now - counters.lastActivity) / 1000);
-  doc.historyRemainingSeconds = Long.fromNumber(where.historyRemainingSeconds);
-  if (where.historyRemainingEntries !== null) doc.historyRemainingEntries = Long.fromNumber(where.historyRemainingEntries);
+  if (bounds.known) {
+    doc.historyRemainingSeconds = Long.fromNumber(where.historyRemainingSeconds);
+    if (where.historyRemainingEntries !== null) doc.historyRemainingEntries = Long.fromNumber(where.historyRemainingEntries);
+  }
   doc.historyLost = where.historyLost;
-  doc.historyAtRisk = where.historyAtRisk;
+  if (bounds.known) doc.historyAtRisk = where.historyAtRisk;
   return doc;
 }
 
