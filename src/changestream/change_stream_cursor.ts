@@ -14,6 +14,7 @@ import { entryInvalidates, scopeNamespace, type StreamScope } from './scope.js';
 import { interestedIn, type StreamInterest } from '../oplog/interest.js';
 import { buildEvents, type DocumentLookup } from './event_builder.js';
 import { MAX_EVENT_BYTES, splitLargeEvent } from './split_event.js';
+import { noteEventsReturned, type StreamActivity, type StreamClient } from './stream_activity.js';
 
 /** Replies stay under mongod's 16 MiB limit for a batch (a single event may fill one alone). */
 const MAX_BATCH_BYTES = MAX_BSON_OBJECT_SIZE - 64 * 1024;
@@ -36,6 +37,10 @@ export interface ChangeStreamCursorOptions {
   lsid?: Document;
   /** The pipeline ends with $changeStreamSplitLargeEvent. */
   splitLargeEvents: boolean;
+  /** The aggregate's whole pipeline, `$changeStream` first, as statistics show it. */
+  shownPipeline: Document[];
+  /** Who opened the stream, as statistics show it. */
+  client: StreamClient;
 }
 
 function pointToken(point: ResumePoint): Document {
@@ -83,11 +88,32 @@ export class ChangeStreamCursor implements ServerCursor {
   private invalidated = false;
   /** Ends this cursor's wait in the hub when it is killed (the registry aborts the getMore, then closes us). */
   private readonly parking: Parking = { wake: null };
+  /** Counted per batch, never per event; read by the statistics (stream_stats.ts). */
+  private readonly activity: StreamActivity;
+  /** The size of the batch being filled, as its byte accounting measures it. */
+  private batchBytes = 0;
 
   constructor(private readonly engine: Engine, private readonly options: ChangeStreamCursorOptions) {
     this.ns = scopeNamespace(options.scope);
     this.position = options.start;
     this.lsid = options.lsid;
+    const now = Date.now();
+    this.activity = { openedAt: now, lastActivity: now, active: false, eventsReturned: 0, bytesReturned: 0, batchesReturned: 0 };
+  }
+
+  /** The stream's scope, pipeline and client, as it was opened. */
+  get description(): { scope: StreamScope; pipeline: Document[]; client: StreamClient } {
+    return { scope: this.options.scope, pipeline: this.options.shownPipeline, client: this.options.client };
+  }
+
+  /** What the stream has returned and when it last served a batch. */
+  get counters(): Readonly<StreamActivity> {
+    return this.activity;
+  }
+
+  /** The point everything before which the stream has examined. */
+  get resumePoint(): ResumePoint {
+    return this.position;
   }
 
   /** The token for everything examined so far. */
@@ -100,13 +126,32 @@ export class ChangeStreamCursor implements ServerCursor {
    * `maxTimeMS` (DEFAULT_AWAIT_MS when absent; 0 for the initial aggregate) for new commits.
    */
   async next(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal, op?: Operation): Promise<CursorBatch> {
-    if (!op) return this.nextBatch(batchSize, maxTimeMS, signal);
-    op.interruptWait = () => this.parking.wake?.();
+    const activity = this.activity;
+    activity.active = true;
+    activity.lastActivity = Date.now();
+    if (op) op.interruptWait = () => this.parking.wake?.();
+    let batch: CursorBatch;
     try {
-      return await this.nextBatch(batchSize, maxTimeMS, signal, op);
+      this.batchBytes = 0;
+      batch = await this.nextBatch(batchSize, maxTimeMS, signal, op);
     } finally {
-      op.interruptWait = null;
+      if (op) op.interruptWait = null;
+      activity.active = false;
+      activity.lastActivity = Date.now();
     }
+    activity.batchesReturned++;
+    if (batch.docs.length > 0) {
+      activity.eventsReturned += batch.docs.length;
+      activity.bytesReturned += this.batchBytes;
+      noteEventsReturned(this.engine, batch.docs.length);
+    }
+    return batch;
+  }
+
+  /** A batch as nextBatch ends it, its byte count kept for the statistics. */
+  private reply(docs: Document[], exhausted: boolean, bytes: number): CursorBatch {
+    this.batchBytes = bytes;
+    return { docs, exhausted, postBatchResumeToken: this.postBatchResumeToken };
   }
 
   private async nextBatch(batchSize: number, maxTimeMS: number | undefined, signal: AbortSignal, op?: Operation): Promise<CursorBatch> {
@@ -114,7 +159,7 @@ export class ChangeStreamCursor implements ServerCursor {
     const deadline = Date.now() + (maxTimeMS ?? DEFAULT_AWAIT_MS);
     const docs: Document[] = [];
     let bytes = 0;
-    if (this.invalidated) return { docs, exhausted: true, postBatchResumeToken: this.postBatchResumeToken };
+    if (this.invalidated) return this.reply(docs, true, bytes);
     for (;;) {
       if (signal.aborted) throw mongoError('CursorKilled', 'cursor killed while waiting for changes');
       const committedBefore = this.engine.committedTs;
@@ -122,8 +167,8 @@ export class ChangeStreamCursor implements ServerCursor {
       for (const entry of entries) {
         const full = await this.consume(entry, docs, limit, bytes);
         bytes = full.bytes;
-        if (this.invalidated) return { docs, exhausted: true, postBatchResumeToken: this.postBatchResumeToken };
-        if (!full.done) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+        if (this.invalidated) return this.reply(docs, true, bytes);
+        if (!full.done) return this.reply(docs, false, bytes);
       }
       if (entries.length === READ_CHUNK) {
         // A long catch-up lets other clients run between chunks, and stops when its command is killed.
@@ -134,9 +179,9 @@ export class ChangeStreamCursor implements ServerCursor {
       if (committedBefore > this.position.ts) {
         this.position = { ts: committedBefore, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };
       }
-      if (docs.length > 0 || limit === 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      if (docs.length > 0 || limit === 0) return this.reply(docs, false, bytes);
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      if (remaining <= 0) return this.reply(docs, false, bytes);
       // No await between this check and parking, so a kill either is seen here or wakes the park.
       op?.check();
       const wakeup = await this.engine.hub.waitForEntries(this.position.ts, this.options.interest, remaining, this.parking);
@@ -148,13 +193,13 @@ export class ChangeStreamCursor implements ServerCursor {
       for (const entry of wakeup.entries) {
         const full = await this.consume(entry, docs, limit, bytes);
         bytes = full.bytes;
-        if (this.invalidated) return { docs, exhausted: true, postBatchResumeToken: this.postBatchResumeToken };
-        if (!full.done) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+        if (this.invalidated) return this.reply(docs, true, bytes);
+        if (!full.done) return this.reply(docs, false, bytes);
       }
       if (wakeup.through > this.position.ts) {
         this.position = { ts: wakeup.through, position: HIGH_WATER_MARK_POSITION, fromInvalidate: false };
       }
-      if (docs.length > 0 || Date.now() >= deadline) return { docs, exhausted: false, postBatchResumeToken: this.postBatchResumeToken };
+      if (docs.length > 0 || Date.now() >= deadline) return this.reply(docs, false, bytes);
     }
   }
 

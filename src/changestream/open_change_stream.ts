@@ -11,6 +11,7 @@ import { parseChangeStreamSpec, type ChangeStreamSpec } from './options.js';
 import { ChangeStreamCursor, type EventPipeline } from './change_stream_cursor.js';
 import type { StreamScope } from './scope.js';
 import { streamInterest } from './stream_interest.js';
+import type { StreamClient } from './stream_activity.js';
 import { isInternalDatabase, isSystemCollection } from '../engine/namespace.js';
 
 /** Stages a change stream pipeline may hold after `$changeStream`. */
@@ -26,6 +27,8 @@ export interface OpenChangeStreamRequest {
   pipeline: Document[];
   collation?: Collation | null;
   lsid?: Document;
+  /** Who opens it, for the stream's statistics; the embedded client (connection 0) when absent. */
+  client?: StreamClient;
 }
 
 /** The stream's scope from where the aggregate ran, with mongod's namespace rules (72 and 73). */
@@ -108,6 +111,8 @@ export async function openChangeStream(engine: Engine, req: OpenChangeStreamRequ
     pipeline,
     start,
     lsid: req.lsid,
+    shownPipeline: req.pipeline,
+    client: req.client ?? { connectionId: 0 },
     splitLargeEvents: rest.some((s) => isDocument(s) && Object.keys(s)[0] === '$changeStreamSplitLargeEvent'),
     lookup: {
       find: async (db, coll, documentKey) => (await findDocuments(engine, db, coll, { filter: documentKey, limit: 1 }))[0] ?? null,

@@ -7,6 +7,7 @@ import { ServerContext, type ConnectionState } from '../commands/support/context
 import { dispatch } from '../commands/dispatch.js';
 import { CloseConnectionRequested } from '../commands/support/close_connection.js';
 import { toTimestamp } from '../oplog/cluster_clock.js';
+import { changeStreamStats } from '../changestream/stream_stats.js';
 import { errorFromReply, toInternal, toUser } from './codec.js';
 import { ClientSession } from './session.js';
 import { ClusterChangeStream, MongoNetworkError, type ChangeStreamDocument, type ChangeStreamOptions } from './change_stream.js';
@@ -137,6 +138,15 @@ export class Client implements CommandRunner {
   /** @internal The cluster time a stream opened now starts at (the next change), fixed before any await. */
   startAt() {
     return toTimestamp(this.context.engine.committedTs + 1n);
+  }
+
+  /**
+   * The open change streams of this database, in the order they were opened, with the figures `$currentOp` shows
+   * in their `changeStream` document, after the stream's `cursorId`: events returned, position, lag, history left.
+   */
+  async changeStreamStats(): Promise<Document[]> {
+    if (this.closed) throw new MongoNetworkError('Client is closed');
+    return (await changeStreamStats(this.context.engine)).map((doc) => toUser(doc));
   }
 
   startSession(): ClientSession {

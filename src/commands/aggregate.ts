@@ -8,6 +8,8 @@ import { aggregateToCollection, endsWithWriteStage } from '../engine/aggregate_w
 import { resolveLetVariables } from '../engine/let_variables.js';
 import { validateCollectionName, validateDbName } from '../engine/namespace.js';
 import { openChangeStream } from '../changestream/open_change_stream.js';
+import type { StreamClient } from '../changestream/stream_activity.js';
+import { readHistoryBounds } from '../changestream/stream_stats.js';
 import type { CommandContext, CommandDefinition } from './support/context.js';
 import { collationArg, hintArg, optionalBool } from './support/args.js';
 import { cursorCountArg } from './support/args.js';
@@ -37,6 +39,16 @@ function batchSizeOf(cmd: Document): number | undefined {
   return cursorCountArg(cmd.cursor, 'aggregate.cursor', 'batchSize');
 }
 
+/** The connection opening a stream, as its statistics show it (the embedded client has no address). */
+function streamClient(ctx: CommandContext): StreamClient {
+  const connection = ctx.connection;
+  const appName = connection.state.appName;
+  const client: StreamClient = { connectionId: connection.id };
+  if (typeof appName === 'string') client.appName = appName;
+  if (connection.id > 0) client.remoteAddress = connection.remoteAddress;
+  return client;
+}
+
 async function changeStream(cmd: Document, ctx: CommandContext, coll: string | null, pipeline: Document[]): Promise<Document> {
   const engine = ctx.engine;
   if (!ctx.server.options.replSetName) {
@@ -47,7 +59,7 @@ async function changeStream(cmd: Document, ctx: CommandContext, coll: string | n
     throw mongoError('InvalidOptions', `$changeStream cannot run with readConcern level '${String(readConcern.level)}'`);
   }
   const batchSize = batchSizeOf(cmd);
-  const cursor = await openChangeStream(engine, { db: ctx.db, coll, pipeline, collation: collationArg(cmd, 'aggregate'), lsid: ctx.lsid });
+  const cursor = await openChangeStream(engine, { db: ctx.db, coll, pipeline, collation: collationArg(cmd, 'aggregate'), lsid: ctx.lsid, client: streamClient(ctx) });
   // The initial aggregate never waits: it returns what already exists after the start point (if resuming).
   const first = await cursor.next(batchSize ?? 101, 0, new AbortController().signal, ctx.op);
   if (first.exhausted) return cursorReply(cursor.ns, 0n, first.docs, 'firstBatch', first.postBatchResumeToken);
@@ -91,6 +103,9 @@ export const aggregate: CommandDefinition = {
     if (pipeline.length > 0 && Object.keys(pipeline[0]!)[0] === '$changeStream') return changeStream(cmd, ctx, coll, pipeline);
     const batchSize = batchSizeOf(cmd);
     const engine = ctx.engine;
+    const first = pipeline.length > 0 ? Object.keys(pipeline[0]!)[0] : undefined;
+    // $currentOp lists open change streams with their figures, measured against the retained oplog read here.
+    const history = first === '$currentOp' ? await readHistoryBounds(engine) : null;
     const variables = resolveLetVariables(cmd.let, 'aggregate');
     const collation = collationArg(cmd, 'aggregate');
     const ns = coll === null ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${coll}`;
@@ -100,18 +115,17 @@ export const aggregate: CommandDefinition = {
         throw mongoError('InvalidOptions', `${stage} cannot be used with a 'linearizable' read concern level`);
       }
       const bypassDocumentValidation = optionalBool(cmd, 'aggregate', 'bypassDocumentValidation') ?? false;
-      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, hint: hintArg(cmd), sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), foreign: { metrics: engine.metrics } });
+      await aggregateToCollection(engine, ctx.db, coll, pipeline, collation, { variables, bypassDocumentValidation, hint: hintArg(cmd), sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null, history), foreign: { metrics: engine.metrics } });
       return cursorReply(ns, 0n, [], 'firstBatch');
     }
     const slot = { op: ctx.op };
     const control = streamControl(engine, slot, { allowDiskUse: optionalBool(cmd, 'aggregate', 'allowDiskUse'), errorContext: AGGREGATE_ERROR_CONTEXT });
-    const first = pipeline.length > 0 ? Object.keys(pipeline[0]!)[0] : undefined;
     const source = first === '$collStats' ? [await collStatsStage(pipeline[0]!.$collStats, ctx, coll)]
       : first === '$indexStats' ? await indexStatsStage(pipeline[0]!.$indexStats, ctx, coll)
         : null;
     const chunks = source
       ? compilePipeline(pipeline.slice(1), { collation, variables }).stream(chunksOf(source, control), control, foreignReader((fn) => engine.read(fn), ctx.db, collation, foreignOptions(engine)))
-      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null), hint: hintArg(cmd), reporting: operationReporting(engine, control), foreign: foreignOptions(engine) }, control);
+      : await aggregateStream((fn) => engine.read(fn), ctx.db, coll, pipeline, collation, { variables, sessions: (spec) => engine.sessions.list(spec), currentOp: currentOpStage(ctx, cmd, coll === null, history), hint: hintArg(cmd), reporting: operationReporting(engine, control), foreign: foreignOptions(engine) }, control);
     return firstBatchReply(ctx, ns, chunks, slot, 'aggregate', batchSize ?? 101, aggregateCursorEnd(coll, pipeline));
   },
 };

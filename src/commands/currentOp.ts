@@ -2,6 +2,7 @@ import type { Document } from '../bson/types.js';
 import { compileCommandFilter } from '../engine/expr_filter.js';
 import type { CommandDefinition } from './support/context.js';
 import { currentOpDocuments } from './support/current_op_stage.js';
+import { readHistoryBounds } from '../changestream/stream_stats.js';
 import { GENERIC_ARGUMENTS } from './support/generic_arguments.js';
 
 /** The currentOp command's own options; every other field (generic arguments aside) is the filter. */
@@ -38,7 +39,8 @@ export const currentOp: CommandDefinition = {
     }
     const matcher = compileCommandFilter(filter, null);
     const truncateOps = !ctx.server.options.enableTestCommands || cmd.$truncateOps === undefined || trueValue(cmd.$truncateOps);
-    const entries = currentOpDocuments(ctx, { idleConnections: trueValue(cmd.$all), idleCursors: false, idleSessions: true, truncateOps, ownOnly: trueValue(cmd.$ownOps) });
+    const history = await readHistoryBounds(ctx.server.engine);
+    const entries = currentOpDocuments(ctx, { idleConnections: trueValue(cmd.$all), idleCursors: false, idleSessions: true, truncateOps, ownOnly: trueValue(cmd.$ownOps), history });
     const reply: Document = { inprog: entries.filter((doc) => matcher.matches(doc)) };
     if (ctx.server.engine.fsyncLock.locked) {
       reply.fsyncLock = true;

@@ -5,6 +5,7 @@ import { SERVER_VERSION, type CommandContext, type CommandDefinition } from './s
 import { STORAGE_ENGINE_NAME } from './buildInfo.js';
 import { GENERIC_ARGUMENTS } from './support/generic_arguments.js';
 import { oplogWindow } from './support/oplog_window.js';
+import { changeStreamTotals } from '../changestream/stream_stats.js';
 
 /** Fields `<section>: 0` cannot remove. */
 const ALWAYS_INCLUDED: ReadonlySet<string> = new Set(['host', 'version', 'process', 'pid', 'uptime', 'uptimeMillis', 'uptimeEstimate', 'localTime']);
@@ -46,6 +47,7 @@ async function sections(ctx: CommandContext): Promise<Document> {
     },
     mem: { bits: 64, resident: mb(memory.rss), virtual: mb(memory.rss + memory.external), supported: true },
     metrics: {
+      changeStreams: await changeStreamTotals(server.engine),
       cursor: { open: { total: server.engine.cursors.size, noTimeout: 0, pinned: 0 }, timedOut: 0 },
       queryExecutor: { scannedObjects: Long.fromNumber(server.engine.metrics.scannedObjects) },
       ttl: {

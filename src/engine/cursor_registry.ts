@@ -146,6 +146,13 @@ export class CursorRegistry {
     return out;
   }
 
+  /** Every open cursor of `kind`, busy or not, in the order they were opened. */
+  ofKind(kind: ServerCursor['kind']): { id: bigint; cursor: ServerCursor; busy: boolean }[] {
+    const out: { id: bigint; cursor: ServerCursor; busy: boolean }[] = [];
+    for (const [id, entry] of this.cursors) if (entry.cursor.kind === kind) out.push({ id, cursor: entry.cursor, busy: entry.busy });
+    return out;
+  }
+
   /** Reaps cursors idle longer than `timeoutMs` (not ones serving a getMore). */
   reap(now = Date.now(), timeoutMs = CURSOR_TIMEOUT_MS): number {
     let n = 0;

@@ -94,7 +94,28 @@ export class OplogHub {
    */
   readAfter(afterTs: bigint, limit: number): OplogEntry[] | null {
     if (afterTs < this.coversAfter) return null;
-    // Binary search for the first entry with ts > afterTs.
+    const lo = this.firstAfter(afterTs);
+    return this.entries.slice(lo, lo + limit);
+  }
+
+  /** How many committed entries have ts > afterTs, or null when the cache does not cover that range. */
+  countAfter(afterTs: bigint): number | null {
+    if (afterTs < this.coversAfter) return null;
+    return this.entries.length - this.firstAfter(afterTs);
+  }
+
+  /**
+   * The wall time of the newest cached entry at or before `ts` (the newest entry when `ts` is absent), or null
+   * when the cache does not hold it. For change-stream statistics, read on demand.
+   */
+  wallAtOrBefore(ts?: bigint): Date | null {
+    const at = (ts === undefined ? this.entries.length : this.firstAfter(ts)) - 1;
+    if (at < this.head) return null;
+    return this.entries[at]!.wall;
+  }
+
+  /** Index of the first cached entry with ts > afterTs (entries.length when none). */
+  private firstAfter(afterTs: bigint): number {
     let lo = this.head;
     let hi = this.entries.length;
     while (lo < hi) {
@@ -102,7 +123,7 @@ export class OplogHub {
       if (this.entries[mid]!.ts <= afterTs) lo = mid + 1;
       else hi = mid;
     }
-    return this.entries.slice(lo, lo + limit);
+    return lo;
   }
 
   /**

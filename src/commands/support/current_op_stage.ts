@@ -1,11 +1,14 @@
 import { hostname } from 'node:os';
-import { Binary, bsonTypeOf, calculateObjectSize, documentToString, isDocument, Long, type Document } from '../../bson/index.js';
+import { Binary, bsonTypeOf, calculateObjectSize, documentToString, isDocument, Long, toBigInt, type Document } from '../../bson/index.js';
 import type { Transaction } from '../../engine/transactions/transaction.js';
 import { toTimestamp } from '../../oplog/cluster_clock.js';
 import type { Operation } from '../../engine/operation.js';
 import { mongoError, MongoServerError, unknownFieldError } from '../../errors/index.js';
 import type { CommandContext, ConnectionState } from './context.js';
 import { ownerFilter } from './authorize.js';
+import { ChangeStreamCursor } from '../../changestream/change_stream_cursor.js';
+import { changeStreamFigures, type HistoryBounds } from '../../changestream/stream_stats.js';
+import type { ServerCursor } from '../../engine/cursor_registry.js';
 
 /** What a `$currentOp` stage asks for (mongod's CurrentOpSpec; allUsers and localOps change nothing on one mongod). */
 export interface CurrentOpOptions {
@@ -19,6 +22,8 @@ export interface CurrentOpOptions {
   truncateOps: boolean;
   /** With access control on: only the requesting user's operations, connections and cursors (allUsers false). */
   ownOnly?: boolean;
+  /** The retained oplog, read before listing: change streams then carry their figures (`changeStream`). */
+  history?: HistoryBounds | null;
 }
 
 const SPEC_FIELDS = new Set(['allUsers', 'idleConnections', 'idleCursors', 'idleSessions', 'localOps', 'truncateOps', 'targetAllNodes']);
@@ -103,7 +108,7 @@ function clientFields(host: string, connectionId: number, client: string, appNam
 }
 
 /** One running operation, with mongod's fields in mongod's order; eddydb takes no locks, so they are empty. */
-function operationEntry(op: Operation, host: string, now: Date, truncate: boolean): Document {
+function operationEntry(op: Operation, host: string, now: Date, truncate: boolean, streamOf?: (command: Document) => Document | null): Document {
   const info = op.info;
   const doc = clientFields(host, info.connectionId, info.client, info.appName, info.clientMetadata);
   doc.active = true;
@@ -120,6 +125,8 @@ function operationEntry(op: Operation, host: string, now: Date, truncate: boolea
   if (info.effectiveUsers) doc.effectiveUsers = info.effectiveUsers;
   doc.redacted = false;
   doc.command = shownCommand(info.command, truncate);
+  const stream = streamOf?.(info.command);
+  if (stream) Object.assign(doc, stream);
   doc.numYields = op.numYields;
   doc.locks = {};
   doc.waitingForLock = false;
@@ -137,6 +144,20 @@ function idleConnectionEntry(connection: ConnectionState, host: string, now: Dat
   doc.active = false;
   doc.currentOpTime = opTime(now);
   doc.threaded = true;
+  return doc;
+}
+
+/** A cursor as mongod's `$currentOp` shows it (its GenericCursor fields); a change stream adds what it returned. */
+function cursorFields(id: bigint, cursor: ServerCursor, createdAt: Date, lastUsed: Date): Document {
+  const waits = cursor.kind === 'changeStream';
+  const doc: Document = { cursorId: Long.fromBigInt(id), lastAccessDate: lastUsed, createdDate: createdAt };
+  if (cursor instanceof ChangeStreamCursor) {
+    doc.nDocsReturned = Long.fromNumber(cursor.counters.eventsReturned);
+    doc.nBatchesReturned = Long.fromNumber(cursor.counters.batchesReturned);
+  }
+  doc.noCursorTimeout = false;
+  doc.tailable = waits;
+  doc.awaitData = waits;
   return doc;
 }
 
@@ -177,7 +198,22 @@ export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOption
   const now = new Date();
   const own = ownerFilter(ctx, options.ownOnly === true);
   const running = ctx.server.operations.list().filter((op) => op.opid > 0 && (!own || own.ownsUsers(op.info.effectiveUsers)));
-  const out = running.map((op) => operationEntry(op, host, now, options.truncateOps));
+  const engine = ctx.server.engine;
+  const history = options.history ?? null;
+  // A getMore serving a change stream shows the stream as mongod shows a getMore's cursor, with its figures.
+  const streamOf = history === null ? undefined : (command: Document): Document | null => {
+    const type = bsonTypeOf(command.getMore);
+    if (type !== 'long' && type !== 'int') return null;
+    const cursorId = toBigInt(command.getMore)!;
+    const cursor = engine.cursors.peek(cursorId);
+    if (!(cursor instanceof ChangeStreamCursor)) return null;
+    const counters = cursor.counters;
+    return {
+      cursor: cursorFields(cursorId, cursor, new Date(counters.openedAt), new Date(counters.lastActivity)),
+      changeStream: changeStreamFigures(engine, cursor, history, now.getTime()),
+    };
+  };
+  const out = running.map((op) => operationEntry(op, host, now, options.truncateOps, streamOf));
   if (options.idleConnections) {
     const busy = new Set(running.map((op) => op.info.connectionId));
     for (const connection of ctx.server.connections.values()) {
@@ -188,17 +224,10 @@ export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOption
     for (const idle of ctx.server.engine.cursors.idle()) {
       if (own && !own.ownsCursor(idle.id)) continue;
       const cursor = idle.cursor;
-      const waits = cursor.kind === 'changeStream';
       const entry: Document = { type: 'idleCursor', host, ns: cursor.ns };
       if (cursor.lsid) entry.lsid = cursor.lsid;
-      entry.cursor = {
-        cursorId: Long.fromBigInt(idle.id),
-        lastAccessDate: idle.lastUsed,
-        createdDate: idle.createdAt,
-        noCursorTimeout: false,
-        tailable: waits,
-        awaitData: waits,
-      };
+      entry.cursor = cursorFields(idle.id, cursor, idle.createdAt, idle.lastUsed);
+      if (history && cursor instanceof ChangeStreamCursor) entry.changeStream = changeStreamFigures(engine, cursor, history, now.getTime());
       out.push(entry);
     }
   }
@@ -214,8 +243,8 @@ export function currentOpDocuments(ctx: CommandContext, options: CurrentOpOption
 }
 
 /** The `$currentOp` source of an aggregate (`cmd`): parses the stage, then lists. */
-export function currentOpStage(ctx: CommandContext, cmd: Document, collectionless: boolean): (spec: unknown) => Document[] {
-  return (spec) => currentOpDocuments(ctx, parseCurrentOpSpec(spec, ctx.db, collectionless, cmd.readConcern));
+export function currentOpStage(ctx: CommandContext, cmd: Document, collectionless: boolean, history: HistoryBounds | null): (spec: unknown) => Document[] {
+  return (spec) => currentOpDocuments(ctx, { ...parseCurrentOpSpec(spec, ctx.db, collectionless, cmd.readConcern), history });
 }
 
 /** `$currentOp` anywhere but first: mongod's error for a stage that must lead. */
