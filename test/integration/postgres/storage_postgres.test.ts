@@ -173,7 +173,14 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
     assert.deepEqual(batches, [{ ts: [seen.first, seen.last] }], 'caught up, nothing trimmed past it');
     // The second server is busy (its queue held by a long read) while the first writes and trims past it.
     let release!: () => void;
-    const busy = second.read(() => new Promise<void>((resolve) => (release = resolve)));
+    let begun!: () => void;
+    const running = new Promise<void>((resolve) => (begun = resolve));
+    const busy = second.read(() => {
+      begun();
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    // Its read has begun (and drained): what the first server writes from now on waits for its next turn.
+    await running;
     const lost = await written(3);
     const kept = await written(1);
     await first.write(async (w) => {
