@@ -21,6 +21,8 @@ import { hasTextPredicate } from '../query/text/index.js';
 import type { LetVariables } from './let_variables.js';
 import { foreignReader, type ForeignReaderOptions } from './foreign_reader.js';
 import { geoNearSource } from './geo_index/geo_near_stage.js';
+import { randomCursorSample } from './random_cursor.js';
+import { sampleSize } from '../query/pipeline/sample.js';
 
 export interface FindDocumentsOptions {
   filter?: Document;
@@ -330,6 +332,7 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
   }
   let stages = pipeline;
   let source: Chunks;
+  let sampled: Chunks | undefined;
   // Joining stages read other collections through the aggregate's own `read`: the same transaction, if any.
   const foreign = foreignReader(read, db, collation, { ...(options.reporting?.stats ? { stats: options.reporting.stats } : {}), ...options.foreign });
   if (first === '$listLocalSessions' || first === '$listSessions') {
@@ -345,6 +348,9 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
     const near = await geoNearSource(read, db, coll, pipeline[0]!.$geoNear, collation, control, { ...options.reporting, foreign });
     if (near.planned) options.onPlan?.(near.planned);
     return rest.stream(near.chunks, control, foreign);
+  } else if (first === '$sample' && coll !== null && (sampled = await randomSample(read, db, coll, pipeline, { collation, ...(options.variables ? { variables: options.variables } : {}) }, control)) !== undefined) {
+    stages = pipeline.slice(1);
+    source = sampled;
   } else if (first === '$currentOp') {
     stages = pipeline.slice(1);
     source = chunksOf(options.currentOp ? options.currentOp(pipeline[0]!.$currentOp) : [], control);
@@ -379,4 +385,14 @@ export async function aggregateStream(read: ReadFn, db: string, coll: string | n
  */
 export async function runAggregation(reader: StorageReader, db: string, coll: string | null, pipeline: Document[], collation: Collation | null, options: AggregateOptions = {}): Promise<Document[]> {
   return collectChunks(await aggregateStream((fn) => fn(reader), db, coll, pipeline, collation, options, internalControl()));
+}
+
+/**
+ * A first-stage $sample's documents by mongod's random-cursor path, or undefined where the whole input is sampled.
+ * The stages after it are compiled first, so that a bad one fails the command before anything is read.
+ */
+async function randomSample(read: ReadFn, db: string, coll: string, pipeline: Document[], compileOptions: Parameters<typeof compilePipeline>[1], control: StreamControl): Promise<Chunks | undefined> {
+  const size = sampleSize(pipeline[0]!.$sample);
+  compilePipeline(pipeline.slice(1), compileOptions);
+  return (await randomCursorSample(read, db, coll, size, control)) ?? undefined;
 }

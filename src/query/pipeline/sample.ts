@@ -8,9 +8,9 @@ import type { StageParser } from './types.js';
  * $sample (https://www.mongodb.com/docs/manual/reference/operator/aggregation/sample/): `size` documents chosen
  * uniformly at random without repeats, in random order (all of them when the input is smaller). As mongod's
  * sorting path does, each document gets a random key and a sort keeps the `size` smallest: the memory held is
- * `size` documents plus one run, and past the blocking-stage limit the sort spills or fails with 292. The input is
- * still read whole: eddydb's storage engines have no random cursor, so mongod's shortcut for a small sample of a
- * large collection (random reads of `size` documents) does not exist here.
+ * `size` documents plus one run, and past the blocking-stage limit the sort spills or fails with 292. A small sample
+ * of a large collection as the first stage takes mongod's other path instead, random reads
+ * (engine/random_cursor.ts).
  */
 
 /** A document with its random key; the wrapper is what the sort holds (and spills), so a key never changes. */
@@ -24,7 +24,8 @@ const byRandomKey: SortKeys = {
   compareKeys: (a, b) => (a[0] as number) - (b[0] as number),
 };
 
-function parseSize(spec: unknown): number {
+/** The `size` of a $sample spec, or mongod's error for a bad one. */
+export function sampleSize(spec: unknown): number {
   if (!isDocument(spec)) throw new MongoServerError(28745, 'the $sample stage specification must be an object');
   let size: number | undefined;
   for (const key of Object.keys(spec)) {
@@ -54,7 +55,7 @@ function sampleChunks(size: number, input: Chunks, control: StreamControl): Chun
 }
 
 export const parseSample: StageParser = (spec) => {
-  const size = parseSize(spec);
+  const size = sampleSize(spec);
   return {
     kind: 'batch',
     name: '$sample',

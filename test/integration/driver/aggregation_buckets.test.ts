@@ -97,6 +97,19 @@ describe('bucket, sample, densify and fill stages through the official driver', 
     assert.deepStrictEqual(await db.collection('none').aggregate([{ $sample: { size: 3 } }]).toArray(), []);
   });
 
+  test('$sample on both of mongod\'s paths: random reads for a small sample of a large collection, a sort of the whole otherwise', async () => {
+    for (const size of [1, 49, 50, 300]) {
+      const out = await db.collection('numbers').aggregate([{ $sample: { size } }, { $project: { n: 1 } }]).toArray();
+      assert.equal(out.length, size);
+      assert.equal(new Set(out.map((d) => d._id)).size, size, 'no document twice');
+      for (const d of out) assert.equal(d.n, d._id);
+    }
+    // A bad stage after it fails before anything is read, on either path.
+    for (const size of [2, 500]) {
+      await assert.rejects(db.collection('numbers').aggregate([{ $sample: { size } }, { $bogus: 1 }]).toArray(), (err: Error & { code?: number }) => err.code === 40324);
+    }
+  });
+
   test("$densify: the manual's hourly readings between explicit bounds", async () => {
     const out = await db.collection('weather').aggregate([
       { $densify: { field: 'timestamp', range: { step: 1, unit: 'hour', bounds: [new Date('2021-05-18T00:00:00.000Z'), new Date('2021-05-18T08:00:00.000Z')] } } },
