@@ -106,6 +106,25 @@ export class MemoryState {
 export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: LimitedRange | undefined, after?: IndexPosition): E[] {
   const limit = rangeLimit(range);
   if (!list || limit === 0) return [];
+  const [start, end] = rangePositions(list, range, after);
+  if (start >= end) return [];
+  if (range?.reverse) {
+    const from = Number.isFinite(limit) ? Math.max(start, end - limit) : start;
+    return list.slice(from, end).reverse();
+  }
+  return list.slice(start, Number.isFinite(limit) ? Math.min(end, start + limit) : end);
+}
+
+/** `scanRange(list, range).length`, without copying the items out. */
+export function countRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: LimitedRange | undefined): number {
+  const limit = rangeLimit(range);
+  if (!list || limit === 0) return 0;
+  const [start, end] = rangePositions(list, range);
+  return Math.max(0, Math.min(end - start, limit));
+}
+
+/** The positions [start, end) of `list` that `scanRange` reads before its limit applies. */
+function rangePositions<E extends { key: Buffer }>(list: SortedList<E>, range: LimitedRange | undefined, after?: IndexPosition): [number, number] {
   let start = 0;
   let end = list.size;
   const atLeast = (bound: Uint8Array, inclusive: boolean) => {
@@ -123,10 +142,5 @@ export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undef
     if (range?.reverse) end = Math.min(end, list.firstIndex((item) => order(item) >= 0));
     else start = Math.max(start, list.firstIndex((item) => order(item) > 0));
   }
-  if (start >= end) return [];
-  if (range?.reverse) {
-    const from = Number.isFinite(limit) ? Math.max(start, end - limit) : start;
-    return list.slice(from, end).reverse();
-  }
-  return list.slice(start, Number.isFinite(limit) ? Math.min(end, start + limit) : end);
+  return [start, end];
 }
