@@ -6,6 +6,7 @@
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
 import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
 import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
+import { compareBytes } from './compare_bytes.js';
 import { countRange, scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
 import type { InProcessChanges, PendingChanges } from '../in_process_changes.js';
@@ -288,7 +289,7 @@ export class MemoryTransaction implements StorageWriter {
     const r = asBuffer(recordKey);
     if (unique) {
       // Entries with this key are contiguous; any whose record differs is a violation.
-      for (let at = list.firstIndex((e) => Buffer.compare(e.key, k) >= 0); at < list.size; at++) {
+      for (let at = list.firstIndex((e) => compareBytes(e.key, k) >= 0); at < list.size; at++) {
         const e = list.at(at)!;
         if (!e.key.equals(k)) break;
         if (!e.recordKey.equals(r)) {
