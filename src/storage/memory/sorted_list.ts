@@ -2,8 +2,8 @@
  * A sorted set under a comparator, with positions: a list of sorted chunks. One flat array kept sorted with
  * `splice` made every insert O(n), so building a large index was quadratic; here an insert or removal shifts
  * one chunk of at most `2 * chunkSize` items, finding the chunk is a binary search over the chunks' last items,
- * and a position is a prefix sum over chunk lengths in a Fenwick tree (rebuilt, O(chunks), only after a chunk
- * splits, merges or empties, which happens once per ~chunkSize changes at most).
+ * and a position is a prefix sum over chunk lengths in a Fenwick tree (rebuilt, O(chunks), only when next needed
+ * after a chunk split, merged or emptied: each of those takes about half a chunk's worth of changes to come about).
  */
 export class SortedList<E> {
   /** Non-empty chunks, each sorted, every item of one below every item of the next. */
