@@ -1,9 +1,10 @@
 /**
- * The data of a MemoryStorage: plain maps and sorted lists, byte strings ordered with Buffer.compare (memcmp,
+ * The data of a MemoryStorage: plain maps and sorted lists, byte strings ordered by `compareBytes` (memcmp,
  * the order SQLite gives BLOBs).
  */
 import type { IndexPosition } from '../types.js';
 import { asBuffer, rangeLimit, type LimitedRange } from '../contract.js';
+import { compareBytes } from './compare_bytes.js';
 import { SortedList } from './sorted_list.js';
 
 export interface MemoryCollection {
@@ -57,7 +58,7 @@ export class MemoryState {
   documentsOf(uuid: string): SortedList<MemoryDocument> {
     let list = this.documents.get(uuid);
     if (!list) {
-      list = new SortedList<MemoryDocument>((a, b) => Buffer.compare(a.key, b.key));
+      list = new SortedList<MemoryDocument>((a, b) => compareBytes(a.key, b.key));
       this.documents.set(uuid, list);
     }
     return list;
@@ -80,7 +81,7 @@ export class MemoryState {
     }
     let list = byName.get(indexName);
     if (!list) {
-      list = new SortedList<MemoryIndexEntry>((a, b) => Buffer.compare(a.key, b.key) || Buffer.compare(a.recordKey, b.recordKey));
+      list = new SortedList<MemoryIndexEntry>((a, b) => compareBytes(a.key, b.key) || compareBytes(a.recordKey, b.recordKey));
       byName.set(indexName, list);
     }
     return list;
@@ -106,11 +107,30 @@ export class MemoryState {
 export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: LimitedRange | undefined, after?: IndexPosition): E[] {
   const limit = rangeLimit(range);
   if (!list || limit === 0) return [];
+  const [start, end] = rangePositions(list, range, after);
+  if (start >= end) return [];
+  if (range?.reverse) {
+    const from = Number.isFinite(limit) ? Math.max(start, end - limit) : start;
+    return list.slice(from, end).reverse();
+  }
+  return list.slice(start, Number.isFinite(limit) ? Math.min(end, start + limit) : end);
+}
+
+/** `scanRange(list, range).length`, without copying the items out. */
+export function countRange<E extends { key: Buffer }>(list: SortedList<E> | undefined, range: LimitedRange | undefined): number {
+  const limit = rangeLimit(range);
+  if (!list || limit === 0) return 0;
+  const [start, end] = rangePositions(list, range);
+  return Math.max(0, Math.min(end - start, limit));
+}
+
+/** The positions [start, end) of `list` that `scanRange` reads before its limit applies. */
+function rangePositions<E extends { key: Buffer }>(list: SortedList<E>, range: LimitedRange | undefined, after?: IndexPosition): [number, number] {
   let start = 0;
   let end = list.size;
   const atLeast = (bound: Uint8Array, inclusive: boolean) => {
     const b = asBuffer(bound);
-    return list.firstIndex((item) => (inclusive ? Buffer.compare(item.key, b) >= 0 : Buffer.compare(item.key, b) > 0));
+    return list.firstIndex((item) => (inclusive ? compareBytes(item.key, b) >= 0 : compareBytes(item.key, b) > 0));
   };
   if (range?.gte !== undefined) start = Math.max(start, atLeast(range.gte, true));
   if (range?.gt !== undefined) start = Math.max(start, atLeast(range.gt, false));
@@ -119,14 +139,9 @@ export function scanRange<E extends { key: Buffer }>(list: SortedList<E> | undef
   if (after) {
     const k = asBuffer(after.key);
     const r = asBuffer(after.recordKey);
-    const order = (item: E) => Buffer.compare(item.key, k) || Buffer.compare((item as unknown as MemoryIndexEntry).recordKey, r);
+    const order = (item: E) => compareBytes(item.key, k) || compareBytes((item as unknown as MemoryIndexEntry).recordKey, r);
     if (range?.reverse) end = Math.min(end, list.firstIndex((item) => order(item) >= 0));
     else start = Math.max(start, list.firstIndex((item) => order(item) > 0));
   }
-  if (start >= end) return [];
-  if (range?.reverse) {
-    const from = Number.isFinite(limit) ? Math.max(start, end - limit) : start;
-    return list.slice(from, end).reverse();
-  }
-  return list.slice(start, Number.isFinite(limit) ? Math.min(end, start + limit) : end);
+  return [start, end];
 }

@@ -6,7 +6,8 @@
 import { asBuffer, checkLimit, checkOplogAppend, checkOplogTs, checkUuid, copyBytes, duplicateKey, insertOneByOne, namespaceExists, namespaceNotFound, uuidTaken, MAX_OPLOG_TS } from '../contract.js';
 import { chunkedScan, indexDocumentsChunk, indexPositionAfter, keyAfter, keyRangeAfter, naturalAfter } from '../scan.js';
 import type { AppendedChanges, CollArgs, CollectionRecord, IndexArgs, IndexEntry, InspectedDocument, KeyRange, NaturalDocument, ScanOptions, StorageWriter, StoredDocument, StoredOplogEntry } from '../types.js';
-import { scanRange } from './memory_state.js';
+import { compareBytes } from './compare_bytes.js';
+import { countRange, scanRange } from './memory_state.js';
 import type { MemoryCollection, MemoryOplogEntry, MemoryState } from './memory_state.js';
 import type { InProcessChanges, PendingChanges } from '../in_process_changes.js';
 
@@ -81,10 +82,11 @@ export class MemoryTransaction implements StorageWriter {
       const take = (d: { key: Buffer; doc: Buffer; position: number }) => out.push({ key: copyBytes(d.key), doc: copyBytes(d.doc), position: d.position });
       if (reverse) {
         const end = after === undefined ? list.size : list.firstIndex((d) => d.position >= after);
-        for (let i = end - 1; i >= 0 && out.length < limit; i--) take(list.values()[i]!);
+        const from = Number.isFinite(limit) ? Math.max(0, end - limit) : 0;
+        for (const d of list.slice(from, end).reverse()) take(d);
       } else {
         const start = after === undefined ? 0 : list.firstIndex((d) => d.position > after);
-        for (let i = start; i < list.size && out.length < limit; i++) take(list.values()[i]!);
+        for (const d of list.slice(start, Number.isFinite(limit) ? start + limit : list.size)) take(d);
       }
       return out;
     });
@@ -122,7 +124,7 @@ export class MemoryTransaction implements StorageWriter {
 
   async countIndex({ coll, index, range }: IndexArgs & { range?: KeyRange }): Promise<number> {
     const list = this.check(false).indexEntries.get(coll)?.get(index);
-    return scanRange(list, range && { ...range, reverse: false }).length;
+    return countRange(list, range && { ...range, reverse: false });
   }
 
   async readOplog({ after: afterTs, limit }: { after: bigint; limit: number }): Promise<StoredOplogEntry[]> {
@@ -287,8 +289,8 @@ export class MemoryTransaction implements StorageWriter {
     const r = asBuffer(recordKey);
     if (unique) {
       // Entries with this key are contiguous; any whose record differs is a violation.
-      for (let at = list.firstIndex((e) => Buffer.compare(e.key, k) >= 0); at < list.size; at++) {
-        const e = list.values()[at]!;
+      for (let at = list.firstIndex((e) => compareBytes(e.key, k) >= 0); at < list.size; at++) {
+        const e = list.at(at)!;
         if (!e.key.equals(k)) break;
         if (!e.recordKey.equals(r)) {
           throw duplicateKey(collUuid, indexName);
