@@ -4,6 +4,8 @@
  * (`$geoNear` then `$limit: 100`), checked against a brute-force haversine ranking of every point. Raw
  * better-sqlite3 answers the same question with SQLite's R*Tree and exact distances, as the limit of this storage.
  */
+import { EARTH_RADIUS_METERS, haversine } from '../../test/helpers/manual_geo_fixtures.js';
+import { prng } from '../../test/helpers/random.js';
 import { openRawSqliteGeo } from '../peers/raw_sqlite_geo.js';
 import { perSecond } from '../stats.js';
 import { openMongo } from '../subjects/open.js';
@@ -13,37 +15,21 @@ import type { Scenario, ScenarioResult } from './types.js';
 const POINTS = 100_000;
 const NEAREST = 100;
 const CENTRES: readonly [number, number][] = [[-73.99, 40.73], [-87.63, 41.88], [-104.99, 39.74], [-122.42, 37.77]];
-const EARTH_RADIUS_METERS = 6378.1 * 1000;
-const RAD = Math.PI / 180;
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function points(): Doc[] {
-  const random = seeded(2024);
+  const random = prng(2024);
   return Array.from({ length: POINTS }, (_, i) => ({ _id: i, name: `place ${i}`, loc: { type: 'Point', coordinates: [-125 + random() * 58, 25 + random() * 24] } }));
 }
 
-function haversine(a: readonly number[], b: readonly number[]): number {
-  const dLat = (b[1]! - a[1]!) * RAD;
-  const dLng = (b[0]! - a[0]!) * RAD;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1]! * RAD) * Math.cos(b[1]! * RAD) * Math.sin(dLng / 2) ** 2;
-  return 2 * Math.asin(Math.sqrt(h)) * EARTH_RADIUS_METERS;
+/** The great-circle distance in meters, as mongod computes it for a 2dsphere index. */
+function meters(a: readonly number[], b: readonly number[]): number {
+  return haversine(a, b) * EARTH_RADIUS_METERS;
 }
 
 /** Per centre, the distance of the NEAREST-th nearest point: a result is right when its distances end there. */
 function expectedLast(docs: readonly Doc[]): number[] {
   return CENTRES.map((c) => {
-    const d = docs.map((doc) => haversine(c, (doc.loc as { coordinates: number[] }).coordinates)).sort((x, y) => x - y);
+    const d = docs.map((doc) => meters(c, (doc.loc as { coordinates: number[] }).coordinates)).sort((x, y) => x - y);
     return d[NEAREST - 1]!;
   });
 }

@@ -40,14 +40,3 @@ export function haversine(a: readonly number[], b: readonly number[]): number {
   return 2 * Math.asin(Math.sqrt(h));
 }
 
-/** A deterministic pseudo-random sequence (mulberry32), so generated point sets are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

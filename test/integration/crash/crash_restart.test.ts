@@ -25,8 +25,8 @@ import { Client } from '../../../src/index.js';
 import { SQLITE_FILE_NAME } from '../../../src/storage/sqlite/sqlite_storage.js';
 import { ChildServer, freePort, sleep } from '../driver/harness.js';
 import { canon, checkRun } from './checks.js';
-import { readTruth, Watcher } from './watcher.js';
-import { keyOf, NAMESPACES, prng, splitNs, Writer, type CrashDoc, type WriteRecord } from './workload.js';
+import { catchUpAndStop, readTruth, Watcher } from './watcher.js';
+import { finalDocuments, NAMESPACES, prng, splitNs, Writer, type CrashDoc, type WriteRecord } from './workload.js';
 
 const WRITERS = 4;
 const MARKER_NS = 'crash_z.marker';
@@ -143,18 +143,9 @@ describe('crash and restart: nothing acknowledged is lost, no change is lost or 
     const reader = connect();
     await reader.db(splitNs(MARKER_NS)[0]).collection<CrashDoc>(splitNs(MARKER_NS)[1]).insertOne({ _id: 'end' });
     const truth = await readTruth(connect(), (e) => e.ns === MARKER_NS);
-    for (const [i, w] of watchers.entries()) {
-      const last = truth.filter((e) => scopes[i]!(e.ns) && e.token > w.startToken).at(-1)?.token ?? w.startToken;
-      const deadline = Date.now() + 30_000;
-      while (w.lastToken < last && !w.failed && Date.now() < deadline) await sleep(20);
-    }
-    for (const w of watchers) await w.stop();
+    await catchUpAndStop(watchers, truth, scopes, 30_000);
 
-    const finalDocs = new Map<string, Document>();
-    for (const ns of NAMESPACES) {
-      const [db, coll] = splitNs(ns);
-      for (const doc of await reader.db(db).collection(coll).find({}).toArray()) finalDocs.set(keyOf(ns, doc._id), doc);
-    }
+    const finalDocs = await finalDocuments(reader);
 
     // The verdicts.
     const logs = writers.map((w) => w.log);

@@ -155,3 +155,16 @@ export async function readTruth(client: MongoClient, last: (e: TruthEvent) => bo
     await stream.close();
   }
 }
+
+/**
+ * Waits until each watcher has logged the last event of the truth in its scope (`inScope[i]` for `watchers[i]`), or
+ * failed, or `timeoutMs` passed; then stops them all. The verdicts tell a watcher that fell short.
+ */
+export async function catchUpAndStop(watchers: Watcher[], truth: TruthEvent[], inScope: ((ns: string) => boolean)[], timeoutMs: number): Promise<void> {
+  for (const [i, w] of watchers.entries()) {
+    const last = truth.filter((e) => inScope[i]!(e.ns) && e.token > w.startToken).at(-1)?.token ?? w.startToken;
+    const deadline = Date.now() + timeoutMs;
+    while (w.lastToken < last && !w.failed && Date.now() < deadline) await sleep(20);
+  }
+  for (const w of watchers) await w.stop();
+}

@@ -205,3 +205,13 @@ export function splitNs(ns: string): [string, string] {
   const dot = ns.indexOf('.');
   return [ns.slice(0, dot), ns.slice(dot + 1)];
 }
+
+/** Every document of the workload's namespaces as `reader` finds them, by keyOf. */
+export async function finalDocuments(reader: MongoClient): Promise<Map<string, Document>> {
+  const docs = new Map<string, Document>();
+  for (const ns of NAMESPACES) {
+    const [db, coll] = splitNs(ns);
+    for (const doc of await reader.db(db).collection(coll).find({}).toArray()) docs.set(keyOf(ns, doc._id), doc);
+  }
+  return docs;
+}

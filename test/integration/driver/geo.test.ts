@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db, Document, MongoClient } from 'mongodb';
 import type { RunningServer } from '../../../src/server/index.js';
-import { EARTH_RADIUS_METERS, haversine, neighborhood, places, restaurants, seeded } from '../../helpers/manual_geo_fixtures.js';
+import { EARTH_RADIUS_METERS, haversine, neighborhood, places, restaurants } from '../../helpers/manual_geo_fixtures.js';
+import { prng } from '../../helpers/random.js';
 import { clientFor, rejectsWith, startInProcess } from './harness.js';
 
 describe('geospatial queries through the official driver', () => {
@@ -85,7 +86,7 @@ describe('geospatial queries through the official driver', () => {
 
   test('a near cursor keeps its distance order across getMore batches', async () => {
     const coll = db.collection('many');
-    const random = seeded(5);
+    const random = prng(5);
     const docs = Array.from({ length: 700 }, (_, i) => ({ _id: i, p: { type: 'Point', coordinates: [random() * 40 - 20, random() * 40 - 20] } }));
     await coll.insertMany(docs.map((d): Document => ({ ...d })));
     await coll.createIndex({ p: '2dsphere' });

@@ -4,7 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { modes, openClient } from '../../helpers/embedded.js';
-import { EARTH_RADIUS_METERS, haversine, neighborhood, places, restaurants, seeded } from '../../helpers/manual_geo_fixtures.js';
+import { EARTH_RADIUS_METERS, haversine, neighborhood, places, restaurants } from '../../helpers/manual_geo_fixtures.js';
+import { prng } from '../../helpers/random.js';
 import type { Client } from '../../../src/index.js';
 
 async function withClient(mode: Parameters<typeof openClient>[0], fn: (client: Client) => Promise<void>): Promise<void> {
@@ -112,7 +113,7 @@ for (const mode of modes()) {
     it('$geoWithin and $geoIntersects return the same documents with and without an index, and explain shows the index', async () => {
       await withClient(mode, async (client) => {
         const db = client.db('geo');
-        const random = seeded(7);
+        const random = prng(7);
         const docs = Array.from({ length: 600 }, (_, i) => ({ _id: i, loc: { type: 'Point', coordinates: [-74.2 + random() * 0.6, 40.5 + random() * 0.5] } }));
         docs.push({ _id: 1000, loc: { type: 'LineString', coordinates: [[-73.95, 40.70], [-73.80, 40.80]] } } as never);
         docs.push({ _id: 1001, loc: { type: 'Polygon', coordinates: [[[-73.88, 40.74], [-73.86, 40.74], [-73.86, 40.76], [-73.88, 40.76], [-73.88, 40.74]]] } } as never);
@@ -150,7 +151,7 @@ for (const mode of modes()) {
       await withClient(mode, async (client) => {
         const c = client.db('geo').collection('globe');
         await c.createIndex({ loc: '2dsphere' });
-        const random = seeded(5);
+        const random = prng(5);
         const docs: Doc[] = Array.from({ length: 1200 }, (_, i) => ({ _id: i, loc: { type: 'Point', coordinates: [-180 + random() * 360, -89 + random() * 178] } }));
         docs.push({ _id: 'poly', loc: { type: 'Polygon', coordinates: [[[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]]] } });
         docs.push({ _id: 'gc', loc: { type: 'GeometryCollection', geometries: [{ type: 'Point', coordinates: [100, 10] }, { type: 'LineString', coordinates: [[100, 10], [101, 11]] }] } });
@@ -184,7 +185,7 @@ for (const mode of modes()) {
     it('$near through the index is in exact distance order, with a limit and after writes', async () => {
       await withClient(mode, async (client) => {
         const c = client.db('geo').collection('pts');
-        const random = seeded(11);
+        const random = prng(11);
         const docs = Array.from({ length: 1500 }, (_, i) => ({ _id: i, loc: { type: 'Point', coordinates: [-180 + random() * 360, -80 + random() * 160] } }));
         await c.insertMany(docs.map((d) => ({ ...d })));
         await c.createIndex({ loc: '2dsphere' });
@@ -213,7 +214,7 @@ for (const mode of modes()) {
     it('2d indexes: legacy pairs, flat $near, $box/$center/$polygon, $nearSphere in radians, bits and bounds', async () => {
       await withClient(mode, async (client) => {
         const c = client.db('geo').collection('flat');
-        const random = seeded(3);
+        const random = prng(3);
         const docs = Array.from({ length: 400 }, (_, i) => ({ _id: i, loc: [random() * 100 - 50, random() * 100 - 50] }));
         await c.insertMany(docs.map((d) => ({ ...d })));
         assert.equal(await c.createIndex({ loc: '2d' }), 'loc_2d');

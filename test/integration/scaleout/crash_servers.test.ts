@@ -12,12 +12,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { MongoClient, type Document, type MongoClientOptions, type ResumeToken } from 'mongodb';
+import { MongoClient, type MongoClientOptions, type ResumeToken } from 'mongodb';
 import { requireOptional } from '../../helpers/optional.js';
 import { POSTGRES_HOW_TO_GET, postgresMissing, startCluster, type PostgresCluster } from '../../helpers/postgres.js';
 import { checkRun } from '../crash/checks.js';
-import { readTruth, Watcher } from '../crash/watcher.js';
-import { keyOf, NAMESPACES, prng, splitNs, Writer, type CrashDoc, type WriteRecord } from '../crash/workload.js';
+import { catchUpAndStop, readTruth, Watcher } from '../crash/watcher.js';
+import { finalDocuments, prng, splitNs, Writer, type CrashDoc, type WriteRecord } from '../crash/workload.js';
 import { ChildServer, freePort, sleep } from '../driver/harness.js';
 import pg from 'pg';
 
@@ -140,19 +140,9 @@ if (requireOptional(SUITE, postgresMissing(), POSTGRES_HOW_TO_GET)) describe(SUI
     const truths = [];
     for (let i = 0; i < SERVERS; i++) truths.push(await readTruth(connect(one(i)), (e) => e.ns === MARKER_NS));
     const truth = truths[0]!;
-    for (const w of watchers) {
-      const i = watchers.indexOf(w);
-      const last = truth.filter((e) => scopes[i]!(e.ns) && e.token > w.startToken).at(-1)?.token ?? w.startToken;
-      const deadline = Date.now() + 60_000;
-      while (w.lastToken < last && !w.failed && Date.now() < deadline) await sleep(20);
-    }
-    for (const w of watchers) await w.stop();
+    await catchUpAndStop(watchers, truth, scopes, 60_000);
 
-    const finalDocs = new Map<string, Document>();
-    for (const ns of NAMESPACES) {
-      const [db, coll] = splitNs(ns);
-      for (const doc of await reader.db(db).collection(coll).find({}).toArray()) finalDocs.set(keyOf(ns, doc._id), doc);
-    }
+    const finalDocs = await finalDocuments(reader);
 
     const logs = writers.map((w) => w.log);
     const watched = watchers.map((w, i) => ({ name: w.name, events: w.events, startToken: w.startToken, inScope: scopes[i]! }));
